@@ -1,0 +1,22 @@
+package io.kfr.collectors;
+
+/**
+ * What a collector cost and what it could not record, cumulative since it started.
+ * bpfRunCount / bpfRunTimeNanos come from the kernel's BPF statistics (BPF_ENABLE_STATS).
+ * recordsLost counts records that were not delivered individually (ring buffer full; their time is
+ * still counted in aggregates), recordsDropped counts intervals lost entirely (aggregation map
+ * full), with droppedNanos their off-CPU time.
+ */
+public record CollectorStatistics(
+        long epochNanos,
+        String collector,
+        long bpfRunCount,
+        long bpfRunTimeNanos,
+        long eventsRecorded,
+        long intervalsAggregated,
+        long recordsLost,
+        long recordsDropped,
+        long droppedNanos,
+        long stackErrors,
+        long unknownFrames) {
+}

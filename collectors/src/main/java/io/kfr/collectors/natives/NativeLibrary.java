@@ -1,0 +1,65 @@
+package io.kfr.collectors.natives;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * Loads libkfr.so once per JVM: from the system property {@code kfr.library} when set (development),
+ * otherwise extracted from this jar's resource io/kfr/native/linux-x86-64/libkfr.so into a private
+ * temporary file that is deleted at exit.
+ */
+public final class NativeLibrary {
+    static final String RESOURCE = "/io/kfr/native/linux-x86-64/libkfr.so";
+    private static volatile String loadError;
+    private static volatile boolean loaded;
+
+    private NativeLibrary() {
+    }
+
+    /** Loads the library; returns null on success or a one-line reason. */
+    public static synchronized String load() {
+        if (loaded) {
+            return null;
+        }
+        if (loadError != null) {
+            return loadError;
+        }
+        try {
+            String arch = System.getProperty("os.arch");
+            if (!"Linux".equals(System.getProperty("os.name")) || !("amd64".equals(arch) || "x86_64".equals(arch))) {
+                throw new IOException("kfr runs on Linux x86_64 only (this is " + System.getProperty("os.name") + " " + arch + ")");
+            }
+            String override = System.getProperty("kfr.library");
+            if (override != null) {
+                System.load(Path.of(override).toAbsolutePath().toString());
+            } else {
+                System.load(extract().toString());
+            }
+            KfrNative.version();
+            loaded = true;
+            return null;
+        } catch (IOException | UnsatisfiedLinkError | SecurityException e) {
+            loadError = "cannot load libkfr.so: " + e.getMessage();
+            return loadError;
+        }
+    }
+
+    private static Path extract() throws IOException {
+        try (InputStream in = NativeLibrary.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IOException("resource " + RESOURCE + " missing from the agent jar");
+            }
+            Path dir = Files.createTempDirectory("kfr-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Path lib = dir.resolve("libkfr.so");
+            Files.copy(in, lib, StandardCopyOption.REPLACE_EXISTING);
+            lib.toFile().deleteOnExit();
+            dir.toFile().deleteOnExit();
+            return lib;
+        }
+    }
+}
