@@ -1,0 +1,95 @@
+package io.kfr.agent;
+
+import jdk.jfr.Configuration;
+import jdk.jfr.FlightRecorder;
+import jdk.jfr.Recording;
+import io.kfr.jfr.JfrFiles;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.text.ParseException;
+import java.util.Map;
+
+/**
+ * The JVM's own recording that kfr's chunk is placed after. kfr always starts a recording of its
+ * own, named "kfr": with the JDK's default settings when the user records nothing, and with no
+ * settings at all when the user started a recording (-XX:StartFlightRecording) — JFR's recordings
+ * share their data, so kfr's then holds the user's events without changing what the user records.
+ *
+ * The recording is written on exit to a private temporary destination (dumpOnExit), so its data is
+ * on disk whichever shutdown hook runs first, JFR's or kfr's.
+ */
+final class JvmRecording {
+    /** How long to wait for JFR's own shutdown hook to finish writing the recording. */
+    private static final long WRITE_WAIT_NANOS = 10_000_000_000L;
+    private final Recording recording;
+    private final Path destination;
+
+    private JvmRecording(Recording recording, Path destination) {
+        this.recording = recording;
+        this.destination = destination;
+    }
+
+    static JvmRecording start(Path workDir) throws IOException {
+        Map<String, String> settings;
+        if (userStartsRecording()) {
+            settings = Map.of();
+        } else {
+            try {
+                settings = Configuration.getConfiguration("default").getSettings();
+            } catch (ParseException e) {
+                throw new IOException("cannot read the JDK's default JFR settings: " + e.getMessage(), e);
+            }
+        }
+        Path destination = workDir.resolve("jvm-recording.jfr");
+        Recording r = new Recording(settings);
+        r.setName("kfr");
+        r.setToDisk(true);
+        r.setDestination(destination);
+        r.setDumpOnExit(true);
+        r.start();
+        return new JvmRecording(r, destination);
+    }
+
+    private static boolean userStartsRecording() {
+        if (!FlightRecorder.getFlightRecorder().getRecordings().isEmpty()) {
+            return true;
+        }
+        return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .anyMatch(a -> a.startsWith("-XX:StartFlightRecording"));
+    }
+
+    /**
+     * Stops the recording (or finds it stopped by JFR's own shutdown hook) and returns the file that
+     * holds its data.
+     */
+    Path finish() throws IOException {
+        try {
+            recording.stop();
+        } catch (IllegalStateException alreadyStopped) {
+            // JFR's shutdown hook stopped it first; it writes the destination, possibly still now
+        }
+        long deadline = System.nanoTime() + WRITE_WAIT_NANOS;
+        while (!JfrFiles.isComplete(destination)) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IOException("the JVM recording was not written within "
+                        + WRITE_WAIT_NANOS / 1_000_000_000L + " s (state " + recording.getState() + ")");
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for the JVM recording");
+            }
+        }
+        return destination;
+    }
+
+    /** Writes the data recorded so far to {@code file} while the recording goes on. */
+    void snapshot(Path file) throws IOException {
+        try (Recording copy = recording.copy(false)) {
+            copy.dump(file);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package io.kfr.agent.cli;
+
+import io.kfr.agent.report.OffCpuReport;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** Runs {@link io.kfr.agent.demo.DemoWorkload} in a child JVM with this agent jar, then summarizes it. */
+final class Demo {
+    private Demo() {
+    }
+
+    static int run(Path out) throws Exception {
+        Path jar = Path.of(KfrCli.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<String> cmd = List.of(java.toString(), "-javaagent:" + jar + "=file=" + out.toAbsolutePath(),
+                "-cp", jar.toString(), "io.kfr.agent.demo.DemoWorkload");
+        System.out.println("running: " + String.join(" ", cmd));
+        int rc = new ProcessBuilder(cmd).inheritIO().start().waitFor();
+        if (rc != 0) {
+            System.err.println("kfr: the demo JVM exited with " + rc);
+            return rc;
+        }
+        System.out.println();
+        OffCpuReport.read(out).print(System.out, out.toString());
+        return 0;
+    }
+}

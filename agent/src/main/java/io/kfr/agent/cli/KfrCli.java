@@ -1,0 +1,57 @@
+package io.kfr.agent.cli;
+
+import io.kfr.agent.report.OffCpuReport;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** {@code java -jar kfr-agent.jar <command>}: the kfr command line. */
+public final class KfrCli {
+    private static final String USAGE = String.join("\n",
+            "usage: java -jar kfr-agent.jar <command>",
+            "  summary <file.jfr>   where the recorded JVM's threads were off-CPU, and why",
+            "  demo [file.jfr]      run a demo workload (sleep, park, lock, fsync, socket) under the agent and summarize it",
+            "  version              print kfr's version",
+            "to record: java -javaagent:kfr-agent.jar=file=app.jfr[,offcpu.threshold=1ms] -jar app.jar");
+
+    private KfrCli() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) throws Exception {
+        if (args.length == 0) {
+            System.err.println(USAGE);
+            return 2;
+        }
+        switch (args[0]) {
+            case "summary" -> {
+                if (args.length != 2) {
+                    System.err.println("kfr: summary needs one .jfr file\n" + USAGE);
+                    return 2;
+                }
+                Path file = Path.of(args[1]);
+                if (!Files.isReadable(file)) {
+                    System.err.println("kfr: cannot read " + file);
+                    return 1;
+                }
+                OffCpuReport.read(file).print(System.out, file.toString());
+                return 0;
+            }
+            case "demo" -> {
+                return Demo.run(args.length > 1 ? Path.of(args[1]) : Path.of("kfr-demo.jfr"));
+            }
+            case "version" -> {
+                String v = KfrCli.class.getPackage().getImplementationVersion();
+                System.out.println("kfr " + (v != null ? v : "(development build)"));
+                return 0;
+            }
+            default -> {
+                System.err.println("kfr: unknown command '" + args[0] + "'\n" + USAGE);
+                return 2;
+            }
+        }
+    }
+}

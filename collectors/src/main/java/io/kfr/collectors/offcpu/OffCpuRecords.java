@@ -1,0 +1,51 @@
+package io.kfr.collectors.offcpu;
+
+import java.nio.ByteBuffer;
+
+/** Offsets of the records in native/include/kfr_records.h; keep in step with that header. */
+final class OffCpuRecords {
+    static final int EVENT_SIZE = 48;
+    static final int EVENT_TID = 0;
+    static final int EVENT_STATE = 4;
+    static final int EVENT_START_NS = 8;
+    static final int EVENT_DURATION_NS = 16;
+    static final int EVENT_KSTACK = 24;
+    static final int EVENT_USTACK = 28;
+    static final int EVENT_SYSCALL = 32;
+
+    static final int AGG_SIZE = 40;
+    static final int AGG_TID = 0;
+    static final int AGG_STATE = 4;
+    static final int AGG_KSTACK = 8;
+    static final int AGG_USTACK = 12;
+    static final int AGG_SYSCALL = 16;
+    static final int AGG_COUNT = 24;
+    static final int AGG_TOTAL_NS = 32;
+
+    /** Counter indexes of the stats array (enum kfr_offcpu_counter). */
+    static final int CNT_EVENTS = 0;
+    static final int CNT_AGGREGATED = 1;
+    static final int CNT_RINGBUF_FULL = 2;
+    static final int CNT_AGG_FULL = 3;
+    static final int CNT_AGG_FULL_NS = 4;
+    static final int CNT_KSTACK_ERR = 5;
+    static final int CNT_USTACK_ERR = 6;
+    static final int CNT_STACK_CACHE_HIT = 7;
+    static final int CNT_STACK_WALK = 8;
+    static final int CNT_STORAGE_ERR = 9;
+    static final int CNT_MAX = 10;
+    static final int STAT_PROG_RUN_CNT = CNT_MAX;
+    static final int STAT_PROG_RUN_NS = CNT_MAX + 1;
+    static final int STAT_LEN = CNT_MAX + 2;
+
+    private OffCpuRecords() {
+    }
+
+    static int i32(ByteBuffer b, int recordStart, int field) {
+        return b.getInt(recordStart + field);
+    }
+
+    static long i64(ByteBuffer b, int recordStart, int field) {
+        return b.getLong(recordStart + field);
+    }
+}

@@ -1,0 +1,86 @@
+package io.kfr.collectors.offcpu;
+
+import io.kfr.collectors.Frame;
+import io.kfr.collectors.StackTrace;
+import io.kfr.collectors.natives.KfrNative;
+import io.kfr.collectors.symbols.KernelSymbols;
+import io.kfr.collectors.symbols.ProcessMaps;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns the BPF stack map's (kernel id, user id) pairs into symbolized stacks, kernel frames first.
+ * Stack ids are content hashes that the BPF program never reuses for another stack, so a resolved
+ * pair is cached for the collector's lifetime. Only the collector thread calls this.
+ */
+final class StackResolver {
+    private static final int MAX_FRAMES = 127;
+
+    private final long handle;
+    private final KernelSymbols kernel;
+    private final ProcessMaps user;
+    private final Map<Long, StackTrace> cache = new HashMap<>();
+    private final long[] ips = new long[MAX_FRAMES];
+
+    StackResolver(long handle, KernelSymbols kernel, ProcessMaps user) {
+        this.handle = handle;
+        this.kernel = kernel;
+        this.user = user;
+    }
+
+    StackTrace resolve(int kernelStackId, int userStackId) {
+        long key = ((long) kernelStackId << 32) | (userStackId & 0xffff_ffffL);
+        StackTrace known = cache.get(key);
+        if (known != null) {
+            return known;
+        }
+        List<Frame> frames = new ArrayList<>();
+        boolean truncated = false;
+        if (kernelStackId >= 0) {
+            int n = KfrNative.offcpuStack(handle, kernelStackId, ips);
+            boolean tracing = true;
+            for (int i = 0; i < n; i++) {
+                Frame f = kernel.resolve(callSite(ips, i));
+                tracing &= isTracingFrame(f.method());
+                if (!tracing) {
+                    frames.add(f);
+                }
+            }
+            truncated |= n == MAX_FRAMES;
+        }
+        if (userStackId >= 0) {
+            int n = KfrNative.offcpuStack(handle, userStackId, ips);
+            for (int i = 0; i < n; i++) {
+                frames.add(user.resolve(callSite(ips, i)));
+            }
+            truncated |= n == MAX_FRAMES;
+        }
+        StackTrace stack = new StackTrace(frames, truncated);
+        cache.put(key, stack);
+        return stack;
+    }
+
+    /**
+     * The BPF program and the tracepoint machinery that called it: kfr's own frames, not the
+     * thread's. An unnamed frame at the very top is the BPF program's JIT image.
+     */
+    private static boolean isTracingFrame(String function) {
+        return function.equals("[unknown]") || function.startsWith("bpf_prog_") || function.startsWith("bpf_trace_run")
+                || function.startsWith("__traceiter_") || function.startsWith("__bpf_trace_");
+    }
+
+    /**
+     * Frames below the innermost hold return addresses, which may already lie in the next function
+     * (a call as the last instruction); one byte back is inside the call instruction.
+     */
+    private static long callSite(long[] ips, int i) {
+        return i == 0 ? ips[0] : ips[i] - 1;
+    }
+
+    long unknownFrames() {
+        return user.unknownFrames();
+    }
+}

@@ -1,0 +1,205 @@
+package io.kfr.collectors.symbols;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The headers of one ELF64 little-endian file (x86_64): program headers, section headers, notes.
+ * Reads with positional FileChannel reads into short-lived heap buffers (no mapping lingers in the
+ * process until a GC), or from an in-memory image (the vDSO).
+ */
+final class ElfFile implements Closeable {
+    static final int PT_LOAD = 1;
+    static final int PT_NOTE = 4;
+    static final int SHT_SYMTAB = 2;
+    static final int SHT_NOTE = 7;
+    static final int SHT_NOBITS = 8;
+    static final int SHT_DYNSYM = 11;
+    static final long SHF_COMPRESSED = 0x800;
+    private static final int MAX_READ = 512 << 20;
+
+    record Segment(int type, int flags, long offset, long vaddr, long filesz, long memsz) {
+    }
+
+    record Section(String name, int type, long flags, long offset, long size, int link, long entsize) {
+    }
+
+    private final FileChannel channel; // null for an image
+    private final ByteBuffer image; // null for a file
+    private final long size;
+    final int elfType;
+    final List<Segment> segments = new ArrayList<>();
+    final List<Section> sections = new ArrayList<>();
+
+    private ElfFile(FileChannel channel, ByteBuffer image) throws IOException {
+        this.channel = channel;
+        this.image = image;
+        this.size = channel != null ? channel.size() : image.capacity();
+        ByteBuffer h = read(0, 64);
+        if (h.getInt(0) != 0x464c457f) throw new IOException("not an ELF file");
+        if (h.get(4) != 2) throw new IOException("not ELF64");
+        if (h.get(5) != 1) throw new IOException("not little-endian");
+        elfType = h.getShort(16) & 0xffff;
+        long phoff = h.getLong(0x20);
+        long shoff = h.getLong(0x28);
+        int phentsize = h.getShort(0x36) & 0xffff;
+        int phnum = h.getShort(0x38) & 0xffff;
+        int shentsize = h.getShort(0x3a) & 0xffff;
+        int shnum = h.getShort(0x3c) & 0xffff;
+        int shstrndx = h.getShort(0x3e) & 0xffff;
+        if (phnum > 0 && phentsize >= 56) {
+            ByteBuffer ph = read(phoff, phnum * phentsize);
+            for (int i = 0; i < phnum; i++) {
+                int o = i * phentsize;
+                segments.add(new Segment(ph.getInt(o), ph.getInt(o + 4), ph.getLong(o + 8),
+                        ph.getLong(o + 16), ph.getLong(o + 32), ph.getLong(o + 40)));
+            }
+        }
+        if (shoff != 0 && shentsize >= 64) {
+            if (shnum == 0 || shstrndx == 0xffff) { // extended numbering lives in section 0
+                ByteBuffer s0 = read(shoff, 64);
+                if (shnum == 0) shnum = (int) Math.min(s0.getLong(32), 65536);
+                if (shstrndx == 0xffff) shstrndx = s0.getInt(40);
+            }
+            ByteBuffer sh = read(shoff, shnum * shentsize);
+            ByteBuffer names = null;
+            if (shstrndx > 0 && shstrndx < shnum) {
+                int o = shstrndx * shentsize;
+                names = read(sh.getLong(o + 24), (int) Math.min(sh.getLong(o + 32), 1 << 20));
+            }
+            for (int i = 0; i < shnum; i++) {
+                int o = i * shentsize;
+                String name = names == null ? "" : cString(names, sh.getInt(o));
+                sections.add(new Section(name, sh.getInt(o + 4), sh.getLong(o + 8), sh.getLong(o + 24),
+                        sh.getLong(o + 32), sh.getInt(o + 40), sh.getLong(o + 56)));
+            }
+        }
+    }
+
+    static ElfFile open(Path path) throws IOException {
+        FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+        try {
+            return new ElfFile(ch, null);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e instanceof IOException io ? io : new IOException(path + ": " + e, e);
+        }
+    }
+
+    static ElfFile of(ByteBuffer image) throws IOException {
+        try {
+            return new ElfFile(null, image);
+        } catch (RuntimeException e) {
+            throw new IOException("bad ELF image: " + e, e);
+        }
+    }
+
+    /** {@code len} bytes at file offset {@code off}, little-endian, position 0. */
+    ByteBuffer read(long off, long len) throws IOException {
+        if (off < 0 || len < 0 || len > MAX_READ || off + len > size) {
+            throw new IOException("read outside the file: " + off + "+" + len + " > " + size);
+        }
+        ByteBuffer b;
+        if (channel != null) {
+            b = ByteBuffer.allocate((int) len);
+            while (b.hasRemaining()) {
+                if (channel.read(b, off + b.position()) < 0) throw new IOException("short read");
+            }
+            b.flip();
+        } else {
+            b = image.slice((int) off, (int) len);
+        }
+        return b.order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    Section section(String name) {
+        for (Section s : sections) {
+            if (s.name().equals(name)) return s;
+        }
+        return null;
+    }
+
+    /** Bytes of a section that has data in this file, or null (absent, NOBITS, compressed). */
+    ByteBuffer sectionData(Section s) throws IOException {
+        if (s == null || s.type() == SHT_NOBITS || (s.flags() & SHF_COMPRESSED) != 0 || s.size() == 0) {
+            return null;
+        }
+        return read(s.offset(), s.size());
+    }
+
+    /** The GNU build-id, from PT_NOTE segments or note sections; null if none. */
+    byte[] buildId() throws IOException {
+        for (Segment p : segments) {
+            if (p.type() == PT_NOTE) {
+                byte[] id = findBuildId(read(p.offset(), Math.min(p.filesz(), 1 << 16)));
+                if (id != null) return id;
+            }
+        }
+        for (Section s : sections) {
+            if (s.type() == SHT_NOTE) {
+                ByteBuffer b = sectionData(s);
+                byte[] id = b == null ? null : findBuildId(b);
+                if (id != null) return id;
+            }
+        }
+        return null;
+    }
+
+    private static byte[] findBuildId(ByteBuffer b) {
+        int p = 0;
+        while (p + 12 <= b.limit()) {
+            int namesz = b.getInt(p);
+            int descsz = b.getInt(p + 4);
+            int type = b.getInt(p + 8);
+            int name = p + 12;
+            int desc = name + align4(namesz);
+            if (namesz < 0 || descsz < 0 || desc + descsz > b.limit()) return null;
+            if (type == 3 && namesz == 4 && b.getInt(name) == 0x00554e47) { // NT_GNU_BUILD_ID, "GNU\0"
+                byte[] id = new byte[descsz];
+                b.get(desc, id);
+                return id;
+            }
+            p = desc + align4(descsz);
+        }
+        return null;
+    }
+
+    private static int align4(int n) {
+        return (n + 3) & ~3;
+    }
+
+    /** .gnu_debuglink: the debug file's name and its CRC32; null if none. */
+    DebugLink debugLink() throws IOException {
+        ByteBuffer b = sectionData(section(".gnu_debuglink"));
+        if (b == null) return null;
+        String name = cString(b, 0);
+        int crcAt = align4(name.getBytes(StandardCharsets.UTF_8).length + 1);
+        if (name.isEmpty() || crcAt + 4 > b.limit()) return null;
+        return new DebugLink(name, b.getInt(crcAt));
+    }
+
+    record DebugLink(String name, int crc) {
+    }
+
+    static String cString(ByteBuffer b, int pos) {
+        if (pos < 0 || pos >= b.limit()) return "";
+        int end = pos;
+        while (end < b.limit() && b.get(end) != 0) end++;
+        byte[] s = new byte[end - pos];
+        b.get(pos, s);
+        return new String(s, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (channel != null) channel.close();
+    }
+}

@@ -1,0 +1,252 @@
+package io.kfr.collectors.threads;
+
+import io.kfr.collectors.ThreadRef;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.ref.WeakReference;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Linux tid to Java thread, inside the profiled JVM and without JVMTI: the JVM's own thread dump
+ * (the DiagnosticCommand MBean's threadPrint) names every thread with its Java id and native id.
+ * A dump stops the JVM at a safepoint and walks every stack, so it is taken only when a tid is not
+ * known yet, and at most once per {@code minRefreshMillis}; until then an unknown tid is named
+ * from /proc/self/task/TID/comm (non-Java, provisional) and settled by the next dump.
+ * <p>
+ * A thread counts as Java (javaThreadId >= 0) when the dump gives it a Java id and Java code can
+ * see it (ThreadGroup enumeration). That leaves out the compiler threads and other hidden
+ * JavaThreads (Service Thread, ...): they have a Java id in the dump but run no Java code, and
+ * {@link ThreadRef} classes compiler threads as non-Java.
+ * <p>
+ * ThreadRef instances are kept: a tid with the same name and id gets the same object across
+ * refreshes. A thread that ended stays known until the refresh after next, because records about
+ * it arrive after it is gone; a recycled tid needs {@link #invalidate}. Thread-safe; never throws.
+ */
+public final class ThreadDirectory {
+    private static final String DIAGNOSTIC_COMMAND = "com.sun.management:type=DiagnosticCommand";
+
+    private final long minRefreshNanos;
+    private volatile Map<Integer, ThreadRef> known = Map.of();
+    /** Threads that ended since the refresh before last: records about them arrive late. */
+    private volatile Map<Integer, ThreadRef> ended = Map.of();
+    private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
+    private final Map<Long, WeakReference<Thread>> javaThreads = new ConcurrentHashMap<>();
+    private volatile long lastRefresh;
+    private volatile String unavailableReason;
+    private volatile long lastRefreshCostNanos;
+    private volatile long refreshes;
+    private MBeanServer server;
+    private ObjectName diagnosticCommand;
+
+    /** A tid named from /proc only, until a dump taken after it was first seen settles it. */
+    private record Pending(ThreadRef ref, long firstSeen) {
+    }
+
+    public ThreadDirectory() {
+        this(500);
+    }
+
+    public ThreadDirectory(long minRefreshMillis) {
+        this.minRefreshNanos = TimeUnit.MILLISECONDS.toNanos(minRefreshMillis);
+        this.lastRefresh = System.nanoTime() - minRefreshNanos - 1; // the first unknown tid refreshes
+    }
+
+    /** The thread with Linux id {@code tid}. Never null, never throws. */
+    public ThreadRef lookup(int tid) {
+        ThreadRef r = known.get(tid);
+        if (r != null) return r;
+        r = ended.get(tid);
+        if (r != null) return r;
+        if (refreshIfDue()) {
+            r = known.get(tid);
+            if (r != null) return r;
+        }
+        Pending p = pending.get(tid);
+        if (p == null) {
+            p = pending.computeIfAbsent(tid, t -> new Pending(fromProc(t), System.nanoTime()));
+        }
+        return p.ref();
+    }
+
+    /**
+     * Forgets {@code tid}, so that the next lookup names it afresh. Call it when the kernel reports
+     * a new thread with this id: tids are recycled (pid_max is 32768 on many machines), and a
+     * cached name would otherwise stick to the next thread that gets the id.
+     */
+    public synchronized void invalidate(int tid) {
+        if (known.containsKey(tid)) known = without(known, tid);
+        if (ended.containsKey(tid)) ended = without(ended, tid);
+        pending.remove(tid);
+    }
+
+    private static Map<Integer, ThreadRef> without(Map<Integer, ThreadRef> m, int tid) {
+        Map<Integer, ThreadRef> copy = new HashMap<>(m);
+        copy.remove(tid);
+        return copy;
+    }
+
+    /** The live Java thread with this id, or null if there is none (ended and collected, or hidden). */
+    public Thread javaThread(long javaThreadId) {
+        WeakReference<Thread> w = javaThreads.get(javaThreadId);
+        Thread t = w == null ? null : w.get();
+        if (t != null) return t;
+        try {
+            enumerateJavaThreads();
+        } catch (RuntimeException e) {
+            return null;
+        }
+        w = javaThreads.get(javaThreadId);
+        return w == null ? null : w.get();
+    }
+
+    private boolean refreshIfDue() {
+        if (System.nanoTime() - lastRefresh < minRefreshNanos) return false;
+        synchronized (this) {
+            if (System.nanoTime() - lastRefresh < minRefreshNanos) return false;
+            refresh();
+            return true;
+        }
+    }
+
+    /** Takes a thread dump now and rebuilds the directory. */
+    public synchronized void refresh() {
+        long start = System.nanoTime();
+        lastRefresh = start;
+        try {
+            String dump = threadPrint();
+            Set<Long> visible = enumerateJavaThreads();
+            Map<Integer, ThreadRef> old = known;
+            Map<Integer, ThreadRef> next = new HashMap<>();
+            Map<Integer, ThreadRef> gone = new HashMap<>();
+            if (dump == null) {
+                next.putAll(old); // no dump this time: what we knew still stands
+            } else {
+                for (ThreadDumpParser.Entry e : ThreadDumpParser.parse(dump)) {
+                    boolean java = e.javaId() >= 0 && visible.contains(e.javaId());
+                    ThreadRef ref = java ? new ThreadRef(e.tid(), e.name(), e.javaId(), e.name())
+                            : new ThreadRef(e.tid(), e.name(), -1, null);
+                    next.put(e.tid(), keep(ref, old.get(e.tid()), pending.get(e.tid())));
+                }
+                // Not in the dump: ended, or never a JVM thread (a native thread, the launcher's
+                // primordial thread): kept as non-Java while alive.
+                for (Map.Entry<Integer, ThreadRef> e : old.entrySet()) {
+                    ThreadRef r = e.getValue();
+                    if (next.containsKey(e.getKey())) continue;
+                    if (alive(r.tid())) {
+                        next.put(r.tid(), r.isJava() ? new ThreadRef(r.tid(), r.osName(), -1, null) : r);
+                    } else {
+                        gone.put(r.tid(), r);
+                    }
+                }
+            }
+            for (Map.Entry<Integer, Pending> e : pending.entrySet()) {
+                Pending p = e.getValue();
+                if (next.containsKey(e.getKey())) {
+                    pending.remove(e.getKey());
+                } else if (p.firstSeen() < start) { // seen before this dump began: not a starting thread
+                    (alive(e.getKey()) ? next : gone).put(e.getKey(), p.ref());
+                    pending.remove(e.getKey());
+                }
+            }
+            known = next;
+            ended = gone;
+        } catch (RuntimeException e) {
+            unavailableReason = "thread directory refresh failed: " + e;
+        } finally {
+            lastRefreshCostNanos = System.nanoTime() - start;
+            refreshes++;
+        }
+    }
+
+    private static ThreadRef keep(ThreadRef fresh, ThreadRef old, Pending pend) {
+        if (fresh.equals(old)) return old;
+        if (pend != null && fresh.equals(pend.ref())) return pend.ref();
+        return fresh;
+    }
+
+    private String threadPrint() {
+        try {
+            if (server == null) {
+                server = ManagementFactory.getPlatformMBeanServer();
+                diagnosticCommand = new ObjectName(DIAGNOSTIC_COMMAND);
+            }
+            Object out = server.invoke(diagnosticCommand, "threadPrint",
+                    new Object[] {new String[0]}, new String[] {String[].class.getName()});
+            unavailableReason = null;
+            return out instanceof String s ? s : null;
+        } catch (Exception | LinkageError e) { // e.g. no jdk.management module in a jlinked runtime
+            unavailableReason = "no JVM thread dump (" + e + "): Java threads are named from /proc only";
+            return null;
+        }
+    }
+
+    /** Refreshes the weak id -> Thread cache; returns the ids Java code can see. */
+    private Set<Long> enumerateJavaThreads() {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) root = root.getParent();
+        Thread[] threads;
+        int n;
+        do {
+            threads = new Thread[root.activeCount() * 2 + 16];
+            n = root.enumerate(threads, true);
+        } while (n == threads.length);
+        Set<Long> ids = new HashSet<>(n * 2);
+        for (int i = 0; i < n; i++) {
+            @SuppressWarnings("deprecation") long id = threads[i].getId(); // threadId() is JDK 19+
+            ids.add(id);
+            WeakReference<Thread> w = javaThreads.get(id);
+            if (w == null || w.get() != threads[i]) javaThreads.put(id, new WeakReference<>(threads[i]));
+        }
+        javaThreads.values().removeIf(w -> w.get() == null);
+        return ids;
+    }
+
+    private static ThreadRef fromProc(int tid) {
+        String comm = read(Path.of("/proc/self/task/" + tid + "/comm"));
+        if (comm == null) comm = read(Path.of("/proc/" + tid + "/comm"));
+        return new ThreadRef(tid, comm != null ? comm : "[tid " + tid + "]", -1, null);
+    }
+
+    private static boolean alive(int tid) {
+        return Files.exists(Path.of("/proc/self/task/" + tid));
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p).strip();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Why Java threads cannot be named (no diagnostic command), or null when they can. */
+    public String unavailableReason() {
+        return unavailableReason;
+    }
+
+    /** What the last refresh took, in nanoseconds (dump, parse, enumeration). */
+    public long lastRefreshCostNanos() {
+        return lastRefreshCostNanos;
+    }
+
+    /** Number of refreshes (thread dumps) so far. */
+    public long refreshes() {
+        return refreshes;
+    }
+
+    /** A snapshot of the known threads (not the provisional ones). */
+    public List<ThreadRef> threads() {
+        return List.copyOf(known.values());
+    }
+}

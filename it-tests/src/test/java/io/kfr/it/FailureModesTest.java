@@ -1,0 +1,78 @@
+package io.kfr.it;
+
+import io.kfr.it.workload.Sleepy;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Bad input and missing privileges: one clear line on stderr naming the problem and the fix, and the
+ * JVM runs on normally.
+ */
+class FailureModesTest {
+    /** Debian's nobody/nogroup. */
+    private static final int NOBODY = 65534;
+
+    @Test
+    void unknownOption() throws Exception {
+        JvmRun.Result r = runWith("offcpu,bogus=1");
+        assertOneLine(r, "unknown option 'bogus'", "known options");
+    }
+
+    @Test
+    void badThreshold() throws Exception {
+        JvmRun.Result r = runWith("offcpu.threshold=fast");
+        assertOneLine(r, "bad value 'fast' for offcpu.threshold", "e.g. 500us");
+    }
+
+    @Test
+    void thresholdOutOfRange() throws Exception {
+        JvmRun.Result r = runWith("offcpu.threshold=1h");
+        assertOneLine(r, "bad value '1h' for offcpu.threshold", "2ms");
+        JvmRun.Result r2 = runWith("offcpu.threshold=0ms");
+        assertOneLine(r2, "out of range", "1us..10s");
+    }
+
+    @Test
+    void unwritableOutputPath() throws Exception {
+        JvmRun.Result r = runWith("file=/nonexistent-kfr-dir/out.jfr");
+        assertOneLine(r, "cannot write file=/nonexistent-kfr-dir/out.jfr", "does not exist");
+    }
+
+    @Test
+    void withoutBpfPrivileges() throws Exception {
+        Path dir = Files.createTempDirectory("kfr-it-nobody", PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwxrwxrwx")));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path file = dir.resolve("nobody.jfr");
+        JvmRun.Result r = JvmRun.on(Jdk.JDK17).asUser(NOBODY).agent("file=" + file).main(Sleepy.class).run(60);
+        assertEquals(0, r.exitCode(), r.describe());
+        assertTrue(r.stdout().contains("WORKLOAD-DONE"), r.describe());
+        List<String> errors = r.kfrLines().stream().filter(l -> l.contains("CAP_BPF")).toList();
+        assertEquals(1, errors.size(), "one line naming the missing capability\n" + r.describe());
+        assertTrue(errors.get(0).contains("root") || errors.get(0).contains("setcap"), "and the fix: " + errors.get(0));
+        assertFalse(r.stderr().contains("Exception"), "no stack trace\n" + r.describe());
+        assertTrue(Files.size(file) > 0, "the JVM's own recording is still written\n" + r.describe());
+    }
+
+    private static JvmRun.Result runWith(String options) throws Exception {
+        JvmRun.Result r = JvmRun.on(Jdk.JDK17).agent(options).main(Sleepy.class).run(60);
+        assertEquals(0, r.exitCode(), r.describe());
+        assertTrue(r.stdout().contains("WORKLOAD-DONE"), "the JVM ran on\n" + r.describe());
+        assertFalse(r.stderr().contains("Exception"), "no stack trace\n" + r.describe());
+        return r;
+    }
+
+    private static void assertOneLine(JvmRun.Result r, String problem, String fix) {
+        List<String> lines = r.kfrLines();
+        assertEquals(1, lines.size(), "exactly one kfr line\n" + r.describe());
+        assertTrue(lines.get(0).contains(problem) && lines.get(0).contains(fix), lines.get(0));
+    }
+}

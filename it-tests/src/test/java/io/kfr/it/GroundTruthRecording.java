@@ -1,0 +1,69 @@
+package io.kfr.it;
+
+import io.kfr.it.workload.GroundTruth;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Recordings of the ground-truth workloads, made once per JDK and kind and shared by the tests that read them. */
+public final class GroundTruthRecording {
+    /** Which workload, under which agent options. */
+    public enum Kind {
+        /**
+         * Sleep, park, monitor, fsync, with every interval recorded individually (threshold 1us), so
+         * each can be placed inside the thread's measured window.
+         */
+        BLOCKING("offcpu.threshold=1us", "sleep", "park", "monitor", "fsync"),
+        /** Tens of thousands of short hand-offs under the default threshold: aggregated in the kernel. */
+        SHORT_WAITS("", "handoff");
+
+        final String options;
+        final String[] scenarios;
+
+        Kind(String options, String... scenarios) {
+            this.options = options;
+            this.scenarios = scenarios;
+        }
+    }
+
+    private static final Map<String, GroundTruthRecording> CACHE = new HashMap<>();
+
+    public final Jdk jdk;
+    public final Path file;
+    public final JvmRun.Result run;
+    public final List<Truth> truths;
+
+    private GroundTruthRecording(Jdk jdk, Path file, JvmRun.Result run) {
+        this.jdk = jdk;
+        this.file = file;
+        this.run = run;
+        this.truths = Truth.parse(run.stdout());
+    }
+
+    public static GroundTruthRecording of(Jdk jdk) throws Exception {
+        return of(jdk, Kind.BLOCKING);
+    }
+
+    public static synchronized GroundTruthRecording of(Jdk jdk, Kind kind) throws Exception {
+        String key = jdk + "/" + kind;
+        GroundTruthRecording r = CACHE.get(key);
+        if (r == null) {
+            Path dir = Files.createTempDirectory("kfr-it-" + jdk.name().toLowerCase() + "-" + kind.name().toLowerCase());
+            Path file = dir.resolve("truth.jfr");
+            String options = "file=" + file + (kind.options.isEmpty() ? "" : "," + kind.options);
+            JvmRun.Result run = JvmRun.on(jdk).agent(options).main(GroundTruth.class, kind.scenarios).run(120);
+            assertEquals(0, run.exitCode(), run.describe());
+            assertTrue(run.stdout().contains("KFR-TRUTH-DONE"), run.describe());
+            assertTrue(Files.isRegularFile(file) && Files.size(file) > 0, "no recording written\n" + run.describe());
+            r = new GroundTruthRecording(jdk, file, run);
+            CACHE.put(key, r);
+        }
+        return r;
+    }
+}

@@ -1,0 +1,96 @@
+package io.kfr.it;
+
+import io.kfr.it.workload.SwitchStorm;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Throughput of a context-switch storm without kfr, with kfr's off-CPU collector, and with
+ * libbpf-tools' offcputime watching the same JVM, alternating in one run; medians as ratios to the
+ * baseline. Not a test with a verdict on speed: it reports (target/bench-offcpu.txt, README).
+ * Run: ./dev.sh bench
+ */
+class OffCpuOverheadBench {
+    private static final int PAIRS = Integer.getInteger("kfr.bench.pairs", 4);
+    private static final int ROUNDS = Integer.getInteger("kfr.bench.rounds", 5);
+    private static final String WARMUP = "3";
+    private static final String MEASURE = "5";
+    private static final List<Double> SWITCHES = new ArrayList<>();
+
+    @Test
+    void contextSwitchStorm() throws Exception {
+        Map<String, List<Double>> results = new TreeMap<>();
+        Path dir = Files.createTempDirectory("kfr-bench");
+        for (int round = 0; round < ROUNDS; round++) {
+            results.computeIfAbsent("1 baseline", k -> new ArrayList<>()).add(storm(null, false));
+            results.computeIfAbsent("2 kfr offcpu", k -> new ArrayList<>())
+                    .add(storm("file=" + dir.resolve("bench.jfr") + ",quiet", false));
+            if (Files.isExecutable(Path.of("/usr/sbin/offcputime"))) {
+                results.computeIfAbsent("3 offcputime (libbpf-tools)", k -> new ArrayList<>()).add(storm(null, true));
+            }
+        }
+        double base = median(results.get("1 baseline"));
+        StringBuilder report = new StringBuilder(String.format(
+                "context-switch storm: %d pairs, park/unpark hand-offs, %s s per run, %d rounds, median;"
+                        + " context switches/s of the JVM, median over all runs: %.0f%n", PAIRS, MEASURE, ROUNDS,
+                median(SWITCHES)));
+        results.forEach((name, values) -> report.append(String.format("%-30s %12.0f hand-offs/s  %.3fx  runs=%s%n",
+                name.substring(2), median(values), median(values) / base, values)));
+        System.out.print(report);
+        Files.writeString(Path.of("target/bench-offcpu.txt"), report);
+        assertTrue(base > 0);
+        assertFalse(results.get("2 kfr offcpu").contains(0.0));
+    }
+
+    private static double storm(String agentOptions, boolean withOffcputime) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Jdk.JDK17.java().toString()));
+        if (agentOptions != null) {
+            cmd.add("-javaagent:" + JvmRun.AGENT_JAR + "=" + agentOptions);
+        }
+        cmd.addAll(List.of("-cp", Path.of("target/test-classes").toAbsolutePath().toString(),
+                SwitchStorm.class.getName(), String.valueOf(PAIRS), WARMUP, MEASURE));
+        Process jvm = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process tool = null;
+        double rate = 0;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(jvm.getInputStream()))) {
+            String line;
+            while ((line = out.readLine()) != null) {
+                if (line.startsWith("STORM-READY ") && withOffcputime) {
+                    tool = new ProcessBuilder("/usr/sbin/offcputime", "-p", line.substring(12).trim(), "20")
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                            .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                } else if (line.startsWith("STORM ")) {
+                    String[] p = line.split(" ");
+                    rate = Double.parseDouble(p[1]);
+                    SWITCHES.add(Double.parseDouble(p[2]));
+                }
+            }
+        } finally {
+            jvm.waitFor(60, TimeUnit.SECONDS);
+            if (tool != null) {
+                tool.destroy();
+                tool.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        return rate;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
+    }
+}

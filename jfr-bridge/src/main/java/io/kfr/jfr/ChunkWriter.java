@@ -1,0 +1,242 @@
+package io.kfr.jfr;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.Arrays;
+
+/**
+ * Writes one self-contained chunk: header, events, one checkpoint event with every constant pool,
+ * the metadata event. The header comes first but needs the sizes, so the spooled events are
+ * encoded twice: once to measure, once to write (cheaper than holding or copying them).
+ * <p>
+ * Events are written ordered by end time (start + duration; equal ends in spool order), whatever
+ * their order in the spool, which is out of order by nature (intervals arrive at switch-in,
+ * aggregated samples, starting at their drain period's start, at the end of each period). JMC's
+ * parser needs that (internal.util.DisjointBuilder, JMC 9.1): it sorts a duration type's events
+ * into lanes kept in descending end order, and its binary search over lane ends stops at any lane
+ * whose end equals the searched time, which is not always the right one. When two events end at
+ * the same tick, a lane can then be moved into the wrong place and later overwrite another lane:
+ * events are lost or counted twice. Out of order input alone is harmless, and start order does not
+ * help (it fails more often than spool order once end times repeat). In end order every new end is
+ * at or after every lane's end, so that search always answers lane 0, which is right: no loss
+ * whatever repeats. It is also the order in which the JVM commits duration events.
+ * <p>
+ * Memory: pass 1 reads the spool sequentially into a {@link SpoolIndex}: {@value
+ * SpoolIndex#BYTES_PER_EVENT} bytes of heap per event (2 million events: 32 MB), sorted in place.
+ * Pass 2 fetches the records in that order, batch by batch, through fixed buffers: {@value
+ * #BATCH_BYTES} bytes of records, {@value #READ_BYTES} bytes to read into and two arrays of
+ * {@value #BATCH_EVENTS} entries (long, int), about 5.8 MB in all. A batch's records are read in
+ * spool order with positional reads, neighbours less than {@value #MAX_GAP} bytes apart in one
+ * read, so a nearly sorted spool is read nearly sequentially (and a shuffled one about once per
+ * batch). Nothing is held between chunks.
+ */
+final class ChunkWriter {
+    private static final int FLUSH_AT = 64 * 1024;
+    static final int BATCH_BYTES = 4 * 1024 * 1024;
+    /** Batch keys pack spool offset and position in the batch: a batch has at most 2^17 events. */
+    private static final int POSITION_BITS = 17;
+    private static final long POSITION_MASK = (1L << POSITION_BITS) - 1;
+    static final int BATCH_EVENTS = 1 << POSITION_BITS;
+    static final int READ_BYTES = 256 * 1024;
+    static final int MAX_GAP = 4 * 1024;
+    private static final long MAX_SPOOL_BYTES = 1L << (63 - POSITION_BITS);
+
+    /**
+     * What one chunk holds: the spool's first {@code spoolBytes}, which are {@code eventCount}
+     * records, and the pools of that moment.
+     */
+    record Contents(KfrTypes types, EventSpool spool, long spoolBytes, long eventCount, ConstantPools.Snapshot pools) {
+    }
+
+    /** Pass 2's buffer sizes; tests make them tiny to force many batches and reads. */
+    record Limits(int batchBytes, int batchEvents, int readBytes, int maxGap) {
+        static final Limits DEFAULT = new Limits(BATCH_BYTES, BATCH_EVENTS, READ_BYTES, MAX_GAP);
+
+        Limits {
+            if (batchBytes < SpoolIndex.MAX_RECORD_BYTES || readBytes < SpoolIndex.MAX_RECORD_BYTES
+                    || batchEvents < 1 || batchEvents > BATCH_EVENTS || maxGap < 0) {
+                throw new IllegalArgumentException(toString());
+            }
+        }
+    }
+
+    private ChunkWriter() {
+    }
+
+    static void write(OutputStream out, TimeBase tb, Contents contents) throws IOException {
+        write(out, tb, contents, Limits.DEFAULT);
+    }
+
+    static void write(OutputStream out, TimeBase tb, Contents contents, Limits limits) throws IOException {
+        // Pass 1: size of the events, the latest end time (for the header's duration), and when
+        // each record ends and where it is in the spool.
+        if (contents.eventCount() > Integer.MAX_VALUE - 8 || contents.spoolBytes() >= MAX_SPOOL_BYTES) {
+            throw new IOException("kfr spool too large for one chunk (" + contents.eventCount() + " events, "
+                    + contents.spoolBytes() + " bytes)");
+        }
+        SpoolIndex index = new SpoolIndex((int) contents.eventCount());
+        EventEncoder measure = new EventEncoder(tb);
+        JfrBuffer buf = new JfrBuffer(FLUSH_AT + 1024);
+        long eventBytes = 0;
+        try (EventSpool.Reader in = contents.spool().reader(contents.spoolBytes())) {
+            while (!in.atEnd()) {
+                long offset = in.position();
+                buf.reset();
+                measure.encodeNext(in, buf);
+                eventBytes += buf.size();
+                int length = (int) (in.position() - offset);
+                if (index.size() == index.capacity() || length > SpoolIndex.MAX_RECORD_BYTES) {
+                    throw new IOException("corrupt kfr spool: more than " + index.capacity()
+                            + " records, or a record of " + length + " bytes at " + offset);
+                }
+                index.add(measure.lastEndNanos(), offset, length);
+            }
+        }
+        if (index.size() != index.capacity()) {
+            throw new IOException("corrupt kfr spool: " + index.size() + " records, " + index.capacity() + " expected");
+        }
+        index.sort();
+
+        // The chunk's own start: at its first event, on the JVM chunk's clock (see TimeBase.rebasedNear).
+        TimeBase chunkBase = tb.rebasedNear(measure.minStartNanos() == Long.MAX_VALUE ? tb.startNanos() : measure.minStartNanos());
+        JfrBuffer checkpoint = checkpointEvent(chunkBase, contents);
+        JfrBuffer metadata = metadataEvent(chunkBase, contents.types());
+        long cpOffset = ChunkLayout.HEADER_SIZE + eventBytes;
+        long mdOffset = cpOffset + checkpoint.size();
+        long chunkSize = mdOffset + metadata.size();
+        long duration = measure.maxEndNanos() == Long.MIN_VALUE ? 0 : Math.max(0, measure.maxEndNanos() - chunkBase.startNanos());
+
+        JfrBuffer header = new JfrBuffer(ChunkLayout.HEADER_SIZE);
+        ChunkLayout.writeHeader(header, chunkSize, cpOffset, mdOffset, chunkBase.startNanos(), duration,
+                chunkBase.startTicks(), chunkBase.ticksPerSecond());
+        header.writeTo(out);
+
+        // Pass 2: the same events again, in end-time order, now written.
+        EventEncoder encoder = new EventEncoder(tb);
+        long written = 0;
+        buf.reset();
+        if (index.size() > 0) {
+            try (FileChannel ch = contents.spool().openChannel()) {
+                Batches batches = new Batches(ch, index, limits);
+                EventSpool.Reader in = EventSpool.Reader.of(batches.records);
+                for (int from = 0; from < index.size(); ) {
+                    int to = batches.load(from);
+                    in.wrap(batches.size);
+                    for (int i = from; i < to; i++) {
+                        long before = in.position();
+                        encoder.encodeNext(in, buf);
+                        if (in.position() - before != index.length(i) || encoder.lastEndNanos() != index.end(i)) {
+                            throw new IOException("kfr spool changed while writing a chunk (record at " + index.offset(i) + ")");
+                        }
+                        if (buf.size() >= FLUSH_AT) {
+                            written += buf.size();
+                            buf.writeTo(out);
+                            buf.reset();
+                        }
+                    }
+                    from = to;
+                }
+            }
+        }
+        written += buf.size();
+        buf.writeTo(out);
+        if (written != eventBytes) {
+            throw new IOException("kfr spool changed while writing a chunk (" + written + " != " + eventBytes + " bytes)");
+        }
+        checkpoint.writeTo(out);
+        metadata.writeTo(out);
+    }
+
+    /**
+     * Loads the records of consecutive index entries into {@link #records}, in index order: reads
+     * them in spool order, neighbours with one positional read.
+     */
+    private static final class Batches {
+        private final FileChannel ch;
+        private final SpoolIndex index;
+        private final int maxGap;
+        final byte[] records;
+        int size;
+        /** Spool offset &lt;&lt; POSITION_BITS | position in the batch, sorted to read in spool order. */
+        private final long[] keys;
+        /** Where each record of the batch goes in {@link #records}. */
+        private final int[] destinations;
+        private final byte[] read;
+        private final ByteBuffer readBuffer;
+
+        Batches(FileChannel ch, SpoolIndex index, Limits limits) {
+            this.ch = ch;
+            this.index = index;
+            this.maxGap = limits.maxGap();
+            records = new byte[limits.batchBytes()];
+            keys = new long[limits.batchEvents()];
+            destinations = new int[limits.batchEvents()];
+            read = new byte[limits.readBytes()];
+            readBuffer = ByteBuffer.wrap(read);
+        }
+
+        /** Loads the records of entries from, from + 1, ... as many as fit; returns the end. */
+        int load(int from) throws IOException {
+            int count = 0;
+            size = 0;
+            int i = from;
+            while (i < index.size() && count < keys.length && size + index.length(i) <= records.length) {
+                destinations[count] = size;
+                keys[count] = index.offset(i) << POSITION_BITS | count;
+                size += index.length(i);
+                count++;
+                i++;
+            }
+            Arrays.sort(keys, 0, count);
+            for (int k = 0; k < count; ) {
+                long first = keys[k] >>> POSITION_BITS;
+                long end = first + index.length(from + (int) (keys[k] & POSITION_MASK));
+                int m = k + 1;
+                while (m < count) {
+                    long offset = keys[m] >>> POSITION_BITS;
+                    long recordEnd = offset + index.length(from + (int) (keys[m] & POSITION_MASK));
+                    if (offset - end >= maxGap || recordEnd - first > read.length) {
+                        break;
+                    }
+                    end = recordEnd;
+                    m++;
+                }
+                readBuffer.clear().limit((int) (end - first));
+                EventSpool.readFully(ch, readBuffer, first);
+                for (; k < m; k++) {
+                    int position = (int) (keys[k] & POSITION_MASK);
+                    System.arraycopy(read, (int) ((keys[k] >>> POSITION_BITS) - first), records, destinations[position],
+                            index.length(from + position));
+                }
+            }
+            return i;
+        }
+    }
+
+    /**
+     * One checkpoint holding every pool. Delta to the next checkpoint 0 ends the chain; type flags 0
+     * (not a flush, not the chunk-header pool).
+     */
+    private static JfrBuffer checkpointEvent(TimeBase tb, Contents contents) {
+        JfrBuffer body = new JfrBuffer(64 * 1024);
+        body.writeVarLong(ChunkLayout.CHECKPOINT_EVENT);
+        body.writeVarLong(tb.startTicks());
+        body.writeVarLong(0); // duration
+        body.writeVarLong(0); // delta to the next checkpoint
+        body.writeByte(0); // checkpoint type flags
+        contents.pools().writePools(body, contents.types());
+        return new JfrBuffer(body.size() + 8).writeSizedEvent(body);
+    }
+
+    private static JfrBuffer metadataEvent(TimeBase tb, KfrTypes types) {
+        JfrBuffer body = new JfrBuffer(16 * 1024);
+        body.writeVarLong(ChunkLayout.METADATA_EVENT);
+        body.writeVarLong(tb.startTicks());
+        body.writeVarLong(0); // duration
+        body.writeVarLong(types.metadataId());
+        types.metadata().writeBody(body);
+        return new JfrBuffer(body.size() + 8).writeSizedEvent(body);
+    }
+}

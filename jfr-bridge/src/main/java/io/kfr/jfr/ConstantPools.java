@@ -1,0 +1,272 @@
+package io.kfr.jfr;
+
+import io.kfr.collectors.Frame;
+import io.kfr.collectors.FrameType;
+import io.kfr.collectors.StackTrace;
+import io.kfr.collectors.ThreadRef;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * kfr's constant pools: threads, stack traces (frames inline), methods, classes, packages, symbols,
+ * frame types and event strings, each deduplicated. Keys count from 1 in every pool (0 means null
+ * to both readers) and never change, so every chunk written from the same pools agrees.
+ * Append-only and not thread-safe: {@link KfrChunk} serializes access and writes from a
+ * {@link Snapshot}.
+ */
+final class ConstantPools {
+
+    /** A pool of distinct values; a value's key is its position + 1. */
+    private static final class Pool<T> {
+        final Map<T, Integer> keys = new HashMap<>();
+        final List<T> values = new ArrayList<>();
+
+        int key(T value) {
+            Integer k = keys.get(value);
+            if (k == null) {
+                values.add(value);
+                k = values.size();
+                keys.put(value, k);
+            }
+            return k;
+        }
+
+        Object[] copy() {
+            return values.toArray();
+        }
+    }
+
+    record ClassEntry(int name, int pkg) {
+    }
+
+    record MethodEntry(int type, int name, int descriptor) {
+    }
+
+    /** A stack trace ready to write: per frame method key, line, bytecode index, frame type key. */
+    record StackEntry(boolean truncated, int[] frames) {
+    }
+
+    /** Frame type strings JMC knows; always all present so the checkpoint is never empty. */
+    private static final String[] FRAME_TYPES = {"Interpreted", "JIT compiled", "Inlined", "Native", "C++", "Kernel"};
+
+    private static final Pattern FIELD_TYPE = Pattern.compile("\\[*(?:[BCDFIJSZ]|L[^;\\[.]+;)");
+    private static final Pattern METHOD_DESCRIPTOR =
+            Pattern.compile("\\((?:" + FIELD_TYPE.pattern() + ")*\\)(?:V|" + FIELD_TYPE.pattern() + ")");
+
+    private final Pool<String> strings = new Pool<>();
+    private final Pool<String> symbols = new Pool<>();
+    private final Pool<String> frameTypes = new Pool<>();
+    private final Pool<Integer> packages = new Pool<>();
+    private final Pool<ClassEntry> classes = new Pool<>();
+    private final Pool<MethodEntry> methods = new Pool<>();
+    private final Pool<ThreadRef> threads = new Pool<>();
+    private final Map<StackTrace, Integer> stackKeys = new HashMap<>();
+    /**
+     * Collectors hand out the same StackTrace object for the same kernel stack ids; a small
+     * direct-mapped identity cache skips hashing 30-odd frames for those (bounded, unlike an
+     * IdentityHashMap that would keep every object ever seen).
+     */
+    private final StackTrace[] recentStacks = new StackTrace[4096];
+    private final int[] recentKeys = new int[4096];
+    private final List<StackEntry> stacks = new ArrayList<>();
+
+    ConstantPools() {
+        for (String t : FRAME_TYPES) {
+            frameTypes.key(t);
+        }
+    }
+
+    /** Key in the java.lang.String pool; 0 (written as the null encoding) for null. */
+    int string(String s) {
+        return s == null ? 0 : strings.key(s);
+    }
+
+    int thread(ThreadRef t) {
+        return t == null ? 0 : threads.key(t);
+    }
+
+    /** 0 (null, as the JVM writes an event without stack) for a missing or empty stack. */
+    int stack(StackTrace s) {
+        if (s == null || s.frames().isEmpty()) {
+            return 0;
+        }
+        int slot = System.identityHashCode(s) & (recentStacks.length - 1);
+        if (recentStacks[slot] == s) {
+            return recentKeys[slot];
+        }
+        Integer k = stackKeys.get(s);
+        if (k == null) {
+            List<Frame> frames = s.frames();
+            int[] encoded = new int[frames.size() * 4];
+            for (int i = 0; i < frames.size(); i++) {
+                Frame f = frames.get(i);
+                encoded[4 * i] = method(f);
+                encoded[4 * i + 1] = f.line();
+                encoded[4 * i + 2] = f.bci();
+                encoded[4 * i + 3] = frameTypes.key(f.type() == null ? "Native" : f.type().jfrName());
+            }
+            stacks.add(new StackEntry(s.truncated(), encoded));
+            k = stacks.size();
+            stackKeys.put(s, k);
+        }
+        recentStacks[slot] = s;
+        recentKeys[slot] = k;
+        return k;
+    }
+
+    private int method(Frame f) {
+        boolean java = isJava(f.type());
+        String className = className(f.owner(), java);
+        int slash = className.lastIndexOf('/');
+        int pkg = java && slash > 0 ? packages.key(symbols.key(className.substring(0, slash))) : 0;
+        int type = classes.key(new ClassEntry(symbols.key(className), pkg));
+        String name = f.method() == null || f.method().isEmpty() ? "[unknown]" : f.method();
+        // jfr print slices the descriptor at '(' and ')': anything malformed or empty becomes "()V".
+        String descriptor = f.descriptor() == null ? "" : f.descriptor().replace('.', '/');
+        if (!METHOD_DESCRIPTOR.matcher(descriptor).matches()) {
+            descriptor = "()V";
+        }
+        return methods.key(new MethodEntry(type, symbols.key(name), symbols.key(descriptor)));
+    }
+
+    private static boolean isJava(FrameType t) {
+        return t == FrameType.INTERPRETED || t == FrameType.JIT_COMPILED || t == FrameType.INLINED;
+    }
+
+    /**
+     * The class name as the JVM writes it: Java classes in internal form (slashes, '+' before a
+     * hidden class's suffix); anything else
+     * ("kernel", "libc.so.6") as is. JMC takes a leading '[' for an array descriptor, so "[vdso]"
+     * becomes "vdso".
+     */
+    static String className(String owner, boolean java) {
+        String name = owner == null ? "" : owner;
+        if (name.startsWith("[")) {
+            int start = 0;
+            while (start < name.length() && name.charAt(start) == '[') {
+                start++;
+            }
+            int end = name.length();
+            while (end > start && name.charAt(end - 1) == ']') {
+                end--;
+            }
+            name = name.substring(start, end);
+        }
+        if (name.isEmpty()) {
+            return "unknown";
+        }
+        if (!java) {
+            return name;
+        }
+        // Hidden classes: binary name "a.B$$Lambda/0x1234", internal name "a/B$$Lambda+0x1234".
+        int hidden = name.indexOf("/0x");
+        if (hidden >= 0) {
+            return name.substring(0, hidden).replace('.', '/') + "+" + name.substring(hidden + 1);
+        }
+        return name.replace('.', '/');
+    }
+
+    Snapshot snapshot() {
+        return new Snapshot(strings.copy(), symbols.copy(), frameTypes.copy(), packages.copy(), classes.copy(),
+                methods.copy(), threads.copy(), stacks.toArray());
+    }
+
+    /** An immutable copy of the pools at one moment: what one chunk refers to. */
+    record Snapshot(Object[] strings, Object[] symbols, Object[] frameTypes, Object[] packages, Object[] classes,
+                    Object[] methods, Object[] threads, Object[] stacks) {
+
+        /** The pools of the checkpoint event: count, then per pool type id, entry count, entries. */
+        void writePools(JfrBuffer out, KfrTypes types) {
+            Object[][] all = {strings, symbols, frameTypes, packages, classes, methods, threads, stacks};
+            int nonEmpty = 0;
+            for (Object[] p : all) {
+                nonEmpty += p.length > 0 ? 1 : 0;
+            }
+            out.writeVarInt(nonEmpty);
+            writeStrings(out, types.id(KfrTypes.STRING), strings);
+            writeStrings(out, types.id(KfrTypes.SYMBOL), symbols);
+            writeStrings(out, types.id(KfrTypes.FRAME_TYPE), frameTypes);
+            if (packages.length > 0) {
+                header(out, types.id(KfrTypes.PACKAGE), packages.length);
+                for (int i = 0; i < packages.length; i++) {
+                    out.writeVarLong(i + 1);
+                    out.writeVarLong((Integer) packages[i]); // name: Symbol
+                    out.writeBoolean(true); // exported: unknown, JMC only displays it
+                }
+            }
+            if (classes.length > 0) {
+                header(out, types.id(KfrTypes.CLASS), classes.length);
+                for (int i = 0; i < classes.length; i++) {
+                    ClassEntry c = (ClassEntry) classes[i];
+                    out.writeVarLong(i + 1);
+                    out.writeVarLong(0); // classLoader: null
+                    out.writeVarLong(c.name());
+                    out.writeVarLong(c.pkg());
+                    out.writeVarInt(0); // modifiers: unknown
+                    out.writeBoolean(false); // hidden
+                }
+            }
+            if (methods.length > 0) {
+                header(out, types.id(KfrTypes.METHOD), methods.length);
+                for (int i = 0; i < methods.length; i++) {
+                    MethodEntry m = (MethodEntry) methods[i];
+                    out.writeVarLong(i + 1);
+                    out.writeVarLong(m.type());
+                    out.writeVarLong(m.name());
+                    out.writeVarLong(m.descriptor());
+                    out.writeVarInt(0); // modifiers: unknown
+                    out.writeBoolean(false); // hidden: JDK's jfr print skips hidden frames
+                }
+            }
+            if (threads.length > 0) {
+                header(out, types.id(KfrTypes.THREAD), threads.length);
+                for (int i = 0; i < threads.length; i++) {
+                    ThreadRef t = (ThreadRef) threads[i];
+                    out.writeVarLong(i + 1);
+                    out.writeString(t.osName() != null ? t.osName() : t.displayName());
+                    out.writeVarLong(t.tid()); // the real Linux tid: JMC matches threads across chunks by it
+                    // Native threads as the JVM writes them: no Java name, Java thread id 0.
+                    out.writeString(t.isJava() ? t.javaName() : null);
+                    out.writeVarLong(t.isJava() ? t.javaThreadId() : 0);
+                    out.writeVarLong(0); // group: not known to kfr
+                }
+            }
+            if (stacks.length > 0) {
+                header(out, types.id(KfrTypes.STACK_TRACE), stacks.length);
+                for (int i = 0; i < stacks.length; i++) {
+                    StackEntry s = (StackEntry) stacks[i];
+                    out.writeVarLong(i + 1);
+                    out.writeBoolean(s.truncated());
+                    int[] f = s.frames();
+                    out.writeVarInt(f.length / 4);
+                    for (int j = 0; j < f.length; j += 4) {
+                        out.writeVarLong(f[j]); // method
+                        out.writeVarInt(f[j + 1]); // lineNumber
+                        out.writeVarInt(f[j + 2]); // bytecodeIndex
+                        out.writeVarLong(f[j + 3]); // type: FrameType
+                    }
+                }
+            }
+        }
+
+        private static void writeStrings(JfrBuffer out, long typeId, Object[] values) {
+            if (values.length == 0) {
+                return;
+            }
+            header(out, typeId, values.length);
+            for (int i = 0; i < values.length; i++) {
+                out.writeVarLong(i + 1);
+                out.writeString((String) values[i]);
+            }
+        }
+
+        private static void header(JfrBuffer out, long typeId, int count) {
+            out.writeVarLong(typeId);
+            out.writeVarInt(count);
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.kfr.jfr;
+
+import io.kfr.collectors.CollectorStatistics;
+
+import java.io.IOException;
+
+/**
+ * The two forms of a kfr event: the spool record written when the event arrives (pool keys, epoch
+ * nanos) and the JFR event written into a chunk (ticks of the chunk's time base, fields in
+ * {@link KfrTypes} order). Both layouts live here so they change together.
+ */
+final class EventEncoder {
+    private static final int OFF_CPU = 1;
+    private static final int STATISTICS = 2;
+
+    private final TimeBase timeBase;
+    private final JfrBuffer body = new JfrBuffer(256);
+    private long lastEndNanos;
+    private long minStartNanos = Long.MAX_VALUE;
+    private long maxEndNanos = Long.MIN_VALUE;
+
+    EventEncoder(TimeBase timeBase) {
+        this.timeBase = timeBase;
+    }
+
+    /** Spool form of an off-CPU sample; strings are keys of the java.lang.String pool. */
+    static void spoolOffCpu(JfrBuffer r, int thread, int stack, long startNanos, long durationNanos, int state,
+                            int stateDescription, int syscall, long count, boolean aggregated) {
+        r.writeByte(OFF_CPU);
+        r.writeVarInt(thread);
+        r.writeVarInt(stack);
+        r.writeRawLong(startNanos);
+        r.writeVarLong(Math.max(0, durationNanos));
+        r.writeVarInt(state);
+        r.writeVarInt(stateDescription);
+        r.writeVarInt(syscall);
+        r.writeVarLong(count);
+        r.writeBoolean(aggregated);
+    }
+
+    static void spoolStatistics(JfrBuffer r, int collector, CollectorStatistics s) {
+        r.writeByte(STATISTICS);
+        r.writeVarInt(collector);
+        r.writeRawLong(s.epochNanos());
+        r.writeVarLong(s.bpfRunCount());
+        r.writeVarLong(s.bpfRunTimeNanos());
+        r.writeVarLong(s.eventsRecorded());
+        r.writeVarLong(s.intervalsAggregated());
+        r.writeVarLong(s.recordsLost());
+        r.writeVarLong(s.recordsDropped());
+        r.writeVarLong(s.droppedNanos());
+        r.writeVarLong(s.stackErrors());
+        r.writeVarLong(s.unknownFrames());
+    }
+
+    /** Reads one spool record and appends it to {@code out} as a sized JFR event. */
+    void encodeNext(EventSpool.Reader in, JfrBuffer out) throws IOException {
+        body.reset();
+        int kind = in.readByte();
+        switch (kind) {
+            case OFF_CPU -> offCpu(in);
+            case STATISTICS -> statistics(in);
+            default -> throw new IOException("corrupt kfr spool: record kind " + kind);
+        }
+        out.writeSizedEvent(body);
+    }
+
+    /** End time of the event encoded last (epoch ns; start + duration, as readers compute it). */
+    long lastEndNanos() {
+        return lastEndNanos;
+    }
+
+    /** Earliest start time of the events encoded so far (epoch ns), or Long.MAX_VALUE if none. */
+    long minStartNanos() {
+        return minStartNanos;
+    }
+
+    /** Latest end time of the events encoded so far (epoch ns), or Long.MIN_VALUE if none. */
+    long maxEndNanos() {
+        return maxEndNanos;
+    }
+
+    private void offCpu(EventSpool.Reader in) throws IOException {
+        int thread = in.readVarInt();
+        int stack = in.readVarInt();
+        long start = in.readRawLong();
+        long duration = in.readVarLong();
+        int state = in.readVarInt();
+        int stateDescription = in.readVarInt();
+        int syscall = in.readVarInt();
+        long count = in.readVarLong();
+        boolean aggregated = in.readByte() != 0;
+
+        body.writeVarLong(KfrTypes.OFF_CPU);
+        startAndDuration(start, duration);
+        body.writeVarLong(thread);
+        body.writeVarLong(stack);
+        body.writePooledString(state);
+        body.writePooledString(stateDescription);
+        body.writeDouble(duration / 1e6);
+        body.writeVarLong(count);
+        body.writeBoolean(aggregated);
+        body.writePooledString(syscall);
+    }
+
+    private void statistics(EventSpool.Reader in) throws IOException {
+        int collector = in.readVarInt();
+        long time = in.readRawLong();
+        body.writeVarLong(KfrTypes.COLLECTOR_STATISTICS);
+        startAndDuration(time, 0);
+        body.writePooledString(collector);
+        for (int i = 0; i < 9; i++) {
+            body.writeVarLong(in.readVarLong());
+        }
+    }
+
+    /** Duration as end ticks - start ticks, so readers compute the same end time as the input's. */
+    private void startAndDuration(long startNanos, long durationNanos) {
+        long end = startNanos + durationNanos;
+        long startTicks = timeBase.toTicks(startNanos);
+        body.writeVarLong(startTicks);
+        body.writeVarLong(Math.max(0, timeBase.toTicks(end) - startTicks));
+        lastEndNanos = end;
+        minStartNanos = Math.min(minStartNanos, startNanos);
+        maxEndNanos = Math.max(maxEndNanos, end);
+    }
+}

@@ -1,0 +1,140 @@
+package io.kfr.jfr;
+
+import io.kfr.collectors.CollectorStatistics;
+import io.kfr.collectors.OffCpuSample;
+import io.kfr.collectors.OffCpuState;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * Accumulates kfr's events and writes them as one JFR chunk. Thread-safe and append-only: events
+ * are spooled to a temp file (memory holds only the deduplicated pools), and every
+ * {@link #writeChunk} writes all events so far while adding continues.
+ */
+public final class KfrChunk implements AutoCloseable {
+    private final Object lock = new Object();
+    /** Held shared by chunk writers, exclusively by close, so the spool outlives every write. */
+    private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private final KfrTypes types = KfrTypes.next();
+    private final ConstantPools pools = new ConstantPools();
+    private final EventSpool spool;
+    private final JfrBuffer record = new JfrBuffer(128);
+    private long eventCount;
+    private boolean closed;
+
+    public KfrChunk(Path spoolDir) throws IOException {
+        spool = new EventSpool(spoolDir);
+    }
+
+    /** @throws UncheckedIOException if the spool file cannot be written (disk full) */
+    public void addOffCpu(OffCpuSample s) {
+        synchronized (lock) {
+            ensureOpen();
+            OffCpuState state = s.state() == null ? OffCpuState.OTHER : s.state();
+            record.reset();
+            EventEncoder.spoolOffCpu(record, pools.thread(s.thread()), pools.stack(s.stack()), s.startEpochNanos(),
+                    s.durationNanos(), pools.string(state.name()), pools.string(describe(state)),
+                    pools.string(syscall(s)), s.count(), s.aggregated());
+            append();
+        }
+    }
+
+    /** @throws UncheckedIOException if the spool file cannot be written (disk full) */
+    public void addStatistics(CollectorStatistics s) {
+        synchronized (lock) {
+            ensureOpen();
+            record.reset();
+            EventEncoder.spoolStatistics(record, pools.string(s.collector()), s);
+            append();
+        }
+    }
+
+    public long eventCount() {
+        synchronized (lock) {
+            return eventCount;
+        }
+    }
+
+    /**
+     * Writes one complete chunk with every event so far, in the given time base (use the JVM
+     * chunk's: the JDK 25 reader converts all chunks with the first chunk's base). Repeatable; with
+     * no events it still writes a valid chunk that declares kfr's event types.
+     */
+    public void writeChunk(OutputStream out, TimeBase tb) throws IOException {
+        writeChunk(out, tb, ChunkWriter.Limits.DEFAULT);
+    }
+
+    void writeChunk(OutputStream out, TimeBase tb, ChunkWriter.Limits limits) throws IOException {
+        lifecycle.readLock().lock();
+        try {
+            ChunkWriter.Contents contents;
+            synchronized (lock) {
+                if (closed) {
+                    throw new IOException("KfrChunk is closed");
+                }
+                contents = new ChunkWriter.Contents(types, spool, spool.flush(), eventCount, pools.snapshot());
+            }
+            ChunkWriter.write(out, tb, contents, limits);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    /** Deletes the spool; waits for chunk writes in progress. */
+    @Override
+    public void close() {
+        lifecycle.writeLock().lock();
+        try {
+            synchronized (lock) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                try {
+                    spool.close();
+                } catch (IOException e) {
+                    throw new UncheckedIOException("could not delete kfr spool " + spool.file(), e);
+                }
+            }
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
+
+    private void append() {
+        try {
+            spool.append(record);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not spool kfr event to " + spool.file(), e);
+        }
+        eventCount++;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("KfrChunk is closed");
+        }
+    }
+
+    static String describe(OffCpuState state) {
+        return switch (state) {
+            case S -> "Sleeping (interruptible wait: sleep, park, futex, socket)";
+            case D -> "Uninterruptible wait (usually disk I/O or a page fault)";
+            case R -> "Preempted (runnable, waiting for a CPU)";
+            case OTHER -> "Other (idle, stopped or traced)";
+        };
+    }
+
+    /** The syscall's name; its number when only that is known; null when not in a syscall. */
+    private static String syscall(OffCpuSample s) {
+        if (s.syscallName() != null && !s.syscallName().isEmpty()) {
+            return s.syscallName();
+        }
+        return s.syscall() >= 0 ? "syscall#" + s.syscall() : null;
+    }
+}

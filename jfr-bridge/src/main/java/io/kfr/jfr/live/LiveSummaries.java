@@ -1,0 +1,86 @@
+package io.kfr.jfr.live;
+
+import io.kfr.collectors.Frame;
+import io.kfr.collectors.OffCpuSample;
+import io.kfr.collectors.OffCpuState;
+import io.kfr.collectors.StackTrace;
+import io.kfr.collectors.ThreadRef;
+
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.function.LongFunction;
+import java.util.stream.Collectors;
+
+/**
+ * Sums off-CPU samples per (thread, state) during a period and commits one {@link OffCpuSummaryEvent}
+ * for each at the end of the period. Called from the collector thread only.
+ */
+public final class LiveSummaries {
+    private static final int TOP_FRAMES = 6;
+
+    private final LongFunction<Thread> javaThreads;
+    private final Map<Key, Sum> sums = new HashMap<>();
+
+    public LiveSummaries(LongFunction<Thread> javaThreads) {
+        this.javaThreads = javaThreads;
+    }
+
+    public void add(OffCpuSample s) {
+        sums.computeIfAbsent(new Key(s.thread(), s.state()), k -> new Sum()).add(s);
+    }
+
+    /** Commits the period's summaries (if the event is enabled in a running recording) and starts a new period. */
+    public void commitPeriod() {
+        if (sums.isEmpty()) {
+            return;
+        }
+        OffCpuSummaryEvent probe = new OffCpuSummaryEvent();
+        if (probe.isEnabled()) {
+            for (Map.Entry<Key, Sum> e : sums.entrySet()) {
+                ThreadRef t = e.getKey().thread();
+                Sum sum = e.getValue();
+                OffCpuSummaryEvent event = new OffCpuSummaryEvent();
+                event.sampledThread = t.isJava() ? javaThreads.apply(t.javaThreadId()) : null;
+                event.osThreadId = t.tid();
+                event.threadName = t.displayName();
+                event.state = e.getKey().state().name();
+                event.total = sum.total;
+                event.count = sum.count;
+                event.topFrames = sum.topStack();
+                event.commit();
+            }
+        }
+        sums.clear();
+    }
+
+    private record Key(ThreadRef thread, OffCpuState state) {
+    }
+
+    private static final class Sum {
+        long total;
+        long count;
+        final Map<StackTrace, Long> byStack = new IdentityHashMap<>();
+
+        void add(OffCpuSample s) {
+            total += s.durationNanos();
+            count += s.count();
+            byStack.merge(s.stack(), s.durationNanos(), Long::sum);
+        }
+
+        String topStack() {
+            StackTrace top = null;
+            long best = -1;
+            for (Map.Entry<StackTrace, Long> e : byStack.entrySet()) {
+                if (e.getValue() > best) {
+                    best = e.getValue();
+                    top = e.getKey();
+                }
+            }
+            if (top == null) {
+                return "";
+            }
+            return top.frames().stream().limit(TOP_FRAMES).map(Frame::toString).collect(Collectors.joining(" <- "));
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.kfr.jfr;
+
+import io.kfr.collectors.CollectorStatistics;
+import io.kfr.collectors.Frame;
+import io.kfr.collectors.FrameType;
+import io.kfr.collectors.OffCpuSample;
+import io.kfr.collectors.OffCpuState;
+import io.kfr.collectors.StackTrace;
+import io.kfr.collectors.ThreadRef;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Deterministic off-CPU samples and statistics around a JVM recording's start: individual and
+ * aggregated, kernel/native/C++/Java frames, Java and native threads, one of them the JVM's main
+ * thread (same tid), plus one marker sample with a unique syscall name to find in every reader.
+ */
+final class TestSamples {
+    static final String MARKER_SYSCALL = "kfr_marker";
+    static final long MARKER_OFFSET_NANOS = 123_456_789L;
+    static final long MARKER_DURATION_NANOS = 7_654_321L;
+
+    final ThreadRef main;
+    final ThreadRef worker;
+    final ThreadRef gc;
+    final ThreadRef unicode;
+    final List<StackTrace> stacks;
+    final List<OffCpuSample> offCpu = new ArrayList<>();
+    final List<CollectorStatistics> statistics = new ArrayList<>();
+    final OffCpuSample marker;
+
+    static final StackTrace FULL = new StackTrace(List.of(
+            Frame.kernel("__schedule"),
+            Frame.kernel("schedule"),
+            Frame.kernel("futex_wait_queue"),
+            Frame.nativeCode("libc.so.6", "__futex_abstimed_wait_common", false),
+            Frame.nativeCode("libjvm.so", "Parker::park(bool, long)", true),
+            new Frame("jdk.internal.misc.Unsafe", "park", "(ZJ)V", FrameType.INTERPRETED, -1, 0),
+            new Frame("java.util.concurrent.locks.LockSupport", "parkNanos", "(Ljava/lang/Object;J)V", FrameType.INLINED, 252, 20),
+            new Frame("io.kfr.demo.Worker", "run", "()V", FrameType.JIT_COMPILED, 42, 7),
+            new Frame("java.lang.Thread", "run", "()V", FrameType.INTERPRETED, 833, 11)), false);
+
+    static final StackTrace ODD = new StackTrace(List.of(
+            Frame.kernel("do_sys_poll"),
+            Frame.unknown("[vdso]"),
+            new Frame("io.kfr.demo.Main$$Lambda/0x0000000801001234", "run", "", FrameType.JIT_COMPILED, 3, 1),
+            new Frame("io.kfr.demo.Main", "main", "([Ljava/lang/String;)V", FrameType.INTERPRETED, 10, 4)), true);
+
+    static final StackTrace KERNEL_ONLY = new StackTrace(List.of(
+            Frame.kernel("schedule"), Frame.kernel("io_schedule"), Frame.kernel("folio_wait_bit_common")), false);
+
+    TestSamples(TimeBase tb, int mainTid, int count) {
+        main = new ThreadRef(mainTid, "main", 1, "main");
+        worker = new ThreadRef(900_001, "kfr-worker-1", 42, "kfr-worker-1");
+        gc = new ThreadRef(900_002, "GC Thread#0", -1, null);
+        unicode = new ThreadRef(900_003, "wörker-λ", 43, "wörker-λ-日本");
+        ThreadRef[] threads = {main, worker, gc, unicode};
+        stacks = List.of(FULL, ODD, KERNEL_ONLY, StackTrace.EMPTY, FULL);
+        OffCpuState[] states = OffCpuState.values();
+
+        marker = new OffCpuSample(main, tb.startNanos() + MARKER_OFFSET_NANOS, MARKER_DURATION_NANOS, OffCpuState.D,
+                999, MARKER_SYSCALL, 1, false, FULL);
+        offCpu.add(marker);
+        for (int i = 1; i < count; i++) {
+            boolean aggregated = i % 10 == 0;
+            int syscall = i % 3 == 0 ? 202 : i % 3 == 1 ? -1 : 7;
+            String syscallName = i % 3 == 0 ? "futex" : null;
+            offCpu.add(new OffCpuSample(threads[i % threads.length], tb.startNanos() + 1_000_000L + i * 37_003L + i % 7,
+                    1_000L + (i * 7_919L) % 5_000_000L, states[i % states.length], syscall, syscallName,
+                    aggregated ? 1 + i % 13 : 1, aggregated, stacks.get(i % stacks.size())));
+        }
+        for (int i = 0; i < 5; i++) {
+            statistics.add(new CollectorStatistics(tb.startNanos() + 100_000_000L * i, "offcpu", 1000L * i, 5_000_000L * i,
+                    900L * i, 80L * i, i, 2L * i, 3_000L * i, i % 2, 7L * i));
+        }
+    }
+
+    KfrChunk fill(KfrChunk chunk) {
+        offCpu.forEach(chunk::addOffCpu);
+        statistics.forEach(chunk::addStatistics);
+        return chunk;
+    }
+
+    /** The off-CPU samples in the order kfr's chunk holds them: by end time, ties in the order added. */
+    List<OffCpuSample> offCpuInChunkOrder() {
+        List<OffCpuSample> sorted = new ArrayList<>(offCpu);
+        sorted.sort(Comparator.comparingLong(s -> s.startEpochNanos() + s.durationNanos()));
+        return sorted;
+    }
+
+    long countOn(ThreadRef t) {
+        return offCpu.stream().filter(s -> s.thread().equals(t)).count();
+    }
+
+    /** Expected syscall field as written (name, number, or null). */
+    static String syscallField(OffCpuSample s) {
+        return s.syscallName() != null ? s.syscallName() : s.syscall() >= 0 ? "syscall#" + s.syscall() : null;
+    }
+
+    /** Class name a reader shows for a frame's owner (dots; "[vdso]" → "vdso"; hidden class "+" suffix). */
+    static String shownClass(Frame f) {
+        boolean java = f.type() == FrameType.INTERPRETED || f.type() == FrameType.JIT_COMPILED || f.type() == FrameType.INLINED;
+        return ConstantPools.className(f.owner(), java).replace('/', '.');
+    }
+}

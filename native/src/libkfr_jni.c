@@ -1,0 +1,211 @@
+/* JNI glue for io.kfr.collectors.natives.KfrNative: argument checks, handle validation,
+ * direct-buffer access. The work is in offcpu_loader.c. */
+#include <jni.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+
+#include "handles.h"
+#include "kfr_error.h"
+#include "kfr_records.h"
+#include "offcpu_loader.h"
+
+#define KFR_VERSION "0.1.0"
+#define MAX_STACK_DEPTH 127
+
+#define JNI_FN(name) JNIEXPORT JNICALL Java_io_kfr_collectors_natives_KfrNative_##name
+
+static struct kfr_offcpu *acquire(jlong handle, const char *what)
+{
+	struct kfr_offcpu *o = kfr_handle_acquire((uint64_t)handle, KFR_HANDLE_OFFCPU);
+
+	if (!o)
+		kfr_set_error("%s: invalid or closed handle 0x%llx", what, (unsigned long long)handle);
+	return o;
+}
+
+static void release(jlong handle)
+{
+	kfr_handle_release((uint64_t)handle);
+}
+
+/* Direct buffer address and capacity, or NULL with an error. */
+static void *direct(JNIEnv *env, jobject buf, size_t *cap, const char *what)
+{
+	void *p;
+	jlong c;
+
+	if (!buf) {
+		kfr_set_error("%s: buffer is null", what);
+		return NULL;
+	}
+	p = (*env)->GetDirectBufferAddress(env, buf);
+	c = (*env)->GetDirectBufferCapacity(env, buf);
+	if (!p || c <= 0) {
+		kfr_set_error("%s: not a direct ByteBuffer", what);
+		return NULL;
+	}
+	*cap = (size_t)c;
+	return p;
+}
+
+jstring JNI_FN(lastError)(JNIEnv *env, jclass cls)
+{
+	(void)cls;
+	const char *e = kfr_last_error();
+
+	return e ? (*env)->NewStringUTF(env, e) : NULL;
+}
+
+jstring JNI_FN(version)(JNIEnv *env, jclass cls)
+{
+	(void)cls;
+	char v[64];
+
+	snprintf(v, sizeof(v), "kfr " KFR_VERSION " (libbpf %u.%u)", libbpf_major_version(),
+		 libbpf_minor_version());
+	return (*env)->NewStringUTF(env, v);
+}
+
+jlong JNI_FN(offcpuOpen)(JNIEnv *env, jclass cls, jint tgid, jlong threshold_ns, jint ringbuf_bytes)
+{
+	(void)env;
+	(void)cls;
+	struct kfr_offcpu *o;
+	uint64_t h;
+
+	if (threshold_ns < 0 || ringbuf_bytes <= 0) {
+		kfr_set_error("offcpuOpen: thresholdNs must be >= 0 and ringBufferBytes > 0");
+		return 0;
+	}
+	o = kfr_offcpu_open(tgid, (uint64_t)threshold_ns, (uint32_t)ringbuf_bytes);
+	if (!o)
+		return 0;
+	h = kfr_handle_add(o, KFR_HANDLE_OFFCPU);
+	if (!h) {
+		kfr_offcpu_close(o);
+		kfr_set_error("offcpuOpen: too many open collectors");
+		return 0;
+	}
+	return (jlong)h;
+}
+
+jstring JNI_FN(offcpuAttachMode)(JNIEnv *env, jclass cls, jlong handle)
+{
+	(void)cls;
+	struct kfr_offcpu *o = acquire(handle, "offcpuAttachMode");
+	jstring s;
+
+	if (!o)
+		return NULL;
+	s = (*env)->NewStringUTF(env, kfr_offcpu_attach_mode(o));
+	release(handle);
+	return s;
+}
+
+jint JNI_FN(offcpuPoll)(JNIEnv *env, jclass cls, jlong handle, jobject buf, jint timeout_ms)
+{
+	(void)cls;
+	size_t cap;
+	void *p = direct(env, buf, &cap, "offcpuPoll");
+	struct kfr_offcpu *o;
+	int n;
+
+	if (!p)
+		return -EINVAL;
+	o = acquire(handle, "offcpuPoll");
+	if (!o)
+		return -EBADF;
+	n = kfr_offcpu_poll(o, p, cap, timeout_ms);
+	release(handle);
+	return n;
+}
+
+jint JNI_FN(offcpuDrainAggregates)(JNIEnv *env, jclass cls, jlong handle, jobject buf, jboolean swap)
+{
+	(void)cls;
+	size_t cap;
+	void *p = direct(env, buf, &cap, "offcpuDrainAggregates");
+	struct kfr_offcpu *o;
+	int n;
+
+	if (!p)
+		return -EINVAL;
+	o = acquire(handle, "offcpuDrainAggregates");
+	if (!o)
+		return -EBADF;
+	n = kfr_offcpu_drain(o, p, cap, swap == JNI_TRUE);
+	release(handle);
+	return n;
+}
+
+jint JNI_FN(offcpuStack)(JNIEnv *env, jclass cls, jlong handle, jint stack_id, jlongArray ips)
+{
+	(void)cls;
+	uint64_t frames[MAX_STACK_DEPTH];
+	struct kfr_offcpu *o;
+	jsize len;
+	int n;
+
+	if (!ips) {
+		kfr_set_error("offcpuStack: ips is null");
+		return 0;
+	}
+	len = (*env)->GetArrayLength(env, ips);
+	o = acquire(handle, "offcpuStack");
+	if (!o)
+		return 0;
+	n = kfr_offcpu_stack(o, stack_id, frames, len < MAX_STACK_DEPTH ? len : MAX_STACK_DEPTH);
+	release(handle);
+	if (n > 0)
+		(*env)->SetLongArrayRegion(env, ips, 0, n, (const jlong *)frames);
+	return n < 0 ? 0 : n;
+}
+
+void JNI_FN(offcpuStats)(JNIEnv *env, jclass cls, jlong handle, jlongArray out)
+{
+	(void)cls;
+	int64_t vals[KFR_STAT__LEN];
+	struct kfr_offcpu *o;
+	jsize len;
+
+	if (!out) {
+		kfr_set_error("offcpuStats: out is null");
+		return;
+	}
+	len = (*env)->GetArrayLength(env, out);
+	o = acquire(handle, "offcpuStats");
+	if (!o)
+		return;
+	int err = kfr_offcpu_stats(o, vals, KFR_STAT__LEN);
+	release(handle);
+	if (!err)
+		(*env)->SetLongArrayRegion(env, out, 0, len < KFR_STAT__LEN ? len : KFR_STAT__LEN,
+					   (const jlong *)vals);
+}
+
+static void wake_offcpu(void *o)
+{
+	kfr_offcpu_wake(o);
+}
+
+void JNI_FN(offcpuClose)(JNIEnv *env, jclass cls, jlong handle)
+{
+	(void)env;
+	(void)cls;
+	/* wakes a waiting poll and waits for calls in progress on this handle to return */
+	struct kfr_offcpu *o = kfr_handle_remove((uint64_t)handle, KFR_HANDLE_OFFCPU, wake_offcpu);
+
+	kfr_offcpu_close(o);
+}
+
+JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
+{
+	(void)vm;
+	(void)reserved;
+	kfr_libbpf_log_init();
+	return JNI_VERSION_1_8;
+}

@@ -1,0 +1,458 @@
+#include "offcpu_loader.h"
+
+#include <errno.h>
+#include <linux/membarrier.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "kfr_error.h"
+#include "kfr_records.h"
+#include "offcpu.skel.h"
+
+#define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
+#define EVENT_SIZE ((size_t)sizeof(struct kfr_offcpu_event))
+#define AGG_REC_SIZE (sizeof(struct kfr_offcpu_agg_key) + sizeof(struct kfr_offcpu_agg_val))
+#define MAX_STACK_DEPTH 127
+
+_Static_assert(sizeof(struct kfr_offcpu_event) == 48, "event record is 48 bytes");
+_Static_assert(sizeof(struct kfr_offcpu_agg_key) == 24, "agg key is 24 bytes");
+_Static_assert(sizeof(struct kfr_offcpu_agg_val) == 16, "agg value is 16 bytes");
+
+struct kfr_offcpu {
+	struct offcpu_bpf *skel;
+	struct bpf_link *link;
+	struct bpf_program *prog;   /* the attached program */
+	struct ring_buffer *rb;
+	int stats_fd;               /* BPF_ENABLE_STATS, -1 if refused */
+	int wake_fd;                /* eventfd: kfr_offcpu_wake() ends a waiting poll */
+	bool raw_tp;
+	bool rq_clock;              /* tp_btf measures with the runqueue clock */
+	char fallback[400];         /* why tp_btf was not used, "" if it is */
+	int ncpu;
+	pthread_mutex_t poll_lock;
+	pthread_mutex_t drain_lock;
+	unsigned int drain_slot;    /* aggregation map not written by BPF (after the last swap) */
+	/* current poll's destination (under poll_lock) */
+	unsigned char *pbuf;
+	size_t pcap;
+	size_t pcount;
+};
+
+/* ---- open ---------------------------------------------------------------------------------- */
+
+/* Does this kernel's sched_switch tracepoint pass prev_state (5.18+)? */
+static bool sched_switch_has_prev_state(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool has = false;
+
+	if (!btf)
+		return false;
+	int id = btf__find_by_name_kind(btf, "btf_trace_sched_switch", BTF_KIND_TYPEDEF);
+	if (id > 0) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		t = t ? btf__type_by_id(btf, t->type) : NULL;          /* PTR */
+		t = t && btf_is_ptr(t) ? btf__type_by_id(btf, t->type) : NULL; /* FUNC_PROTO */
+		/* (void *__data, bool preempt, prev, next, unsigned int prev_state) */
+		has = t && btf_is_func_proto(t) && btf_vlen(t) >= 5;
+	}
+	btf__free(btf);
+	return has;
+}
+
+/* The runqueue clock (sched_clock) is consistent across CPUs when the TSC is the clocksource
+ * (the kernel marks sched_clock stable then); elsewhere measure with CLOCK_MONOTONIC.
+ * KFR_OFFCPU_CLOCK=monotonic forces the latter. */
+static bool rq_clock_ok(void)
+{
+	const char *force = getenv("KFR_OFFCPU_CLOCK");
+	char cs[32] = "";
+	FILE *f;
+
+	if (force && !strcmp(force, "monotonic"))
+		return false;
+	f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
+	if (!f)
+		return false;
+	if (!fgets(cs, sizeof(cs), f))
+		cs[0] = 0;
+	fclose(f);
+	return !strcmp(cs, "tsc\n") || !strcmp(cs, "tsc");
+}
+
+static void describe_load_error(char *out, size_t cap, int err)
+{
+	const char *detail = kfr_libbpf_last();
+
+	if (err == EPERM) {
+		snprintf(out, cap, "BPF not permitted (EPERM): run as root or grant CAP_BPF and CAP_PERFMON");
+	} else if (strstr(detail, "map '") && strstr(detail, "create")) {
+		snprintf(out, cap, "bpf(BPF_MAP_CREATE) failed: %s%s%s%s", strerror(err),
+			 err == ENOMEM ? " (kernel memory or RLIMIT_MEMLOCK)" : "",
+			 *detail ? ": " : "", detail);
+	} else {
+		snprintf(out, cap, "bpf(BPF_PROG_LOAD) failed: %s%s%s", strerror(err),
+			 *detail ? ": " : "", detail);
+	}
+}
+
+/* Opens, loads and attaches one variant. Returns 0, or -errno with a message in msg. */
+static int load_attach(struct kfr_offcpu *o, bool raw, int tgid, uint64_t threshold_ns,
+		       uint32_t ringbuf_bytes, char *msg, size_t msgcap)
+{
+	struct offcpu_bpf *skel;
+	int err;
+
+	kfr_libbpf_log_reset();
+	skel = offcpu_bpf__open();
+	if (!skel) {
+		err = errno ? errno : EINVAL;
+		snprintf(msg, msgcap, "opening the BPF object failed: %s%s%s", strerror(err),
+			 *kfr_libbpf_last() ? ": " : "", kfr_libbpf_last());
+		return -err;
+	}
+	skel->rodata->target_tgid = (uint32_t)tgid;
+	skel->rodata->threshold_ns = threshold_ns;
+	skel->rodata->has_prev_state_arg = raw ? 0 : sched_switch_has_prev_state();
+	skel->rodata->use_rq_clock = raw ? 0 : rq_clock_ok();
+
+	bpf_program__set_autoload(skel->progs.kfr_switch_btf, !raw);
+	bpf_program__set_autoload(skel->progs.kfr_switch_raw, raw);
+	/* task storage is only used by tp_btf; the tid map only by raw_tp */
+	bpf_map__set_autocreate(skel->maps.tasks, !raw);
+	bpf_map__set_autocreate(skel->maps.tasks_by_tid, raw);
+	err = bpf_map__set_max_entries(skel->maps.events, ringbuf_bytes);
+	if (err) {
+		snprintf(msg, msgcap, "ring buffer size %u refused: %s", ringbuf_bytes, strerror(-err));
+		offcpu_bpf__destroy(skel);
+		return err;
+	}
+
+	err = offcpu_bpf__load(skel);
+	if (err) {
+		describe_load_error(msg, msgcap, -err);
+		offcpu_bpf__destroy(skel);
+		return err;
+	}
+
+	struct bpf_program *prog = raw ? skel->progs.kfr_switch_raw : skel->progs.kfr_switch_btf;
+	struct bpf_link *link = bpf_program__attach(prog);
+	if (!link) {
+		err = -errno;
+		if (-err == EPERM)
+			snprintf(msg, msgcap, "BPF not permitted (EPERM): run as root or grant CAP_BPF and CAP_PERFMON");
+		else
+			snprintf(msg, msgcap, "attaching %s/sched_switch failed: %s%s%s",
+				 raw ? "raw_tp" : "tp_btf", strerror(-err),
+				 *kfr_libbpf_last() ? ": " : "", kfr_libbpf_last());
+		offcpu_bpf__destroy(skel);
+		return err;
+	}
+	o->skel = skel;
+	o->prog = prog;
+	o->link = link;
+	o->raw_tp = raw;
+	o->rq_clock = skel->rodata->use_rq_clock;
+	return 0;
+}
+
+static int on_event(void *ctx, void *data, size_t len);
+
+struct kfr_offcpu *kfr_offcpu_open(int tgid, uint64_t threshold_ns, uint32_t ringbuf_bytes)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char msg_btf[400] = "", msg_raw[400] = "";
+	const char *mode = getenv("KFR_OFFCPU_ATTACH");
+	bool try_btf = true, try_raw = true;
+	struct kfr_offcpu *o;
+	int err = 0;
+
+	kfr_libbpf_log_init();
+	kfr_clear_error();
+	if (tgid <= 0) {
+		kfr_set_error("offcpuOpen: invalid pid %d", tgid);
+		return NULL;
+	}
+	if (ringbuf_bytes < (uint32_t)page || (ringbuf_bytes & (ringbuf_bytes - 1)) ||
+	    ringbuf_bytes % (uint32_t)page) {
+		kfr_set_error("offcpuOpen: ring buffer size %u must be a power of two and a multiple of the page size (%ld)",
+			      ringbuf_bytes, page);
+		return NULL;
+	}
+	if (access(VMLINUX_BTF, R_OK)) {
+		kfr_set_error("no BTF at " VMLINUX_BTF ": needs a kernel built with CONFIG_DEBUG_INFO_BTF");
+		return NULL;
+	}
+	if (mode && !strcmp(mode, "raw_tp"))
+		try_btf = false;
+	else if (mode && !strcmp(mode, "tp_btf"))
+		try_raw = false;
+
+	o = calloc(1, sizeof(*o));
+	if (!o) {
+		kfr_set_error("offcpuOpen: out of memory");
+		return NULL;
+	}
+	o->stats_fd = -1;
+	o->drain_slot = 1;
+	o->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (o->wake_fd < 0) {
+		kfr_set_error("offcpuOpen: eventfd failed: %s", strerror(errno));
+		free(o);
+		return NULL;
+	}
+	pthread_mutex_init(&o->poll_lock, NULL);
+	pthread_mutex_init(&o->drain_lock, NULL);
+
+	if (try_btf)
+		err = load_attach(o, false, tgid, threshold_ns, ringbuf_bytes, msg_btf, sizeof(msg_btf));
+	if ((!try_btf || err) && try_raw && err != -EPERM)
+		err = load_attach(o, true, tgid, threshold_ns, ringbuf_bytes, msg_raw, sizeof(msg_raw));
+	if (!o->skel) {
+		if (*msg_btf && *msg_raw && strcmp(msg_btf, msg_raw))
+			kfr_set_error("off-CPU collector: tp_btf: %s; raw_tp fallback: %s", msg_btf, msg_raw);
+		else
+			kfr_set_error("off-CPU collector: %s", *msg_btf ? msg_btf : msg_raw);
+		goto fail;
+	}
+
+	if (o->raw_tp && *msg_btf)
+		snprintf(o->fallback, sizeof(o->fallback), "%s", msg_btf);
+	o->ncpu = libbpf_num_possible_cpus();
+	if (o->ncpu <= 0) {
+		kfr_set_error("cannot read the number of possible CPUs: %s", strerror(-o->ncpu));
+		goto fail;
+	}
+	o->rb = ring_buffer__new(bpf_map__fd(o->skel->maps.events), on_event, o, NULL);
+	if (!o->rb) {
+		kfr_set_error("ring buffer setup failed: %s", strerror(errno));
+		goto fail;
+	}
+	/* BPF run-time stats, system-wide while the fd is open. Needs CAP_SYS_ADMIN; without it
+	 * (or with KFR_BPF_STATS=0: they cost two clock reads per program run) run count and time
+	 * read 0, unless the sysctl kernel.bpf_stats_enabled is on. */
+	const char *stats = getenv("KFR_BPF_STATS");
+	if (!stats || strcmp(stats, "0")) {
+		o->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (o->stats_fd < 0)
+			o->stats_fd = -1;
+	}
+	return o;
+fail:
+	kfr_offcpu_close(o);
+	return NULL;
+}
+
+const char *kfr_offcpu_attach_mode(const struct kfr_offcpu *o)
+{
+	return o->raw_tp ? "raw_tp" : "tp_btf";
+}
+
+const char *kfr_offcpu_fallback_reason(const struct kfr_offcpu *o)
+{
+	return o->fallback;
+}
+
+const char *kfr_offcpu_clock(const struct kfr_offcpu *o)
+{
+	return o->rq_clock ? "sched_clock" : "monotonic";
+}
+
+/* ---- ring buffer ---------------------------------------------------------------------------- */
+
+/* libbpf (1.1 and later) advances the consumer position before calling this, so a negative
+ * return still consumes the record. Hence: copy the record, and stop only once the buffer has
+ * no room for another one. */
+static int on_event(void *ctx, void *data, size_t len)
+{
+	struct kfr_offcpu *o = ctx;
+
+	if (len < EVENT_SIZE)
+		return 0; /* not ours; cannot happen */
+	memcpy(o->pbuf + o->pcount * EVENT_SIZE, data, EVENT_SIZE);
+	o->pcount++;
+	if ((o->pcount + 1) * EVENT_SIZE > o->pcap)
+		return -ENOBUFS; /* full: stop here, the rest stays in the ring */
+	return 0;
+}
+
+int kfr_offcpu_poll(struct kfr_offcpu *o, void *buf, size_t cap, int timeout_ms)
+{
+	int err, n;
+
+	if (!buf || cap < EVENT_SIZE) {
+		kfr_set_error("offcpuPoll: buffer of %zu bytes cannot hold one %zu-byte record", cap, EVENT_SIZE);
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&o->poll_lock);
+	o->pbuf = buf;
+	o->pcap = cap;
+	o->pcount = 0;
+	/* take what is there without waiting; wait only when the ring is empty */
+	err = ring_buffer__consume(o->rb);
+	if (o->pcount == 0 && err >= 0 && timeout_ms > 0) {
+		/* libbpf's epoll set (readable when the ring has data) and our wake-up eventfd */
+		struct pollfd pfd[2] = {
+			{ .fd = ring_buffer__epoll_fd(o->rb), .events = POLLIN },
+			{ .fd = o->wake_fd, .events = POLLIN },
+		};
+		int r = poll(pfd, 2, timeout_ms);
+
+		if (r > 0 && (pfd[1].revents & POLLIN)) {
+			uint64_t v;
+			if (read(o->wake_fd, &v, sizeof(v)) < 0) { /* nothing to do */ }
+		} else if (r > 0) {
+			err = ring_buffer__consume(o->rb);
+		} else if (r < 0 && errno != EINTR) {
+			err = -errno;
+		}
+	}
+	n = (int)o->pcount;
+	o->pbuf = NULL;
+	pthread_mutex_unlock(&o->poll_lock);
+	if (err < 0 && err != -ENOBUFS && n == 0) {
+		kfr_set_error("offcpuPoll: ring buffer read failed: %s", strerror(-err));
+		return err;
+	}
+	return n;
+}
+
+void kfr_offcpu_wake(struct kfr_offcpu *o)
+{
+	uint64_t one = 1;
+
+	if (write(o->wake_fd, &one, sizeof(one)) < 0) { /* counter saturated: a wake-up is pending anyway */ }
+}
+
+/* ---- aggregation maps ------------------------------------------------------------------------ */
+
+/* After the flip, wait until no program can still be writing the old map. The programs run in
+ * RCU read-side sections (tracepoint, interrupts off), so one RCU grace period is enough:
+ * membarrier(MEMBARRIER_CMD_GLOBAL) is synchronize_rcu(). Where it is unavailable (nohz_full),
+ * sleep: a program invocation takes microseconds. */
+static void wait_for_programs(void)
+{
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) == 0)
+		return;
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+int kfr_offcpu_drain(struct kfr_offcpu *o, void *buf, size_t cap, bool swap)
+{
+	struct kfr_offcpu_agg_key key, next;
+	struct kfr_offcpu_agg_val val;
+	unsigned char *out = buf;
+	size_t max = cap / AGG_REC_SIZE, n = 0;
+	int fd, err;
+
+	if (!buf || max == 0) {
+		kfr_set_error("offcpuDrainAggregates: buffer of %zu bytes cannot hold one %zu-byte record",
+			      cap, AGG_REC_SIZE);
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&o->drain_lock);
+	if (swap) {
+		unsigned int old = __atomic_load_n(&o->skel->bss->agg_slot, __ATOMIC_RELAXED) ? 1 : 0;
+
+		__atomic_store_n(&o->skel->bss->agg_slot, old ^ 1, __ATOMIC_SEQ_CST);
+		wait_for_programs();
+		o->drain_slot = old;
+	}
+	fd = bpf_map__fd(o->drain_slot ? o->skel->maps.agg1 : o->skel->maps.agg0);
+
+	/* walk with next-key before deleting the current one, so the walk never restarts */
+	err = bpf_map_get_next_key(fd, NULL, &key);
+	while (!err && n < max) {
+		int has_next = bpf_map_get_next_key(fd, &key, &next) == 0;
+
+		if (bpf_map_lookup_elem(fd, &key, &val) == 0) {
+			memcpy(out + n * AGG_REC_SIZE, &key, sizeof(key));
+			memcpy(out + n * AGG_REC_SIZE + sizeof(key), &val, sizeof(val));
+			n++;
+			bpf_map_delete_elem(fd, &key);
+		}
+		if (!has_next)
+			break;
+		key = next;
+	}
+	pthread_mutex_unlock(&o->drain_lock);
+	return (int)n;
+}
+
+/* ---- stacks, stats, close -------------------------------------------------------------------- */
+
+int kfr_offcpu_stack(struct kfr_offcpu *o, int32_t stack_id, uint64_t *ips, int max)
+{
+	uint64_t frames[MAX_STACK_DEPTH];
+	int n = 0;
+
+	if (stack_id < 0 || max <= 0)
+		return 0;
+	if (bpf_map_lookup_elem(bpf_map__fd(o->skel->maps.stacks), &stack_id, frames))
+		return 0; /* absent */
+	while (n < MAX_STACK_DEPTH && n < max && frames[n]) {
+		ips[n] = frames[n];
+		n++;
+	}
+	return n;
+}
+
+int kfr_offcpu_stats(struct kfr_offcpu *o, int64_t *out, int len)
+{
+	int64_t all[KFR_STAT__LEN] = { 0 };
+	uint64_t *percpu = calloc((size_t)o->ncpu, sizeof(uint64_t));
+	int fd = bpf_map__fd(o->skel->maps.counters);
+
+	if (!percpu) {
+		kfr_set_error("offcpuStats: out of memory");
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < KFR_CNT__MAX; i++) {
+		if (bpf_map_lookup_elem(fd, &i, percpu))
+			continue;
+		for (int c = 0; c < o->ncpu; c++)
+			all[i] += (int64_t)percpu[c];
+	}
+	free(percpu);
+
+	struct bpf_prog_info info;
+	uint32_t ilen = sizeof(info);
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(o->prog), &info, &ilen) == 0) {
+		all[KFR_STAT_PROG_RUN_CNT] = (int64_t)info.run_cnt;
+		all[KFR_STAT_PROG_RUN_NS] = (int64_t)info.run_time_ns;
+	}
+	if (len > KFR_STAT__LEN)
+		len = KFR_STAT__LEN;
+	memcpy(out, all, (size_t)(len > 0 ? len : 0) * sizeof(int64_t));
+	return 0;
+}
+
+void kfr_offcpu_close(struct kfr_offcpu *o)
+{
+	if (!o)
+		return;
+	ring_buffer__free(o->rb);
+	bpf_link__destroy(o->link);
+	offcpu_bpf__destroy(o->skel);
+	if (o->stats_fd >= 0)
+		close(o->stats_fd);
+	if (o->wake_fd >= 0)
+		close(o->wake_fd);
+	pthread_mutex_destroy(&o->poll_lock);
+	pthread_mutex_destroy(&o->drain_lock);
+	free(o);
+}

@@ -1,0 +1,40 @@
+/* Off-CPU collector, libbpf side: load/attach offcpu.bpf.c, read its ring buffer, aggregation
+ * maps, stack map and counters. No JNI here (the smoke test links this directly).
+ * Errors: NULL / negative errno, with a one-line message in kfr_last_error(). */
+#ifndef KFR_OFFCPU_LOADER_H
+#define KFR_OFFCPU_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct kfr_offcpu;
+
+/* Loads and attaches the collector for all threads of tgid. tp_btf is tried first, raw_tp is the
+ * fallback; the environment variable KFR_OFFCPU_ATTACH=raw_tp|tp_btf forces one. */
+struct kfr_offcpu *kfr_offcpu_open(int tgid, uint64_t threshold_ns, uint32_t ringbuf_bytes);
+/* "tp_btf" or "raw_tp" */
+const char *kfr_offcpu_attach_mode(const struct kfr_offcpu *o);
+/* Why tp_btf was not used ("" when it is, or when raw_tp was forced). */
+const char *kfr_offcpu_fallback_reason(const struct kfr_offcpu *o);
+/* Clock measuring the intervals: "sched_clock" (runqueue clock, tp_btf with a TSC clocksource;
+ * KFR_OFFCPU_CLOCK=monotonic forces the other) or "monotonic". Event start_ns is always
+ * CLOCK_MONOTONIC. */
+const char *kfr_offcpu_clock(const struct kfr_offcpu *o);
+/* Copies whole 48-byte records into buf; waits up to timeout_ms only when none is ready.
+ * Returns records copied (0 on timeout) or -errno. Serialised per collector. */
+int kfr_offcpu_poll(struct kfr_offcpu *o, void *buf, size_t cap, int timeout_ms);
+/* Makes a poll waiting in another thread return now (used before close). Thread-safe. */
+void kfr_offcpu_wake(struct kfr_offcpu *o);
+/* If swap: flips the aggregation maps and waits for programs still writing the old one.
+ * Then moves entries of the old map (key 24 + value 16 bytes each) into buf until it is full.
+ * Returns entries copied or -errno. */
+int kfr_offcpu_drain(struct kfr_offcpu *o, void *buf, size_t cap, bool swap);
+/* Copies the non-zero ips of a stack map entry; returns the frame count (0 if absent) or -errno. */
+int kfr_offcpu_stack(struct kfr_offcpu *o, int32_t stack_id, uint64_t *ips, int max);
+/* Fills out[0 .. min(len, KFR_STAT__LEN)-1]; returns 0 or -errno. */
+int kfr_offcpu_stats(struct kfr_offcpu *o, int64_t *out, int len);
+/* Detaches and frees everything. Callers make sure no other call on o is in progress. */
+void kfr_offcpu_close(struct kfr_offcpu *o);
+
+#endif

@@ -1,0 +1,526 @@
+/* Smoke test of the off-CPU collector on this very process (run as root):
+ *   - a thread sleeps 20 x 50 ms: 20 ring-buffer events, state S, ~1000 ms in total;
+ *   - two threads do 20000 pipe ping-pong handoffs: short intervals, aggregated in the kernel;
+ *   - stacks resolve (kernel ips), counters add up, nothing lost, BPF run count > 0;
+ *   - cost: BPF ns per invocation, stack cache hit ratio, handoff throughput with/without.
+ * Links offcpu_loader.o directly (no JVM). Exit status 0 = all checks passed. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/types.h>
+#include "kfr_records.h"
+#include "handles.h"
+#include "kfr_error.h"
+#include "offcpu_loader.h"
+
+#define SLEEPS 20
+#define SLEEP_MS 50
+#define HANDOFFS 20000
+#define BENCH_REPS 5
+#define THRESHOLD_NS (1000 * 1000ull) /* 1 ms */
+
+static int failures;
+#define CHECK(cond, ...)                                                     \
+	do {                                                                 \
+		if (cond) {                                                  \
+			printf("  ok    ");                                  \
+		} else {                                                     \
+			printf("  FAIL  ");                                  \
+			failures++;                                          \
+		}                                                            \
+		printf(__VA_ARGS__);                                         \
+		printf("\n");                                                \
+	} while (0)
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static pid_t gettid_(void)
+{
+	return (pid_t)syscall(SYS_gettid);
+}
+
+/* ---- workloads ---- */
+
+static volatile pid_t sleeper_tid, ping_tid, pong_tid;
+
+static void *sleeper(void *arg)
+{
+	(void)arg;
+	sleeper_tid = gettid_();
+	for (int i = 0; i < SLEEPS; i++) {
+		struct timespec ts = { 0, SLEEP_MS * 1000000L };
+		while (nanosleep(&ts, &ts) && errno == EINTR)
+			;
+	}
+	return NULL;
+}
+
+struct pingpong {
+	int ab[2], ba[2];
+	int rounds;
+	int cpu_ping, cpu_pong; /* -1: not pinned */
+};
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+static void *pong(void *arg)
+{
+	struct pingpong *p = arg;
+	char c;
+
+	pong_tid = gettid_();
+	pin(p->cpu_pong);
+	for (int i = 0; i < p->rounds; i++) {
+		if (read(p->ab[0], &c, 1) != 1 || write(p->ba[1], &c, 1) != 1)
+			abort();
+	}
+	return NULL;
+}
+
+static void *ping(void *arg)
+{
+	struct pingpong *p = arg;
+	char c = 'x';
+
+	ping_tid = gettid_();
+	pin(p->cpu_ping);
+	for (int i = 0; i < p->rounds; i++) {
+		if (write(p->ab[1], &c, 1) != 1 || read(p->ba[0], &c, 1) != 1)
+			abort();
+	}
+	return NULL;
+}
+
+/* Runs `rounds` handoffs between two new threads; returns the elapsed ns. */
+static uint64_t handoff_storm(int rounds, int cpu_ping, int cpu_pong)
+{
+	struct pingpong p = { .rounds = rounds, .cpu_ping = cpu_ping, .cpu_pong = cpu_pong };
+	pthread_t a, b;
+	uint64_t t0;
+
+	if (pipe(p.ab) || pipe(p.ba))
+		abort();
+	t0 = now_ns();
+	pthread_create(&b, NULL, pong, &p);
+	pthread_create(&a, NULL, ping, &p);
+	pthread_join(a, NULL);
+	pthread_join(b, NULL);
+	t0 = now_ns() - t0;
+	close(p.ab[0]);
+	close(p.ab[1]);
+	close(p.ba[0]);
+	close(p.ba[1]);
+	return t0;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* ---- kernel symbols ---- */
+
+struct ksym {
+	uint64_t addr;
+	char name[128];
+};
+static struct ksym *ksyms;
+static size_t nksyms;
+
+static int ksym_cmp(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static void load_kallsyms(void)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	char line[256], name[128], type;
+	unsigned long long addr;
+	size_t cap = 0;
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %127s", &addr, &type, name) != 3 || !addr)
+			continue;
+		if (nksyms == cap) {
+			cap = cap ? cap * 2 : 65536;
+			ksyms = realloc(ksyms, cap * sizeof(*ksyms));
+		}
+		ksyms[nksyms].addr = addr;
+		snprintf(ksyms[nksyms].name, sizeof(ksyms[nksyms].name), "%s", name);
+		nksyms++;
+	}
+	fclose(f);
+	qsort(ksyms, nksyms, sizeof(*ksyms), ksym_cmp);
+}
+
+static const char *ksym(uint64_t addr)
+{
+	size_t lo = 0, hi = nksyms;
+
+	if (!nksyms || addr < ksyms[0].addr)
+		return "?";
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (ksyms[mid].addr <= addr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return ksyms[lo].name;
+}
+
+/* ---- collection ---- */
+
+struct collected {
+	int sleeper_events, sleeper_s_events, other_events;
+	uint64_t sleeper_s_ns;
+	uint64_t events;
+	struct kfr_offcpu_event sample; /* one sleeper event, for its stacks */
+	int have_sample;
+};
+
+static void poll_some(struct kfr_offcpu *o, struct collected *c, int timeout_ms)
+{
+	/* small buffer on purpose: exercises the "buffer full, rest stays in the ring" path */
+	static struct kfr_offcpu_event buf[3];
+	int n;
+
+	do {
+		n = kfr_offcpu_poll(o, buf, sizeof(buf), timeout_ms);
+		if (n < 0) {
+			printf("  poll error %d: %s\n", n, kfr_last_error());
+			failures++;
+			return;
+		}
+		for (int i = 0; i < n; i++) {
+			struct kfr_offcpu_event *e = &buf[i];
+
+			c->events++;
+			if ((pid_t)e->tid == sleeper_tid) {
+				c->sleeper_events++;
+				if (e->state == KFR_STATE_S) {
+					c->sleeper_s_events++;
+					c->sleeper_s_ns += e->duration_ns;
+					if (!c->have_sample) {
+						c->sample = *e;
+						c->have_sample = 1;
+					}
+				}
+			} else {
+				c->other_events++;
+			}
+		}
+		timeout_ms = 0;
+	} while (n == 3);
+}
+
+struct aggsum {
+	uint64_t entries, count, total_ns;
+	uint64_t ping_count, pong_count, ping_ns, pong_ns;
+	int ping_kstack, ping_ustack;
+};
+
+static void drain_all(struct kfr_offcpu *o, struct aggsum *a)
+{
+	/* 40-byte records; 7 at a time to exercise partial drains */
+	static unsigned char buf[7 * 40];
+	bool swap = true;
+	int n;
+
+	while ((n = kfr_offcpu_drain(o, buf, sizeof(buf), swap)) > 0) {
+		swap = false;
+		for (int i = 0; i < n; i++) {
+			struct kfr_offcpu_agg_key *k = (void *)(buf + i * 40);
+			struct kfr_offcpu_agg_val *v = (void *)(buf + i * 40 + 24);
+
+			a->entries++;
+			a->count += v->count;
+			a->total_ns += v->total_ns;
+			if ((pid_t)k->tid == ping_tid) {
+				a->ping_count += v->count;
+				a->ping_ns += v->total_ns;
+				if (k->kstack_id >= 0)
+					a->ping_kstack = k->kstack_id;
+				a->ping_ustack = k->ustack_id;
+			} else if ((pid_t)k->tid == pong_tid) {
+				a->pong_count += v->count;
+				a->pong_ns += v->total_ns;
+			}
+		}
+	}
+	if (n < 0) {
+		printf("  drain error %d: %s\n", n, kfr_last_error());
+		failures++;
+	}
+}
+
+static void print_stack(struct kfr_offcpu *o, const char *what, int id, int kernel)
+{
+	uint64_t ips[127];
+	int n = kfr_offcpu_stack(o, id, ips, 127);
+
+	printf("  %s stack %d: %d frames\n", what, id, n);
+	for (int i = 0; i < n && i < 8; i++)
+		printf("      %#018" PRIx64 " %s\n", ips[i], kernel ? ksym(ips[i]) : "");
+}
+
+static void test_handles(void)
+{
+	int x, y;
+	uint64_t h = kfr_handle_add(&x, KFR_HANDLE_OFFCPU);
+
+	CHECK(h && kfr_handle_acquire(h, KFR_HANDLE_OFFCPU) == &x, "handle table: add/acquire");
+	kfr_handle_release(h);
+	CHECK(!kfr_handle_acquire(h + (1 << 16), KFR_HANDLE_OFFCPU) && !kfr_handle_acquire(12345, KFR_HANDLE_OFFCPU) &&
+		      !kfr_handle_acquire(0, KFR_HANDLE_OFFCPU) && !kfr_handle_acquire(h, 99),
+	      "handle table: bogus handles rejected");
+	CHECK(kfr_handle_remove(h, KFR_HANDLE_OFFCPU, NULL) == &x && !kfr_handle_remove(h, KFR_HANDLE_OFFCPU, NULL) &&
+		      !kfr_handle_acquire(h, KFR_HANDLE_OFFCPU),
+	      "handle table: remove once, then stale");
+	uint64_t h2 = kfr_handle_add(&y, KFR_HANDLE_OFFCPU);
+	CHECK(h2 != h && !kfr_handle_acquire(h, KFR_HANDLE_OFFCPU), "handle table: reused slot, old handle stays stale");
+	kfr_handle_remove(h2, KFR_HANDLE_OFFCPU, NULL);
+}
+
+struct waiter_arg {
+	uint64_t h;
+	int rc;
+};
+
+static void *waiter(void *arg)
+{
+	struct waiter_arg *wa = arg;
+	struct kfr_offcpu *w = kfr_handle_acquire(wa->h, KFR_HANDLE_OFFCPU);
+	static struct kfr_offcpu_event buf[4];
+
+	if (w) {
+		wa->rc = kfr_offcpu_poll(w, buf, sizeof(buf), 5000);
+		kfr_handle_release(wa->h);
+	}
+	return NULL;
+}
+
+static void wake_cb(void *o)
+{
+	kfr_offcpu_wake(o);
+}
+
+int main(void)
+{
+	int64_t s0[KFR_STAT__LEN], s1[KFR_STAT__LEN], s2[KFR_STAT__LEN];
+	struct collected c = { 0 };
+	struct aggsum a = { 0 };
+	pthread_t st;
+	uint64_t t0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	test_handles();
+	load_kallsyms();
+
+	/* --- cost: handoff storm without and with the collector, interleaved, pinned --- */
+	static const struct { const char *name; int ping, pong, rounds; } configs[] = {
+		{ "same CPU (ping+pong on cpu0)", 0, 0, 50000 },
+		{ "cross CPU (cpu0 <-> cpu1)", 0, 1, 5000 },
+	};
+	for (unsigned ci = 0; ci < sizeof(configs) / sizeof(configs[0]); ci++) {
+		uint64_t base[BENCH_REPS], with[BENCH_REPS];
+		double runs = 0, ns = 0, hits = 0, walks = 0;
+		const char *mode = "?", *clock = "?";
+
+		handoff_storm(configs[ci].rounds / 10, configs[ci].ping, configs[ci].pong); /* warm-up */
+		for (int r = 0; r < BENCH_REPS; r++) {
+			base[r] = handoff_storm(configs[ci].rounds, configs[ci].ping, configs[ci].pong);
+			struct kfr_offcpu *b = kfr_offcpu_open(getpid(), THRESHOLD_NS, 1 << 20);
+			if (!b) {
+				printf("FAIL open: %s\n", kfr_last_error());
+				return 1;
+			}
+			mode = kfr_offcpu_attach_mode(b);
+			clock = kfr_offcpu_clock(b);
+			kfr_offcpu_stats(b, s0, KFR_STAT__LEN);
+			with[r] = handoff_storm(configs[ci].rounds, configs[ci].ping, configs[ci].pong);
+			kfr_offcpu_stats(b, s1, KFR_STAT__LEN);
+			runs += (double)(s1[KFR_STAT_PROG_RUN_CNT] - s0[KFR_STAT_PROG_RUN_CNT]);
+			ns += (double)(s1[KFR_STAT_PROG_RUN_NS] - s0[KFR_STAT_PROG_RUN_NS]);
+			hits += (double)(s1[KFR_CNT_STACK_CACHE_HIT] - s0[KFR_CNT_STACK_CACHE_HIT]);
+			walks += (double)(s1[KFR_CNT_STACK_WALK] - s0[KFR_CNT_STACK_WALK]);
+			kfr_offcpu_close(b);
+		}
+		qsort(base, BENCH_REPS, sizeof(base[0]), u64_cmp);
+		qsort(with, BENCH_REPS, sizeof(with[0]), u64_cmp);
+		uint64_t mb = base[BENCH_REPS / 2], mw = with[BENCH_REPS / 2];
+		printf("bench %s, %s/%s, %d x %d round trips (medians): baseline %.1f ms = %.0f switches/s, with collector %.1f ms -> throughput ratio %.3f\n",
+		       configs[ci].name, mode, clock, BENCH_REPS, configs[ci].rounds, mb / 1e6, 2.0 * configs[ci].rounds / (mb / 1e9),
+		       mw / 1e6, (double)mb / (double)mw);
+		printf("  BPF: %.0f invocations, %.1f ns per invocation; stack cache %.0f hits / %.0f walks = hit ratio %.4f\n",
+		       runs, runs > 0 ? ns / runs : 0, hits, walks, hits + walks > 0 ? hits / (hits + walks) : 0);
+		if (getenv("KFR_BPF_STATS") && !strcmp(getenv("KFR_BPF_STATS"), "0"))
+			printf("  (BPF run-time stats off: KFR_BPF_STATS=0)\n");
+		else
+			CHECK(runs > 0 && ns > 0, "BPF run count > 0 (%.0f; needs CAP_SYS_ADMIN for BPF_ENABLE_STATS)", runs);
+	}
+
+	/* --- ring buffer full: intervals must land in the aggregation map, none dropped --- */
+	{
+		struct kfr_offcpu *f = kfr_offcpu_open(getpid(), 0 /* every interval is an event */, 4096);
+		struct collected fc = { 0 };
+		struct aggsum fa = { 0 };
+
+		if (!f) {
+			printf("FAIL open: %s\n", kfr_last_error());
+			return 1;
+		}
+		handoff_storm(2000, 0, 0);
+		kfr_offcpu_stats(f, s0, KFR_STAT__LEN);
+		poll_some(f, &fc, 0);
+		drain_all(f, &fa);
+		drain_all(f, &fa);
+		kfr_offcpu_stats(f, s1, KFR_STAT__LEN);
+		printf("ring buffer of 4096 bytes, threshold 0: events %" PRId64 " (read %" PRIu64 "), ringbuf_full %" PRId64
+		       ", aggregated %" PRId64 " (drained %" PRIu64 ")\n",
+		       s0[KFR_CNT_EVENTS], fc.events, s0[KFR_CNT_RINGBUF_FULL], s0[KFR_CNT_AGGREGATED], fa.count);
+		CHECK(s0[KFR_CNT_RINGBUF_FULL] > 0 && s0[KFR_CNT_AGGREGATED] >= s0[KFR_CNT_RINGBUF_FULL] &&
+			      fa.count >= (uint64_t)s0[KFR_CNT_AGGREGATED] && fa.count <= (uint64_t)s1[KFR_CNT_AGGREGATED] &&
+			      fc.events >= (uint64_t)s0[KFR_CNT_EVENTS] && fc.events <= (uint64_t)s1[KFR_CNT_EVENTS],
+		      "ring buffer full: overflow went to the aggregation map, every record read or drained");
+		kfr_offcpu_close(f);
+	}
+
+	/* --- close while another thread waits in poll: the wake-up cuts the wait short --- */
+	{
+		struct kfr_offcpu *w = kfr_offcpu_open(getpid(), 60 * 1000000000ull /* no events */, 1 << 16);
+		uint64_t h = w ? kfr_handle_add(w, KFR_HANDLE_OFFCPU) : 0;
+		pthread_t pt;
+		struct waiter_arg wa = { .h = h, .rc = 99 };
+
+		CHECK(h != 0, "open for the close test");
+		pthread_create(&pt, NULL, waiter, &wa);
+		usleep(100 * 1000);
+		t0 = now_ns();
+		w = kfr_handle_remove(h, KFR_HANDLE_OFFCPU, wake_cb);
+		double ms = (now_ns() - t0) / 1e6;
+		kfr_offcpu_close(w);
+		pthread_join(pt, NULL);
+		CHECK(w && ms < 500 && wa.rc == 0 && !kfr_handle_acquire(h, KFR_HANDLE_OFFCPU),
+		      "close during a 5 s poll returned after %.1f ms (poll rc %d)", ms, wa.rc);
+	}
+
+	t0 = now_ns();
+	struct kfr_offcpu *o = kfr_offcpu_open(getpid(), THRESHOLD_NS, 1 << 20);
+	if (!o) {
+		printf("FAIL open: %s\n", kfr_last_error());
+		return 1;
+	}
+	printf("opened in %.1f ms, attach mode %s, clock %s\n", (now_ns() - t0) / 1e6, kfr_offcpu_attach_mode(o),
+	       kfr_offcpu_clock(o));
+	if (*kfr_offcpu_fallback_reason(o))
+		printf("  tp_btf not used: %s\n", kfr_offcpu_fallback_reason(o));
+
+	/* --- correctness --- */
+	kfr_offcpu_stats(o, s1, KFR_STAT__LEN);
+	pthread_create(&st, NULL, sleeper, NULL);
+	t0 = now_ns();
+	handoff_storm(HANDOFFS, -1, -1);
+	while (now_ns() - t0 < (SLEEPS * SLEEP_MS + 150) * 1000000ull)
+		poll_some(o, &c, 50);
+	pthread_join(st, NULL);
+	poll_some(o, &c, 10);
+	t0 = now_ns();
+	drain_all(o, &a);
+	printf("drain (swap + copy) took %.1f ms\n", (now_ns() - t0) / 1e6);
+	poll_some(o, &c, 0);
+	kfr_offcpu_stats(o, s2, KFR_STAT__LEN);
+
+	printf("events: %" PRIu64 " total, sleeper %d (state S: %d, sum %.1f ms), others %d\n", c.events,
+	       c.sleeper_events, c.sleeper_s_events, c.sleeper_s_ns / 1e6, c.other_events);
+	CHECK(c.sleeper_s_events == SLEEPS, "sleeper: %d S events (want %d)", c.sleeper_s_events, SLEEPS);
+	CHECK(c.sleeper_s_ns > SLEEPS * SLEEP_MS * 950000ull && c.sleeper_s_ns < SLEEPS * SLEEP_MS * 1050000ull,
+	      "sleeper: S time %.1f ms (want %d ms +-5%%)", c.sleeper_s_ns / 1e6, SLEEPS * SLEEP_MS);
+	if (c.sleeper_s_events)
+		CHECK(c.sleeper_s_ns / c.sleeper_s_events > 48000000ull && c.sleeper_s_ns / c.sleeper_s_events < 55000000ull,
+		      "sleeper: mean %.2f ms per sleep", c.sleeper_s_ns / 1e6 / c.sleeper_s_events);
+	printf("aggregates: %" PRIu64 " entries, %" PRIu64 " intervals, %.1f ms; ping %" PRIu64 " (%.1f ms), pong %" PRIu64 " (%.1f ms)\n",
+	       a.entries, a.count, a.total_ns / 1e6, a.ping_count, a.ping_ns / 1e6, a.pong_count, a.pong_ns / 1e6);
+	CHECK(a.ping_count >= HANDOFFS / 2 && a.pong_count >= HANDOFFS / 2,
+	      "handoff threads aggregated (%" PRIu64 ", %" PRIu64 " intervals; ~%d each expected)", a.ping_count,
+	      a.pong_count, HANDOFFS);
+	uint64_t agg_delta = (uint64_t)(s2[KFR_CNT_AGGREGATED] - s1[KFR_CNT_AGGREGATED]);
+	CHECK(a.count <= (uint64_t)s2[KFR_CNT_AGGREGATED] && a.count + 1000 >= agg_delta,
+	      "drained intervals %" PRIu64 " match the counter (+%" PRIu64 " in this phase)", a.count, agg_delta);
+	CHECK(c.events + 0 == (uint64_t)(s2[KFR_CNT_EVENTS] - s1[KFR_CNT_EVENTS]) ||
+		      c.events <= (uint64_t)(s2[KFR_CNT_EVENTS] - s1[KFR_CNT_EVENTS]) + 2,
+	      "ring buffer: %" PRIu64 " events read, counter says %" PRId64 " (none lost with a 3-record buffer)",
+	      c.events, s2[KFR_CNT_EVENTS] - s1[KFR_CNT_EVENTS]);
+
+	if (c.have_sample) {
+		uint64_t ips[127];
+		int n = kfr_offcpu_stack(o, c.sample.kstack_id, ips, 127);
+
+		printf("sleeper event: tid %u state %u %.2f ms syscall %d cpu %u kstack %d ustack %d\n", c.sample.tid,
+		       c.sample.state, c.sample.duration_ns / 1e6, c.sample.syscall_nr, c.sample.cpu,
+		       c.sample.kstack_id, c.sample.ustack_id);
+		CHECK(n > 0 && ips[0] >= 0xffff800000000000ull, "sleeper kernel stack resolves (%d frames, kernel ips)", n);
+		CHECK(c.sample.syscall_nr == SYS_nanosleep || c.sample.syscall_nr == SYS_clock_nanosleep,
+		      "sleeper syscall %d is (clock_)nanosleep", c.sample.syscall_nr);
+		print_stack(o, "kernel", c.sample.kstack_id, 1);
+		print_stack(o, "user", c.sample.ustack_id, 0);
+		n = kfr_offcpu_stack(o, c.sample.ustack_id, ips, 127);
+		CHECK(n > 0 && ips[0] < 0x800000000000ull, "sleeper user stack resolves (%d frames)", n);
+	}
+	if (a.ping_kstack >= 0)
+		print_stack(o, "ping (aggregated) kernel", a.ping_kstack, 1);
+
+	printf("counters (this phase): ");
+	static const char *names[] = { "events", "aggregated", "ringbuf_full", "agg_full", "agg_full_ns",
+				       "kstack_err", "ustack_err", "cache_hit", "stack_walk", "storage_err",
+				       "prog_run_cnt", "prog_run_ns" };
+	for (int i = 0; i < KFR_STAT__LEN; i++)
+		printf("%s=%" PRId64 "%s", names[i], s2[i] - s1[i], i + 1 < KFR_STAT__LEN ? " " : "\n");
+	CHECK(s2[KFR_CNT_RINGBUF_FULL] == 0 && s2[KFR_CNT_AGG_FULL] == 0 && s2[KFR_CNT_STORAGE_ERR] == 0,
+	      "no ring-buffer-full, agg-full or storage errors");
+	CHECK(s2[KFR_CNT_KSTACK_ERR] == 0, "no kernel stack errors (%" PRId64 ")", s2[KFR_CNT_KSTACK_ERR]);
+	printf("  user stack errors: %" PRId64 " (EFAULT on unwalkable user stacks is normal)\n", s2[KFR_CNT_USTACK_ERR]);
+	{
+		double hits = (double)(s2[KFR_CNT_STACK_CACHE_HIT]), walks = (double)(s2[KFR_CNT_STACK_WALK]);
+		printf("whole run: %" PRId64 " BPF invocations, %.1f ns each; stack cache hit ratio %.4f\n",
+		       s2[KFR_STAT_PROG_RUN_CNT],
+		       s2[KFR_STAT_PROG_RUN_CNT] ? (double)s2[KFR_STAT_PROG_RUN_NS] / (double)s2[KFR_STAT_PROG_RUN_CNT] : 0,
+		       hits + walks > 0 ? hits / (hits + walks) : 0);
+	}
+
+	t0 = now_ns();
+	kfr_offcpu_close(o);
+	printf("closed in %.1f ms\n", (now_ns() - t0) / 1e6);
+	printf(failures ? "SMOKE TEST FAILED (%d)\n" : "SMOKE TEST PASSED\n", failures);
+	return failures ? 1 : 0;
+}
