@@ -5,7 +5,8 @@ package io.kfr.collectors;
  * bpfRunCount / bpfRunTimeNanos come from the kernel's BPF statistics (BPF_ENABLE_STATS).
  * recordsLost counts records that were not delivered individually (ring buffer full; their time is
  * still counted in aggregates), recordsDropped counts intervals lost entirely (aggregation map
- * full), with droppedNanos their off-CPU time.
+ * full), with droppedNanos their off-CPU time. stackWalks / stackCacheHits: stacks walked in the
+ * kernel, and switch-outs that reused the thread's cached stack ids instead.
  */
 public record CollectorStatistics(
         long epochNanos,
@@ -18,5 +19,7 @@ public record CollectorStatistics(
         long recordsDropped,
         long droppedNanos,
         long stackErrors,
-        long unknownFrames) {
+        long unknownFrames,
+        long stackWalks,
+        long stackCacheHits) {
 }

@@ -12,6 +12,8 @@ import java.io.IOException;
 final class EventEncoder {
     private static final int OFF_CPU = 1;
     private static final int STATISTICS = 2;
+    /** The counters of CollectorStatistics after the collector name and time, in field order. */
+    private static final int STATISTICS_COUNTERS = 11;
 
     private final TimeBase timeBase;
     private final JfrBuffer body = new JfrBuffer(256);
@@ -51,6 +53,8 @@ final class EventEncoder {
         r.writeVarLong(s.droppedNanos());
         r.writeVarLong(s.stackErrors());
         r.writeVarLong(s.unknownFrames());
+        r.writeVarLong(s.stackWalks());
+        r.writeVarLong(s.stackCacheHits());
     }
 
     /** Reads one spool record and appends it to {@code out} as a sized JFR event. */
@@ -109,7 +113,7 @@ final class EventEncoder {
         body.writeVarLong(KfrTypes.COLLECTOR_STATISTICS);
         startAndDuration(time, 0);
         body.writePooledString(collector);
-        for (int i = 0; i < 9; i++) {
+        for (int i = 0; i < STATISTICS_COUNTERS; i++) {
             body.writeVarLong(in.readVarLong());
         }
     }

@@ -229,6 +229,9 @@ final class KfrTypes {
         annotation(dropped, TIMESPAN, "NANOSECONDS");
         labeled(field(e, "stackErrors", LONG, false, false), "Stack Errors", "Stacks that could not be captured");
         labeled(field(e, "unknownFrames", LONG, false, false), "Unknown Frames", "Frames that could not be named");
+        labeled(field(e, "stackWalks", LONG, false, false), "Stack Walks", "Stacks walked in the kernel, cumulative");
+        labeled(field(e, "stackCacheHits", LONG, false, false), "Stack Cache Hits",
+                "Switch-outs that reused the thread's cached stacks instead of walking, cumulative");
         labeled(e, "Collector Statistics", "What a kfr collector cost and what it could not record, cumulative");
         category(e, STATISTICS_CATEGORY);
     }

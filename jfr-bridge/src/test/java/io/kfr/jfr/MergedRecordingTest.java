@@ -124,6 +124,8 @@ class MergedRecordingTest {
         assertEquals(expected.bpfRunTimeNanos(), stats.nanos("bpfRunTime"));
         assertEquals(expected.droppedNanos(), stats.nanos("droppedTime"));
         assertEquals(expected.unknownFrames(), ((Number) stats.get("unknownFrames")).longValue());
+        assertEquals(expected.stackWalks(), ((Number) stats.get("stackWalks")).longValue());
+        assertEquals(expected.stackCacheHits(), ((Number) stats.get("stackCacheHits")).longValue());
     }
 
     private static void assertFrames(StackTrace expected, IMCStackTrace actual) {

@@ -158,14 +158,15 @@ public final class OffCpuCollector implements AutoCloseable {
         listener.onStatistics(statistics());
     }
 
-    /** Cumulative statistics of this collector. */
-    public CollectorStatistics statistics() {
+    /** Cumulative statistics of this collector; collector thread only (it owns the stats array). */
+    private CollectorStatistics statistics() {
         KfrNative.offcpuStats(handle, stats);
         return new CollectorStatistics(Clocks.nowEpochNanos(), "offcpu",
                 stats[STAT_PROG_RUN_CNT], stats[STAT_PROG_RUN_NS],
                 stats[CNT_EVENTS], stats[CNT_AGGREGATED],
                 stats[CNT_RINGBUF_FULL], stats[CNT_AGG_FULL], stats[CNT_AGG_FULL_NS],
-                stats[CNT_KSTACK_ERR] + stats[CNT_USTACK_ERR], stacks.unknownFrames());
+                stats[CNT_KSTACK_ERR] + stats[CNT_USTACK_ERR], stacks.unknownFrames(),
+                stats[CNT_STACK_WALK], stats[CNT_STACK_CACHE_HIT]);
     }
 
     /** Stops collecting, delivers what is still buffered in the kernel, and releases everything. */
