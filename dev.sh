@@ -55,8 +55,8 @@ case "${1:-}" in
         ;;
     bench)
         ensure_packages "${BUILD_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
-        mvn_ verify -pl it-tests -am -Dtest=OffCpuOverheadBench -Dsurefire.failIfNoSpecifiedTests=false
-        cat it-tests/target/bench-offcpu.txt
+        mvn_ verify -pl it-tests -am -Dtest='*Bench' -Dsurefire.failIfNoSpecifiedTests=false
+        cat it-tests/target/bench-offcpu.txt it-tests/target/bench-threshold.txt
         ;;
     *)
         sed -n '2,6p' "$0"

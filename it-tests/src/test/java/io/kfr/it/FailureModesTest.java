@@ -1,5 +1,6 @@
 package io.kfr.it;
 
+import io.kfr.it.workload.Exiter;
 import io.kfr.it.workload.Sleepy;
 import org.junit.jupiter.api.Test;
 
@@ -60,6 +61,47 @@ class FailureModesTest {
         assertTrue(errors.get(0).contains("root") || errors.get(0).contains("setcap"), "and the fix: " + errors.get(0));
         assertFalse(r.stderr().contains("Exception"), "no stack trace\n" + r.describe());
         assertTrue(Files.size(file) > 0, "the JVM's own recording is still written\n" + r.describe());
+    }
+
+    /** System.exit while threads are blocked: the file is complete and readable by every reader. */
+    @Test
+    void jvmExitsMidRecording() throws Exception {
+        Path file = Files.createTempDirectory("kfr-it-exit").resolve("exit.jfr");
+        JvmRun.Result r = JvmRun.on(Jdk.JDK17).agent("file=" + file).main(Exiter.class, "exit", "600").run(60);
+        assertEquals(3, r.exitCode(), r.describe());
+        assertReadableWithBlockedThreads(file, r.describe());
+    }
+
+    /** SIGTERM (a container stop, kill): shutdown hooks run, and so does kfr's. */
+    @Test
+    void jvmKilledWithSigterm() throws Exception {
+        Path file = Files.createTempDirectory("kfr-it-term").resolve("term.jfr");
+        List<String> cmd = List.of(Jdk.JDK25.java().toString(), "-javaagent:" + JvmRun.AGENT_JAR + "=file=" + file,
+                "-cp", Path.of("target/test-classes").toAbsolutePath().toString(), Exiter.class.getName(), "wait");
+        Path log = Files.createTempFile("kfr-it-term", ".log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!Files.readString(log).contains("READY") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        Thread.sleep(800);
+        p.destroy(); // SIGTERM
+        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "JVM did not stop on SIGTERM");
+        String seen = Files.readString(log);
+        Files.delete(log);
+        assertEquals(143, p.exitValue(), seen);
+        assertReadableWithBlockedThreads(file, seen);
+    }
+
+    private static void assertReadableWithBlockedThreads(Path file, String context) throws Exception {
+        assertTrue(Files.isRegularFile(file), "file written\n" + context);
+        ReadBack r = ReadBack.read(file);
+        assertTrue(r.eventCounts.getOrDefault("kfr.OffCpu", 0L) > 10, r.format());
+        assertTrue(r.eventCounts.getOrDefault("jdk.ThreadSleep", 0L) > 10, "the JVM's own events are there\n" + r.format());
+        assertEquals(r.eventCounts.get("kfr.OffCpu"), new JmcRead(file).count("kfr.OffCpu"), "JMC reads it all");
+        try (var files = Files.list(file.getParent())) {
+            assertEquals(List.of(file), files.toList(), "no temporary file left next to the output");
+        }
     }
 
     private static JvmRun.Result runWith(String options) throws Exception {

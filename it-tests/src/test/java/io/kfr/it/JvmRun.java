@@ -19,6 +19,7 @@ public final class JvmRun {
     private String agentOptions;
     private String user;
     private final List<String> mainAndArgs = new ArrayList<>();
+    private Path classpath = TEST_CLASSES;
 
     private JvmRun(Jdk jdk) {
         this.jdk = jdk;
@@ -45,8 +46,18 @@ public final class JvmRun {
     }
 
     public JvmRun main(Class<?> mainClass, String... args) {
-        mainAndArgs.add(mainClass.getName());
+        return main(mainClass.getName(), args);
+    }
+
+    public JvmRun main(String mainClass, String... args) {
+        mainAndArgs.add(mainClass);
         mainAndArgs.addAll(List.of(args));
+        return this;
+    }
+
+    /** Class path of the child (default: the it-tests' test classes). */
+    public JvmRun classpath(Path path) {
+        this.classpath = path;
         return this;
     }
 
@@ -63,7 +74,7 @@ public final class JvmRun {
             cmd.add("-javaagent:" + AGENT_JAR + (agentOptions.isEmpty() ? "" : "=" + agentOptions));
         }
         cmd.add("-cp");
-        cmd.add(TEST_CLASSES.toString());
+        cmd.add(classpath.toString());
         cmd.addAll(mainAndArgs);
         Path out = Files.createTempFile("kfr-it-out", ".txt");
         Path err = Files.createTempFile("kfr-it-err", ".txt");

@@ -55,7 +55,7 @@ class OffCpuOverheadBench {
         assertFalse(results.get("2 kfr offcpu").contains(0.0));
     }
 
-    private static double storm(String agentOptions, boolean withOffcputime) throws Exception {
+    static double storm(String agentOptions, boolean withOffcputime) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Jdk.JDK17.java().toString()));
         if (agentOptions != null) {
             cmd.add("-javaagent:" + JvmRun.AGENT_JAR + "=" + agentOptions);
@@ -88,7 +88,7 @@ class OffCpuOverheadBench {
         return rate;
     }
 
-    private static double median(List<Double> values) {
+    static double median(List<Double> values) {
         List<Double> sorted = new ArrayList<>(values);
         Collections.sort(sorted);
         return sorted.get(sorted.size() / 2);

@@ -34,6 +34,8 @@ public final class ReadBack {
     public final Map<Long, Long> aggregatedNanos = new TreeMap<>();
     public final List<String> unmatchedSleeps = new ArrayList<>();
     public long sleepEvents;
+    private long firstEventNanos = Long.MAX_VALUE;
+    private long lastEventNanos = Long.MIN_VALUE;
     public long sleepEventsMatched;
     public long maxBpfRunCount;
     public long maxRecordsDropped;
@@ -46,6 +48,9 @@ public final class ReadBack {
                 RecordedEvent e = in.readEvent();
                 String type = e.getEventType().getName();
                 r.eventCounts.merge(type, 1L, Long::sum);
+                long t = epochNanos(e.getStartTime());
+                r.firstEventNanos = Math.min(r.firstEventNanos, t);
+                r.lastEventNanos = Math.max(r.lastEventNanos, t);
                 switch (type) {
                     case "kfr.OffCpu" -> r.addOffCpu(e);
                     case "jdk.ThreadSleep" -> sleeps.add(e);
@@ -142,6 +147,11 @@ public final class ReadBack {
             }
         }
         return m;
+    }
+
+    /** From the first to the last event's start, over all chunks. */
+    public double durationSeconds() {
+        return (lastEventNanos - firstEventNanos) / 1e9;
     }
 
     public long total(long tid) {
