@@ -17,9 +17,10 @@ public final class GroundTruthRecording {
     public enum Kind {
         /**
          * Sleep, park, monitor, fsync, with every interval recorded individually (threshold 1us), so
-         * each can be placed inside the thread's measured window.
+         * each can be placed inside the thread's measured window; a 200 ms period, so that several
+         * kfr.OffCpuSummary periods land in the JVM's recording.
          */
-        BLOCKING("offcpu.threshold=1us", "sleep", "park", "monitor", "fsync"),
+        BLOCKING("offcpu.threshold=1us,offcpu.period=200ms", "sleep", "park", "monitor", "fsync"),
         /** Tens of thousands of short hand-offs under the default threshold: aggregated in the kernel. */
         SHORT_WAITS("", "handoff");
 

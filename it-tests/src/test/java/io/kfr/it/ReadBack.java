@@ -2,6 +2,7 @@ package io.kfr.it;
 
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordedThread;
 import jdk.jfr.consumer.RecordingFile;
 
 import java.io.IOException;
@@ -33,6 +34,8 @@ public final class ReadBack {
     public final Map<Long, Long> aggregatedIntervals = new TreeMap<>();
     public final Map<Long, Long> aggregatedNanos = new TreeMap<>();
     public final List<String> unmatchedSleeps = new ArrayList<>();
+    /** Java thread name -> off-CPU ns in the JVM recording's kfr.OffCpuSummary events. */
+    public final Map<String, Long> summaryByJavaThread = new TreeMap<>();
     public long sleepEvents;
     private long firstEventNanos = Long.MAX_VALUE;
     private long lastEventNanos = Long.MIN_VALUE;
@@ -54,6 +57,12 @@ public final class ReadBack {
                 switch (type) {
                     case "kfr.OffCpu" -> r.addOffCpu(e);
                     case "jdk.ThreadSleep" -> sleeps.add(e);
+                    case "kfr.OffCpuSummary" -> {
+                        RecordedThread sampled = e.getValue("sampledThread");
+                        if (sampled != null) {
+                            r.summaryByJavaThread.merge(sampled.getJavaName(), e.getDuration("total").toNanos(), Long::sum);
+                        }
+                    }
                     case "kfr.CollectorStatistics" -> {
                         r.maxBpfRunCount = Math.max(r.maxBpfRunCount, e.getLong("bpfRunCount"));
                         r.maxRecordsDropped = Math.max(r.maxRecordsDropped, e.getLong("recordsDropped"));
@@ -123,7 +132,7 @@ public final class ReadBack {
             long firstStart = Long.MAX_VALUE;
             long covered = 0;
             for (Interval i : intervals.getOrDefault(s.getThread().getOSThreadId(), List.of())) {
-                if (i.startEpochNanos() >= start - tolerance && i.endEpochNanos() <= end + tolerance) {
+                if (i.endEpochNanos() > start && i.startEpochNanos() < end) {
                     firstStart = Math.min(firstStart, i.startEpochNanos());
                     covered += i.durationNanos();
                 }

@@ -67,6 +67,19 @@ class ReadersAgreementTest {
         assertEquals(jvmThreads, kfrThreads, "JMC sees kfr's and the JVM's events on one and the same thread");
     }
 
+    /** kfr.OffCpuSummary lives inside the JVM's recording, on the Java thread it describes. */
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void summariesInsideTheJvmRecording(Jdk recordedOn) throws Exception {
+        GroundTruthRecording rec = GroundTruthRecording.of(recordedOn);
+        ReadBack r = ReadBack.read(rec.file);
+        Truth sleeper = Truth.of(rec.truths, "sleep");
+        long summarized = r.summaryByJavaThread.getOrDefault("truth-sleeper", 0L);
+        assertTrue(summarized > 0, "kfr.OffCpuSummary with sampledThread = truth-sleeper\n" + r.summaryByJavaThread);
+        assertTrue(summarized <= r.total(sleeper.tid()) * 1.001,
+                "summaries (periods committed while the JVM recording ran) never exceed kfr's events");
+    }
+
     static long summaryCount(String summary, String type) {
         Matcher m = Pattern.compile("^\\s*" + Pattern.quote(type) + "\\s+(\\d+)\\s", Pattern.MULTILINE).matcher(summary);
         return m.find() ? Long.parseLong(m.group(1)) : -1;
