@@ -38,26 +38,68 @@ struct kfr_offcpu_agg_val {
 	__u64 total_ns;
 };
 
-/* Indexes of the per-CPU counters (summed by libkfr). */
+/* Indexes of the per-CPU counters (summed by libkfr).
+ *
+ * Every off-CPU interval of a target thread whose end (switch-in) the program sees goes exactly
+ * one of three ways, so that, once the program is detached and everything is drained:
+ *   records read from the ring buffer             == KFR_CNT_EVENTS
+ *   sum of `count` over drained aggregate entries == KFR_CNT_AGGREGATED
+ *   intervals dropped after their end was seen    == KFR_CNT_AGG_FULL (time: KFR_CNT_AGG_FULL_NS)
+ * Intervals that go to the aggregation map because the ring buffer was full are in
+ * KFR_CNT_AGGREGATED (they are in the drained counts) and, in addition, in KFR_CNT_RINGBUF_FULL
+ * (or in KFR_CNT_AGG_FULL if the map was full as well).
+ *
+ * Switches the program does not see. The kernel does not always run the program: measured on a
+ * 6.18 VM, rq->nr_switches advances without a sched_switch call (neither BPF nor ftrace sees
+ * it) when certain tasks run on the CPU, with recursion_misses 0.
+ *  - A missed switch-in is noticed at the thread's next switch-out (its interval is still
+ *    pending): KFR_CNT_MISSED_SWITCH_IN. The interval is then ended at the thread's
+ *    sched_info.last_arrival (the unseen switch-in, CONFIG_SCHED_INFO) and counted like any
+ *    other; without that field it is lost: KFR_CNT_MISSED_LOST.
+ *  - A missed switch-out starts no interval. Whole intervals missed this way are counted from
+ *    sched_info.pcount (arrivals on a CPU: one between two switch-outs seen, more means missed
+ *    intervals): KFR_CNT_MISSED_SWITCH_OUT, lost, time unknown.
+ *  - A run the kernel skipped for recursion (KFR_STAT_PROG_RECURSION_MISSES) is such a miss.
+ * Other losses: KFR_CNT_STORAGE_ERR (a switch-out could not be stored anywhere).
+ * Not intervals: switch-outs of excluded threads (kfr's own, KFR_CNT_EXCLUDED), a thread switching
+ * out while exiting (TASK_DEAD: it never comes back); sched_switch does not fire when
+ * prev == next (no switch happens). */
 enum kfr_offcpu_counter {
-	KFR_CNT_EVENTS = 0,          /* records sent through the ring buffer */
-	KFR_CNT_AGGREGATED,          /* intervals added to the aggregation map */
-	KFR_CNT_RINGBUF_FULL,        /* ring buffer full: interval went to the aggregation map instead */
+	KFR_CNT_EVENTS = 0,          /* intervals sent through the ring buffer (one record each) */
+	KFR_CNT_AGGREGATED,          /* intervals added to an aggregation map (incl. ring-buffer overflow) */
+	KFR_CNT_RINGBUF_FULL,        /* intervals >= threshold that found the ring buffer full (then aggregated) */
 	KFR_CNT_AGG_FULL,            /* aggregation map full: interval lost */
 	KFR_CNT_AGG_FULL_NS,         /* off-CPU ns of those lost intervals */
-	KFR_CNT_KSTACK_ERR,          /* bpf_get_stackid failed for the kernel stack */
-	KFR_CNT_USTACK_ERR,          /* bpf_get_stackid failed for the user stack */
+	KFR_CNT_KSTACK_ERR,          /* bpf_get_stackid failed for the kernel stack (interval kept, id < 0) */
+	KFR_CNT_USTACK_ERR,          /* bpf_get_stackid failed for the user stack (interval kept, id < 0) */
 	KFR_CNT_STACK_CACHE_HIT,     /* stack ids reused from the thread's cache (no walk) */
 	KFR_CNT_STACK_WALK,          /* stacks walked */
-	KFR_CNT_STORAGE_ERR,         /* task storage could not be created */
+	KFR_CNT_STORAGE_ERR,         /* switch-out could not be stored anywhere: interval lost */
+	KFR_CNT_STORAGE_FALLBACK,    /* tp_btf: no task storage (busy lock, no memory): switch-out kept
+	                              * in the per-tid hash map instead; not lost */
+	KFR_CNT_MISSED_SWITCH_IN,    /* switch-ins the program did not see (interval recovered unless
+	                              * counted in KFR_CNT_MISSED_LOST) */
+	KFR_CNT_MISSED_LOST,         /* of those, intervals that could not be recovered: lost */
+	KFR_CNT_MISSED_SWITCH_OUT,   /* whole intervals the program did not see: lost, time unknown */
+	KFR_CNT_EXCLUDED,            /* switch-outs of excluded threads (kfr's own), not recorded */
 	KFR_CNT__MAX
 };
 
+/* Most threads excluded at once (kfr_offcpu_exclude_thread / KfrNative.offcpuExcludeThread). */
+#define KFR_MAX_EXCLUDED 4
+
+/* Thread names kept at exit (tid -> comm), for threads that end before user space names them. */
+#define KFR_EXIT_NAMES 4096
+#define KFR_COMM_LEN   16
+
 /* Layout of the long[] filled by kfr_offcpu_stats / KfrNative.offcpuStats:
- * [0 .. KFR_CNT__MAX-1] the counters above, then
- * [KFR_STAT_PROG_RUN_CNT] BPF run count of all kfr programs, [KFR_STAT_PROG_RUN_NS] their run time. */
-#define KFR_STAT_PROG_RUN_CNT  (KFR_CNT__MAX)
-#define KFR_STAT_PROG_RUN_NS   (KFR_CNT__MAX + 1)
-#define KFR_STAT__LEN          (KFR_CNT__MAX + 2)
+ * [0 .. KFR_CNT__MAX-1] the counters above, then, summed over all kfr programs of the collector
+ * (bpf_prog_info): [KFR_STAT_PROG_RUN_CNT] run count, [KFR_STAT_PROG_RUN_NS] run time (both need
+ * BPF_ENABLE_STATS), [KFR_STAT_PROG_RECURSION_MISSES] runs the kernel skipped because a program of
+ * the collector was already running on that CPU. */
+#define KFR_STAT_PROG_RUN_CNT          (KFR_CNT__MAX)
+#define KFR_STAT_PROG_RUN_NS           (KFR_CNT__MAX + 1)
+#define KFR_STAT_PROG_RECURSION_MISSES (KFR_CNT__MAX + 2)
+#define KFR_STAT__LEN                  (KFR_CNT__MAX + 3)
 
 #endif

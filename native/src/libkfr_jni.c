@@ -187,6 +187,56 @@ void JNI_FN(offcpuStats)(JNIEnv *env, jclass cls, jlong handle, jlongArray out)
 					   (const jlong *)vals);
 }
 
+jint JNI_FN(offcpuExcludeThread)(JNIEnv *env, jclass cls, jlong handle, jint tid)
+{
+	(void)env;
+	(void)cls;
+	struct kfr_offcpu *o = acquire(handle, "offcpuExcludeThread");
+	int err;
+
+	if (!o)
+		return -EBADF;
+	err = kfr_offcpu_exclude_thread(o, tid);
+	release(handle);
+	return err;
+}
+
+jint JNI_FN(offcpuDetach)(JNIEnv *env, jclass cls, jlong handle)
+{
+	(void)env;
+	(void)cls;
+	struct kfr_offcpu *o = acquire(handle, "offcpuDetach");
+	int err;
+
+	if (!o)
+		return -EBADF;
+	err = kfr_offcpu_detach(o);
+	release(handle);
+	return err;
+}
+
+/* The raw comm bytes (Java decodes them: comm is not necessarily modified UTF-8), or null. */
+jbyteArray JNI_FN(offcpuThreadNameBytes)(JNIEnv *env, jclass cls, jlong handle, jint tid)
+{
+	(void)cls;
+	char name[KFR_COMM_LEN];
+	struct kfr_offcpu *o = acquire(handle, "offcpuThreadName");
+	jbyteArray out;
+	int err;
+
+	if (!o)
+		return NULL;
+	err = kfr_offcpu_thread_name(o, tid, name);
+	release(handle);
+	if (err)
+		return NULL;
+	jsize len = (jsize)strnlen(name, sizeof(name));
+	out = (*env)->NewByteArray(env, len);
+	if (out)
+		(*env)->SetByteArrayRegion(env, out, 0, len, (const jbyte *)name);
+	return out;
+}
+
 static void wake_offcpu(void *o)
 {
 	kfr_offcpu_wake(o);

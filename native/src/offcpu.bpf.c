@@ -6,12 +6,22 @@
  *   match none of the last FP_WAYS contexts cached for the thread; otherwise the cached ids are
  *   reused (every 64th reuse of a context walks again so a changed kernel path does not stay
  *   hidden).
+ *   Threads in excluded_tids (kfr's own poller) are skipped: no interval starts.
  * switch-in (next in target, pending start): intervals >= threshold_ns go to the ring buffer,
  *   shorter ones (and those the ring buffer has no room for) are summed per
  *   (tid, state, stacks, syscall) in one of two aggregation maps (agg_slot selects which).
+ *   The reader is woken only once wakeup_bytes are unread; it polls with a timeout anyway.
  *
  * Two attachments of the same logic: tp_btf (task storage, cached stacks) and a raw_tp twin for
- * kernels where tp_btf does not load (hash map keyed by tid, always walks). libkfr loads one. */
+ * kernels where tp_btf does not load (hash map keyed by tid, always walks). libkfr loads one.
+ * The tp_btf program falls back to the tid map when task storage cannot be created (the per-CPU
+ * busy lock shared by all task-storage maps, or no memory), so such a switch-out is not lost.
+ * Every path that loses an interval is counted (see kfr_records.h). A switch-in the program does
+ * not see (the kernel switched the thread in without firing sched_switch for it) is noticed at the
+ * thread's next switch-out and the interval recovered from sched_info.last_arrival.
+ *
+ * sched_process_exit (raw_tp, both attachments): keeps the comm of exiting target threads, so
+ * that a thread which ends before user space looks it up still has its name. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -38,9 +48,18 @@ const volatile __u32 target_tgid = 0;
 const volatile __u64 threshold_ns = 1000000;
 const volatile __u8 has_prev_state_arg = 1; /* sched_switch has the prev_state argument (5.18+) */
 const volatile __u8 use_rq_clock = 1;       /* sched_clock is stable across CPUs (TSC clocksource) */
+const volatile __u64 wakeup_bytes = 0;      /* wake the reader once this much is unread; 0: per record */
 
 /* Which aggregation map the programs write (0 or 1); flipped by libkfr through the mmapped .bss. */
 __u32 agg_slot = 0;
+
+/* Threads whose switch-outs are not recorded (kfr's own), 0 = free slot; written by libkfr through
+ * the mmapped .bss. tid 0 is the idle task, never in the target process. */
+__u32 excluded_tids[KFR_MAX_EXCLUDED] = {};
+
+/* CLOCK_MONOTONIC just before the programs were attached (set by libkfr): threads started later
+ * (task->start_time, same clock) have no history the programs could not see. */
+__u64 attach_ns = 0;
 
 /* A thread's stack ids for one user context: threads alternate between a few blocking sites
  * (e.g. park, socket read, a contended lock), so a few are kept per thread. */
@@ -57,15 +76,22 @@ struct kfr_fp {
 	__u32 pad;
 };
 
-/* Per-thread state between switch-out and switch-in. */
-struct kfr_task {
+/* A thread's pending interval, between switch-out and switch-in. */
+struct kfr_pending {
 	__u64 start_ns;     /* switch-out time (clock: see tp_btf_now), 0 = nothing pending */
 	__s32 kstack_id;
 	__s32 ustack_id;
 	__s32 syscall_nr;
-	__u32 state;
-	__u32 cpu;
-	__u32 victim;       /* next fingerprint slot to replace */
+	__u16 cpu;
+	__u8 state;
+	__u8 victim;        /* tp_btf: next fingerprint slot to replace (kept here: 256-byte kfr_task) */
+	__u32 pcount;       /* sched_info.pcount at the last switch-out seen, 0 = unknown */
+	__u32 pad;
+};
+
+/* tp_btf: per-thread state in task storage, 256 bytes. */
+struct kfr_task {
+	struct kfr_pending p;
 	struct kfr_fp fp[FP_WAYS];
 };
 
@@ -76,13 +102,26 @@ struct {
 	__type(value, struct kfr_task);
 } tasks SEC(".maps");
 
-/* raw_tp fallback: same state keyed by tid (LRU so exited threads age out). */
+/* Pending intervals keyed by tid: all of them under raw_tp; under tp_btf only those whose task
+ * storage could not be created (LRU so entries of exited threads age out). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u32);
-	__type(value, struct kfr_task);
+	__type(value, struct kfr_pending);
 } tasks_by_tid SEC(".maps");
+
+/* Names of exited target threads (tid -> comm). */
+struct kfr_comm {
+	char comm[KFR_COMM_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, KFR_EXIT_NAMES);
+	__type(key, __u32);
+	__type(value, struct kfr_comm);
+} exit_names SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
@@ -171,7 +210,7 @@ static __always_inline void agg_add(void *map, struct kfr_offcpu_agg_key *key, _
 	count(KFR_CNT_AGGREGATED, 1);
 }
 
-static __always_inline void aggregate(__u32 tid, struct kfr_task *t, __u64 dur)
+static __always_inline void aggregate(__u32 tid, struct kfr_pending *t, __u64 dur)
 {
 	struct kfr_offcpu_agg_key key = {
 		.tid = tid,
@@ -209,8 +248,29 @@ static __always_inline __u64 tp_btf_now(struct task_struct *cur)
 }
 
 /* Switch-in of a target thread whose switch-out was recorded in t. now and t->start_ns are in
- * the same clock: sched_clock (tp_btf, mono == false) or CLOCK_MONOTONIC (raw_tp, mono == true). */
-static __always_inline void switch_in(__u32 tid, struct kfr_task *t, __u64 now, bool mono)
+ * the same clock: sched_clock (tp_btf, mono == false) or CLOCK_MONOTONIC (raw_tp, mono == true).
+ * now is the switch-in time; ago is how long before this moment that was (0, except for an
+ * interval recovered after a missed switch-in). */
+static __always_inline bool is_excluded(__u32 tid)
+{
+#pragma unroll
+	for (int i = 0; i < KFR_MAX_EXCLUDED; i++) {
+		if (excluded_tids[i] == tid)
+			return true;
+	}
+	return false;
+}
+
+/* Submit without waking the reader (it polls with a timeout) unless the ring is filling up. */
+static __always_inline __u64 wakeup_flags(void)
+{
+	if (!wakeup_bytes)
+		return 0;
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+									    : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void switch_in_at(__u32 tid, struct kfr_pending *t, __u64 now, __u64 ago, bool mono)
 {
 	__u64 start = t->start_ns, dur;
 	struct kfr_offcpu_event *e;
@@ -224,20 +284,72 @@ static __always_inline void switch_in(__u32 tid, struct kfr_task *t, __u64 now, 
 		if (e) {
 			e->tid = tid;
 			e->state = t->state;
-			e->start_ns = mono ? start : bpf_ktime_get_ns() - dur;
+			e->start_ns = mono ? start : bpf_ktime_get_ns() - ago - dur;
 			e->duration_ns = dur;
 			e->kstack_id = t->kstack_id;
 			e->ustack_id = t->ustack_id;
 			e->syscall_nr = t->syscall_nr;
 			e->cpu = t->cpu;
 			e->java_ref = 0;
-			bpf_ringbuf_submit(e, 0);
+			bpf_ringbuf_submit(e, wakeup_flags());
 			count(KFR_CNT_EVENTS, 1);
 			return;
 		}
 		count(KFR_CNT_RINGBUF_FULL, 1);
 	}
 	aggregate(tid, t, dur);
+}
+
+static __always_inline void switch_in(__u32 tid, struct kfr_pending *t, __u64 now, bool mono)
+{
+	switch_in_at(tid, t, now, 0, mono);
+}
+
+/* A switch-out found the thread's previous interval still pending: the kernel switched the
+ * thread in without running the program (seen when the task switched out was one whose switches
+ * do not fire sched_switch). The unseen switch-in is the thread's sched_info.last_arrival (rq
+ * clock, CONFIG_SCHED_INFO): end the interval there. now is the current time in the interval's
+ * clock (sched_clock, or CLOCK_MONOTONIC if mono). Without sched_info the interval is lost. */
+static __always_inline void recover_unseen_switch_in(struct task_struct *task, __u32 tid, struct kfr_pending *t,
+						     __u64 now, bool mono)
+{
+	__u64 arrival = 0, rq_now = 0;
+
+	count(KFR_CNT_MISSED_SWITCH_IN, 1);
+	if (bpf_core_field_exists(task->sched_info.last_arrival) && bpf_core_field_exists(task->se.cfs_rq)) {
+		arrival = BPF_CORE_READ(task, sched_info.last_arrival);
+		rq_now = BPF_CORE_READ(task, se.cfs_rq, rq, clock); /* task is current: this CPU's rq */
+	}
+	__u64 ago = rq_now - arrival;
+	if (arrival && rq_now >= arrival && now - ago > t->start_ns && (__s64)(now - ago - t->start_ns) > 0) {
+		switch_in_at(tid, t, now - ago, ago, mono);
+	} else {
+		count(KFR_CNT_MISSED_LOST, 1);
+		t->start_ns = 0;
+	}
+}
+
+static __always_inline __u32 task_pcount(struct task_struct *task)
+{
+	if (bpf_core_field_exists(task->sched_info.pcount))
+		return (__u32)BPF_CORE_READ(task, sched_info.pcount);
+	return 0;
+}
+
+/* sched_info.pcount counts the thread's arrivals on a CPU (CONFIG_SCHED_INFO). Between two
+ * switch-outs the program sees there is exactly one; more means whole intervals (a switch-out
+ * and a switch-in) happened without the program running: count them (their time is unknown).
+ * seen: pcount at the last switch-out seen, 0 = none seen yet. A thread started after attach
+ * has then had one arrival (its first run); of an older one the history is unknown. */
+static __always_inline __u32 check_missed_switch_outs(struct task_struct *task, __u32 seen, __u32 pcount)
+{
+	if (!pcount)
+		return 0;
+	if (!seen && BPF_CORE_READ(task, start_time) <= attach_ns)
+		return pcount;
+	if (pcount - seen > 1 && pcount - seen < (1u << 31))
+		count(KFR_CNT_MISSED_SWITCH_OUT, pcount - seen - 1);
+	return pcount;
 }
 
 static __always_inline void walk_stacks(void *ctx, __s32 *kstack_id, __s32 *ustack_id)
@@ -254,6 +366,67 @@ static __always_inline void walk_stacks(void *ctx, __s32 *kstack_id, __s32 *usta
 	count(KFR_CNT_STACK_WALK, 1);
 }
 
+/* Records a switch-out in the tid map: raw_tp always, tp_btf when task storage is unavailable.
+ * Walks the stacks (no cache here). now: CLOCK_MONOTONIC if mono, else sched_clock. */
+static __always_inline void switch_out_by_tid(void *ctx, struct task_struct *task, __u32 tid, __u32 state,
+					      __s64 sysnr, __u64 now, bool mono, __u32 seen)
+{
+	struct kfr_pending np = {
+		.start_ns = now,
+		.syscall_nr = (__s32)sysnr,
+		.state = (__u8)state,
+		.cpu = (__u16)bpf_get_smp_processor_id(),
+	};
+	struct kfr_pending *p;
+
+	walk_stacks(ctx, &np.kstack_id, &np.ustack_id);
+	p = bpf_map_lookup_elem(&tasks_by_tid, &tid);
+	if (p) {
+		if (p->start_ns)
+			recover_unseen_switch_in(task, tid, p, now, mono);
+		np.pcount = check_missed_switch_outs(task, p->pcount, task_pcount(task));
+		__builtin_memcpy(p, &np, sizeof(np));
+	} else if (np.pcount = check_missed_switch_outs(task, seen, task_pcount(task)),
+		   bpf_map_update_elem(&tasks_by_tid, &tid, &np, BPF_ANY)) {
+		count(KFR_CNT_STORAGE_ERR, 1);
+	}
+}
+
+/* tp_btf: pcount of a thread's tid-map entry (switch-outs kept there while it had no task
+ * storage; a pending interval whose switch-in was missed is recovered), and the entry deleted;
+ * 0 if none. Once per thread. */
+static __always_inline __u32 take_tid_pcount(struct task_struct *task, __u32 tid)
+{
+	struct kfr_pending *p = bpf_map_lookup_elem(&tasks_by_tid, &tid);
+	__u32 pc = 0;
+
+	if (p) {
+		if (p->start_ns)
+			recover_unseen_switch_in(task, tid, p, tp_btf_now(task), !rq_clock_usable(task));
+		pc = p->pcount;
+		bpf_map_delete_elem(&tasks_by_tid, &tid);
+	}
+	return pc;
+}
+
+/* tp_btf, a target thread's last switch-out (TASK_DEAD): recover an interval whose switch-in was
+ * missed, count intervals missed since the last switch-out seen (the final run is one arrival).
+ * Once per thread. */
+static __always_inline void exit_check(struct task_struct *prev)
+{
+	struct kfr_task *t;
+	__u32 tid = prev->pid, seen;
+
+	if (is_excluded(tid))
+		return;
+	t = bpf_task_storage_get(&tasks, prev, 0, 0);
+	if (t && t->p.start_ns)
+		recover_unseen_switch_in(prev, tid, &t->p, tp_btf_now(prev), !rq_clock_usable(prev));
+	seen = t && t->p.pcount ? t->p.pcount : take_tid_pcount(prev, tid);
+	if (bpf_core_field_exists(prev->sched_info.pcount))
+		check_missed_switch_outs(prev, seen, (__u32)prev->sched_info.pcount);
+}
+
 SEC("tp_btf/sched_switch")
 int kfr_switch_btf(__u64 *ctx)
 {
@@ -267,11 +440,12 @@ int kfr_switch_btf(__u64 *ctx)
 	if (prev->tgid == tgid) {
 		__u32 raw = has_prev_state_arg ? (__u32)ctx[3] : core_task_state(prev);
 
-		if (raw & TASK_DEAD) /* exiting: never switches in again */
+		if (raw & TASK_DEAD) { /* exiting: never switches in again; intervals missed before? */
+			exit_check(prev);
 			goto in;
-		t = bpf_task_storage_get(&tasks, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (!t) {
-			count(KFR_CNT_STORAGE_ERR, 1);
+		}
+		if (is_excluded(prev->pid)) {
+			count(KFR_CNT_EXCLUDED, 1);
 			goto in;
 		}
 		__u32 state = decode_state(preempt, raw);
@@ -291,6 +465,30 @@ int kfr_switch_btf(__u64 *ctx)
 			if (bp - sp >= FP_WINDOW)
 				bp = 0;
 		}
+		t = bpf_task_storage_get(&tasks, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (!t) {
+			/* Creation refused: another task-storage user holds this CPU's busy lock
+			 * (e.g. a preempted task exit freeing its storage), or no memory. Lookups of
+			 * existing storage never fail, so only a thread's first switch-outs get here. */
+			count(KFR_CNT_STORAGE_FALLBACK, 1);
+			now = tp_btf_now(prev);
+			switch_out_by_tid(ctx, prev, prev->pid, state, sysnr, now, !rq_clock_usable(prev), 0);
+			goto in;
+		}
+		if (t->p.start_ns) { /* the last switch-in was never seen */
+			now = tp_btf_now(prev);
+			recover_unseen_switch_in(prev, prev->pid, &t->p, now, !rq_clock_usable(prev));
+		}
+		if (bpf_core_field_exists(prev->sched_info.pcount)) {
+			__u32 pc = (__u32)prev->sched_info.pcount;
+
+			if (t->p.pcount && pc - t->p.pcount != 1)
+				t->p.pcount = check_missed_switch_outs(prev, t->p.pcount, pc);
+			else if (t->p.pcount)
+				t->p.pcount = pc;
+			else /* first switch-out seen since the storage exists: maybe kept in the tid map before */
+				t->p.pcount = check_missed_switch_outs(prev, take_tid_pcount(prev, prev->pid), pc);
+		}
 		struct kfr_fp *f = 0;
 #pragma unroll
 		for (int i = 0; i < FP_WAYS; i++) {
@@ -304,13 +502,13 @@ int kfr_switch_btf(__u64 *ctx)
 		}
 		if (f && (++f->hits & (RECHECK_EVERY - 1)) != 0) {
 			count(KFR_CNT_STACK_CACHE_HIT, 1);
-			t->kstack_id = f->kstack_id;
-			t->ustack_id = f->ustack_id;
+			t->p.kstack_id = f->kstack_id;
+			t->p.ustack_id = f->ustack_id;
 		} else {
-			walk_stacks(ctx, &t->kstack_id, &t->ustack_id);
+			walk_stacks(ctx, &t->p.kstack_id, &t->p.ustack_id);
 			if (!f) {
-				f = &t->fp[t->victim & (FP_WAYS - 1)];
-				t->victim++;
+				f = &t->fp[t->p.victim & (FP_WAYS - 1)];
+				t->p.victim++;
 			}
 			f->ip = ip;
 			f->sp = sp;
@@ -318,23 +516,34 @@ int kfr_switch_btf(__u64 *ctx)
 			f->sysnr = sysnr;
 			f->state = state;
 			f->hits = 0;
-			f->kstack_id = t->kstack_id;
-			f->ustack_id = t->ustack_id;
+			f->kstack_id = t->p.kstack_id;
+			f->ustack_id = t->p.ustack_id;
 			f->valid = 1;
 		}
-		t->state = state;
-		t->syscall_nr = (__s32)sysnr;
-		t->cpu = bpf_get_smp_processor_id();
-		now = tp_btf_now(prev);
-		t->start_ns = now;
+		t->p.state = (__u8)state;
+		t->p.syscall_nr = (__s32)sysnr;
+		t->p.cpu = (__u16)bpf_get_smp_processor_id();
+		if (!now)
+			now = tp_btf_now(prev);
+		t->p.start_ns = now;
 	}
 in:
 	if (next->tgid == tgid) {
+		__u32 tid = next->pid;
+
+		/* never fails for existing storage (the busy lock only blocks creation) */
 		t = bpf_task_storage_get(&tasks, next, 0, 0);
+		if (!now) /* prev is still current: its rq is this CPU's */
+			now = tp_btf_now(prev);
 		if (t) {
-			if (!now) /* prev is still current: its rq is this CPU's */
-				now = tp_btf_now(prev);
-			switch_in(next->pid, t, now, !rq_clock_usable(prev));
+			switch_in(tid, &t->p, now, !rq_clock_usable(prev));
+		} else {
+			/* no storage: a thread's first switch-in, an excluded thread, or a
+			 * switch-out that went to the tid map */
+			struct kfr_pending *p = bpf_map_lookup_elem(&tasks_by_tid, &tid);
+
+			if (p) /* the entry stays (its pcount) until storage exists or the thread exits */
+				switch_in(tid, p, now, !rq_clock_usable(prev));
 		}
 	}
 	return 0;
@@ -347,21 +556,29 @@ int kfr_switch_raw(struct bpf_raw_tracepoint_args *ctx)
 	struct task_struct *prev = (struct task_struct *)ctx->args[1];
 	struct task_struct *next = (struct task_struct *)ctx->args[2];
 	__u32 tgid = target_tgid;
-	struct kfr_task *t;
+	struct kfr_pending *t;
 	__u32 tid;
 
 	if (BPF_CORE_READ(prev, tgid) == tgid) {
 		__u32 raw = core_task_state(prev);
 		__s64 sysnr = -1;
 
-		if (raw & TASK_DEAD) {
-			tid = BPF_CORE_READ(prev, pid);
-			bpf_map_delete_elem(&tasks_by_tid, &tid);
+		tid = BPF_CORE_READ(prev, pid);
+		if (raw & TASK_DEAD) { /* exiting: as exit_check */
+			t = bpf_map_lookup_elem(&tasks_by_tid, &tid);
+			if (!is_excluded(tid)) {
+				if (t && t->start_ns)
+					recover_unseen_switch_in(prev, tid, t, bpf_ktime_get_ns(), true);
+				check_missed_switch_outs(prev, t ? t->pcount : 0, task_pcount(prev));
+			}
+			if (t)
+				bpf_map_delete_elem(&tasks_by_tid, &tid);
 			goto in;
 		}
-		struct kfr_task nt = {};
-
-		walk_stacks(ctx, &nt.kstack_id, &nt.ustack_id);
+		if (is_excluded(tid)) {
+			count(KFR_CNT_EXCLUDED, 1);
+			goto in;
+		}
 		/* prev is current here; its saved user registers give the syscall number */
 		if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs) &&
 		    bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)) {
@@ -370,13 +587,7 @@ int kfr_switch_raw(struct bpf_raw_tracepoint_args *ctx)
 			if (regs)
 				sysnr = BPF_CORE_READ(regs, orig_ax);
 		}
-		nt.state = decode_state(preempt, raw);
-		nt.syscall_nr = (__s32)sysnr;
-		nt.cpu = bpf_get_smp_processor_id();
-		nt.start_ns = bpf_ktime_get_ns();
-		tid = BPF_CORE_READ(prev, pid);
-		if (bpf_map_update_elem(&tasks_by_tid, &tid, &nt, BPF_ANY))
-			count(KFR_CNT_STORAGE_ERR, 1);
+		switch_out_by_tid(ctx, prev, tid, decode_state(preempt, raw), sysnr, bpf_ktime_get_ns(), true, 0);
 	}
 in:
 	if (BPF_CORE_READ(next, tgid) == tgid) {
@@ -385,5 +596,23 @@ in:
 		if (t)
 			switch_in(tid, t, bpf_ktime_get_ns(), true);
 	}
+	return 0;
+}
+
+/* A target thread exits (runs in its context): keep its name for user space. */
+SEC("raw_tp/sched_process_exit")
+int kfr_exit(void *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct kfr_comm c;
+	__u32 tid;
+
+	(void)ctx;
+	if ((__u32)(id >> 32) != target_tgid)
+		return 0;
+	tid = (__u32)id;
+	if (bpf_get_current_comm(c.comm, sizeof(c.comm)))
+		return 0;
+	bpf_map_update_elem(&exit_names, &tid, &c, BPF_ANY);
 	return 0;
 }

@@ -31,8 +31,10 @@ _Static_assert(sizeof(struct kfr_offcpu_agg_val) == 16, "agg value is 16 bytes")
 
 struct kfr_offcpu {
 	struct offcpu_bpf *skel;
-	struct bpf_link *link;
-	struct bpf_program *prog;   /* the attached program */
+	struct bpf_link *link;      /* sched_switch; NULL once detached */
+	struct bpf_link *exit_link; /* sched_process_exit (thread names); NULL if it did not attach */
+	struct bpf_program *prog;   /* the attached sched_switch program */
+	bool detached;              /* sched_switch detached and no run of it still in progress */
 	struct ring_buffer *rb;
 	int stats_fd;               /* BPF_ENABLE_STATS, -1 if refused */
 	int wake_fd;                /* eventfd: kfr_offcpu_wake() ends a waiting poll */
@@ -42,6 +44,7 @@ struct kfr_offcpu {
 	int ncpu;
 	pthread_mutex_t poll_lock;
 	pthread_mutex_t drain_lock;
+	pthread_mutex_t ctl_lock;   /* exclusions, detach */
 	unsigned int drain_slot;    /* aggregation map not written by BPF (after the last swap) */
 	/* current poll's destination (under poll_lock) */
 	unsigned char *pbuf;
@@ -126,12 +129,13 @@ static int load_attach(struct kfr_offcpu *o, bool raw, int tgid, uint64_t thresh
 	skel->rodata->threshold_ns = threshold_ns;
 	skel->rodata->has_prev_state_arg = raw ? 0 : sched_switch_has_prev_state();
 	skel->rodata->use_rq_clock = raw ? 0 : rq_clock_ok();
+	/* wake the poller only when 1/8 of the ring is unread; below that it reads at its timeout */
+	skel->rodata->wakeup_bytes = ringbuf_bytes / 8;
 
 	bpf_program__set_autoload(skel->progs.kfr_switch_btf, !raw);
 	bpf_program__set_autoload(skel->progs.kfr_switch_raw, raw);
-	/* task storage is only used by tp_btf; the tid map only by raw_tp */
+	/* task storage is only used by tp_btf; the tid map by both (tp_btf: when storage fails) */
 	bpf_map__set_autocreate(skel->maps.tasks, !raw);
-	bpf_map__set_autocreate(skel->maps.tasks_by_tid, raw);
 	err = bpf_map__set_max_entries(skel->maps.events, ringbuf_bytes);
 	if (err) {
 		snprintf(msg, msgcap, "ring buffer size %u refused: %s", ringbuf_bytes, strerror(-err));
@@ -147,6 +151,11 @@ static int load_attach(struct kfr_offcpu *o, bool raw, int tgid, uint64_t thresh
 	}
 
 	struct bpf_program *prog = raw ? skel->progs.kfr_switch_raw : skel->progs.kfr_switch_btf;
+	struct timespec ts;
+
+	/* threads started after this have no history the program could not see */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	skel->bss->attach_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	struct bpf_link *link = bpf_program__attach(prog);
 	if (!link) {
 		err = -errno;
@@ -159,6 +168,8 @@ static int load_attach(struct kfr_offcpu *o, bool raw, int tgid, uint64_t thresh
 		offcpu_bpf__destroy(skel);
 		return err;
 	}
+	/* Thread names at exit: useful, not essential; the collector runs without them. */
+	o->exit_link = bpf_program__attach(skel->progs.kfr_exit);
 	o->skel = skel;
 	o->prog = prog;
 	o->link = link;
@@ -214,6 +225,7 @@ struct kfr_offcpu *kfr_offcpu_open(int tgid, uint64_t threshold_ns, uint32_t rin
 	}
 	pthread_mutex_init(&o->poll_lock, NULL);
 	pthread_mutex_init(&o->drain_lock, NULL);
+	pthread_mutex_init(&o->ctl_lock, NULL);
 
 	if (try_btf)
 		err = load_attach(o, false, tgid, threshold_ns, ringbuf_bytes, msg_btf, sizeof(msg_btf));
@@ -302,7 +314,9 @@ int kfr_offcpu_poll(struct kfr_offcpu *o, void *buf, size_t cap, int timeout_ms)
 	/* take what is there without waiting; wait only when the ring is empty */
 	err = ring_buffer__consume(o->rb);
 	if (o->pcount == 0 && err >= 0 && timeout_ms > 0) {
-		/* libbpf's epoll set (readable when the ring has data) and our wake-up eventfd */
+		/* libbpf's epoll set and our wake-up eventfd. The program submits without a wake-up
+		 * until 1/8 of the ring is unread, so the epoll set usually stays quiet and the wait
+		 * ends at the timeout: read the ring whatever ended the wait. */
 		struct pollfd pfd[2] = {
 			{ .fd = ring_buffer__epoll_fd(o->rb), .events = POLLIN },
 			{ .fd = o->wake_fd, .events = POLLIN },
@@ -312,11 +326,11 @@ int kfr_offcpu_poll(struct kfr_offcpu *o, void *buf, size_t cap, int timeout_ms)
 		if (r > 0 && (pfd[1].revents & POLLIN)) {
 			uint64_t v;
 			if (read(o->wake_fd, &v, sizeof(v)) < 0) { /* nothing to do */ }
-		} else if (r > 0) {
-			err = ring_buffer__consume(o->rb);
-		} else if (r < 0 && errno != EINTR) {
-			err = -errno;
 		}
+		if (r >= 0 || errno == EINTR)
+			err = ring_buffer__consume(o->rb);
+		else
+			err = -errno;
 	}
 	n = (int)o->pcount;
 	o->pbuf = NULL;
@@ -333,6 +347,64 @@ void kfr_offcpu_wake(struct kfr_offcpu *o)
 	uint64_t one = 1;
 
 	if (write(o->wake_fd, &one, sizeof(one)) < 0) { /* counter saturated: a wake-up is pending anyway */ }
+}
+
+/* ---- control ---------------------------------------------------------------------------------- */
+
+int kfr_offcpu_exclude_thread(struct kfr_offcpu *o, int tid)
+{
+	uint32_t *slots = o->skel->bss->excluded_tids;
+	int err = -ENOSPC;
+
+	if (tid <= 0) {
+		kfr_set_error("offcpuExcludeThread: invalid tid %d", tid);
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&o->ctl_lock);
+	for (int i = 0; i < KFR_MAX_EXCLUDED; i++) {
+		if (slots[i] == (uint32_t)tid) {
+			err = 0;
+			break;
+		}
+	}
+	for (int i = 0; err && i < KFR_MAX_EXCLUDED; i++) {
+		if (slots[i] == 0) {
+			/* read by the program at its next run (mmapped .bss) */
+			__atomic_store_n(&slots[i], (uint32_t)tid, __ATOMIC_SEQ_CST);
+			err = 0;
+		}
+	}
+	pthread_mutex_unlock(&o->ctl_lock);
+	if (err)
+		kfr_set_error("offcpuExcludeThread: already %d threads excluded", KFR_MAX_EXCLUDED);
+	return err;
+}
+
+static void wait_for_programs(void);
+
+int kfr_offcpu_detach(struct kfr_offcpu *o)
+{
+	pthread_mutex_lock(&o->ctl_lock);
+	if (o->link) {
+		/* bpf_link__destroy closes the link: the program is off the tracepoint when close()
+		 * returns, but a run that started before may still be going on another CPU. */
+		bpf_link__destroy(o->link);
+		o->link = NULL;
+		wait_for_programs();
+		__atomic_store_n(&o->detached, true, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&o->ctl_lock);
+	return 0;
+}
+
+int kfr_offcpu_thread_name(struct kfr_offcpu *o, int tid, char name[KFR_COMM_LEN])
+{
+	uint32_t key = (uint32_t)tid;
+
+	if (tid <= 0 || bpf_map_lookup_elem(bpf_map__fd(o->skel->maps.exit_names), &key, name))
+		return -ENOENT;
+	name[KFR_COMM_LEN - 1] = 0;
+	return 0;
 }
 
 /* ---- aggregation maps ------------------------------------------------------------------------ */
@@ -368,7 +440,8 @@ int kfr_offcpu_drain(struct kfr_offcpu *o, void *buf, size_t cap, bool swap)
 		unsigned int old = __atomic_load_n(&o->skel->bss->agg_slot, __ATOMIC_RELAXED) ? 1 : 0;
 
 		__atomic_store_n(&o->skel->bss->agg_slot, old ^ 1, __ATOMIC_SEQ_CST);
-		wait_for_programs();
+		if (!__atomic_load_n(&o->detached, __ATOMIC_ACQUIRE))
+			wait_for_programs();
 		o->drain_slot = old;
 	}
 	fd = bpf_map__fd(o->drain_slot ? o->skel->maps.agg1 : o->skel->maps.agg0);
@@ -428,12 +501,20 @@ int kfr_offcpu_stats(struct kfr_offcpu *o, int64_t *out, int len)
 	}
 	free(percpu);
 
-	struct bpf_prog_info info;
-	uint32_t ilen = sizeof(info);
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(bpf_program__fd(o->prog), &info, &ilen) == 0) {
-		all[KFR_STAT_PROG_RUN_CNT] = (int64_t)info.run_cnt;
-		all[KFR_STAT_PROG_RUN_NS] = (int64_t)info.run_time_ns;
+	/* the sched_switch program and the exit program (if it loaded) */
+	struct bpf_program *progs[2] = { o->prog, o->skel->progs.kfr_exit };
+	for (int i = 0; i < 2; i++) {
+		struct bpf_prog_info info;
+		uint32_t ilen = sizeof(info);
+		int pfd = bpf_program__fd(progs[i]);
+
+		memset(&info, 0, sizeof(info));
+		if (pfd < 0 || bpf_obj_get_info_by_fd(pfd, &info, &ilen))
+			continue;
+		all[KFR_STAT_PROG_RUN_CNT] += (int64_t)info.run_cnt;
+		all[KFR_STAT_PROG_RUN_NS] += (int64_t)info.run_time_ns;
+		/* recursion_misses: kernel 5.12+; older kernels leave it 0 */
+		all[KFR_STAT_PROG_RECURSION_MISSES] += (int64_t)info.recursion_misses;
 	}
 	if (len > KFR_STAT__LEN)
 		len = KFR_STAT__LEN;
@@ -447,6 +528,7 @@ void kfr_offcpu_close(struct kfr_offcpu *o)
 		return;
 	ring_buffer__free(o->rb);
 	bpf_link__destroy(o->link);
+	bpf_link__destroy(o->exit_link);
 	offcpu_bpf__destroy(o->skel);
 	if (o->stats_fd >= 0)
 		close(o->stats_fd);
@@ -454,5 +536,6 @@ void kfr_offcpu_close(struct kfr_offcpu *o)
 		close(o->wake_fd);
 	pthread_mutex_destroy(&o->poll_lock);
 	pthread_mutex_destroy(&o->drain_lock);
+	pthread_mutex_destroy(&o->ctl_lock);
 	free(o);
 }

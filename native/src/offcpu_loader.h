@@ -21,14 +21,30 @@ const char *kfr_offcpu_fallback_reason(const struct kfr_offcpu *o);
  * KFR_OFFCPU_CLOCK=monotonic forces the other) or "monotonic". Event start_ns is always
  * CLOCK_MONOTONIC. */
 const char *kfr_offcpu_clock(const struct kfr_offcpu *o);
-/* Copies whole 48-byte records into buf; waits up to timeout_ms only when none is ready.
- * Returns records copied (0 on timeout) or -errno. Serialised per collector. */
+/* Copies whole 48-byte records into buf; waits up to timeout_ms only when none is ready, then
+ * reads what arrived (records are submitted without waking the reader until 1/8 of the ring is
+ * unread, so a waiting poll usually ends at its timeout). Returns records copied or -errno.
+ * Serialised per collector. */
 int kfr_offcpu_poll(struct kfr_offcpu *o, void *buf, size_t cap, int timeout_ms);
 /* Makes a poll waiting in another thread return now (used before close). Thread-safe. */
 void kfr_offcpu_wake(struct kfr_offcpu *o);
+/* Stops recording switch-outs of thread tid (of the target process) from now on; up to
+ * KFR_MAX_EXCLUDED threads. Meant for kfr's own threads. An interval of the thread that is
+ * already pending (it switched out after attach and has not run since) is still recorded when it
+ * ends: exclude a thread that has been blocked since before the attach (or that has not been
+ * switched out since), and it never appears. 0 or -errno (-ENOSPC: table full). */
+int kfr_offcpu_exclude_thread(struct kfr_offcpu *o, int tid);
+/* Detaches the sched_switch program and waits until no run of it is in progress; maps, ring
+ * buffer and counters stay readable, and the counters are final from then on. The exit program
+ * (thread names) stays attached until close. Idempotent; 0 or -errno. */
+int kfr_offcpu_detach(struct kfr_offcpu *o);
+/* Name (comm) an exited thread of the target process had, if the exit program kept it:
+ * 0 and name filled (NUL-terminated), or -ENOENT. */
+int kfr_offcpu_thread_name(struct kfr_offcpu *o, int tid, char name[16]);
 /* If swap: flips the aggregation maps and waits for programs still writing the old one.
  * Then moves entries of the old map (key 24 + value 16 bytes each) into buf until it is full.
- * Returns entries copied or -errno. */
+ * Returns entries copied or -errno. After detach, no program writes either map: two
+ * swap-and-drain rounds empty both. */
 int kfr_offcpu_drain(struct kfr_offcpu *o, void *buf, size_t cap, bool swap);
 /* Copies the non-zero ips of a stack map entry; returns the frame count (0 if absent) or -errno. */
 int kfr_offcpu_stack(struct kfr_offcpu *o, int32_t stack_id, uint64_t *ips, int max);

@@ -1,6 +1,14 @@
 /* Smoke test of the off-CPU collector on this very process (run as root):
  *   - a thread sleeps 20 x 50 ms: 20 ring-buffer events, state S, ~1000 ms in total;
  *   - two threads do 20000 pipe ping-pong handoffs: short intervals, aggregated in the kernel;
+ *   - an excluded thread sleeps 10 x 20 ms: no record of it, its switch-outs counted as excluded;
+ *     it names itself and exits: the exit program keeps its name;
+ *   - records are submitted without waking the reader: a waiting poll is not cut short by them,
+ *     and each record is still read within ~one poll period (< 150 ms after its interval ended);
+ *   - after detach and a full drain: records read == EVENTS, drained counts == AGGREGATED,
+ *     also with an overflowing ring buffer;
+ *   - thread churn (threads whose first switch-out is a sleep, while others exit and free their
+ *     task storage): every sleep is seen, none lost for lack of task storage;
  *   - stacks resolve (kernel ips), counters add up, nothing lost, BPF run count > 0;
  *   - cost: BPF ns per invocation, stack cache hit ratio, handoff throughput with/without.
  * Links offcpu_loader.o directly (no JVM). Exit status 0 = all checks passed. */
@@ -11,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,7 +64,46 @@ static pid_t gettid_(void)
 
 /* ---- workloads ---- */
 
-static volatile pid_t sleeper_tid, ping_tid, pong_tid;
+static volatile pid_t sleeper_tid, ping_tid, pong_tid, excluded_tid;
+#define EXCLUDED_NAME "kfr-smoke-exit"
+#define EXCLUDED_SLEEPS 10
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* Publishes its tid, waits (blocked) until main has excluded it, sleeps, names itself, exits. */
+static int excluded_go[2];
+static void *excluded_thread(void *arg)
+{
+	char c;
+
+	(void)arg;
+	prctl(PR_SET_NAME, EXCLUDED_NAME);
+	excluded_tid = gettid_();
+	if (read(excluded_go[0], &c, 1) != 1)
+		abort();
+	for (int i = 0; i < EXCLUDED_SLEEPS; i++)
+		sleep_ms(20);
+	return NULL;
+}
+
+/* Thread churn: each thread sleeps once right away (its first switch-out creates its task
+ * storage) and exits (freeing it) while others start. */
+#define CHURN_THREADS 2000
+#define CHURN_PARALLEL 16
+static volatile pid_t churn_tids[CHURN_THREADS];
+
+static void *churn_thread(void *arg)
+{
+	churn_tids[(intptr_t)arg] = gettid_();
+	sleep_ms(2);
+	return NULL;
+}
 
 static void *sleeper(void *arg)
 {
@@ -111,6 +159,14 @@ static void *ping(void *arg)
 		if (write(p->ab[1], &c, 1) != 1 || read(p->ba[0], &c, 1) != 1)
 			abort();
 	}
+	return NULL;
+}
+
+static uint64_t handoff_storm(int rounds, int cpu_ping, int cpu_pong);
+static void *storm_thread(void *arg)
+{
+	(void)arg;
+	handoff_storm(HANDOFFS, -1, -1);
 	return NULL;
 }
 
@@ -202,9 +258,11 @@ static const char *ksym(uint64_t addr)
 /* ---- collection ---- */
 
 struct collected {
-	int sleeper_events, sleeper_s_events, other_events;
+	int sleeper_events, sleeper_s_events, other_events, excluded_events;
 	uint64_t sleeper_s_ns;
 	uint64_t events;
+	uint64_t max_latency_ns;  /* record read - interval end */
+	int waits, early_waits;   /* polls that waited; of those, cut short by a record */
 	struct kfr_offcpu_event sample; /* one sleeper event, for its stacks */
 	int have_sample;
 };
@@ -216,16 +274,29 @@ static void poll_some(struct kfr_offcpu *o, struct collected *c, int timeout_ms)
 	int n;
 
 	do {
+		uint64_t t0 = now_ns();
+
 		n = kfr_offcpu_poll(o, buf, sizeof(buf), timeout_ms);
 		if (n < 0) {
 			printf("  poll error %d: %s\n", n, kfr_last_error());
 			failures++;
 			return;
 		}
+		uint64_t t1 = now_ns();
+		if (timeout_ms > 0 && t1 - t0 > 1000000ull) { /* it waited */
+			c->waits++;
+			if (n > 0 && t1 - t0 < (uint64_t)(timeout_ms - 5) * 1000000ull)
+				c->early_waits++;
+		}
 		for (int i = 0; i < n; i++) {
 			struct kfr_offcpu_event *e = &buf[i];
+			uint64_t end = e->start_ns + e->duration_ns;
 
+			if (t1 > end && t1 - end > c->max_latency_ns)
+				c->max_latency_ns = t1 - end;
 			c->events++;
+			if ((pid_t)e->tid == excluded_tid)
+				c->excluded_events++;
 			if ((pid_t)e->tid == sleeper_tid) {
 				c->sleeper_events++;
 				if (e->state == KFR_STATE_S) {
@@ -246,7 +317,7 @@ static void poll_some(struct kfr_offcpu *o, struct collected *c, int timeout_ms)
 
 struct aggsum {
 	uint64_t entries, count, total_ns;
-	uint64_t ping_count, pong_count, ping_ns, pong_ns;
+	uint64_t ping_count, pong_count, ping_ns, pong_ns, excluded_count;
 	int ping_kstack, ping_ustack;
 };
 
@@ -266,6 +337,8 @@ static void drain_all(struct kfr_offcpu *o, struct aggsum *a)
 			a->entries++;
 			a->count += v->count;
 			a->total_ns += v->total_ns;
+			if ((pid_t)k->tid == excluded_tid)
+				a->excluded_count += v->count;
 			if ((pid_t)k->tid == ping_tid) {
 				a->ping_count += v->count;
 				a->ping_ns += v->total_ns;
@@ -401,18 +474,20 @@ int main(void)
 			return 1;
 		}
 		handoff_storm(2000, 0, 0);
-		kfr_offcpu_stats(f, s0, KFR_STAT__LEN);
+		/* detach, then read everything: the counters are final */
+		kfr_offcpu_detach(f);
 		poll_some(f, &fc, 0);
 		drain_all(f, &fa);
 		drain_all(f, &fa);
 		kfr_offcpu_stats(f, s1, KFR_STAT__LEN);
 		printf("ring buffer of 4096 bytes, threshold 0: events %" PRId64 " (read %" PRIu64 "), ringbuf_full %" PRId64
-		       ", aggregated %" PRId64 " (drained %" PRIu64 ")\n",
-		       s0[KFR_CNT_EVENTS], fc.events, s0[KFR_CNT_RINGBUF_FULL], s0[KFR_CNT_AGGREGATED], fa.count);
-		CHECK(s0[KFR_CNT_RINGBUF_FULL] > 0 && s0[KFR_CNT_AGGREGATED] >= s0[KFR_CNT_RINGBUF_FULL] &&
-			      fa.count >= (uint64_t)s0[KFR_CNT_AGGREGATED] && fa.count <= (uint64_t)s1[KFR_CNT_AGGREGATED] &&
-			      fc.events >= (uint64_t)s0[KFR_CNT_EVENTS] && fc.events <= (uint64_t)s1[KFR_CNT_EVENTS],
-		      "ring buffer full: overflow went to the aggregation map, every record read or drained");
+		       ", aggregated %" PRId64 " (drained %" PRIu64 "), agg_full %" PRId64 "\n",
+		       s1[KFR_CNT_EVENTS], fc.events, s1[KFR_CNT_RINGBUF_FULL], s1[KFR_CNT_AGGREGATED], fa.count,
+		       s1[KFR_CNT_AGG_FULL]);
+		CHECK(s1[KFR_CNT_RINGBUF_FULL] > 0 && s1[KFR_CNT_AGGREGATED] >= s1[KFR_CNT_RINGBUF_FULL] &&
+			      fa.count == (uint64_t)s1[KFR_CNT_AGGREGATED] && fc.events == (uint64_t)s1[KFR_CNT_EVENTS] &&
+			      s1[KFR_CNT_AGG_FULL] == 0,
+		      "ring buffer full, after detach: records read == EVENTS, drained counts == AGGREGATED (overflow included)");
 		kfr_offcpu_close(f);
 	}
 
@@ -435,6 +510,80 @@ int main(void)
 		      "close during a 5 s poll returned after %.1f ms (poll rc %d)", ms, wa.rc);
 	}
 
+	/* --- thread churn: task storage created and freed concurrently; nothing may be lost --- */
+	{
+		struct kfr_offcpu *k = kfr_offcpu_open(getpid(), THRESHOLD_NS, 1 << 22);
+		static struct kfr_offcpu_event buf[4096];
+		struct aggsum ka = { 0 };
+		pthread_t th[CHURN_PARALLEL];
+		uint64_t read = 0, churn_sleeps = 0;
+		int n;
+
+		if (!k) {
+			printf("FAIL open: %s\n", kfr_last_error());
+			return 1;
+		}
+		t0 = now_ns();
+		for (int i = 0; i < CHURN_THREADS; i += CHURN_PARALLEL) {
+			for (int j = 0; j < CHURN_PARALLEL; j++)
+				pthread_create(&th[j], NULL, churn_thread, (void *)(intptr_t)(i + j));
+			for (int j = 0; j < CHURN_PARALLEL; j++)
+				pthread_join(th[j], NULL);
+		}
+		double ms = (now_ns() - t0) / 1e6;
+		kfr_offcpu_detach(k);
+		static uint64_t churn_s_ns[CHURN_THREADS];
+		while ((n = kfr_offcpu_poll(k, buf, sizeof(buf), 0)) > 0) {
+			for (int i = 0; i < n; i++) {
+				read++;
+				/* S time of the churn thread (tids are recycled: the last thread with it) */
+				for (int j = CHURN_THREADS - 1; j >= 0; j--) {
+					if ((pid_t)buf[i].tid == churn_tids[j]) {
+						if (buf[i].state == KFR_STATE_S)
+							churn_s_ns[j] += buf[i].duration_ns;
+						break;
+					}
+				}
+			}
+		}
+		for (int j = 0; j < CHURN_THREADS; j++) {
+			churn_sleeps += churn_s_ns[j] >= 1900000ull;
+			if (churn_s_ns[j] < 1900000ull)
+				printf("  churn thread %d (tid %d): %.3f ms in S records\n", j, (int)churn_tids[j], churn_s_ns[j] / 1e6);
+		}
+		drain_all(k, &ka);
+		drain_all(k, &ka);
+		kfr_offcpu_stats(k, s1, KFR_STAT__LEN);
+		printf("thread churn: %d threads in %.0f ms, %" PRIu64 " sleeps seen; storage_fallback %" PRId64
+		       ", storage_err %" PRId64 ", missed switch-ins %" PRId64 " (lost %" PRId64 "), missed intervals %" PRId64
+		       ", recursion misses %" PRId64 "\n",
+		       CHURN_THREADS, ms, churn_sleeps, s1[KFR_CNT_STORAGE_FALLBACK], s1[KFR_CNT_STORAGE_ERR],
+		       s1[KFR_CNT_MISSED_SWITCH_IN], s1[KFR_CNT_MISSED_LOST], s1[KFR_CNT_MISSED_SWITCH_OUT],
+		       s1[KFR_STAT_PROG_RECURSION_MISSES]);
+		/* a sleep can only be missing if the kernel skipped the program for it, and then it is counted */
+		CHECK(churn_sleeps == CHURN_THREADS || CHURN_THREADS - churn_sleeps <= (uint64_t)s1[KFR_CNT_MISSED_SWITCH_OUT],
+		      "thread churn: every thread's first sleep recorded (%" PRIu64 " of %d) or counted as missed (%" PRId64 ")",
+		      churn_sleeps, CHURN_THREADS, s1[KFR_CNT_MISSED_SWITCH_OUT]);
+		CHECK(s1[KFR_CNT_STORAGE_ERR] == 0 && s1[KFR_CNT_MISSED_LOST] == 0 && s1[KFR_STAT_PROG_RECURSION_MISSES] == 0,
+		      "thread churn: no interval lost (storage errors, unrecovered missed switch-ins, recursion misses all 0)");
+		CHECK(read == (uint64_t)s1[KFR_CNT_EVENTS] && ka.count == (uint64_t)s1[KFR_CNT_AGGREGATED],
+		      "thread churn, after detach: %" PRIu64 " records read == EVENTS %" PRId64 ", drained %" PRIu64
+		      " == AGGREGATED %" PRId64, read, s1[KFR_CNT_EVENTS], ka.count, s1[KFR_CNT_AGGREGATED]);
+		kfr_offcpu_close(k);
+	}
+
+	/* The thread to exclude blocks before the collector attaches: exclusion applies to later
+	 * switch-outs, an interval already pending would still be recorded. */
+	pthread_t xt;
+	char name[16];
+
+	if (pipe(excluded_go))
+		abort();
+	pthread_create(&xt, NULL, excluded_thread, NULL);
+	while (!excluded_tid)
+		usleep(1000);
+	usleep(10000); /* let it block on the pipe */
+
 	t0 = now_ns();
 	struct kfr_offcpu *o = kfr_offcpu_open(getpid(), THRESHOLD_NS, 1 << 20);
 	if (!o) {
@@ -446,19 +595,41 @@ int main(void)
 	if (*kfr_offcpu_fallback_reason(o))
 		printf("  tp_btf not used: %s\n", kfr_offcpu_fallback_reason(o));
 
-	/* --- correctness --- */
+	/* --- correctness (the handoff storm runs in a thread of its own: this one keeps polling) --- */
+	pthread_t storm;
+	CHECK(kfr_offcpu_exclude_thread(o, excluded_tid) == 0 && kfr_offcpu_exclude_thread(o, excluded_tid) == 0,
+	      "exclude thread %d (twice: idempotent)", (int)excluded_tid);
 	kfr_offcpu_stats(o, s1, KFR_STAT__LEN);
+	if (write(excluded_go[1], "g", 1) != 1)
+		abort();
 	pthread_create(&st, NULL, sleeper, NULL);
+	pthread_create(&storm, NULL, storm_thread, NULL);
 	t0 = now_ns();
-	handoff_storm(HANDOFFS, -1, -1);
 	while (now_ns() - t0 < (SLEEPS * SLEEP_MS + 150) * 1000000ull)
-		poll_some(o, &c, 50);
+		poll_some(o, &c, 100);
 	pthread_join(st, NULL);
-	poll_some(o, &c, 10);
+	pthread_join(storm, NULL);
+	pthread_join(xt, NULL);
+	poll_some(o, &c, 100);
+	printf("poll: %d waits, %d cut short by a record; max delay record end -> read %.1f ms\n", c.waits,
+	       c.early_waits, c.max_latency_ns / 1e6);
+	CHECK(c.waits >= 5 && c.early_waits <= 2,
+	      "records do not wake the poller (%d of %d waits cut short; the sleeper alone sends 20)", c.early_waits,
+	      c.waits);
+	CHECK(c.max_latency_ns < 150000000ull, "every record read within 150 ms of its interval's end (max %.1f ms)",
+	      c.max_latency_ns / 1e6);
+	CHECK(kfr_offcpu_thread_name(o, excluded_tid, name) == 0 && !strcmp(name, EXCLUDED_NAME),
+	      "exited thread's name kept at exit: \"%s\"", kfr_offcpu_thread_name(o, excluded_tid, name) ? "" : name);
+	CHECK(kfr_offcpu_thread_name(o, getpid(), name) == -ENOENT, "no name for a live thread");
 	t0 = now_ns();
 	drain_all(o, &a);
 	printf("drain (swap + copy) took %.1f ms\n", (now_ns() - t0) / 1e6);
+	t0 = now_ns();
+	kfr_offcpu_detach(o);
+	printf("detach took %.1f ms\n", (now_ns() - t0) / 1e6);
 	poll_some(o, &c, 0);
+	drain_all(o, &a);
+	drain_all(o, &a);
 	kfr_offcpu_stats(o, s2, KFR_STAT__LEN);
 
 	printf("events: %" PRIu64 " total, sleeper %d (state S: %d, sum %.1f ms), others %d\n", c.events,
@@ -474,13 +645,14 @@ int main(void)
 	CHECK(a.ping_count >= HANDOFFS / 2 && a.pong_count >= HANDOFFS / 2,
 	      "handoff threads aggregated (%" PRIu64 ", %" PRIu64 " intervals; ~%d each expected)", a.ping_count,
 	      a.pong_count, HANDOFFS);
-	uint64_t agg_delta = (uint64_t)(s2[KFR_CNT_AGGREGATED] - s1[KFR_CNT_AGGREGATED]);
-	CHECK(a.count <= (uint64_t)s2[KFR_CNT_AGGREGATED] && a.count + 1000 >= agg_delta,
-	      "drained intervals %" PRIu64 " match the counter (+%" PRIu64 " in this phase)", a.count, agg_delta);
-	CHECK(c.events + 0 == (uint64_t)(s2[KFR_CNT_EVENTS] - s1[KFR_CNT_EVENTS]) ||
-		      c.events <= (uint64_t)(s2[KFR_CNT_EVENTS] - s1[KFR_CNT_EVENTS]) + 2,
-	      "ring buffer: %" PRIu64 " events read, counter says %" PRId64 " (none lost with a 3-record buffer)",
-	      c.events, s2[KFR_CNT_EVENTS] - s1[KFR_CNT_EVENTS]);
+	CHECK(a.count == (uint64_t)s2[KFR_CNT_AGGREGATED],
+	      "after detach: drained intervals %" PRIu64 " == AGGREGATED %" PRId64, a.count, s2[KFR_CNT_AGGREGATED]);
+	CHECK(c.events == (uint64_t)s2[KFR_CNT_EVENTS],
+	      "after detach: %" PRIu64 " records read == EVENTS %" PRId64 " (3-record poll buffer)", c.events,
+	      s2[KFR_CNT_EVENTS]);
+	CHECK(c.excluded_events == 0 && a.excluded_count == 0 &&
+		      s2[KFR_CNT_EXCLUDED] - s1[KFR_CNT_EXCLUDED] >= EXCLUDED_SLEEPS,
+	      "excluded thread: no record, no aggregate; %" PRId64 " switch-outs excluded", s2[KFR_CNT_EXCLUDED] - s1[KFR_CNT_EXCLUDED]);
 
 	if (c.have_sample) {
 		uint64_t ips[127];
@@ -503,11 +675,14 @@ int main(void)
 	printf("counters (this phase): ");
 	static const char *names[] = { "events", "aggregated", "ringbuf_full", "agg_full", "agg_full_ns",
 				       "kstack_err", "ustack_err", "cache_hit", "stack_walk", "storage_err",
-				       "prog_run_cnt", "prog_run_ns" };
+				       "storage_fallback", "missed_switch_in", "missed_lost", "missed_switch_out", "excluded",
+				       "prog_run_cnt", "prog_run_ns", "recursion_misses" };
+	_Static_assert(sizeof(names) / sizeof(names[0]) == KFR_STAT__LEN, "a name per stat");
 	for (int i = 0; i < KFR_STAT__LEN; i++)
 		printf("%s=%" PRId64 "%s", names[i], s2[i] - s1[i], i + 1 < KFR_STAT__LEN ? " " : "\n");
-	CHECK(s2[KFR_CNT_RINGBUF_FULL] == 0 && s2[KFR_CNT_AGG_FULL] == 0 && s2[KFR_CNT_STORAGE_ERR] == 0,
-	      "no ring-buffer-full, agg-full or storage errors");
+	CHECK(s2[KFR_CNT_RINGBUF_FULL] == 0 && s2[KFR_CNT_AGG_FULL] == 0 && s2[KFR_CNT_STORAGE_ERR] == 0 &&
+		      s2[KFR_CNT_MISSED_LOST] == 0 && s2[KFR_STAT_PROG_RECURSION_MISSES] == 0,
+	      "no ring-buffer-full, agg-full, storage errors, unrecovered missed switch-ins or recursion misses");
 	CHECK(s2[KFR_CNT_KSTACK_ERR] == 0, "no kernel stack errors (%" PRId64 ")", s2[KFR_CNT_KSTACK_ERR]);
 	printf("  user stack errors: %" PRId64 " (EFAULT on unwalkable user stacks is normal)\n", s2[KFR_CNT_USTACK_ERR]);
 	{

@@ -1,12 +1,43 @@
 package io.kfr.collectors;
 
 /**
- * What a collector cost and what it could not record, cumulative since it started.
- * bpfRunCount / bpfRunTimeNanos come from the kernel's BPF statistics (BPF_ENABLE_STATS).
- * recordsLost counts records that were not delivered individually (ring buffer full; their time is
- * still counted in aggregates), recordsDropped counts intervals lost entirely (aggregation map
- * full), with droppedNanos their off-CPU time. stackWalks / stackCacheHits: stacks walked in the
- * kernel, and switch-outs that reused the thread's cached stack ids instead.
+ * What a collector cost and what it could not record, cumulative since it started. The counters
+ * of the off-CPU collector are the kernel's (native/include/kfr_records.h has the exact rules).
+ * <p>
+ * Cost: {@code bpfRunCount} / {@code bpfRunTimeNanos} come from the kernel's BPF statistics
+ * (BPF_ENABLE_STATS), summed over the collector's programs; {@code stackWalks} are stacks walked
+ * in the kernel, {@code stackCacheHits} switch-outs that reused the thread's cached stack ids
+ * instead.
+ * <p>
+ * Accounting. Every off-CPU interval whose end (switch-in) the kernel program saw is counted in
+ * exactly one of
+ * <ul>
+ * <li>{@code eventsRecorded}: delivered individually, one sample each ({@code count == 1},
+ * not aggregated);</li>
+ * <li>{@code intervalsAggregated}: summed in the kernel and delivered in aggregated samples
+ * (their {@code count}s add up to it); this includes the {@code recordsLost} intervals, which were
+ * long enough for an individual sample but found the ring buffer full;</li>
+ * <li>{@code recordsDropped}: lost because the aggregation map was full, with
+ * {@code droppedNanos} their off-CPU time.</li>
+ * </ul>
+ * So, in the final statistics (taken after the collector stopped: the program is detached first,
+ * then the ring buffer and aggregation maps are drained, then the counters read), the individual
+ * samples delivered == {@code eventsRecorded} and the sum of {@code count} over aggregated samples
+ * == {@code intervalsAggregated}. Periodic statistics are taken while the kernel keeps counting,
+ * so there the counters run ahead of what was delivered.
+ * <p>
+ * Intervals the program could not complete are counted where they are lost:
+ * {@code storageErrors} (a switch-out could not be stored: interval lost),
+ * {@code intervalsMissed} (the kernel switched the thread without running the program and the
+ * interval could not be recovered: lost, off-CPU time unknown). {@code missedSwitchIns} counts
+ * switch-ins the program did not see; those intervals were recovered (ended at the thread's last
+ * arrival on a CPU) unless they are in {@code intervalsMissed}. {@code recursionMisses} counts
+ * program runs the kernel skipped because one of the collector's programs was already running on
+ * that CPU (each can cause a missed switch). {@code storageFallbacks} counts switch-outs kept in a
+ * per-thread hash map because the task storage could not be created (not lost).
+ * {@code excludedSwitches} counts switch-outs of kfr's own threads, which are not recorded by
+ * design. {@code stackErrors} are intervals recorded without a (kernel or user) stack,
+ * {@code unknownFrames} frames that could not be named.
  */
 public record CollectorStatistics(
         long epochNanos,
@@ -21,5 +52,11 @@ public record CollectorStatistics(
         long stackErrors,
         long unknownFrames,
         long stackWalks,
-        long stackCacheHits) {
+        long stackCacheHits,
+        long storageFallbacks,
+        long storageErrors,
+        long missedSwitchIns,
+        long intervalsMissed,
+        long recursionMisses,
+        long excludedSwitches) {
 }

@@ -73,6 +73,30 @@ class OffCpuGroundTruthTest {
         assertEquals(0, r.maxRecordsDropped, "intervals lost entirely");
     }
 
+    /** Nothing dropped silently: the file holds exactly what the kernel counted, for both kinds of run. */
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void fileHoldsEverythingTheKernelCounted(Jdk jdk) throws Exception {
+        for (GroundTruthRecording.Kind kind : GroundTruthRecording.Kind.values()) {
+            ReadBack r = ReadBack.read(GroundTruthRecording.of(jdk, kind).file);
+            var stats = r.finalStatistics;
+            String context = jdk + " " + kind + "\n" + stats;
+            assertEquals(stats.getLong("eventsRecorded"), r.individualEvents, "individual events\n" + context);
+            assertEquals(stats.getLong("intervalsAggregated"),
+                    r.aggregatedIntervals.values().stream().mapToLong(Long::longValue).sum(),
+                    "intervals in aggregated events\n" + context);
+            assertEquals(0, stats.getLong("recordsDropped"), context);
+            assertEquals(0, stats.getLong("storageErrors"), context);
+            assertTrue(stats.getLong("stackCacheHits") > 0, "blocking in the same place again reuses the stack\n" + context);
+            System.out.printf("statistics %s %s: events %d, aggregated intervals %d, stack walks %d, cache hits %d,"
+                            + " missed switch-ins %d, intervals missed %d, BPF %d runs %.0f ns/run%n", jdk, kind,
+                    stats.getLong("eventsRecorded"), stats.getLong("intervalsAggregated"), stats.getLong("stackWalks"),
+                    stats.getLong("stackCacheHits"), stats.getLong("missedSwitchIns"), stats.getLong("intervalsMissed"),
+                    stats.getLong("bpfRunCount"),
+                    stats.getDuration("bpfRunTime").toNanos() / (double) Math.max(1, stats.getLong("bpfRunCount")));
+        }
+    }
+
     private static void checkWindow(Jdk jdk, String scenario, String state, double minStateShare, String kernelHint)
             throws Exception {
         GroundTruthRecording rec = GroundTruthRecording.of(jdk);

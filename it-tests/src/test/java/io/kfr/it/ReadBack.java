@@ -37,6 +37,9 @@ public final class ReadBack {
     /** Java thread name -> off-CPU ns in the JVM recording's kfr.OffCpuSummary events. */
     public final Map<String, Long> summaryByJavaThread = new TreeMap<>();
     public long sleepEvents;
+    /** The last kfr.CollectorStatistics: cumulative, taken after the final drain. */
+    public RecordedEvent finalStatistics;
+    public long individualEvents;
     private long firstEventNanos = Long.MAX_VALUE;
     private long lastEventNanos = Long.MIN_VALUE;
     public long sleepEventsMatched;
@@ -64,6 +67,9 @@ public final class ReadBack {
                         }
                     }
                     case "kfr.CollectorStatistics" -> {
+                        if (r.finalStatistics == null || !e.getStartTime().isBefore(r.finalStatistics.getStartTime())) {
+                            r.finalStatistics = e;
+                        }
                         r.maxBpfRunCount = Math.max(r.maxBpfRunCount, e.getLong("bpfRunCount"));
                         r.maxRecordsDropped = Math.max(r.maxRecordsDropped, e.getLong("recordsDropped"));
                     }
@@ -93,6 +99,7 @@ public final class ReadBack {
             aggregatedIntervals.merge(tid, e.getLong("count"), Long::sum);
             aggregatedNanos.merge(tid, e.getDuration().toNanos(), Long::sum);
         } else {
+            individualEvents++;
             intervals.computeIfAbsent(tid, k -> new ArrayList<>()).add(
                     new Interval(epochNanos(e.getStartTime()), e.getDuration().toNanos(), e.getString("state")));
         }

@@ -13,7 +13,7 @@ final class EventEncoder {
     private static final int OFF_CPU = 1;
     private static final int STATISTICS = 2;
     /** The counters of CollectorStatistics after the collector name and time, in field order. */
-    private static final int STATISTICS_COUNTERS = 11;
+    private static final int STATISTICS_COUNTERS = 17;
 
     private final TimeBase timeBase;
     private final JfrBuffer body = new JfrBuffer(256);
@@ -55,6 +55,12 @@ final class EventEncoder {
         r.writeVarLong(s.unknownFrames());
         r.writeVarLong(s.stackWalks());
         r.writeVarLong(s.stackCacheHits());
+        r.writeVarLong(s.storageFallbacks());
+        r.writeVarLong(s.storageErrors());
+        r.writeVarLong(s.missedSwitchIns());
+        r.writeVarLong(s.intervalsMissed());
+        r.writeVarLong(s.recursionMisses());
+        r.writeVarLong(s.excludedSwitches());
     }
 
     /** Reads one spool record and appends it to {@code out} as a sized JFR event. */

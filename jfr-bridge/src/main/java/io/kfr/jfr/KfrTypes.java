@@ -232,6 +232,18 @@ final class KfrTypes {
         labeled(field(e, "stackWalks", LONG, false, false), "Stack Walks", "Stacks walked in the kernel, cumulative");
         labeled(field(e, "stackCacheHits", LONG, false, false), "Stack Cache Hits",
                 "Switch-outs that reused the thread's cached stacks instead of walking, cumulative");
+        labeled(field(e, "storageFallbacks", LONG, false, false), "Storage Fallbacks",
+                "Switch-outs kept in a per-thread hash map because task storage could not be created (not lost)");
+        labeled(field(e, "storageErrors", LONG, false, false), "Storage Errors",
+                "Switch-outs that could not be stored at all: those intervals are lost");
+        labeled(field(e, "missedSwitchIns", LONG, false, false), "Missed Switch-ins",
+                "Switch-ins the kernel did not run kfr's program for; the intervals were recovered unless counted in Intervals Missed");
+        labeled(field(e, "intervalsMissed", LONG, false, false), "Intervals Missed",
+                "Intervals lost because kfr's program did not see their switches; their time is unknown");
+        labeled(field(e, "recursionMisses", LONG, false, false), "Recursion Misses",
+                "Program runs the kernel skipped because a kfr program was already running on that CPU");
+        labeled(field(e, "excludedSwitches", LONG, false, false), "Excluded Switches",
+                "Switch-outs of kfr's own threads, not recorded by design");
         labeled(e, "Collector Statistics", "What a kfr collector cost and what it could not record, cumulative");
         category(e, STATISTICS_CATEGORY);
     }

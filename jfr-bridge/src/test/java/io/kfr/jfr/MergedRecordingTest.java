@@ -126,6 +126,12 @@ class MergedRecordingTest {
         assertEquals(expected.unknownFrames(), ((Number) stats.get("unknownFrames")).longValue());
         assertEquals(expected.stackWalks(), ((Number) stats.get("stackWalks")).longValue());
         assertEquals(expected.stackCacheHits(), ((Number) stats.get("stackCacheHits")).longValue());
+        assertEquals(expected.storageFallbacks(), ((Number) stats.get("storageFallbacks")).longValue());
+        assertEquals(expected.storageErrors(), ((Number) stats.get("storageErrors")).longValue());
+        assertEquals(expected.missedSwitchIns(), ((Number) stats.get("missedSwitchIns")).longValue());
+        assertEquals(expected.intervalsMissed(), ((Number) stats.get("intervalsMissed")).longValue());
+        assertEquals(expected.recursionMisses(), ((Number) stats.get("recursionMisses")).longValue());
+        assertEquals(expected.excludedSwitches(), ((Number) stats.get("excludedSwitches")).longValue());
     }
 
     private static void assertFrames(StackTrace expected, IMCStackTrace actual) {

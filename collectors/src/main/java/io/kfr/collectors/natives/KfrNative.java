@@ -1,6 +1,7 @@
 package io.kfr.collectors.natives;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * JNI entry points of libkfr.so (native/src/libkfr_jni.c). JNI rather than JNA: JNA's dispatch
@@ -32,8 +33,10 @@ public final class KfrNative {
     public static native String offcpuAttachMode(long handle);
 
     /**
-     * Waits up to {@code timeoutMs} for events and copies whole records (struct kfr_offcpu_event,
-     * 48 bytes each) into the direct buffer from position 0.
+     * Copies whole records (struct kfr_offcpu_event, 48 bytes each) into the direct buffer from
+     * position 0; when none is ready, waits up to {@code timeoutMs} and then takes what arrived.
+     * The kernel submits records without waking the reader until 1/8 of the ring buffer is unread,
+     * so a record waits at most about one timeout; {@link #offcpuClose} ends a wait at once.
      * @return number of records copied (0 on timeout), negative errno on error
      */
     public static native int offcpuPoll(long handle, ByteBuffer directBuffer, int timeoutMs);
@@ -50,8 +53,42 @@ public final class KfrNative {
     /** Copies the instruction pointers of a stack map entry into ips. @return frame count, 0 if absent */
     public static native int offcpuStack(long handle, int stackId, long[] ips);
 
-    /** Fills {@code out} (length >= KFR_STAT__LEN, see kfr_records.h) with counters and BPF stats. */
+    /**
+     * Fills {@code out} (length >= KFR_STAT__LEN, see kfr_records.h) with the counters, then the
+     * BPF run count, run time and recursion misses of the collector's programs.
+     */
     public static native void offcpuStats(long handle, long[] out);
+
+    /**
+     * Stops recording switch-outs of thread {@code tid} of the target process (kfr's own threads:
+     * the collector's poller wakes up because of the records, so its own intervals would feed it).
+     * An interval of the thread already pending when this is called is still recorded: exclude a
+     * thread that has been blocked since before the collector was opened, or exclude it from
+     * itself. At most KFR_MAX_EXCLUDED (4) threads.
+     * @return 0, or negative errno (-ENOSPC: table full)
+     */
+    public static native int offcpuExcludeThread(long handle, int tid);
+
+    /**
+     * Detaches the sched_switch program and waits until no run of it is in progress. The ring
+     * buffer, aggregation maps, stacks and counters stay readable and the counters are final:
+     * drain everything after this, then take the statistics, then close. Idempotent.
+     * @return 0, or negative errno
+     */
+    public static native int offcpuDetach(long handle);
+
+    /**
+     * The name (comm, at most 15 bytes) an exited thread of the target process had when it
+     * exited, kept by the kernel for the last few thousand exits; null if unknown (still alive,
+     * exited before the collector started, or forgotten).
+     */
+    public static String offcpuThreadName(long handle, int tid) {
+        byte[] comm = offcpuThreadNameBytes(handle, tid);
+        return comm == null ? null : new String(comm, StandardCharsets.UTF_8);
+    }
+
+    /** The raw comm bytes behind {@link #offcpuThreadName} (not necessarily valid UTF-8), or null. */
+    private static native byte[] offcpuThreadNameBytes(long handle, int tid);
 
     /** Detaches and frees everything of this handle. Safe to call twice. */
     public static native void offcpuClose(long handle);

@@ -18,6 +18,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.IntFunction;
 
 import static io.kfr.collectors.offcpu.OffCpuRecords.*;
 
@@ -26,10 +29,18 @@ import static io.kfr.collectors.offcpu.OffCpuRecords.*;
  * into {@link OffCpuSample}s on a daemon thread of its own. Individual intervals arrive through the
  * ring buffer; shorter ones are drained from the kernel's aggregation map once per drain period,
  * together with the collector's statistics.
+ * <p>
+ * The collector's own thread is excluded in the kernel: it wakes up to read the records, and each
+ * wake-up would end an off-CPU interval of its own and make another record. At stop the program is
+ * detached first, then everything still in the kernel is delivered, then the final statistics:
+ * their counters then match what was delivered exactly (see {@link CollectorStatistics}).
+ * Names of threads that ended before they could be looked up come from the kernel (the name a
+ * thread had when it exited), through {@link ThreadDirectory#setExitedThreadNames}.
  */
 public final class OffCpuCollector implements AutoCloseable {
     private static final int POLL_MILLIS = 100;
     private static final long STOP_WAIT_MILLIS = 5_000;
+    private static final long PARK_WAIT_MILLIS = 1_000;
 
     private final long handle;
     private final OffCpuConfig config;
@@ -37,23 +48,24 @@ public final class OffCpuCollector implements AutoCloseable {
     private final OffCpuListener listener;
     private final StackResolver stacks;
     private final Thread worker;
+    private final int workerTid;
+    private final IntFunction<String> exitedNames = this::exitedThreadName;
     private final ByteBuffer events = ByteBuffer.allocateDirect(EVENT_SIZE * 4096).order(ByteOrder.LITTLE_ENDIAN);
     private final ByteBuffer aggregates = ByteBuffer.allocateDirect(AGG_SIZE * 8192).order(ByteOrder.LITTLE_ENDIAN);
     private final long[] stats = new long[STAT_LEN];
     private volatile boolean running = true;
-    private volatile int ownTid = -1;
     private volatile Throwable failure;
     private long periodStartEpochNanos;
 
     private OffCpuCollector(long handle, OffCpuConfig config, ThreadDirectory threads, OffCpuListener listener,
-                            KernelSymbols kernel, ProcessMaps maps) {
+                            KernelSymbols kernel, ProcessMaps maps, Thread worker, int workerTid) {
         this.handle = handle;
         this.config = config;
         this.threads = threads;
         this.listener = listener;
         this.stacks = new StackResolver(handle, kernel, maps);
-        this.worker = new Thread(this::run, "kfr-offcpu");
-        this.worker.setDaemon(true);
+        this.worker = worker;
+        this.workerTid = workerTid;
     }
 
     /** Loads and attaches the BPF program for process {@code pid} and starts collecting. */
@@ -63,17 +75,42 @@ public final class OffCpuCollector implements AutoCloseable {
         if (loadError != null) {
             throw new CollectorException(loadError);
         }
+        // The collector's thread starts first and waits, blocked, until the collector is ready: it
+        // has then been off the CPU since before the program was attached, so once it is excluded
+        // no interval of it is pending or recorded.
+        Starter starter = new Starter();
+        Thread worker = new Thread(starter, "kfr-offcpu");
+        worker.setDaemon(true);
+        worker.start();
+        int tid = starter.awaitParked(worker);
+        if (tid <= 0) {
+            starter.abort();
+            throw new CollectorException("off-CPU collector: cannot read the collector thread's tid (/proc/thread-self)");
+        }
         long handle = KfrNative.offcpuOpen(pid, config.thresholdNanos(), config.ringBufferBytes());
         if (handle == 0) {
             String why = KfrNative.lastError();
+            starter.abort();
             throw new CollectorException("off-CPU collector: " + (why != null ? why : "unknown error"));
         }
-        // After the load, so that kallsyms already lists our own BPF program (its frames are stripped).
-        KernelSymbols kernel = new KernelSymbols();
-        ProcessMaps maps = new ProcessMaps(pid);
-        OffCpuCollector collector = new OffCpuCollector(handle, config, threads, listener, kernel, maps);
+        OffCpuCollector collector;
+        try {
+            int rc = KfrNative.offcpuExcludeThread(handle, tid);
+            if (rc != 0) {
+                throw new CollectorException("off-CPU collector: cannot exclude its own thread: " + KfrNative.lastError());
+            }
+            // After the load, so that kallsyms already lists our own BPF program (its frames are stripped).
+            KernelSymbols kernel = new KernelSymbols();
+            ProcessMaps maps = new ProcessMaps(pid);
+            collector = new OffCpuCollector(handle, config, threads, listener, kernel, maps, worker, tid);
+        } catch (CollectorException | RuntimeException | Error e) {
+            KfrNative.offcpuClose(handle);
+            starter.abort();
+            throw e;
+        }
+        threads.setExitedThreadNames(collector.exitedNames);
         collector.periodStartEpochNanos = Clocks.nowEpochNanos();
-        collector.worker.start();
+        starter.go(collector);
         return collector;
     }
 
@@ -81,9 +118,9 @@ public final class OffCpuCollector implements AutoCloseable {
         return KfrNative.offcpuAttachMode(handle);
     }
 
-    /** Linux tid of the collector's own thread (its samples are left out), -1 before it ran. */
+    /** Linux tid of the collector's own thread (excluded from recording in the kernel). */
     public int collectorTid() {
-        return ownTid;
+        return workerTid;
     }
 
     /** The error that stopped the collector thread early, or null. */
@@ -91,24 +128,36 @@ public final class OffCpuCollector implements AutoCloseable {
         return failure;
     }
 
+    /** The name an exited thread of the process had when it exited (kept by the kernel), or null. */
+    String exitedThreadName(int tid) {
+        return KfrNative.offcpuThreadName(handle, tid);
+    }
+
     private void run() {
-        ownTid = currentTid();
         try {
             long nextDrain = System.nanoTime() + config.drainPeriodMillis() * 1_000_000L;
             while (running) {
                 pollEvents(POLL_MILLIS);
                 if (System.nanoTime() - nextDrain >= 0) {
-                    drainAggregatesAndStatistics();
+                    drainAggregates(1);
+                    listener.onStatistics(statistics());
                     nextDrain += config.drainPeriodMillis() * 1_000_000L;
                 }
+            }
+            // Detach first: from then on the kernel's counters are final. Then deliver all that is
+            // still in the ring buffer and in both aggregation maps, then the statistics.
+            if (KfrNative.offcpuDetach(handle) != 0) {
+                throw new IllegalStateException("offcpuDetach: " + KfrNative.lastError());
             }
             while (pollEvents(0) > 0) {
                 // flush what the ring buffer still holds
             }
-            drainAggregatesAndStatistics();
+            drainAggregates(2);
+            listener.onStatistics(statistics());
         } catch (Throwable t) {
             failure = t;
         } finally {
+            threads.clearExitedThreadNames(exitedNames);
             KfrNative.offcpuClose(handle);
         }
     }
@@ -118,9 +167,6 @@ public final class OffCpuCollector implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             int at = i * EVENT_SIZE;
             int tid = i32(events, at, EVENT_TID);
-            if (tid == ownTid) {
-                continue;
-            }
             ThreadRef thread = threads.lookup(tid);
             int syscall = i32(events, at, EVENT_SYSCALL);
             StackTrace stack = stacks.resolve(i32(events, at, EVENT_KSTACK), i32(events, at, EVENT_USTACK));
@@ -133,29 +179,34 @@ public final class OffCpuCollector implements AutoCloseable {
         return Math.max(n, 0);
     }
 
-    private void drainAggregatesAndStatistics() {
+    /**
+     * Swaps the aggregation maps and delivers the entries of the one no longer written, {@code maps}
+     * times: once per period; twice at stop (after detach), which empties both maps.
+     */
+    private void drainAggregates(int maps) {
         long periodStart = periodStartEpochNanos;
         periodStartEpochNanos = Clocks.nowEpochNanos();
-        boolean swap = true;
-        int n;
-        do {
-            n = KfrNative.offcpuDrainAggregates(handle, aggregates, swap);
-            swap = false;
-            for (int i = 0; i < n; i++) {
-                int at = i * AGG_SIZE;
-                int tid = i32(aggregates, at, AGG_TID);
-                if (tid == ownTid) {
-                    continue;
+        for (int m = 0; m < maps; m++) {
+            boolean swap = true;
+            int n;
+            do {
+                n = KfrNative.offcpuDrainAggregates(handle, aggregates, swap);
+                if (n < 0) {
+                    throw new IllegalStateException("offcpuDrainAggregates: " + KfrNative.lastError());
                 }
-                int syscall = i32(aggregates, at, AGG_SYSCALL);
-                StackTrace stack = stacks.resolve(i32(aggregates, at, AGG_KSTACK), i32(aggregates, at, AGG_USTACK));
-                listener.onSample(new OffCpuSample(threads.lookup(tid), periodStart,
-                        i64(aggregates, at, AGG_TOTAL_NS),
-                        OffCpuState.fromCode(i32(aggregates, at, AGG_STATE)),
-                        syscall, Syscalls.name(syscall), i64(aggregates, at, AGG_COUNT), true, stack));
-            }
-        } while (n * AGG_SIZE >= aggregates.capacity());
-        listener.onStatistics(statistics());
+                swap = false;
+                for (int i = 0; i < n; i++) {
+                    int at = i * AGG_SIZE;
+                    int tid = i32(aggregates, at, AGG_TID);
+                    int syscall = i32(aggregates, at, AGG_SYSCALL);
+                    StackTrace stack = stacks.resolve(i32(aggregates, at, AGG_KSTACK), i32(aggregates, at, AGG_USTACK));
+                    listener.onSample(new OffCpuSample(threads.lookup(tid), periodStart,
+                            i64(aggregates, at, AGG_TOTAL_NS),
+                            OffCpuState.fromCode(i32(aggregates, at, AGG_STATE)),
+                            syscall, Syscalls.name(syscall), i64(aggregates, at, AGG_COUNT), true, stack));
+                }
+            } while (n * AGG_SIZE >= aggregates.capacity());
+        }
     }
 
     /** Cumulative statistics of this collector; collector thread only (it owns the stats array). */
@@ -166,10 +217,16 @@ public final class OffCpuCollector implements AutoCloseable {
                 stats[CNT_EVENTS], stats[CNT_AGGREGATED],
                 stats[CNT_RINGBUF_FULL], stats[CNT_AGG_FULL], stats[CNT_AGG_FULL_NS],
                 stats[CNT_KSTACK_ERR] + stats[CNT_USTACK_ERR], stacks.unknownFrames(),
-                stats[CNT_STACK_WALK], stats[CNT_STACK_CACHE_HIT]);
+                stats[CNT_STACK_WALK], stats[CNT_STACK_CACHE_HIT],
+                stats[CNT_STORAGE_FALLBACK], stats[CNT_STORAGE_ERR],
+                stats[CNT_MISSED_SWITCH_IN], stats[CNT_MISSED_LOST] + stats[CNT_MISSED_SWITCH_OUT],
+                stats[STAT_PROG_RECURSION_MISSES], stats[CNT_EXCLUDED]);
     }
 
-    /** Stops collecting, delivers what is still buffered in the kernel, and releases everything. */
+    /**
+     * Stops collecting: detaches the program, delivers everything still buffered in the kernel and
+     * the final statistics, and releases everything. Waits up to 5 s for the collector thread.
+     */
     @Override
     public void close() {
         running = false;
@@ -188,6 +245,53 @@ public final class OffCpuCollector implements AutoCloseable {
             return Integer.parseInt(link.substring(link.lastIndexOf('/') + 1));
         } catch (Exception e) {
             return -1;
+        }
+    }
+
+    /** The collector thread's first steps: report its tid, then wait (blocked) for the collector. */
+    private static final class Starter implements Runnable {
+        private final CountDownLatch tidKnown = new CountDownLatch(1);
+        private final CompletableFuture<OffCpuCollector> ready = new CompletableFuture<>();
+        private volatile int tid = -1;
+
+        @Override
+        public void run() {
+            tid = currentTid();
+            tidKnown.countDown();
+            OffCpuCollector collector = ready.join();
+            if (collector != null) {
+                collector.run();
+            }
+        }
+
+        /** The thread's tid, once it is blocked waiting for {@link #go} (or after at most 1 s). */
+        int awaitParked(Thread worker) {
+            boolean interrupted = false;
+            long deadline = System.nanoTime() + PARK_WAIT_MILLIS * 1_000_000L;
+            while (true) {
+                try {
+                    tidKnown.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            while (worker.getState() != Thread.State.WAITING && System.nanoTime() - deadline < 0) {
+                Thread.onSpinWait();
+                Thread.yield();
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return tid;
+        }
+
+        void go(OffCpuCollector collector) {
+            ready.complete(collector);
+        }
+
+        void abort() {
+            ready.complete(null);
         }
     }
 }

@@ -22,7 +22,7 @@ final class OffCpuRecords {
     static final int AGG_COUNT = 24;
     static final int AGG_TOTAL_NS = 32;
 
-    /** Counter indexes of the stats array (enum kfr_offcpu_counter). */
+    /** Counter indexes of the stats array (enum kfr_offcpu_counter); meanings in kfr_records.h. */
     static final int CNT_EVENTS = 0;
     static final int CNT_AGGREGATED = 1;
     static final int CNT_RINGBUF_FULL = 2;
@@ -33,10 +33,16 @@ final class OffCpuRecords {
     static final int CNT_STACK_CACHE_HIT = 7;
     static final int CNT_STACK_WALK = 8;
     static final int CNT_STORAGE_ERR = 9;
-    static final int CNT_MAX = 10;
+    static final int CNT_STORAGE_FALLBACK = 10;
+    static final int CNT_MISSED_SWITCH_IN = 11;
+    static final int CNT_MISSED_LOST = 12;
+    static final int CNT_MISSED_SWITCH_OUT = 13;
+    static final int CNT_EXCLUDED = 14;
+    static final int CNT_MAX = 15;
     static final int STAT_PROG_RUN_CNT = CNT_MAX;
     static final int STAT_PROG_RUN_NS = CNT_MAX + 1;
-    static final int STAT_LEN = CNT_MAX + 2;
+    static final int STAT_PROG_RECURSION_MISSES = CNT_MAX + 2;
+    static final int STAT_LEN = CNT_MAX + 3;
 
     private OffCpuRecords() {
     }

@@ -16,13 +16,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /**
  * Linux tid to Java thread, inside the profiled JVM and without JVMTI: the JVM's own thread dump
  * (the DiagnosticCommand MBean's threadPrint) names every thread with its Java id and native id.
  * A dump stops the JVM at a safepoint and walks every stack, so it is taken only when a tid is not
  * known yet, and at most once per {@code minRefreshMillis}; until then an unknown tid is named
- * from /proc/self/task/TID/comm (non-Java, provisional) and settled by the next dump.
+ * from /proc/self/task/TID/comm (non-Java, provisional) and settled by the next dump. A thread
+ * that ended before either saw it is named by the optional {@link #setExitedThreadNames} source
+ * (the off-CPU collector's kernel program keeps the name a thread had when it exited).
  * <p>
  * A thread counts as Java (javaThreadId >= 0) when the dump gives it a Java id and Java code can
  * see it (ThreadGroup enumeration). That leaves out the compiler threads and other hidden
@@ -46,6 +49,7 @@ public final class ThreadDirectory {
     private volatile String unavailableReason;
     private volatile long lastRefreshCostNanos;
     private volatile long refreshes;
+    private volatile IntFunction<String> exitedThreadNames;
     private MBeanServer server;
     private ObjectName diagnosticCommand;
 
@@ -94,6 +98,21 @@ public final class ThreadDirectory {
         Map<Integer, ThreadRef> copy = new HashMap<>(m);
         copy.remove(tid);
         return copy;
+    }
+
+    /**
+     * Sets where names of threads that already ended come from (tid to name, null when unknown;
+     * it must be cheap, thread-safe and must not throw), or removes it ({@code null}). Consulted
+     * only for a tid the JVM's thread dump and /proc/self/task do not know: such a thread gets a
+     * ThreadRef with that name as osName and javaThreadId -1.
+     */
+    public synchronized void setExitedThreadNames(IntFunction<String> names) {
+        this.exitedThreadNames = names;
+    }
+
+    /** Removes {@code names} as the source of exited threads' names, unless another replaced it. */
+    public synchronized void clearExitedThreadNames(IntFunction<String> names) {
+        if (exitedThreadNames == names) this.exitedThreadNames = null;
     }
 
     /** The live Java thread with this id, or null if there is none (ended and collected, or hidden). */
@@ -212,10 +231,22 @@ public final class ThreadDirectory {
         return ids;
     }
 
-    private static ThreadRef fromProc(int tid) {
+    private ThreadRef fromProc(int tid) {
         String comm = read(Path.of("/proc/self/task/" + tid + "/comm"));
+        if (comm == null) comm = exitedName(tid); // ended: before /proc/TID, which may be a recycled tid
         if (comm == null) comm = read(Path.of("/proc/" + tid + "/comm"));
         return new ThreadRef(tid, comm != null ? comm : "[tid " + tid + "]", -1, null);
+    }
+
+    private String exitedName(int tid) {
+        IntFunction<String> names = exitedThreadNames;
+        if (names == null) return null;
+        try {
+            String name = names.apply(tid);
+            return name == null || name.isEmpty() ? null : name;
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     private static boolean alive(int tid) {

@@ -90,6 +90,35 @@ class ThreadDirectoryTest {
     }
 
     @Test
+    void threadThatEndedUnseenIsNamedByTheExitedNamesSource() throws Exception {
+        Blocked b = new Blocked("kfr-never-seen");
+        int tid = b.tid;
+        b.close();
+        while (Files.exists(Path.of("/proc/self/task/" + tid))) Thread.sleep(5);
+        List<Integer> asked = new ArrayList<>();
+        ThreadDirectory dir = new ThreadDirectory(0);
+        java.util.function.IntFunction<String> names = t -> {
+            asked.add(t);
+            return t == tid ? "kfr-exited-name" : null;
+        };
+        dir.setExitedThreadNames(names);
+        assertEquals(new ThreadRef(tid, "kfr-exited-name", -1, null), dir.lookup(tid));
+        // a live thread is named from the JVM / /proc: the source is not asked
+        try (Blocked live = new Blocked("kfr-alive")) {
+            assertEquals("kfr-alive", dir.lookup(live.tid).javaName());
+        }
+        assertEquals(List.of(tid), asked);
+        // removed by its owner only; without a source an unseen ended thread is "[tid N]"
+        dir.clearExitedThreadNames(t -> "other");
+        dir.invalidate(tid);
+        assertEquals("kfr-exited-name", dir.lookup(tid).osName());
+        dir.clearExitedThreadNames(names);
+        dir.invalidate(tid);
+        String unnamed = dir.lookup(tid).osName();
+        assertTrue(unnamed.equals("[tid " + tid + "]") || Files.exists(Path.of("/proc/" + tid)), unnamed);
+    }
+
+    @Test
     void vmThreadsAreNotJava() throws Exception {
         ThreadDirectory dir = new ThreadDirectory();
         int gc = tidByComm("GC Thread#0");
