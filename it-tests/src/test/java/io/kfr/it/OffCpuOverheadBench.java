@@ -34,29 +34,40 @@ class OffCpuOverheadBench {
     void contextSwitchStorm() throws Exception {
         Map<String, List<Double>> results = new TreeMap<>();
         Path dir = Files.createTempDirectory("kfr-bench");
+        String jfr = "-XX:StartFlightRecording=filename=" + dir.resolve("jfr-only.jfr");
         for (int round = 0; round < ROUNDS; round++) {
-            results.computeIfAbsent("1 baseline", k -> new ArrayList<>()).add(storm(null, false));
-            results.computeIfAbsent("2 kfr offcpu", k -> new ArrayList<>())
+            results.computeIfAbsent("1 baseline (no agent)", k -> new ArrayList<>()).add(storm(null, false));
+            results.computeIfAbsent("2 kfr offcpu, collecting", k -> new ArrayList<>()).add(storm("quiet", false));
+            results.computeIfAbsent("3 JFR alone (default.jfc)", k -> new ArrayList<>())
+                    .add(storm(List.of(jfr), null, false));
+            results.computeIfAbsent("4 kfr offcpu, file= (+JFR)", k -> new ArrayList<>())
                     .add(storm("file=" + dir.resolve("bench.jfr") + ",quiet", false));
             if (Files.isExecutable(Path.of("/usr/sbin/offcputime"))) {
-                results.computeIfAbsent("3 offcputime (libbpf-tools)", k -> new ArrayList<>()).add(storm(null, true));
+                results.computeIfAbsent("5 offcputime (libbpf-tools)", k -> new ArrayList<>()).add(storm(null, true));
             }
         }
-        double base = median(results.get("1 baseline"));
+        double base = median(results.get("1 baseline (no agent)"));
         StringBuilder report = new StringBuilder(String.format(
                 "context-switch storm: %d pairs, park/unpark hand-offs, %s s per run, %d rounds, median;"
                         + " context switches/s of the JVM, median over all runs: %.0f%n", PAIRS, MEASURE, ROUNDS,
                 median(SWITCHES)));
         results.forEach((name, values) -> report.append(String.format("%-30s %12.0f hand-offs/s  %.3fx  runs=%s%n",
                 name.substring(2), median(values), median(values) / base, values)));
+        report.append(String.format("kfr file= against JFR alone: %.3fx%n",
+                median(results.get("4 kfr offcpu, file= (+JFR)")) / median(results.get("3 JFR alone (default.jfc)"))));
         System.out.print(report);
         Files.writeString(Path.of("target/bench-offcpu.txt"), report);
         assertTrue(base > 0);
-        assertFalse(results.get("2 kfr offcpu").contains(0.0));
+        assertFalse(results.get("2 kfr offcpu, collecting").contains(0.0));
     }
 
     static double storm(String agentOptions, boolean withOffcputime) throws Exception {
+        return storm(List.of(), agentOptions, withOffcputime);
+    }
+
+    static double storm(List<String> jvmArgs, String agentOptions, boolean withOffcputime) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Jdk.JDK17.java().toString()));
+        cmd.addAll(jvmArgs);
         if (agentOptions != null) {
             cmd.add("-javaagent:" + JvmRun.AGENT_JAR + "=" + agentOptions);
         }
