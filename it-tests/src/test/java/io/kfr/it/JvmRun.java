@@ -20,6 +20,7 @@ public final class JvmRun {
     private String user;
     private final List<String> mainAndArgs = new ArrayList<>();
     private Path classpath = TEST_CLASSES;
+    private Path agentJar = AGENT_JAR;
 
     private JvmRun(Jdk jdk) {
         this.jdk = jdk;
@@ -55,6 +56,12 @@ public final class JvmRun {
         return this;
     }
 
+    /** The agent jar to load (default: agent/target/kfr-agent.jar). */
+    public JvmRun agentJar(Path jar) {
+        this.agentJar = jar;
+        return this;
+    }
+
     /** Class path of the child (default: the it-tests' test classes). */
     public JvmRun classpath(Path path) {
         this.classpath = path;
@@ -71,7 +78,7 @@ public final class JvmRun {
         cmd.add("-Xshare:auto");
         cmd.addAll(jvmArgs);
         if (agentOptions != null) {
-            cmd.add("-javaagent:" + AGENT_JAR + (agentOptions.isEmpty() ? "" : "=" + agentOptions));
+            cmd.add("-javaagent:" + agentJar + (agentOptions.isEmpty() ? "" : "=" + agentOptions));
         }
         cmd.add("-cp");
         cmd.add(classpath.toString());

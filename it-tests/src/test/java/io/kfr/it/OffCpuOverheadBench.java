@@ -30,49 +30,63 @@ class OffCpuOverheadBench {
     private static final String MEASURE = "5";
     private static final List<Double> SWITCHES = new ArrayList<>();
 
+    /** Work per hand-off: 2000 gives ~500k switches/s here (the storm), 0 about twice that. */
+    private static final int[] WORK = {2000, 0};
+
     @Test
     void contextSwitchStorm() throws Exception {
-        Map<String, List<Double>> results = new TreeMap<>();
         Path dir = Files.createTempDirectory("kfr-bench");
+        StringBuilder report = new StringBuilder();
+        for (int work : WORK) {
+            report.append(stormReport(dir, work)).append('\n');
+        }
+        System.out.print(report);
+        Files.writeString(Path.of("target/bench-offcpu.txt"), report);
+    }
+
+    private static String stormReport(Path dir, int work) throws Exception {
+        Map<String, List<Double>> results = new TreeMap<>();
+        SWITCHES.clear();
         String jfr = "-XX:StartFlightRecording=filename=" + dir.resolve("jfr-only.jfr");
         for (int round = 0; round < ROUNDS; round++) {
-            results.computeIfAbsent("1 baseline (no agent)", k -> new ArrayList<>()).add(storm(null, false));
-            results.computeIfAbsent("2 kfr offcpu, collecting", k -> new ArrayList<>()).add(storm("quiet", false));
+            results.computeIfAbsent("1 baseline (no agent)", k -> new ArrayList<>()).add(storm(List.of(), null, false, work));
+            results.computeIfAbsent("2 kfr offcpu, collecting", k -> new ArrayList<>())
+                    .add(storm(List.of(), "quiet", false, work));
             results.computeIfAbsent("3 JFR alone (default.jfc)", k -> new ArrayList<>())
-                    .add(storm(List.of(jfr), null, false));
+                    .add(storm(List.of(jfr), null, false, work));
             results.computeIfAbsent("4 kfr offcpu, file= (+JFR)", k -> new ArrayList<>())
-                    .add(storm("file=" + dir.resolve("bench.jfr") + ",quiet", false));
+                    .add(storm(List.of(), "file=" + dir.resolve("bench.jfr") + ",quiet", false, work));
             if (Files.isExecutable(Path.of("/usr/sbin/offcputime"))) {
-                results.computeIfAbsent("5 offcputime (libbpf-tools)", k -> new ArrayList<>()).add(storm(null, true));
+                results.computeIfAbsent("5 offcputime (libbpf-tools)", k -> new ArrayList<>())
+                        .add(storm(List.of(), null, true, work));
             }
         }
         double base = median(results.get("1 baseline (no agent)"));
         StringBuilder report = new StringBuilder(String.format(
-                "context-switch storm: %d pairs, park/unpark hand-offs, %s s per run, %d rounds, median;"
-                        + " context switches/s of the JVM, median over all runs: %.0f%n", PAIRS, MEASURE, ROUNDS,
-                median(SWITCHES)));
+                "context-switch storm: %d pairs, park/unpark hand-offs, work %d per hand-off, %s s per run, %d rounds,"
+                        + " median; context switches/s of the JVM (median over all runs): %.0f%n", PAIRS, work, MEASURE,
+                ROUNDS, median(SWITCHES)));
         results.forEach((name, values) -> report.append(String.format("%-30s %12.0f hand-offs/s  %.3fx  runs=%s%n",
                 name.substring(2), median(values), median(values) / base, values)));
         report.append(String.format("kfr file= against JFR alone: %.3fx%n",
                 median(results.get("4 kfr offcpu, file= (+JFR)")) / median(results.get("3 JFR alone (default.jfc)"))));
-        System.out.print(report);
-        Files.writeString(Path.of("target/bench-offcpu.txt"), report);
         assertTrue(base > 0);
         assertFalse(results.get("2 kfr offcpu, collecting").contains(0.0));
+        return report.toString();
     }
 
     static double storm(String agentOptions, boolean withOffcputime) throws Exception {
-        return storm(List.of(), agentOptions, withOffcputime);
+        return storm(List.of(), agentOptions, withOffcputime, 0);
     }
 
-    static double storm(List<String> jvmArgs, String agentOptions, boolean withOffcputime) throws Exception {
+    static double storm(List<String> jvmArgs, String agentOptions, boolean withOffcputime, int work) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Jdk.JDK17.java().toString()));
         cmd.addAll(jvmArgs);
         if (agentOptions != null) {
             cmd.add("-javaagent:" + JvmRun.AGENT_JAR + "=" + agentOptions);
         }
         cmd.addAll(List.of("-cp", Path.of("target/test-classes").toAbsolutePath().toString(),
-                SwitchStorm.class.getName(), String.valueOf(PAIRS), WARMUP, MEASURE));
+                SwitchStorm.class.getName(), String.valueOf(PAIRS), WARMUP, MEASURE, String.valueOf(work)));
         Process jvm = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         Process tool = null;
         double rate = 0;

@@ -10,7 +10,9 @@ import java.util.concurrent.locks.LockSupport;
  * A context-switch storm: pairs of threads hand a token back and forth with park/unpark, so every
  * hand-off is a sleep and a wake-up. Prints "STORM-READY" after warm-up starts, then after the
  * measured window "STORM <hand-offs per second> <context switches per second>".
- * Usage: SwitchStorm <pairs> <warmupSeconds> <measureSeconds>
+ * Usage: SwitchStorm <pairs> <warmupSeconds> <measureSeconds> [workPerHandoff]
+ * (workPerHandoff: iterations of a small computation each thread does before handing the token
+ * back, to set the switch rate; default 0).
  */
 public final class SwitchStorm {
     private SwitchStorm() {
@@ -20,11 +22,12 @@ public final class SwitchStorm {
         int pairs = Integer.parseInt(args[0]);
         long warmup = Long.parseLong(args[1]) * 1_000_000_000L;
         long measure = Long.parseLong(args[2]) * 1_000_000_000L;
+        int work = args.length > 3 ? Integer.parseInt(args[3]) : 0;
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong handoffs = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < pairs; i++) {
-            Pair pair = new Pair(running, handoffs);
+            Pair pair = new Pair(running, handoffs, work);
             threads.add(pair.ping);
             threads.add(pair.pong);
         }
@@ -71,7 +74,12 @@ public final class SwitchStorm {
         final Thread pong;
         volatile int turn;
 
-        Pair(AtomicBoolean running, AtomicLong handoffs) {
+        private final int work;
+        /** Keeps the work from being optimized away. */
+        volatile long sink;
+
+        Pair(AtomicBoolean running, AtomicLong handoffs, int work) {
+            this.work = work;
             Thread[] self = new Thread[2];
             ping = new Thread(() -> loop(0, self, running, handoffs), "storm-ping");
             pong = new Thread(() -> loop(1, self, running, handoffs), "storm-pong");
@@ -86,6 +94,11 @@ public final class SwitchStorm {
                 while (turn != me && running.get()) {
                     LockSupport.park(this);
                 }
+                long x = local;
+                for (int i = 0; i < work; i++) {
+                    x = x * 6364136223846793005L + 1442695040888963407L;
+                }
+                sink = x;
                 turn = 1 - me;
                 LockSupport.unpark(other);
                 if (++local == 1024) {
