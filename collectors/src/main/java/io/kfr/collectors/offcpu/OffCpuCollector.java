@@ -7,6 +7,7 @@ import io.kfr.collectors.OffCpuSample;
 import io.kfr.collectors.OffCpuState;
 import io.kfr.collectors.StackTrace;
 import io.kfr.collectors.ThreadRef;
+import io.kfr.collectors.Tids;
 import io.kfr.collectors.natives.KfrNative;
 import io.kfr.collectors.natives.NativeLibrary;
 import io.kfr.collectors.symbols.KernelSymbols;
@@ -16,8 +17,6 @@ import io.kfr.collectors.threads.ThreadDirectory;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.IntFunction;
@@ -239,15 +238,6 @@ public final class OffCpuCollector implements AutoCloseable {
         }
     }
 
-    private static int currentTid() {
-        try {
-            String link = Files.readSymbolicLink(Path.of("/proc/thread-self")).toString();
-            return Integer.parseInt(link.substring(link.lastIndexOf('/') + 1));
-        } catch (Exception e) {
-            return -1;
-        }
-    }
-
     /** The collector thread's first steps: report its tid, then wait (blocked) for the collector. */
     private static final class Starter implements Runnable {
         private final CountDownLatch tidKnown = new CountDownLatch(1);
@@ -256,7 +246,7 @@ public final class OffCpuCollector implements AutoCloseable {
 
         @Override
         public void run() {
-            tid = currentTid();
+            tid = Tids.current();
             tidKnown.countDown();
             OffCpuCollector collector = ready.join();
             if (collector != null) {

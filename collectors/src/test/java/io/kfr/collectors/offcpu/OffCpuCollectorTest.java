@@ -1,5 +1,7 @@
 package io.kfr.collectors.offcpu;
 
+import io.kfr.collectors.Tids;
+
 import io.kfr.collectors.Clocks;
 import io.kfr.collectors.CollectorException;
 import io.kfr.collectors.CollectorStatistics;
@@ -164,10 +166,10 @@ class OffCpuCollectorTest {
     }
 
     private static int currentTid() {
-        try {
-            return Integer.parseInt(Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
+        int tid = Tids.current();
+        if (tid <= 0) {
+            throw new IllegalStateException("cannot read /proc/thread-self");
         }
+        return tid;
     }
 }

@@ -1,5 +1,7 @@
 package io.kfr.collectors.symbols;
 
+import io.kfr.collectors.Tids;
+
 import io.kfr.collectors.Frame;
 import io.kfr.collectors.FrameType;
 import org.junit.jupiter.api.Test;
@@ -53,7 +55,7 @@ class ProcessMapsTest {
         String[] tid = new String[1];
         Thread t = new Thread(() -> {
             try {
-                tid[0] = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+                tid[0] = String.valueOf(Tids.current());
                 started.countDown();
                 Thread.sleep(60_000);
             } catch (Exception e) {

@@ -1,5 +1,7 @@
 package io.kfr.collectors.threads;
 
+import io.kfr.collectors.Tids;
+
 import io.kfr.collectors.ThreadRef;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +32,7 @@ class ThreadDirectoryTest {
         Blocked(String name) throws InterruptedException {
             thread = new Thread(() -> {
                 try {
-                    tid = Integer.parseInt(Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString());
+                    tid = Tids.current();
                     started.countDown();
                     stop.await();
                 } catch (Exception e) {

@@ -1,0 +1,19 @@
+package io.kfr.collectors;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Linux thread ids, which Java does not expose. */
+public final class Tids {
+    private Tids() {
+    }
+
+    /** The calling thread's Linux tid (from /proc/thread-self), or -1 when it cannot be read. */
+    public static int current() {
+        try {
+            return Integer.parseInt(Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString());
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+}
