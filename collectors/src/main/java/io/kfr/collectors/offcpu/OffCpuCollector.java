@@ -45,7 +45,9 @@ public final class OffCpuCollector implements AutoCloseable {
     private final OffCpuConfig config;
     private final ThreadDirectory threads;
     private final OffCpuListener listener;
-    private final StackResolver stacks;
+    private final int pid;
+    /** Created by the collector thread: loading kernel and ELF symbols stays off the JVM's start-up path. */
+    private StackResolver stacks;
     private final Thread worker;
     private final int workerTid;
     private final IntFunction<String> exitedNames = this::exitedThreadName;
@@ -56,13 +58,13 @@ public final class OffCpuCollector implements AutoCloseable {
     private volatile Throwable failure;
     private long periodStartEpochNanos;
 
-    private OffCpuCollector(long handle, OffCpuConfig config, ThreadDirectory threads, OffCpuListener listener,
-                            KernelSymbols kernel, ProcessMaps maps, Thread worker, int workerTid) {
+    private OffCpuCollector(long handle, int pid, OffCpuConfig config, ThreadDirectory threads, OffCpuListener listener,
+                            Thread worker, int workerTid) {
         this.handle = handle;
+        this.pid = pid;
         this.config = config;
         this.threads = threads;
         this.listener = listener;
-        this.stacks = new StackResolver(handle, kernel, maps);
         this.worker = worker;
         this.workerTid = workerTid;
     }
@@ -98,10 +100,7 @@ public final class OffCpuCollector implements AutoCloseable {
             if (rc != 0) {
                 throw new CollectorException("off-CPU collector: cannot exclude its own thread: " + KfrNative.lastError());
             }
-            // After the load, so that kallsyms already lists our own BPF program (its frames are stripped).
-            KernelSymbols kernel = new KernelSymbols();
-            ProcessMaps maps = new ProcessMaps(pid);
-            collector = new OffCpuCollector(handle, config, threads, listener, kernel, maps, worker, tid);
+            collector = new OffCpuCollector(handle, pid, config, threads, listener, worker, tid);
         } catch (CollectorException | RuntimeException | Error e) {
             KfrNative.offcpuClose(handle);
             starter.abort();
@@ -134,6 +133,8 @@ public final class OffCpuCollector implements AutoCloseable {
 
     private void run() {
         try {
+            // After the program was loaded, so that kallsyms already lists it (its frames are stripped).
+            stacks = new StackResolver(handle, new KernelSymbols(), new ProcessMaps(pid));
             long nextDrain = System.nanoTime() + config.drainPeriodMillis() * 1_000_000L;
             while (running) {
                 pollEvents(POLL_MILLIS);
