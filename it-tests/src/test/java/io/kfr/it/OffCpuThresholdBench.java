@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class OffCpuThresholdBench {
     private static final String[] THRESHOLDS = {"10us", "100us", "1ms", "10ms"};
-    private static final int ROUNDS = Integer.getInteger("kfr.bench.rounds", 3);
+    private static final int ROUNDS = Integer.getInteger("kfr.bench.rounds", 5);
 
     @Test
     void thresholdSweep() throws Exception {
