@@ -19,7 +19,7 @@ struct kfr_offcpu_event {
 	__s32 ustack_id;    /* id in the stack map, < 0 when unavailable */
 	__s32 syscall_nr;   /* syscall blocked in, -1 when not in a syscall */
 	__u32 cpu;          /* CPU the thread was switched out on */
-	__u64 java_ref;     /* reserved for the HotSpot unwinder: 0 for now */
+	__u64 java_ref;     /* Java stack id (KFR_JAVA_* below or an id announced by a java stack record) */
 };
 
 /* Aggregation of intervals below the threshold; hash map key, 24 bytes. */
@@ -30,9 +30,10 @@ struct kfr_offcpu_agg_key {
 	__s32 ustack_id;
 	__s32 syscall_nr;
 	__u32 pad;
+	__u64 java_ref;
 };
 
-/* Hash map value, 16 bytes. Drained record = key followed by value, 40 bytes. */
+/* Hash map value, 16 bytes. Drained record = key followed by value, 48 bytes. */
 struct kfr_offcpu_agg_val {
 	__u64 count;
 	__u64 total_ns;
@@ -82,6 +83,17 @@ enum kfr_offcpu_counter {
 	KFR_CNT_MISSED_LOST,         /* of those, intervals that could not be recovered: lost */
 	KFR_CNT_MISSED_SWITCH_OUT,   /* whole intervals the program did not see: lost, time unknown */
 	KFR_CNT_EXCLUDED,            /* switch-outs of excluded threads (kfr's own), not recorded */
+	/* Java stacks (switch-outs of known Java threads) */
+	KFR_CNT_JAVA_WALK,           /* Java stacks walked */
+	KFR_CNT_JAVA_WALK_NS,        /* time spent walking them (bpf_ktime_get_ns around the walk) */
+	KFR_CNT_JAVA_FRAMES,         /* physical frames those walks produced */
+	KFR_CNT_JAVA_CACHE_HIT,      /* Java stack id reused: context and verified slots unchanged */
+	KFR_CNT_JAVA_VERIFY_MISS,    /* context matched but a verified stack slot changed: walked */
+	KFR_CNT_JAVA_NO_ANCHOR,      /* Java thread without walkable frames at the switch (KFR_JAVA_NO_ANCHOR) */
+	KFR_CNT_JAVA_BROKEN,         /* walks that ended with a KFR_JF_BROKEN frame */
+	KFR_CNT_JAVA_TRUNCATED,      /* walks cut at KFR_JAVA_MAX_FRAMES */
+	KFR_CNT_JAVA_SENT,           /* java stack records sent (new ids) */
+	KFR_CNT_JAVA_LOST,           /* java stack records the stack ring had no room for */
 	KFR_CNT__MAX
 };
 
@@ -101,5 +113,50 @@ enum kfr_offcpu_counter {
 #define KFR_STAT_PROG_RUN_NS           (KFR_CNT__MAX + 1)
 #define KFR_STAT_PROG_RECURSION_MISSES (KFR_CNT__MAX + 2)
 #define KFR_STAT__LEN                  (KFR_CNT__MAX + 3)
+
+/* ---- Java stacks (HotSpot unwinder, hotspot_walk.bpf.h) ------------------------------------
+ * java_ref of an event / aggregation key: 0 = the thread is not a known Java thread (or Java
+ * frames are off); KFR_JAVA_NO_ANCHOR = a Java thread with no walkable Java frames at the switch
+ * (running Java code when preempted, or no Java frames yet); KFR_JAVA_LOST = walked, but its record
+ * found the stack ring full; otherwise the id of a java stack record sent before (ids are hashes
+ * of the frames, never < 16). */
+#define KFR_JAVA_NONE       0
+#define KFR_JAVA_NO_ANCHOR  1
+#define KFR_JAVA_LOST       2
+#define KFR_JAVA_MAX_FRAMES 256
+
+/* Frame kinds, in the top 4 bits of kfr_java_frame.value. */
+#define KFR_JF_INTERPRETED 1 /* ref = Method*, x = bci (0x0fffffff: bcp not inside the method), cookie = ConstMethod* >> 3 */
+#define KFR_JF_COMPILED    2 /* ref = nmethod (CodeBlob*), x = pc - ref, cookie = compile id */
+#define KFR_JF_STUB        3 /* ref = other CodeBlob* (runtime stub, adapter, ...), x = pc - ref, cookie 0 */
+#define KFR_JF_TRUNCATED   4 /* more frames than KFR_JAVA_MAX_FRAMES; last frame */
+#define KFR_JF_BROKEN      5 /* a read or check failed; last frame; x = KFR_JB_* reason, ref = pc */
+#define KFR_JF_SHIFT       28
+#define KFR_JF_XMASK       0x0fffffffu
+
+/* Why a walk stopped early (KFR_JF_BROKEN frames). */
+#define KFR_JB_READ        1 /* user memory not readable */
+#define KFR_JB_NO_BLOB     2 /* pc in the code cache but no code blob there */
+#define KFR_JB_FRAME_SIZE  3 /* a blob without a usable frame size */
+#define KFR_JB_SP_ORDER    4 /* the sender's sp is not above the frame's (corrupt chain) */
+#define KFR_JB_UNKNOWN_PC  5 /* pc neither in the interpreter, the code cache nor native code after Java */
+
+/* One physical Java frame, 16 bytes; the symbolizer expands compiled frames into inlined ones. */
+struct kfr_java_frame {
+	__u64 ref;
+	__u32 value;  /* kind << KFR_JF_SHIFT | x */
+	__u32 cookie;
+};
+
+/* Java stack record (its own ring buffer): header then n frames, innermost first. Sent once per id
+ * (until the id is forgotten by the kernel's seen-set), before any event referring to it. */
+struct kfr_java_stack {
+	__u64 id;
+	__u32 tid;
+	__u16 n;
+	__u16 flags;
+	struct kfr_java_frame f[KFR_JAVA_MAX_FRAMES];
+};
+#define KFR_JAVA_STACK_HDR 16
 
 #endif

@@ -5,10 +5,13 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/libbpf.h>
 
 #include "handles.h"
+#include "hotspot_jni.h"
+#include "hotspot_threads.h"
 #include "kfr_error.h"
 #include "kfr_records.h"
 #include "offcpu_loader.h"
@@ -70,18 +73,21 @@ jstring JNI_FN(version)(JNIEnv *env, jclass cls)
 	return (*env)->NewStringUTF(env, v);
 }
 
-jlong JNI_FN(offcpuOpen)(JNIEnv *env, jclass cls, jint tgid, jlong threshold_ns, jint ringbuf_bytes)
+jlong JNI_FN(offcpuOpen)(JNIEnv *env, jclass cls, jint tgid, jlong threshold_ns, jint ringbuf_bytes,
+			jboolean java_frames)
 {
-	(void)env;
 	(void)cls;
 	struct kfr_offcpu *o;
+	struct kfr_walk_cfg cfg;
 	uint64_t h;
 
 	if (threshold_ns < 0 || ringbuf_bytes <= 0) {
 		kfr_set_error("offcpuOpen: thresholdNs must be >= 0 and ringBufferBytes > 0");
 		return 0;
 	}
-	o = kfr_offcpu_open(tgid, (uint64_t)threshold_ns, (uint32_t)ringbuf_bytes);
+	/* Java frames only for our own process: the walker reads the JVM's layout from this one */
+	bool java = java_frames && tgid == getpid() && kfr_hs_java_cfg(&cfg) == 0;
+	o = kfr_offcpu_open(tgid, (uint64_t)threshold_ns, (uint32_t)ringbuf_bytes, java ? &cfg : NULL);
 	if (!o)
 		return 0;
 	h = kfr_handle_add(o, KFR_HANDLE_OFFCPU);
@@ -90,6 +96,8 @@ jlong JNI_FN(offcpuOpen)(JNIEnv *env, jclass cls, jint tgid, jlong threshold_ns,
 		kfr_set_error("offcpuOpen: too many open collectors");
 		return 0;
 	}
+	if (java)
+		kfr_hs_java_start(env, o);
 	return (jlong)h;
 }
 
@@ -138,6 +146,25 @@ jint JNI_FN(offcpuDrainAggregates)(JNIEnv *env, jclass cls, jlong handle, jobjec
 	if (!o)
 		return -EBADF;
 	n = kfr_offcpu_drain(o, p, cap, swap == JNI_TRUE);
+	release(handle);
+	return n;
+}
+
+/* Java stack records (kfr_records.h struct kfr_java_stack, back to back); returns bytes. */
+jint JNI_FN(offcpuJavaStacks)(JNIEnv *env, jclass cls, jlong handle, jobject buf)
+{
+	(void)cls;
+	size_t cap;
+	void *p = direct(env, buf, &cap, "offcpuJavaStacks");
+	struct kfr_offcpu *o;
+	int n;
+
+	if (!p)
+		return -EINVAL;
+	o = acquire(handle, "offcpuJavaStacks");
+	if (!o)
+		return -EBADF;
+	n = kfr_offcpu_java_stacks(o, p, cap);
 	release(handle);
 	return n;
 }
@@ -249,13 +276,15 @@ void JNI_FN(offcpuClose)(JNIEnv *env, jclass cls, jlong handle)
 	/* wakes a waiting poll and waits for calls in progress on this handle to return */
 	struct kfr_offcpu *o = kfr_handle_remove((uint64_t)handle, KFR_HANDLE_OFFCPU, wake_offcpu);
 
+	if (o)
+		kfr_hs_java_stop(o);
 	kfr_offcpu_close(o);
 }
 
 JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
 {
-	(void)vm;
 	(void)reserved;
 	kfr_libbpf_log_init();
+	kfr_hs_threads_init(vm); /* without JVMTI, Java frames are off (javaFramesStatus says why) */
 	return JNI_VERSION_1_8;
 }

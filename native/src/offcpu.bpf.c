@@ -27,6 +27,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "kfr_records.h"
+#include "hotspot_walk.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -74,6 +75,9 @@ struct kfr_fp {
 	__s32 ustack_id;
 	__u32 valid;
 	__u32 pad;
+	__u64 jsp, jpc, jfp;  /* Java anchor at the walk (0: not a Java thread / no anchor) */
+	__u64 java_ref;       /* Java stack id of that walk */
+	struct jw_slots jslots; /* stack slots the Java walk depended on */
 };
 
 /* A thread's pending interval, between switch-out and switch-in. */
@@ -87,9 +91,10 @@ struct kfr_pending {
 	__u8 victim;        /* tp_btf: next fingerprint slot to replace (kept here: 256-byte kfr_task) */
 	__u32 pcount;       /* sched_info.pcount at the last switch-out seen, 0 = unknown */
 	__u32 pad;
+	__u64 java_ref;     /* KFR_JAVA_* or a Java stack id */
 };
 
-/* tp_btf: per-thread state in task storage, 256 bytes. */
+/* tp_btf: per-thread state in task storage. */
 struct kfr_task {
 	struct kfr_pending p;
 	struct kfr_fp fp[FP_WAYS];
@@ -219,6 +224,7 @@ static __always_inline void aggregate(__u32 tid, struct kfr_pending *t, __u64 du
 		.ustack_id = t->ustack_id,
 		.syscall_nr = t->syscall_nr,
 		.pad = 0,
+		.java_ref = t->java_ref,
 	};
 
 	if (agg_slot)
@@ -290,7 +296,7 @@ static __always_inline void switch_in_at(__u32 tid, struct kfr_pending *t, __u64
 			e->ustack_id = t->ustack_id;
 			e->syscall_nr = t->syscall_nr;
 			e->cpu = t->cpu;
-			e->java_ref = 0;
+			e->java_ref = t->java_ref;
 			bpf_ringbuf_submit(e, wakeup_flags());
 			count(KFR_CNT_EVENTS, 1);
 			return;
@@ -352,6 +358,74 @@ static __always_inline __u32 check_missed_switch_outs(struct task_struct *task, 
 	return pcount;
 }
 
+/* ---- Java frames (hotspot_walk.bpf.h) ---- */
+
+/* A switching-out thread as the Java walker sees it: jt NULL if it is not a known Java thread,
+ * an[0] == 0 if it has no Java frames to walk now (no anchor, or the anchor was unreadable). */
+struct java_ctx {
+	const struct kfr_java_thread *jt;
+	__u64 an[3];
+};
+
+static __always_inline void java_lookup(__u32 tid, struct java_ctx *j)
+{
+	j->jt = NULL;
+	j->an[0] = j->an[1] = j->an[2] = 0;
+	if (!walk_cfg.enabled)
+		return;
+	j->jt = bpf_map_lookup_elem(&java_threads, &tid);
+	if (j->jt && java_anchor(j->jt, j->an))
+		j->an[0] = j->an[1] = j->an[2] = 0;
+}
+
+/* Walks the thread's Java stack (no cache) and counts; slots may be NULL. */
+static __always_inline __u64 java_ref_walk(__u32 tid, struct java_ctx *j, struct jw_slots *slots)
+{
+	struct jw_result res;
+
+	if (slots)
+		slots->span = 0;
+	if (!j->jt)
+		return KFR_JAVA_NONE;
+	if (!j->an[0]) {
+		count(KFR_CNT_JAVA_NO_ANCHOR, 1);
+		return KFR_JAVA_NO_ANCHOR;
+	}
+	__u64 t0 = bpf_ktime_get_ns();
+	__u64 id = java_walk(tid, j->jt, j->an, slots, &res);
+	count(KFR_CNT_JAVA_WALK_NS, bpf_ktime_get_ns() - t0);
+	count(KFR_CNT_JAVA_WALK, 1);
+	count(KFR_CNT_JAVA_FRAMES, res.frames);
+	if (res.flags & JW_SENT)
+		count(KFR_CNT_JAVA_SENT, 1);
+	if (res.flags & JW_LOST)
+		count(KFR_CNT_JAVA_LOST, 1);
+	if (res.flags & JW_BROKEN)
+		count(KFR_CNT_JAVA_BROKEN, 1);
+	if (res.flags & JW_TRUNCATED)
+		count(KFR_CNT_JAVA_TRUNCATED, 1);
+	return id;
+}
+
+/* The Java stack id for a cached context f whose native part matched: reused if the slots the
+ * walk read still hold the same values, else walked again (and f updated). */
+static __always_inline __u64 java_ref_cached(__u32 tid, struct java_ctx *j, struct kfr_fp *f)
+{
+	if (!j->jt)
+		return KFR_JAVA_NONE;
+	if (!j->an[0]) {
+		count(KFR_CNT_JAVA_NO_ANCHOR, 1);
+		return KFR_JAVA_NO_ANCHOR;
+	}
+	if (f->java_ref >= 16 && java_verify(&f->jslots, j->an[0])) {
+		count(KFR_CNT_JAVA_CACHE_HIT, 1);
+		return f->java_ref;
+	}
+	count(KFR_CNT_JAVA_VERIFY_MISS, 1);
+	f->java_ref = java_ref_walk(tid, j, &f->jslots);
+	return f->java_ref;
+}
+
 static __always_inline void walk_stacks(void *ctx, __s32 *kstack_id, __s32 *ustack_id)
 {
 	long k = bpf_get_stackid(ctx, &stacks, 0);
@@ -377,9 +451,12 @@ static __always_inline void switch_out_by_tid(void *ctx, struct task_struct *tas
 		.state = (__u8)state,
 		.cpu = (__u16)bpf_get_smp_processor_id(),
 	};
+	struct java_ctx j;
 	struct kfr_pending *p;
 
 	walk_stacks(ctx, &np.kstack_id, &np.ustack_id);
+	java_lookup(tid, &j);
+	np.java_ref = java_ref_walk(tid, &j, NULL);
 	p = bpf_map_lookup_elem(&tasks_by_tid, &tid);
 	if (p) {
 		if (p->start_ns)
@@ -490,12 +567,15 @@ int kfr_switch_btf(__u64 *ctx)
 				t->p.pcount = check_missed_switch_outs(prev, take_tid_pcount(prev, prev->pid), pc);
 		}
 		struct kfr_fp *f = 0;
+		struct java_ctx j;
+
+		java_lookup(prev->pid, &j);
 #pragma unroll
 		for (int i = 0; i < FP_WAYS; i++) {
 			struct kfr_fp *c = &t->fp[i];
 
 			if (c->valid && c->ip == ip && c->sp == sp && c->bp == bp && c->sysnr == sysnr &&
-			    c->state == state) {
+			    c->state == state && c->jsp == j.an[0] && c->jpc == j.an[1] && c->jfp == j.an[2]) {
 				f = c;
 				break;
 			}
@@ -504,6 +584,7 @@ int kfr_switch_btf(__u64 *ctx)
 			count(KFR_CNT_STACK_CACHE_HIT, 1);
 			t->p.kstack_id = f->kstack_id;
 			t->p.ustack_id = f->ustack_id;
+			t->p.java_ref = java_ref_cached(prev->pid, &j, f);
 		} else {
 			walk_stacks(ctx, &t->p.kstack_id, &t->p.ustack_id);
 			if (!f) {
@@ -518,6 +599,11 @@ int kfr_switch_btf(__u64 *ctx)
 			f->hits = 0;
 			f->kstack_id = t->p.kstack_id;
 			f->ustack_id = t->p.ustack_id;
+			f->jsp = j.an[0];
+			f->jpc = j.an[1];
+			f->jfp = j.an[2];
+			f->java_ref = java_ref_walk(prev->pid, &j, &f->jslots);
+			t->p.java_ref = f->java_ref;
 			f->valid = 1;
 		}
 		t->p.state = (__u8)state;

@@ -18,6 +18,7 @@
 
 #include "kfr_error.h"
 #include "kfr_records.h"
+#include "kfr_walk_cfg.h"
 #include "offcpu.skel.h"
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
@@ -26,7 +27,9 @@
 #define MAX_STACK_DEPTH 127
 
 _Static_assert(sizeof(struct kfr_offcpu_event) == 48, "event record is 48 bytes");
-_Static_assert(sizeof(struct kfr_offcpu_agg_key) == 24, "agg key is 24 bytes");
+_Static_assert(sizeof(struct kfr_offcpu_agg_key) == 32, "agg key is 32 bytes");
+_Static_assert(sizeof(struct kfr_java_frame) == 16, "java frame is 16 bytes");
+_Static_assert(sizeof(struct kfr_java_stack) == KFR_JAVA_STACK_HDR + 16 * KFR_JAVA_MAX_FRAMES, "java stack record");
 _Static_assert(sizeof(struct kfr_offcpu_agg_val) == 16, "agg value is 16 bytes");
 
 struct kfr_offcpu {
@@ -36,6 +39,8 @@ struct kfr_offcpu {
 	struct bpf_program *prog;   /* the attached sched_switch program */
 	bool detached;              /* sched_switch detached and no run of it still in progress */
 	struct ring_buffer *rb;
+	struct ring_buffer *jrb;    /* Java stack records; NULL without Java frames */
+	bool java;                  /* the walker is configured */
 	int stats_fd;               /* BPF_ENABLE_STATS, -1 if refused */
 	int wake_fd;                /* eventfd: kfr_offcpu_wake() ends a waiting poll */
 	bool raw_tp;
@@ -50,6 +55,10 @@ struct kfr_offcpu {
 	unsigned char *pbuf;
 	size_t pcap;
 	size_t pcount;
+	/* current Java stack read's destination (under poll_lock) */
+	unsigned char *jbuf;
+	size_t jcap;
+	size_t jlen;
 };
 
 /* ---- open ---------------------------------------------------------------------------------- */
@@ -112,7 +121,7 @@ static void describe_load_error(char *out, size_t cap, int err)
 
 /* Opens, loads and attaches one variant. Returns 0, or -errno with a message in msg. */
 static int load_attach(struct kfr_offcpu *o, bool raw, int tgid, uint64_t threshold_ns,
-		       uint32_t ringbuf_bytes, char *msg, size_t msgcap)
+		       uint32_t ringbuf_bytes, const struct kfr_walk_cfg *java, char *msg, size_t msgcap)
 {
 	struct offcpu_bpf *skel;
 	int err;
@@ -131,6 +140,9 @@ static int load_attach(struct kfr_offcpu *o, bool raw, int tgid, uint64_t thresh
 	skel->rodata->use_rq_clock = raw ? 0 : rq_clock_ok();
 	/* wake the poller only when 1/8 of the ring is unread; below that it reads at its timeout */
 	skel->rodata->wakeup_bytes = ringbuf_bytes / 8;
+	if (java)
+		skel->rodata->walk_cfg = *java;
+	skel->rodata->walk_cfg.enabled = java != NULL;
 
 	bpf_program__set_autoload(skel->progs.kfr_switch_btf, !raw);
 	bpf_program__set_autoload(skel->progs.kfr_switch_raw, raw);
@@ -179,8 +191,10 @@ static int load_attach(struct kfr_offcpu *o, bool raw, int tgid, uint64_t thresh
 }
 
 static int on_event(void *ctx, void *data, size_t len);
+static int on_java_stack(void *ctx, void *data, size_t len);
 
-struct kfr_offcpu *kfr_offcpu_open(int tgid, uint64_t threshold_ns, uint32_t ringbuf_bytes)
+struct kfr_offcpu *kfr_offcpu_open(int tgid, uint64_t threshold_ns, uint32_t ringbuf_bytes,
+				   const struct kfr_walk_cfg *java)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	char msg_btf[400] = "", msg_raw[400] = "";
@@ -228,9 +242,9 @@ struct kfr_offcpu *kfr_offcpu_open(int tgid, uint64_t threshold_ns, uint32_t rin
 	pthread_mutex_init(&o->ctl_lock, NULL);
 
 	if (try_btf)
-		err = load_attach(o, false, tgid, threshold_ns, ringbuf_bytes, msg_btf, sizeof(msg_btf));
+		err = load_attach(o, false, tgid, threshold_ns, ringbuf_bytes, java, msg_btf, sizeof(msg_btf));
 	if ((!try_btf || err) && try_raw && err != -EPERM)
-		err = load_attach(o, true, tgid, threshold_ns, ringbuf_bytes, msg_raw, sizeof(msg_raw));
+		err = load_attach(o, true, tgid, threshold_ns, ringbuf_bytes, java, msg_raw, sizeof(msg_raw));
 	if (!o->skel) {
 		if (*msg_btf && *msg_raw && strcmp(msg_btf, msg_raw))
 			kfr_set_error("off-CPU collector: tp_btf: %s; raw_tp fallback: %s", msg_btf, msg_raw);
@@ -250,6 +264,14 @@ struct kfr_offcpu *kfr_offcpu_open(int tgid, uint64_t threshold_ns, uint32_t rin
 	if (!o->rb) {
 		kfr_set_error("ring buffer setup failed: %s", strerror(errno));
 		goto fail;
+	}
+	o->java = java != NULL;
+	if (o->java) {
+		o->jrb = ring_buffer__new(bpf_map__fd(o->skel->maps.java_stacks), on_java_stack, o, NULL);
+		if (!o->jrb) {
+			kfr_set_error("Java stack ring buffer setup failed: %s", strerror(errno));
+			goto fail;
+		}
 	}
 	/* BPF run-time stats, system-wide while the fd is open. Needs CAP_SYS_ADMIN; without it
 	 * (or with KFR_BPF_STATS=0: they cost two clock reads per program run) run count and time
@@ -340,6 +362,67 @@ int kfr_offcpu_poll(struct kfr_offcpu *o, void *buf, size_t cap, int timeout_ms)
 		return err;
 	}
 	return n;
+}
+
+/* ---- Java stacks ------------------------------------------------------------------------------ */
+
+/* Copies one Java stack record (its exact size); stops once another maximal one might not fit. */
+static int on_java_stack(void *ctx, void *data, size_t len)
+{
+	struct kfr_offcpu *o = ctx;
+	const struct kfr_java_stack *r = data;
+
+	if (len < KFR_JAVA_STACK_HDR || len != KFR_JAVA_STACK_HDR + (size_t)r->n * sizeof(struct kfr_java_frame))
+		return 0; /* cannot happen */
+	memcpy(o->jbuf + o->jlen, data, len);
+	o->jlen += len;
+	if (o->jlen + sizeof(struct kfr_java_stack) > o->jcap)
+		return -ENOBUFS; /* the rest stays in the ring */
+	return 0;
+}
+
+int kfr_offcpu_java_stacks(struct kfr_offcpu *o, void *buf, size_t cap)
+{
+	int err;
+
+	if (!o->jrb)
+		return 0;
+	if (!buf || cap < sizeof(struct kfr_java_stack)) {
+		kfr_set_error("offcpuJavaStacks: buffer of %zu bytes cannot hold one %zu-byte record", cap,
+			      sizeof(struct kfr_java_stack));
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&o->poll_lock);
+	o->jbuf = buf;
+	o->jcap = cap;
+	o->jlen = 0;
+	err = ring_buffer__consume(o->jrb);
+	int n = (int)o->jlen;
+	o->jbuf = NULL;
+	pthread_mutex_unlock(&o->poll_lock);
+	if (err < 0 && err != -ENOBUFS && n == 0) {
+		kfr_set_error("offcpuJavaStacks: ring buffer read failed: %s", strerror(-err));
+		return err;
+	}
+	return n;
+}
+
+int kfr_offcpu_java_thread(struct kfr_offcpu *o, int tid, const struct kfr_java_thread *jt)
+{
+	uint32_t key = (uint32_t)tid;
+	int fd;
+
+	if (!o->java)
+		return 0;
+	fd = bpf_map__fd(o->skel->maps.java_threads);
+	if (!jt)
+		return bpf_map_delete_elem(fd, &key) && errno != ENOENT ? -errno : 0;
+	return bpf_map_update_elem(fd, &key, jt, BPF_ANY) ? -errno : 0;
+}
+
+bool kfr_offcpu_java_enabled(const struct kfr_offcpu *o)
+{
+	return o->java;
 }
 
 void kfr_offcpu_wake(struct kfr_offcpu *o)
@@ -527,6 +610,7 @@ void kfr_offcpu_close(struct kfr_offcpu *o)
 	if (!o)
 		return;
 	ring_buffer__free(o->rb);
+	ring_buffer__free(o->jrb);
 	bpf_link__destroy(o->link);
 	bpf_link__destroy(o->exit_link);
 	offcpu_bpf__destroy(o->skel);

@@ -9,10 +9,15 @@
 #include <stdint.h>
 
 struct kfr_offcpu;
+struct kfr_walk_cfg;
+struct kfr_java_thread;
 
 /* Loads and attaches the collector for all threads of tgid. tp_btf is tried first, raw_tp is the
- * fallback; the environment variable KFR_OFFCPU_ATTACH=raw_tp|tp_btf forces one. */
-struct kfr_offcpu *kfr_offcpu_open(int tgid, uint64_t threshold_ns, uint32_t ringbuf_bytes);
+ * fallback; the environment variable KFR_OFFCPU_ATTACH=raw_tp|tp_btf forces one. java: the
+ * HotSpot walker's configuration (kfr_walk_cfg.h) for Java frames, or NULL for none; Java frames
+ * need the Java threads registered with kfr_offcpu_java_thread. */
+struct kfr_offcpu *kfr_offcpu_open(int tgid, uint64_t threshold_ns, uint32_t ringbuf_bytes,
+				   const struct kfr_walk_cfg *java);
 /* "tp_btf" or "raw_tp" */
 const char *kfr_offcpu_attach_mode(const struct kfr_offcpu *o);
 /* Why tp_btf was not used ("" when it is, or when raw_tp was forced). */
@@ -26,6 +31,15 @@ const char *kfr_offcpu_clock(const struct kfr_offcpu *o);
  * unread, so a waiting poll usually ends at its timeout). Returns records copied or -errno.
  * Serialised per collector. */
 int kfr_offcpu_poll(struct kfr_offcpu *o, void *buf, size_t cap, int timeout_ms);
+/* Java stacks walked since the last call: copies whole records (struct kfr_java_stack, header +
+ * n frames each, back to back) into buf; returns the bytes copied or -errno. A record is sent
+ * before any event or aggregate that refers to its id, so reading them after a poll or a drain
+ * makes every id seen there known. 0 when Java frames are off. */
+int kfr_offcpu_java_stacks(struct kfr_offcpu *o, void *buf, size_t cap);
+/* Adds (jt != NULL) or removes a Java thread of the target process. 0 or -errno; a no-op when
+ * Java frames are off. Thread-safe. */
+int kfr_offcpu_java_thread(struct kfr_offcpu *o, int tid, const struct kfr_java_thread *jt);
+bool kfr_offcpu_java_enabled(const struct kfr_offcpu *o);
 /* Makes a poll waiting in another thread return now (used before close). Thread-safe. */
 void kfr_offcpu_wake(struct kfr_offcpu *o);
 /* Stops recording switch-outs of thread tid (of the target process) from now on; up to

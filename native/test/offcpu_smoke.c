@@ -323,16 +323,16 @@ struct aggsum {
 
 static void drain_all(struct kfr_offcpu *o, struct aggsum *a)
 {
-	/* 40-byte records; 7 at a time to exercise partial drains */
-	static unsigned char buf[7 * 40];
+	/* 48-byte records (32-byte key, 16-byte value); 7 at a time to exercise partial drains */
+	static unsigned char buf[7 * 48];
 	bool swap = true;
 	int n;
 
 	while ((n = kfr_offcpu_drain(o, buf, sizeof(buf), swap)) > 0) {
 		swap = false;
 		for (int i = 0; i < n; i++) {
-			struct kfr_offcpu_agg_key *k = (void *)(buf + i * 40);
-			struct kfr_offcpu_agg_val *v = (void *)(buf + i * 40 + 24);
+			struct kfr_offcpu_agg_key *k = (void *)(buf + i * 48);
+			struct kfr_offcpu_agg_val *v = (void *)(buf + i * 48 + 32);
 
 			a->entries++;
 			a->count += v->count;
@@ -433,7 +433,7 @@ int main(void)
 		handoff_storm(configs[ci].rounds / 10, configs[ci].ping, configs[ci].pong); /* warm-up */
 		for (int r = 0; r < BENCH_REPS; r++) {
 			base[r] = handoff_storm(configs[ci].rounds, configs[ci].ping, configs[ci].pong);
-			struct kfr_offcpu *b = kfr_offcpu_open(getpid(), THRESHOLD_NS, 1 << 20);
+			struct kfr_offcpu *b = kfr_offcpu_open(getpid(), THRESHOLD_NS, 1 << 20, NULL);
 			if (!b) {
 				printf("FAIL open: %s\n", kfr_last_error());
 				return 1;
@@ -465,7 +465,7 @@ int main(void)
 
 	/* --- ring buffer full: intervals must land in the aggregation map, none dropped --- */
 	{
-		struct kfr_offcpu *f = kfr_offcpu_open(getpid(), 0 /* every interval is an event */, 4096);
+		struct kfr_offcpu *f = kfr_offcpu_open(getpid(), 0 /* every interval is an event */, 4096, NULL);
 		struct collected fc = { 0 };
 		struct aggsum fa = { 0 };
 
@@ -493,7 +493,7 @@ int main(void)
 
 	/* --- close while another thread waits in poll: the wake-up cuts the wait short --- */
 	{
-		struct kfr_offcpu *w = kfr_offcpu_open(getpid(), 60 * 1000000000ull /* no events */, 1 << 16);
+		struct kfr_offcpu *w = kfr_offcpu_open(getpid(), 60 * 1000000000ull /* no events */, 1 << 16, NULL);
 		uint64_t h = w ? kfr_handle_add(w, KFR_HANDLE_OFFCPU) : 0;
 		pthread_t pt;
 		struct waiter_arg wa = { .h = h, .rc = 99 };
@@ -512,7 +512,7 @@ int main(void)
 
 	/* --- thread churn: task storage created and freed concurrently; nothing may be lost --- */
 	{
-		struct kfr_offcpu *k = kfr_offcpu_open(getpid(), THRESHOLD_NS, 1 << 22);
+		struct kfr_offcpu *k = kfr_offcpu_open(getpid(), THRESHOLD_NS, 1 << 22, NULL);
 		static struct kfr_offcpu_event buf[4096];
 		struct aggsum ka = { 0 };
 		pthread_t th[CHURN_PARALLEL];
@@ -585,7 +585,7 @@ int main(void)
 	usleep(10000); /* let it block on the pipe */
 
 	t0 = now_ns();
-	struct kfr_offcpu *o = kfr_offcpu_open(getpid(), THRESHOLD_NS, 1 << 20);
+	struct kfr_offcpu *o = kfr_offcpu_open(getpid(), THRESHOLD_NS, 1 << 20, NULL);
 	if (!o) {
 		printf("FAIL open: %s\n", kfr_last_error());
 		return 1;

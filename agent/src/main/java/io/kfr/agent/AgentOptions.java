@@ -10,7 +10,7 @@ import java.nio.file.Path;
  */
 public record AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig, boolean quiet) {
     static final String USAGE = "known options: offcpu, file=<path.jfr>, offcpu.threshold=<duration, 1us..10s>, "
-            + "offcpu.period=<duration, 100ms..60s>, quiet";
+            + "offcpu.period=<duration, 100ms..60s>, offcpu.java=<on|off>, quiet";
     private static final long MIN_THRESHOLD = 1_000L;
     private static final long MAX_THRESHOLD = 10_000_000_000L;
     private static final long MIN_PERIOD = 100_000_000L;
@@ -44,6 +44,7 @@ public record AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig,
                             inRange(key, value, Durations.parseNanos(key, required(key, value)), MIN_THRESHOLD, MAX_THRESHOLD));
                     case "offcpu.period" -> config = config.withDrainPeriodMillis(
                             inRange(key, value, Durations.parseNanos(key, required(key, value)), MIN_PERIOD, MAX_PERIOD) / 1_000_000L);
+                    case "offcpu.java" -> config = config.withJavaFrames(onOff(key, required(key, value)));
                     default -> throw new OptionException("unknown option '" + key + "'; " + USAGE);
                 }
             }
@@ -59,6 +60,14 @@ public record AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig,
             throw new OptionException("option " + key + " needs a value (" + key + "=...); " + USAGE);
         }
         return value;
+    }
+
+    private static boolean onOff(String key, String value) throws OptionException {
+        return switch (value) {
+            case "on", "true" -> true;
+            case "off", "false" -> false;
+            default -> throw new OptionException("option " + key + " is on or off, not '" + value + "'");
+        };
     }
 
     private static void noValue(String key, String value) throws OptionException {

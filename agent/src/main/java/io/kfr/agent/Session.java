@@ -55,6 +55,10 @@ final class Session {
                         new Forward());
                 Log.info("off-CPU collector running (" + offCpu.attachMode() + ", threshold "
                         + Durations.format(options.offCpuConfig().thresholdNanos()) + ")");
+                String java = offCpu.javaFramesStatus();
+                if (!java.isEmpty() && options.offCpuConfig().javaFrames()) {
+                    Log.error("Java frames off: " + java + "; off-CPU stacks end at the native frames");
+                }
             } catch (CollectorException e) {
                 Log.error(e.getMessage());
             }

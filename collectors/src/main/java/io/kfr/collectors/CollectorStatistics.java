@@ -37,7 +37,8 @@ package io.kfr.collectors;
  * per-thread hash map because the task storage could not be created (not lost).
  * {@code excludedSwitches} counts switch-outs of kfr's own threads, which are not recorded by
  * design. {@code stackErrors} are intervals recorded without a (kernel or user) stack,
- * {@code unknownFrames} frames that could not be named.
+ * {@code unknownFrames} frames that could not be named (native and Java).
+ * {@code java} is the HotSpot walker's work: see {@link JavaWalks}.
  */
 public record CollectorStatistics(
         long epochNanos,
@@ -58,5 +59,21 @@ public record CollectorStatistics(
         long missedSwitchIns,
         long intervalsMissed,
         long recursionMisses,
-        long excludedSwitches) {
+        long excludedSwitches,
+        JavaWalks java) {
+
+    /**
+     * The Java stack walker in the kernel, cumulative: {@code walks} Java stacks walked taking
+     * {@code walkNanos} and producing {@code frames} physical frames; {@code cacheHits} switch-outs
+     * that reused a walk because the stack slots it read were unchanged, {@code verifyMisses} cached
+     * contexts whose slots had changed (walked again); {@code noAnchor} switch-outs of Java threads
+     * with no Java frames to walk (running Java code when preempted, or not yet in Java);
+     * {@code broken} walks that stopped at a frame they could not follow, {@code truncated} walks
+     * cut at 256 frames; {@code stacksSent} new stacks announced, {@code stacksLost} those the ring
+     * buffer had no room for.
+     */
+    public record JavaWalks(long walks, long walkNanos, long frames, long cacheHits, long verifyMisses, long noAnchor,
+                            long broken, long truncated, long stacksSent, long stacksLost) {
+        public static final JavaWalks NONE = new JavaWalks(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    }
 }

@@ -8,6 +8,8 @@ public enum FrameType {
     INTERPRETED("Interpreted"),
     JIT_COMPILED("JIT compiled"),
     INLINED("Inlined"),
+    /** A Java method declared native (Thread.sleep0, Unsafe.park): Java code, JFR type "Native". */
+    JAVA_NATIVE("Native"),
     UNKNOWN("Native");
 
     private final String jfrName;
@@ -18,5 +20,10 @@ public enum FrameType {
 
     public String jfrName() {
         return jfrName;
+    }
+
+    /** A frame of a Java method (owner is a class). */
+    public boolean isJava() {
+        return this == INTERPRETED || this == JIT_COMPILED || this == INLINED || this == JAVA_NATIVE;
     }
 }

@@ -43,7 +43,7 @@ final class ConstantPools {
     record ClassEntry(int name, int pkg) {
     }
 
-    record MethodEntry(int type, int name, int descriptor) {
+    record MethodEntry(int type, int name, int descriptor, boolean hidden) {
     }
 
     /** A stack trace ready to write: per frame method key, line, bytecode index, frame type key. */
@@ -130,11 +130,11 @@ final class ConstantPools {
         if (!METHOD_DESCRIPTOR.matcher(descriptor).matches()) {
             descriptor = "()V";
         }
-        return methods.key(new MethodEntry(type, symbols.key(name), symbols.key(descriptor)));
+        return methods.key(new MethodEntry(type, symbols.key(name), symbols.key(descriptor), java && f.hidden()));
     }
 
     private static boolean isJava(FrameType t) {
-        return t == FrameType.INTERPRETED || t == FrameType.JIT_COMPILED || t == FrameType.INLINED;
+        return t != null && t.isJava();
     }
 
     /**
@@ -219,7 +219,7 @@ final class ConstantPools {
                     out.writeVarLong(m.name());
                     out.writeVarLong(m.descriptor());
                     out.writeVarInt(0); // modifiers: unknown
-                    out.writeBoolean(false); // hidden: JDK's jfr print skips hidden frames
+                    out.writeBoolean(m.hidden()); // as the JVM: lambda forms etc. (jfr print skips them)
                 }
             }
             if (threads.length > 0) {

@@ -13,7 +13,7 @@ final class EventEncoder {
     private static final int OFF_CPU = 1;
     private static final int STATISTICS = 2;
     /** The counters of CollectorStatistics after the collector name and time, in field order. */
-    private static final int STATISTICS_COUNTERS = 17;
+    private static final int STATISTICS_COUNTERS = 27;
 
     private final TimeBase timeBase;
     private final JfrBuffer body = new JfrBuffer(256);
@@ -61,6 +61,17 @@ final class EventEncoder {
         r.writeVarLong(s.intervalsMissed());
         r.writeVarLong(s.recursionMisses());
         r.writeVarLong(s.excludedSwitches());
+        CollectorStatistics.JavaWalks j = s.java() != null ? s.java() : CollectorStatistics.JavaWalks.NONE;
+        r.writeVarLong(j.walks());
+        r.writeVarLong(j.walkNanos());
+        r.writeVarLong(j.frames());
+        r.writeVarLong(j.cacheHits());
+        r.writeVarLong(j.verifyMisses());
+        r.writeVarLong(j.noAnchor());
+        r.writeVarLong(j.broken());
+        r.writeVarLong(j.truncated());
+        r.writeVarLong(j.stacksSent());
+        r.writeVarLong(j.stacksLost());
     }
 
     /** Reads one spool record and appends it to {@code out} as a sized JFR event. */

@@ -244,6 +244,26 @@ final class KfrTypes {
                 "Program runs the kernel skipped because a kfr program was already running on that CPU");
         labeled(field(e, "excludedSwitches", LONG, false, false), "Excluded Switches",
                 "Switch-outs of kfr's own threads, not recorded by design");
+        labeled(field(e, "javaWalks", LONG, false, false), "Java Stack Walks",
+                "Java stacks walked in the kernel (HotSpot walker), cumulative");
+        annotation(labeled(field(e, "javaWalkTime", LONG, false, false), "Java Walk Time",
+                "Time spent walking Java stacks in the kernel, cumulative"), TIMESPAN, "NANOSECONDS");
+        labeled(field(e, "javaFrames", LONG, false, false), "Java Frames Walked",
+                "Physical Java frames produced by those walks, cumulative");
+        labeled(field(e, "javaCacheHits", LONG, false, false), "Java Stack Cache Hits",
+                "Switch-outs that reused a Java stack because the stack slots it depended on were unchanged");
+        labeled(field(e, "javaVerifyMisses", LONG, false, false), "Java Stack Verify Misses",
+                "Cached contexts whose stack slots had changed, walked again");
+        labeled(field(e, "javaNoAnchor", LONG, false, false), "Java Threads Without Frames",
+                "Switch-outs of Java threads with no Java frames to walk (preempted in Java code, or not in Java yet)");
+        labeled(field(e, "javaBroken", LONG, false, false), "Java Walks Stopped",
+                "Java walks that stopped at a frame they could not follow (shown as an unknown frame)");
+        labeled(field(e, "javaTruncated", LONG, false, false), "Java Walks Truncated",
+                "Java walks cut at 256 frames");
+        labeled(field(e, "javaStacksSent", LONG, false, false), "Java Stacks Sent",
+                "New Java stacks announced by the kernel");
+        labeled(field(e, "javaStacksLost", LONG, false, false), "Java Stacks Lost",
+                "Java stacks the ring buffer had no room for (their events show a lost-stack frame)");
         labeled(e, "Collector Statistics", "What a kfr collector cost and what it could not record, cumulative");
         category(e, STATISTICS_CATEGORY);
     }

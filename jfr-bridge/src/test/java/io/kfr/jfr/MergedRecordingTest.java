@@ -132,6 +132,10 @@ class MergedRecordingTest {
         assertEquals(expected.intervalsMissed(), ((Number) stats.get("intervalsMissed")).longValue());
         assertEquals(expected.recursionMisses(), ((Number) stats.get("recursionMisses")).longValue());
         assertEquals(expected.excludedSwitches(), ((Number) stats.get("excludedSwitches")).longValue());
+        assertEquals(expected.java().walks(), ((Number) stats.get("javaWalks")).longValue());
+        assertEquals(expected.java().walkNanos(), stats.nanos("javaWalkTime"));
+        assertEquals(expected.java().cacheHits(), ((Number) stats.get("javaCacheHits")).longValue());
+        assertEquals(expected.java().stacksLost(), ((Number) stats.get("javaStacksLost")).longValue());
     }
 
     private static void assertFrames(StackTrace expected, IMCStackTrace actual) {
@@ -156,7 +160,7 @@ class MergedRecordingTest {
     private static IMCFrame.Type jmcType(FrameType t) {
         return switch (t) {
             case KERNEL -> IMCFrame.Type.KERNEL;
-            case NATIVE, UNKNOWN -> IMCFrame.Type.NATIVE;
+            case NATIVE, UNKNOWN, JAVA_NATIVE -> IMCFrame.Type.NATIVE;
             case CPP -> IMCFrame.Type.CPP;
             case INTERPRETED -> IMCFrame.Type.INTERPRETED;
             case JIT_COMPILED -> IMCFrame.Type.JIT_COMPILED;

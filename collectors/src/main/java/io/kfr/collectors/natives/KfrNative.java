@@ -25,9 +25,29 @@ public final class KfrNative {
      * Loads and attaches the off-CPU BPF programs for all threads of process {@code tgid}.
      * @param thresholdNs intervals at or above go through the ring buffer, shorter ones are aggregated
      * @param ringBufferBytes ring buffer size (power of two, multiple of the page size)
+     * @param javaFrames walk the Java stacks of this JVM's threads (only for its own pid); if the
+     *        JVM's layout is not supported the collector runs without them, see {@link #javaFramesStatus}
      * @return a handle, or 0 on failure (see lastError)
      */
-    public static native long offcpuOpen(int tgid, long thresholdNs, int ringBufferBytes);
+    public static native long offcpuOpen(int tgid, long thresholdNs, int ringBufferBytes, boolean javaFrames);
+
+    /** "" when the last open collector walks Java frames, else why not (one line). */
+    public static native String javaFramesStatus();
+
+    /**
+     * Java stack records walked since the last call (struct kfr_java_stack, back to back) into the
+     * direct buffer from position 0 (at least 4112 bytes). A record precedes every event and
+     * aggregate referring to its id: call after a poll or drain.
+     * @return bytes copied, negative errno on error
+     */
+    public static native int offcpuJavaStacks(long handle, ByteBuffer directBuffer);
+
+    /**
+     * Names of one raw Java frame (struct kfr_java_frame), read from this JVM's memory with checks.
+     * One line per scope, innermost first: {@code type\tbci\tline\thidden\tapprox\tclass\tmethod\tdescriptor},
+     * or "!reason" if it cannot be named. Only the collector thread calls this.
+     */
+    public static native String javaFrameNames(long ref, int value, int cookie);
 
     /** Which attachment is in use: "tp_btf" or "raw_tp". */
     public static native String offcpuAttachMode(long handle);

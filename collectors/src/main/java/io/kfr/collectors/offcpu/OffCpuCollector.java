@@ -48,6 +48,7 @@ public final class OffCpuCollector implements AutoCloseable {
     private final int pid;
     /** Created by the collector thread: loading kernel and ELF symbols stays off the JVM's start-up path. */
     private StackResolver stacks;
+    private final JavaStacks javaStacks;
     private final Thread worker;
     private final int workerTid;
     private final IntFunction<String> exitedNames = this::exitedThreadName;
@@ -67,6 +68,7 @@ public final class OffCpuCollector implements AutoCloseable {
         this.listener = listener;
         this.worker = worker;
         this.workerTid = workerTid;
+        this.javaStacks = new JavaStacks(handle);
     }
 
     /** Loads and attaches the BPF program for process {@code pid} and starts collecting. */
@@ -88,7 +90,7 @@ public final class OffCpuCollector implements AutoCloseable {
             starter.abort();
             throw new CollectorException("off-CPU collector: cannot read the collector thread's tid (/proc/thread-self)");
         }
-        long handle = KfrNative.offcpuOpen(pid, config.thresholdNanos(), config.ringBufferBytes());
+        long handle = KfrNative.offcpuOpen(pid, config.thresholdNanos(), config.ringBufferBytes(), config.javaFrames());
         if (handle == 0) {
             String why = KfrNative.lastError();
             starter.abort();
@@ -116,6 +118,11 @@ public final class OffCpuCollector implements AutoCloseable {
         return KfrNative.offcpuAttachMode(handle);
     }
 
+    /** "" if Java frames are recorded, else why not (they were not requested, or the JVM is not supported). */
+    public String javaFramesStatus() {
+        return config.javaFrames() ? KfrNative.javaFramesStatus() : "off";
+    }
+
     /** Linux tid of the collector's own thread (excluded from recording in the kernel). */
     public int collectorTid() {
         return workerTid;
@@ -134,7 +141,7 @@ public final class OffCpuCollector implements AutoCloseable {
     private void run() {
         try {
             // After the program was loaded, so that kallsyms already lists it (its frames are stripped).
-            stacks = new StackResolver(handle, new KernelSymbols(), new ProcessMaps(pid));
+            stacks = new StackResolver(handle, new KernelSymbols(), new ProcessMaps(pid), javaStacks);
             long nextDrain = System.nanoTime() + config.drainPeriodMillis() * 1_000_000L;
             while (running) {
                 pollEvents(POLL_MILLIS);
@@ -164,12 +171,14 @@ public final class OffCpuCollector implements AutoCloseable {
 
     private int pollEvents(int timeoutMillis) {
         int n = KfrNative.offcpuPoll(handle, events, timeoutMillis);
+        javaStacks.read(); // the stacks these events refer to were sent before them
         for (int i = 0; i < n; i++) {
             int at = i * EVENT_SIZE;
             int tid = i32(events, at, EVENT_TID);
             ThreadRef thread = threads.lookup(tid);
             int syscall = i32(events, at, EVENT_SYSCALL);
-            StackTrace stack = stacks.resolve(i32(events, at, EVENT_KSTACK), i32(events, at, EVENT_USTACK));
+            StackTrace stack = stacks.resolve(i32(events, at, EVENT_KSTACK), i32(events, at, EVENT_USTACK),
+                    i64(events, at, EVENT_JAVA_REF));
             listener.onSample(new OffCpuSample(thread,
                     Clocks.monotonicToEpochNanos(i64(events, at, EVENT_START_NS)),
                     i64(events, at, EVENT_DURATION_NS),
@@ -195,11 +204,13 @@ public final class OffCpuCollector implements AutoCloseable {
                     throw new IllegalStateException("offcpuDrainAggregates: " + KfrNative.lastError());
                 }
                 swap = false;
+                javaStacks.read();
                 for (int i = 0; i < n; i++) {
                     int at = i * AGG_SIZE;
                     int tid = i32(aggregates, at, AGG_TID);
                     int syscall = i32(aggregates, at, AGG_SYSCALL);
-                    StackTrace stack = stacks.resolve(i32(aggregates, at, AGG_KSTACK), i32(aggregates, at, AGG_USTACK));
+                    StackTrace stack = stacks.resolve(i32(aggregates, at, AGG_KSTACK), i32(aggregates, at, AGG_USTACK),
+                            i64(aggregates, at, AGG_JAVA_REF));
                     listener.onSample(new OffCpuSample(threads.lookup(tid), periodStart,
                             i64(aggregates, at, AGG_TOTAL_NS),
                             OffCpuState.fromCode(i32(aggregates, at, AGG_STATE)),
@@ -220,7 +231,10 @@ public final class OffCpuCollector implements AutoCloseable {
                 stats[CNT_STACK_WALK], stats[CNT_STACK_CACHE_HIT],
                 stats[CNT_STORAGE_FALLBACK], stats[CNT_STORAGE_ERR],
                 stats[CNT_MISSED_SWITCH_IN], stats[CNT_MISSED_LOST] + stats[CNT_MISSED_SWITCH_OUT],
-                stats[STAT_PROG_RECURSION_MISSES], stats[CNT_EXCLUDED]);
+                stats[STAT_PROG_RECURSION_MISSES], stats[CNT_EXCLUDED],
+                new CollectorStatistics.JavaWalks(stats[CNT_JAVA_WALK], stats[CNT_JAVA_WALK_NS], stats[CNT_JAVA_FRAMES],
+                        stats[CNT_JAVA_CACHE_HIT], stats[CNT_JAVA_VERIFY_MISS], stats[CNT_JAVA_NO_ANCHOR],
+                        stats[CNT_JAVA_BROKEN], stats[CNT_JAVA_TRUNCATED], stats[CNT_JAVA_SENT], stats[CNT_JAVA_LOST]));
     }
 
     /**

@@ -12,15 +12,17 @@ final class OffCpuRecords {
     static final int EVENT_KSTACK = 24;
     static final int EVENT_USTACK = 28;
     static final int EVENT_SYSCALL = 32;
+    static final int EVENT_JAVA_REF = 40;
 
-    static final int AGG_SIZE = 40;
+    static final int AGG_SIZE = 48;
     static final int AGG_TID = 0;
     static final int AGG_STATE = 4;
     static final int AGG_KSTACK = 8;
     static final int AGG_USTACK = 12;
     static final int AGG_SYSCALL = 16;
-    static final int AGG_COUNT = 24;
-    static final int AGG_TOTAL_NS = 32;
+    static final int AGG_JAVA_REF = 24;
+    static final int AGG_COUNT = 32;
+    static final int AGG_TOTAL_NS = 40;
 
     /** Counter indexes of the stats array (enum kfr_offcpu_counter); meanings in kfr_records.h. */
     static final int CNT_EVENTS = 0;
@@ -38,11 +40,32 @@ final class OffCpuRecords {
     static final int CNT_MISSED_LOST = 12;
     static final int CNT_MISSED_SWITCH_OUT = 13;
     static final int CNT_EXCLUDED = 14;
-    static final int CNT_MAX = 15;
+    static final int CNT_JAVA_WALK = 15;
+    static final int CNT_JAVA_WALK_NS = 16;
+    static final int CNT_JAVA_FRAMES = 17;
+    static final int CNT_JAVA_CACHE_HIT = 18;
+    static final int CNT_JAVA_VERIFY_MISS = 19;
+    static final int CNT_JAVA_NO_ANCHOR = 20;
+    static final int CNT_JAVA_BROKEN = 21;
+    static final int CNT_JAVA_TRUNCATED = 22;
+    static final int CNT_JAVA_SENT = 23;
+    static final int CNT_JAVA_LOST = 24;
+    static final int CNT_MAX = 25;
     static final int STAT_PROG_RUN_CNT = CNT_MAX;
     static final int STAT_PROG_RUN_NS = CNT_MAX + 1;
     static final int STAT_PROG_RECURSION_MISSES = CNT_MAX + 2;
     static final int STAT_LEN = CNT_MAX + 3;
+
+    /** Java stack records (struct kfr_java_stack): header, then 16-byte frames. */
+    static final int JSTACK_HDR = 16;
+    static final int JSTACK_ID = 0;
+    static final int JSTACK_N = 12;
+    static final int JFRAME_SIZE = 16;
+    static final int JSTACK_MAX = JSTACK_HDR + 256 * JFRAME_SIZE;
+    /** java_ref markers (KFR_JAVA_*): ids of real stacks are never below 16. */
+    static final long JAVA_NONE = 0;
+    static final long JAVA_NO_ANCHOR = 1;
+    static final long JAVA_LOST = 2;
 
     private OffCpuRecords() {
     }

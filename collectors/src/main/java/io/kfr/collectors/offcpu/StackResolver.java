@@ -12,9 +12,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns the BPF stack map's (kernel id, user id) pairs into symbolized stacks, kernel frames first.
- * Stack ids are content hashes that the BPF program never reuses for another stack, so a resolved
- * pair is cached for the collector's lifetime. Only the collector thread calls this.
+ * Turns the BPF stack map's (kernel id, user id) pairs and the Java stack id into symbolized
+ * stacks: kernel frames first, then native frames, then Java frames. Stack ids are content hashes
+ * that the BPF program never reuses for another stack, so a resolved triple is cached for the
+ * collector's lifetime. Only the collector thread calls this.
+ * <p>
+ * The frame-pointer user stack can run on into the code cache (interpreter frames keep a frame
+ * pointer chain); those addresses are JIT code the Java walker names properly, so when there are
+ * Java frames the native part ends at the first frame in anonymous executable memory.
  */
 final class StackResolver {
     private static final int MAX_FRAMES = 127;
@@ -22,17 +27,22 @@ final class StackResolver {
     private final long handle;
     private final KernelSymbols kernel;
     private final ProcessMaps user;
-    private final Map<Long, StackTrace> cache = new HashMap<>();
+    private final JavaStacks java;
+    private final Map<StackKey, StackTrace> cache = new HashMap<>();
     private final long[] ips = new long[MAX_FRAMES];
 
-    StackResolver(long handle, KernelSymbols kernel, ProcessMaps user) {
+    private record StackKey(int kernel, int user, long java) {
+    }
+
+    StackResolver(long handle, KernelSymbols kernel, ProcessMaps user, JavaStacks java) {
         this.handle = handle;
+        this.java = java;
         this.kernel = kernel;
         this.user = user;
     }
 
-    StackTrace resolve(int kernelStackId, int userStackId) {
-        long key = ((long) kernelStackId << 32) | (userStackId & 0xffff_ffffL);
+    StackTrace resolve(int kernelStackId, int userStackId, long javaRef) {
+        StackKey key = new StackKey(kernelStackId, userStackId, javaRef);
         StackTrace known = cache.get(key);
         if (known != null) {
             return known;
@@ -51,13 +61,19 @@ final class StackResolver {
             }
             truncated |= n == MAX_FRAMES;
         }
+        List<Frame> javaFrames = java.frames(javaRef);
         if (userStackId >= 0) {
             int n = KfrNative.offcpuStack(handle, userStackId, ips);
             for (int i = 0; i < n; i++) {
-                frames.add(user.resolve(callSite(ips, i)));
+                Frame f = user.resolve(callSite(ips, i));
+                if (!javaFrames.isEmpty() && f.owner().equals(ProcessMaps.JIT_OWNER)) {
+                    break; // the rest is Java code, walked by the HotSpot walker
+                }
+                frames.add(f);
             }
-            truncated |= n == MAX_FRAMES;
+            truncated |= n == MAX_FRAMES && javaFrames.isEmpty();
         }
+        frames.addAll(javaFrames);
         StackTrace stack = new StackTrace(frames, truncated);
         cache.put(key, stack);
         return stack;
@@ -81,6 +97,6 @@ final class StackResolver {
     }
 
     long unknownFrames() {
-        return user.unknownFrames();
+        return user.unknownFrames() + java.unknownFrames();
     }
 }

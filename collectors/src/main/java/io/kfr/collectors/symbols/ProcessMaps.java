@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.LongAdder;
  * addresses minus one.
  */
 public final class ProcessMaps {
-    private static final Frame JIT = Frame.unknown("[jit]");
+    /** Owner of frames in anonymous executable memory (JIT code: the JVM's code cache). */
+    public static final String JIT_OWNER = "[jit]";
+    private static final Frame JIT = Frame.unknown(JIT_OWNER);
     private static final Frame UNMAPPED = Frame.unknown("[unmapped]");
     private static final Frame ANON = Frame.unknown("[anon]");
     private static final int PERM_X = 4;

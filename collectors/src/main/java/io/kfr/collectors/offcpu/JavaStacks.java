@@ -1,0 +1,72 @@
+package io.kfr.collectors.offcpu;
+
+import io.kfr.collectors.Frame;
+import io.kfr.collectors.hotspot.JavaFrameSymbolizer;
+import io.kfr.collectors.natives.KfrNative;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.kfr.collectors.offcpu.OffCpuRecords.*;
+
+/**
+ * The Java stacks the BPF walker announced (id -> frames), named as soon as their record arrives,
+ * while the methods they point to are most likely still loaded. Events and aggregates carry only
+ * the id. Collector thread only.
+ */
+final class JavaStacks {
+    private static final List<Frame> LOST = List.of(Frame.unknown("[java stack lost: ring full]"));
+    private static final List<Frame> NOT_ANNOUNCED = List.of(Frame.unknown("[java stack unknown]"));
+
+    private final long handle;
+    private final JavaFrameSymbolizer symbolizer = new JavaFrameSymbolizer();
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(JSTACK_MAX * 64).order(ByteOrder.LITTLE_ENDIAN);
+    private final Map<Long, List<Frame>> byId = new HashMap<>();
+
+    JavaStacks(long handle) {
+        this.handle = handle;
+    }
+
+    /** Takes in the records walked since the last call; call after each poll and drain. */
+    void read() {
+        symbolizer.checkClassUnloading();
+        int bytes;
+        do {
+            bytes = KfrNative.offcpuJavaStacks(handle, buffer);
+            if (bytes < 0) {
+                throw new IllegalStateException("offcpuJavaStacks: " + KfrNative.lastError());
+            }
+            int at = 0;
+            while (at + JSTACK_HDR <= bytes) {
+                long id = buffer.getLong(at + JSTACK_ID);
+                int n = Short.toUnsignedInt(buffer.getShort(at + JSTACK_N));
+                List<Frame> frames = new ArrayList<>(n + 4);
+                for (int i = 0; i < n; i++) {
+                    int f = at + JSTACK_HDR + i * JFRAME_SIZE;
+                    frames.addAll(symbolizer.frames(buffer.getLong(f), buffer.getInt(f + 8), buffer.getInt(f + 12)));
+                }
+                byId.put(id, List.copyOf(frames));
+                at += JSTACK_HDR + n * JFRAME_SIZE;
+            }
+        } while (bytes + JSTACK_MAX > buffer.capacity());
+    }
+
+    /** Java frames for a java_ref of an event or aggregate, innermost first (empty: none). */
+    List<Frame> frames(long javaRef) {
+        if (javaRef == JAVA_NONE || javaRef == JAVA_NO_ANCHOR) {
+            return List.of();
+        }
+        if (javaRef == JAVA_LOST) {
+            return LOST;
+        }
+        return byId.getOrDefault(javaRef, NOT_ANNOUNCED);
+    }
+
+    long unknownFrames() {
+        return symbolizer.unknownFrames();
+    }
+}

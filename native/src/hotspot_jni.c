@@ -1,0 +1,129 @@
+/* JNI glue for Java frames (io.kfr.collectors.natives.KfrNative): the JVM's layout (read once),
+ * the walker configuration for offcpuOpen, the Java stack records, and frame names. */
+#include <jni.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <linux/types.h>
+
+#include "hotspot_jni.h"
+#include "hotspot_symbols.h"
+#include "hotspot_threads.h"
+#include "hotspot_walk_cfg.h"
+#include "kfr_error.h"
+
+#define JNI_FN(name) JNIEXPORT JNICALL Java_io_kfr_collectors_natives_KfrNative_##name
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static int layout_state; /* 0 not read, 1 ok, -1 failed */
+static struct kfr_hs_layout layout;
+static char status[320] = "not requested"; /* "" when Java frames are on */
+
+static void set_status(const char *why)
+{
+	pthread_mutex_lock(&lock);
+	snprintf(status, sizeof(status), "%s", why);
+	pthread_mutex_unlock(&lock);
+}
+
+/* The layout, read on first use (the JVM is fully started by the time a collector opens). */
+static const struct kfr_hs_layout *get_layout(char *why, size_t whycap)
+{
+	static char reason[256];
+
+	pthread_mutex_lock(&lock);
+	if (!layout_state)
+		layout_state = kfr_hs_layout_read(&layout, reason, sizeof(reason)) ? -1 : 1;
+	pthread_mutex_unlock(&lock);
+	if (layout_state < 0) {
+		snprintf(why, whycap, "%s", reason);
+		return NULL;
+	}
+	return &layout;
+}
+
+int kfr_hs_java_cfg(struct kfr_walk_cfg *cfg)
+{
+	char why[256];
+	const struct kfr_hs_layout *l = get_layout(why, sizeof(why));
+
+	if (!l || kfr_hs_walk_cfg(l, cfg, why, sizeof(why))) {
+		set_status(why);
+		return -1;
+	}
+	return 0;
+}
+
+void kfr_hs_java_start(JNIEnv *env, struct kfr_offcpu *o)
+{
+	char why[256];
+
+	if (!kfr_offcpu_java_enabled(o))
+		return;
+	if (kfr_hs_threads_attach(env, &layout, o, why, sizeof(why)))
+		set_status(why);
+	else
+		set_status("");
+}
+
+void kfr_hs_java_stop(struct kfr_offcpu *o)
+{
+	kfr_hs_threads_detach(o);
+}
+
+jstring JNI_FN(javaFramesStatus)(JNIEnv *env, jclass cls)
+{
+	char s[sizeof(status)];
+
+	(void)cls;
+	pthread_mutex_lock(&lock);
+	memcpy(s, status, sizeof(s));
+	pthread_mutex_unlock(&lock);
+	return (*env)->NewStringUTF(env, s);
+}
+
+/* One line per scope, innermost first:
+ *   type \t bci \t line \t hidden \t approx \t class \t method \t descriptor
+ * type: KFR_JS_*; for stubs class is "" and method the blob name. "!<reason>" if the frame cannot
+ * be named (KFR_JS_ERR_*). */
+jstring JNI_FN(javaFrameNames)(JNIEnv *env, jclass cls, jlong ref, jint value, jint cookie)
+{
+	struct kfr_java_frame f = { .ref = (uint64_t)ref, .value = (uint32_t)value, .cookie = (uint32_t)cookie };
+	struct kfr_hs_scope scopes[64];
+	static char out[64 * 700];
+	char klass[256], name[256], sig[512];
+	size_t pos = 0;
+	jstring r;
+
+	(void)cls;
+	if (layout_state <= 0)
+		return (*env)->NewStringUTF(env, "!layout");
+	pthread_mutex_lock(&lock); /* out and the symbolizer: one caller at a time */
+	int n = kfr_hs_expand(&layout, &f, scopes, 64);
+	if (n < 0) {
+		snprintf(out, sizeof(out), "!%d", -n);
+	} else {
+		out[0] = 0;
+		for (int i = 0; i < n && pos < sizeof(out) - 1; i++) {
+			const struct kfr_hs_scope *s = &scopes[i];
+
+			klass[0] = name[0] = sig[0] = 0;
+			if (s->type == KFR_JS_STUB) {
+				kfr_hs_blob_name(&layout, f.ref, name, sizeof(name));
+			} else if (s->type != KFR_JS_UNKNOWN &&
+				   kfr_hs_method_names(&layout, s->method, klass, sizeof(klass), name, sizeof(name), sig,
+						       sizeof(sig))) {
+				klass[0] = name[0] = sig[0] = 0;
+			}
+			int w = snprintf(out + pos, sizeof(out) - pos, "%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", s->type, s->bci,
+					 s->line, s->hidden, s->approx, klass, name, sig);
+			if (w < 0 || (size_t)w >= sizeof(out) - pos)
+				break;
+			pos += (size_t)w;
+		}
+	}
+	r = (*env)->NewStringUTF(env, out);
+	pthread_mutex_unlock(&lock);
+	return r;
+}
