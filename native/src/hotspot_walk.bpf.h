@@ -23,8 +23,8 @@
 
 #include "kfr_walk_cfg.h"
 
-#define JW_SLOTS      32   /* stack slots verified on a cache hit (power of two) */
-#define JW_SPAN_MAX   2048 /* bytes above the anchor's sp that verification reads */
+#define JW_SLOTS      256  /* stack slots verified on a cache hit (power of two) */
+#define JW_SPAN_MAX   16384 /* bytes above the anchor's sp that verification reads (power of two) */
 #define JW_BLOB_HDR   320  /* CodeBlob/nmethod header bytes read per blob (17: fields up to 304) */
 #define JW_SEGMAP_HOPS 32  /* segment-map back links followed to a blob's start */
 
@@ -50,13 +50,17 @@ struct {
 	__uint(max_entries, 1 << 21); /* set by libkfr */
 } java_stacks SEC(".maps");
 
-/* The stack slots a walk depended on, for java_verify(): word offsets from the anchor's sp. */
+/* The stack slots a walk depended on, for java_verify(): word offsets from the anchor's sp. Every
+ * frame's return pc and saved fp, and an interpreted frame's Method*, bcp and sender sp: equal
+ * values there mean the same frames (the code at a return pc cannot change while a frame returns
+ * to it; a frame marked for deoptimization gets its return pc patched). Frames beyond JW_SLOTS
+ * slots or JW_SPAN_MAX bytes are trusted on a hit and re-walked every RECHECK_EVERY hits. */
 struct jw_slots {
 	__u64 hash;
 	__u16 span;     /* bytes to read from the anchor's sp; 0: not verifiable, always walk */
-	__u8 n;
-	__u8 pad[5];
-	__u8 off[JW_SLOTS];
+	__u16 n;
+	__u8 pad[4];
+	__u16 off[JW_SLOTS];
 };
 
 /* Per-CPU walk state (too big for the BPF stack). */
@@ -101,13 +105,14 @@ static __always_inline void jw_slot(struct jw_state *w, __u64 addr)
 	__u64 off = (addr - w->anchor_sp) >> 3;
 	__u32 n = w->slots.n;
 
+
 	if (w->slots_closed)
 		return;
 	if (addr < w->anchor_sp || off * 8 + 8 > JW_SPAN_MAX || (addr & 7) || n >= JW_SLOTS) {
 		w->slots_closed = 1; /* deeper frames are trusted on a hit (re-walked every RECHECK_EVERY) */
 		return;
 	}
-	w->slots.off[n & (JW_SLOTS - 1)] = (__u8)off;
+	w->slots.off[n & (JW_SLOTS - 1)] = (__u16)off;
 	w->slots.n = n + 1;
 	if (off * 8 + 8 > w->slots.span)
 		w->slots.span = (__u16)(off * 8 + 8);

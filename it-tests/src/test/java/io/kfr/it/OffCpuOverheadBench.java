@@ -50,8 +50,10 @@ class OffCpuOverheadBench {
         String jfr = "-XX:StartFlightRecording=filename=" + dir.resolve("jfr-only.jfr");
         for (int round = 0; round < ROUNDS; round++) {
             results.computeIfAbsent("1 baseline (no agent)", k -> new ArrayList<>()).add(storm(List.of(), null, false, work));
-            results.computeIfAbsent("2 kfr offcpu, collecting", k -> new ArrayList<>())
+            results.computeIfAbsent("2 kfr offcpu, collecting (Java frames)", k -> new ArrayList<>())
                     .add(storm(List.of(), "quiet", false, work));
+            results.computeIfAbsent("2 kfr offcpu, no Java frames", k -> new ArrayList<>())
+                    .add(storm(List.of(), "quiet,offcpu.java=off", false, work));
             results.computeIfAbsent("3 JFR alone (default.jfc)", k -> new ArrayList<>())
                     .add(storm(List.of(jfr), null, false, work));
             results.computeIfAbsent("4 kfr offcpu, file= (+JFR)", k -> new ArrayList<>())
@@ -71,8 +73,33 @@ class OffCpuOverheadBench {
         report.append(String.format("kfr file= against JFR alone: %.3fx%n",
                 median(results.get("4 kfr offcpu, file= (+JFR)")) / median(results.get("3 JFR alone (default.jfc)"))));
         assertTrue(base > 0);
-        assertFalse(results.get("2 kfr offcpu, collecting").contains(0.0));
+        assertFalse(results.get("2 kfr offcpu, collecting (Java frames)").contains(0.0));
+        report.append(walkerCost(dir.resolve("bench.jfr")));
         return report.toString();
+    }
+
+    /** The kernel-side cost of the last file= run, from its final kfr.CollectorStatistics. */
+    private static String walkerCost(Path file) throws Exception {
+        jdk.jfr.consumer.RecordedEvent last = null;
+        for (jdk.jfr.consumer.RecordedEvent e : jdk.jfr.consumer.RecordingFile.readAllEvents(file)) {
+            if (e.getEventType().getName().equals("kfr.CollectorStatistics")) {
+                last = e;
+            }
+        }
+        if (last == null) {
+            return "no kfr.CollectorStatistics in " + file + "\n";
+        }
+        long runs = last.getLong("bpfRunCount");
+        long walks = last.getLong("javaWalks");
+        long hits = last.getLong("javaCacheHits");
+        long misses = last.getLong("javaVerifyMisses");
+        return String.format("last file= run: BPF %.0f ns per run (%d runs); Java stacks walked %d (%.1f us each, %.1f frames),"
+                        + " reused %d, verify misses %d, no anchor %d, stopped %d; stack walks %d, stack cache hits %d%n",
+                runs == 0 ? 0.0 : last.getDuration("bpfRunTime").toNanos() / (double) runs, runs, walks,
+                walks == 0 ? 0.0 : last.getDuration("javaWalkTime").toNanos() / 1e3 / walks,
+                walks == 0 ? 0.0 : last.getLong("javaFrames") / (double) walks, hits, misses,
+                last.getLong("javaNoAnchor"), last.getLong("javaBroken"), last.getLong("stackWalks"),
+                last.getLong("stackCacheHits"));
     }
 
     static double storm(String agentOptions, boolean withOffcputime) throws Exception {

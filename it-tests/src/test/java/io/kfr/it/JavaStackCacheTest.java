@@ -1,0 +1,90 @@
+package io.kfr.it;
+
+import io.kfr.it.workload.TwoPaths;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The kernel reuses a thread's Java stack when the stack slots the walk read are unchanged. Two
+ * call paths that differ only 30 frames down, below identical frames at identical addresses, must
+ * still be told apart: every sleep is attributed to the path it was called through.
+ */
+class JavaStackCacheTest {
+    private static final int CALLS = 400;
+
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void deepCallerIsNotTakenFromTheCache(Jdk jdk) throws Exception {
+        Path file = Files.createTempDirectory("kfr-it-twopaths").resolve("twopaths.jfr");
+        JvmRun.Result run = JvmRun.on(jdk).jvmArg("-Xint").agent("file=" + file)
+                .main(TwoPaths.class, String.valueOf(CALLS)).run(120);
+        assertEquals(0, run.exitCode(), run.describe());
+        assertTrue(run.stdout().contains("TWOPATHS-DONE " + CALLS), run.describe());
+
+        List<RecordedEvent> sleeps = new ArrayList<>();
+        long verifyMisses = 0;
+        for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
+            if (e.getEventType().getName().equals("kfr.OffCpu") && !e.getBoolean("aggregated")
+                    && e.getDuration().toNanos() >= 2_000_000 && path(e) != null && inSleep(e)) {
+                sleeps.add(e);
+            } else if (e.getEventType().getName().equals("kfr.CollectorStatistics")) {
+                verifyMisses = Math.max(verifyMisses, e.getLong("javaVerifyMisses"));
+            }
+        }
+        // the cache was consulted for the same context and refused: otherwise this proves nothing
+        assertTrue(verifyMisses >= CALLS / 2, "Java stack verify misses: " + verifyMisses);
+        List<long[]> calls = run.stdout().lines().filter(l -> l.startsWith("CALL ")).map(l -> l.split(" "))
+                .map(p -> new long[] {Long.parseLong(p[1]), Long.parseLong(p[2]), Long.parseLong(p[3])}).toList();
+        assertEquals(CALLS, calls.size(), run.describe());
+        int wrong = 0;
+        int matched = 0;
+        StringBuilder examples = new StringBuilder();
+        for (RecordedEvent e : sleeps) {
+            long t = e.getStartTime().getEpochSecond() * 1_000_000_000L + e.getStartTime().getNano();
+            long[] call = calls.stream().filter(c -> c[1] <= t && t <= c[2]).findFirst().orElse(null);
+            if (call == null) {
+                continue;
+            }
+            matched++;
+            String expected = call[0] % 2 == 0 ? "pathA" : "pathB";
+            if (!expected.equals(path(e)) && wrong++ < 3) {
+                examples.append("call ").append(call[0]).append(": expected ").append(expected).append(", recorded ")
+                        .append(path(e)).append('\n');
+            }
+        }
+        assertTrue(matched >= CALLS * 0.95, "sleeps matched to calls: " + matched + " of " + sleeps.size());
+        System.out.printf("%s two paths: %d of %d sleeps attributed to the wrong caller%n", jdk, wrong, CALLS);
+        assertEquals(0, wrong, examples.toString());
+    }
+
+    /** Blocked in Thread.sleep. */
+    private static boolean inSleep(RecordedEvent e) {
+        return e.getStackTrace().getFrames().stream().anyMatch(f -> f.getMethod().getType().getName().equals("java.lang.Thread")
+                && f.getMethod().getName().startsWith("sleep"));
+    }
+
+    /** pathA or pathB, whichever the event's Java frames go through; null if neither. */
+    private static String path(RecordedEvent e) {
+        if (e.getStackTrace() == null) {
+            return null;
+        }
+        for (RecordedFrame f : e.getStackTrace().getFrames()) {
+            String m = f.getMethod().getName();
+            if (f.getMethod().getType().getName().equals(TwoPaths.class.getName()) && m.startsWith("path")) {
+                return m;
+            }
+        }
+        return null;
+    }
+}
