@@ -407,9 +407,19 @@ static __always_inline __u64 java_ref_walk(__u32 tid, struct java_ctx *j, struct
 	return id;
 }
 
-/* The Java stack id for a cached context f whose native part matched: reused if the slots the
- * walk read still hold the same values, else walked again (and f updated). */
-static __always_inline __u64 java_ref_cached(__u32 tid, struct java_ctx *j, struct kfr_fp *f)
+static __always_inline bool fp_matches(const struct kfr_fp *c, __u64 ip, __u64 sp, __u64 bp, __s64 sysnr,
+				       __u32 state, const struct java_ctx *j)
+{
+	return c->valid && c->ip == ip && c->sp == sp && c->bp == bp && c->sysnr == sysnr && c->state == state &&
+	       c->jsp == j->an[0] && c->jpc == j->an[1] && c->jfp == j->an[2];
+}
+
+/* The Java stack id for a cached context f whose native part matched. A thread can reach the
+ * same blocking point (same context, same anchor) through different callers, so every way with
+ * this context is tried: the first whose verified slots are unchanged is reused. Otherwise the
+ * stack is walked into a way of its own (so that alternating callers both stay cached), taking
+ * f's native stack ids with it. */
+static __always_inline __u64 java_ref_cached(struct kfr_task *t, __u32 tid, struct java_ctx *j, struct kfr_fp *f)
 {
 	if (!j->jt)
 		return KFR_JAVA_NONE;
@@ -417,13 +427,25 @@ static __always_inline __u64 java_ref_cached(__u32 tid, struct java_ctx *j, stru
 		count(KFR_CNT_JAVA_NO_ANCHOR, 1);
 		return KFR_JAVA_NO_ANCHOR;
 	}
-	if (f->java_ref >= 16 && java_verify(&f->jslots, j->an[0])) {
-		count(KFR_CNT_JAVA_CACHE_HIT, 1);
-		return f->java_ref;
+#pragma unroll
+	for (int i = 0; i < FP_WAYS; i++) {
+		struct kfr_fp *c = &t->fp[i];
+
+		if (fp_matches(c, f->ip, f->sp, f->bp, f->sysnr, f->state, j) && c->java_ref >= 16 &&
+		    java_verify(&c->jslots, j->an[0])) {
+			count(KFR_CNT_JAVA_CACHE_HIT, 1);
+			return c->java_ref;
+		}
 	}
 	count(KFR_CNT_JAVA_VERIFY_MISS, 1);
-	f->java_ref = java_ref_walk(tid, j, &f->jslots);
-	return f->java_ref;
+	struct kfr_fp *g = &t->fp[t->p.victim & (FP_WAYS - 1)];
+	if (g != f) {
+		t->p.victim++;
+		__builtin_memcpy(g, f, offsetof(struct kfr_fp, java_ref));
+		g->hits = 0;
+	}
+	g->java_ref = java_ref_walk(tid, j, &g->jslots);
+	return g->java_ref;
 }
 
 static __always_inline void walk_stacks(void *ctx, __s32 *kstack_id, __s32 *ustack_id)
@@ -574,8 +596,7 @@ int kfr_switch_btf(__u64 *ctx)
 		for (int i = 0; i < FP_WAYS; i++) {
 			struct kfr_fp *c = &t->fp[i];
 
-			if (c->valid && c->ip == ip && c->sp == sp && c->bp == bp && c->sysnr == sysnr &&
-			    c->state == state && c->jsp == j.an[0] && c->jpc == j.an[1] && c->jfp == j.an[2]) {
+			if (fp_matches(c, ip, sp, bp, sysnr, state, &j)) {
 				f = c;
 				break;
 			}
@@ -584,7 +605,7 @@ int kfr_switch_btf(__u64 *ctx)
 			count(KFR_CNT_STACK_CACHE_HIT, 1);
 			t->p.kstack_id = f->kstack_id;
 			t->p.ustack_id = f->ustack_id;
-			t->p.java_ref = java_ref_cached(prev->pid, &j, f);
+			t->p.java_ref = java_ref_cached(t, prev->pid, &j, f);
 		} else {
 			walk_stacks(ctx, &t->p.kstack_id, &t->p.ustack_id);
 			if (!f) {

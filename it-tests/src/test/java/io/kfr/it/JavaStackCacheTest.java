@@ -33,17 +33,17 @@ class JavaStackCacheTest {
         assertTrue(run.stdout().contains("TWOPATHS-DONE " + CALLS), run.describe());
 
         List<RecordedEvent> sleeps = new ArrayList<>();
-        long verifyMisses = 0;
+        long cacheHits = 0;
         for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
             if (e.getEventType().getName().equals("kfr.OffCpu") && !e.getBoolean("aggregated")
                     && e.getDuration().toNanos() >= 2_000_000 && path(e) != null && inSleep(e)) {
                 sleeps.add(e);
             } else if (e.getEventType().getName().equals("kfr.CollectorStatistics")) {
-                verifyMisses = Math.max(verifyMisses, e.getLong("javaVerifyMisses"));
+                cacheHits = Math.max(cacheHits, e.getLong("javaCacheHits"));
             }
         }
-        // the cache was consulted for the same context and refused: otherwise this proves nothing
-        assertTrue(verifyMisses >= CALLS / 2, "Java stack verify misses: " + verifyMisses);
+        // both paths were served from the cache (one way each): otherwise this proves nothing
+        assertTrue(cacheHits >= CALLS / 2, "Java stack cache hits: " + cacheHits);
         List<long[]> calls = run.stdout().lines().filter(l -> l.startsWith("CALL ")).map(l -> l.split(" "))
                 .map(p -> new long[] {Long.parseLong(p[1]), Long.parseLong(p[2]), Long.parseLong(p[3])}).toList();
         assertEquals(CALLS, calls.size(), run.describe());
