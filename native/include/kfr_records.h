@@ -94,6 +94,8 @@ enum kfr_offcpu_counter {
 	KFR_CNT_JAVA_TRUNCATED,      /* walks cut at KFR_JAVA_MAX_FRAMES */
 	KFR_CNT_JAVA_SENT,           /* java stack records sent (new ids) */
 	KFR_CNT_JAVA_LOST,           /* java stack records the stack ring had no room for */
+	KFR_CNT_JAVA_FROM_REGS,      /* of the walks, those started from the registers of a thread
+	                              * preempted in Java code (no anchor) */
 	KFR_CNT__MAX
 };
 
@@ -117,7 +119,8 @@ enum kfr_offcpu_counter {
 /* ---- Java stacks (HotSpot unwinder, hotspot_walk.bpf.h) ------------------------------------
  * java_ref of an event / aggregation key: 0 = the thread is not a known Java thread (or Java
  * frames are off); KFR_JAVA_NO_ANCHOR = a Java thread with no walkable Java frames at the switch
- * (running Java code when preempted, or no Java frames yet); KFR_JAVA_LOST = walked, but its record
+ * (no anchor, and not interrupted in Java code either: e.g. in VM or native code before it set an
+ * anchor, or no Java frames yet); KFR_JAVA_LOST = walked, but its record
  * found the stack ring full; otherwise the id of a java stack record sent before (ids are hashes
  * of the frames, never < 16). */
 #define KFR_JAVA_NONE       0
@@ -140,6 +143,7 @@ enum kfr_offcpu_counter {
 #define KFR_JB_FRAME_SIZE  3 /* a blob without a usable frame size */
 #define KFR_JB_SP_ORDER    4 /* the sender's sp is not above the frame's (corrupt chain) */
 #define KFR_JB_UNKNOWN_PC  5 /* pc neither in the interpreter, the code cache nor native code after Java */
+#define KFR_JB_PROLOGUE    6 /* started from registers inside a compiled method's prologue: caller unknown */
 
 /* One physical Java frame, 16 bytes; the symbolizer expands compiled frames into inlined ones. */
 struct kfr_java_frame {

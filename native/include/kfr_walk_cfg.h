@@ -24,6 +24,11 @@ struct kfr_walk_cfg {
 	__u32 m_const_method;           /* Method::_constMethod */
 	__u32 cm_sizeof;                /* bytecodes start at ConstMethod + this */
 	__u32 anchor_sp, anchor_pc, anchor_fp; /* JavaFrameAnchor fields */
+	/* start from registers (a thread interrupted in Java code) */
+	__u32 cb_code_begin;            /* 17: CodeBlob::_code_begin (address); 0 on 25 */
+	__u32 cb_code_offset;           /* 25: CodeBlob::_code_offset (int from the blob); 0 on 17 */
+	__u32 cb_frame_complete;        /* CodeBlob::_frame_complete_offset (from code begin) */
+	__u32 cb_frame_complete_size;   /* 4 (17) or 2 (25) */
 };
 
 /* A Java thread as the walker needs it (BPF map java_threads, key = Linux tid). */

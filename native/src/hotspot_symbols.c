@@ -344,7 +344,8 @@ static int method_load(const struct kfr_hs_layout *l, uintptr_t m, struct method
  * else the largest bci below it. -1 when unknown. */
 static int32_t method_line(const struct kfr_hs_layout *l, const struct method_info *mi, int32_t bci)
 {
-	int32_t b = 0, line = 0, best_bci = 0, best_line = -1;
+	uint32_t ub = 0, uline = 0; /* deltas add modulo 2^32: no signed overflow on odd data */
+	int32_t b, line, best_bci = 0, best_line = -1;
 	struct stream s;
 
 	if (bci == -1)
@@ -364,12 +365,14 @@ static int32_t method_line(const struct kfr_hs_layout *l, const struct method_in
 
 			if (!stream_signed(&s, u5_base(l), &db) || !stream_signed(&s, u5_base(l), &dl))
 				return -1;
-			b += db;
-			line += dl;
+			ub += (uint32_t)db;
+			uline += (uint32_t)dl;
 		} else {
-			b += c >> 3;
-			line += c & 7;
+			ub += c >> 3;
+			uline += c & 7;
 		}
+		b = (int32_t)ub;
+		line = (int32_t)uline;
 		if (b == bci)
 			return line;
 		if (b < bci && b >= best_bci) {
@@ -540,17 +543,18 @@ static int pcdesc_find(const struct kfr_hs_layout *l, const struct nm_info *ni, 
 /* Scope chain of an exact PcDesc (ScopeDesc::decode_body), innermost first: each descriptor
  * starts with (sender offset, method index, bci + 1). A sender is always serialized before its
  * callee, so offsets strictly decrease: that bounds the loop. The outermost scope must be the
- * nmethod's own method. Returns the number of scopes or -KFR_JS_ERR_*. */
+ * nmethod's own method (nm_method, validated as nm_mi). Returns the number of scopes or
+ * -KFR_JS_ERR_*. */
 static int scopes_expand(const struct kfr_hs_layout *l, const struct nm_info *ni, uint32_t decode,
-			 uintptr_t nm_method, struct kfr_hs_scope *out, int max)
+			 uintptr_t nm_method, const struct method_info *nm_mi, struct kfr_hs_scope *out, int max)
 {
-	uintptr_t limit = ni->scopes_end - ni->scopes;
+	uintptr_t limit = ni->scopes_end - ni->scopes, mi_of = nm_method;
+	struct method_info mi = *nm_mi; /* validation of mi_of: reused while scopes repeat a method */
 	int n = 0;
 
 	for (uint32_t off = decode; off; n++) {
 		uint32_t sender, midx, bci1;
 		uintptr_t m = 0;
-		struct method_info mi;
 		struct stream s;
 		int err;
 
@@ -563,8 +567,9 @@ static int scopes_expand(const struct kfr_hs_layout *l, const struct nm_info *ni
 		if (!midx || midx > ni->meta_count || bci1 > 65536 ||
 		    !rd(&m, ni->meta + 8 * (uintptr_t)(midx - 1), 8))
 			return -KFR_JS_ERR_SCOPE;
-		if ((err = method_load(l, m, &mi)))
+		if (m != mi_of && (err = method_load(l, m, &mi)))
 			return err == -KFR_JS_ERR_READ ? -KFR_JS_ERR_METHOD : err;
+		mi_of = m;
 		int32_t bci = (int32_t)bci1 - 1; /* InvocationEntryBci = -1 */
 		if (bci >= (int32_t)mi.code_size && !mi.native)
 			return -KFR_JS_ERR_SCOPE;
@@ -643,7 +648,7 @@ static int expand_compiled(const struct kfr_hs_layout *l, const struct kfr_java_
 		return -KFR_JS_ERR_SCOPE;
 	if (!found || !decode) /* no debug info at this pc (e.g. a C1 slow-path stub call) */
 		return whole_nmethod(m, &mi, KFR_JS_JIT, out);
-	return scopes_expand(l, &ni, decode, m, out, max);
+	return scopes_expand(l, &ni, decode, m, &mi, out, max);
 }
 
 static int expand_stub(const struct kfr_hs_layout *l, const struct kfr_java_frame *f, struct kfr_hs_scope *out)
@@ -674,6 +679,21 @@ int kfr_hs_expand(const struct kfr_hs_layout *l, const struct kfr_java_frame *f,
 
 /* ---- names ---------------------------------------------------------------------------- */
 
+/* Symbols are the one part of a method's metadata that lives outside its class's metaspace: they
+ * are reference counted and freed (C heap) when the last class using them is unloaded, while the
+ * unloaded class's Method, ConstMethod and ConstantPool can stay intact in freed metaspace. A
+ * frame captured before its class was unloaded then passes every structural check above and
+ * reaches a freed Symbol [seen in the harness's unloading test: ~32 KB "names" of malloc free-list
+ * bytes]. So a symbol is only used if it is plausible: a live reference count, valid modified
+ * UTF-8, and the JVMS syntax of its role (which the class file parser enforces). A symbol freed and
+ * reused for another Symbol cannot be told apart here. */
+
+/* Symbol::_hash_and_refcount (u4 @0 on 17 and 25, VMStructs): reference count in the low half. */
+#define SYM_REFCOUNT_WORD 0
+#define SYM_REFCOUNT_MASK 0xffffu
+
+enum sym_role { SYM_CLASS, SYM_METHOD, SYM_DESCRIPTOR };
+
 /* Length (1..3) of the modified UTF-8 sequence at s (avail bytes), 0 if invalid: no NUL byte
  * (it is C0 80), no overlong forms, no 4-byte forms (supplementary characters are surrogate
  * pairs of 3-byte sequences). */
@@ -696,48 +716,137 @@ static int mutf8_len(const uint8_t *s, size_t avail)
 	return 0;
 }
 
-/* Makes buf[0..n) valid modified UTF-8 for NewStringUTF: invalid bytes become '?'; when the
- * symbol was cut (cut = true), an incomplete last sequence is dropped instead. */
-static void mutf8_fix(char *buf, size_t n, bool cut)
+/* buf[0..*n) is valid modified UTF-8 (what NewStringUTF takes). When the symbol was cut
+ * (cut = true) an incomplete last sequence is dropped (*n shrinks). */
+static bool mutf8_valid(const char *buf, size_t *n, bool cut)
 {
-	uint8_t *s = (uint8_t *)buf;
-	size_t i = 0;
+	const uint8_t *s = (const uint8_t *)buf;
 
-	while (i < n) {
-		int k = mutf8_len(s + i, n - i);
+	for (size_t i = 0; i < *n;) {
+		int k = mutf8_len(s + i, *n - i);
 
 		if (k) {
 			i += (size_t)k;
 			continue;
 		}
-		if (cut && n - i < 3 && s[i] >= 0xc0 && s[i] < 0xf0) {
-			n = i;
-			break;
+		if (cut && *n - i < 3 && s[i] >= 0xc0 && s[i] < 0xf0) {
+			*n = i;
+			return true;
 		}
-		s[i++] = '?';
+		return false;
 	}
-	buf[n] = 0;
+	return true;
 }
 
-/* Copies a Symbol (u2 length, then the bytes) into out, cut to cap - 1 bytes. Returns the
- * number of bytes copied or -KFR_JS_ERR_*. */
-static long symbol_copy(const struct kfr_hs_layout *l, uintptr_t sym, char *out, size_t cap)
+/* JVMS 4.2.1 class name in internal form ('/'-separated, non-empty parts, no '.', ';', '['),
+ * s[0..n) possibly a prefix (cut). */
+static bool legal_class_name(const char *s, size_t n, bool cut)
 {
-	uint16_t len = 0;
-	size_t n;
+	if (!n)
+		return cut;
+	if (s[0] == '/' || (!cut && s[n - 1] == '/'))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '.' || s[i] == ';' || s[i] == '[' || (s[i] == '/' && i + 1 < n && s[i + 1] == '/'))
+			return false;
+	return true;
+}
 
-	if (!cap)
-		return -KFR_JS_ERR_READ;
+/* JVMS 4.2.2 unqualified method name: no '.', ';', '[', '/', and '<' '>' only in <init>, <clinit>. */
+static bool legal_method_name(const char *s, size_t n, bool cut)
+{
+	if (!n)
+		return cut;
+	if (s[0] == '<')
+		return cut ? !strncmp(s, "<clinit>", n) || !strncmp(s, "<init>", n)
+			   : (n == 6 && !memcmp(s, "<init>", 6)) || (n == 8 && !memcmp(s, "<clinit>", 8));
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '.' || s[i] == ';' || s[i] == '[' || s[i] == '/' || s[i] == '<' || s[i] == '>')
+			return false;
+	return true;
+}
+
+/* One field type (JVMS 4.3.2) at s[*i]: 1 ok, 0 malformed, -1 the input ended inside it. */
+static int field_type(const char *s, size_t n, size_t *i)
+{
+	int dims = 0;
+	size_t start;
+
+	for (; *i < n && s[*i] == '['; (*i)++)
+		if (++dims > 255)
+			return 0;
+	if (*i == n)
+		return -1;
+	switch (s[(*i)++]) {
+	case 'B': case 'C': case 'D': case 'F': case 'I': case 'J': case 'S': case 'Z':
+		return 1;
+	case 'L':
+		start = *i;
+		while (*i < n && s[*i] != ';')
+			(*i)++;
+		if (*i == n)
+			return legal_class_name(s + start, n - start, true) ? -1 : 0;
+		if (!legal_class_name(s + start, *i - start, false))
+			return 0;
+		(*i)++;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* JVMS 4.3.3 method descriptor "(" FieldType* ")" (FieldType | "V"), or a prefix of one (cut). */
+static bool legal_descriptor(const char *s, size_t n, bool cut)
+{
+	size_t i = 1;
+	int r;
+
+	if (!n)
+		return cut;
+	if (s[0] != '(')
+		return false;
+	while (i < n && s[i] != ')')
+		if ((r = field_type(s, n, &i)) <= 0)
+			return r < 0 && cut;
+	if (i == n)
+		return cut;
+	if (++i == n)
+		return cut;
+	if (s[i] == 'V')
+		return i + 1 == n;
+	r = field_type(s, n, &i);
+	return r > 0 ? i == n : r < 0 && cut;
+}
+
+/* Copies a Symbol into out (cut to cap - 1 bytes at a character boundary) if it passes the
+ * checks above for its role. 0 or -KFR_JS_ERR_*. */
+static int symbol_copy(const struct kfr_hs_layout *l, uintptr_t sym, enum sym_role role, char *out, size_t cap)
+{
+	uint8_t hdr[16];
+	long span = span_to(span_to(0, SYM_REFCOUNT_WORD, 4), l->sym_length, 2);
+	uint32_t refs;
+	uint16_t len;
+	size_t n;
+	bool cut, ok;
+
 	out[0] = 0;
-	if (!rd(&len, sym + (uintptr_t)l->sym_length, 2))
+	if (span > (long)sizeof(hdr) || !rd(hdr, sym, (size_t)span))
 		return -KFR_JS_ERR_READ;
-	if (!len)
-		return -KFR_JS_ERR_METHOD; /* no class, method or descriptor has an empty name */
+	refs = ld32(hdr, SYM_REFCOUNT_WORD) & SYM_REFCOUNT_MASK;
+	len = (uint16_t)ld(hdr, l->sym_length, 2);
+	if (!refs || !len)
+		return -KFR_JS_ERR_METHOD; /* dead symbol; no class, method or descriptor is empty */
 	n = len < cap - 1 ? len : cap - 1;
-	if (n && !rd(out, sym + (uintptr_t)l->sym_body, n))
+	cut = n < len;
+	if (!rd(out, sym + (uintptr_t)l->sym_body, n))
 		return -KFR_JS_ERR_READ;
-	mutf8_fix(out, n, n < len);
-	return (long)strlen(out);
+	ok = mutf8_valid(out, &n, cut);
+	if (ok)
+		ok = role == SYM_CLASS ? legal_class_name(out, n, cut)
+		     : role == SYM_METHOD ? legal_method_name(out, n, cut)
+					  : legal_descriptor(out, n, cut);
+	out[ok ? n : 0] = 0;
+	return ok ? 0 : -KFR_JS_ERR_METHOD;
 }
 
 /* Internal class name -> the name Java shows (Klass::external_name): '/' -> '.', and a hidden
@@ -764,18 +873,16 @@ int kfr_hs_method_names(const struct kfr_hs_layout *l, uintptr_t method, char *k
 			size_t ncap, char *signature, size_t scap)
 {
 	struct method_info mi;
-	long r;
 	int err;
 
 	if (!l || !klass || !name || !signature || !kcap || !ncap || !scap)
 		return -KFR_JS_ERR_READ;
 	klass[0] = name[0] = signature[0] = 0;
-	if ((err = method_load(l, method, &mi)))
-		return err;
-	if ((r = symbol_copy(l, mi.klass_sym, klass, kcap)) < 0 || (r = symbol_copy(l, mi.name_sym, name, ncap)) < 0 ||
-	    (r = symbol_copy(l, mi.sig_sym, signature, scap)) < 0) {
+	if ((err = method_load(l, method, &mi)) || (err = symbol_copy(l, mi.klass_sym, SYM_CLASS, klass, kcap)) ||
+	    (err = symbol_copy(l, mi.name_sym, SYM_METHOD, name, ncap)) ||
+	    (err = symbol_copy(l, mi.sig_sym, SYM_DESCRIPTOR, signature, scap))) {
 		klass[0] = name[0] = signature[0] = 0;
-		return (int)r;
+		return err;
 	}
 	class_external_name(klass);
 	return 0;

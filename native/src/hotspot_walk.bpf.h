@@ -25,7 +25,8 @@
 
 #define JW_SLOTS      256  /* stack slots verified on a cache hit (power of two) */
 #define JW_SPAN_MAX   16384 /* bytes above the anchor's sp that verification reads (power of two) */
-#define JW_BLOB_HDR   320  /* CodeBlob/nmethod header bytes read per blob (17: fields up to 304) */
+#define JW_BLOB_HDR   512  /* CodeBlob/nmethod header bytes read per blob (power of two: index masks) */
+#define JW_BLOB_MIN   320  /* read when the full header is not readable (17: fields end at 308) */
 #define JW_SEGMAP_HOPS 32  /* segment-map back links followed to a blob's start */
 
 const volatile struct kfr_walk_cfg walk_cfg = {};
@@ -71,7 +72,8 @@ struct jw_state {
 	__u32 n;
 	__u32 done;
 	__u32 slots_closed;     /* a slot outside the window was needed: stop recording */
-	__u32 pad;
+	__u32 top_from_regs;    /* the first frame starts from registers: bcp is live in top_bcp */
+	__u64 top_bcp;
 	struct jw_slots slots;
 	__u8 blob[JW_BLOB_HDR];
 	__u8 window[JW_SPAN_MAX];
@@ -192,6 +194,15 @@ static __always_inline bool jw_is_nmethod(struct jw_state *w)
 		s[6] == ' ' && s[7] == 'n' && s[8] == 'm' && s[13] == 'd' && s[14] == 0);
 }
 
+/* The blob's header; a small blob at the end of the committed code heap may not have 512
+ * readable bytes, but every field the walker uses lies in the first JW_BLOB_MIN. */
+static __always_inline int jw_read_blob(struct jw_state *w, __u64 cb)
+{
+	if (!bpf_probe_read_user(w->blob, JW_BLOB_HDR, (void *)cb))
+		return 0;
+	return bpf_probe_read_user(w->blob, JW_BLOB_MIN, (void *)cb) ? -1 : 0;
+}
+
 static __always_inline __u32 jw_u32(struct jw_state *w, __u32 off)
 {
 	return *(__u32 *)(w->blob + (off & (JW_BLOB_HDR - 4) & ~3u));
@@ -218,7 +229,10 @@ static __always_inline long jw_interpreted(struct jw_state *w)
 	if (bpf_probe_read_user(&cm, 8, (void *)(fr[5] + walk_cfg.m_const_method)))
 		return jw_broken(w, KFR_JB_READ);
 	__u64 code = cm + walk_cfg.cm_sizeof;
-	__u32 bci = fr[0] >= code && fr[0] - code < KFR_JF_XMASK ? (__u32)(fr[0] - code) : KFR_JF_XMASK;
+	/* the frame's bcp slot is written only at calls: a frame interrupted while running has the
+	 * live bcp in r13 */
+	__u64 bcp = w->n == 0 && w->top_from_regs ? w->top_bcp : fr[0];
+	__u32 bci = bcp >= code && bcp - code < KFR_JF_XMASK ? (__u32)(bcp - code) : KFR_JF_XMASK;
 	if (jw_emit(w, fr[5], KFR_JF_INTERPRETED, bci, (__u32)(cm >> 3)))
 		return 1;
 	jw_slot(w, fp - 64);
@@ -254,7 +268,7 @@ static __always_inline long jw_blob_frame(struct jw_state *w)
 
 	if (!cb)
 		return jw_broken(w, KFR_JB_NO_BLOB);
-	if (bpf_probe_read_user(w->blob, JW_BLOB_HDR, (void *)cb))
+	if (jw_read_blob(w, cb))
 		return jw_broken(w, KFR_JB_READ);
 	__s32 fs = (__s32)jw_u32(w, walk_cfg.cb_frame_size);
 	if (jw_is_nmethod(w)) {
@@ -359,38 +373,12 @@ struct jw_result {
 	__u32 flags; /* JW_* */
 };
 
-/* Walks the Java stack of the current thread from its anchor; sends the frames once per id and
- * returns the id (or KFR_JAVA_LOST). Fills *slots, if given, for java_verify() (span 0: do not
- * reuse the id). */
-static __always_inline __u64 java_walk(__u32 tid, const struct kfr_java_thread *jt, const __u64 an[3],
-				       struct jw_slots *slots, struct jw_result *res)
+/* Walks the rest of the stack, then computes the id, the verification data and sends the record. */
+static __always_inline __u64 jw_finish(__u32 tid, struct jw_state *w, struct jw_slots *slots, __u64 anchor_sp,
+				       struct jw_result *res)
 {
-	struct jw_state *w = jw_get();
 	__u64 id;
 
-	res->frames = 0;
-	res->flags = 0;
-	if (slots)
-		slots->span = 0;
-	if (!w)
-		return KFR_JAVA_LOST;
-	w->sp = an[0];
-	w->pc = an[1];
-	w->fp = an[2];
-	w->anchor_sp = an[0];
-	w->stack_hi = jt->stack_hi;
-	w->hash = 0xcbf29ce484222325ull;
-	w->n = 0;
-	w->done = 0;
-	w->slots_closed = 0;
-	w->slots.n = 0;
-	w->slots.span = 0;
-	/* last_Java_pc is 0 when the thread left the interpreter for a VM call: the return pc is
-	 * then just below the last Java sp */
-	if (!w->pc && bpf_probe_read_user(&w->pc, 8, (void *)(w->sp - 8)))
-		jw_broken(w, KFR_JB_READ);
-	else if (!w->pc)
-		jw_broken(w, KFR_JB_READ);
 	if (!w->done)
 		bpf_loop(KFR_JAVA_MAX_FRAMES, jw_step, NULL, 0);
 	if (w->n >= KFR_JAVA_MAX_FRAMES && !w->done) {
@@ -409,7 +397,7 @@ static __always_inline __u64 java_walk(__u32 tid, const struct kfr_java_thread *
 	if (slots) {
 		__builtin_memcpy(slots, &w->slots, sizeof(*slots));
 		slots->span = 0;
-		if (w->slots.n && !jw_read_window(w, an[0], w->slots.span)) {
+		if (w->slots.n && !jw_read_window(w, anchor_sp, w->slots.span)) {
 			slots->hash = jw_slots_hash(w, &w->slots);
 			slots->span = w->slots.span;
 		}
@@ -435,6 +423,147 @@ static __always_inline __u64 java_walk(__u32 tid, const struct kfr_java_thread *
 	__u8 one = 1;
 	bpf_map_update_elem(&java_seen, &id, &one, BPF_ANY);
 	return id;
+}
+
+
+/* Walks the Java stack of the current thread from its anchor; sends the frames once per id and
+ * returns the id (or KFR_JAVA_LOST). Fills *slots, if given, for java_verify() (span 0: do not
+ * reuse the id). */
+static __always_inline __u64 java_walk(__u32 tid, const struct kfr_java_thread *jt, const __u64 an[3],
+				       struct jw_slots *slots, struct jw_result *res)
+{
+	struct jw_state *w = jw_get();
+
+	res->frames = 0;
+	res->flags = 0;
+	if (slots)
+		slots->span = 0;
+	if (!w)
+		return KFR_JAVA_LOST;
+	w->sp = an[0];
+	w->pc = an[1];
+	w->fp = an[2];
+	w->anchor_sp = an[0];
+	w->stack_hi = jt->stack_hi;
+	w->hash = 0xcbf29ce484222325ull;
+	w->n = 0;
+	w->done = 0;
+	w->slots_closed = 0;
+	w->slots.n = 0;
+	w->slots.span = 0;
+	w->top_from_regs = 0;
+	/* last_Java_pc is 0 when the thread left the interpreter for a VM call: the return pc is
+	 * then just below the last Java sp */
+	if (!w->pc && bpf_probe_read_user(&w->pc, 8, (void *)(w->sp - 8)))
+		jw_broken(w, KFR_JB_READ);
+	else if (!w->pc)
+		jw_broken(w, KFR_JB_READ);
+	return jw_finish(tid, w, slots, an[0], res);
+}
+/* ---- start from registers: a thread interrupted while running Java code (no anchor) ---------- */
+
+/* Where an interrupted compiled frame stands: its frame may not be set up yet (prologue) or
+ * already torn down (epilogue: after `add rsp; pop rbp`, the return poll, `ret`). */
+#define JW_FRAME_UP      0 /* normal: the caller is found from the frame size */
+#define JW_FRAME_POPPED  1 /* epilogue after pop rbp: return pc at [sp] */
+#define JW_FRAME_RBP     2 /* at `pop rbp`: saved fp at [sp], return pc at [sp + 8] */
+#define JW_FRAME_UNKNOWN 3 /* prologue: caller not known */
+
+static __always_inline int jw_frame_state(struct jw_state *w, __u64 cb, __u64 pc)
+{
+	__u64 code_begin;
+	__s32 complete;
+	__u8 b[16];
+
+	if (walk_cfg.gen25)
+		code_begin = cb + (__s32)jw_u32(w, walk_cfg.cb_code_offset);
+	else
+		code_begin = *(__u64 *)(w->blob + (walk_cfg.cb_code_begin & (JW_BLOB_HDR - 8) & ~7u));
+	if (walk_cfg.cb_frame_complete_size == 2)
+		complete = *(__s16 *)(w->blob + (walk_cfg.cb_frame_complete & (JW_BLOB_HDR - 2) & ~1u));
+	else
+		complete = (__s32)jw_u32(w, walk_cfg.cb_frame_complete);
+	if (complete < 0 || pc < code_begin + (__u64)complete)
+		return JW_FRAME_UNKNOWN;
+	if (bpf_probe_read_user(b, sizeof(b), (void *)pc))
+		return JW_FRAME_UNKNOWN;
+	if (b[0] == 0xc3) /* ret */
+		return JW_FRAME_POPPED;
+	if (b[0] == 0x5d) /* pop rbp */
+		return JW_FRAME_RBP;
+	/* return poll: cmp rsp, [r15 + disp32]; ja slow_path; ret */
+	if (b[0] == 0x49 && b[1] == 0x3b && b[2] == 0xa7 && b[7] == 0x0f && b[8] == 0x87 && b[13] == 0xc3)
+		return JW_FRAME_POPPED;
+	if (b[0] == 0x0f && b[1] == 0x87 && b[6] == 0xc3)
+		return JW_FRAME_POPPED;
+	return JW_FRAME_UP;
+}
+
+/* The interrupted compiled (or stub) frame: emit it, then step to its caller. */
+static __always_inline long jw_regs_blob_frame(struct jw_state *w)
+{
+	__u64 pc = w->pc, sp = w->sp, cb = jw_find_blob(w, pc), caller[2];
+
+	if (!cb)
+		return jw_broken(w, KFR_JB_NO_BLOB);
+	if (jw_read_blob(w, cb))
+		return jw_broken(w, KFR_JB_READ);
+	int state = jw_frame_state(w, cb, pc);
+	if (state == JW_FRAME_UP)
+		return jw_blob_frame(w); /* as a return address, minus the deopt case (pc is live) */
+	if (pc - cb >= KFR_JF_XMASK)
+		return jw_broken(w, KFR_JB_NO_BLOB);
+	if (jw_is_nmethod(w)) {
+		if (jw_emit(w, cb, KFR_JF_COMPILED, (__u32)(pc - cb), jw_u32(w, walk_cfg.nm_compile_id)))
+			return 1;
+	} else if (jw_emit(w, cb, KFR_JF_STUB, (__u32)(pc - cb), 0)) {
+		return 1;
+	}
+	if (state == JW_FRAME_UNKNOWN)
+		return jw_broken(w, KFR_JB_PROLOGUE);
+	if (state == JW_FRAME_RBP) {
+		if (bpf_probe_read_user(caller, sizeof(caller), (void *)sp))
+			return jw_broken(w, KFR_JB_READ);
+		return jw_next(w, sp + 16, caller[1], caller[0]);
+	}
+	if (bpf_probe_read_user(&caller[1], 8, (void *)sp))
+		return jw_broken(w, KFR_JB_READ);
+	return jw_next(w, sp + 8, caller[1], w->fp);
+}
+
+/* Walks from the user registers of a thread interrupted in Java code. Returns the id, or
+ * KFR_JAVA_NO_ANCHOR if the pc is not Java code. Not cached (the pc differs every time). */
+static __always_inline __u64 java_walk_regs(__u32 tid, const struct kfr_java_thread *jt, __u64 ip, __u64 sp,
+					    __u64 bp, __u64 r13, struct jw_result *res)
+{
+	struct jw_state *w = jw_get();
+	bool interp = ip >= walk_cfg.interp_low && ip < walk_cfg.interp_high;
+
+	res->frames = 0;
+	res->flags = 0;
+	if (!w || (!interp && (ip < walk_cfg.code_low || ip >= walk_cfg.code_high)) || ip == walk_cfg.call_stub_return)
+		return KFR_JAVA_NO_ANCHOR;
+	w->sp = sp;
+	w->pc = ip;
+	w->fp = bp;
+	w->anchor_sp = sp;
+	w->stack_hi = jt->stack_hi;
+	w->hash = 0xcbf29ce484222325ull;
+	w->n = 0;
+	w->done = 0;
+	w->slots_closed = 1;
+	w->slots.n = 0;
+	w->slots.span = 0;
+	w->top_from_regs = 1;
+	w->top_bcp = r13;
+	if (sp < jt->stack_lo || sp >= jt->stack_hi)
+		jw_broken(w, KFR_JB_SP_ORDER);
+	else if (interp)
+		jw_interpreted(w);
+	else
+		jw_regs_blob_frame(w);
+	w->top_from_regs = 0;
+	return jw_finish(tid, w, NULL, sp, res);
 }
 
 #endif

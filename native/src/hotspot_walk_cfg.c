@@ -3,7 +3,7 @@
 
 #include "hotspot_walk_cfg.h"
 
-/* The walker reads a CodeBlob/nmethod header of this many bytes (JW_BLOB_HDR). */
+/* Every field the walker reads must lie in the first JW_BLOB_MIN bytes of a blob. */
 #define BLOB_HDR 320
 
 int kfr_hs_walk_cfg(const struct kfr_hs_layout *l, struct kfr_walk_cfg *c, char *why, size_t whycap)
@@ -15,7 +15,8 @@ int kfr_hs_walk_cfg(const struct kfr_hs_layout *l, struct kfr_walk_cfg *c, char 
 		return -1;
 	}
 	long blob_fields[] = { l->cb_name, l->cb_frame_size, l->feature >= 25 ? l->cb_kind : 0, l->nm_compile_id,
-			       l->nm_deopt_handler, l->nm_orig_pc_offset };
+			       l->nm_deopt_handler, l->nm_orig_pc_offset, l->cb_frame_complete,
+			       l->feature >= 25 ? l->cb_code_offset : l->cb_code_begin };
 	for (size_t i = 0; i < sizeof(blob_fields) / sizeof(blob_fields[0]); i++) {
 		if (blob_fields[i] < 0 || blob_fields[i] + 8 > BLOB_HDR) {
 			snprintf(why, whycap, "code blob field at offset %ld is outside the walker's %d-byte header",
@@ -56,5 +57,9 @@ int kfr_hs_walk_cfg(const struct kfr_hs_layout *l, struct kfr_walk_cfg *c, char 
 	c->anchor_sp = (__u32)l->anchor_sp;
 	c->anchor_pc = (__u32)l->anchor_pc;
 	c->anchor_fp = (__u32)l->anchor_fp;
+	c->cb_code_begin = l->cb_code_begin > 0 ? (__u32)l->cb_code_begin : 0;
+	c->cb_code_offset = l->cb_code_offset > 0 ? (__u32)l->cb_code_offset : 0;
+	c->cb_frame_complete = (__u32)l->cb_frame_complete;
+	c->cb_frame_complete_size = (__u32)l->cb_frame_complete_size;
 	return 0;
 }

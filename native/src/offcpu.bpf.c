@@ -365,11 +365,15 @@ static __always_inline __u32 check_missed_switch_outs(struct task_struct *task, 
 struct java_ctx {
 	const struct kfr_java_thread *jt;
 	__u64 an[3];
+	struct pt_regs *regs; /* the thread's user registers, or NULL */
+	bool preempted;       /* interrupted in user mode: the registers may start a walk */
 };
 
-static __always_inline void java_lookup(__u32 tid, struct java_ctx *j)
+static __always_inline void java_lookup(__u32 tid, struct java_ctx *j, struct pt_regs *regs, bool preempted)
 {
 	j->jt = NULL;
+	j->regs = regs;
+	j->preempted = preempted;
 	j->an[0] = j->an[1] = j->an[2] = 0;
 	if (!walk_cfg.enabled)
 		return;
@@ -377,6 +381,9 @@ static __always_inline void java_lookup(__u32 tid, struct java_ctx *j)
 	if (j->jt && java_anchor(j->jt, j->an))
 		j->an[0] = j->an[1] = j->an[2] = 0;
 }
+
+/* A Java thread without an anchor: walked from its registers if it was preempted in Java code. */
+static __always_inline __u64 java_ref_no_anchor(__u32 tid, struct java_ctx *j);
 
 /* Walks the thread's Java stack (no cache) and counts; slots may be NULL. */
 static __always_inline __u64 java_ref_walk(__u32 tid, struct java_ctx *j, struct jw_slots *slots)
@@ -387,10 +394,8 @@ static __always_inline __u64 java_ref_walk(__u32 tid, struct java_ctx *j, struct
 		slots->span = 0;
 	if (!j->jt)
 		return KFR_JAVA_NONE;
-	if (!j->an[0]) {
-		count(KFR_CNT_JAVA_NO_ANCHOR, 1);
-		return KFR_JAVA_NO_ANCHOR;
-	}
+	if (!j->an[0])
+		return java_ref_no_anchor(tid, j);
 	__u64 t0 = bpf_ktime_get_ns();
 	__u64 id = java_walk(tid, j->jt, j->an, slots, &res);
 	count(KFR_CNT_JAVA_WALK_NS, bpf_ktime_get_ns() - t0);
@@ -404,6 +409,32 @@ static __always_inline __u64 java_ref_walk(__u32 tid, struct java_ctx *j, struct
 		count(KFR_CNT_JAVA_BROKEN, 1);
 	if (res.flags & JW_TRUNCATED)
 		count(KFR_CNT_JAVA_TRUNCATED, 1);
+	return id;
+}
+
+static __always_inline __u64 java_ref_no_anchor(__u32 tid, struct java_ctx *j)
+{
+	struct jw_result res;
+	__u64 id = KFR_JAVA_NO_ANCHOR;
+
+	if (j->preempted && j->regs) {
+		__u64 t0 = bpf_ktime_get_ns();
+		id = java_walk_regs(tid, j->jt, j->regs->ip, j->regs->sp, j->regs->bp, j->regs->r13, &res);
+		if (id != KFR_JAVA_NO_ANCHOR) {
+			count(KFR_CNT_JAVA_WALK_NS, bpf_ktime_get_ns() - t0);
+			count(KFR_CNT_JAVA_WALK, 1);
+			count(KFR_CNT_JAVA_FRAMES, res.frames);
+			count(KFR_CNT_JAVA_FROM_REGS, 1);
+			if (res.flags & JW_SENT)
+				count(KFR_CNT_JAVA_SENT, 1);
+			if (res.flags & JW_LOST)
+				count(KFR_CNT_JAVA_LOST, 1);
+			if (res.flags & JW_BROKEN)
+				count(KFR_CNT_JAVA_BROKEN, 1);
+			return id;
+		}
+	}
+	count(KFR_CNT_JAVA_NO_ANCHOR, 1);
 	return id;
 }
 
@@ -423,10 +454,8 @@ static __always_inline __u64 java_ref_cached(struct kfr_task *t, __u32 tid, stru
 {
 	if (!j->jt)
 		return KFR_JAVA_NONE;
-	if (!j->an[0]) {
-		count(KFR_CNT_JAVA_NO_ANCHOR, 1);
-		return KFR_JAVA_NO_ANCHOR;
-	}
+	if (!j->an[0])
+		return java_ref_no_anchor(tid, j);
 #pragma unroll
 	for (int i = 0; i < FP_WAYS; i++) {
 		struct kfr_fp *c = &t->fp[i];
@@ -477,7 +506,7 @@ static __always_inline void switch_out_by_tid(void *ctx, struct task_struct *tas
 	struct kfr_pending *p;
 
 	walk_stacks(ctx, &np.kstack_id, &np.ustack_id);
-	java_lookup(tid, &j);
+	java_lookup(tid, &j, NULL, false);
 	np.java_ref = java_ref_walk(tid, &j, NULL);
 	p = bpf_map_lookup_elem(&tasks_by_tid, &tid);
 	if (p) {
@@ -591,7 +620,9 @@ int kfr_switch_btf(__u64 *ctx)
 		struct kfr_fp *f = 0;
 		struct java_ctx j;
 
-		java_lookup(prev->pid, &j);
+		/* a thread preempted in user mode may be running Java code: its registers start the walk
+		 * (orig_ax < 0: interrupted, not in a syscall) */
+		java_lookup(prev->pid, &j, regs, state == KFR_STATE_R && sysnr < 0);
 #pragma unroll
 		for (int i = 0; i < FP_WAYS; i++) {
 			struct kfr_fp *c = &t->fp[i];

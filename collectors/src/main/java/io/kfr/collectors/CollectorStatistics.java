@@ -70,10 +70,11 @@ public record CollectorStatistics(
      * with no Java frames to walk (running Java code when preempted, or not yet in Java);
      * {@code broken} walks that stopped at a frame they could not follow, {@code truncated} walks
      * cut at 256 frames; {@code stacksSent} new stacks announced, {@code stacksLost} those the ring
-     * buffer had no room for.
+     * buffer had no room for; {@code fromRegisters} walks started from the registers of a thread
+     * preempted while running Java code (it had no anchor).
      */
     public record JavaWalks(long walks, long walkNanos, long frames, long cacheHits, long verifyMisses, long noAnchor,
-                            long broken, long truncated, long stacksSent, long stacksLost) {
-        public static final JavaWalks NONE = new JavaWalks(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+                            long broken, long truncated, long stacksSent, long stacksLost, long fromRegisters) {
+        public static final JavaWalks NONE = new JavaWalks(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     }
 }

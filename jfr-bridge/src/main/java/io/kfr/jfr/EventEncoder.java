@@ -13,7 +13,7 @@ final class EventEncoder {
     private static final int OFF_CPU = 1;
     private static final int STATISTICS = 2;
     /** The counters of CollectorStatistics after the collector name and time, in field order. */
-    private static final int STATISTICS_COUNTERS = 27;
+    private static final int STATISTICS_COUNTERS = 28;
 
     private final TimeBase timeBase;
     private final JfrBuffer body = new JfrBuffer(256);
@@ -72,6 +72,7 @@ final class EventEncoder {
         r.writeVarLong(j.truncated());
         r.writeVarLong(j.stacksSent());
         r.writeVarLong(j.stacksLost());
+        r.writeVarLong(j.fromRegisters());
     }
 
     /** Reads one spool record and appends it to {@code out} as a sized JFR event. */

@@ -264,6 +264,8 @@ final class KfrTypes {
                 "New Java stacks announced by the kernel");
         labeled(field(e, "javaStacksLost", LONG, false, false), "Java Stacks Lost",
                 "Java stacks the ring buffer had no room for (their events show a lost-stack frame)");
+        labeled(field(e, "javaFromRegisters", LONG, false, false), "Java Walks From Registers",
+                "Java walks started from the registers of a thread preempted while running Java code");
         labeled(e, "Collector Statistics", "What a kfr collector cost and what it could not record, cumulative");
         category(e, STATISTICS_CATEGORY);
     }

@@ -76,7 +76,7 @@ final class TestSamples {
                     900L * i, 80L * i, i, 2L * i, 3_000L * i, i % 2, 7L * i, 11L * i, 13L * i,
                     17L * i, 19L * i, 23L * i, 29L * i, 31L * i, 37L * i,
                     new CollectorStatistics.JavaWalks(41L * i, 43L * i, 47L * i, 53L * i, 59L * i, 61L * i, 67L * i,
-                            71L * i, 73L * i, 79L * i)));
+                            71L * i, 73L * i, 79L * i, 83L * i)));
         }
     }
 

@@ -30,6 +30,7 @@ public final class JavaFrameSymbolizer {
     private static final int JS_NATIVE = 4;
     private static final int JS_STUB = 5;
     private static final int MAX_CACHED = 200_000;
+    private static final boolean DEBUG = System.getenv("KFR_DEBUG") != null;
 
     private static final List<Frame> TRUNCATED = List.of(Frame.unknown("[truncated]"));
 
@@ -59,6 +60,9 @@ public final class JavaFrameSymbolizer {
         List<Frame> frames = parse(KfrNative.javaFrameNames(ref, value, cookie));
         if (frames.get(0).type() == FrameType.UNKNOWN) {
             unknownFrames++;
+            if (DEBUG) {
+                System.err.printf("kfr: java frame %#x %#x %d: %s%n", ref, value, cookie, frames.get(0).owner());
+            }
             return frames; // not cached: it may be named later (e.g. metadata not yet readable)
         }
         if (cache.size() >= MAX_CACHED) {

@@ -234,7 +234,8 @@ public final class OffCpuCollector implements AutoCloseable {
                 stats[STAT_PROG_RECURSION_MISSES], stats[CNT_EXCLUDED],
                 new CollectorStatistics.JavaWalks(stats[CNT_JAVA_WALK], stats[CNT_JAVA_WALK_NS], stats[CNT_JAVA_FRAMES],
                         stats[CNT_JAVA_CACHE_HIT], stats[CNT_JAVA_VERIFY_MISS], stats[CNT_JAVA_NO_ANCHOR],
-                        stats[CNT_JAVA_BROKEN], stats[CNT_JAVA_TRUNCATED], stats[CNT_JAVA_SENT], stats[CNT_JAVA_LOST]));
+                        stats[CNT_JAVA_BROKEN], stats[CNT_JAVA_TRUNCATED], stats[CNT_JAVA_SENT], stats[CNT_JAVA_LOST],
+                        stats[CNT_JAVA_FROM_REGS]));
     }
 
     /**

@@ -50,7 +50,8 @@ final class OffCpuRecords {
     static final int CNT_JAVA_TRUNCATED = 22;
     static final int CNT_JAVA_SENT = 23;
     static final int CNT_JAVA_LOST = 24;
-    static final int CNT_MAX = 25;
+    static final int CNT_JAVA_FROM_REGS = 25;
+    static final int CNT_MAX = 26;
     static final int STAT_PROG_RUN_CNT = CNT_MAX;
     static final int STAT_PROG_RUN_NS = CNT_MAX + 1;
     static final int STAT_PROG_RECURSION_MISSES = CNT_MAX + 2;
