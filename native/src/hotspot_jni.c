@@ -12,6 +12,7 @@
 #include "hotspot_threads.h"
 #include "hotspot_walk_cfg.h"
 #include "kfr_error.h"
+#include "safe_read.h"
 
 #define JNI_FN(name) JNIEXPORT JNICALL Java_io_kfr_collectors_natives_KfrNative_##name
 
@@ -19,6 +20,10 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int layout_state; /* 0 not read, 1 ok, -1 failed */
 static struct kfr_hs_layout layout;
 static char status[320] = "not requested"; /* "" when Java frames are on */
+/* Class loader data of loaders that never unload classes (boot, application): metadata of their
+ * classes is never reused for another class. */
+#define MAX_PERMANENT 4
+static uintptr_t permanent_cld[MAX_PERMANENT];
 
 static void set_status(const char *why)
 {
@@ -83,8 +88,65 @@ jstring JNI_FN(javaFramesStatus)(JNIEnv *env, jclass cls)
 	return (*env)->NewStringUTF(env, s);
 }
 
+/* The ClassLoaderData of a Method*'s class (validated by the symbolizer before), 0 if unreadable. */
+static uintptr_t method_cld(uintptr_t m)
+{
+	uint64_t cm = 0, cp = 0, holder = 0, cld = 0;
+
+	if (kfr_safe_u64(m + layout.m_const_method, &cm) || kfr_safe_u64(cm + layout.cm_constants, &cp) ||
+	    kfr_safe_u64(cp + layout.cp_pool_holder, &holder) || kfr_safe_u64(holder + layout.klass_cld, &cld))
+		return 0;
+	return (uintptr_t)cld;
+}
+
+static bool permanent(uintptr_t m)
+{
+	uintptr_t cld = method_cld(m);
+
+	for (int i = 0; cld && i < MAX_PERMANENT; i++) {
+		if (permanent_cld[i] == cld)
+			return true;
+	}
+	return false;
+}
+
+/* Registers the loader of cls as one that never unloads (its method name/sig identifies a method
+ * to reach its metadata: a jmethodID points to a slot holding the Method*). */
+jboolean JNI_FN(javaPermanentLoader)(JNIEnv *env, jclass self, jclass cls, jstring name, jstring sig, jboolean is_static)
+{
+	(void)self;
+	const char *n = (*env)->GetStringUTFChars(env, name, NULL);
+	const char *g = (*env)->GetStringUTFChars(env, sig, NULL);
+	jmethodID id = NULL;
+	uint64_t m = 0;
+	uintptr_t cld = 0;
+
+	if (n && g)
+		id = is_static ? (*env)->GetStaticMethodID(env, cls, n, g) : (*env)->GetMethodID(env, cls, n, g);
+	if (n)
+		(*env)->ReleaseStringUTFChars(env, name, n);
+	if (g)
+		(*env)->ReleaseStringUTFChars(env, sig, g);
+	if ((*env)->ExceptionCheck(env)) {
+		(*env)->ExceptionClear(env);
+		return JNI_FALSE;
+	}
+	if (!id || layout_state <= 0 || kfr_safe_u64((uintptr_t)id, &m) || !(cld = method_cld((uintptr_t)m)))
+		return JNI_FALSE;
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < MAX_PERMANENT; i++) {
+		if (permanent_cld[i] == cld || !permanent_cld[i]) {
+			permanent_cld[i] = cld;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	return JNI_TRUE;
+}
+
 /* One line per scope, innermost first:
- *   type \t bci \t line \t hidden \t approx \t class \t method \t descriptor
+ *   type \t bci \t line \t hidden \t approx \t permanent \t class \t method \t descriptor
+ * (permanent: the method's class loader never unloads classes)
  * type: KFR_JS_*; for stubs class is "" and method the blob name. "!<reason>" if the frame cannot
  * be named (KFR_JS_ERR_*). */
 jstring JNI_FN(javaFrameNames)(JNIEnv *env, jclass cls, jlong ref, jint value, jint cookie)
@@ -109,15 +171,20 @@ jstring JNI_FN(javaFrameNames)(JNIEnv *env, jclass cls, jlong ref, jint value, j
 			const struct kfr_hs_scope *s = &scopes[i];
 
 			klass[0] = name[0] = sig[0] = 0;
-			if (s->type == KFR_JS_STUB) {
-				kfr_hs_blob_name(&layout, f.ref, name, sizeof(name));
-			} else if (s->type != KFR_JS_UNKNOWN &&
-				   kfr_hs_method_names(&layout, s->method, klass, sizeof(klass), name, sizeof(name), sig,
-						       sizeof(sig))) {
-				klass[0] = name[0] = sig[0] = 0;
+			int err = 0;
+			if (s->type == KFR_JS_STUB)
+				err = kfr_hs_blob_name(&layout, f.ref, name, sizeof(name));
+			else if (s->type != KFR_JS_UNKNOWN)
+				err = kfr_hs_method_names(&layout, s->method, klass, sizeof(klass), name, sizeof(name), sig,
+							  sizeof(sig));
+			if (err || s->type == KFR_JS_UNKNOWN) { /* one scope without a name: the frame is unknown */
+				snprintf(out, sizeof(out), "!%d", err ? -err : KFR_JS_ERR_METHOD);
+				pos = 0;
+				break;
 			}
-			int w = snprintf(out + pos, sizeof(out) - pos, "%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", s->type, s->bci,
-					 s->line, s->hidden, s->approx, klass, name, sig);
+			int w = snprintf(out + pos, sizeof(out) - pos, "%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", s->type,
+					 s->bci, s->line, s->hidden, s->approx,
+					 s->type == KFR_JS_STUB || permanent(s->method), klass, name, sig);
 			if (w < 0 || (size_t)w >= sizeof(out) - pos)
 				break;
 			pos += (size_t)w;

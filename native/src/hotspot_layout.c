@@ -275,6 +275,7 @@ int kfr_hs_layout_read(struct kfr_hs_layout *l, char *why, size_t whycap)
 	l->cp_length = REQ(&vs, "ConstantPool", "_length");
 	l->cp_sizeof = type_size(&vs, "ConstantPool");
 	l->klass_name = REQ(&vs, "Klass", "_name");
+	l->klass_cld = REQ(&vs, "Klass", "_class_loader_data");
 	l->ik_constants = REQ(&vs, "InstanceKlass", "_constants");
 	l->ik_methods = REQ(&vs, "InstanceKlass", "_methods");
 	l->sym_length = REQ(&vs, "Symbol", "_length");

@@ -83,6 +83,7 @@ struct kfr_hs_layout {
 	long cm_sizeof;             /* sizeof(ConstMethod): bytecodes start here */
 	long cp_tags, cp_pool_holder, cp_length, cp_sizeof;
 	long klass_name;
+	long klass_cld;             /* Klass::_class_loader_data */
 	long ik_constants, ik_methods;
 	long sym_length, sym_body;
 };

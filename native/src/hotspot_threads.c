@@ -20,15 +20,28 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct kfr_offcpu *target; /* under lock */
 static const struct kfr_hs_layout *layout;
 
-/* Map entry of a JavaThread, checked against the tid it should belong to (-1 if it does not). */
-static int java_thread_entry(const struct kfr_hs_layout *l, uintptr_t jt, int expect_tid, struct kfr_java_thread *e)
+/* Reads a field of a JavaThread: another thread's through kfr_safe_read (it may be exiting); the
+ * calling thread's own directly (it is alive: we run on it), which also keeps thread start-up
+ * free of syscalls that take the process's mmap lock. */
+static int jt_read(uintptr_t addr, void *out, size_t n, bool own)
+{
+	if (!own)
+		return kfr_safe_read(out, addr, n);
+	memcpy(out, (const void *)addr, n);
+	return 0;
+}
+
+/* Map entry of a JavaThread, checked against the tid it should belong to (-1 if it does not).
+ * own: jt is the calling thread's. */
+static int java_thread_entry(const struct kfr_hs_layout *l, uintptr_t jt, int expect_tid, bool own,
+			     struct kfr_java_thread *e)
 {
 	uint64_t os = 0, base = 0, size = 0;
 	uint32_t tid = 0;
 
-	if (!jt || kfr_safe_u64(jt + l->jt_osthread, &os) || !os || kfr_safe_u32(os + l->os_thread_id, &tid) ||
-	    (expect_tid > 0 && (int)tid != expect_tid) || kfr_safe_u64(jt + l->jt_stack_base, &base) ||
-	    kfr_safe_u64(jt + l->jt_stack_size, &size) || !base || size > base)
+	if (!jt || jt_read(jt + l->jt_osthread, &os, 8, own) || !os || jt_read(os + l->os_thread_id, &tid, 4, own) ||
+	    (expect_tid > 0 && (int)tid != expect_tid) || jt_read(jt + l->jt_stack_base, &base, 8, own) ||
+	    jt_read(jt + l->jt_stack_size, &size, 8, own) || !base || size > base)
 		return -1;
 	e->anchor = jt + l->jt_anchor;
 	e->stack_hi = base;
@@ -46,7 +59,7 @@ static void JNICALL on_thread_start(jvmtiEnv *env, JNIEnv *jni, jthread thread)
 		return;
 	uintptr_t jt = (uintptr_t)(*jni)->GetLongField(jni, thread, thread_eetop);
 	pthread_mutex_lock(&lock);
-	if (target && java_thread_entry(layout, jt, tid, &e) == tid)
+	if (target && java_thread_entry(layout, jt, tid, true, &e) == tid)
 		kfr_offcpu_java_thread(target, tid, &e);
 	pthread_mutex_unlock(&lock);
 }
@@ -107,7 +120,7 @@ static void add_live_threads(JNIEnv *env, const struct kfr_hs_layout *l, struct 
 	for (jint i = 0; i < n; i++) {
 		struct kfr_java_thread e;
 		uintptr_t jt = (uintptr_t)(*env)->GetLongField(env, threads[i], thread_eetop);
-		int tid = java_thread_entry(l, jt, 0, &e);
+		int tid = java_thread_entry(l, jt, 0, false, &e);
 
 		/* a thread of this process (not a stale pointer read as one) */
 		char path[64];

@@ -22,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class JavaStackCacheTest {
     private static final int CALLS = 400;
+    private static final long SLACK_NANOS = 300_000;
 
     @ParameterizedTest
     @EnumSource(Jdk.class)
@@ -52,15 +53,20 @@ class JavaStackCacheTest {
         StringBuilder examples = new StringBuilder();
         for (RecordedEvent e : sleeps) {
             long t = e.getStartTime().getEpochSecond() * 1_000_000_000L + e.getStartTime().getNano();
-            long[] call = calls.stream().filter(c -> c[1] <= t && t <= c[2]).findFirst().orElse(null);
+            long end = t + e.getDuration().toNanos();
+            // the whole interval inside one call (clock conversion slack), else it is not attributed
+            long[] call = calls.stream().filter(c -> c[1] - SLACK_NANOS <= t && end <= c[2] + SLACK_NANOS).findFirst()
+                    .orElse(null);
             if (call == null) {
                 continue;
             }
             matched++;
             String expected = call[0] % 2 == 0 ? "pathA" : "pathB";
             if (!expected.equals(path(e)) && wrong++ < 3) {
-                examples.append("call ").append(call[0]).append(": expected ").append(expected).append(", recorded ")
-                        .append(path(e)).append('\n');
+                examples.append("call ").append(call[0]).append(" [").append(call[1]).append(", ").append(call[2])
+                        .append("]: expected ").append(expected).append(", recorded ").append(path(e))
+                        .append(" in an event at ").append(t).append(" lasting ").append(e.getDuration().toNanos())
+                        .append(" ns\n");
             }
         }
         assertTrue(matched >= CALLS * 0.95, "sleeps matched to calls: " + matched + " of " + sleeps.size());

@@ -14,8 +14,14 @@ import java.util.Map;
 /**
  * Names the raw Java frames of the BPF walker (struct kfr_java_frame: ref, value, cookie) through
  * libkfr, which reads the JVM's metadata with checks (native/src/hotspot_symbols.c). A compiled
- * frame expands into its inlined methods. Results are cached per raw frame; the cache is dropped
- * when the JVM has unloaded classes since, because a Method* of an unloaded class may be reused.
+ * frame expands into its inlined methods. Results are cached per raw frame.
+ * <p>
+ * Class unloading: the metadata of an unloaded class can be reused by a new class at the same
+ * addresses, which no check in memory can tell apart. Frames are therefore named in batches
+ * ({@link #beginBatch} / {@link #endBatch}): if the JVM unloaded classes between the previous
+ * batch and the end of this one (the window in which this batch's frames were walked and named),
+ * the names used in it are not trusted and the cache is dropped; except names of methods whose
+ * class loader never unloads (the boot and application loaders), whose metadata is never reused.
  * A frame that cannot be validated becomes one "[unknown]" Java frame, counted, never a guess.
  * Not thread-safe: the collector thread's.
  */
@@ -33,13 +39,28 @@ public final class JavaFrameSymbolizer {
     private static final boolean DEBUG = System.getenv("KFR_DEBUG") != null;
 
     private static final List<Frame> TRUNCATED = List.of(Frame.unknown("[truncated]"));
+    private static final List<Frame> UNLOADED = List.of(Frame.unknown("[java: classes unloaded meanwhile]"));
 
-    private final Map<FrameKey, List<Frame>> cache = new HashMap<>();
+    private final Map<FrameKey, Named> cache = new HashMap<>();
     private final ClassLoadingMXBean classLoading = ManagementFactory.getClassLoadingMXBean();
     private long unloadedClasses = classLoading.getUnloadedClassCount();
     private long unknownFrames;
+    /** Names used in the current batch whose metadata could be reused after class unloading. */
+    private final java.util.Set<List<Frame>> usedInBatch = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    /** Of the frames just parsed, those of never-unloading loaders (and stubs). */
+    private final java.util.Set<Frame> permanent = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     private record FrameKey(long ref, int value, int cookie) {
+    }
+
+    /** A frame's names; neverUnloaded: all its methods belong to loaders that never unload. */
+    private record Named(List<Frame> frames, boolean neverUnloaded) {
+    }
+
+    public JavaFrameSymbolizer() {
+        // java.lang.Object: the boot loader; kfr's own classes: the application loader
+        KfrNative.javaPermanentLoader(Object.class, "hashCode", "()I", false);
+        KfrNative.javaPermanentLoader(KfrNative.class, "version", "()Ljava/lang/String;", true);
     }
 
     /** The Java frames of one physical frame, innermost first (never empty). */
@@ -53,54 +74,81 @@ public final class JavaFrameSymbolizer {
             return List.of(Frame.unknown("[java: walk stopped, reason " + (value & 0x0fff_ffff) + "]"));
         }
         FrameKey key = new FrameKey(ref, value, cookie);
-        List<Frame> known = cache.get(key);
-        if (known != null) {
-            return known;
-        }
-        List<Frame> frames = parse(KfrNative.javaFrameNames(ref, value, cookie));
-        if (frames.get(0).type() == FrameType.UNKNOWN) {
-            unknownFrames++;
-            if (DEBUG) {
-                System.err.printf("kfr: java frame %#x %#x %d: %s%n", ref, value, cookie, frames.get(0).owner());
+        Named named = cache.get(key);
+        if (named == null) {
+            List<Frame> frames = parse(KfrNative.javaFrameNames(ref, value, cookie));
+            boolean neverUnloaded = frames.stream().allMatch(permanent::contains);
+            permanent.clear();
+            if (frames.get(0).type() == FrameType.UNKNOWN) {
+                unknownFrames++;
+                if (DEBUG) {
+                    System.err.printf("kfr: java frame %#x %#x %d: %s%n", ref, value, cookie, frames.get(0).owner());
+                }
+                return frames; // not cached: it may be named later (e.g. metadata not yet readable)
             }
-            return frames; // not cached: it may be named later (e.g. metadata not yet readable)
+            if (cache.size() >= MAX_CACHED) {
+                cache.clear();
+            }
+            named = new Named(frames, neverUnloaded);
+            cache.put(key, named);
         }
-        if (cache.size() >= MAX_CACHED) {
-            cache.clear();
+        if (!named.neverUnloaded()) {
+            usedInBatch.add(named.frames());
         }
-        cache.put(key, frames);
-        return frames;
+        return named.frames();
     }
 
-    /** Forgets names of frames whose Method* may have been reused since (the JVM unloaded classes). */
-    public void checkClassUnloading() {
+    /** Starts naming the frames of records walked since the last batch. */
+    public void beginBatch() {
+        usedInBatch.clear();
+    }
+
+    /**
+     * Ends a batch: true if its names can be trusted; false if classes were unloaded meanwhile,
+     * and then {@link #untrusted} replaces the names of unloadable methods used in this batch.
+     */
+    public boolean endBatch() {
         long unloaded = classLoading.getUnloadedClassCount();
-        if (unloaded != unloadedClasses) {
-            unloadedClasses = unloaded;
-            cache.clear();
+        if (unloaded == unloadedClasses) {
+            return true;
         }
+        unloadedClasses = unloaded;
+        cache.clear();
+        return usedInBatch.isEmpty();
+    }
+
+    /** After an untrusted batch: the frames as they can be shown (names that may be stale become unknown). */
+    public List<Frame> untrusted(List<Frame> frames) {
+        if (!usedInBatch.contains(frames)) {
+            return frames;
+        }
+        unknownFrames++;
+        return UNLOADED;
     }
 
     public long unknownFrames() {
         return unknownFrames;
     }
 
-    private static List<Frame> parse(String names) {
+    private List<Frame> parse(String names) {
         if (names == null || names.isEmpty() || names.startsWith("!")) {
             return List.of(Frame.unknown("[java: " + reason(names) + "]"));
         }
         List<Frame> out = new ArrayList<>(2);
         for (String line : names.split("\n")) {
             String[] f = line.split("\t", -1);
-            if (f.length < 8) {
+            if (f.length < 9) {
                 return List.of(Frame.unknown("[java: malformed]"));
             }
             int type = Integer.parseInt(f[0]);
             int bci = Integer.parseInt(f[1]);
             int lineNo = Integer.parseInt(f[2]);
             boolean hidden = f[3].equals("1");
+            boolean neverUnloaded = f[5].equals("1");
             if (type == JS_STUB) {
-                out.add(new Frame("libjvm.so", "[stub] " + f[6], "()V", FrameType.CPP, -1, -1, false));
+                Frame stub = new Frame("libjvm.so", "[stub] " + f[7], "()V", FrameType.CPP, -1, -1, false);
+                permanent.add(stub);
+                out.add(stub);
                 continue;
             }
             FrameType t = switch (type) {
@@ -110,10 +158,14 @@ public final class JavaFrameSymbolizer {
                 case JS_NATIVE -> FrameType.JAVA_NATIVE;
                 default -> null;
             };
-            if (t == null || f[5].isEmpty() || f[6].isEmpty()) {
+            if (t == null || f[6].isEmpty() || f[7].isEmpty()) {
                 return List.of(Frame.unknown("[java: unnamed]"));
             }
-            out.add(new Frame(f[5], f[6], f[7], t, lineNo, bci, hidden));
+            Frame frame = new Frame(f[6], f[7], f[8], t, lineNo, bci, hidden);
+            if (neverUnloaded) {
+                permanent.add(frame);
+            }
+            out.add(frame);
         }
         return out.isEmpty() ? List.of(Frame.unknown("[java: empty]")) : List.copyOf(out);
     }

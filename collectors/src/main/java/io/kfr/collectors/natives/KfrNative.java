@@ -49,6 +49,13 @@ public final class KfrNative {
      */
     public static native String javaFrameNames(long ref, int value, int cookie);
 
+    /**
+     * Declares the class loader of {@code cls} as one that never unloads classes (boot,
+     * application): names of its methods stay valid across class unloading. The method given by
+     * name and signature locates the loader's metadata. False if it could not be found.
+     */
+    public static native boolean javaPermanentLoader(Class<?> cls, String method, String signature, boolean isStatic);
+
     /** Which attachment is in use: "tp_btf" or "raw_tp". */
     public static native String offcpuAttachMode(long handle);
 

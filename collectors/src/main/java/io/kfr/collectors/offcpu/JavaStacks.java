@@ -20,6 +20,7 @@ import static io.kfr.collectors.offcpu.OffCpuRecords.*;
  */
 final class JavaStacks {
     private static final List<Frame> LOST = List.of(Frame.unknown("[java stack lost: ring full]"));
+    private static final int KIND_BROKEN = 5;
     private static final List<Frame> NOT_ANNOUNCED = List.of(Frame.unknown("[java stack unknown]"));
 
     private final long handle;
@@ -33,7 +34,8 @@ final class JavaStacks {
 
     /** Takes in the records walked since the last call; call after each poll and drain. */
     void read() {
-        symbolizer.checkClassUnloading();
+        symbolizer.beginBatch();
+        Map<Long, List<List<Frame>>> batch = new HashMap<>();
         int bytes;
         do {
             bytes = KfrNative.offcpuJavaStacks(handle, buffer);
@@ -44,15 +46,42 @@ final class JavaStacks {
             while (at + JSTACK_HDR <= bytes) {
                 long id = buffer.getLong(at + JSTACK_ID);
                 int n = Short.toUnsignedInt(buffer.getShort(at + JSTACK_N));
-                List<Frame> frames = new ArrayList<>(n + 4);
+                List<List<Frame>> parts = new ArrayList<>(n);
+                List<Frame> last = List.of();
                 for (int i = 0; i < n; i++) {
                     int f = at + JSTACK_HDR + i * JFRAME_SIZE;
-                    frames.addAll(symbolizer.frames(buffer.getLong(f), buffer.getInt(f + 8), buffer.getInt(f + 12)));
+                    int value = buffer.getInt(f + 8);
+                    if (endsAtContinuation(last, value)) {
+                        break;
+                    }
+                    last = symbolizer.frames(buffer.getLong(f), value, buffer.getInt(f + 12));
+                    parts.add(last);
                 }
-                byId.put(id, List.copyOf(frames));
+                batch.put(id, parts);
                 at += JSTACK_HDR + n * JFRAME_SIZE;
             }
         } while (bytes + JSTACK_MAX > buffer.capacity());
+        boolean trusted = symbolizer.endBatch();
+        batch.forEach((id, parts) -> {
+            List<Frame> frames = new ArrayList<>();
+            for (List<Frame> part : parts) {
+                frames.addAll(trusted ? part : symbolizer.untrusted(part));
+            }
+            byId.put(id, List.copyOf(frames));
+        });
+    }
+
+    /**
+     * A virtual thread's frames that were not thawed yet (JDK 21+) return into the continuation
+     * return barrier, a stub without a frame of its own: the walk stops there, and that is the
+     * end of the virtual thread's frames on the carrier's stack, not a broken walk.
+     */
+    private static boolean endsAtContinuation(List<Frame> previous, int value) {
+        if (value >>> 28 != KIND_BROKEN || previous.isEmpty()) {
+            return false;
+        }
+        Frame last = previous.get(previous.size() - 1);
+        return last.method().startsWith("[stub] ") && last.method().contains("continuation");
     }
 
     /** Java frames for a java_ref of an event or aggregate, innermost first (empty: none). */
