@@ -208,6 +208,12 @@ static __always_inline __u32 jw_u32(struct jw_state *w, __u32 off)
 	return *(__u32 *)(w->blob + (off & (JW_BLOB_HDR - 4) & ~3u));
 }
 
+/* Frames at this pc find their caller through rbp. */
+static __always_inline bool jw_uses_fp(__u64 pc)
+{
+	return (pc >= walk_cfg.interp_low && pc < walk_cfg.interp_high) || pc == walk_cfg.call_stub_return;
+}
+
 /* Moves to the caller's frame; sp must grow and stay inside the thread's stack. */
 static __always_inline long jw_next(struct jw_state *w, __u64 sp, __u64 pc, __u64 fp)
 {
@@ -293,7 +299,10 @@ static __always_inline long jw_blob_frame(struct jw_state *w)
 	__u64 ssp = sp + (__u64)fs * 8;
 	if (bpf_probe_read_user(caller, sizeof(caller), (void *)(ssp - 16)))
 		return jw_broken(w, KFR_JB_READ);
-	jw_slot(w, ssp - 16);
+	/* the saved rbp matters only to a caller that uses a frame pointer (interpreter, call stub);
+	 * compiled code keeps data in rbp, which would fail the verification for nothing */
+	if (jw_uses_fp(caller[1]))
+		jw_slot(w, ssp - 16);
 	jw_slot(w, ssp - 8);
 	return jw_next(w, ssp, caller[1], caller[0]);
 }

@@ -38,6 +38,8 @@ package io.kfr.collectors;
  * {@code excludedSwitches} counts switch-outs of kfr's own threads, which are not recorded by
  * design. {@code stackErrors} are intervals recorded without a (kernel or user) stack,
  * {@code unknownFrames} frames that could not be named (native and Java).
+ * {@code collectorCpuNanos} is the CPU time of the collector's own thread in user space (reading
+ * records, naming frames and stacks, delivering samples).
  * {@code java} is the HotSpot walker's work: see {@link JavaWalks}.
  */
 public record CollectorStatistics(
@@ -60,6 +62,7 @@ public record CollectorStatistics(
         long intervalsMissed,
         long recursionMisses,
         long excludedSwitches,
+        long collectorCpuNanos,
         JavaWalks java) {
 
     /**

@@ -93,9 +93,13 @@ class OffCpuOverheadBench {
         long walks = last.getLong("javaWalks");
         long hits = last.getLong("javaCacheHits");
         long misses = last.getLong("javaVerifyMisses");
-        return String.format("last file= run: BPF %.0f ns per run (%d runs); Java stacks walked %d (%.1f us each, %.1f frames),"
+        long records = last.getLong("eventsRecorded") + last.getLong("intervalsAggregated");
+        return String.format("last file= run: BPF %.0f ns per run (%d runs); collector thread %.0f ms CPU for %d intervals"
+                        + " (%.2f us each); Java stacks walked %d (%.1f us each, %.1f frames),"
                         + " reused %d, verify misses %d, no anchor %d, stopped %d; stack walks %d, stack cache hits %d%n",
-                runs == 0 ? 0.0 : last.getDuration("bpfRunTime").toNanos() / (double) runs, runs, walks,
+                runs == 0 ? 0.0 : last.getDuration("bpfRunTime").toNanos() / (double) runs, runs,
+                last.getDuration("collectorCpuTime").toNanos() / 1e6, records,
+                records == 0 ? 0.0 : last.getDuration("collectorCpuTime").toNanos() / 1e3 / records, walks,
                 walks == 0 ? 0.0 : last.getDuration("javaWalkTime").toNanos() / 1e3 / walks,
                 walks == 0 ? 0.0 : last.getLong("javaFrames") / (double) walks, hits, misses,
                 last.getLong("javaNoAnchor"), last.getLong("javaBroken"), last.getLong("stackWalks"),

@@ -13,7 +13,7 @@ final class EventEncoder {
     private static final int OFF_CPU = 1;
     private static final int STATISTICS = 2;
     /** The counters of CollectorStatistics after the collector name and time, in field order. */
-    private static final int STATISTICS_COUNTERS = 28;
+    private static final int STATISTICS_COUNTERS = 29;
 
     private final TimeBase timeBase;
     private final JfrBuffer body = new JfrBuffer(256);
@@ -61,6 +61,7 @@ final class EventEncoder {
         r.writeVarLong(s.intervalsMissed());
         r.writeVarLong(s.recursionMisses());
         r.writeVarLong(s.excludedSwitches());
+        r.writeVarLong(Math.max(0, s.collectorCpuNanos()));
         CollectorStatistics.JavaWalks j = s.java() != null ? s.java() : CollectorStatistics.JavaWalks.NONE;
         r.writeVarLong(j.walks());
         r.writeVarLong(j.walkNanos());

@@ -244,6 +244,9 @@ final class KfrTypes {
                 "Program runs the kernel skipped because a kfr program was already running on that CPU");
         labeled(field(e, "excludedSwitches", LONG, false, false), "Excluded Switches",
                 "Switch-outs of kfr's own threads, not recorded by design");
+        annotation(labeled(field(e, "collectorCpuTime", LONG, false, false), "Collector CPU Time",
+                "CPU time of the collector's thread in user space (reading records, naming frames), cumulative"),
+                TIMESPAN, "NANOSECONDS");
         labeled(field(e, "javaWalks", LONG, false, false), "Java Stack Walks",
                 "Java stacks walked in the kernel (HotSpot walker), cumulative");
         annotation(labeled(field(e, "javaWalkTime", LONG, false, false), "Java Walk Time",

@@ -68,7 +68,7 @@ class ChunkOrderTest {
         List<CollectorStatistics> statistics = new ArrayList<>();
         for (int i = 9; i >= 0; i--) { // newest first
             statistics.add(new CollectorStatistics(tb.startNanos() + MILLI * i / 4, "offcpu", i, i, i, i, i, i, i, i, i, i, i,
-                    i, i, i, i, i, i, CollectorStatistics.JavaWalks.NONE));
+                    i, i, i, i, i, i, i, CollectorStatistics.JavaWalks.NONE));
         }
         // The sample's count field is its unique id here; its position in the spool decides ties.
         Map<Long, OffCpuSample> byId = new HashMap<>();

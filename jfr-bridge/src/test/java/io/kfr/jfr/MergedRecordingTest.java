@@ -132,6 +132,7 @@ class MergedRecordingTest {
         assertEquals(expected.intervalsMissed(), ((Number) stats.get("intervalsMissed")).longValue());
         assertEquals(expected.recursionMisses(), ((Number) stats.get("recursionMisses")).longValue());
         assertEquals(expected.excludedSwitches(), ((Number) stats.get("excludedSwitches")).longValue());
+        assertEquals(expected.collectorCpuNanos(), stats.nanos("collectorCpuTime"));
         assertEquals(expected.java().walks(), ((Number) stats.get("javaWalks")).longValue());
         assertEquals(expected.java().walkNanos(), stats.nanos("javaWalkTime"));
         assertEquals(expected.java().cacheHits(), ((Number) stats.get("javaCacheHits")).longValue());

@@ -15,6 +15,7 @@ import io.kfr.collectors.symbols.ProcessMaps;
 import io.kfr.collectors.symbols.Syscalls;
 import io.kfr.collectors.threads.ThreadDirectory;
 
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.CompletableFuture;
@@ -232,6 +233,7 @@ public final class OffCpuCollector implements AutoCloseable {
                 stats[CNT_STORAGE_FALLBACK], stats[CNT_STORAGE_ERR],
                 stats[CNT_MISSED_SWITCH_IN], stats[CNT_MISSED_LOST] + stats[CNT_MISSED_SWITCH_OUT],
                 stats[STAT_PROG_RECURSION_MISSES], stats[CNT_EXCLUDED],
+                ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime(),
                 new CollectorStatistics.JavaWalks(stats[CNT_JAVA_WALK], stats[CNT_JAVA_WALK_NS], stats[CNT_JAVA_FRAMES],
                         stats[CNT_JAVA_CACHE_HIT], stats[CNT_JAVA_VERIFY_MISS], stats[CNT_JAVA_NO_ANCHOR],
                         stats[CNT_JAVA_BROKEN], stats[CNT_JAVA_TRUNCATED], stats[CNT_JAVA_SENT], stats[CNT_JAVA_LOST],
