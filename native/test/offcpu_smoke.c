@@ -676,7 +676,9 @@ int main(void)
 	static const char *names[] = { "events", "aggregated", "ringbuf_full", "agg_full", "agg_full_ns",
 				       "kstack_err", "ustack_err", "cache_hit", "stack_walk", "storage_err",
 				       "storage_fallback", "missed_switch_in", "missed_lost", "missed_switch_out", "excluded",
-				       "prog_run_cnt", "prog_run_ns", "recursion_misses" };
+				       "java_walk", "java_walk_ns", "java_frames", "java_cache_hit", "java_verify_miss",
+				       "java_no_anchor", "java_broken", "java_truncated", "java_sent", "java_lost",
+				       "java_from_regs", "prog_run_cnt", "prog_run_ns", "recursion_misses" };
 	_Static_assert(sizeof(names) / sizeof(names[0]) == KFR_STAT__LEN, "a name per stat");
 	for (int i = 0; i < KFR_STAT__LEN; i++)
 		printf("%s=%" PRId64 "%s", names[i], s2[i] - s1[i], i + 1 < KFR_STAT__LEN ? " " : "\n");
