@@ -134,6 +134,8 @@ enum kfr_offcpu_counter {
 #define KFR_JF_STUB        3 /* ref = other CodeBlob* (runtime stub, adapter, ...), x = pc - ref, cookie 0 */
 #define KFR_JF_TRUNCATED   4 /* more frames than KFR_JAVA_MAX_FRAMES; last frame */
 #define KFR_JF_BROKEN      5 /* a read or check failed; last frame; x = KFR_JB_* reason, ref = pc */
+#define KFR_JF_COMPILED_PC 6 /* as KFR_JF_COMPILED, but x is an interrupted pc (walk from registers),
+                              * not a return address: named from the nearest following debug info */
 #define KFR_JF_SHIFT       28
 #define KFR_JF_XMASK       0x0fffffffu
 

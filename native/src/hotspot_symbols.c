@@ -512,7 +512,10 @@ static bool nm_info25(const struct kfr_hs_layout *l, uintptr_t blob, const uint8
 
 /* Exact PcDesc for pc_offset (the array is sorted, with sentinels at both ends): 1 and the
  * scope decode offset, 0 if none, -1 on a read error. */
-static int pcdesc_find(const struct kfr_hs_layout *l, const struct nm_info *ni, int32_t pc_offset,
+/* The PcDesc at pc_offset (a return address: call sites are recorded exactly), or with near set,
+ * the first one after it (an interrupted pc: what HotSpot's own samplers use). 1 if found (decode
+ * set), 0 if none, -1 if unreadable. */
+static int pcdesc_find(const struct kfr_hs_layout *l, const struct nm_info *ni, int32_t pc_offset, bool near,
 		       uint32_t *decode)
 {
 	uintptr_t bytes = ni->pcs_end - ni->pcs;
@@ -521,6 +524,7 @@ static int pcdesc_find(const struct kfr_hs_layout *l, const struct nm_info *ni, 
 
 	if (size < 8 || size > (long)sizeof(d) || bytes % (uintptr_t)size || bytes / (uintptr_t)size > DATA_MAX)
 		return -1;
+	long after = -1; /* index of the first PcDesc with a pc_offset above pc_offset */
 	for (long lo = 0, hi = (long)(bytes / (uintptr_t)size) - 1; lo <= hi;) {
 		long mid = lo + (hi - lo) / 2;
 		int32_t off;
@@ -528,16 +532,23 @@ static int pcdesc_find(const struct kfr_hs_layout *l, const struct nm_info *ni, 
 		if (!rd(d, ni->pcs + (uintptr_t)(mid * size), (size_t)size))
 			return -1;
 		off = (int32_t)ld32(d, l->pcdesc_pc_offset);
-		if (off == pc_offset) {
+		if (off == pc_offset && !near) {
 			*decode = ld32(d, l->pcdesc_scope_decode_offset);
 			return 1;
 		}
-		if (off < pc_offset)
+		if (off <= pc_offset) {
 			lo = mid + 1;
-		else
+		} else {
+			after = mid;
 			hi = mid - 1;
+		}
 	}
-	return 0;
+	if (!near || after < 0)
+		return 0;
+	if (!rd(d, ni->pcs + (uintptr_t)(after * size), (size_t)size))
+		return -1;
+	*decode = ld32(d, l->pcdesc_scope_decode_offset);
+	return 1;
 }
 
 /* Scope chain of an exact PcDesc (ScopeDesc::decode_body), innermost first: each descriptor
@@ -643,12 +654,16 @@ static int expand_compiled(const struct kfr_hs_layout *l, const struct kfr_java_
 		return -KFR_JS_ERR_SCOPE;
 	if (pc < ni.code_begin || pc >= blob + ld32(hdr, l->cb_size))
 		return -KFR_JS_ERR_SCOPE;
-	found = pcdesc_find(l, &ni, (int32_t)(pc - ni.code_begin), &decode);
+	bool interrupted = f->value >> KFR_JF_SHIFT == KFR_JF_COMPILED_PC;
+	found = pcdesc_find(l, &ni, (int32_t)(pc - ni.code_begin), interrupted, &decode);
 	if (found < 0)
 		return -KFR_JS_ERR_SCOPE;
 	if (!found || !decode) /* no debug info at this pc (e.g. a C1 slow-path stub call) */
 		return whole_nmethod(m, &mi, KFR_JS_JIT, out);
-	return scopes_expand(l, &ni, decode, m, &mi, out, max);
+	int n = scopes_expand(l, &ni, decode, m, &mi, out, max);
+	for (int i = 0; interrupted && i < n; i++)
+		out[i].approx = 1; /* the scopes of the next debug-info point after the pc */
+	return n;
 }
 
 static int expand_stub(const struct kfr_hs_layout *l, const struct kfr_java_frame *f, struct kfr_hs_scope *out)
@@ -669,6 +684,7 @@ int kfr_hs_expand(const struct kfr_hs_layout *l, const struct kfr_java_frame *f,
 	case KFR_JF_INTERPRETED:
 		return expand_interpreted(l, f, out);
 	case KFR_JF_COMPILED:
+	case KFR_JF_COMPILED_PC:
 		return expand_compiled(l, f, out, max);
 	case KFR_JF_STUB:
 		return expand_stub(l, f, out);

@@ -33,7 +33,8 @@ struct kfr_hs_scope {
 	int32_t line;     /* -1 if unknown / not applicable */
 	uint8_t type;     /* KFR_JS_* */
 	uint8_t hidden;   /* the method is hidden (lambda forms, ...) */
-	uint8_t approx;   /* compiled frame without an exact PcDesc: no inlining info, line unknown */
+	uint8_t approx;   /* compiled frame without an exact PcDesc: no inlining info, line unknown; or an
+	                   * interrupted pc named from the next PcDesc (KFR_JF_COMPILED_PC) */
 };
 
 /* Expands one physical frame into scopes, innermost first (a compiled frame gives its inlined

@@ -268,14 +268,17 @@ static __always_inline long jw_entry(struct jw_state *w)
 	return jw_next(w, an[0], pc, an[2]);
 }
 
-static __always_inline long jw_blob_frame(struct jw_state *w)
+/* The top frame of a walk from registers holds an interrupted pc, the others return addresses. */
+static __always_inline __u32 jw_compiled_kind(struct jw_state *w)
 {
-	__u64 pc = w->pc, sp = w->sp, cb = jw_find_blob(w, pc), caller[2];
+	return w->n == 0 && w->top_from_regs ? KFR_JF_COMPILED_PC : KFR_JF_COMPILED;
+}
 
-	if (!cb)
-		return jw_broken(w, KFR_JB_NO_BLOB);
-	if (jw_read_blob(w, cb))
-		return jw_broken(w, KFR_JB_READ);
+/* The frame of blob cb (its header in w->blob), pc a return address into it (or the top frame's
+ * interrupted pc, see jw_compiled_kind). */
+static __always_inline long jw_blob_frame_at(struct jw_state *w, __u64 cb)
+{
+	__u64 pc = w->pc, sp = w->sp, caller[2];
 	__s32 fs = (__s32)jw_u32(w, walk_cfg.cb_frame_size);
 	if (jw_is_nmethod(w)) {
 		__u32 cid = jw_u32(w, walk_cfg.nm_compile_id);
@@ -289,7 +292,7 @@ static __always_inline long jw_blob_frame(struct jw_state *w)
 		}
 		if (pc < cb || pc - cb >= KFR_JF_XMASK)
 			return jw_broken(w, KFR_JB_NO_BLOB);
-		if (jw_emit(w, cb, KFR_JF_COMPILED, (__u32)(pc - cb), cid))
+		if (jw_emit(w, cb, jw_compiled_kind(w), (__u32)(pc - cb), cid))
 			return 1;
 	} else if (jw_emit(w, cb, KFR_JF_STUB, (__u32)(pc - cb), 0)) {
 		return 1;
@@ -305,6 +308,17 @@ static __always_inline long jw_blob_frame(struct jw_state *w)
 		jw_slot(w, ssp - 16);
 	jw_slot(w, ssp - 8);
 	return jw_next(w, ssp, caller[1], caller[0]);
+}
+
+static __always_inline long jw_blob_frame(struct jw_state *w)
+{
+	__u64 cb = jw_find_blob(w, w->pc);
+
+	if (!cb)
+		return jw_broken(w, KFR_JB_NO_BLOB);
+	if (jw_read_blob(w, cb))
+		return jw_broken(w, KFR_JB_READ);
+	return jw_blob_frame_at(w, cb);
 }
 
 static long jw_step(__u32 i, void *ctx)
@@ -518,12 +532,12 @@ static __always_inline long jw_regs_blob_frame(struct jw_state *w)
 	if (jw_read_blob(w, cb))
 		return jw_broken(w, KFR_JB_READ);
 	int state = jw_frame_state(w, cb, pc);
-	if (state == JW_FRAME_UP)
-		return jw_blob_frame(w); /* as a return address, minus the deopt case (pc is live) */
+	if (state == JW_FRAME_UP) /* a live pc is never the deopt handler: as for a return address */
+		return jw_blob_frame_at(w, cb);
 	if (pc - cb >= KFR_JF_XMASK)
 		return jw_broken(w, KFR_JB_NO_BLOB);
 	if (jw_is_nmethod(w)) {
-		if (jw_emit(w, cb, KFR_JF_COMPILED, (__u32)(pc - cb), jw_u32(w, walk_cfg.nm_compile_id)))
+		if (jw_emit(w, cb, jw_compiled_kind(w), (__u32)(pc - cb), jw_u32(w, walk_cfg.nm_compile_id)))
 			return 1;
 	} else if (jw_emit(w, cb, KFR_JF_STUB, (__u32)(pc - cb), 0)) {
 		return 1;

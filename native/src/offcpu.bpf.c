@@ -382,6 +382,21 @@ static __always_inline void java_lookup(__u32 tid, struct java_ctx *j, struct pt
 		j->an[0] = j->an[1] = j->an[2] = 0;
 }
 
+static __always_inline void count_java_walk(const struct jw_result *res, __u64 t0)
+{
+	count(KFR_CNT_JAVA_WALK_NS, bpf_ktime_get_ns() - t0);
+	count(KFR_CNT_JAVA_WALK, 1);
+	count(KFR_CNT_JAVA_FRAMES, res->frames);
+	if (res->flags & JW_SENT)
+		count(KFR_CNT_JAVA_SENT, 1);
+	if (res->flags & JW_LOST)
+		count(KFR_CNT_JAVA_LOST, 1);
+	if (res->flags & JW_BROKEN)
+		count(KFR_CNT_JAVA_BROKEN, 1);
+	if (res->flags & JW_TRUNCATED)
+		count(KFR_CNT_JAVA_TRUNCATED, 1);
+}
+
 /* A Java thread without an anchor: walked from its registers if it was preempted in Java code. */
 static __always_inline __u64 java_ref_no_anchor(__u32 tid, struct java_ctx *j);
 
@@ -398,17 +413,7 @@ static __always_inline __u64 java_ref_walk(__u32 tid, struct java_ctx *j, struct
 		return java_ref_no_anchor(tid, j);
 	__u64 t0 = bpf_ktime_get_ns();
 	__u64 id = java_walk(tid, j->jt, j->an, slots, &res);
-	count(KFR_CNT_JAVA_WALK_NS, bpf_ktime_get_ns() - t0);
-	count(KFR_CNT_JAVA_WALK, 1);
-	count(KFR_CNT_JAVA_FRAMES, res.frames);
-	if (res.flags & JW_SENT)
-		count(KFR_CNT_JAVA_SENT, 1);
-	if (res.flags & JW_LOST)
-		count(KFR_CNT_JAVA_LOST, 1);
-	if (res.flags & JW_BROKEN)
-		count(KFR_CNT_JAVA_BROKEN, 1);
-	if (res.flags & JW_TRUNCATED)
-		count(KFR_CNT_JAVA_TRUNCATED, 1);
+	count_java_walk(&res, t0);
 	return id;
 }
 
@@ -421,16 +426,8 @@ static __always_inline __u64 java_ref_no_anchor(__u32 tid, struct java_ctx *j)
 		__u64 t0 = bpf_ktime_get_ns();
 		id = java_walk_regs(tid, j->jt, j->regs->ip, j->regs->sp, j->regs->bp, j->regs->r13, &res);
 		if (id != KFR_JAVA_NO_ANCHOR) {
-			count(KFR_CNT_JAVA_WALK_NS, bpf_ktime_get_ns() - t0);
-			count(KFR_CNT_JAVA_WALK, 1);
-			count(KFR_CNT_JAVA_FRAMES, res.frames);
+			count_java_walk(&res, t0);
 			count(KFR_CNT_JAVA_FROM_REGS, 1);
-			if (res.flags & JW_SENT)
-				count(KFR_CNT_JAVA_SENT, 1);
-			if (res.flags & JW_LOST)
-				count(KFR_CNT_JAVA_LOST, 1);
-			if (res.flags & JW_BROKEN)
-				count(KFR_CNT_JAVA_BROKEN, 1);
 			return id;
 		}
 	}

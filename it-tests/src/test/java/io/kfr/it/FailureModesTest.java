@@ -72,7 +72,7 @@ class FailureModesTest {
         assertEquals(1, errors.size(), "one line naming the missing capability\n" + r.describe());
         assertTrue(errors.get(0).contains("root") || errors.get(0).contains("setcap"), "and the fix: " + errors.get(0));
         assertFalse(r.stderr().contains("Exception"), "no stack trace\n" + r.describe());
-        assertTrue(Files.size(file) > 0, "the JVM's own recording is still written\n" + r.describe());
+        assertTrue(Files.exists(file) && Files.size(file) > 0, "the JVM's own recording is still written\n" + r.describe());
     }
 
     /** System.exit while threads are blocked: the file is complete and readable by every reader. */

@@ -31,6 +31,7 @@ class JavaStackPreemptedTest {
         int preempted = 0;
         int named = 0;
         int wrong = 0;
+        int inSpin = 0;
         long fromRegisters = 0;
         StringBuilder examples = new StringBuilder();
         for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
@@ -60,14 +61,25 @@ class JavaStackPreemptedTest {
                 }
             } else if (hasOwn) {
                 named++;
+                if (innermostJava(frames, "spin")) {
+                    inSpin++;
+                }
             }
         }
-        System.out.printf("%s preempted burners: %d intervals, %d show their loop method, %d the wrong one; %d walks from registers%n",
-                jdk, preempted, named, wrong, fromRegisters);
+        System.out.printf("%s preempted burners: %d intervals, %d show their loop method (%d with spin, where they"
+                + " spend their time, as the interrupted frame), %d the wrong one; %d walks from registers%n",
+                jdk, preempted, named, inSpin, wrong, fromRegisters);
         assertTrue(preempted >= 100, "burners were preempted: " + preempted);
         assertEquals(0, wrong, examples.toString());
         assertTrue(named >= preempted * 0.9, named + " of " + preempted + " name the burner's loop method");
         assertTrue(fromRegisters > 0, "walks started from registers");
+        // the interrupted compiled frame is named from the next debug-info point: spin, not burnX
+        assertTrue(inSpin >= named * 0.8, inSpin + " of " + named + " interrupted in spin");
+    }
+
+    private static boolean innermostJava(List<RecordedFrame> frames, String method) {
+        return frames.stream().filter(f -> f.getMethod().getType().getName().startsWith("io.kfr.")).findFirst()
+                .map(f -> f.getMethod().getName().equals(method)).orElse(false);
     }
 
     private static boolean has(List<RecordedFrame> frames, String method) {

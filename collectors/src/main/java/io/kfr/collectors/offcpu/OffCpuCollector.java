@@ -95,7 +95,9 @@ public final class OffCpuCollector implements AutoCloseable {
         if (handle == 0) {
             String why = KfrNative.lastError();
             starter.abort();
-            throw new CollectorException("off-CPU collector: " + (why != null ? why : "unknown error"));
+            // libkfr's messages already name the collector
+            throw new CollectorException(why == null ? "off-CPU collector: unknown error"
+                    : why.startsWith("off-CPU collector") ? why : "off-CPU collector: " + why);
         }
         OffCpuCollector collector;
         try {
