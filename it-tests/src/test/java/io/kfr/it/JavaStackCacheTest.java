@@ -32,6 +32,8 @@ class JavaStackCacheTest {
                 .main(TwoPaths.class, String.valueOf(CALLS)).run(120);
         assertEquals(0, run.exitCode(), run.describe());
         assertTrue(run.stdout().contains("TWOPATHS-DONE " + CALLS), run.describe());
+        // the cached program; raw_tp (the fallback when tp_btf does not load) walks every time
+        assertTrue(run.stderr().contains("(tp_btf,"), "the tp_btf program loaded\n" + run.describe());
 
         List<RecordedEvent> sleeps = new ArrayList<>();
         long cacheHits = 0;
