@@ -26,7 +26,7 @@ public final class OffCpuReport {
             "preempt_schedule_common", "__cond_resched", "schedule_hrtimeout_range_clock", "schedule_hrtimeout_range",
             "schedule_timeout", "io_schedule", "io_schedule_timeout", "preempt_schedule_irq", "__preempt_schedule");
     private static final int TOP_STACKS = 5;
-    private static final int STACK_DEPTH = 14;
+    private static final int STACK_DEPTH = 24;
 
     private final Map<Long, ThreadTotals> threads = new HashMap<>();
     private final Map<String, StackTotals> stacks = new HashMap<>();
@@ -119,21 +119,36 @@ public final class OffCpuReport {
         }
     }
 
+    /**
+     * Why: the syscall, the first kernel function below the scheduler, the innermost native frame
+     * and the first Java frame of the application (outside java.*, jdk.*, sun.*), or else the
+     * innermost Java frame.
+     */
     private static String cause(RecordedEvent e) {
         String syscall = e.getString("syscall");
         String kernel = null;
         String user = null;
+        String java = null;
+        String jdkJava = null;
         RecordedStackTrace st = e.getStackTrace();
         if (st != null) {
             for (RecordedFrame f : st.getFrames()) {
                 String type = f.getType();
                 String method = f.getMethod().getName();
+                String owner = f.getMethod().getType().getName();
                 if ("Kernel".equals(type)) {
                     if (kernel == null && !SCHEDULER.contains(method)) {
                         kernel = method;
                     }
+                } else if (isJava(f)) {
+                    if (jdkJava == null) {
+                        jdkJava = javaFrame(f);
+                    }
+                    if (java == null && !isJdk(owner)) {
+                        java = javaFrame(f);
+                    }
                 } else if (user == null) {
-                    user = f.getMethod().getType().getName() + " " + method;
+                    user = owner + " " + method;
                 }
             }
         }
@@ -145,9 +160,37 @@ public final class OffCpuReport {
         if (user != null) {
             b.append(" <- ").append(user);
         }
+        String javaCause = java != null ? java : jdkJava;
+        if (javaCause != null) {
+            b.append(" <- ").append(javaCause);
+        }
         return b.toString();
     }
 
+    /**
+     * A Java method's frame, native Java methods included: those are typed "Native" like native
+     * library frames, whose owner is a file name ("libc.so.6") rather than a class.
+     */
+    private static boolean isJava(RecordedFrame f) {
+        String owner = f.getMethod().getType().getName();
+        return switch (f.getType()) {
+            case "Interpreted", "JIT compiled", "Inlined" -> true;
+            case "Native" -> owner.contains(".") && !owner.contains(".so");
+            default -> false; // RecordedFrame.isJavaFrame() is true for every frame
+        };
+    }
+
+    private static boolean isJdk(String owner) {
+        return owner.startsWith("java.") || owner.startsWith("jdk.") || owner.startsWith("sun.");
+    }
+
+    private static String javaFrame(RecordedFrame f) {
+        String owner = f.getMethod().getType().getName();
+        String simple = owner.substring(owner.lastIndexOf('.') + 1);
+        return simple + "." + f.getMethod().getName() + (f.getLineNumber() > 0 ? ":" + f.getLineNumber() : "");
+    }
+
+    /** The stack without the scheduler's own frames, which every blocked thread has. */
     private static String stackText(RecordedStackTrace st) {
         if (st == null) {
             return "    (no stack)\n";
@@ -155,12 +198,15 @@ public final class OffCpuReport {
         StringBuilder b = new StringBuilder();
         int n = 0;
         for (RecordedFrame f : st.getFrames()) {
+            if ("Kernel".equals(f.getType()) && SCHEDULER.contains(f.getMethod().getName())) {
+                continue;
+            }
             if (n++ == STACK_DEPTH) {
                 b.append("    ...\n");
                 break;
             }
             String owner = f.getMethod().getType().getName();
-            b.append(String.format("    %-8s %s%s%n", f.getType(),
+            b.append(String.format("    %-12s %s%s%n", f.getType(),
                     "Kernel".equals(f.getType()) ? "" : owner + " ", f.getMethod().getName()
                             + (f.getLineNumber() > 0 ? ":" + f.getLineNumber() : "")));
         }
