@@ -60,21 +60,43 @@ int kfr_hs_java_cfg(struct kfr_walk_cfg *cfg)
 	return 0;
 }
 
+static int update_offcpu(void *o, int tid, const struct kfr_java_thread *jt)
+{
+	return kfr_offcpu_java_thread(o, tid, jt);
+}
+
+static int update_cpu(void *o, int tid, const struct kfr_java_thread *jt)
+{
+	return kfr_cpu_java_thread(o, tid, jt);
+}
+
 void kfr_hs_java_start(JNIEnv *env, struct kfr_offcpu *o)
 {
 	char why[256];
 
 	if (!kfr_offcpu_java_enabled(o))
 		return;
-	if (kfr_hs_threads_attach(env, &layout, o, why, sizeof(why)))
+	if (kfr_hs_threads_attach(env, &layout, o, update_offcpu, why, sizeof(why)))
 		set_status(why);
 	else
 		set_status("");
 }
 
-void kfr_hs_java_stop(struct kfr_offcpu *o)
+void kfr_hs_java_start_cpu(JNIEnv *env, struct kfr_cpu *o)
 {
-	kfr_hs_threads_detach(o);
+	char why[256];
+
+	if (!kfr_cpu_java_enabled(o))
+		return;
+	if (kfr_hs_threads_attach(env, &layout, o, update_cpu, why, sizeof(why)))
+		set_status(why);
+	else
+		set_status("");
+}
+
+void kfr_hs_java_stop(void *collector)
+{
+	kfr_hs_threads_detach(collector);
 }
 
 jstring JNI_FN(javaFramesStatus)(JNIEnv *env, jclass cls)

@@ -6,6 +6,7 @@
 #include <linux/types.h>
 
 #include "kfr_walk_cfg.h"
+#include "cpu_loader.h"
 #include "offcpu_loader.h"
 
 /* Fills the walker configuration for this JVM: 0, or -1 (Java frames off; the reason is in
@@ -13,7 +14,8 @@
 int kfr_hs_java_cfg(struct kfr_walk_cfg *cfg);
 /* After a successful open with a configuration: starts tracking the Java threads. */
 void kfr_hs_java_start(JNIEnv *env, struct kfr_offcpu *o);
-/* Before close. */
-void kfr_hs_java_stop(struct kfr_offcpu *o);
+void kfr_hs_java_start_cpu(JNIEnv *env, struct kfr_cpu *o);
+/* Before closing that collector. */
+void kfr_hs_java_stop(void *collector);
 
 #endif

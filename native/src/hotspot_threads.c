@@ -10,15 +10,31 @@
 
 #include "hotspot_threads.h"
 #include "kfr_walk_cfg.h"
-#include "offcpu_loader.h"
 #include "safe_read.h"
 
 static jvmtiEnv *jvmti;
 static jfieldID thread_eetop;  /* java.lang.Thread.eetop: the thread's JavaThread* */
 
+#define MAX_TARGETS 4
+
+struct target {
+	void *collector;
+	kfr_hs_thread_update update;
+};
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct kfr_offcpu *target; /* under lock */
+static struct target targets[MAX_TARGETS]; /* under lock */
+static int ntargets;
 static const struct kfr_hs_layout *layout;
+
+/* Under lock. */
+static void update_all(int tid, const struct kfr_java_thread *jt)
+{
+	for (int i = 0; i < MAX_TARGETS; i++) {
+		if (targets[i].collector)
+			targets[i].update(targets[i].collector, tid, jt);
+	}
+}
 
 /* Reads a field of a JavaThread: another thread's through kfr_safe_read (it may be exiting); the
  * calling thread's own directly (it is alive: we run on it), which also keeps thread start-up
@@ -59,8 +75,8 @@ static void JNICALL on_thread_start(jvmtiEnv *env, JNIEnv *jni, jthread thread)
 		return;
 	uintptr_t jt = (uintptr_t)(*jni)->GetLongField(jni, thread, thread_eetop);
 	pthread_mutex_lock(&lock);
-	if (target && java_thread_entry(layout, jt, tid, true, &e) == tid)
-		kfr_offcpu_java_thread(target, tid, &e);
+	if (ntargets && java_thread_entry(layout, jt, tid, true, &e) == tid)
+		update_all(tid, &e);
 	pthread_mutex_unlock(&lock);
 }
 
@@ -72,8 +88,8 @@ static void JNICALL on_thread_end(jvmtiEnv *env, JNIEnv *jni, jthread thread)
 	(void)jni;
 	(void)thread;
 	pthread_mutex_lock(&lock);
-	if (target)
-		kfr_offcpu_java_thread(target, tid, NULL);
+	if (ntargets)
+		update_all(tid, NULL);
 	pthread_mutex_unlock(&lock);
 }
 
@@ -109,8 +125,8 @@ static void set_events(jvmtiEventMode mode)
 	(*jvmti)->SetEventNotificationMode(jvmti, mode, JVMTI_EVENT_THREAD_END, NULL);
 }
 
-/* The Java threads alive now (started before the events were on). */
-static void add_live_threads(JNIEnv *env, const struct kfr_hs_layout *l, struct kfr_offcpu *o)
+/* The Java threads alive now (started before the events were on), into one collector's map. */
+static void add_live_threads(JNIEnv *env, const struct kfr_hs_layout *l, void *collector, kfr_hs_thread_update update)
 {
 	jint n = 0;
 	jthread *threads = NULL;
@@ -126,42 +142,55 @@ static void add_live_threads(JNIEnv *env, const struct kfr_hs_layout *l, struct 
 		char path[64];
 		snprintf(path, sizeof(path), "/proc/self/task/%d", tid);
 		if (tid > 0 && access(path, F_OK) == 0)
-			kfr_offcpu_java_thread(o, tid, &e);
+			update(collector, tid, &e);
 		(*env)->DeleteLocalRef(env, threads[i]);
 	}
 	(*jvmti)->Deallocate(jvmti, (unsigned char *)threads);
 }
 
-int kfr_hs_threads_attach(JNIEnv *env, const struct kfr_hs_layout *l, struct kfr_offcpu *o, char *why, size_t whycap)
+int kfr_hs_threads_attach(JNIEnv *env, const struct kfr_hs_layout *l, void *collector, kfr_hs_thread_update update,
+			  char *why, size_t whycap)
 {
+	int slot = -1;
+	bool first;
+
 	if (!jvmti || !thread_eetop) {
 		snprintf(why, whycap, "JVMTI is not available to find the Java threads");
 		return -1;
 	}
 	pthread_mutex_lock(&lock);
-	if (target) {
+	for (int i = 0; i < MAX_TARGETS && slot < 0; i++) {
+		if (!targets[i].collector)
+			slot = i;
+	}
+	if (slot < 0) {
 		pthread_mutex_unlock(&lock);
-		snprintf(why, whycap, "another collector has Java frames");
+		snprintf(why, whycap, "too many collectors with Java frames");
 		return -1;
 	}
-	target = o;
+	targets[slot].collector = collector;
+	targets[slot].update = update;
+	first = ntargets++ == 0;
 	layout = l;
 	pthread_mutex_unlock(&lock);
-	set_events(JVMTI_ENABLE); /* first, so that no thread starts unseen while the live ones are added */
-	add_live_threads(env, l, o);
+	if (first) /* first, so that no thread starts unseen while the live ones are added */
+		set_events(JVMTI_ENABLE);
+	add_live_threads(env, l, collector, update);
 	return 0;
 }
 
-void kfr_hs_threads_detach(struct kfr_offcpu *o)
+void kfr_hs_threads_detach(void *collector)
 {
-	bool was = false;
+	bool last = false;
 
 	pthread_mutex_lock(&lock);
-	if (target == o && o) {
-		target = NULL;
-		was = true;
+	for (int i = 0; collector && i < MAX_TARGETS; i++) {
+		if (targets[i].collector == collector) {
+			targets[i].collector = NULL;
+			last = --ntargets == 0;
+		}
 	}
 	pthread_mutex_unlock(&lock);
-	if (was)
+	if (last)
 		set_events(JVMTI_DISABLE);
 }

@@ -1,7 +1,7 @@
 /* Keeps the BPF walker's thread map (Linux tid -> JavaFrameAnchor address, stack range) current
  * while an off-CPU collector with Java frames is open: the live Java threads when it starts,
- * then JVMTI ThreadStart / ThreadEnd, which run on the starting / ending thread itself. One
- * collector at a time. */
+ * then JVMTI ThreadStart / ThreadEnd, which run on the starting / ending thread itself. Each
+ * collector with Java frames (off-CPU, CPU) registers its own map. */
 #ifndef KFR_HOTSPOT_THREADS_H
 #define KFR_HOTSPOT_THREADS_H
 
@@ -10,16 +10,20 @@
 
 #include "hotspot_layout.h"
 
-struct kfr_offcpu;
+struct kfr_java_thread;
+
+/* Updates a collector's thread map: adds (jt != NULL) or removes tid. */
+typedef int (*kfr_hs_thread_update)(void *collector, int tid, const struct kfr_java_thread *jt);
 
 /* From JNI_OnLoad: gets a JVMTI environment (no capabilities needed). 0 or -1. */
 int kfr_hs_threads_init(JavaVM *vm);
 
-/* Registers o's thread map and fills it. 0, or -1 with a one-line reason (JVMTI unavailable,
- * another collector registered). env: the calling Java thread's. */
-int kfr_hs_threads_attach(JNIEnv *env, const struct kfr_hs_layout *l, struct kfr_offcpu *o, char *why, size_t whycap);
+/* Registers a collector's thread map and fills it. 0, or -1 with a one-line reason (JVMTI
+ * unavailable, too many collectors). env: the calling Java thread's. */
+int kfr_hs_threads_attach(JNIEnv *env, const struct kfr_hs_layout *l, void *collector, kfr_hs_thread_update update,
+			  char *why, size_t whycap);
 
-/* Stops updating o's map (call before closing o). Idempotent. */
-void kfr_hs_threads_detach(struct kfr_offcpu *o);
+/* Stops updating the collector's map (call before closing it). Idempotent. */
+void kfr_hs_threads_detach(void *collector);
 
 #endif

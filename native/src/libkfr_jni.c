@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 
 #include "handles.h"
+#include "jni_util.h"
 #include "hotspot_jni.h"
 #include "hotspot_threads.h"
 #include "kfr_error.h"
@@ -33,26 +34,6 @@ static struct kfr_offcpu *acquire(jlong handle, const char *what)
 static void release(jlong handle)
 {
 	kfr_handle_release((uint64_t)handle);
-}
-
-/* Direct buffer address and capacity, or NULL with an error. */
-static void *direct(JNIEnv *env, jobject buf, size_t *cap, const char *what)
-{
-	void *p;
-	jlong c;
-
-	if (!buf) {
-		kfr_set_error("%s: buffer is null", what);
-		return NULL;
-	}
-	p = (*env)->GetDirectBufferAddress(env, buf);
-	c = (*env)->GetDirectBufferCapacity(env, buf);
-	if (!p || c <= 0) {
-		kfr_set_error("%s: not a direct ByteBuffer", what);
-		return NULL;
-	}
-	*cap = (size_t)c;
-	return p;
 }
 
 jstring JNI_FN(lastError)(JNIEnv *env, jclass cls)
@@ -118,7 +99,7 @@ jint JNI_FN(offcpuPoll)(JNIEnv *env, jclass cls, jlong handle, jobject buf, jint
 {
 	(void)cls;
 	size_t cap;
-	void *p = direct(env, buf, &cap, "offcpuPoll");
+	void *p = kfr_jni_direct(env, buf, &cap, "offcpuPoll");
 	struct kfr_offcpu *o;
 	int n;
 
@@ -136,7 +117,7 @@ jint JNI_FN(offcpuDrainAggregates)(JNIEnv *env, jclass cls, jlong handle, jobjec
 {
 	(void)cls;
 	size_t cap;
-	void *p = direct(env, buf, &cap, "offcpuDrainAggregates");
+	void *p = kfr_jni_direct(env, buf, &cap, "offcpuDrainAggregates");
 	struct kfr_offcpu *o;
 	int n;
 
@@ -155,7 +136,7 @@ jint JNI_FN(offcpuJavaStacks)(JNIEnv *env, jclass cls, jlong handle, jobject buf
 {
 	(void)cls;
 	size_t cap;
-	void *p = direct(env, buf, &cap, "offcpuJavaStacks");
+	void *p = kfr_jni_direct(env, buf, &cap, "offcpuJavaStacks");
 	struct kfr_offcpu *o;
 	int n;
 

@@ -31,6 +31,36 @@ public final class KfrNative {
      */
     public static native long offcpuOpen(int tgid, long thresholdNs, int ringBufferBytes, boolean javaFrames);
 
+    /**
+     * Starts the CPU sampler for all threads of process {@code tgid}: one perf event per CPU
+     * ({@code event}: "auto" = cycles where the PMU has them, else cpu-clock; "cycles"; "cpu-clock"),
+     * sampling every {@code intervalNs} of CPU time, or every {@code eventCount} events if that is
+     * not 0.
+     * @return a handle, or 0 on failure (see lastError)
+     */
+    public static native long cpuOpen(int tgid, long intervalNs, long eventCount, String event, int ringBufferBytes,
+                                      boolean javaFrames);
+
+    /** The perf event in use: "cycles" or "cpu-clock". */
+    public static native String cpuEvent(long handle);
+
+    /** Copies whole 40-byte records (struct kfr_cpu_sample); waits up to timeoutMs when none is ready. */
+    public static native int cpuPoll(long handle, ByteBuffer directBuffer, int timeoutMs);
+
+    /** As {@link #offcpuJavaStacks}, for the CPU sampler. */
+    public static native int cpuJavaStacks(long handle, ByteBuffer directBuffer);
+
+    /** As {@link #offcpuStack}, for the CPU sampler's stack map. */
+    public static native int cpuStack(long handle, int stackId, long[] ips);
+
+    /** Counters (enum kfr_cpu_counter), then run count, run time, recursion misses. */
+    public static native void cpuStats(long handle, long[] out);
+
+    /** Stops sampling; records stay readable. */
+    public static native int cpuDetach(long handle);
+
+    public static native void cpuClose(long handle);
+
     /** "" when the last open collector walks Java frames, else why not (one line). */
     public static native String javaFramesStatus();
 

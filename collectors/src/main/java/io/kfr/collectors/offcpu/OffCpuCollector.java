@@ -10,6 +10,8 @@ import io.kfr.collectors.ThreadRef;
 import io.kfr.collectors.Tids;
 import io.kfr.collectors.natives.KfrNative;
 import io.kfr.collectors.natives.NativeLibrary;
+import io.kfr.collectors.stacks.JavaStacks;
+import io.kfr.collectors.stacks.StackResolver;
 import io.kfr.collectors.symbols.KernelSymbols;
 import io.kfr.collectors.symbols.ProcessMaps;
 import io.kfr.collectors.symbols.Syscalls;
@@ -69,7 +71,13 @@ public final class OffCpuCollector implements AutoCloseable {
         this.listener = listener;
         this.worker = worker;
         this.workerTid = workerTid;
-        this.javaStacks = new JavaStacks(handle);
+        this.javaStacks = new JavaStacks(buffer -> {
+            int n = KfrNative.offcpuJavaStacks(handle, buffer);
+            if (n < 0) {
+                throw new IllegalStateException("offcpuJavaStacks: " + KfrNative.lastError());
+            }
+            return n;
+        });
     }
 
     /** Loads and attaches the BPF program for process {@code pid} and starts collecting. */
@@ -144,7 +152,8 @@ public final class OffCpuCollector implements AutoCloseable {
     private void run() {
         try {
             // After the program was loaded, so that kallsyms already lists it (its frames are stripped).
-            stacks = new StackResolver(handle, new KernelSymbols(), new ProcessMaps(pid), javaStacks);
+            stacks = new StackResolver((id, ips) -> KfrNative.offcpuStack(handle, id, ips), new KernelSymbols(),
+                    new ProcessMaps(pid), javaStacks);
             long nextDrain = System.nanoTime() + config.drainPeriodMillis() * 1_000_000L;
             while (running) {
                 pollEvents(POLL_MILLIS);

@@ -57,17 +57,6 @@ final class OffCpuRecords {
     static final int STAT_PROG_RECURSION_MISSES = CNT_MAX + 2;
     static final int STAT_LEN = CNT_MAX + 3;
 
-    /** Java stack records (struct kfr_java_stack): header, then 16-byte frames. */
-    static final int JSTACK_HDR = 16;
-    static final int JSTACK_ID = 0;
-    static final int JSTACK_N = 12;
-    static final int JFRAME_SIZE = 16;
-    static final int JSTACK_MAX = JSTACK_HDR + 256 * JFRAME_SIZE;
-    /** java_ref markers (KFR_JAVA_*): ids of real stacks are never below 16. */
-    static final long JAVA_NONE = 0;
-    static final long JAVA_NO_ANCHOR = 1;
-    static final long JAVA_LOST = 2;
-
     private OffCpuRecords() {
     }
 

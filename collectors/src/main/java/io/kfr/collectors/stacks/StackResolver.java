@@ -1,8 +1,7 @@
-package io.kfr.collectors.offcpu;
+package io.kfr.collectors.stacks;
 
 import io.kfr.collectors.Frame;
 import io.kfr.collectors.StackTrace;
-import io.kfr.collectors.natives.KfrNative;
 import io.kfr.collectors.symbols.KernelSymbols;
 import io.kfr.collectors.symbols.ProcessMaps;
 
@@ -21,10 +20,16 @@ import java.util.Map;
  * pointer chain); those addresses are JIT code the Java walker names properly, so when there are
  * Java frames the native part ends at the first frame in anonymous executable memory.
  */
-final class StackResolver {
+public final class StackResolver {
+    /** Reads the ips of a kernel stack-map entry into ips; returns how many. */
+    @FunctionalInterface
+    public interface StackSource {
+        int read(int stackId, long[] ips);
+    }
+
     private static final int MAX_FRAMES = 127;
 
-    private final long handle;
+    private final StackSource source;
     private final KernelSymbols kernel;
     private final ProcessMaps user;
     private final JavaStacks java;
@@ -34,14 +39,14 @@ final class StackResolver {
     private record StackKey(int kernel, int user, long java) {
     }
 
-    StackResolver(long handle, KernelSymbols kernel, ProcessMaps user, JavaStacks java) {
-        this.handle = handle;
+    public StackResolver(StackSource source, KernelSymbols kernel, ProcessMaps user, JavaStacks java) {
+        this.source = source;
         this.java = java;
         this.kernel = kernel;
         this.user = user;
     }
 
-    StackTrace resolve(int kernelStackId, int userStackId, long javaRef) {
+    public StackTrace resolve(int kernelStackId, int userStackId, long javaRef) {
         StackKey key = new StackKey(kernelStackId, userStackId, javaRef);
         StackTrace known = cache.get(key);
         if (known != null) {
@@ -50,7 +55,7 @@ final class StackResolver {
         List<Frame> frames = new ArrayList<>();
         boolean truncated = false;
         if (kernelStackId >= 0) {
-            int n = KfrNative.offcpuStack(handle, kernelStackId, ips);
+            int n = source.read(kernelStackId, ips);
             boolean tracing = true;
             for (int i = 0; i < n; i++) {
                 Frame f = kernel.resolve(callSite(ips, i));
@@ -63,7 +68,7 @@ final class StackResolver {
         }
         List<Frame> javaFrames = java.frames(javaRef);
         if (userStackId >= 0) {
-            int n = KfrNative.offcpuStack(handle, userStackId, ips);
+            int n = source.read(userStackId, ips);
             for (int i = 0; i < n; i++) {
                 Frame f = user.resolve(callSite(ips, i));
                 if (!javaFrames.isEmpty() && f.owner().equals(ProcessMaps.JIT_OWNER)) {
@@ -96,7 +101,7 @@ final class StackResolver {
         return i == 0 ? ips[0] : ips[i] - 1;
     }
 
-    long unknownFrames() {
+    public long unknownFrames() {
         return user.unknownFrames() + java.unknownFrames();
     }
 }

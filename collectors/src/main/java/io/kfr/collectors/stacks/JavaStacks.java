@@ -1,8 +1,7 @@
-package io.kfr.collectors.offcpu;
+package io.kfr.collectors.stacks;
 
 import io.kfr.collectors.Frame;
 import io.kfr.collectors.hotspot.JavaFrameSymbolizer;
-import io.kfr.collectors.natives.KfrNative;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -11,36 +10,51 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import static io.kfr.collectors.offcpu.OffCpuRecords.*;
-
 /**
  * The Java stacks the BPF walker announced (id -> frames), named as soon as their record arrives,
  * while the methods they point to are most likely still loaded. Events and aggregates carry only
  * the id. Collector thread only.
  */
-final class JavaStacks {
+public final class JavaStacks {
+    /** Copies the Java stack records walked since the last call into the buffer; returns bytes or -errno. */
+    @FunctionalInterface
+    public interface RecordSource {
+        int read(ByteBuffer directBuffer);
+    }
+
+    /** Records (struct kfr_java_stack in native/include/kfr_records.h): header, then 16-byte frames. */
+    private static final int JSTACK_HDR = 16;
+    private static final int JSTACK_ID = 0;
+    private static final int JSTACK_N = 12;
+    private static final int JFRAME_SIZE = 16;
+    private static final int JSTACK_MAX = JSTACK_HDR + 256 * JFRAME_SIZE;
+    /** java_ref markers (KFR_JAVA_*): ids of real stacks are never below 16. */
+    private static final long JAVA_NONE = 0;
+    private static final long JAVA_NO_ANCHOR = 1;
+    private static final long JAVA_LOST = 2;
+
     private static final List<Frame> LOST = List.of(Frame.unknown("[java stack lost: ring full]"));
     private static final int KIND_BROKEN = 5;
     private static final List<Frame> NOT_ANNOUNCED = List.of(Frame.unknown("[java stack unknown]"));
 
-    private final long handle;
+    private final RecordSource source;
     private final JavaFrameSymbolizer symbolizer = new JavaFrameSymbolizer();
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(JSTACK_MAX * 64).order(ByteOrder.LITTLE_ENDIAN);
     private final Map<Long, List<Frame>> byId = new HashMap<>();
 
-    JavaStacks(long handle) {
-        this.handle = handle;
+    public JavaStacks(RecordSource source) {
+        this.source = source;
     }
 
     /** Takes in the records walked since the last call; call after each poll and drain. */
-    void read() {
+    public void read() {
         symbolizer.beginBatch();
         Map<Long, List<List<Frame>>> batch = new HashMap<>();
         int bytes;
         do {
-            bytes = KfrNative.offcpuJavaStacks(handle, buffer);
+            bytes = source.read(buffer);
             if (bytes < 0) {
-                throw new IllegalStateException("offcpuJavaStacks: " + KfrNative.lastError());
+                throw new IllegalStateException("reading Java stack records failed: " + bytes);
             }
             int at = 0;
             while (at + JSTACK_HDR <= bytes) {
@@ -85,7 +99,7 @@ final class JavaStacks {
     }
 
     /** Java frames for a java_ref of an event or aggregate, innermost first (empty: none). */
-    List<Frame> frames(long javaRef) {
+    public List<Frame> frames(long javaRef) {
         if (javaRef == JAVA_NONE || javaRef == JAVA_NO_ANCHOR) {
             return List.of();
         }
@@ -95,7 +109,7 @@ final class JavaStacks {
         return byId.getOrDefault(javaRef, NOT_ANNOUNCED);
     }
 
-    long unknownFrames() {
+    public long unknownFrames() {
         return symbolizer.unknownFrames();
     }
 }

@@ -1,0 +1,181 @@
+package io.kfr.collectors.cpu;
+
+import io.kfr.collectors.Clocks;
+import io.kfr.collectors.CollectorException;
+import io.kfr.collectors.CollectorStatistics;
+import io.kfr.collectors.CpuSample;
+import io.kfr.collectors.natives.KfrNative;
+import io.kfr.collectors.natives.NativeLibrary;
+import io.kfr.collectors.stacks.JavaStacks;
+import io.kfr.collectors.stacks.StackResolver;
+import io.kfr.collectors.symbols.KernelSymbols;
+import io.kfr.collectors.symbols.ProcessMaps;
+import io.kfr.collectors.threads.ThreadDirectory;
+
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The CPU sampler: a perf event per CPU with a BPF program that keeps the samples of this
+ * process's threads (Java, JIT compiler, GC, VM and native threads alike, including threads started
+ * later), with kernel, native and Java stacks. Samples are read, named and delivered on a daemon
+ * thread of its own; statistics once per period. Stop: sampling off, then the rest delivered.
+ */
+public final class CpuCollector implements AutoCloseable {
+    private static final int POLL_MILLIS = 100;
+    private static final long STATS_PERIOD_NANOS = 1_000_000_000L;
+    private static final long STOP_WAIT_MILLIS = 5_000;
+    /** struct kfr_cpu_sample (native/include/kfr_records.h) */
+    private static final int SAMPLE_SIZE = 40;
+    private static final int S_TID = 0;
+    private static final int S_CPU = 4;
+    private static final int S_TIME = 8;
+    private static final int S_PERIOD = 16;
+    private static final int S_KSTACK = 24;
+    private static final int S_USTACK = 28;
+    private static final int S_JAVA = 32;
+    /** enum kfr_cpu_counter */
+    private static final int C_SAMPLES = 0;
+    private static final int C_LOST = 1;
+    private static final int C_KSTACK_ERR = 3;
+    private static final int C_USTACK_ERR = 4;
+    private static final int C_JAVA_WALK = 5;
+    private static final int C_JAVA_WALK_NS = 6;
+    private static final int C_JAVA_FRAMES = 7;
+    private static final int C_JAVA_FROM_REGS = 8;
+    private static final int C_JAVA_NO_ANCHOR = 9;
+    private static final int C_JAVA_BROKEN = 10;
+    private static final int C_JAVA_SENT = 11;
+    private static final int C_JAVA_LOST = 12;
+    private static final int C_MAX = 13;
+
+    private final long handle;
+    private final int pid;
+    private final CpuConfig config;
+    private final ThreadDirectory threads;
+    private final CpuListener listener;
+    private final boolean cpuClock;
+    private final JavaStacks javaStacks;
+    private final ByteBuffer samples = ByteBuffer.allocateDirect(SAMPLE_SIZE * 4096).order(ByteOrder.LITTLE_ENDIAN);
+    private final long[] stats = new long[C_MAX + 3];
+    private final Thread worker;
+    private StackResolver stacks;
+    private volatile boolean running = true;
+    private volatile Throwable failure;
+
+    private CpuCollector(long handle, int pid, CpuConfig config, ThreadDirectory threads, CpuListener listener) {
+        this.handle = handle;
+        this.pid = pid;
+        this.config = config;
+        this.threads = threads;
+        this.listener = listener;
+        this.cpuClock = "cpu-clock".equals(KfrNative.cpuEvent(handle));
+        this.javaStacks = new JavaStacks(buffer -> KfrNative.cpuJavaStacks(handle, buffer));
+        this.worker = new Thread(this::run, "kfr-cpu");
+        this.worker.setDaemon(true);
+    }
+
+    public static CpuCollector start(int pid, CpuConfig config, ThreadDirectory threads, CpuListener listener)
+            throws CollectorException {
+        String loadError = NativeLibrary.load();
+        if (loadError != null) {
+            throw new CollectorException(loadError);
+        }
+        long handle = KfrNative.cpuOpen(pid, config.intervalNanos(), config.eventCount(), config.event(),
+                config.ringBufferBytes(), config.javaFrames());
+        if (handle == 0) {
+            String why = KfrNative.lastError();
+            throw new CollectorException(why == null ? "CPU sampler: unknown error" : why);
+        }
+        CpuCollector c = new CpuCollector(handle, pid, config, threads, listener);
+        c.worker.start();
+        return c;
+    }
+
+    /** "cycles" or "cpu-clock". */
+    public String event() {
+        return cpuClock ? "cpu-clock" : "cycles";
+    }
+
+    public Throwable failure() {
+        return failure;
+    }
+
+    private void run() {
+        try {
+            stacks = new StackResolver((id, ips) -> KfrNative.cpuStack(handle, id, ips), new KernelSymbols(),
+                    new ProcessMaps(pid), javaStacks);
+            long nextStats = System.nanoTime() + STATS_PERIOD_NANOS;
+            while (running) {
+                poll(POLL_MILLIS);
+                if (System.nanoTime() - nextStats >= 0) {
+                    listener.onStatistics(statistics());
+                    nextStats += STATS_PERIOD_NANOS;
+                }
+            }
+            KfrNative.cpuDetach(handle);
+            while (poll(0) > 0) {
+                // what the ring buffer still holds
+            }
+            listener.onStatistics(statistics());
+        } catch (Throwable t) {
+            failure = t;
+        } finally {
+            KfrNative.cpuClose(handle);
+        }
+    }
+
+    private int poll(int timeoutMillis) {
+        int n = KfrNative.cpuPoll(handle, samples, timeoutMillis);
+        if (n < 0) {
+            throw new IllegalStateException("cpuPoll: " + KfrNative.lastError());
+        }
+        javaStacks.read(); // the stacks these samples refer to were sent before them
+        for (int i = 0; i < n; i++) {
+            int at = i * SAMPLE_SIZE;
+            long period = samples.getLong(at + S_PERIOD);
+            listener.onSample(new CpuSample(threads.lookup(samples.getInt(at + S_TID)),
+                    Clocks.monotonicToEpochNanos(samples.getLong(at + S_TIME)), samples.getInt(at + S_CPU),
+                    weightNanos(period),
+                    stacks.resolve(samples.getInt(at + S_KSTACK), samples.getInt(at + S_USTACK), samples.getLong(at + S_JAVA))));
+        }
+        return n;
+    }
+
+    /**
+     * CPU time a sample stands for: the cpu-clock period is in nanoseconds; a cycles sample taken
+     * at a time interval (the kernel adjusts the period to the rate) stands for that interval; with
+     * an event count there is no time, and the interval's nominal value stays 0.
+     */
+    private long weightNanos(long period) {
+        if (cpuClock) {
+            return period;
+        }
+        return config.eventCount() == 0 ? config.intervalNanos() : 0;
+    }
+
+    private CollectorStatistics statistics() {
+        KfrNative.cpuStats(handle, stats);
+        return new CollectorStatistics(Clocks.nowEpochNanos(), "cpu", stats[C_MAX], stats[C_MAX + 1],
+                stats[C_SAMPLES], 0, stats[C_LOST], stats[C_LOST], 0, stats[C_KSTACK_ERR] + stats[C_USTACK_ERR],
+                stacks == null ? 0 : stacks.unknownFrames(), stats[C_SAMPLES], 0, 0, 0, 0, 0, stats[C_MAX + 2], 0,
+                ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime(),
+                new CollectorStatistics.JavaWalks(stats[C_JAVA_WALK], stats[C_JAVA_WALK_NS], stats[C_JAVA_FRAMES], 0, 0,
+                        stats[C_JAVA_NO_ANCHOR], stats[C_JAVA_BROKEN], 0, stats[C_JAVA_SENT], stats[C_JAVA_LOST],
+                        stats[C_JAVA_FROM_REGS]));
+    }
+
+    /** Stops sampling, delivers what is buffered and the final statistics, releases everything. */
+    @Override
+    public void close() {
+        running = false; // the worker sees it at its next poll timeout (100 ms)
+        if (Thread.currentThread() != worker) {
+            try {
+                worker.join(STOP_WAIT_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,387 @@
+#define _GNU_SOURCE
+#include "cpu_loader.h"
+
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "kfr_error.h"
+#include "kfr_records.h"
+#include "kfr_walk_cfg.h"
+#include "cpu.skel.h"
+
+#define SAMPLE_SIZE sizeof(struct kfr_cpu_sample)
+#define MAX_STACK_DEPTH 127
+
+_Static_assert(sizeof(struct kfr_cpu_sample) == 40, "cpu sample record is 40 bytes");
+
+struct kfr_cpu {
+	struct cpu_bpf *skel;
+	int ncpu;
+	int *pfd;                 /* perf event per CPU, -1 if that CPU is offline */
+	struct bpf_link **links;
+	bool cycles;
+	bool detached;
+	struct ring_buffer *rb, *jrb;
+	int stats_fd;
+	int wake_fd;
+	pthread_mutex_t lock;     /* poll, java stacks, detach */
+	unsigned char *buf;       /* current read's destination */
+	size_t cap, len;
+};
+
+static long perf_open(struct perf_event_attr *a, int cpu)
+{
+	return syscall(__NR_perf_event_open, a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+static void attr_for(struct perf_event_attr *a, bool cycles, const struct kfr_cpu_cfg *cfg)
+{
+	memset(a, 0, sizeof(*a));
+	a->size = sizeof(*a);
+	a->type = cycles ? PERF_TYPE_HARDWARE : PERF_TYPE_SOFTWARE;
+	a->config = cycles ? PERF_COUNT_HW_CPU_CYCLES : PERF_COUNT_SW_CPU_CLOCK;
+	a->disabled = 1;
+	if (cfg->event_count) {
+		a->sample_period = cfg->event_count;
+	} else if (cycles) { /* a time interval on a cycle counter: let the kernel find the period */
+		a->freq = 1;
+		a->sample_freq = cfg->interval_ns ? 1000000000ull / cfg->interval_ns : 100;
+	} else {
+		a->sample_period = cfg->interval_ns; /* cpu-clock counts nanoseconds */
+	}
+}
+
+static int paranoid(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
+	int v = 99;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = 99;
+		fclose(f);
+	}
+	return v;
+}
+
+/* Opens one event per online CPU; 0 or -errno (message set). */
+static int open_events(struct kfr_cpu *o, bool cycles, const struct kfr_cpu_cfg *cfg)
+{
+	struct perf_event_attr a;
+	int opened = 0;
+
+	attr_for(&a, cycles, cfg);
+	for (int c = 0; c < o->ncpu; c++) {
+		o->pfd[c] = (int)perf_open(&a, c);
+		if (o->pfd[c] >= 0) {
+			opened++;
+			continue;
+		}
+		int err = errno;
+		if (err == ENODEV) /* offline CPU */
+			continue;
+		for (int k = 0; k < c; k++) {
+			if (o->pfd[k] >= 0)
+				close(o->pfd[k]);
+			o->pfd[k] = -1;
+		}
+		if (err == EACCES || err == EPERM)
+			kfr_set_error("CPU sampler: perf_event_open not permitted (perf_event_paranoid is %d): run as root, "
+				      "grant CAP_PERFMON, or set sysctl kernel.perf_event_paranoid=-1", paranoid());
+		else
+			kfr_set_error("CPU sampler: perf_event_open(%s) failed: %s", cycles ? "cycles" : "cpu-clock",
+				      strerror(err));
+		return -err;
+	}
+	return opened ? 0 : -ENODEV;
+}
+
+static int on_sample(void *ctx, void *data, size_t len)
+{
+	struct kfr_cpu *o = ctx;
+
+	if (len < SAMPLE_SIZE)
+		return 0;
+	memcpy(o->buf + o->len, data, SAMPLE_SIZE);
+	o->len += SAMPLE_SIZE;
+	return o->len + SAMPLE_SIZE > o->cap ? -ENOBUFS : 0;
+}
+
+static int on_java_stack(void *ctx, void *data, size_t len)
+{
+	struct kfr_cpu *o = ctx;
+	const struct kfr_java_stack *r = data;
+
+	if (len < KFR_JAVA_STACK_HDR || len != KFR_JAVA_STACK_HDR + (size_t)r->n * sizeof(struct kfr_java_frame))
+		return 0;
+	memcpy(o->buf + o->len, data, len);
+	o->len += len;
+	return o->len + sizeof(struct kfr_java_stack) > o->cap ? -ENOBUFS : 0;
+}
+
+struct kfr_cpu *kfr_cpu_open(int tgid, const struct kfr_cpu_cfg *cfg, uint32_t ringbuf_bytes,
+			     const struct kfr_walk_cfg *java)
+{
+	struct kfr_cpu *o;
+	int err;
+
+	kfr_libbpf_log_init();
+	kfr_clear_error();
+	if (tgid <= 0 || !cfg || (!cfg->interval_ns && !cfg->event_count)) {
+		kfr_set_error("CPU sampler: invalid pid or interval");
+		return NULL;
+	}
+	o = calloc(1, sizeof(*o));
+	if (!o) {
+		kfr_set_error("CPU sampler: out of memory");
+		return NULL;
+	}
+	o->stats_fd = -1;
+	pthread_mutex_init(&o->lock, NULL);
+	o->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	o->ncpu = libbpf_num_possible_cpus();
+	if (o->wake_fd < 0 || o->ncpu <= 0) {
+		kfr_set_error("CPU sampler: eventfd or CPU count failed");
+		goto fail;
+	}
+	o->pfd = malloc(sizeof(int) * (size_t)o->ncpu);
+	o->links = calloc((size_t)o->ncpu, sizeof(*o->links));
+	if (!o->pfd || !o->links) {
+		kfr_set_error("CPU sampler: out of memory");
+		goto fail;
+	}
+	for (int c = 0; c < o->ncpu; c++)
+		o->pfd[c] = -1;
+
+	/* the event first: without it there is nothing to load the program for */
+	const char *ev = cfg->event ? cfg->event : "auto";
+	bool try_cycles = strcmp(ev, "cpu-clock") != 0;
+	err = try_cycles ? open_events(o, true, cfg) : -ENOENT;
+	if (err && strcmp(ev, "cycles") == 0)
+		goto fail; /* asked for cycles explicitly: say why not */
+	o->cycles = !err;
+	if (err) {
+		kfr_clear_error();
+		if (open_events(o, false, cfg))
+			goto fail;
+	}
+
+	kfr_libbpf_log_reset();
+	o->skel = cpu_bpf__open();
+	if (!o->skel) {
+		kfr_set_error("CPU sampler: opening the BPF object failed: %s", kfr_libbpf_last());
+		goto fail;
+	}
+	o->skel->rodata->target_tgid = (uint32_t)tgid;
+	if (java)
+		o->skel->rodata->walk_cfg = *java;
+	o->skel->rodata->walk_cfg.enabled = java != NULL;
+	bpf_map__set_max_entries(o->skel->maps.samples, ringbuf_bytes);
+	err = cpu_bpf__load(o->skel);
+	if (err) {
+		kfr_set_error("CPU sampler: bpf(BPF_PROG_LOAD) failed: %s%s%s", strerror(-err),
+			      *kfr_libbpf_last() ? ": " : "", kfr_libbpf_last());
+		goto fail;
+	}
+	for (int c = 0; c < o->ncpu; c++) {
+		if (o->pfd[c] < 0)
+			continue;
+		o->links[c] = bpf_program__attach_perf_event(o->skel->progs.kfr_cpu_sample, o->pfd[c]);
+		if (!o->links[c]) {
+			kfr_set_error("CPU sampler: attaching to the perf event of CPU %d failed: %s", c, strerror(errno));
+			goto fail;
+		}
+	}
+	o->rb = ring_buffer__new(bpf_map__fd(o->skel->maps.samples), on_sample, o, NULL);
+	o->jrb = java ? ring_buffer__new(bpf_map__fd(o->skel->maps.java_stacks), on_java_stack, o, NULL) : NULL;
+	if (!o->rb || (java && !o->jrb)) {
+		kfr_set_error("CPU sampler: ring buffer setup failed: %s", strerror(errno));
+		goto fail;
+	}
+	const char *stats = getenv("KFR_BPF_STATS");
+	if (!stats || strcmp(stats, "0"))
+		o->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	for (int c = 0; c < o->ncpu; c++) {
+		if (o->pfd[c] >= 0)
+			ioctl(o->pfd[c], PERF_EVENT_IOC_ENABLE, 0);
+	}
+	return o;
+fail:
+	kfr_cpu_close(o);
+	return NULL;
+}
+
+const char *kfr_cpu_event(const struct kfr_cpu *o)
+{
+	return o->cycles ? "cycles" : "cpu-clock";
+}
+
+static int consume(struct kfr_cpu *o, struct ring_buffer *rb, void *buf, size_t cap, size_t unit, int timeout_ms)
+{
+	int err;
+
+	pthread_mutex_lock(&o->lock);
+	o->buf = buf;
+	o->cap = cap;
+	o->len = 0;
+	err = ring_buffer__consume(rb);
+	if (o->len == 0 && err >= 0 && timeout_ms > 0) {
+		struct pollfd pfd[2] = {
+			{ .fd = ring_buffer__epoll_fd(rb), .events = POLLIN },
+			{ .fd = o->wake_fd, .events = POLLIN },
+		};
+		int r = poll(pfd, 2, timeout_ms);
+		uint64_t v;
+
+		if (r > 0 && (pfd[1].revents & POLLIN) && read(o->wake_fd, &v, sizeof(v)) < 0) { /* nothing */ }
+		err = ring_buffer__consume(rb);
+	}
+	size_t len = o->len;
+	o->buf = NULL;
+	pthread_mutex_unlock(&o->lock);
+	if (err < 0 && err != -ENOBUFS && len == 0) {
+		kfr_set_error("CPU sampler: ring buffer read failed: %s", strerror(-err));
+		return err;
+	}
+	return unit ? (int)(len / unit) : (int)len;
+}
+
+int kfr_cpu_poll(struct kfr_cpu *o, void *buf, size_t cap, int timeout_ms)
+{
+	if (!buf || cap < SAMPLE_SIZE) {
+		kfr_set_error("cpuPoll: buffer too small");
+		return -EINVAL;
+	}
+	return consume(o, o->rb, buf, cap, SAMPLE_SIZE, timeout_ms);
+}
+
+void kfr_cpu_wake(struct kfr_cpu *o)
+{
+	uint64_t one = 1;
+
+	if (o && o->wake_fd >= 0 && write(o->wake_fd, &one, sizeof(one)) < 0) { /* a wake-up is pending */ }
+}
+
+int kfr_cpu_java_stacks(struct kfr_cpu *o, void *buf, size_t cap)
+{
+	if (!o->jrb)
+		return 0;
+	if (!buf || cap < sizeof(struct kfr_java_stack)) {
+		kfr_set_error("cpuJavaStacks: buffer too small");
+		return -EINVAL;
+	}
+	return consume(o, o->jrb, buf, cap, 0, 0);
+}
+
+int kfr_cpu_java_thread(struct kfr_cpu *o, int tid, const struct kfr_java_thread *jt)
+{
+	uint32_t key = (uint32_t)tid;
+	int fd;
+
+	if (!o->jrb)
+		return 0;
+	fd = bpf_map__fd(o->skel->maps.java_threads);
+	if (!jt)
+		return bpf_map_delete_elem(fd, &key) && errno != ENOENT ? -errno : 0;
+	return bpf_map_update_elem(fd, &key, jt, BPF_ANY) ? -errno : 0;
+}
+
+bool kfr_cpu_java_enabled(const struct kfr_cpu *o)
+{
+	return o->jrb != NULL;
+}
+
+int kfr_cpu_stack(struct kfr_cpu *o, int32_t stack_id, uint64_t *ips, int max)
+{
+	uint64_t frames[MAX_STACK_DEPTH];
+	int n = 0;
+
+	if (stack_id < 0 || max <= 0 || bpf_map_lookup_elem(bpf_map__fd(o->skel->maps.cpu_stacks), &stack_id, frames))
+		return 0;
+	while (n < MAX_STACK_DEPTH && n < max && frames[n]) {
+		ips[n] = frames[n];
+		n++;
+	}
+	return n;
+}
+
+int kfr_cpu_stats(struct kfr_cpu *o, int64_t *out, int len)
+{
+	int64_t all[KFR_CPU_STAT__LEN] = { 0 };
+	uint64_t *percpu = calloc((size_t)o->ncpu, sizeof(uint64_t));
+	int fd = bpf_map__fd(o->skel->maps.cpu_counters);
+	struct bpf_prog_info info;
+	uint32_t ilen = sizeof(info);
+
+	if (!percpu)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < KFR_CPU_CNT__MAX; i++) {
+		if (bpf_map_lookup_elem(fd, &i, percpu))
+			continue;
+		for (int c = 0; c < o->ncpu; c++)
+			all[i] += (int64_t)percpu[c];
+	}
+	free(percpu);
+	memset(&info, 0, sizeof(info));
+	if (!bpf_obj_get_info_by_fd(bpf_program__fd(o->skel->progs.kfr_cpu_sample), &info, &ilen)) {
+		all[KFR_CPU_CNT__MAX] = (int64_t)info.run_cnt;
+		all[KFR_CPU_CNT__MAX + 1] = (int64_t)info.run_time_ns;
+		all[KFR_CPU_CNT__MAX + 2] = (int64_t)info.recursion_misses;
+	}
+	if (len > KFR_CPU_STAT__LEN)
+		len = KFR_CPU_STAT__LEN;
+	memcpy(out, all, (size_t)(len > 0 ? len : 0) * sizeof(int64_t));
+	return 0;
+}
+
+int kfr_cpu_detach(struct kfr_cpu *o)
+{
+	pthread_mutex_lock(&o->lock);
+	if (!o->detached) {
+		for (int c = 0; o->pfd && c < o->ncpu; c++) {
+			if (o->pfd[c] >= 0)
+				ioctl(o->pfd[c], PERF_EVENT_IOC_DISABLE, 0);
+			bpf_link__destroy(o->links ? o->links[c] : NULL);
+			if (o->links)
+				o->links[c] = NULL;
+		}
+		o->detached = true;
+	}
+	pthread_mutex_unlock(&o->lock);
+	return 0;
+}
+
+void kfr_cpu_close(struct kfr_cpu *o)
+{
+	if (!o)
+		return;
+	if (o->pfd)
+		kfr_cpu_detach(o);
+	ring_buffer__free(o->rb);
+	ring_buffer__free(o->jrb);
+	cpu_bpf__destroy(o->skel);
+	for (int c = 0; o->pfd && c < o->ncpu; c++) {
+		if (o->pfd[c] >= 0)
+			close(o->pfd[c]);
+	}
+	free(o->pfd);
+	free(o->links);
+	if (o->stats_fd >= 0)
+		close(o->stats_fd);
+	if (o->wake_fd >= 0)
+		close(o->wake_fd);
+	pthread_mutex_destroy(&o->lock);
+	free(o);
+}
