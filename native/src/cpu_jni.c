@@ -10,6 +10,7 @@
 
 #include "cpu_loader.h"
 #include "handles.h"
+#include "hotspot_layout.h"
 #include "hotspot_jni.h"
 #include "jni_util.h"
 #include "kfr_error.h"
@@ -57,8 +58,12 @@ jlong JNI_FN(cpuOpen)(JNIEnv *env, jclass cls, jint tgid, jlong interval_ns, jlo
 		kfr_set_error("cpuOpen: too many open collectors");
 		return 0;
 	}
-	if (java)
+	if (java) {
 		kfr_hs_java_start_cpu(env, o);
+		/* debug info at non-safepoints, so that a sampled pc in compiled code names its inlined
+		 * methods (what JFR and async-profiler do); for code compiled from now on */
+		kfr_hs_set_bool_flag("DebugNonSafepoints", true);
+	}
 	return (jlong)h;
 }
 

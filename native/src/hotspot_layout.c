@@ -291,3 +291,36 @@ int kfr_hs_layout_read(struct kfr_hs_layout *l, char *why, size_t whycap)
 	}
 	return 0;
 }
+
+int kfr_hs_set_bool_flag(const char *name, bool value)
+{
+	struct vmstructs vs;
+
+	if (!vmstructs_open(&vs))
+		return -1;
+	long table = field(&vs, "JVMFlag", "flags"), count = field(&vs, "JVMFlag", "numFlags");
+	long f_name = field(&vs, "JVMFlag", "_name"), f_addr = field(&vs, "JVMFlag", "_addr");
+	long f_type = field(&vs, "JVMFlag", "_type"), size = type_size(&vs, "JVMFlag");
+	uintptr_t flags = static_value((uintptr_t)table), n = static_value((uintptr_t)count);
+
+	if (table < 0 || count < 0 || f_name < 0 || f_addr < 0 || size <= 0 || !flags || n > 100000)
+		return -1;
+	for (uintptr_t i = 0; i < n; i++) {
+		uintptr_t entry = flags + i * (uintptr_t)size;
+		uint64_t np = 0, addr = 0;
+		char buf[64];
+
+		if (kfr_safe_u64(entry + (uintptr_t)f_name, &np) || !np || kfr_safe_read(buf, np, strlen(name) + 1) ||
+		    memcmp(buf, name, strlen(name) + 1))
+			continue;
+		/* JDK 17+: _type is an int, 0 = bool (JVMFlag::TYPE_bool) */
+		int32_t type = 0;
+		if (f_type >= 0 && (kfr_safe_u32(entry + (uintptr_t)f_type, (uint32_t *)&type) || type != 0))
+			return -1;
+		if (kfr_safe_u64(entry + (uintptr_t)f_addr, &addr) || !addr)
+			return -1;
+		*(volatile bool *)(uintptr_t)addr = value; /* the flag's own storage, a global of libjvm */
+		return 0;
+	}
+	return -1;
+}

@@ -93,4 +93,10 @@ struct kfr_hs_layout {
  * interpreter must exist: call it after the JVM has started (JNI_OnLoad or later). */
 int kfr_hs_layout_read(struct kfr_hs_layout *l, char *why, size_t whycap);
 
+/* Sets a boolean -XX flag of the running JVM through the VMStructs flag table, as
+ * -XX:+<name> would have (e.g. DebugNonSafepoints: compiled code records debug information at
+ * every instruction boundary it can, so a sampled pc names its inlined methods; methods compiled
+ * before keep what they have). 0, or -1 if the flag is unknown or not a bool. */
+int kfr_hs_set_bool_flag(const char *name, bool value);
+
 #endif

@@ -1,16 +1,24 @@
 package io.kfr.agent;
 
+import io.kfr.collectors.cpu.CpuConfig;
 import io.kfr.collectors.offcpu.OffCpuConfig;
 
 import java.nio.file.Path;
 
 /**
  * The agent's options: a comma-separated list such as {@code offcpu,file=app.jfr,offcpu.threshold=2ms}.
- * Only the agent knows this syntax; collectors get typed configs.
+ * Only the agent knows this syntax; collectors get typed configs. Without a collector named, the
+ * off-CPU collector runs. {@code executionSamples}: null = decide from the JVM recording (write
+ * jdk.ExecutionSample unless the user's own recording samples).
  */
-public record AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig, boolean quiet) {
-    static final String USAGE = "known options: offcpu, file=<path.jfr>, offcpu.threshold=<duration, 1us..10s>, "
-            + "offcpu.period=<duration, 100ms..60s>, offcpu.java=<on|off>, quiet";
+public record AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig, boolean quiet, boolean cpu,
+                           CpuConfig cpuConfig, Boolean executionSamples) {
+    static final String USAGE = "known options: offcpu, cpu, file=<path.jfr>, offcpu.threshold=<duration, 1us..10s>, "
+            + "offcpu.period=<duration, 100ms..60s>, offcpu.java=<on|off>, cpu.interval=<duration 1ms..1s, or an event"
+            + " count>, cpu.event=<auto|cycles|cpu-clock>, cpu.executionsample=<on|off>, cpu.java=<on|off>, quiet";
+    private static final long MIN_INTERVAL = 1_000_000L;
+    private static final long MAX_INTERVAL = 1_000_000_000L;
+    private static final long MIN_EVENTS = 10_000L;
     private static final long MIN_THRESHOLD = 1_000L;
     private static final long MAX_THRESHOLD = 10_000_000_000L;
     private static final long MIN_PERIOD = 100_000_000L;
@@ -18,9 +26,12 @@ public record AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig,
 
     public static AgentOptions parse(String args) throws OptionException {
         boolean offCpu = false;
+        boolean cpu = false;
         boolean quiet = false;
+        Boolean executionSamples = null;
         Path file = null;
         OffCpuConfig config = OffCpuConfig.defaults();
+        CpuConfig cpuConfig = CpuConfig.defaults();
         if (args != null && !args.isBlank()) {
             for (String item : args.split(",")) {
                 String part = item.trim();
@@ -35,6 +46,14 @@ public record AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig,
                         noValue(key, value);
                         offCpu = true;
                     }
+                    case "cpu" -> {
+                        noValue(key, value);
+                        cpu = true;
+                    }
+                    case "cpu.interval" -> cpuConfig = interval(key, required(key, value), cpuConfig);
+                    case "cpu.event" -> cpuConfig = cpuConfig.withEvent(event(key, required(key, value)));
+                    case "cpu.executionsample" -> executionSamples = onOff(key, required(key, value));
+                    case "cpu.java" -> cpuConfig = cpuConfig.withJavaFrames(onOff(key, required(key, value)));
                     case "quiet" -> {
                         noValue(key, value);
                         quiet = true;
@@ -49,10 +68,36 @@ public record AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig,
                 }
             }
         }
-        if (!offCpu) {
-            offCpu = true; // the only collector so far, and the point of kfr: on unless said otherwise later
+        if (!offCpu && !cpu) {
+            offCpu = true; // the point of kfr: on unless another collector is named
         }
-        return new AgentOptions(offCpu, file, config, quiet);
+        return new AgentOptions(offCpu, file, config, quiet, cpu, cpuConfig, executionSamples);
+    }
+
+    /** A duration (CPU time between samples) or a plain number (events between samples). */
+    private static CpuConfig interval(String key, String value, CpuConfig c) throws OptionException {
+        if (value.chars().allMatch(Character::isDigit)) {
+            long count;
+            try {
+                count = Long.parseLong(value);
+            } catch (NumberFormatException e) {
+                throw new OptionException("value '" + value + "' for " + key + " is too large");
+            }
+            if (count < MIN_EVENTS) {
+                throw new OptionException("value '" + value + "' for " + key + " is out of range: an event count"
+                        + " is at least " + MIN_EVENTS + " (or give a duration, e.g. 10ms)");
+            }
+            return c.withEventCount(count);
+        }
+        return c.withInterval(inRange(key, value, Durations.parseNanos(key, value), MIN_INTERVAL, MAX_INTERVAL));
+    }
+
+    private static String event(String key, String value) throws OptionException {
+        return switch (value) {
+            case "auto", "cycles", "cpu-clock" -> value;
+            default -> throw new OptionException("unknown event '" + value + "' for " + key
+                    + "; known: auto (cycles where the CPU has a PMU, else cpu-clock), cycles, cpu-clock");
+        };
     }
 
     private static String required(String key, String value) throws OptionException {

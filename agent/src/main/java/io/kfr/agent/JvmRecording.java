@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.text.ParseException;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -31,15 +32,22 @@ final class JvmRecording {
         this.destination = destination;
     }
 
-    static JvmRecording start(Path workDir) throws IOException {
+    /**
+     * @param ownExecutionSamples kfr writes jdk.ExecutionSample itself: the JVM's sampler stays off
+     *        in this recording (a user's recording is never changed)
+     */
+    static JvmRecording start(Path workDir, boolean ownExecutionSamples) throws IOException {
         Map<String, String> settings;
         if (userStartsRecording()) {
             settings = Map.of();
         } else {
             try {
-                settings = Configuration.getConfiguration("default").getSettings();
+                settings = new HashMap<>(Configuration.getConfiguration("default").getSettings());
             } catch (ParseException e) {
                 throw new IOException("cannot read the JDK's default JFR settings: " + e.getMessage(), e);
+            }
+            if (ownExecutionSamples) {
+                settings.put("jdk.ExecutionSample#enabled", "false");
             }
         }
         Path destination = workDir.resolve("jvm-recording.jfr");
@@ -52,7 +60,8 @@ final class JvmRecording {
         return new JvmRecording(r, destination);
     }
 
-    private static boolean userStartsRecording() {
+    /** A recording the user started (or starts with -XX:StartFlightRecording) is running. */
+    static boolean userStartsRecording() {
         if (!FlightRecorder.getFlightRecorder().getRecordings().isEmpty()) {
             return true;
         }

@@ -2,7 +2,10 @@ package io.kfr.agent;
 
 import io.kfr.collectors.CollectorException;
 import io.kfr.collectors.CollectorStatistics;
+import io.kfr.collectors.CpuSample;
 import io.kfr.collectors.OffCpuSample;
+import io.kfr.collectors.cpu.CpuCollector;
+import io.kfr.collectors.cpu.CpuListener;
 import io.kfr.collectors.offcpu.OffCpuCollector;
 import io.kfr.collectors.offcpu.OffCpuListener;
 import io.kfr.collectors.threads.ThreadDirectory;
@@ -29,10 +32,15 @@ final class Session {
     private final ThreadDirectory threads = new ThreadDirectory();
     private final LiveSummaries summaries = new LiveSummaries(threads::javaThread);
     private OffCpuCollector offCpu;
+    private CpuCollector cpu;
+    /** CPU samples also go in as jdk.ExecutionSample (JMC's Method Profiling). */
+    private final boolean executionSamples;
     private boolean stopped;
 
-    private Session(AgentOptions options, Path workDir, KfrChunk chunk, JvmRecording jvmRecording) {
+    private Session(AgentOptions options, Path workDir, KfrChunk chunk, JvmRecording jvmRecording,
+                    boolean executionSamples) {
         this.options = options;
+        this.executionSamples = executionSamples;
         this.workDir = workDir;
         this.chunk = chunk;
         this.jvmRecording = jvmRecording;
@@ -42,8 +50,11 @@ final class Session {
         Path workDir = Files.createTempDirectory("kfr-session-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         KfrChunk chunk = new KfrChunk(workDir);
-        JvmRecording recording = options.file() != null ? JvmRecording.start(workDir) : null;
-        Session session = new Session(options, workDir, chunk, recording);
+        // kfr's samples as jdk.ExecutionSample, unless the user's own recording has the JVM's
+        boolean executionSamples = options.cpu() && (options.executionSamples() != null ? options.executionSamples()
+                : !JvmRecording.userStartsRecording());
+        JvmRecording recording = options.file() != null ? JvmRecording.start(workDir, executionSamples) : null;
+        Session session = new Session(options, workDir, chunk, recording, executionSamples);
         session.startCollectors();
         return session;
     }
@@ -63,10 +74,20 @@ final class Session {
                 Log.error(e.getMessage());
             }
         }
+        if (options.cpu()) {
+            try {
+                cpu = CpuCollector.start((int) ProcessHandle.current().pid(), options.cpuConfig(), threads, new ForwardCpu());
+                Log.info("CPU sampler running (" + cpu.event() + ", every " + (options.cpuConfig().eventCount() > 0
+                        ? options.cpuConfig().eventCount() + " events" : Durations.format(options.cpuConfig().intervalNanos()))
+                        + (executionSamples ? ", also as jdk.ExecutionSample" : "") + ")");
+            } catch (CollectorException e) {
+                Log.error(e.getMessage());
+            }
+        }
     }
 
     boolean collecting() {
-        return offCpu != null;
+        return offCpu != null || cpu != null;
     }
 
     /** Stops the collectors and writes the output file; called once, from the shutdown hook. */
@@ -79,6 +100,12 @@ final class Session {
             offCpu.close();
             if (offCpu.failure() != null) {
                 Log.error("off-CPU collector failed: " + offCpu.failure());
+            }
+        }
+        if (cpu != null) {
+            cpu.close();
+            if (cpu.failure() != null) {
+                Log.error("CPU sampler failed: " + cpu.failure());
             }
         }
         boolean keepWorkDir = false;
@@ -114,6 +141,19 @@ final class Session {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
             // a temp dir left behind is harmless
+        }
+    }
+
+    /** Routes CPU samples to kfr's chunk. */
+    private final class ForwardCpu implements CpuListener {
+        @Override
+        public void onSample(CpuSample sample) {
+            chunk.addCpuSample(sample, executionSamples);
+        }
+
+        @Override
+        public void onStatistics(CollectorStatistics statistics) {
+            chunk.addStatistics(statistics);
         }
     }
 

@@ -49,10 +49,37 @@ class FailureModesTest {
 
     @Test
     void withoutBpfPrivileges() throws Exception {
+        Path file = Files.createTempDirectory("kfr-it-nobody-out", PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwxrwxrwx"))).resolve("nobody.jfr");
+        Files.setPosixFilePermissions(file.getParent(), PosixFilePermissions.fromString("rwxrwxrwx"));
+        JvmRun.Result r = runAsNobody("file=" + file);
+        List<String> errors = r.kfrLines().stream().filter(l -> l.contains("CAP_BPF")).toList();
+        assertEquals(1, errors.size(), "one line naming the missing capability\n" + r.describe());
+        assertTrue(errors.get(0).contains("root") || errors.get(0).contains("setcap"), "and the fix: " + errors.get(0));
+        assertTrue(Files.exists(file) && Files.size(file) > 0, "the JVM's own recording is still written\n" + r.describe());
+    }
+
+    @Test
+    void cpuSamplerWithoutPerfPrivileges() throws Exception {
+        JvmRun.Result r = runAsNobody("cpu");
+        assertOneLine(r, "perf_event_paranoid", "CAP_PERFMON");
+    }
+
+    @Test
+    void unknownCpuEvent() throws Exception {
+        assertOneLine(runWith("cpu,cpu.event=instructions"), "unknown event 'instructions' for cpu.event", "cpu-clock");
+    }
+
+    @Test
+    void cpuIntervalOutOfRange() throws Exception {
+        assertOneLine(runWith("cpu,cpu.interval=5s"), "out of range", "1ms..1s");
+        assertOneLine(runWith("cpu,cpu.interval=100"), "out of range", "at least 10000");
+    }
+
+    /** The Sleepy workload as nobody (no capabilities), from copies nobody can read. */
+    private static JvmRun.Result runAsNobody(String options) throws Exception {
         Path dir = Files.createTempDirectory("kfr-it-nobody", PosixFilePermissions.asFileAttribute(
                 PosixFilePermissions.fromString("rwxrwxrwx")));
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
-        Path file = dir.resolve("nobody.jfr");
         // nobody may not be able to read the build tree (a checkout under /root): give it copies
         Path jar = Files.copy(JvmRun.AGENT_JAR, dir.resolve("kfr-agent.jar"));
         String sleepy = Sleepy.class.getName().replace('.', '/') + ".class";
@@ -64,15 +91,12 @@ class FailureModesTest {
                 Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxrwxrwx" : "rw-r--r--"));
             }
         }
-        JvmRun.Result r = JvmRun.on(Jdk.JDK17).asUser(NOBODY).agentJar(jar).classpath(classes).agent("file=" + file)
+        JvmRun.Result r = JvmRun.on(Jdk.JDK17).asUser(NOBODY).agentJar(jar).classpath(classes).agent(options)
                 .main(Sleepy.class).run(60);
         assertEquals(0, r.exitCode(), r.describe());
         assertTrue(r.stdout().contains("WORKLOAD-DONE"), r.describe());
-        List<String> errors = r.kfrLines().stream().filter(l -> l.contains("CAP_BPF")).toList();
-        assertEquals(1, errors.size(), "one line naming the missing capability\n" + r.describe());
-        assertTrue(errors.get(0).contains("root") || errors.get(0).contains("setcap"), "and the fix: " + errors.get(0));
         assertFalse(r.stderr().contains("Exception"), "no stack trace\n" + r.describe());
-        assertTrue(Files.exists(file) && Files.size(file) > 0, "the JVM's own recording is still written\n" + r.describe());
+        return r;
     }
 
     /** System.exit while threads are blocked: the file is complete and readable by every reader. */

@@ -45,9 +45,11 @@ final class ChunkWriter {
 
     /**
      * What one chunk holds: the spool's first {@code spoolBytes}, which are {@code eventCount}
-     * records, and the pools of that moment.
+     * records, and the pools of that moment; {@code executionSamples}: some of the records are
+     * jdk.ExecutionSample events, so the chunk declares that type and its thread states.
      */
-    record Contents(KfrTypes types, EventSpool spool, long spoolBytes, long eventCount, ConstantPools.Snapshot pools) {
+    record Contents(KfrTypes types, EventSpool spool, long spoolBytes, long eventCount, ConstantPools.Snapshot pools,
+                    boolean executionSamples) {
     }
 
     /** Pass 2's buffer sizes; tests make them tiny to force many batches and reads. */
@@ -102,7 +104,7 @@ final class ChunkWriter {
         // The chunk's own start: at its first event, on the JVM chunk's clock (see TimeBase.rebasedNear).
         TimeBase chunkBase = tb.rebasedNear(measure.minStartNanos() == Long.MAX_VALUE ? tb.startNanos() : measure.minStartNanos());
         JfrBuffer checkpoint = checkpointEvent(chunkBase, contents);
-        JfrBuffer metadata = metadataEvent(chunkBase, contents.types());
+        JfrBuffer metadata = metadataEvent(chunkBase, contents.types(), contents.executionSamples());
         long cpOffset = ChunkLayout.HEADER_SIZE + eventBytes;
         long mdOffset = cpOffset + checkpoint.size();
         long chunkSize = mdOffset + metadata.size();
@@ -226,17 +228,17 @@ final class ChunkWriter {
         body.writeVarLong(0); // duration
         body.writeVarLong(0); // delta to the next checkpoint
         body.writeByte(0); // checkpoint type flags
-        contents.pools().writePools(body, contents.types());
+        contents.pools().writePools(body, contents.types(), contents.executionSamples());
         return new JfrBuffer(body.size() + 8).writeSizedEvent(body);
     }
 
-    private static JfrBuffer metadataEvent(TimeBase tb, KfrTypes types) {
+    private static JfrBuffer metadataEvent(TimeBase tb, KfrTypes types, boolean executionSamples) {
         JfrBuffer body = new JfrBuffer(16 * 1024);
         body.writeVarLong(ChunkLayout.METADATA_EVENT);
         body.writeVarLong(tb.startTicks());
         body.writeVarLong(0); // duration
-        body.writeVarLong(types.metadataId());
-        types.metadata().writeBody(body);
+        body.writeVarLong(types.metadataId(executionSamples));
+        types.metadata(executionSamples).writeBody(body);
         return new JfrBuffer(body.size() + 8).writeSizedEvent(body);
     }
 }

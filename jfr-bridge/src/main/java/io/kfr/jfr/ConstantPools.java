@@ -179,14 +179,20 @@ final class ConstantPools {
     record Snapshot(Object[] strings, Object[] symbols, Object[] frameTypes, Object[] packages, Object[] classes,
                     Object[] methods, Object[] threads, Object[] stacks) {
 
-        /** The pools of the checkpoint event: count, then per pool type id, entry count, entries. */
-        void writePools(JfrBuffer out, KfrTypes types) {
+        /**
+         * The pools of the checkpoint event: count, then per pool type id, entry count, entries;
+         * with {@code threadStates} also the JVM's jdk.types.ThreadState table (jdk.ExecutionSample).
+         */
+        void writePools(JfrBuffer out, KfrTypes types, boolean threadStates) {
             Object[][] all = {strings, symbols, frameTypes, packages, classes, methods, threads, stacks};
-            int nonEmpty = 0;
+            int nonEmpty = threadStates ? 1 : 0;
             for (Object[] p : all) {
                 nonEmpty += p.length > 0 ? 1 : 0;
             }
             out.writeVarInt(nonEmpty);
+            if (threadStates) {
+                JavaThreadStates.writePool(out, types.id(KfrTypes.THREAD_STATE));
+            }
             writeStrings(out, types.id(KfrTypes.STRING), strings);
             writeStrings(out, types.id(KfrTypes.SYMBOL), symbols);
             writeStrings(out, types.id(KfrTypes.FRAME_TYPE), frameTypes);

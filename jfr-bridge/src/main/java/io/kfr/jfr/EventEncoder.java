@@ -12,6 +12,8 @@ import java.io.IOException;
 final class EventEncoder {
     private static final int OFF_CPU = 1;
     private static final int STATISTICS = 2;
+    private static final int CPU_SAMPLE = 3;
+    private static final int EXECUTION_SAMPLE = 4;
     /** The counters of CollectorStatistics after the collector name and time, in field order. */
     private static final int STATISTICS_COUNTERS = 29;
 
@@ -38,6 +40,23 @@ final class EventEncoder {
         r.writeVarInt(syscall);
         r.writeVarLong(count);
         r.writeBoolean(aggregated);
+    }
+
+    static void spoolCpuSample(JfrBuffer r, int thread, int stack, long epochNanos, int cpu, long weightNanos) {
+        r.writeByte(CPU_SAMPLE);
+        r.writeVarInt(thread);
+        r.writeVarInt(stack);
+        r.writeRawLong(epochNanos);
+        r.writeVarInt(cpu);
+        r.writeVarLong(Math.max(0, weightNanos));
+    }
+
+    /** The same sample as jdk.ExecutionSample: a record of its own, so one record is one event. */
+    static void spoolExecutionSample(JfrBuffer r, int thread, int stack, long epochNanos) {
+        r.writeByte(EXECUTION_SAMPLE);
+        r.writeVarInt(thread);
+        r.writeVarInt(stack);
+        r.writeRawLong(epochNanos);
     }
 
     static void spoolStatistics(JfrBuffer r, int collector, CollectorStatistics s) {
@@ -83,6 +102,8 @@ final class EventEncoder {
         switch (kind) {
             case OFF_CPU -> offCpu(in);
             case STATISTICS -> statistics(in);
+            case CPU_SAMPLE -> cpuSample(in);
+            case EXECUTION_SAMPLE -> executionSample(in);
             default -> throw new IOException("corrupt kfr spool: record kind " + kind);
         }
         out.writeSizedEvent(body);
@@ -137,14 +158,49 @@ final class EventEncoder {
         }
     }
 
+    private void cpuSample(EventSpool.Reader in) throws IOException {
+        int thread = in.readVarInt();
+        int stack = in.readVarInt();
+        long time = in.readRawLong();
+        int cpu = in.readVarInt();
+        long weight = in.readVarLong();
+        body.writeVarLong(KfrTypes.CPU_SAMPLE);
+        instant(time);
+        body.writeVarLong(thread);
+        body.writeVarLong(stack);
+        body.writeVarInt(cpu);
+        body.writeVarLong(weight);
+    }
+
+    private void executionSample(EventSpool.Reader in) throws IOException {
+        int thread = in.readVarInt();
+        int stack = in.readVarInt();
+        long time = in.readRawLong();
+        body.writeVarLong(KfrTypes.EXECUTION_SAMPLE);
+        instant(time);
+        body.writeVarLong(thread); // sampledThread
+        body.writeVarLong(stack);
+        body.writeVarLong(JavaThreadStates.RUNNABLE); // state: as the JVM's sampler, which samples running threads
+    }
+
+    /** An event without duration: it ends where it starts. */
+    private void instant(long nanos) {
+        body.writeVarLong(timeBase.toTicks(nanos));
+        track(nanos, nanos);
+    }
+
     /** Duration as end ticks - start ticks, so readers compute the same end time as the input's. */
     private void startAndDuration(long startNanos, long durationNanos) {
         long end = startNanos + durationNanos;
         long startTicks = timeBase.toTicks(startNanos);
         body.writeVarLong(startTicks);
         body.writeVarLong(Math.max(0, timeBase.toTicks(end) - startTicks));
-        lastEndNanos = end;
+        track(startNanos, end);
+    }
+
+    private void track(long startNanos, long endNanos) {
+        lastEndNanos = endNanos;
         minStartNanos = Math.min(minStartNanos, startNanos);
-        maxEndNanos = Math.max(maxEndNanos, end);
+        maxEndNanos = Math.max(maxEndNanos, endNanos);
     }
 }

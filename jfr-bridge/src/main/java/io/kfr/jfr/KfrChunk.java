@@ -1,6 +1,7 @@
 package io.kfr.jfr;
 
 import io.kfr.collectors.CollectorStatistics;
+import io.kfr.collectors.CpuSample;
 import io.kfr.collectors.OffCpuSample;
 import io.kfr.collectors.OffCpuState;
 
@@ -25,6 +26,8 @@ public final class KfrChunk implements AutoCloseable {
     private final EventSpool spool;
     private final JfrBuffer record = new JfrBuffer(128);
     private long eventCount;
+    /** Some sample went in as jdk.ExecutionSample too: chunks declare that type from then on. */
+    private boolean executionSamples;
     private boolean closed;
 
     public KfrChunk(Path spoolDir) throws IOException {
@@ -44,6 +47,31 @@ public final class KfrChunk implements AutoCloseable {
         }
     }
 
+    /**
+     * Adds a kfr.CpuSample event and, with {@code asExecutionSample}, the same sample as a
+     * jdk.ExecutionSample event (state STATE_RUNNABLE), which JMC's Method Profiling page and
+     * everything else that reads the JVM's samples show. Best used only while the JVM's own
+     * sampler is off, or those views count the same CPU time twice.
+     *
+     * @throws UncheckedIOException if the spool file cannot be written (disk full)
+     */
+    public void addCpuSample(CpuSample s, boolean asExecutionSample) {
+        synchronized (lock) {
+            ensureOpen();
+            int thread = pools.thread(s.thread());
+            int stack = pools.stack(s.stack());
+            record.reset();
+            EventEncoder.spoolCpuSample(record, thread, stack, s.epochNanos(), s.cpu(), s.weightNanos());
+            append();
+            if (asExecutionSample) {
+                executionSamples = true; // before the record: a declared type without events is valid, not the reverse
+                record.reset();
+                EventEncoder.spoolExecutionSample(record, thread, stack, s.epochNanos());
+                append();
+            }
+        }
+    }
+
     /** @throws UncheckedIOException if the spool file cannot be written (disk full) */
     public void addStatistics(CollectorStatistics s) {
         synchronized (lock) {
@@ -54,6 +82,7 @@ public final class KfrChunk implements AutoCloseable {
         }
     }
 
+    /** Events in the spool: a CPU sample added as an execution sample counts twice. */
     public long eventCount() {
         synchronized (lock) {
             return eventCount;
@@ -77,7 +106,8 @@ public final class KfrChunk implements AutoCloseable {
                 if (closed) {
                     throw new IOException("KfrChunk is closed");
                 }
-                contents = new ChunkWriter.Contents(types, spool, spool.flush(), eventCount, pools.snapshot());
+                contents = new ChunkWriter.Contents(types, spool, spool.flush(), eventCount, pools.snapshot(),
+                        executionSamples);
             }
             ChunkWriter.write(out, tb, contents, limits);
         } finally {

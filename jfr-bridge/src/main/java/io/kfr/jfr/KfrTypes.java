@@ -24,6 +24,9 @@ final class KfrTypes {
     static final long EVENT_BASE = 0x0F00_0000L;
     static final long OFF_CPU = EVENT_BASE + 100;
     static final long COLLECTOR_STATISTICS = EVENT_BASE + 101;
+    static final long CPU_SAMPLE = EVENT_BASE + 102;
+    /** jdk.ExecutionSample in kfr's chunk: the JDK's name and fields, kfr's id (the JVM's is its own). */
+    static final long EXECUTION_SAMPLE = EVENT_BASE + 103;
 
     /** Per-KfrChunk ids: base + one of these offsets. */
     private static final long INSTANCE_BASE = 0x0F10_0000L;
@@ -55,6 +58,7 @@ final class KfrTypes {
     static final int STACK_TRACE = 27;
     static final int STACK_FRAME = 28;
     static final int FRAME_TYPE = 29;
+    static final int THREAD_STATE = 30;
 
     /**
      * The JDK reader skips re-reading metadata when a chunk's metadata id equals the previous
@@ -62,11 +66,16 @@ final class KfrTypes {
      * per instance like the type ids they describe.
      */
     private static final long METADATA_ID_BASE = 0x6B_6672L << 24;
+    /** Added to the metadata id when jdk.ExecutionSample is declared: above every instance number. */
+    private static final long WITH_EXECUTION_SAMPLES = 1L << 20;
 
     private static final String ANNOTATION = "java.lang.annotation.Annotation";
     private static final String EVENT = "jdk.jfr.Event";
     private static final String[] OFF_CPU_CATEGORY = {"Kernel Flight Recorder", "Off-CPU"};
     private static final String[] STATISTICS_CATEGORY = {"Kernel Flight Recorder", "Collector Statistics"};
+    private static final String[] CPU_CATEGORY = {"Kernel Flight Recorder", "CPU"};
+    /** The JDK's category for jdk.ExecutionSample, so JMC's event browser shows one node for both. */
+    private static final String[] PROFILING_CATEGORY = {"Java Virtual Machine", "Profiling"};
 
     private final long base;
     private final long metadataId;
@@ -85,12 +94,20 @@ final class KfrTypes {
         return base + type;
     }
 
-    long metadataId() {
-        return metadataId;
+    /**
+     * The metadata differs with and without jdk.ExecutionSample, and so must its id: two chunks of
+     * one KfrChunk in a file may differ in that.
+     */
+    long metadataId(boolean executionSamples) {
+        return metadataId + (executionSamples ? WITH_EXECUTION_SAMPLES : 0);
     }
 
-    /** The metadata tree; region is this JVM's time zone, as the JVM itself writes it. */
-    MetadataTree metadata() {
+    /**
+     * The metadata tree; region is this JVM's time zone, as the JVM itself writes it.
+     * jdk.ExecutionSample (and its jdk.types.ThreadState) only in a chunk that holds such events,
+     * so that otherwise no reader lists a second, empty jdk.ExecutionSample type.
+     */
+    MetadataTree metadata(boolean executionSamples) {
         MetadataTree t = new MetadataTree();
         MetadataTree.Element m = t.metadata;
 
@@ -174,6 +191,13 @@ final class KfrTypes {
 
         offCpu(m);
         collectorStatistics(m);
+        cpuSample(m);
+        if (executionSamples) {
+            MetadataTree.Element state = type(m, "jdk.types.ThreadState", id(THREAD_STATE), null, true);
+            labeled(field(state, "name", STRING, false, false), "Name", null);
+            labeled(state, "Java Thread State", null);
+            executionSample(m);
+        }
 
         TimeZone tz = TimeZone.getDefault();
         t.region.attribute("locale", Locale.getDefault().toString())
@@ -271,6 +295,36 @@ final class KfrTypes {
                 "Java walks started from the registers of a thread preempted while running Java code");
         labeled(e, "Collector Statistics", "What a kfr collector cost and what it could not record, cumulative");
         category(e, STATISTICS_CATEGORY);
+    }
+
+    /** An instant event like the JDK's samples: no duration field. */
+    private void cpuSample(MetadataTree.Element m) {
+        MetadataTree.Element e = type(m, KfrEvents.CPU_SAMPLE, CPU_SAMPLE, EVENT, false);
+        annotation(labeled(field(e, "startTime", LONG, false, false), "Start Time", "When the sample was taken"),
+                TIMESTAMP, "TICKS");
+        labeled(field(e, "eventThread", THREAD, true, false), "Event Thread", "The thread that was running");
+        labeled(field(e, "stackTrace", STACK_TRACE, true, false), "Stack Trace",
+                "Where the thread was running: kernel, native and Java frames, innermost first");
+        labeled(field(e, "cpu", INT, false, false), "CPU", "The CPU the thread ran on");
+        annotation(labeled(field(e, "weight", LONG, false, false), "Weight", "The CPU time this sample stands for"),
+                TIMESPAN, "NANOSECONDS");
+        labeled(e, "CPU Sample", "Where a thread was running when kfr's CPU sampler fired");
+        category(e, CPU_CATEGORY);
+    }
+
+    /**
+     * The JDK's jdk.ExecutionSample, field for field (names, types, constant pools, order: JDK 17
+     * and 25 alike). JMC merges a type's events across chunks only when the fields match, and
+     * otherwise shows kfr's under a made-up name its Method Profiling page does not look at.
+     */
+    private void executionSample(MetadataTree.Element m) {
+        MetadataTree.Element e = type(m, KfrEvents.EXECUTION_SAMPLE, EXECUTION_SAMPLE, EVENT, false);
+        annotation(labeled(field(e, "startTime", LONG, false, false), "Start Time", null), TIMESTAMP, "TICKS");
+        labeled(field(e, "sampledThread", THREAD, true, false), "Thread", null);
+        labeled(field(e, "stackTrace", STACK_TRACE, true, false), "Stack Trace", null);
+        labeled(field(e, "state", THREAD_STATE, true, false), "Thread State", null);
+        labeled(e, "Method Profiling Sample", "CPU sample taken by kfr (kernel, native and Java frames)");
+        category(e, PROFILING_CATEGORY);
     }
 
     /** Both readers take field 0 as the start time and field 1 (if named duration) as the duration. */

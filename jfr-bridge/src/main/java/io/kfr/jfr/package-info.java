@@ -20,7 +20,10 @@
  * <li>JVM field sets and order for the jdk.types (JMC resolves StackFrame fields by position),
  * no empty pool, "()V" for unknown descriptors, no class name starting with '['.
  * <li>events in end-time order within the chunk: JMC's lane builder loses or duplicates events
- * that end at the same tick unless ends never decrease ({@link io.kfr.jfr.ChunkWriter}).
+ * that end at the same tick unless ends never decrease ({@link io.kfr.jfr.ChunkWriter});
+ * <li>a JDK event type written by kfr (jdk.ExecutionSample) with the JVM's fields exactly, down to
+ * jdk.types.ThreadState being a simple type: JMC merges a type name's events across chunks only
+ * when field names and content types match, and otherwise renames kfr's type.
  * </ul>
  */
 package io.kfr.jfr;

@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Real recordings of JDK 17 and JDK 25 child JVMs running {@link SleepyMain}, made once per test
- * run and shared by the test classes.
+ * Real recordings of JDK 17 and JDK 25 child JVMs running {@link SleepyMain} (default settings) or
+ * {@link BusyMain} (profile settings: the JVM's own jdk.ExecutionSample events), made once per
+ * test run and shared by the test classes.
  */
 final class JvmRecordings {
     record Recording(int feature, Path jdkHome, Path file, int mainTid) {
@@ -23,7 +24,7 @@ final class JvmRecordings {
         }
     }
 
-    private static final Map<Integer, Recording> RECORDINGS = new HashMap<>();
+    private static final Map<String, Recording> RECORDINGS = new HashMap<>();
 
     private JvmRecordings() {
     }
@@ -50,22 +51,33 @@ final class JvmRecordings {
         return dir;
     }
 
-    static synchronized Recording of(int feature) throws IOException, InterruptedException {
-        Recording r = RECORDINGS.get(feature);
+    static Recording of(int feature) throws IOException, InterruptedException {
+        return recording(feature, "jvm", "default", SleepyMain.class);
+    }
+
+    /** A JVM that ran Java code on main, sampled by its own jdk.ExecutionSample (profile: every 10 ms). */
+    static Recording busy(int feature) throws IOException, InterruptedException {
+        return recording(feature, "busy", "profile", BusyMain.class);
+    }
+
+    private static synchronized Recording recording(int feature, String name, String settings, Class<?> main)
+            throws IOException, InterruptedException {
+        String key = name + feature;
+        Recording r = RECORDINGS.get(key);
         if (r == null) {
-            r = record(feature);
-            RECORDINGS.put(feature, r);
+            r = record(feature, workDir().resolve(key + ".jfr"), settings, main);
+            RECORDINGS.put(key, r);
         }
         return r;
     }
 
-    private static Recording record(int feature) throws IOException, InterruptedException {
+    private static Recording record(int feature, Path file, String settings, Class<?> main)
+            throws IOException, InterruptedException {
         Path home = jdkHome(feature);
-        Path file = workDir().resolve("jvm" + feature + ".jfr");
         Files.deleteIfExists(file);
         List<String> cmd = List.of(home.resolve("bin/java").toString(),
-                "-XX:StartFlightRecording=filename=" + file + ",settings=default", "-Xlog:jfr*=warning",
-                "-cp", testClasses().toString(), SleepyMain.class.getName());
+                "-XX:StartFlightRecording=filename=" + file + ",settings=" + settings, "-Xlog:jfr*=warning",
+                "-cp", testClasses().toString(), main.getName());
         Processes.Result result = Processes.runOk(workDir(), cmd);
         int tid = result.stdout().lines().filter(l -> l.startsWith("TID ")).mapToInt(l -> Integer.parseInt(l.substring(4).trim()))
                 .findFirst().orElseThrow(() -> new AssertionError("no TID line: " + result.stdout()));

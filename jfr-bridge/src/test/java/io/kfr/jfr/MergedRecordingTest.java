@@ -139,7 +139,7 @@ class MergedRecordingTest {
         assertEquals(expected.java().stacksLost(), ((Number) stats.get("javaStacksLost")).longValue());
     }
 
-    private static void assertFrames(StackTrace expected, IMCStackTrace actual) {
+    static void assertFrames(StackTrace expected, IMCStackTrace actual) {
         if (expected.frames().isEmpty()) {
             assertNull(actual);
             return;
@@ -158,7 +158,7 @@ class MergedRecordingTest {
         }
     }
 
-    private static IMCFrame.Type jmcType(FrameType t) {
+    static IMCFrame.Type jmcType(FrameType t) {
         return switch (t) {
             case KERNEL -> IMCFrame.Type.KERNEL;
             case NATIVE, UNKNOWN, JAVA_NATIVE -> IMCFrame.Type.NATIVE;

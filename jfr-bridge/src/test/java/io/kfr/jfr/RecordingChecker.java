@@ -12,8 +12,10 @@ import jdk.jfr.consumer.RecordingFile;
 
 /**
  * Reads a recording with jdk.jfr.consumer.RecordingFile of the JDK it runs on (a JDK 25 child
- * process in the tests) and prints what the test compares: event types, counts per type, and each
- * kfr.OffCpu event's start, duration (epoch ns) and OS thread id.
+ * process in the tests) and prints what the test compares: event types, counts per type, each
+ * kfr.OffCpu event's start, duration (epoch ns), OS thread id and frame count ("E"), each
+ * kfr.CpuSample's start, OS thread id, frame count, cpu and weight ("P") and each
+ * jdk.ExecutionSample's start, sampled thread's OS thread id, frame count and state ("X").
  */
 public final class RecordingChecker {
     public static void main(String[] args) throws Exception {
@@ -32,12 +34,24 @@ public final class RecordingChecker {
                     RecordedThread t = e.getThread();
                     out.append("E ").append(nanos(e.getStartTime())).append(' ').append(e.getDuration().toNanos())
                             .append(' ').append(t == null ? -1 : t.getOSThreadId()).append(' ')
-                            .append(e.getStackTrace() == null ? 0 : e.getStackTrace().getFrames().size()).append('\n');
+                            .append(frames(e)).append('\n');
+                } else if (name.equals("kfr.CpuSample")) {
+                    out.append("P ").append(nanos(e.getStartTime())).append(' ').append(e.getThread().getOSThreadId())
+                            .append(' ').append(frames(e)).append(' ').append(e.getInt("cpu")).append(' ')
+                            .append(e.getDuration("weight").toNanos()).append('\n');
+                } else if (name.equals("jdk.ExecutionSample")) {
+                    RecordedThread t = e.getThread("sampledThread");
+                    out.append("X ").append(nanos(e.getStartTime())).append(' ').append(t == null ? -1 : t.getOSThreadId())
+                            .append(' ').append(frames(e)).append(' ').append(e.getString("state")).append('\n');
                 }
             }
             counts.forEach((k, v) -> out.append("C ").append(k).append(' ').append(v).append('\n'));
         }
         System.out.print(out);
+    }
+
+    private static int frames(RecordedEvent e) {
+        return e.getStackTrace() == null ? 0 : e.getStackTrace().getFrames().size();
     }
 
     private static long nanos(Instant i) {

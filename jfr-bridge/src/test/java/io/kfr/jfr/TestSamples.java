@@ -1,6 +1,7 @@
 package io.kfr.jfr;
 
 import io.kfr.collectors.CollectorStatistics;
+import io.kfr.collectors.CpuSample;
 import io.kfr.collectors.Frame;
 import io.kfr.collectors.FrameType;
 import io.kfr.collectors.OffCpuSample;
@@ -48,6 +49,22 @@ final class TestSamples {
             new Frame("io.kfr.demo.Main$$Lambda/0x0000000801001234", "run", "", FrameType.JIT_COMPILED, 3, 1),
             new Frame("io.kfr.demo.Main", "main", "([Ljava/lang/String;)V", FrameType.INTERPRETED, 10, 4)), true);
 
+    /** A CPU sample's stack with every frame type: kernel, libc, libjvm, a Java native method, compiled Java. */
+    static final StackTrace CPU = new StackTrace(List.of(
+            Frame.kernel("copy_user_enhanced_fast_string"),
+            Frame.kernel("vfs_write"),
+            Frame.nativeCode("libc.so.6", "__memmove_avx_unaligned_erms", false),
+            Frame.nativeCode("libjvm.so", "JVM_ArrayCopy", true),
+            new Frame("java.io.FileOutputStream", "writeBytes", "([BIIZ)V", FrameType.JAVA_NATIVE, -1, 0),
+            new Frame("io.kfr.demo.Hot", "mix", "(J)J", FrameType.INLINED, 17, 5),
+            new Frame("io.kfr.demo.Hot", "loop", "(I)J", FrameType.JIT_COMPILED, 12, 30),
+            new Frame("io.kfr.demo.Main", "main", "([Ljava/lang/String;)V", FrameType.INTERPRETED, 8, 2)), false);
+
+    /** The marker CPU sample: on main, at a time and on a CPU no other sample has. */
+    static final long CPU_MARKER_OFFSET_NANOS = 98_765_432L;
+    static final int CPU_MARKER_CPU = 77;
+    static final long CPU_MARKER_WEIGHT_NANOS = 10_101_010L;
+
     static final StackTrace KERNEL_ONLY = new StackTrace(List.of(
             Frame.kernel("schedule"), Frame.kernel("io_schedule"), Frame.kernel("folio_wait_bit_common")), false);
 
@@ -80,6 +97,22 @@ final class TestSamples {
         }
     }
 
+    /**
+     * CPU samples on the same threads and in the same time range as the off-CPU samples, every one
+     * at a time of its own (the marker's first): each thread, stack and CPU 0-3 recurs.
+     */
+    List<CpuSample> cpuSamples(TimeBase tb, int count) {
+        ThreadRef[] threads = {main, worker, gc, unicode};
+        List<StackTrace> cpuStacks = List.of(CPU, FULL, KERNEL_ONLY, ODD, StackTrace.EMPTY, CPU);
+        List<CpuSample> samples = new ArrayList<>();
+        samples.add(new CpuSample(main, tb.startNanos() + CPU_MARKER_OFFSET_NANOS, CPU_MARKER_CPU, CPU_MARKER_WEIGHT_NANOS, CPU));
+        for (int i = 1; i < count; i++) {
+            samples.add(new CpuSample(threads[i % threads.length], tb.startNanos() + 500_000L + i * 50_021L, i % 4,
+                    1_000_000L + (i % 5) * 250_000L, cpuStacks.get(i % cpuStacks.size())));
+        }
+        return samples;
+    }
+
     KfrChunk fill(KfrChunk chunk) {
         offCpu.forEach(chunk::addOffCpu);
         statistics.forEach(chunk::addStatistics);
@@ -104,7 +137,6 @@ final class TestSamples {
 
     /** Class name a reader shows for a frame's owner (dots; "[vdso]" → "vdso"; hidden class "+" suffix). */
     static String shownClass(Frame f) {
-        boolean java = f.type() == FrameType.INTERPRETED || f.type() == FrameType.JIT_COMPILED || f.type() == FrameType.INLINED;
-        return ConstantPools.className(f.owner(), java).replace('/', '.');
+        return ConstantPools.className(f.owner(), f.type().isJava()).replace('/', '.');
     }
 }
