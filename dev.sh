@@ -2,7 +2,8 @@
 # kfr's two entry points on a fresh Debian machine (root, or sudo):
 #   ./dev.sh demo   build if needed, run a demo JVM with the agent, write kfr-demo.jfr, print a summary
 #   ./dev.sh test   run every test (unit + end-to-end on JDK 17 and 25); this is what CI runs
-#   ./dev.sh bench  the off-CPU overhead benchmark (context-switch storm vs. baseline and offcputime)
+#   ./dev.sh bench  the benchmarks: off-CPU overhead (context-switch storm vs. baseline and offcputime),
+#                   threshold sweep, CPU sampler vs. async-profiler (shares, overhead)
 # Each installs the system packages it lacks with apt-get.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -56,7 +57,7 @@ case "${1:-}" in
     bench)
         ensure_packages "${BUILD_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
         mvn_ verify -pl it-tests -am -Dtest='*Bench' -Dsurefire.failIfNoSpecifiedTests=false
-        cat it-tests/target/bench-offcpu.txt it-tests/target/bench-threshold.txt
+        cat it-tests/target/bench-offcpu.txt it-tests/target/bench-threshold.txt it-tests/target/bench-cpu.txt
         ;;
     *)
         sed -n '2,6p' "$0"

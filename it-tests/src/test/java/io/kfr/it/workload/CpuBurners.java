@@ -10,6 +10,7 @@ import java.util.zip.Deflater;
  * burn-direct loops in {@link #burnDirect}; burn-inlined spends its time in {@link #tiny}, a small
  * method the JIT inlines into {@link #burnInlined}; zlib compresses with java.util.zip.Deflater
  * (native zlib under Deflater.deflateBytesBytes); allocator keeps the garbage collector busy.
+ * With a second argument "noalloc" the allocator does not run (steady shares for comparisons).
  * Prints "CPU-BURNERS-DONE".
  */
 public final class CpuBurners {
@@ -22,7 +23,9 @@ public final class CpuBurners {
         threads.add(start("burn-direct", CpuBurners::burnDirect));
         threads.add(start("burn-inlined", CpuBurners::burnInlined));
         threads.add(start("zlib", CpuBurners::deflate));
-        threads.add(start("allocator", CpuBurners::allocate));
+        if (args.length < 2 || !args[1].equals("noalloc")) {
+            threads.add(start("allocator", CpuBurners::allocate));
+        }
         Thread.sleep(millis);
         running = false;
         for (Thread t : threads) {
