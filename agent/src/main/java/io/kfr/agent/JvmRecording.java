@@ -70,15 +70,12 @@ final class JvmRecording {
     }
 
     /**
-     * Stops the recording (or finds it stopped by JFR's own shutdown hook) and returns the file that
-     * holds its data.
+     * At JVM exit: waits for JFR's own shutdown hook to write the recording (dumpOnExit) and
+     * returns the file. Not stopped here: stopping it while JFR's hook tears the recorder down
+     * races with it, and JFR then reports the recording's chunk files missing and writes nothing
+     * (seen under load: "Missing chunkfile when writing recording").
      */
     Path finish() throws IOException {
-        try {
-            recording.stop();
-        } catch (IllegalStateException alreadyStopped) {
-            // JFR's shutdown hook stopped it first; it writes the destination, possibly still now
-        }
         long deadline = System.nanoTime() + WRITE_WAIT_NANOS;
         while (!JfrFiles.isComplete(destination)) {
             if (System.nanoTime() - deadline > 0) {

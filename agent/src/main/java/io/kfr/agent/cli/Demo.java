@@ -1,6 +1,5 @@
 package io.kfr.agent.cli;
 
-import io.kfr.agent.report.OffCpuReport;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -13,7 +12,7 @@ final class Demo {
     static int run(Path out) throws Exception {
         Path jar = Path.of(KfrCli.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> cmd = List.of(java.toString(), "-javaagent:" + jar + "=file=" + out.toAbsolutePath(),
+        List<String> cmd = List.of(java.toString(), "-javaagent:" + jar + "=offcpu,cpu,file=" + out.toAbsolutePath(),
                 "-cp", jar.toString(), "io.kfr.agent.demo.DemoWorkload");
         System.out.println("running: " + String.join(" ", cmd));
         int rc = new ProcessBuilder(cmd).inheritIO().start().waitFor();
@@ -22,7 +21,7 @@ final class Demo {
             return rc;
         }
         System.out.println();
-        OffCpuReport.read(out).print(System.out, out.toString());
+        Summaries.print(out);
         return 0;
     }
 }

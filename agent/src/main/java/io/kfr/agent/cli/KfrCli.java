@@ -1,6 +1,5 @@
 package io.kfr.agent.cli;
 
-import io.kfr.agent.report.OffCpuReport;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +8,7 @@ import java.nio.file.Path;
 public final class KfrCli {
     private static final String USAGE = String.join("\n",
             "usage: java -jar kfr-agent.jar <command>",
-            "  summary <file.jfr>   where the recorded JVM's threads were off-CPU, and why",
+            "  summary <file.jfr>   where the recorded JVM's threads were off-CPU and why, and where CPU time went",
             "  demo [file.jfr]      run a demo workload (sleep, park, lock, fsync, socket) under the agent and summarize it",
             "  version              print kfr's version",
             "to record: java -javaagent:kfr-agent.jar=file=app.jfr[,offcpu.threshold=1ms] -jar app.jar");
@@ -37,7 +36,7 @@ public final class KfrCli {
                     System.err.println("kfr: cannot read " + file);
                     return 1;
                 }
-                OffCpuReport.read(file).print(System.out, file.toString());
+                Summaries.print(file);
                 return 0;
             }
             case "demo" -> {

@@ -8,8 +8,7 @@ import io.kfr.collectors.natives.KfrNative;
 import io.kfr.collectors.natives.NativeLibrary;
 import io.kfr.collectors.stacks.JavaStacks;
 import io.kfr.collectors.stacks.StackResolver;
-import io.kfr.collectors.symbols.KernelSymbols;
-import io.kfr.collectors.symbols.ProcessMaps;
+import io.kfr.collectors.symbols.SharedSymbols;
 import io.kfr.collectors.threads.ThreadDirectory;
 
 import java.lang.management.ManagementFactory;
@@ -104,8 +103,8 @@ public final class CpuCollector implements AutoCloseable {
 
     private void run() {
         try {
-            stacks = new StackResolver((id, ips) -> KfrNative.cpuStack(handle, id, ips), new KernelSymbols(),
-                    new ProcessMaps(pid), javaStacks);
+            stacks = new StackResolver((id, ips) -> KfrNative.cpuStack(handle, id, ips), SharedSymbols.kernel(),
+                    SharedSymbols.process(pid), javaStacks);
             long nextStats = System.nanoTime() + STATS_PERIOD_NANOS;
             while (running) {
                 poll(POLL_MILLIS);

@@ -12,8 +12,7 @@ import io.kfr.collectors.natives.KfrNative;
 import io.kfr.collectors.natives.NativeLibrary;
 import io.kfr.collectors.stacks.JavaStacks;
 import io.kfr.collectors.stacks.StackResolver;
-import io.kfr.collectors.symbols.KernelSymbols;
-import io.kfr.collectors.symbols.ProcessMaps;
+import io.kfr.collectors.symbols.SharedSymbols;
 import io.kfr.collectors.symbols.Syscalls;
 import io.kfr.collectors.threads.ThreadDirectory;
 
@@ -152,8 +151,8 @@ public final class OffCpuCollector implements AutoCloseable {
     private void run() {
         try {
             // After the program was loaded, so that kallsyms already lists it (its frames are stripped).
-            stacks = new StackResolver((id, ips) -> KfrNative.offcpuStack(handle, id, ips), new KernelSymbols(),
-                    new ProcessMaps(pid), javaStacks);
+            stacks = new StackResolver((id, ips) -> KfrNative.offcpuStack(handle, id, ips), SharedSymbols.kernel(),
+                    SharedSymbols.process(pid), javaStacks);
             long nextDrain = System.nanoTime() + config.drainPeriodMillis() * 1_000_000L;
             while (running) {
                 pollEvents(POLL_MILLIS);
