@@ -385,6 +385,25 @@ static __always_inline bool java_verify(const struct jw_slots *s, __u64 anchor_s
 	return jw_slots_hash(w, s) == s->hash;
 }
 
+/* A fresh walk from (sp, pc, fp). From registers: the top frame's bcp is live (top_bcp) and the
+ * stack is not verified for caching (the pc changes at every sample). */
+static __always_inline void jw_start(struct jw_state *w, const struct kfr_java_thread *jt, __u64 sp, __u64 pc,
+				     __u64 fp, bool from_regs)
+{
+	w->sp = sp;
+	w->pc = pc;
+	w->fp = fp;
+	w->anchor_sp = sp;
+	w->stack_hi = jt->stack_hi;
+	w->hash = 0xcbf29ce484222325ull;
+	w->n = 0;
+	w->done = 0;
+	w->slots_closed = from_regs;
+	w->slots.n = 0;
+	w->slots.span = 0;
+	w->top_from_regs = from_regs;
+}
+
 /* What a walk did, for the collector's counters. */
 #define JW_SENT      1
 #define JW_LOST      2
@@ -463,18 +482,7 @@ static __always_inline __u64 java_walk(__u32 tid, const struct kfr_java_thread *
 		slots->span = 0;
 	if (!w)
 		return KFR_JAVA_LOST;
-	w->sp = an[0];
-	w->pc = an[1];
-	w->fp = an[2];
-	w->anchor_sp = an[0];
-	w->stack_hi = jt->stack_hi;
-	w->hash = 0xcbf29ce484222325ull;
-	w->n = 0;
-	w->done = 0;
-	w->slots_closed = 0;
-	w->slots.n = 0;
-	w->slots.span = 0;
-	w->top_from_regs = 0;
+	jw_start(w, jt, an[0], an[1], an[2], false);
 	/* last_Java_pc is 0 when the thread left the interpreter for a VM call: the return pc is
 	 * then just below the last Java sp */
 	if (!w->pc && bpf_probe_read_user(&w->pc, 8, (void *)(w->sp - 8)))
@@ -566,18 +574,7 @@ static __always_inline __u64 java_walk_regs(__u32 tid, const struct kfr_java_thr
 	res->flags = 0;
 	if (!w || (!interp && (ip < walk_cfg.code_low || ip >= walk_cfg.code_high)) || ip == walk_cfg.call_stub_return)
 		return KFR_JAVA_NO_ANCHOR;
-	w->sp = sp;
-	w->pc = ip;
-	w->fp = bp;
-	w->anchor_sp = sp;
-	w->stack_hi = jt->stack_hi;
-	w->hash = 0xcbf29ce484222325ull;
-	w->n = 0;
-	w->done = 0;
-	w->slots_closed = 1;
-	w->slots.n = 0;
-	w->slots.span = 0;
-	w->top_from_regs = 1;
+	jw_start(w, jt, sp, ip, bp, true);
 	w->top_bcp = r13;
 	if (sp < jt->stack_lo || sp >= jt->stack_hi)
 		jw_broken(w, KFR_JB_SP_ORDER);
