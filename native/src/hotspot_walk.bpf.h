@@ -562,6 +562,48 @@ static __always_inline long jw_regs_blob_frame(struct jw_state *w)
 	return jw_next(w, sp + 8, caller[1], w->fp);
 }
 
+/* Is ret the return address of a call instruction (call rel32, or call through a register as
+ * HotSpot emits for far runtime calls)? */
+static __always_inline bool jw_after_call(__u64 ret)
+{
+	__u8 b[5];
+
+	if (bpf_probe_read_user(b, sizeof(b), (void *)(ret - 5)))
+		return false;
+	return b[0] == 0xe8 ||                                /* call rel32 */
+	       (b[2] == 0x41 && b[3] == 0xff && (b[4] & 0xf8) == 0xd0) || /* call r8..r15 */
+	       (b[3] == 0xff && (b[4] & 0xf8) == 0xd0);       /* call rax..rdi */
+}
+
+#define JW_LEAF_HOPS 4
+
+/* A thread interrupted in native code that compiled Java called without setting an anchor (a
+ * leaf call: intrinsics such as System.nanoTime into libjvm and the vDSO). libjvm keeps frame
+ * pointers: follow rbp a few frames up to a return address into compiled code, right after a call
+ * instruction, and walk the Java frames from there. Anything less certain: no Java frames. */
+static __always_inline __u64 java_walk_leaf_call(__u32 tid, const struct kfr_java_thread *jt, struct jw_state *w,
+						 __u64 sp, __u64 bp, struct jw_result *res)
+{
+	for (int i = 0; i < JW_LEAF_HOPS; i++) {
+		__u64 fr[2]; /* saved rbp, return address */
+
+		if (bp < sp || bp + 16 > jt->stack_hi || (bp & 7) || bpf_probe_read_user(fr, sizeof(fr), (void *)bp))
+			return KFR_JAVA_NO_ANCHOR;
+		if (fr[1] >= walk_cfg.code_low && fr[1] < walk_cfg.code_high && fr[1] != walk_cfg.call_stub_return) {
+			if (!jw_after_call(fr[1]))
+				return KFR_JAVA_NO_ANCHOR;
+			jw_start(w, jt, bp + 16, fr[1], fr[0], false);
+			w->slots_closed = 1; /* not cached */
+			return jw_finish(tid, w, NULL, bp + 16, res);
+		}
+		if (fr[0] <= bp)
+			return KFR_JAVA_NO_ANCHOR;
+		sp = bp;
+		bp = fr[0];
+	}
+	return KFR_JAVA_NO_ANCHOR;
+}
+
 /* Walks from the user registers of a thread interrupted in Java code. Returns the id, or
  * KFR_JAVA_NO_ANCHOR if the pc is not Java code. Not cached (the pc differs every time). */
 static __always_inline __u64 java_walk_regs(__u32 tid, const struct kfr_java_thread *jt, __u64 ip, __u64 sp,
@@ -572,8 +614,10 @@ static __always_inline __u64 java_walk_regs(__u32 tid, const struct kfr_java_thr
 
 	res->frames = 0;
 	res->flags = 0;
-	if (!w || (!interp && (ip < walk_cfg.code_low || ip >= walk_cfg.code_high)) || ip == walk_cfg.call_stub_return)
+	if (!w || ip == walk_cfg.call_stub_return)
 		return KFR_JAVA_NO_ANCHOR;
+	if (!interp && (ip < walk_cfg.code_low || ip >= walk_cfg.code_high))
+		return java_walk_leaf_call(tid, jt, w, sp, bp, res);
 	jw_start(w, jt, sp, ip, bp, true);
 	w->top_bcp = r13;
 	if (sp < jt->stack_lo || sp >= jt->stack_hi)

@@ -61,6 +61,8 @@ class CpuSamplingGroundTruthTest {
         // tiered compilation: some samples come from code where tiny is not inlined yet
         share(byThread, "burn-inlined", s -> has(s, BURNERS, "tiny", "Inlined"), 0.70, "show tiny as an Inlined frame",
                 context);
+        // samples in the vDSO under System.nanoTime: found through libjvm's frame pointers
+        share(byThread, "clock", s -> has(s, BURNERS, "burnClock", null), 0.90, "name burnClock", context);
         share(byThread, "zlib", CpuSamplingGroundTruthTest::nativeZlibUnderDeflater, 0.80,
                 "show zlib's native frames above Deflater.deflateBytesBytes", context);
         long gcWithCpp = byThread.entrySet().stream().filter(t -> t.getKey().startsWith("GC Thread")

@@ -9,7 +9,9 @@ import java.util.zip.Deflater;
  * CPU ground truth: threads that burn CPU in known places for the given seconds.
  * burn-direct loops in {@link #burnDirect}; burn-inlined spends its time in {@link #tiny}, a small
  * method the JIT inlines into {@link #burnInlined}; zlib compresses with java.util.zip.Deflater
- * (native zlib under Deflater.deflateBytesBytes); allocator keeps the garbage collector busy.
+ * (native zlib under Deflater.deflateBytesBytes); clock reads System.nanoTime in a loop (compiled
+ * code calls into libjvm and the vDSO without a Java frame anchor); allocator keeps the garbage
+ * collector busy.
  * With a second argument "noalloc" the allocator does not run (steady shares for comparisons).
  * Prints "CPU-BURNERS-DONE".
  */
@@ -23,6 +25,7 @@ public final class CpuBurners {
         threads.add(start("burn-direct", CpuBurners::burnDirect));
         threads.add(start("burn-inlined", CpuBurners::burnInlined));
         threads.add(start("zlib", CpuBurners::deflate));
+        threads.add(start("clock", CpuBurners::burnClock));
         if (args.length < 2 || !args[1].equals("noalloc")) {
             threads.add(start("allocator", CpuBurners::allocate));
         }
@@ -69,6 +72,14 @@ public final class CpuBurners {
         x = x * 0xC2B2AE3D27D4EB4FL ^ (x >>> 29);
         x = x * 0x165667B19E3779F9L ^ (x >>> 17);
         return x * 0x27D4EB2F165667C5L ^ (x >>> 31);
+    }
+
+    static void burnClock() {
+        long x = 0;
+        while (running) {
+            x += System.nanoTime();
+            sink = x;
+        }
     }
 
     static void deflate() {
