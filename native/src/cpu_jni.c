@@ -114,6 +114,20 @@ jint JNI_FN(cpuJavaStacks)(JNIEnv *env, jclass cls, jlong handle, jobject buf)
 	return n;
 }
 
+jint JNI_FN(cpuJavaForget)(JNIEnv *env, jclass cls, jlong handle)
+{
+	(void)env;
+	(void)cls;
+	struct kfr_cpu *o = acquire(handle, "cpuJavaForget");
+	int n;
+
+	if (!o)
+		return -EBADF;
+	n = kfr_cpu_java_forget(o);
+	kfr_handle_release((uint64_t)handle);
+	return n;
+}
+
 jint JNI_FN(cpuStack)(JNIEnv *env, jclass cls, jlong handle, jint stack_id, jlongArray ips)
 {
 	(void)cls;

@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 
 #include "kfr_error.h"
+#include "map_util.h"
 #include "kfr_records.h"
 #include "kfr_walk_cfg.h"
 #include "cpu.skel.h"
@@ -301,6 +302,11 @@ int kfr_cpu_java_thread(struct kfr_cpu *o, int tid, const struct kfr_java_thread
 bool kfr_cpu_java_enabled(const struct kfr_cpu *o)
 {
 	return o->jrb != NULL;
+}
+
+int kfr_cpu_java_forget(struct kfr_cpu *o)
+{
+	return o->jrb ? kfr_map_clear_u64(bpf_map__fd(o->skel->maps.java_seen)) : 0;
 }
 
 int kfr_cpu_stack(struct kfr_cpu *o, int32_t stack_id, uint64_t *ips, int max)

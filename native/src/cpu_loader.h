@@ -30,6 +30,8 @@ void kfr_cpu_wake(struct kfr_cpu *o);
 int kfr_cpu_java_stacks(struct kfr_cpu *o, void *buf, size_t cap);
 int kfr_cpu_java_thread(struct kfr_cpu *o, int tid, const struct kfr_java_thread *jt);
 bool kfr_cpu_java_enabled(const struct kfr_cpu *o);
+/* As kfr_offcpu_java_forget. */
+int kfr_cpu_java_forget(struct kfr_cpu *o);
 int kfr_cpu_stack(struct kfr_cpu *o, int32_t stack_id, uint64_t *ips, int max);
 /* Fills out[0 .. min(len, KFR_CPU_STAT__LEN)-1]. */
 int kfr_cpu_stats(struct kfr_cpu *o, int64_t *out, int len);

@@ -150,6 +150,20 @@ jint JNI_FN(offcpuJavaStacks)(JNIEnv *env, jclass cls, jlong handle, jobject buf
 	return n;
 }
 
+jint JNI_FN(offcpuJavaForget)(JNIEnv *env, jclass cls, jlong handle)
+{
+	(void)env;
+	(void)cls;
+	struct kfr_offcpu *o = acquire(handle, "offcpuJavaForget");
+	int n;
+
+	if (!o)
+		return -EBADF;
+	n = kfr_offcpu_java_forget(o);
+	release(handle);
+	return n;
+}
+
 jint JNI_FN(offcpuStack)(JNIEnv *env, jclass cls, jlong handle, jint stack_id, jlongArray ips)
 {
 	(void)cls;

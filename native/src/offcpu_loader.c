@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 
 #include "kfr_error.h"
+#include "map_util.h"
 #include "kfr_records.h"
 #include "kfr_walk_cfg.h"
 #include "offcpu.skel.h"
@@ -423,6 +424,11 @@ int kfr_offcpu_java_thread(struct kfr_offcpu *o, int tid, const struct kfr_java_
 bool kfr_offcpu_java_enabled(const struct kfr_offcpu *o)
 {
 	return o->java;
+}
+
+int kfr_offcpu_java_forget(struct kfr_offcpu *o)
+{
+	return o->java ? kfr_map_clear_u64(bpf_map__fd(o->skel->maps.java_seen)) : 0;
 }
 
 void kfr_offcpu_wake(struct kfr_offcpu *o)

@@ -40,6 +40,9 @@ int kfr_offcpu_java_stacks(struct kfr_offcpu *o, void *buf, size_t cap);
  * Java frames are off. Thread-safe. */
 int kfr_offcpu_java_thread(struct kfr_offcpu *o, int tid, const struct kfr_java_thread *jt);
 bool kfr_offcpu_java_enabled(const struct kfr_offcpu *o);
+/* Empties the kernel's set of announced Java stacks: each is sent again at its next use (user
+ * space can then drop the stacks it keeps). Returns the number forgotten or -errno. */
+int kfr_offcpu_java_forget(struct kfr_offcpu *o);
 /* Makes a poll waiting in another thread return now (used before close). Thread-safe. */
 void kfr_offcpu_wake(struct kfr_offcpu *o);
 /* Stops recording switch-outs of thread tid (of the target process) from now on; up to

@@ -54,6 +54,9 @@ class JavaStackStressTest {
         JvmRun run = JvmRun.on(jdk).agent("file=" + file + ",offcpu.threshold=1us").classpath(classes)
                 // a small code cache reuses nmethod addresses soon after their classes unload
                 .jvmArg("-XX:ReservedCodeCacheSize=8m")
+                // small generations of Java stacks: the kernel forgets its announced stacks several
+                // times during the run (JavaStacks), and stacks must stay named across it
+                .jvmArg("-Dkfr.javaStacks.generation=500")
                 .jvmArg("-XX:ErrorFile=" + dir.resolve("hs_err_pid%p.log"))
                 .jvmArg("-XX:+UnlockDiagnosticVMOptions")
                 // 25: nmethod entry barriers (all GCs) deoptimize at random

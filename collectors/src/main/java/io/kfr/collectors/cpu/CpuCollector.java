@@ -70,7 +70,8 @@ public final class CpuCollector implements AutoCloseable {
         this.threads = threads;
         this.listener = listener;
         this.cpuClock = "cpu-clock".equals(KfrNative.cpuEvent(handle));
-        this.javaStacks = new JavaStacks(buffer -> KfrNative.cpuJavaStacks(handle, buffer));
+        this.javaStacks = new JavaStacks(buffer -> KfrNative.cpuJavaStacks(handle, buffer),
+                () -> KfrNative.cpuJavaForget(handle));
         this.worker = new Thread(this::run, "kfr-cpu");
         this.worker.setDaemon(true);
     }

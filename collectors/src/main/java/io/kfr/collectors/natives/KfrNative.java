@@ -50,6 +50,15 @@ public final class KfrNative {
     /** As {@link #offcpuJavaStacks}, for the CPU sampler. */
     public static native int cpuJavaStacks(long handle, ByteBuffer directBuffer);
 
+    /**
+     * Makes the kernel forget which Java stacks it announced: each is sent again at its next use,
+     * so user space may drop the stacks it keeps. Returns how many were forgotten, or -errno.
+     */
+    public static native int offcpuJavaForget(long handle);
+
+    /** As {@link #offcpuJavaForget}, for the CPU sampler. */
+    public static native int cpuJavaForget(long handle);
+
     /** As {@link #offcpuStack}, for the CPU sampler's stack map. */
     public static native int cpuStack(long handle, int stackId, long[] ips);
 

@@ -76,7 +76,7 @@ public final class OffCpuCollector implements AutoCloseable {
                 throw new IllegalStateException("offcpuJavaStacks: " + KfrNative.lastError());
             }
             return n;
-        });
+        }, () -> KfrNative.offcpuJavaForget(handle));
     }
 
     /** Loads and attaches the BPF program for process {@code pid} and starts collecting. */

@@ -14,6 +14,12 @@ import java.util.Map;
  * The Java stacks the BPF walker announced (id -> frames), named as soon as their record arrives,
  * while the methods they point to are most likely still loaded. Events and aggregates carry only
  * the id. Collector thread only.
+ * <p>
+ * Memory stays bounded: after {@link #GENERATION} stacks, the kernel is told to forget what it
+ * announced (each stack is sent again at its next walk) and a new generation starts; the previous
+ * one is kept until the next rotation, and stacks still used move on to the current one. A stack
+ * unused for a whole generation and then reused from a kernel cache shows as unknown until the
+ * cache re-walks (at most 63 reuses).
  */
 public final class JavaStacks {
     /** Copies the Java stack records walked since the last call into the buffer; returns bytes or -errno. */
@@ -21,6 +27,15 @@ public final class JavaStacks {
     public interface RecordSource {
         int read(ByteBuffer directBuffer);
     }
+
+    /** Makes the kernel forget which stacks it announced; returns how many or -errno. */
+    @FunctionalInterface
+    public interface Forget {
+        int forget();
+    }
+
+    /** Stacks per generation; a system property for tests. */
+    static final int GENERATION = Integer.getInteger("kfr.javaStacks.generation", 100_000);
 
     /** Records (struct kfr_java_stack in native/include/kfr_records.h): header, then 16-byte frames. */
     private static final int JSTACK_HDR = 16;
@@ -38,12 +53,15 @@ public final class JavaStacks {
     private static final List<Frame> NOT_ANNOUNCED = List.of(Frame.unknown("[java stack unknown]"));
 
     private final RecordSource source;
+    private final Forget forget;
     private final JavaFrameSymbolizer symbolizer = new JavaFrameSymbolizer();
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(JSTACK_MAX * 64).order(ByteOrder.LITTLE_ENDIAN);
-    private final Map<Long, List<Frame>> byId = new HashMap<>();
+    private Map<Long, List<Frame>> byId = new HashMap<>();
+    private Map<Long, List<Frame>> previous = Map.of();
 
-    public JavaStacks(RecordSource source) {
+    public JavaStacks(RecordSource source, Forget forget) {
         this.source = source;
+        this.forget = forget;
     }
 
     /** Takes in the records walked since the last call; call after each poll and drain. */
@@ -83,6 +101,10 @@ public final class JavaStacks {
             }
             byId.put(id, List.copyOf(frames));
         });
+        if (byId.size() >= GENERATION && forget.forget() >= 0) {
+            previous = byId;
+            byId = new HashMap<>();
+        }
     }
 
     /**
@@ -106,7 +128,17 @@ public final class JavaStacks {
         if (javaRef == JAVA_LOST) {
             return LOST;
         }
-        return byId.getOrDefault(javaRef, NOT_ANNOUNCED);
+        List<Frame> frames = byId.get(javaRef);
+        if (frames == null) {
+            // the kernel's per-thread caches reuse ids without announcing them again: a stack still
+            // in use moves on to the current generation
+            frames = previous.get(javaRef);
+            if (frames == null) {
+                return NOT_ANNOUNCED;
+            }
+            byId.put(javaRef, frames);
+        }
+        return frames;
     }
 
     public long unknownFrames() {
