@@ -23,7 +23,6 @@
 #include "cpu.skel.h"
 
 #define SAMPLE_SIZE sizeof(struct kfr_cpu_sample)
-#define MAX_STACK_DEPTH 127
 
 _Static_assert(sizeof(struct kfr_cpu_sample) == 40, "cpu sample record is 40 bytes");
 
@@ -123,13 +122,8 @@ static int on_sample(void *ctx, void *data, size_t len)
 static int on_java_stack(void *ctx, void *data, size_t len)
 {
 	struct kfr_cpu *o = ctx;
-	const struct kfr_java_stack *r = data;
 
-	if (len < KFR_JAVA_STACK_HDR || len != KFR_JAVA_STACK_HDR + (size_t)r->n * sizeof(struct kfr_java_frame))
-		return 0;
-	memcpy(o->buf + o->len, data, len);
-	o->len += len;
-	return o->len + sizeof(struct kfr_java_stack) > o->cap ? -ENOBUFS : 0;
+	return kfr_append_java_stack(o->buf, &o->len, o->cap, data, len);
 }
 
 struct kfr_cpu *kfr_cpu_open(int tgid, const struct kfr_cpu_cfg *cfg, uint32_t ringbuf_bytes,
@@ -288,15 +282,7 @@ int kfr_cpu_java_stacks(struct kfr_cpu *o, void *buf, size_t cap)
 
 int kfr_cpu_java_thread(struct kfr_cpu *o, int tid, const struct kfr_java_thread *jt)
 {
-	uint32_t key = (uint32_t)tid;
-	int fd;
-
-	if (!o->jrb)
-		return 0;
-	fd = bpf_map__fd(o->skel->maps.java_threads);
-	if (!jt)
-		return bpf_map_delete_elem(fd, &key) && errno != ENOENT ? -errno : 0;
-	return bpf_map_update_elem(fd, &key, jt, BPF_ANY) ? -errno : 0;
+	return o->jrb ? kfr_map_put_u32(bpf_map__fd(o->skel->maps.java_threads), (uint32_t)tid, jt) : 0;
 }
 
 bool kfr_cpu_java_enabled(const struct kfr_cpu *o)
@@ -311,41 +297,18 @@ int kfr_cpu_java_forget(struct kfr_cpu *o)
 
 int kfr_cpu_stack(struct kfr_cpu *o, int32_t stack_id, uint64_t *ips, int max)
 {
-	uint64_t frames[MAX_STACK_DEPTH];
-	int n = 0;
-
-	if (stack_id < 0 || max <= 0 || bpf_map_lookup_elem(bpf_map__fd(o->skel->maps.cpu_stacks), &stack_id, frames))
-		return 0;
-	while (n < MAX_STACK_DEPTH && n < max && frames[n]) {
-		ips[n] = frames[n];
-		n++;
-	}
-	return n;
+	return kfr_map_stack_ips(bpf_map__fd(o->skel->maps.cpu_stacks), stack_id, ips, max);
 }
 
 int kfr_cpu_stats(struct kfr_cpu *o, int64_t *out, int len)
 {
 	int64_t all[KFR_CPU_STAT__LEN] = { 0 };
-	uint64_t *percpu = calloc((size_t)o->ncpu, sizeof(uint64_t));
-	int fd = bpf_map__fd(o->skel->maps.cpu_counters);
-	struct bpf_prog_info info;
-	uint32_t ilen = sizeof(info);
 
-	if (!percpu)
+	if (kfr_map_sum_percpu(bpf_map__fd(o->skel->maps.cpu_counters), KFR_CPU_CNT__MAX, o->ncpu, all)) {
+		kfr_set_error("cpuStats: out of memory");
 		return -ENOMEM;
-	for (uint32_t i = 0; i < KFR_CPU_CNT__MAX; i++) {
-		if (bpf_map_lookup_elem(fd, &i, percpu))
-			continue;
-		for (int c = 0; c < o->ncpu; c++)
-			all[i] += (int64_t)percpu[c];
 	}
-	free(percpu);
-	memset(&info, 0, sizeof(info));
-	if (!bpf_obj_get_info_by_fd(bpf_program__fd(o->skel->progs.kfr_cpu_sample), &info, &ilen)) {
-		all[KFR_CPU_CNT__MAX] = (int64_t)info.run_cnt;
-		all[KFR_CPU_CNT__MAX + 1] = (int64_t)info.run_time_ns;
-		all[KFR_CPU_CNT__MAX + 2] = (int64_t)info.recursion_misses;
-	}
+	kfr_prog_add_stats(o->skel->progs.kfr_cpu_sample, &all[KFR_CPU_CNT__MAX]);
 	if (len > KFR_CPU_STAT__LEN)
 		len = KFR_CPU_STAT__LEN;
 	memcpy(out, all, (size_t)(len > 0 ? len : 0) * sizeof(int64_t));

@@ -70,28 +70,27 @@ static int update_cpu(void *o, int tid, const struct kfr_java_thread *jt)
 	return kfr_cpu_java_thread(o, tid, jt);
 }
 
-void kfr_hs_java_start(JNIEnv *env, struct kfr_offcpu *o)
+/* Tracks the Java threads in one collector's map; the status tells whether Java frames are on. */
+static void start(JNIEnv *env, void *collector, bool enabled, kfr_hs_thread_update update)
 {
 	char why[256];
 
-	if (!kfr_offcpu_java_enabled(o))
+	if (!enabled)
 		return;
-	if (kfr_hs_threads_attach(env, &layout, o, update_offcpu, why, sizeof(why)))
+	if (kfr_hs_threads_attach(env, &layout, collector, update, why, sizeof(why)))
 		set_status(why);
 	else
 		set_status("");
 }
 
+void kfr_hs_java_start(JNIEnv *env, struct kfr_offcpu *o)
+{
+	start(env, o, kfr_offcpu_java_enabled(o), update_offcpu);
+}
+
 void kfr_hs_java_start_cpu(JNIEnv *env, struct kfr_cpu *o)
 {
-	char why[256];
-
-	if (!kfr_cpu_java_enabled(o))
-		return;
-	if (kfr_hs_threads_attach(env, &layout, o, update_cpu, why, sizeof(why)))
-		set_status(why);
-	else
-		set_status("");
+	start(env, o, kfr_cpu_java_enabled(o), update_cpu);
 }
 
 void kfr_hs_java_stop(void *collector)

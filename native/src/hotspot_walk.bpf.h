@@ -310,15 +310,27 @@ static __always_inline long jw_blob_frame_at(struct jw_state *w, __u64 cb)
 	return jw_next(w, ssp, caller[1], caller[0]);
 }
 
-static __always_inline long jw_blob_frame(struct jw_state *w)
+/* The CodeBlob holding w->pc, its header read into w->blob; 0 (and the walk ended) if none. */
+static __always_inline __u64 jw_load_blob(struct jw_state *w)
 {
 	__u64 cb = jw_find_blob(w, w->pc);
 
-	if (!cb)
-		return jw_broken(w, KFR_JB_NO_BLOB);
-	if (jw_read_blob(w, cb))
-		return jw_broken(w, KFR_JB_READ);
-	return jw_blob_frame_at(w, cb);
+	if (!cb) {
+		jw_broken(w, KFR_JB_NO_BLOB);
+		return 0;
+	}
+	if (jw_read_blob(w, cb)) {
+		jw_broken(w, KFR_JB_READ);
+		return 0;
+	}
+	return cb;
+}
+
+static __always_inline long jw_blob_frame(struct jw_state *w)
+{
+	__u64 cb = jw_load_blob(w);
+
+	return cb ? jw_blob_frame_at(w, cb) : 1;
 }
 
 static long jw_step(__u32 i, void *ctx)
@@ -533,12 +545,10 @@ static __always_inline int jw_frame_state(struct jw_state *w, __u64 cb, __u64 pc
 /* The interrupted compiled (or stub) frame: emit it, then step to its caller. */
 static __always_inline long jw_regs_blob_frame(struct jw_state *w)
 {
-	__u64 pc = w->pc, sp = w->sp, cb = jw_find_blob(w, pc), caller[2];
+	__u64 pc = w->pc, sp = w->sp, cb = jw_load_blob(w), caller[2];
 
 	if (!cb)
-		return jw_broken(w, KFR_JB_NO_BLOB);
-	if (jw_read_blob(w, cb))
-		return jw_broken(w, KFR_JB_READ);
+		return 1;
 	int state = jw_frame_state(w, cb, pc);
 	if (state == JW_FRAME_UP) /* a live pc is never the deopt handler: as for a return address */
 		return jw_blob_frame_at(w, cb);

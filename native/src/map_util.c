@@ -1,9 +1,15 @@
 #include <errno.h>
-#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include <linux/types.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
+#include "kfr_records.h"
 #include "map_util.h"
+
+#define MAX_STACK_DEPTH 127
 
 int kfr_map_clear_u64(int fd)
 {
@@ -22,4 +28,67 @@ int kfr_map_clear_u64(int fd)
 		key = next;
 	}
 	return n;
+}
+
+int kfr_map_put_u32(int fd, uint32_t key, const void *value)
+{
+	if (!value)
+		return bpf_map_delete_elem(fd, &key) && errno != ENOENT ? -errno : 0;
+	return bpf_map_update_elem(fd, &key, value, BPF_ANY) ? -errno : 0;
+}
+
+int kfr_map_stack_ips(int fd, int32_t stack_id, uint64_t *ips, int max)
+{
+	uint64_t frames[MAX_STACK_DEPTH];
+	int n = 0;
+
+	if (stack_id < 0 || max <= 0 || bpf_map_lookup_elem(fd, &stack_id, frames))
+		return 0; /* absent */
+	while (n < MAX_STACK_DEPTH && n < max && frames[n]) {
+		ips[n] = frames[n];
+		n++;
+	}
+	return n;
+}
+
+int kfr_map_sum_percpu(int fd, uint32_t n, int ncpu, int64_t *out)
+{
+	uint64_t *percpu = calloc((size_t)ncpu, sizeof(uint64_t));
+
+	if (!percpu)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++) {
+		out[i] = 0;
+		if (bpf_map_lookup_elem(fd, &i, percpu))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			out[i] += (int64_t)percpu[c];
+	}
+	free(percpu);
+	return 0;
+}
+
+void kfr_prog_add_stats(const struct bpf_program *prog, int64_t *out)
+{
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info);
+	int fd = prog ? bpf_program__fd(prog) : -1;
+
+	memset(&info, 0, sizeof(info));
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return;
+	out[0] += (int64_t)info.run_cnt;
+	out[1] += (int64_t)info.run_time_ns;
+	out[2] += (int64_t)info.recursion_misses; /* kernel 5.12+; older kernels leave it 0 */
+}
+
+int kfr_append_java_stack(unsigned char *buf, size_t *len, size_t cap, const void *data, size_t size)
+{
+	const struct kfr_java_stack *r = data;
+
+	if (size < KFR_JAVA_STACK_HDR || size != KFR_JAVA_STACK_HDR + (size_t)r->n * sizeof(struct kfr_java_frame))
+		return 0; /* not a record of ours: cannot happen */
+	memcpy(buf + *len, data, size);
+	*len += size;
+	return *len + sizeof(struct kfr_java_stack) > cap ? -ENOBUFS : 0;
 }

@@ -25,7 +25,6 @@
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
 #define EVENT_SIZE ((size_t)sizeof(struct kfr_offcpu_event))
 #define AGG_REC_SIZE (sizeof(struct kfr_offcpu_agg_key) + sizeof(struct kfr_offcpu_agg_val))
-#define MAX_STACK_DEPTH 127
 
 _Static_assert(sizeof(struct kfr_offcpu_event) == 48, "event record is 48 bytes");
 _Static_assert(sizeof(struct kfr_offcpu_agg_key) == 32, "agg key is 32 bytes");
@@ -371,15 +370,8 @@ int kfr_offcpu_poll(struct kfr_offcpu *o, void *buf, size_t cap, int timeout_ms)
 static int on_java_stack(void *ctx, void *data, size_t len)
 {
 	struct kfr_offcpu *o = ctx;
-	const struct kfr_java_stack *r = data;
 
-	if (len < KFR_JAVA_STACK_HDR || len != KFR_JAVA_STACK_HDR + (size_t)r->n * sizeof(struct kfr_java_frame))
-		return 0; /* cannot happen */
-	memcpy(o->jbuf + o->jlen, data, len);
-	o->jlen += len;
-	if (o->jlen + sizeof(struct kfr_java_stack) > o->jcap)
-		return -ENOBUFS; /* the rest stays in the ring */
-	return 0;
+	return kfr_append_java_stack(o->jbuf, &o->jlen, o->jcap, data, len);
 }
 
 int kfr_offcpu_java_stacks(struct kfr_offcpu *o, void *buf, size_t cap)
@@ -410,15 +402,7 @@ int kfr_offcpu_java_stacks(struct kfr_offcpu *o, void *buf, size_t cap)
 
 int kfr_offcpu_java_thread(struct kfr_offcpu *o, int tid, const struct kfr_java_thread *jt)
 {
-	uint32_t key = (uint32_t)tid;
-	int fd;
-
-	if (!o->java)
-		return 0;
-	fd = bpf_map__fd(o->skel->maps.java_threads);
-	if (!jt)
-		return bpf_map_delete_elem(fd, &key) && errno != ENOENT ? -errno : 0;
-	return bpf_map_update_elem(fd, &key, jt, BPF_ANY) ? -errno : 0;
+	return o->java ? kfr_map_put_u32(bpf_map__fd(o->skel->maps.java_threads), (uint32_t)tid, jt) : 0;
 }
 
 bool kfr_offcpu_java_enabled(const struct kfr_offcpu *o)
@@ -558,53 +542,20 @@ int kfr_offcpu_drain(struct kfr_offcpu *o, void *buf, size_t cap, bool swap)
 
 int kfr_offcpu_stack(struct kfr_offcpu *o, int32_t stack_id, uint64_t *ips, int max)
 {
-	uint64_t frames[MAX_STACK_DEPTH];
-	int n = 0;
-
-	if (stack_id < 0 || max <= 0)
-		return 0;
-	if (bpf_map_lookup_elem(bpf_map__fd(o->skel->maps.stacks), &stack_id, frames))
-		return 0; /* absent */
-	while (n < MAX_STACK_DEPTH && n < max && frames[n]) {
-		ips[n] = frames[n];
-		n++;
-	}
-	return n;
+	return kfr_map_stack_ips(bpf_map__fd(o->skel->maps.stacks), stack_id, ips, max);
 }
 
 int kfr_offcpu_stats(struct kfr_offcpu *o, int64_t *out, int len)
 {
 	int64_t all[KFR_STAT__LEN] = { 0 };
-	uint64_t *percpu = calloc((size_t)o->ncpu, sizeof(uint64_t));
-	int fd = bpf_map__fd(o->skel->maps.counters);
 
-	if (!percpu) {
+	if (kfr_map_sum_percpu(bpf_map__fd(o->skel->maps.counters), KFR_CNT__MAX, o->ncpu, all)) {
 		kfr_set_error("offcpuStats: out of memory");
 		return -ENOMEM;
 	}
-	for (uint32_t i = 0; i < KFR_CNT__MAX; i++) {
-		if (bpf_map_lookup_elem(fd, &i, percpu))
-			continue;
-		for (int c = 0; c < o->ncpu; c++)
-			all[i] += (int64_t)percpu[c];
-	}
-	free(percpu);
-
 	/* the sched_switch program and the exit program (if it loaded) */
-	struct bpf_program *progs[2] = { o->prog, o->skel->progs.kfr_exit };
-	for (int i = 0; i < 2; i++) {
-		struct bpf_prog_info info;
-		uint32_t ilen = sizeof(info);
-		int pfd = bpf_program__fd(progs[i]);
-
-		memset(&info, 0, sizeof(info));
-		if (pfd < 0 || bpf_obj_get_info_by_fd(pfd, &info, &ilen))
-			continue;
-		all[KFR_STAT_PROG_RUN_CNT] += (int64_t)info.run_cnt;
-		all[KFR_STAT_PROG_RUN_NS] += (int64_t)info.run_time_ns;
-		/* recursion_misses: kernel 5.12+; older kernels leave it 0 */
-		all[KFR_STAT_PROG_RECURSION_MISSES] += (int64_t)info.recursion_misses;
-	}
+	kfr_prog_add_stats(o->prog, &all[KFR_STAT_PROG_RUN_CNT]);
+	kfr_prog_add_stats(o->skel->progs.kfr_exit, &all[KFR_STAT_PROG_RUN_CNT]);
 	if (len > KFR_STAT__LEN)
 		len = KFR_STAT__LEN;
 	memcpy(out, all, (size_t)(len > 0 ? len : 0) * sizeof(int64_t));

@@ -52,7 +52,7 @@ public final class CpuReport {
         byThread.merge(thread, 1L, Long::sum);
         List<RecordedFrame> frames = e.getStackTrace() == null ? List.of() : e.getStackTrace().getFrames();
         bySelf.merge(frames.isEmpty() ? "(no stack)" : frame(frames.get(0)), 1L, Long::sum);
-        frames.stream().filter(CpuReport::isJava).findFirst().ifPresent(f -> byJava.merge(frame(f), 1L, Long::sum));
+        frames.stream().filter(Frames::isJava).findFirst().ifPresent(f -> byJava.merge(frame(f), 1L, Long::sum));
     }
 
     public void print(PrintStream out, String fileName) {
@@ -71,18 +71,9 @@ public final class CpuReport {
                 .forEach(c -> out.printf("  %5.1f%%  %6d  %s%n", 100.0 * c.getValue() / samples, c.getValue(), c.getKey()));
     }
 
-    private static boolean isJava(RecordedFrame f) {
-        String owner = f.getMethod().getType().getName();
-        return switch (f.getType()) {
-            case "Interpreted", "JIT compiled", "Inlined" -> true;
-            case "Native" -> owner.contains(".") && !owner.contains(".so");
-            default -> false;
-        };
-    }
-
     private static String frame(RecordedFrame f) {
         String owner = f.getMethod().getType().getName();
-        String where = "Kernel".equals(f.getType()) ? "kernel " : owner + (isJava(f) ? "." : " ");
+        String where = "Kernel".equals(f.getType()) ? "kernel " : owner + (Frames.isJava(f) ? "." : " ");
         return where + f.getMethod().getName() + (f.getLineNumber() > 0 ? ":" + f.getLineNumber() : "")
                 + " (" + f.getType() + ")";
     }

@@ -140,7 +140,7 @@ public final class OffCpuReport {
                     if (kernel == null && !SCHEDULER.contains(method)) {
                         kernel = method;
                     }
-                } else if (isJava(f)) {
+                } else if (Frames.isJava(f)) {
                     if (jdkJava == null) {
                         jdkJava = javaFrame(f);
                     }
@@ -165,19 +165,6 @@ public final class OffCpuReport {
             b.append(" <- ").append(javaCause);
         }
         return b.toString();
-    }
-
-    /**
-     * A Java method's frame, native Java methods included: those are typed "Native" like native
-     * library frames, whose owner is a file name ("libc.so.6") rather than a class.
-     */
-    private static boolean isJava(RecordedFrame f) {
-        String owner = f.getMethod().getType().getName();
-        return switch (f.getType()) {
-            case "Interpreted", "JIT compiled", "Inlined" -> true;
-            case "Native" -> owner.contains(".") && !owner.contains(".so");
-            default -> false; // RecordedFrame.isJavaFrame() is true for every frame
-        };
     }
 
     private static boolean isJdk(String owner) {

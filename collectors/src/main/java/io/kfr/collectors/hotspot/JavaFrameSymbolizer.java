@@ -47,8 +47,6 @@ public final class JavaFrameSymbolizer {
     private long unknownFrames;
     /** Names used in the current batch whose metadata could be reused after class unloading. */
     private final java.util.Set<List<Frame>> usedInBatch = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-    /** Of the frames just parsed, those of never-unloading loaders (and stubs). */
-    private final java.util.Set<Frame> permanent = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     private record FrameKey(long ref, int value, int cookie) {
     }
@@ -76,20 +74,17 @@ public final class JavaFrameSymbolizer {
         FrameKey key = new FrameKey(ref, value, cookie);
         Named named = cache.get(key);
         if (named == null) {
-            List<Frame> frames = parse(KfrNative.javaFrameNames(ref, value, cookie));
-            boolean neverUnloaded = frames.stream().allMatch(permanent::contains);
-            permanent.clear();
-            if (frames.get(0).type() == FrameType.UNKNOWN) {
+            named = parse(KfrNative.javaFrameNames(ref, value, cookie));
+            if (named.frames().get(0).type() == FrameType.UNKNOWN) {
                 unknownFrames++;
                 if (DEBUG) {
-                    System.err.printf("kfr: java frame %#x %#x %d: %s%n", ref, value, cookie, frames.get(0).owner());
+                    System.err.printf("kfr: java frame %#x %#x %d: %s%n", ref, value, cookie, named.frames().get(0).owner());
                 }
-                return frames; // not cached: it may be named later (e.g. metadata not yet readable)
+                return named.frames(); // not cached: it may be named later (e.g. metadata not yet readable)
             }
             if (cache.size() >= MAX_CACHED) {
                 cache.clear();
             }
-            named = new Named(frames, neverUnloaded);
             cache.put(key, named);
         }
         if (!named.neverUnloaded()) {
@@ -130,25 +125,24 @@ public final class JavaFrameSymbolizer {
         return unknownFrames;
     }
 
-    private List<Frame> parse(String names) {
+    private static Named parse(String names) {
         if (names == null || names.isEmpty() || names.startsWith("!")) {
-            return List.of(Frame.unknown("[java: " + reason(names) + "]"));
+            return unknown(reason(names));
         }
         List<Frame> out = new ArrayList<>(2);
+        boolean allNeverUnloaded = true;
         for (String line : names.split("\n")) {
             String[] f = line.split("\t", -1);
             if (f.length < 9) {
-                return List.of(Frame.unknown("[java: malformed]"));
+                return unknown("malformed");
             }
             int type = Integer.parseInt(f[0]);
             int bci = Integer.parseInt(f[1]);
             int lineNo = Integer.parseInt(f[2]);
             boolean hidden = f[3].equals("1");
-            boolean neverUnloaded = f[5].equals("1");
+            allNeverUnloaded &= f[5].equals("1"); // a stub's name does not depend on a class either
             if (type == JS_STUB) {
-                Frame stub = new Frame("libjvm.so", "[stub] " + f[7], "()V", FrameType.CPP, -1, -1, false);
-                permanent.add(stub);
-                out.add(stub);
+                out.add(new Frame("libjvm.so", "[stub] " + f[7], "()V", FrameType.CPP, -1, -1, false));
                 continue;
             }
             FrameType t = switch (type) {
@@ -159,15 +153,15 @@ public final class JavaFrameSymbolizer {
                 default -> null;
             };
             if (t == null || f[6].isEmpty() || f[7].isEmpty()) {
-                return List.of(Frame.unknown("[java: unnamed]"));
+                return unknown("unnamed");
             }
-            Frame frame = new Frame(f[6], f[7], f[8], t, lineNo, bci, hidden);
-            if (neverUnloaded) {
-                permanent.add(frame);
-            }
-            out.add(frame);
+            out.add(new Frame(f[6], f[7], f[8], t, lineNo, bci, hidden));
         }
-        return out.isEmpty() ? List.of(Frame.unknown("[java: empty]")) : List.copyOf(out);
+        return out.isEmpty() ? unknown("empty") : new Named(List.copyOf(out), allNeverUnloaded);
+    }
+
+    private static Named unknown(String reason) {
+        return new Named(List.of(Frame.unknown("[java: " + reason + "]")), true);
     }
 
     private static String reason(String names) {

@@ -70,13 +70,8 @@ public final class OffCpuCollector implements AutoCloseable {
         this.listener = listener;
         this.worker = worker;
         this.workerTid = workerTid;
-        this.javaStacks = new JavaStacks(buffer -> {
-            int n = KfrNative.offcpuJavaStacks(handle, buffer);
-            if (n < 0) {
-                throw new IllegalStateException("offcpuJavaStacks: " + KfrNative.lastError());
-            }
-            return n;
-        }, () -> KfrNative.offcpuJavaForget(handle));
+        this.javaStacks = new JavaStacks(buffer -> KfrNative.offcpuJavaStacks(handle, buffer),
+                () -> KfrNative.offcpuJavaForget(handle));
     }
 
     /** Loads and attaches the BPF program for process {@code pid} and starts collecting. */

@@ -2,6 +2,7 @@ package io.kfr.collectors.stacks;
 
 import io.kfr.collectors.Frame;
 import io.kfr.collectors.hotspot.JavaFrameSymbolizer;
+import io.kfr.collectors.natives.KfrNative;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -72,7 +73,7 @@ public final class JavaStacks {
         do {
             bytes = source.read(buffer);
             if (bytes < 0) {
-                throw new IllegalStateException("reading Java stack records failed: " + bytes);
+                throw new IllegalStateException("reading Java stack records failed: " + KfrNative.lastError());
             }
             int at = 0;
             while (at + JSTACK_HDR <= bytes) {

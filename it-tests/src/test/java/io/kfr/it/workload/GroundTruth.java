@@ -29,7 +29,7 @@ public final class GroundTruth {
     }
 
     private static final List<String> RESULTS = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private static final long MONO_TO_EPOCH = monoToEpoch();
+    private static final long MONO_TO_EPOCH = MonoClock.monoToEpoch();
 
     public static void main(String[] args) throws Exception {
         List<Thread> threads = new ArrayList<>();
@@ -178,22 +178,6 @@ public final class GroundTruth {
             RESULTS.add(String.format("KFR-TRUTH %s %d %d %d %d %d %s", scenario, tid(), m.offCpu(),
                     m.windowStart + MONO_TO_EPOCH, m.windowEnd + MONO_TO_EPOCH, m.calls, name));
         }, name);
-    }
-
-    /** Epoch nanos minus System.nanoTime (CLOCK_MONOTONIC), from the tightest of a few readings. */
-    private static long monoToEpoch() {
-        long best = 0;
-        long width = Long.MAX_VALUE;
-        for (int i = 0; i < 50; i++) {
-            long a = System.nanoTime();
-            java.time.Instant now = java.time.Instant.now();
-            long b = System.nanoTime();
-            if (b - a < width) {
-                width = b - a;
-                best = now.getEpochSecond() * 1_000_000_000L + now.getNano() - (a + (b - a) / 2);
-            }
-        }
-        return best;
     }
 
     static int tid() {

@@ -37,8 +37,8 @@ public final class JavaStacks {
     static final int DEPTH = 20;
     static final int WARMUP = 20_000;
     static final int CALLS = 200;
-    /** Epoch nanos minus System.nanoTime(), as GroundTruth computes it (its helper is private). */
-    private static final long MONO_TO_EPOCH = monoToEpoch();
+    /** Epoch nanos minus System.nanoTime(), as GroundTruth uses it. */
+    private static final long MONO_TO_EPOCH = MonoClock.monoToEpoch();
 
     private JavaStacks() {
     }
@@ -465,20 +465,5 @@ public final class JavaStacks {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static long monoToEpoch() {
-        long best = 0;
-        long width = Long.MAX_VALUE;
-        for (int i = 0; i < 50; i++) {
-            long a = System.nanoTime();
-            java.time.Instant now = java.time.Instant.now();
-            long b = System.nanoTime();
-            if (b - a < width) {
-                width = b - a;
-                best = now.getEpochSecond() * 1_000_000_000L + now.getNano() - (a + (b - a) / 2);
-            }
-        }
-        return best;
     }
 }
