@@ -158,7 +158,8 @@ public final class CpuCollector implements AutoCloseable {
     private CollectorStatistics statistics() {
         KfrNative.cpuStats(handle, stats);
         return new CollectorStatistics(Clocks.nowEpochNanos(), "cpu", stats[C_MAX], stats[C_MAX + 1],
-                stats[C_SAMPLES], 0, stats[C_LOST], stats[C_LOST], 0, stats[C_KSTACK_ERR] + stats[C_USTACK_ERR],
+                // a sample the ring had no room for is lost entirely (nothing aggregates it): dropped
+                stats[C_SAMPLES], 0, 0, stats[C_LOST], 0, stats[C_KSTACK_ERR] + stats[C_USTACK_ERR],
                 stacks == null ? 0 : stacks.unknownFrames(), stats[C_SAMPLES], 0, 0, 0, 0, 0, stats[C_MAX + 2], 0,
                 ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime(),
                 new CollectorStatistics.JavaWalks(stats[C_JAVA_WALK], stats[C_JAVA_WALK_NS], stats[C_JAVA_FRAMES], 0, 0,
