@@ -10,6 +10,7 @@ public final class KfrCli {
             "usage: java -jar kfr-agent.jar <command>",
             "  summary <file.jfr>   where the recorded JVM's threads were off-CPU and why, and where CPU time went",
             "  demo [file.jfr]      run a demo workload (sleep, park, lock, fsync, socket) under the agent and summarize it",
+            "  doctor               what this machine allows kfr to do (kernel, BTF, privileges, BPF, perf events, JVM)",
             "  version              print kfr's version",
             "to record: java -javaagent:kfr-agent.jar=file=app.jfr[,offcpu.threshold=1ms] -jar app.jar");
 
@@ -41,6 +42,9 @@ public final class KfrCli {
             }
             case "demo" -> {
                 return Demo.run(args.length > 1 ? Path.of(args[1]) : Path.of("kfr-demo.jfr"));
+            }
+            case "doctor" -> {
+                return io.kfr.agent.cli.doctor.Doctor.run(System.out);
             }
             case "version" -> {
                 String v = KfrCli.class.getPackage().getImplementationVersion();

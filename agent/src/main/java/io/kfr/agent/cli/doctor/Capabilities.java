@@ -1,0 +1,69 @@
+package io.kfr.agent.cli.doctor;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The effective capabilities and user of this process, from /proc/self/status. */
+record Capabilities(long effective, int uid, boolean known) {
+    static final int CAP_SYS_ADMIN = 21;
+    static final int CAP_PERFMON = 38;
+    static final int CAP_BPF = 39;
+
+    static Capabilities ofThisProcess() {
+        long eff = 0;
+        int uid = -1;
+        boolean found = false;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("CapEff:")) {
+                    eff = new BigInteger(line.substring(7).trim(), 16).longValue();
+                    found = true;
+                } else if (line.startsWith("Uid:")) {
+                    uid = Integer.parseInt(line.substring(4).trim().split("\\s+")[1]); // real, effective, ...
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return new Capabilities(0, uid, false);
+        }
+        return new Capabilities(eff, uid, found);
+    }
+
+    boolean has(int cap) {
+        return (effective & (1L << cap)) != 0;
+    }
+
+    /** Loading kfr's programs and opening CPU-wide events (kernel >= 5.8; before, CAP_SYS_ADMIN alone). */
+    boolean canTrace() {
+        return has(CAP_SYS_ADMIN) || (has(CAP_BPF) && has(CAP_PERFMON));
+    }
+
+    List<String> missingForTracing() {
+        List<String> m = new ArrayList<>();
+        if (!has(CAP_BPF)) {
+            m.add("CAP_BPF");
+        }
+        if (!has(CAP_PERFMON)) {
+            m.add("CAP_PERFMON");
+        }
+        return m;
+    }
+
+    String describe() {
+        List<String> held = new ArrayList<>();
+        if (has(CAP_BPF)) {
+            held.add("CAP_BPF");
+        }
+        if (has(CAP_PERFMON)) {
+            held.add("CAP_PERFMON");
+        }
+        if (has(CAP_SYS_ADMIN)) {
+            held.add("CAP_SYS_ADMIN");
+        }
+        return (uid == 0 ? "root" : "uid " + uid) + ", CapEff " + String.format("%016x", effective) + " ("
+                + (held.isEmpty() ? "none of CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN" : String.join(", ", held)) + ")";
+    }
+}

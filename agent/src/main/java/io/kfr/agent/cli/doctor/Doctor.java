@@ -1,0 +1,93 @@
+package io.kfr.agent.cli.doctor;
+
+import io.kfr.collectors.natives.KfrNative;
+import io.kfr.collectors.probe.CollectorTrial;
+import io.kfr.collectors.probe.Probes;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * {@code java -jar kfr-agent.jar doctor}: what this machine allows kfr to do, one line per check
+ * (ok / limited / missing, what it means for kfr, the fix), then which collectors run here.
+ * Exit code 0 when the off-CPU collector and the CPU sampler both run, 1 otherwise.
+ * Every probe's failure is a line, never an exception.
+ */
+public final class Doctor {
+    private final PrintStream out;
+
+    private Doctor(PrintStream out) {
+        this.out = out;
+    }
+
+    public static int run(PrintStream out) {
+        return new Doctor(out).diagnose();
+    }
+
+    private int diagnose() {
+        Capabilities caps = Capabilities.ofThisProcess();
+        String release = System.getProperty("os.version");
+        print(() -> SystemChecks.kernel(release));
+        print(() -> SystemChecks.arch(System.getProperty("os.name"), System.getProperty("os.arch")));
+        print(SystemChecks::btf);
+        print(() -> SystemChecks.capabilities(caps));
+        print(() -> SystemChecks.unprivilegedBpf(caps));
+        print(() -> SystemChecks.perfEventParanoid(caps));
+        print(() -> SystemChecks.memlock(KernelVersion.parse(release)));
+        print(SystemChecks::tracefs);
+
+        String loadError = Probes.load();
+        if (loadError != null) {
+            print(() -> Check.missing("libkfr", loadError, "run on Linux x86_64 with the kfr-agent.jar as built"));
+            out.println("kfr here: off-CPU no; CPU no; Intel PT no");
+            return 1;
+        }
+        print(() -> Check.ok("libkfr", KfrNative.version()));
+        printAll(BpfChecks::tracepoints);
+        printAll(BpfChecks::programs);
+        printAll(BpfChecks::maps);
+        printAll(BpfChecks::helpers);
+        print(BpfChecks::stats);
+        Check pt = Check.missing("perf.intel_pt", "not probed", Fixes.PT);
+        for (Check c : checked("perf", PerfChecks::all)) {
+            out.println(c.line());
+            pt = c.name().equals("perf.intel_pt") ? c : pt;
+        }
+        print(JvmCheck::check);
+
+        CollectorTrial.Outcome off = trial(CollectorTrial::offCpu);
+        CollectorTrial.Outcome cpu = trial(CollectorTrial::cpu);
+        print(() -> CollectorChecks.offCpu(off));
+        print(() -> CollectorChecks.cpu(cpu));
+        out.println(CollectorChecks.summary(off, cpu, pt.status() == Check.Status.OK));
+        return off.runs() && cpu.runs() ? 0 : 1;
+    }
+
+    private void print(Supplier<Check> check) {
+        printAll(() -> List.of(check.get()));
+    }
+
+    private void printAll(Supplier<List<Check>> checks) {
+        for (Check c : checked("probe", checks)) {
+            out.println(c.line());
+        }
+    }
+
+    /** The checks, or one line saying the probe itself failed (doctor never ends in a stack trace). */
+    private static List<Check> checked(String what, Supplier<List<Check>> checks) {
+        try {
+            return checks.get();
+        } catch (RuntimeException | LinkageError e) {
+            return List.of(Check.limited(what, "the probe failed: " + e, "report this as a kfr bug"));
+        }
+    }
+
+    private static CollectorTrial.Outcome trial(Supplier<CollectorTrial.Outcome> open) {
+        try {
+            return open.get();
+        } catch (RuntimeException | LinkageError e) {
+            return new CollectorTrial.Outcome(false, "", "", "the trial failed: " + e);
+        }
+    }
+}
