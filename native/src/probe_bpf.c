@@ -134,8 +134,11 @@ int kfr_probe_prog(const char *kind)
 		link = bpf_raw_tracepoint_open(NULL, fd); /* the tracing link for tp_btf and fentry */
 	else if (type == BPF_PROG_TYPE_KPROBE) {
 		int err = attach_kprobe(fd);
-		close(fd);
-		return err ? err : (kfr_clear_error(), 0);
+		if (err) {
+			close(fd);
+			return err;
+		}
+		return close_ok(fd);
 	} else /* tracepoint needs tracefs ids, perf_event a perf event: loading is the check */
 		return close_ok(fd);
 	if (link < 0) {

@@ -44,7 +44,7 @@ public final class KfrCli {
                 return Demo.run(args.length > 1 ? Path.of(args[1]) : Path.of("kfr-demo.jfr"));
             }
             case "doctor" -> {
-                return io.kfr.agent.cli.doctor.Doctor.run(System.out);
+                return io.kfr.agent.cli.doctor.Doctor.run(args, System.out);
             }
             case "version" -> {
                 String v = KfrCli.class.getPackage().getImplementationVersion();

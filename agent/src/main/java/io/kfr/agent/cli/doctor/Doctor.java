@@ -21,7 +21,12 @@ public final class Doctor {
         this.out = out;
     }
 
-    public static int run(PrintStream out) {
+    /** @param args the command line, {@code doctor} first; it takes nothing else */
+    public static int run(String[] args, PrintStream out) {
+        if (args.length > 1) {
+            System.err.println("kfr: doctor takes no arguments (got '" + args[1] + "')");
+            return 2;
+        }
         return new Doctor(out).diagnose();
     }
 
