@@ -39,11 +39,11 @@ class DoctorTest {
         Report r = run(jdk, List.of());
         assertEquals(0, r.exit, "off-CPU and CPU run here as root\n" + r);
 
-        r.expect("kernel", "ok", uname());
+        r.expect("kernel", "ok", "Linux " + uname() + ":");
         r.expect("btf", Files.isReadable(BTF) ? "ok" : "missing", BTF.toString());
-        r.expect("capabilities", "ok", "root, CapEff " + capEff());
-        r.expect("perf_event_paranoid", "ok", "kernel.perf_event_paranoid = " + sysctl("perf_event_paranoid"));
-        r.expect("unprivileged_bpf_disabled", "ok", "= " + sysctl("unprivileged_bpf_disabled"));
+        r.expect("capabilities", "ok", "root, CapEff " + capEff() + " (");
+        r.expect("perf_event_paranoid", "ok", "kernel.perf_event_paranoid = " + sysctl("perf_event_paranoid") + ":");
+        r.expect("unprivileged_bpf_disabled", "ok", "= " + sysctl("unprivileged_bpf_disabled") + " (");
         r.expect("tracefs", Files.isDirectory(Path.of("/sys/kernel/tracing/events/sched")) ? "ok" : "limited", "");
         // what the collectors need, loaded and attached in the kernel
         for (String n : List.of("tracepoint.sched_switch", "bpf.prog.tp_btf", "bpf.prog.raw_tp", "bpf.prog.perf_event",
@@ -62,7 +62,7 @@ class DoctorTest {
         if (!pt) {
             assertTrue(r.line("perf.intel_pt").contains("-> fix: an Intel CPU with PT"), r.toString());
         }
-        r.expect("jvm", "ok", javaVersion(jdk));
+        r.expect("jvm", "ok", " " + javaVersion(jdk) + "+");
         r.expect("collector.offcpu", "ok", "tp_btf, Java frames");
         r.expect("collector.cpu", "ok", (cycles ? "cycles" : "cpu-clock") + ", Java frames");
         assertEquals("kfr here: off-CPU yes (tp_btf, Java frames); CPU yes (" + (cycles ? "cycles" : "cpu-clock")
@@ -75,23 +75,23 @@ class DoctorTest {
         Report r = run(jdk, List.of("--inh-caps=-all", "--bounding-set=-all"));
         assertEquals(1, r.exit, "nothing runs without privileges\n" + r);
 
-        r.expect("kernel", "ok", uname());
+        r.expect("kernel", "ok", "Linux " + uname() + ":");
         r.expect("btf", Files.isReadable(BTF) ? "ok" : "missing", "");
-        r.expect("capabilities", "missing", "uid " + NOBODY + ", CapEff 0000000000000000");
+        r.expect("capabilities", "missing", "uid " + NOBODY + ", CapEff 0000000000000000 (");
         assertTrue(r.line("capabilities").contains("-> fix: run as root, or give the JVM CAP_BPF and CAP_PERFMON as "
                 + "ambient capabilities (sudo setpriv"), r.toString());
         r.expect("perf_event_paranoid", Integer.parseInt(sysctl("perf_event_paranoid")) > 0 ? "missing" : "limited",
-                "= " + sysctl("perf_event_paranoid"));
+                "= " + sysctl("perf_event_paranoid") + ":");
         // the kernel's BTF and the JVM's own layout need no privileges
         r.expect("tracepoint.sched_switch", "ok", "");
-        r.expect("jvm", "ok", javaVersion(jdk));
+        r.expect("jvm", "ok", " " + javaVersion(jdk) + "+");
         for (String n : List.of("bpf.prog.tp_btf", "bpf.prog.raw_tp", "bpf.prog.perf_event", "bpf.map.ringbuf",
                 "bpf.map.task_storage", "bpf.map.stack_trace", "bpf.helper.get_stackid", "bpf.helper.loop")) {
             r.expect(n, "missing", "not permitted (EPERM) -> fix: run as root or grant CAP_BPF + CAP_PERFMON");
         }
         r.expect("bpf.prog.kprobe", "limited", "not permitted (EPERM)");
         r.expect("bpf.stats", "limited", "needs CAP_SYS_ADMIN");
-        r.expect("perf.cpu-clock", "missing", "perf_event_paranoid is " + sysctl("perf_event_paranoid"));
+        r.expect("perf.cpu-clock", "missing", "perf_event_paranoid is " + sysctl("perf_event_paranoid") + ")");
         r.expect("collector.offcpu", "missing", "EPERM");
         r.expect("collector.cpu", "missing", "not permitted");
         assertEquals("kfr here: off-CPU no; CPU no; Intel PT no", r.summary, r.toString());
