@@ -100,7 +100,7 @@ final class SystemChecks {
         if ("unlimited".equals(limit)) {
             return Check.ok("memlock", "RLIMIT_MEMLOCK unlimited: enough for kfr's maps");
         }
-        return Check.limited("memlock", "RLIMIT_MEMLOCK " + limit + ": before 5.11 kfr's maps (about 20 MB) count "
+        return Check.limited("memlock", "RLIMIT_MEMLOCK " + limit + ": before 5.11 kfr's maps count "
                 + "against it; libbpf raises it only with CAP_SYS_RESOURCE", Fixes.MEMLOCK);
     }
 
