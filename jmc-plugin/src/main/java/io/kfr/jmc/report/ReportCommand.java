@@ -2,6 +2,8 @@ package io.kfr.jmc.report;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.logging.Level;
@@ -53,8 +55,18 @@ public final class ReportCommand {
             err.println("kfr: " + e.getMessage());
             return 1;
         } catch (IOException e) {
-            err.println("kfr: cannot write " + html + ": " + e.getMessage());
+            err.println("kfr: cannot write " + html + ": " + why(e));
             return 1;
         }
+    }
+
+    private static String why(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "its directory does not exist";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
     }
 }
