@@ -12,7 +12,10 @@ import org.openjdk.jmc.common.unit.IQuantity;
 import org.openjdk.jmc.common.unit.UnitLookup;
 import org.openjdk.jmc.flightrecorder.JfrAttributes;
 
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 import static org.openjdk.jmc.common.item.Attribute.attr;
@@ -44,6 +47,10 @@ final class StackTrees {
     private static FlameGraph build(IItemCollection items, String id, String title, String eventType,
                                     Function<org.openjdk.jmc.common.item.IType<IItem>, IMemberAccessor<IQuantity, IItem>> weightOf) {
         FlameNode root = new FlameNode("all threads", FrameKind.ROOT);
+        // the parser shares one object per stack of the constant pool: name each stack's frames and
+        // find its path in the tree once per thread
+        Map<IMCStackTrace, Label[]> labels = new IdentityHashMap<>();
+        Map<String, Map<IMCStackTrace, FlameNode[]>> paths = new HashMap<>();
         long events = 0;
         for (IItemIterable it : items.apply(ItemFilters.type(eventType))) {
             IMemberAccessor<IQuantity, IItem> weight = weightOf.apply(it.getType());
@@ -55,30 +62,48 @@ final class StackTrees {
                     continue;
                 }
                 events++;
-                add(root, threadName(thread == null ? null : thread.getMember(item)),
-                        stack == null ? null : stack.getMember(item), nanos);
+                IMCStackTrace st = stack == null ? null : stack.getMember(item);
+                String threadName = threadName(thread == null ? null : thread.getMember(item));
+                FlameNode[] path = paths.computeIfAbsent(threadName, t -> new IdentityHashMap<>()).computeIfAbsent(st,
+                        s -> path(root, threadName, s == null ? NO_STACK : labels.computeIfAbsent(s, StackTrees::labels)));
+                root.add(nanos);
+                for (FlameNode n : path) {
+                    n.add(nanos);
+                }
             }
         }
         double share = Cap.apply(root);
         return new FlameGraph(id, title, eventType, "ns", events, root, share);
     }
 
-    private static void add(FlameNode root, String thread, IMCStackTrace stack, long nanos) {
-        root.add(nanos);
-        FlameNode node = root.child(thread, FrameKind.THREAD);
-        node.add(nanos);
-        List<? extends IMCFrame> frames = stack == null ? List.of() : stack.getFrames();
-        if (frames.isEmpty()) {
-            node.child("[no stack]", FrameKind.UNKNOWN).add(nanos);
-            return;
+    private record Label(String name, FrameKind kind) {
+    }
+
+    private static final Label[] NO_STACK = {new Label("[no stack]", FrameKind.UNKNOWN)};
+
+    /** The frames from the outermost to the innermost (JFR stacks are innermost first). */
+    private static Label[] labels(IMCStackTrace stack) {
+        List<? extends IMCFrame> frames = stack.getFrames();
+        if (frames == null || frames.isEmpty()) {
+            return NO_STACK;
         }
-        // JFR stacks are innermost first; a flame graph grows from the outermost frame.
-        for (int i = frames.size() - 1; i >= 0; i--) {
-            IMCFrame f = frames.get(i);
+        Label[] out = new Label[frames.size()];
+        for (int i = 0; i < out.length; i++) {
+            IMCFrame f = frames.get(out.length - 1 - i);
             FrameKind kind = FrameKind.of(f.getType());
-            node = node.child(FrameLabel.of(f, kind), kind);
-            node.add(nanos);
+            out[i] = new Label(FrameLabel.of(f, kind), kind);
         }
+        return out;
+    }
+
+    /** The nodes from the thread to the innermost frame (made if new). */
+    private static FlameNode[] path(FlameNode root, String thread, Label[] frames) {
+        FlameNode[] path = new FlameNode[frames.length + 1];
+        path[0] = root.child(thread, FrameKind.THREAD);
+        for (int i = 0; i < frames.length; i++) {
+            path[i + 1] = path[i].child(frames[i].name, frames[i].kind);
+        }
+        return path;
     }
 
     private static String threadName(IMCThread t) {
