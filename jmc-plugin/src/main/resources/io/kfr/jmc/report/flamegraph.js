@@ -1,6 +1,6 @@
 // kfr's flame graphs: each .flame element draws the merged stack tree in the JSON block its
 // data-source names. Nodes are [nameIndex, kindIndex, value, [children]]; the root is at the
-// bottom, the innermost frames on top. Recording text is only ever set as textContent or an
+// top and the innermost frames below it (JVM stacks are deep: what matters most stays in view). Recording text is only ever set as textContent or an
 // attribute value, never parsed as HTML.
 (function () {
   'use strict';
@@ -28,12 +28,11 @@
 
   function toNode(a, data, parent, depth) {
     var n = {name: data.names[a[0]], kind: data.kinds[a[1]], value: a[2], parent: parent, depth: depth,
-      children: [], height: 0};
+      children: []};
     var cs = a[3] || [];
     for (var i = 0; i < cs.length; i++) {
       var c = toNode(cs[i], data, n, depth + 1);
       n.children.push(c);
-      n.height = Math.max(n.height, c.height + 1);
     }
     return n;
   }
@@ -91,28 +90,13 @@
       return;
     }
     var z = this.zoom;
-    var rows = z.depth + z.height + 1;
-    el.style.height = (rows * ROW) + 'px';
-    // children narrower than half a pixel are not drawn
+    // children narrower than half a pixel are not drawn, and do not make the graph taller
     var minWidth = 0.5 / Math.max(el.clientWidth, 100);
-    var count = 0;
-    var self = this;
-    function draw(n, x, w, ancestor) {
-      var d = document.createElement('div');
-      d.className = 'frame k-' + n.kind + (ancestor ? ' ancestor' : '');
-      d.style.left = (x * 100) + '%';
-      d.style.width = (w * 100) + '%';
-      d.style.top = ((rows - 1 - n.depth) * ROW) + 'px';
-      d.textContent = n.name;
-      d.title = self.describe(n);
-      d.setAttribute('data-name', n.name);
-      d.setAttribute('data-value', String(n.value));
-      d.kfrNode = n;
-      el.appendChild(d);
-      count++;
-    }
+    var drawn = [];
+    var rows = 0;
     function subtree(n, x, w) {
-      draw(n, x, w, false);
+      drawn.push([n, x, w, false]);
+      rows = Math.max(rows, n.depth + 1);
       var cx = x;
       for (var i = 0; i < n.children.length; i++) {
         var c = n.children[i];
@@ -124,9 +108,26 @@
       }
     }
     for (var a = z.parent; a; a = a.parent) {
-      draw(a, 0, 1, true);
+      drawn.push([a, 0, 1, true]);
     }
     subtree(z, 0, 1);
+    el.style.height = (rows * ROW) + 'px';
+    var count = 0;
+    for (var k = 0; k < drawn.length; k++) {
+      var n = drawn[k][0];
+      var d = document.createElement('div');
+      d.className = 'frame k-' + n.kind + (drawn[k][3] ? ' ancestor' : '');
+      d.style.left = (drawn[k][1] * 100) + '%';
+      d.style.width = (drawn[k][2] * 100) + '%';
+      d.style.top = (n.depth * ROW) + 'px';
+      d.textContent = n.name;
+      d.title = this.describe(n);
+      d.setAttribute('data-name', n.name);
+      d.setAttribute('data-value', String(n.value));
+      d.kfrNode = n;
+      el.appendChild(d);
+      count++;
+    }
     el.setAttribute('data-frames', String(count));
     el.setAttribute('data-zoom', z === this.root ? '' : z.name);
   };
