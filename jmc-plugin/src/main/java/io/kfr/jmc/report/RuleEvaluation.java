@@ -11,6 +11,7 @@ import org.openjdk.jmc.flightrecorder.rules.util.RulesToolkit;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,11 @@ final class RuleEvaluation {
 
     /** @return one finding per registered rule, highest rank first */
     static List<Finding> run(IItemCollection items, Duration timeout) {
-        Map<IRule, Future<IResult>> futures = RulesToolkit.evaluateParallel(RuleRegistry.getRules(), items, null, 0);
+        return run(RuleRegistry.getRules(), items, timeout);
+    }
+
+    static List<Finding> run(Collection<IRule> rules, IItemCollection items, Duration timeout) {
+        Map<IRule, Future<IResult>> futures = RulesToolkit.evaluateParallel(rules, items, null, 0);
         long deadline = System.nanoTime() + timeout.toNanos();
         List<Finding> findings = new ArrayList<>();
         for (Map.Entry<IRule, Future<IResult>> e : futures.entrySet()) {
@@ -41,7 +46,7 @@ final class RuleEvaluation {
                 findings.add(finding(rule, e.getValue().get(left, TimeUnit.NANOSECONDS)));
             } catch (TimeoutException ex) {
                 e.getValue().cancel(true);
-                findings.add(failed(rule, "did not finish within " + timeout.toSeconds() + " s"));
+                findings.add(failed(rule, "did not finish within " + timeout.toMillis() / 1000.0 + " s"));
             } catch (ExecutionException ex) {
                 Throwable cause = ex.getCause() != null ? ex.getCause() : ex;
                 findings.add(failed(rule, "failed: " + cause));
