@@ -1,14 +1,17 @@
 package io.kfr.agent.cli;
 
+import io.kfr.jmc.report.ReportCommand;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** {@code java -jar kfr-agent.jar <command>}: the kfr command line. */
 public final class KfrCli {
     private static final String USAGE = String.join("\n",
             "usage: java -jar kfr-agent.jar <command>",
             "  summary <file.jfr>   where the recorded JVM's threads were off-CPU and why, and where CPU time went",
+            "  " + ReportCommand.USAGE + "  kfr's findings and JMC's JDK rules (text), or a page with flame graphs",
             "  demo [file.jfr]      run a demo workload (sleep, park, lock, fsync, socket) under the agent and summarize it",
             "  doctor               what this machine allows kfr to do (kernel, BTF, privileges, BPF, perf events, JVM)",
             "  version              print kfr's version",
@@ -39,6 +42,9 @@ public final class KfrCli {
                 }
                 Summaries.print(file);
                 return 0;
+            }
+            case "report" -> {
+                return ReportCommand.run(List.of(args).subList(1, args.length), System.out, System.err);
             }
             case "demo" -> {
                 return Demo.run(args.length > 1 ? Path.of(args[1]) : Path.of("kfr-demo.jfr"));
