@@ -1,0 +1,41 @@
+package io.kfr.jmc.rules;
+
+import org.openjdk.jmc.common.IMCThread;
+
+import java.util.Locale;
+
+/**
+ * Formatting for the rules' texts. The same text is shown as HTML in JMC and as plain text by the
+ * headless reports, so names that could read as markup ({@code <init>}) get look-alike angle
+ * quotes and lines are separated by newlines, as JMC's own rules do.
+ */
+final class Text {
+    private Text() {
+    }
+
+    static String safe(String s) {
+        return s == null ? "" : s.replace('<', '\u2039').replace('>', '\u203A').replace("&", "+");
+    }
+
+    static String thread(IMCThread t) {
+        return t == null || t.getThreadName() == null ? "(unknown thread)" : safe(t.getThreadName());
+    }
+
+    static String percent(double share) {
+        double p = 100 * share;
+        return String.format(Locale.ROOT, p < 10 && p > 0 ? "%.1f%%" : "%.0f%%", p);
+    }
+
+    static String duration(long nanos) {
+        if (nanos >= 10_000_000_000L) {
+            return String.format(Locale.ROOT, "%.0f s", nanos / 1e9);
+        }
+        if (nanos >= 1_000_000_000L) {
+            return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
+        }
+        if (nanos >= 1_000_000L) {
+            return String.format(Locale.ROOT, "%.0f ms", nanos / 1e6);
+        }
+        return String.format(Locale.ROOT, "%.1f us", nanos / 1e3);
+    }
+}
