@@ -76,13 +76,16 @@ public final class RulesWorkload {
         }
     }
 
-    /** Holds the monitor 20 ms at a time, with short gaps in which the waiter gets it once. */
+    /**
+     * Holds the monitor 20 ms at a time (asleep: the test machine's CPUs stay free for the
+     * others), with short gaps in which the waiter gets it once.
+     */
     static void holdLock() {
         while (running) {
             synchronized (LOCK) {
-                spin(20_000_000L);
+                sleep(20);
             }
-            sleep(2);
+            spin(1_000_000L);
         }
     }
 
@@ -118,9 +121,9 @@ public final class RulesWorkload {
         int i = 0;
         while (running) {
             window[i++ & 4095] = new byte[1024 + (i & 1023)];
-            if ((i & 0xFFFF) == 0) {
+            if ((i & 0x3FFF) == 0) {
                 keep = window.clone();
-                sleep(1);
+                sleep(20); // about half a CPU: GC work without starving the other threads
             }
         }
     }

@@ -87,19 +87,15 @@ enum CpuKind {
         if (Frames.isUnknown(top)) {
             return Frames.name(top) + " (" + Frames.owner(top) + ")";
         }
-        return switch (kind) {
-            case JAVA -> {
-                IMCFrame app = Frames.applicationFrame(stack);
-                IMCFrame java = Frames.innermostJava(stack);
-                yield java == null ? Frames.name(top) : Frames.javaText(app != null ? app : java);
-            }
-            case KERNEL -> {
-                IMCFrame app = Frames.applicationFrame(stack);
-                yield "kernel " + Frames.name(top) + (app != null ? " from " + Frames.javaText(app) : "");
-            }
-            case NATIVE -> Frames.owner(top) + " " + Frames.name(top);
-            default -> Frames.isKernel(top) ? "kernel " + Frames.name(top)
-                    : Frames.owner(top) + " " + CppNames.readable(Frames.name(top));
-        };
+        if (Frames.isJava(top) || Frames.isStub(top)) {
+            IMCFrame app = Frames.applicationFrame(stack);
+            IMCFrame java = Frames.innermostJava(stack);
+            return java == null ? Frames.name(top) : Frames.javaText(app != null ? app : java);
+        }
+        if (Frames.isKernel(top)) {
+            IMCFrame app = kind == KERNEL ? Frames.applicationFrame(stack) : null;
+            return "kernel " + Frames.name(top) + (app != null ? " from " + Frames.javaText(app) : "");
+        }
+        return Frames.owner(top) + " " + CppNames.readable(Frames.name(top));
     }
 }

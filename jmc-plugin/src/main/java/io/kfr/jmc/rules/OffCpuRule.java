@@ -10,6 +10,7 @@ import org.openjdk.jmc.flightrecorder.rules.IResult;
 import org.openjdk.jmc.flightrecorder.rules.IResultValueProvider;
 import org.openjdk.jmc.flightrecorder.rules.IRule;
 import org.openjdk.jmc.flightrecorder.rules.ResultBuilder;
+import org.openjdk.jmc.flightrecorder.rules.Severity;
 import org.openjdk.jmc.flightrecorder.rules.TypedCollectionResult;
 import org.openjdk.jmc.flightrecorder.rules.TypedResult;
 import org.openjdk.jmc.flightrecorder.rules.util.RulesToolkit.EventAvailability;
@@ -124,15 +125,17 @@ public final class OffCpuRule implements IRule {
             return KfrRules.notApplicable(this, vp, "kfr.OffCpu has no events of application threads "
                     + "(no thread with Java frames).");
         }
+        // a finding scores at least INFO: a few percent of preemption in a sleeping thread is not one
         List<ThreadOffCpu> problems = new ArrayList<>(app.stream().filter(t -> t.worstKind() != null
-                && t.byKind.get(t.worstKind()).nanos >= minNanos).toList());
+                && t.byKind.get(t.worstKind()).nanos >= minNanos
+                && KfrRules.score(t.problemShare(), warningShare) >= Severity.INFO.getLimit()).toList());
         Comparator<ThreadOffCpu> byScore = Comparator.comparingDouble(ThreadOffCpu::problemShare);
         problems.sort(byScore.thenComparingLong(t -> t.byKind.get(t.worstKind()).nanos).reversed());
         List<ThreadOffCpu> named = problems.subList(0, Math.min(top, problems.size()));
 
         List<String> findings = new ArrayList<>();
         for (ThreadOffCpu t : named) {
-            findings.add(line(t, t.worstKind()));
+            findings.add(prefix(t) + t.describeProblems() + ".");
         }
         long idle = app.stream().filter(t -> !problems.contains(t)).count();
         StringBuilder explanation = new StringBuilder();
@@ -146,7 +149,7 @@ public final class OffCpuRule implements IRule {
         }
 
         if (named.isEmpty()) {
-            return ResultBuilder.createFor(this, vp).setSeverity(org.openjdk.jmc.flightrecorder.rules.Severity.OK)
+            return ResultBuilder.createFor(this, vp).setSeverity(Severity.OK)
                     .addResult(TypedResult.SCORE, UnitLookup.NUMBER_UNITY.quantity(0))
                     .addResult(FINDINGS, findings)
                     .setSummary("No application thread waited long for the disk, a lock or a CPU.")
@@ -171,8 +174,12 @@ public final class OffCpuRule implements IRule {
     }
 
     private static String line(ThreadOffCpu t, WaitKind kind) {
+        return prefix(t) + t.describe(kind) + ".";
+    }
+
+    private static String prefix(ThreadOffCpu t) {
         return Text.thread(t.thread) + ": off-CPU " + Text.percent((double) t.totalNanos / t.spanNanos()) + " of "
-                + Text.duration(t.spanNanos()) + "; " + t.describe(kind) + ".";
+                + Text.duration(t.spanNanos()) + "; ";
     }
 
     private static String state(WaitKind kind) {
@@ -184,9 +191,11 @@ public final class OffCpuRule implements IRule {
             case DISK -> "Keep disk writes, fsync and page faults off threads that serve requests: batch or "
                     + "write asynchronously, or use faster storage. The kernel function tells writeback "
                     + "(folio_wait_bit, jbd2) from page faults (filemap_fault).";
-            case LOCK, MONITOR -> "Shorten the critical section in the method named or split the lock. In JMC, "
-                    + "the kfr.OffCpu flame graph weighted by Off-CPU Milliseconds and the Lock Instances page "
-                    + "show where the lock is taken and who holds it.";
+            case LOCK -> "Shorten the critical section in the method named or split the lock. In JMC, "
+                    + "the kfr.OffCpu flame graph weighted by Off-CPU Milliseconds shows where the lock is taken.";
+            case MONITOR -> "If the line named enters a synchronized block, the thread waits for that monitor: "
+                    + "shorten the critical section or split the lock (JMC's Lock Instances page shows the holder "
+                    + "for waits over 20 ms). If it allocates, it waited for the garbage collector: see the GC rules.";
             case CPU_QUEUE -> "The threads were runnable but got no CPU: the machine or container was saturated. "
                     + "Run fewer busy threads, raise the CPU limit, or look for other busy processes.";
             case NETWORK -> "The thread waits for a remote peer: check that service's latency and the timeouts.";

@@ -127,6 +127,19 @@ final class ThreadOffCpu {
         return b.toString();
     }
 
+    /**
+     * The thread's problem kinds worth naming (at least a tenth of its time), most time first,
+     * each described; the worst kind always.
+     */
+    String describeProblems() {
+        WaitKind worst = worstKind();
+        StringBuilder b = new StringBuilder(describe(worst));
+        byKind.keySet().stream().filter(k -> k != worst && k.isProblem() && share(k) >= 0.1)
+                .sorted((x, y) -> Long.compare(byKind.get(y).nanos, byKind.get(x).nanos))
+                .forEach(k -> b.append("; ").append(describe(k)));
+        return b.toString();
+    }
+
     String method(WaitKind kind) {
         Where w = byKind.get(kind);
         return w == null ? null : Where.top(w.methods);

@@ -12,16 +12,20 @@ import java.util.Set;
  * waiting for work, a sleeping poller) are normal however long they wait.
  */
 enum WaitKind {
-    DISK("disk I/O or page fault (state D)", 1.0),
-    LOCK("lock contention (java.util.concurrent lock)", 1.0),
-    MONITOR("monitor contention (synchronized)", 1.0),
-    CPU_QUEUE("waiting for a CPU (preempted, state R)", 1.0),
+    DISK("disk I/O or page faults (state D)", 1.0),
+    LOCK("lock contention (java.util.concurrent)", 1.0),
+    /**
+     * Blocked with ordinary Java code innermost: a contended synchronized block, or a wait for the
+     * VM (safepoint, GC pause, class initialization), which the stack alone cannot tell apart.
+     */
+    MONITOR("blocking in Java code (monitor contention in synchronized, or a GC/safepoint pause)", 1.0),
+    CPU_QUEUE("CPU queueing (runnable but preempted, state R)", 1.0),
     NETWORK("network I/O", 0.5),
-    WAIT("waiting for another thread (Object.wait, Condition, Future)", 0),
-    SLEEP("sleeping (Thread.sleep)", 0),
-    IDLE("idle (pool or selector waiting for work)", 0),
-    PARK("parked (LockSupport.park)", 0),
-    OTHER("blocked outside Java code", 0);
+    WAIT("waits for other threads (Object.wait, Condition, Future, join)", 0),
+    SLEEP("sleep (Thread.sleep)", 0),
+    IDLE("idle waits (a pool or selector waiting for work)", 0),
+    PARK("parking (LockSupport.park)", 0),
+    OTHER("waits outside Java code", 0);
 
     /** Java methods (class and method name prefixes) where pools and event loops wait for work. */
     private static final List<String> IDLE_METHODS = List.of("java.util.concurrent.ThreadPoolExecutor.getTask",
