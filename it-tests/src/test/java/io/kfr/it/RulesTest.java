@@ -88,12 +88,7 @@ class RulesTest {
     @ParameterizedTest
     @EnumSource(Jdk.class)
     void findingsNameTheThreadMethodAndState(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("kfr-it-rules-" + jdk.name().toLowerCase());
-        Path file = dir.resolve("rules.jfr");
-        JvmRun.Result run = JvmRun.on(jdk).agent("offcpu,cpu,file=" + file).jvmArg("-Dkfr.rules.dir=" + dir)
-                .classpath(WorkloadClasses.copyTo(dir, RulesWorkload.class)).main(RulesWorkload.class, "3").run(90);
-        assertEquals(0, run.exitCode(), run.describe());
-        assertTrue(run.stdout().contains("RULES-WORKLOAD-DONE"), run.describe());
+        Path file = RulesRecording.of(jdk);
         IItemCollection items = JfrLoaderToolkit.loadEvents(file.toFile());
         Map<String, IResult> results = evaluate(items, ALL_THREADS);
         String all = results.values().stream().map(RulesTest::text).collect(Collectors.joining("\n\n"));
