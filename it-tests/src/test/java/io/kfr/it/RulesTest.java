@@ -107,8 +107,8 @@ class RulesTest {
         // idle pools and a sleeping poller are normal: never a finding
         assertFalse(findings.keySet().stream().anyMatch(t -> t.startsWith("rules-idle-pool") || t.equals("rules-sleeper")),
                 "idle threads named as findings: " + findings.keySet());
-        assertTrue(offCpu.getExplanation().contains("idle (pool or selector waiting for work)")
-                || offCpu.getExplanation().contains("sleeping (Thread.sleep)"), all);
+        assertTrue(offCpu.getExplanation().contains("idle waits (a pool or selector waiting for work)")
+                || offCpu.getExplanation().contains("sleep (Thread.sleep)"), all);
         // no JVM-internal thread (GC, compiler) and none of kfr's own threads is an off-CPU finding
         assertFalse(findings.keySet().stream().anyMatch(t -> t.startsWith("kfr-") || t.contains("CompilerThre")
                 || t.startsWith("GC Thread")), "non-application threads: " + findings.keySet());

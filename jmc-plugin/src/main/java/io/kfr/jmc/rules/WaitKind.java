@@ -18,7 +18,7 @@ enum WaitKind {
      * Blocked with ordinary Java code innermost: a contended synchronized block, or a wait for the
      * VM (safepoint, GC pause, class initialization), which the stack alone cannot tell apart.
      */
-    MONITOR("blocking in Java code (monitor contention in synchronized, or a GC/safepoint pause)", 1.0),
+    MONITOR("monitor contention in synchronized, or a GC/safepoint pause (blocked in Java code)", 1.0),
     CPU_QUEUE("CPU queueing (runnable but preempted, state R)", 1.0),
     NETWORK("network I/O", 0.5),
     WAIT("waits for other threads (Object.wait, Condition, Future, join)", 0),
