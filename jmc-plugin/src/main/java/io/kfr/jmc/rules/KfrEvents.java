@@ -28,6 +28,7 @@ final class KfrEvents {
     static final IAttribute<String> STATE = Attribute.attr("state", "State", UnitLookup.PLAIN_TEXT);
     static final IAttribute<String> SYSCALL = Attribute.attr("syscall", "System Call", UnitLookup.PLAIN_TEXT);
     static final IAttribute<IQuantity> WEIGHT = Attribute.attr("weight", "Weight", UnitLookup.TIMESPAN);
+    static final IAttribute<Boolean> AGGREGATED = Attribute.attr("aggregated", "Aggregated", UnitLookup.FLAG);
     static final IAttribute<String> COLLECTOR = Attribute.attr("collector", "Collector", UnitLookup.PLAIN_TEXT);
 
     private KfrEvents() {
@@ -56,6 +57,13 @@ final class KfrEvents {
         long durationNanos() {
             IQuantity q = a.duration == null ? null : a.duration.getMember(item);
             return q == null ? 0 : q.clampedLongValueIn(UnitLookup.NANOSECOND);
+        }
+
+        /** True for kfr.OffCpu's summed short intervals, whose startTime is their period's start. */
+        boolean aggregated() {
+            IMemberAccessor<Boolean, IItem> acc = AGGREGATED.getAccessor(a.type);
+            Boolean b = acc == null ? null : acc.getMember(item);
+            return b != null && b;
         }
 
         String text(IAttribute<String> attribute) {

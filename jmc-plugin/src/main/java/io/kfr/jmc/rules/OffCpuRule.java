@@ -104,13 +104,16 @@ public final class OffCpuRule implements IRule {
         long minNanos = vp.getPreferenceValue(MIN_TIME).clampedLongValueIn(UnitLookup.NANOSECOND);
         int top = (int) Math.max(1, vp.getPreferenceValue(TOP_THREADS).longValue());
 
+        PauseWindows pauses = PauseWindows.read(items);
         Map<IMCThread, ThreadOffCpu> threads = new HashMap<>();
         KfrEvents.forEach(items, KfrEvents.OFF_CPU, e -> {
             ThreadOffCpu t = threads.computeIfAbsent(e.thread(), ThreadOffCpu::new);
             long start = e.startNanos();
             long nanos = e.durationNanos();
             t.seen(start, start + nanos);
-            t.add(e.text(KfrEvents.STATE), e.text(KfrEvents.SYSCALL), e.stack(), nanos);
+            // only an interval recorded on its own has its real start (a summed one has its period's)
+            boolean acrossGcPause = !e.aggregated() && !pauses.isEmpty() && pauses.overlapNanos(start, start + nanos) > 0;
+            t.add(e.text(KfrEvents.STATE), e.text(KfrEvents.SYSCALL), e.stack(), nanos, acrossGcPause);
         });
         // CPU samples widen a thread's window: a busy thread is seen while it runs
         KfrEvents.forEach(items, KfrEvents.CPU_SAMPLE, e -> {
@@ -193,11 +196,15 @@ public final class OffCpuRule implements IRule {
                     + "(folio_wait_bit, jbd2) from page faults (filemap_fault).";
             case LOCK -> "Shorten the critical section in the method named or split the lock. In JMC, "
                     + "the kfr.OffCpu flame graph weighted by Off-CPU Milliseconds shows where the lock is taken.";
-            case MONITOR -> "If the line named enters a synchronized block, the thread waits for that monitor: "
-                    + "shorten the critical section or split the lock (JMC's Lock Instances page shows the holder "
-                    + "for waits over 20 ms). If it allocates, it waited for the garbage collector: see the GC rules.";
+            case MONITOR -> "The thread waits to enter a synchronized block at the line named: shorten the critical "
+                    + "section or split the lock (JMC's Lock Instances page shows the holder for waits over 20 ms). "
+                    + "A line that only allocates or calls points to another wait of the JVM (safepoint, class "
+                    + "initialization).";
             case CPU_QUEUE -> "The threads were runnable but got no CPU: the machine or container was saturated. "
                     + "Run fewer busy threads, raise the CPU limit, or look for other busy processes.";
+            case JVM_WAIT -> "The thread waits for the JVM, mostly for garbage collections its allocations "
+                    + "trigger: allocate less on this path (JMC's Allocations page) or tune the heap; JMC's GC rules "
+                    + "and the jdk.GCPhasePause events give the pauses.";
             case NETWORK -> "The thread waits for a remote peer: check that service's latency and the timeouts.";
             default -> "";
         };

@@ -41,7 +41,7 @@ final class ThreadOffCpu {
         lastNanos = Math.max(lastNanos, endNanos);
     }
 
-    void add(String state, String syscall, IMCStackTrace stack, long nanos) {
+    void add(String state, String syscall, IMCStackTrace stack, long nanos, boolean acrossGcPause) {
         totalNanos += nanos;
         for (IMCFrame f : Frames.of(stack)) {
             if (Frames.isJava(f)) {
@@ -50,7 +50,7 @@ final class ThreadOffCpu {
                 kfrThread |= owner.startsWith("io.kfr.collectors.") || owner.startsWith("io.kfr.jfr.");
             }
         }
-        WaitKind kind = WaitKind.of(state, stack);
+        WaitKind kind = WaitKind.of(state, stack, acrossGcPause);
         Where w = byKind.computeIfAbsent(kind, k -> new Where());
         w.nanos += nanos;
         if (syscall != null && !syscall.isEmpty()) {

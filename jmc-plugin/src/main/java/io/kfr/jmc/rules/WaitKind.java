@@ -5,6 +5,7 @@ import org.openjdk.jmc.common.IMCStackTrace;
 
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Why a thread was off-CPU, from the task state, the system call and the stack. Only some kinds
@@ -15,10 +16,15 @@ enum WaitKind {
     DISK("disk I/O or page faults (state D)", 1.0),
     LOCK("lock contention (java.util.concurrent)", 1.0),
     /**
-     * Blocked with ordinary Java code innermost: a contended synchronized block, or a wait for the
-     * VM (safepoint, GC pause, class initialization), which the stack alone cannot tell apart.
+     * Blocked with ordinary Java code innermost and no sign of the VM: a contended synchronized
+     * block (HotSpot parks the thread under the method that enters it).
      */
-    MONITOR("monitor contention in synchronized, or a GC/safepoint pause (blocked in Java code)", 1.0),
+    MONITOR("monitor contention in synchronized (blocked in Java code)", 1.0),
+    /**
+     * Waiting for the VM: libjvm's GC, allocation or safepoint functions on the stack, or blocked in
+     * Java code across one of the JVM's GC pauses (jdk.GCPhasePause). JMC's GC rules say more.
+     */
+    JVM_WAIT("waits for the JVM (GC, allocation stalls, safepoints)", 0.5),
     CPU_QUEUE("CPU queueing (runnable but preempted, state R)", 1.0),
     NETWORK("network I/O", 0.5),
     WAIT("waits for other threads (Object.wait, Condition, Future, join)", 0),
@@ -52,6 +58,13 @@ enum WaitKind {
     private static final Set<String> NETWORK_KERNEL = Set.of("sk_wait_data", "tcp_recvmsg", "tcp_sendmsg", "inet_csk_accept",
             "unix_stream_read_generic", "sk_stream_wait_memory", "wait_woken", "inet_wait_for_connect");
 
+    /** libjvm functions a thread blocks in when it waits for the GC or a safepoint. */
+    private static final Pattern VM_WAIT_FUNCTION = Pattern.compile(".*(CollectedHeap|attempt_allocation|MemAllocator"
+            + "|CollectForAllocation|GCLocker|new_type_array|new_instance|new_array|new_object_array|Safepoint"
+            + "|ThreadBlockInVM|Handshake|VMThread|VM_Operation).*");
+    private static final Pattern MONITOR_FUNCTION = Pattern.compile(
+            ".*(ObjectMonitor|ObjectSynchronizer|monitorenter|complete_monitor_locking).*");
+
     final String text;
     /** How much of a thread's time in this kind counts towards the rule's score. */
     final double problemWeight;
@@ -65,7 +78,11 @@ enum WaitKind {
         return problemWeight > 0;
     }
 
-    static WaitKind of(String state, IMCStackTrace stack) {
+    /**
+     * The kind of one interval; {@code acrossGcPause}: it overlaps one of the JVM's GC pauses (only
+     * known for intervals recorded on their own).
+     */
+    static WaitKind of(String state, IMCStackTrace stack, boolean acrossGcPause) {
         if ("D".equals(state)) {
             return DISK;
         }
@@ -80,14 +97,30 @@ enum WaitKind {
                 return NETWORK;
             }
         }
+        // libjvm's own frames (where frame pointers reach them) say what the VM waits for
+        for (IMCFrame f : frames) {
+            if (Frames.isJava(f)) {
+                break;
+            }
+            if (Frames.isJvm(f) || Frames.isStub(f)) {
+                String name = Frames.name(f);
+                if (MONITOR_FUNCTION.matcher(name).matches()) {
+                    return MONITOR;
+                }
+                if (VM_WAIT_FUNCTION.matcher(name).matches()) {
+                    return JVM_WAIT;
+                }
+            }
+        }
         IMCFrame innermost = Frames.innermostJava(stack);
         if (innermost == null) {
             return OTHER;
         }
         // a monitor enter blocks in the VM directly under the method that holds the synchronized
-        // block: the innermost Java frame is ordinary Java code, not a native method
+        // block: the innermost Java frame is ordinary Java code, not a native method. So does a
+        // thread stopped for a GC: across a GC pause, that is the likelier reading.
         if (!Frames.isNativeJava(innermost)) {
-            return MONITOR;
+            return acrossGcPause ? JVM_WAIT : MONITOR;
         }
         // the innermost JDK method that says why, unless a pool's wait-for-work method encloses
         // it before the application's own code does (a queue's take() waits on a Condition)
