@@ -19,6 +19,9 @@ final class CollectorCounters {
 
     final String collector;
     final Map<String, Long> max = new LinkedHashMap<>();
+    /** The first statistics' values: what the collector had spent by its first period (start-up included). */
+    final Map<String, Long> min = new LinkedHashMap<>();
+    int events;
     long firstNanos = Long.MAX_VALUE;
     long lastNanos = Long.MIN_VALUE;
 
@@ -28,6 +31,20 @@ final class CollectorCounters {
 
     long get(String field) {
         return max.getOrDefault(field, 0L);
+    }
+
+    /**
+     * CPU time per second of the collector (BPF programs plus its thread) between its first and
+     * last statistics: the steady cost, without start-up; -1 with fewer than two statistics.
+     */
+    double steadyCpuShare() {
+        long span = lastNanos - firstNanos;
+        if (events < 2 || span <= 0) {
+            return -1;
+        }
+        long spent = get("bpfRunTime") - min.getOrDefault("bpfRunTime", 0L) + get("collectorCpuTime")
+                - min.getOrDefault("collectorCpuTime", 0L);
+        return (double) spent / span;
     }
 
     /** Off-CPU intervals or CPU samples the kernel handled: delivered one by one, summed, or dropped. */
@@ -47,8 +64,11 @@ final class CollectorCounters {
             CollectorCounters c = byCollector.computeIfAbsent(name == null ? "?" : name, CollectorCounters::new);
             c.firstNanos = Math.min(c.firstNanos, e.startNanos());
             c.lastNanos = Math.max(c.lastNanos, e.startNanos());
+            c.events++;
             for (String f : FIELDS) {
-                c.max.merge(f, e.number(f), Math::max);
+                long v = e.number(f);
+                c.max.merge(f, v, Math::max);
+                c.min.merge(f, v, Math::min);
             }
         });
         return byCollector;

@@ -39,7 +39,7 @@ public final class CollectorHealthRule implements IRule {
             "BPF time per run warning", "Average BPF program run time that gives a warning", UnitLookup.TIMESPAN,
             UnitLookup.NANOSECOND.quantity(3000));
     public static final TypedPreference<IQuantity> COST_WARNING = percent("kfr.health.cost.warning",
-            "Collector cost warning", "BPF plus collector thread time, as a share of one CPU, that gives a warning", 5);
+            "Collector cost warning", "BPF plus collector thread time while collecting, as a share of one CPU, that gives a warning", 5);
     public static final TypedPreference<IQuantity> UNKNOWN_WARNING = percent("kfr.health.unknown.warning",
             "Unknown frames warning", "Share of unnamed frames in kfr's stacks that gives a warning", 10);
     public static final TypedPreference<IQuantity> JAVA_BROKEN_WARNING = percent("kfr.health.javabroken.warning",
@@ -52,7 +52,7 @@ public final class CollectorHealthRule implements IRule {
     public static final TypedResult<IQuantity> BPF_RUN = new TypedResult<>("kfrHealthBpfRun", "BPF time per run",
             "Average run time of kfr's BPF programs (all collectors)", UnitLookup.TIMESPAN, IQuantity.class);
     public static final TypedResult<IQuantity> COST = share("kfrHealthCost", "Collector cost",
-            "BPF and collector thread time as a share of one CPU");
+            "BPF and collector thread time while collecting, as a share of one CPU");
     public static final TypedResult<IQuantity> UNKNOWN_FRAMES = share("kfrHealthUnknownFrames", "Unknown frames",
             "Unnamed frames as a share of all frames in kfr's stacks");
     public static final TypedResult<IQuantity> JAVA_BROKEN = share("kfrHealthJavaBroken", "Stopped Java walks",
@@ -147,7 +147,13 @@ public final class CollectorHealthRule implements IRule {
         double lostShare = handled == 0 ? 0 : (double) lost / handled;
         double ringFullShare = offCpuHandled == 0 ? 0 : (double) ringFull / offCpuHandled;
         double runNanos = runs == 0 ? 0 : (double) bpfNanos / runs;
-        double cost = (double) (bpfNanos + collectorNanos) / spanNanos;
+        // the steady cost, per collector from its first to its last statistics (start-up, such as
+        // reading the kernel's symbols, is paid once); the average over the span where there are none
+        double cost = 0;
+        for (CollectorCounters c : collectors.values()) {
+            double steady = c.steadyCpuShare();
+            cost += steady >= 0 ? steady : (double) (c.get("bpfRunTime") + c.get("collectorCpuTime")) / spanNanos;
+        }
         double unknownShare = frames[1] == 0 ? 0 : (double) frames[0] / frames[1];
         double brokenShare = javaWalks == 0 ? 0 : (double) javaBroken / javaWalks;
 
@@ -169,8 +175,9 @@ public final class CollectorHealthRule implements IRule {
                 "The BPF programs are expensive per run: Java stack walks cost most; offcpu.java=off or cpu.java=off "
                         + "turn them off, a larger cpu.interval samples less often."));
         checks.add(new Check(KfrRules.score(cost, fraction(vp, COST_WARNING)),
-                "Overhead: BPF " + Text.duration(bpfNanos) + " plus collector threads " + Text.duration(collectorNanos)
-                        + " = " + Text.percent(cost) + " of one CPU over " + Text.duration(spanNanos) + ".",
+                "Overhead: " + Text.percent(cost) + " of one CPU while collecting (BPF programs and collector "
+                        + "threads); in total BPF " + Text.duration(bpfNanos) + " and collector threads "
+                        + Text.duration(collectorNanos) + " (start-up included) over " + Text.duration(spanNanos) + ".",
                 "kfr costs a notable share of a CPU: raise offcpu.threshold and cpu.interval, or turn Java frames "
                         + "off (offcpu.java=off, cpu.java=off)."));
         checks.add(new Check(KfrRules.score(unknownShare, fraction(vp, UNKNOWN_WARNING)),

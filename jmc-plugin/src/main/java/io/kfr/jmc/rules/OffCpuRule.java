@@ -166,7 +166,7 @@ public final class OffCpuRule implements IRule {
                 + kind.text + (method != null ? ", from " + Text.safe(method) : "") + "."
                 + (named.size() > 1 ? " " + (named.size() - 1) + " more thread" + (named.size() > 2 ? "s" : "")
                         + " below." : "");
-        ResultBuilder b = KfrRules.scored(this, vp, score).addResult(THREAD, worst.thread.getThreadName())
+        ResultBuilder b = KfrRules.scored(this, vp, score).addResult(THREAD, worst.thread == null ? null : worst.thread.getThreadName())
                 .addResult(KIND, kind.name()).addResult(STATE, state(kind))
                 .addResult(SHARE, KfrRules.percentQuantity(worst.share(kind))).addResult(FINDINGS, findings)
                 .setSummary(summary).setExplanation(explanation.toString().strip()).setSolution(solution(kind));
