@@ -20,6 +20,9 @@ final class Frames {
     /** Java code of the JDK and of kfr itself: not where an application waits from. */
     private static final List<String> PLATFORM = List.of("java.", "javax.", "jdk.", "sun.", "com.sun.", "io.kfr.agent.",
             "io.kfr.collectors.", "io.kfr.jfr.");
+    /** Where every wait ends up; the frame above them says more. */
+    private static final List<String> BLOCKING_PRIMITIVES = List.of("jdk.internal.misc.Unsafe.", "sun.misc.Unsafe.",
+            "java.util.concurrent.locks.", "java.lang.Object.wait", "java.lang.Thread.sleep", "java.lang.Thread.join");
     /** kfr's demo workload is application code. */
     private static final String DEMO = "io.kfr.agent.demo.";
 
@@ -103,6 +106,29 @@ final class Frames {
             }
         }
         return null;
+    }
+
+    /**
+     * The Java frame that says where a thread waited from: the application's innermost, or else the
+     * innermost JDK frame above the blocking primitives (a queue's take() rather than Unsafe.park).
+     */
+    static IMCFrame waitedFrom(IMCStackTrace stack) {
+        IMCFrame app = applicationFrame(stack);
+        if (app != null) {
+            return app;
+        }
+        IMCFrame innermost = null;
+        for (IMCFrame f : of(stack)) {
+            if (!isJava(f)) {
+                continue;
+            }
+            innermost = innermost == null ? f : innermost;
+            String method = owner(f) + "." + name(f);
+            if (BLOCKING_PRIMITIVES.stream().noneMatch(method::startsWith)) {
+                return f;
+            }
+        }
+        return innermost;
     }
 
     static IMCFrame innermostJava(IMCStackTrace stack) {

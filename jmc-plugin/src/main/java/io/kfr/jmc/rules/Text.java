@@ -5,16 +5,17 @@ import org.openjdk.jmc.common.IMCThread;
 import java.util.Locale;
 
 /**
- * Formatting for the rules' texts. The same text is shown as HTML in JMC and as plain text by the
- * headless reports, so names that could read as markup ({@code <init>}) get look-alike angle
- * quotes and lines are separated by newlines, as JMC's own rules do.
+ * Formatting for the rules' texts. The texts are plain: JMC 9 encodes a result's summary,
+ * explanation and solution for HTML itself (RulesHtmlToolkit), so names such as {@code <init>} go
+ * in as they are. Lines are separated by newlines; JMC's HTML page joins them into one paragraph,
+ * so every line is a sentence of its own.
  */
 final class Text {
     private Text() {
     }
 
     static String safe(String s) {
-        return s == null ? "" : s.replace('<', '\u2039').replace('>', '\u203A').replace("&", "+");
+        return s == null ? "" : s;
     }
 
     static String thread(IMCThread t) {

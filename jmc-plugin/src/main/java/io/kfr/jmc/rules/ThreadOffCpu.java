@@ -60,8 +60,7 @@ final class ThreadOffCpu {
         if (kernel != null) {
             w.kernel.merge(kernel, nanos, Long::sum);
         }
-        IMCFrame app = Frames.applicationFrame(stack);
-        IMCFrame java = app != null ? app : Frames.innermostJava(stack);
+        IMCFrame java = Frames.waitedFrom(stack);
         if (java != null) {
             w.methods.merge(Frames.javaText(java), nanos, Long::sum);
         }
