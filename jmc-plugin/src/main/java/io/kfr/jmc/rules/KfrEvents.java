@@ -1,0 +1,128 @@
+package io.kfr.jmc.rules;
+
+import org.openjdk.jmc.common.IMCStackTrace;
+import org.openjdk.jmc.common.IMCThread;
+import org.openjdk.jmc.common.item.Attribute;
+import org.openjdk.jmc.common.item.IAccessorKey;
+import org.openjdk.jmc.common.item.IAttribute;
+import org.openjdk.jmc.common.item.IItem;
+import org.openjdk.jmc.common.item.IItemCollection;
+import org.openjdk.jmc.common.item.IItemIterable;
+import org.openjdk.jmc.common.item.IMemberAccessor;
+import org.openjdk.jmc.common.item.IType;
+import org.openjdk.jmc.common.item.ItemFilters;
+import org.openjdk.jmc.common.unit.IQuantity;
+import org.openjdk.jmc.common.unit.UnitLookup;
+import org.openjdk.jmc.flightrecorder.JfrAttributes;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/** kfr's event types and fields as JMC's parser presents them (the event contract in DESIGN.md). */
+final class KfrEvents {
+    static final String OFF_CPU = "kfr.OffCpu";
+    static final String CPU_SAMPLE = "kfr.CpuSample";
+    static final String COLLECTOR_STATISTICS = "kfr.CollectorStatistics";
+
+    static final IAttribute<String> STATE = Attribute.attr("state", "State", UnitLookup.PLAIN_TEXT);
+    static final IAttribute<String> SYSCALL = Attribute.attr("syscall", "System Call", UnitLookup.PLAIN_TEXT);
+    static final IAttribute<IQuantity> WEIGHT = Attribute.attr("weight", "Weight", UnitLookup.TIMESPAN);
+    static final IAttribute<Boolean> AGGREGATED = Attribute.attr("aggregated", "Aggregated", UnitLookup.FLAG);
+    static final IAttribute<String> COLLECTOR = Attribute.attr("collector", "Collector", UnitLookup.PLAIN_TEXT);
+
+    private KfrEvents() {
+    }
+
+    static boolean has(IItemCollection items, String type) {
+        return items.apply(ItemFilters.type(type)).hasItems();
+    }
+
+    /** One event of a kfr type, read through the accessors of its JMC type. */
+    record Event(IItem item, Accessors a) {
+        IMCThread thread() {
+            return a.thread == null ? null : a.thread.getMember(item);
+        }
+
+        IMCStackTrace stack() {
+            return a.stack == null ? null : a.stack.getMember(item);
+        }
+
+        long startNanos() {
+            IQuantity q = a.start == null ? null : a.start.getMember(item);
+            return q == null ? 0 : q.clampedLongValueIn(UnitLookup.EPOCH_NS);
+        }
+
+        /** The duration field, or 0 for instant events. */
+        long durationNanos() {
+            IQuantity q = a.duration == null ? null : a.duration.getMember(item);
+            return q == null ? 0 : q.clampedLongValueIn(UnitLookup.NANOSECOND);
+        }
+
+        /** True for kfr.OffCpu's summed short intervals, whose startTime is their period's start. */
+        boolean aggregated() {
+            IMemberAccessor<Boolean, IItem> acc = AGGREGATED.getAccessor(a.type);
+            Boolean b = acc == null ? null : acc.getMember(item);
+            return b != null && b;
+        }
+
+        String text(IAttribute<String> attribute) {
+            IMemberAccessor<String, IItem> acc = attribute.getAccessor(a.type);
+            return acc == null ? null : acc.getMember(item);
+        }
+
+        /** A numeric field (a count, or a time span in nanoseconds); 0 when the field is absent. */
+        long number(String field) {
+            IMemberAccessor<?, IItem> acc = a.numbers.computeIfAbsent(field, a::accessor);
+            Object v = acc == null ? null : acc.getMember(item);
+            if (v instanceof IQuantity q) {
+                return q.getUnit().getContentType() == UnitLookup.TIMESPAN ? q.clampedLongValueIn(UnitLookup.NANOSECOND)
+                        : q.longValue();
+            }
+            return v instanceof Number n ? n.longValue() : 0;
+        }
+
+        long weightNanos() {
+            IMemberAccessor<IQuantity, IItem> acc = WEIGHT.getAccessor(a.type);
+            IQuantity q = acc == null ? null : acc.getMember(item);
+            return q == null ? 0 : q.clampedLongValueIn(UnitLookup.NANOSECOND);
+        }
+    }
+
+    /** The accessors of one JMC event type, looked up once per type. */
+    static final class Accessors {
+        final IType<IItem> type;
+        final IMemberAccessor<IMCThread, IItem> thread;
+        final IMemberAccessor<IMCStackTrace, IItem> stack;
+        final IMemberAccessor<IQuantity, IItem> start;
+        final IMemberAccessor<IQuantity, IItem> duration;
+        final Map<String, IMemberAccessor<?, IItem>> numbers = new HashMap<>();
+
+        Accessors(IType<IItem> type) {
+            this.type = type;
+            this.thread = JfrAttributes.EVENT_THREAD.getAccessor(type);
+            this.stack = JfrAttributes.EVENT_STACKTRACE.getAccessor(type);
+            this.start = JfrAttributes.START_TIME.getAccessor(type);
+            this.duration = JfrAttributes.DURATION.getAccessor(type);
+        }
+
+        /** The accessor of a field by its identifier, whatever its content type; null if absent. */
+        IMemberAccessor<?, IItem> accessor(String field) {
+            for (IAccessorKey<?> k : type.getAccessorKeys().keySet()) {
+                if (k.getIdentifier().equals(field)) {
+                    return type.getAccessor(k);
+                }
+            }
+            return null;
+        }
+    }
+
+    static void forEach(IItemCollection items, String type, Consumer<Event> action) {
+        for (IItemIterable it : items.apply(ItemFilters.type(type))) {
+            Accessors a = new Accessors(it.getType());
+            for (IItem item : it) {
+                action.accept(new Event(item, a));
+            }
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package io.kfr.jmc.rules;
+
+import org.openjdk.jmc.common.IMCFrame;
+import org.openjdk.jmc.common.IMCStackTrace;
+
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Why a thread was off-CPU, from the task state, the system call and the stack. Only some kinds
+ * are problems worth a warning: waiting for the disk, for a lock, for a CPU. Idle threads (a pool
+ * waiting for work, a sleeping poller) are normal however long they wait.
+ */
+enum WaitKind {
+    DISK("disk I/O or page faults (state D)", 1.0),
+    LOCK("lock contention (java.util.concurrent)", 1.0),
+    /**
+     * Blocked with ordinary Java code innermost and no sign of the VM: a contended synchronized
+     * block (HotSpot parks the thread under the method that enters it).
+     */
+    MONITOR("monitor contention in synchronized (blocked in Java code)", 1.0),
+    /**
+     * Waiting for the VM: libjvm's GC, allocation or safepoint functions on the stack, or blocked in
+     * Java code across one of the JVM's GC pauses (jdk.GCPhasePause). JMC's GC rules say more.
+     */
+    JVM_WAIT("waits for the JVM (GC, allocation stalls, safepoints)", 0.5),
+    CPU_QUEUE("CPU queueing (runnable but preempted, state R)", 1.0),
+    NETWORK("network I/O", 0.5),
+    WAIT("waits for other threads (Object.wait, Condition, Future, join)", 0),
+    SLEEP("sleep (Thread.sleep)", 0),
+    IDLE("idle waits (a pool or selector waiting for work)", 0),
+    PARK("parking (LockSupport.park)", 0),
+    OTHER("waits outside Java code", 0);
+
+    /** Java methods (class and method name prefixes) where pools and event loops wait for work. */
+    private static final List<String> IDLE_METHODS = List.of("java.util.concurrent.ThreadPoolExecutor.getTask",
+            "java.util.concurrent.ForkJoinPool.awaitWork",
+            "java.util.concurrent.ScheduledThreadPoolExecutor$DelayedWorkQueue.take",
+            "java.util.concurrent.LinkedBlockingQueue.take", "java.util.concurrent.ArrayBlockingQueue.take",
+            "java.util.concurrent.SynchronousQueue", "java.util.concurrent.LinkedTransferQueue",
+            "java.util.concurrent.DelayQueue.take", "java.util.TimerThread.mainLoop", "sun.nio.ch.EPoll",
+            "sun.nio.ch.EPollSelectorImpl", "sun.nio.ch.SelectorImpl", "java.lang.ref.Reference.waitForReferencePendingList",
+            "java.lang.ref.ReferenceQueue.remove", "jdk.internal.ref.CleanerImpl.run", "sun.nio.ch.ServerSocketChannelImpl.accept",
+            "sun.nio.ch.NioSocketImpl.accept");
+    private static final List<String> LOCK_METHODS = List.of("java.util.concurrent.locks.ReentrantLock.lock",
+            "java.util.concurrent.locks.ReentrantLock.lockInterruptibly", "java.util.concurrent.locks.ReentrantLock.tryLock",
+            "java.util.concurrent.locks.ReentrantReadWriteLock$ReadLock.lock",
+            "java.util.concurrent.locks.ReentrantReadWriteLock$WriteLock.lock",
+            "java.util.concurrent.locks.StampedLock.", "java.util.concurrent.locks.AbstractQueuedSynchronizer.acquire");
+    private static final List<String> WAIT_METHODS = List.of("java.lang.Object.wait",
+            "java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject.await",
+            "java.util.concurrent.FutureTask.get", "java.util.concurrent.CompletableFuture.get",
+            "java.util.concurrent.CompletableFuture.join", "java.util.concurrent.CountDownLatch.await",
+            "java.lang.Thread.join");
+    private static final List<String> NETWORK_METHODS = List.of("sun.nio.ch.NioSocketImpl.", "sun.nio.ch.SocketDispatcher.",
+            "sun.nio.ch.SocketChannelImpl.", "sun.nio.ch.DatagramChannelImpl.", "java.net.");
+    private static final Set<String> NETWORK_KERNEL = Set.of("sk_wait_data", "tcp_recvmsg", "tcp_sendmsg", "inet_csk_accept",
+            "unix_stream_read_generic", "sk_stream_wait_memory", "wait_woken", "inet_wait_for_connect");
+
+    /** libjvm functions a thread blocks in when it waits for the GC or a safepoint. */
+    private static final Pattern VM_WAIT_FUNCTION = Pattern.compile(".*(CollectedHeap|attempt_allocation|MemAllocator"
+            + "|CollectForAllocation|GCLocker|new_type_array|new_instance|new_array|new_object_array|Safepoint"
+            + "|ThreadBlockInVM|Handshake|VMThread|VM_Operation).*");
+    private static final Pattern MONITOR_FUNCTION = Pattern.compile(
+            ".*(ObjectMonitor|ObjectSynchronizer|monitorenter|complete_monitor_locking).*");
+
+    final String text;
+    /** How much of a thread's time in this kind counts towards the rule's score. */
+    final double problemWeight;
+
+    WaitKind(String text, double problemWeight) {
+        this.text = text;
+        this.problemWeight = problemWeight;
+    }
+
+    boolean isProblem() {
+        return problemWeight > 0;
+    }
+
+    /**
+     * The kind of one interval; {@code acrossGcPause}: it overlaps one of the JVM's GC pauses (only
+     * known for intervals recorded on their own).
+     */
+    static WaitKind of(String state, IMCStackTrace stack, boolean acrossGcPause) {
+        if ("D".equals(state)) {
+            return DISK;
+        }
+        if ("R".equals(state)) {
+            return CPU_QUEUE;
+        }
+        List<? extends IMCFrame> frames = Frames.of(stack);
+        boolean park = false;
+        boolean sleep = false;
+        for (IMCFrame f : frames) {
+            if (Frames.isKernel(f) && NETWORK_KERNEL.contains(Frames.name(f))) {
+                return NETWORK;
+            }
+        }
+        // libjvm's own frames (where frame pointers reach them) say what the VM waits for
+        for (IMCFrame f : frames) {
+            if (Frames.isJava(f)) {
+                break;
+            }
+            if (Frames.isJvm(f) || Frames.isStub(f)) {
+                String name = Frames.name(f);
+                if (MONITOR_FUNCTION.matcher(name).matches()) {
+                    return MONITOR;
+                }
+                if (VM_WAIT_FUNCTION.matcher(name).matches()) {
+                    return JVM_WAIT;
+                }
+            }
+        }
+        IMCFrame innermost = Frames.innermostJava(stack);
+        if (innermost == null) {
+            return OTHER;
+        }
+        // a monitor enter blocks in the VM directly under the method that holds the synchronized
+        // block: the innermost Java frame is ordinary Java code, not a native method. So does a
+        // thread stopped for a GC: across a GC pause, that is the likelier reading.
+        if (!Frames.isNativeJava(innermost)) {
+            return acrossGcPause ? JVM_WAIT : MONITOR;
+        }
+        // the innermost JDK method that says why, unless a pool's wait-for-work method encloses
+        // it before the application's own code does (a queue's take() waits on a Condition)
+        WaitKind found = null;
+        for (IMCFrame f : frames) {
+            if (!Frames.isJava(f)) {
+                continue;
+            }
+            if (Frames.isApplication(f)) {
+                break;
+            }
+            String method = Frames.owner(f) + "." + Frames.name(f);
+            if (startsWithAny(method, IDLE_METHODS)) {
+                return IDLE;
+            }
+            if (found == null) {
+                found = startsWithAny(method, WAIT_METHODS) ? WAIT : startsWithAny(method, LOCK_METHODS) ? LOCK
+                        : startsWithAny(method, NETWORK_METHODS) ? NETWORK : null;
+            }
+            sleep |= method.startsWith("java.lang.Thread.sleep");
+            park |= method.startsWith("jdk.internal.misc.Unsafe.park") || method.startsWith("sun.misc.Unsafe.park");
+        }
+        return found != null ? found : sleep ? SLEEP : park ? PARK : OTHER;
+    }
+
+    private static boolean startsWithAny(String method, List<String> prefixes) {
+        for (String p : prefixes) {
+            if (method.startsWith(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
