@@ -98,8 +98,9 @@ static int open_events(struct kfr_cpu *o, bool cycles, const struct kfr_cpu_cfg 
 			o->pfd[k] = -1;
 		}
 		if (err == EACCES || err == EPERM)
-			kfr_set_error("CPU sampler: perf_event_open not permitted (perf_event_paranoid is %d): run as root, "
-				      "grant CAP_PERFMON, or set sysctl kernel.perf_event_paranoid=-1", paranoid());
+			kfr_set_error("CPU sampler: perf_event_open not permitted (perf_event_paranoid is %d): run as root or "
+				      "grant CAP_PERFMON and CAP_BPF (the sampler's BPF program needs both; the sysctl "
+				      "alone is not enough)", paranoid());
 		else
 			kfr_set_error("CPU sampler: perf_event_open(%s) failed: %s", cycles ? "cycles" : "cpu-clock",
 				      strerror(err));
