@@ -11,6 +11,7 @@ public final class KfrCli {
             "  summary <file.jfr>   where the recorded JVM's threads were off-CPU and why, and where CPU time went",
             "  demo [file.jfr]      run a demo workload (sleep, park, lock, fsync, socket) under the agent and summarize it",
             "  version              print kfr's version",
+            ControlCommands.USAGE,
             "to record: java -javaagent:kfr-agent.jar=file=app.jfr[,offcpu.threshold=1ms] -jar app.jar");
 
     private KfrCli() {
@@ -41,6 +42,9 @@ public final class KfrCli {
             }
             case "demo" -> {
                 return Demo.run(args.length > 1 ? Path.of(args[1]) : Path.of("kfr-demo.jfr"));
+            }
+            case "list", "start", "status", "dump", "stop" -> {
+                return ControlCommands.ofRunningJar().run(args);
             }
             case "version" -> {
                 String v = KfrCli.class.getPackage().getImplementationVersion();
