@@ -174,6 +174,10 @@ final class Session {
             return null;
         }
         stopped = true;
+        if (offCpu != null && cpu != null) {
+            offCpu.requestStop();
+            cpu.requestStop();
+        }
         if (offCpu != null) {
             offCpu.close();
             if (offCpu.failure() != null) {
