@@ -155,7 +155,10 @@ final class Controller implements ControlServer.Handler {
         sessionOptions = text;
         List<String> lines = new ArrayList<>();
         lines.add("recording since " + s.since() + " with options '" + text + "'");
-        s.problems().forEach(p -> lines.add("warning: " + p));
+        for (String p : s.problems()) {
+            lines.add("warning: " + p);
+            Log.error(p);
+        }
         return Reply.ok(lines);
     }
 

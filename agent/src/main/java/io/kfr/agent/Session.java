@@ -72,14 +72,21 @@ final class Session {
         // kfr's samples as jdk.ExecutionSample, unless the user's own recording has the JVM's
         boolean executionSamples = options.cpu() && (options.executionSamples() != null ? options.executionSamples()
                 : !JvmRecording.userRecords(atJvmStart));
-        JvmRecording recording = options.file() != null || !atJvmStart
-                ? JvmRecording.start(workDir, executionSamples, options.file() != null, atJvmStart) : null;
+        JvmRecording recording;
+        try {
+            recording = options.file() != null || !atJvmStart
+                    ? JvmRecording.start(workDir, executionSamples, options.file() != null, atJvmStart) : null;
+        } catch (IOException | RuntimeException e) {
+            chunk.close();
+            deleteTree(workDir);
+            throw e;
+        }
         Session session = new Session(options, workDir, chunk, recording, executionSamples);
-        session.startCollectors();
+        session.startCollectors(atJvmStart);
         return session;
     }
 
-    private void startCollectors() {
+    private void startCollectors(boolean atJvmStart) {
         if (options.offCpu()) {
             try {
                 offCpu = OffCpuCollector.start((int) ProcessHandle.current().pid(), options.offCpuConfig(), threads,
@@ -92,7 +99,9 @@ final class Session {
                 }
             } catch (CollectorException e) {
                 problems.add(e.getMessage());
-                Log.error(e.getMessage());
+                if (atJvmStart) { // else the control command reports it, once
+                    Log.error(e.getMessage());
+                }
             }
         }
         if (options.cpu()) {
@@ -103,7 +112,9 @@ final class Session {
                         + (executionSamples ? ", also as jdk.ExecutionSample" : "") + ")");
             } catch (CollectorException e) {
                 problems.add(e.getMessage());
-                Log.error(e.getMessage());
+                if (atJvmStart) { // else the control command reports it, once
+                    Log.error(e.getMessage());
+                }
             }
         }
     }
@@ -227,6 +238,10 @@ final class Session {
     }
 
     private void deleteWorkDir() {
+        deleteTree(workDir);
+    }
+
+    private static void deleteTree(Path workDir) {
         try (Stream<Path> files = Files.walk(workDir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {

@@ -20,15 +20,23 @@ import java.util.List;
 final class ControlClient {
     /** A dump of a long recording may take a while; a JVM that stops answering must not hang the command. */
     private static final long TIMEOUT_MILLIS = 120_000;
+    /** For list: a JVM that does not answer at once is shown as such. */
+    static final long QUICK_TIMEOUT_MILLIS = 2_000;
 
     /** The reply: its lines (without the status line) and null or the error. */
     record Answer(List<String> lines, String error) {
     }
 
     private final TargetProcess target;
+    private final long timeoutMillis;
 
     ControlClient(TargetProcess target) {
+        this(target, TIMEOUT_MILLIS);
+    }
+
+    ControlClient(TargetProcess target, long timeoutMillis) {
         this.target = target;
+        this.timeoutMillis = timeoutMillis;
     }
 
     /** kfr is loaded in the target and its channel answers. */
@@ -63,7 +71,7 @@ final class ControlClient {
         }
         Thread watchdog = new Thread(() -> {
             try {
-                Thread.sleep(TIMEOUT_MILLIS);
+                Thread.sleep(timeoutMillis);
                 ch.close();
             } catch (InterruptedException | IOException done) {
                 // answered in time
@@ -93,7 +101,7 @@ final class ControlClient {
             }
             if (!watchdog.isAlive()) {
                 throw new TargetProcess.Problem("JVM " + target.pid() + " did not answer within "
-                        + TIMEOUT_MILLIS / 1000 + " s");
+                        + timeoutMillis / 1000 + " s");
             }
             throw new TargetProcess.Problem("cannot reach kfr in JVM " + target.pid() + " through " + socket + ": "
                     + e.getMessage());

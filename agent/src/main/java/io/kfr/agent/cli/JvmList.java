@@ -63,7 +63,7 @@ final class JvmList {
         }
         try {
             TargetProcess t = new TargetProcess(pid, uid, "", "", null);
-            ControlClient.Answer a = new ControlClient(t).request("status", "");
+            ControlClient.Answer a = new ControlClient(t, ControlClient.QUICK_TIMEOUT_MILLIS).request("status", "");
             if (a.error() != null || a.lines().isEmpty()) {
                 return "?";
             }

@@ -57,8 +57,8 @@ record TargetProcess(long pid, int uid, String userName, String exe, Path javaHo
         try {
             maps = Files.readString(proc.resolve("maps"), StandardCharsets.ISO_8859_1);
         } catch (IOException e) {
-            throw Files.isDirectory(proc) ? new Problem("cannot read /proc/" + pid + "/maps (" + e.getMessage()
-                    + "): not allowed to inspect process " + pid) : gone(pid);
+            throw Files.isDirectory(proc) ? new Problem("not allowed to inspect process " + pid + " (cannot read /proc/"
+                    + pid + "/maps: " + e.getClass().getSimpleName() + ")") : gone(pid);
         }
         Path libjvm = maps.lines().map(l -> l.substring(l.lastIndexOf(' ') + 1))
                 .filter(f -> f.endsWith("/libjvm.so")).findFirst().map(Path::of).orElse(null);
