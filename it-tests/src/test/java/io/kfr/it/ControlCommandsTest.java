@@ -80,7 +80,7 @@ class ControlCommandsTest {
 
             r = Cli.inProcess("stop", pid);
             assertEquals(0, r.exitCode(), r.toString());
-            ProcessResources after = ProcessResources.of(t.pid());
+            ProcessResources after = ControlLeakTest.settled(t.pid(), null);
             assertEquals(0, after.bpfAndPerf(), "everything released: " + after);
             r = Cli.inProcess("status", pid);
             assertEquals("pid " + pid + ": not recording", r.stdout().trim(), r.toString());
@@ -91,9 +91,15 @@ class ControlCommandsTest {
             r = Cli.inProcess("stop", pid);
             assertEquals(1, r.exitCode(), r.toString());
 
-            // again, through the channel: the agent is not loaded a second time
-            assertEquals(0, Cli.inProcess("start", pid, "offcpu").exitCode());
+            // again, through the channel: the agent is not loaded a second time, and stop releases as much
+            assertEquals(0, Cli.inProcess("start", pid, "offcpu,cpu").exitCode());
+            assertEquals(0, Cli.inProcess("dump", pid, second.toString()).exitCode());
             assertEquals(0, Cli.inProcess("stop", pid).exitCode());
+            ProcessResources again = ControlLeakTest.settled(t.pid(), after);
+            System.out.printf("control lifecycle %s: after the first stop %s; after the second %s%n", jdk, after, again);
+            assertEquals(after.fds(), again.fds(), after + " -> " + again);
+            assertEquals(after.threads(), again.threads(), after + " -> " + again);
+            assertEquals(0, again.bpfAndPerf(), again.toString());
             assertTrue(t.process.isAlive());
             String stderr = t.stderr();
             assertFalse(stderr.contains("Exception") || stderr.contains("\tat "), "no stack trace\n" + t.describe());

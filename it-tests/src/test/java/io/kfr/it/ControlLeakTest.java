@@ -107,7 +107,7 @@ class ControlLeakTest {
      * returns a moment before the kernel removes the task): re-read for up to 3 s until they match
      * {@code expected} (if given) or hold still.
      */
-    private static ProcessResources settled(long pid, ProcessResources expected) throws Exception {
+    static ProcessResources settled(long pid, ProcessResources expected) throws Exception {
         ProcessResources last = ProcessResources.of(pid);
         for (int i = 0; i < 30; i++) {
             Thread.sleep(100);

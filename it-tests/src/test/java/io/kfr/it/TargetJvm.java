@@ -47,7 +47,10 @@ final class TargetJvm implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        process.destroyForcibly().waitFor();
+        process.destroy(); // SIGTERM: shutdown hooks run, kfr's removes its control socket
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
         Files.deleteIfExists(log);
         Files.deleteIfExists(err);
     }
