@@ -61,6 +61,8 @@ class ControlCommandsTest {
             assertTrue(d1.eventCounts.getOrDefault("kfr.CpuSample", 0L) > 10, d1.eventCounts.toString());
             assertTrue(d1.eventCounts.getOrDefault("jdk.ThreadSleep", 0L) > 10, "the JVM's own events: " + d1.eventCounts);
             assertEquals(d1.eventCounts.get("kfr.OffCpu"), new JmcRead(first).count("kfr.OffCpu"), "JMC reads it all");
+            assertTrue(withWorkloadFrames(first, "kfr.OffCpu") > 10, "Java frames in an attached JVM's stacks");
+            assertTrue(withWorkloadFrames(first, "kfr.CpuSample") > 0, "and in its CPU samples");
 
             Thread.sleep(500);
             Path second = dir.resolve("second.jfr");
@@ -256,6 +258,22 @@ class ControlCommandsTest {
             }
         }
         return types;
+    }
+
+    /** Events of the type whose stack has a frame of the Steady workload's code. */
+    private static long withWorkloadFrames(Path f, String type) throws Exception {
+        long n = 0;
+        try (RecordingFile in = new RecordingFile(f)) {
+            while (in.hasMoreEvents()) {
+                RecordedEvent e = in.readEvent();
+                if (e.getEventType().getName().equals(type) && e.getStackTrace() != null && e.getStackTrace().getFrames()
+                        .stream().anyMatch(fr -> fr.isJavaFrame() && fr.getMethod().getType().getName()
+                                .startsWith("io.kfr.it.workload.Steady"))) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     static void deleteTree(Path dir) throws Exception {
