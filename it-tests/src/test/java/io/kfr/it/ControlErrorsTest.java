@@ -67,6 +67,46 @@ class ControlErrorsTest {
         }
     }
 
+    /**
+     * The JVM exits while commands keep coming (status and dump in a loop through its exit): each
+     * either works or fails with one line; afterwards the answer is "no process".
+     */
+    @Test
+    void jvmExitsDuringCommands() throws Exception {
+        Path dir = Files.createTempDirectory("kfr-it-control-exiting");
+        try (TargetJvm t = TargetJvm.on(Jdk.JDK17).lifetime(2).start()) {
+            String pid = Long.toString(t.pid());
+            assertEquals(0, Cli.inProcess("start", pid, "offcpu,file=" + dir.resolve("at-exit.jfr")).exitCode());
+            int ok = 0;
+            int failed = 0;
+            java.util.Set<String> reasons = new java.util.TreeSet<>();
+            for (int i = 0; t.process.isAlive() || i < 2; i++) {
+                Cli.Result r = i % 2 == 0 ? Cli.inProcess("status", pid)
+                        : Cli.inProcess("dump", pid, dir.resolve("d.jfr").toString());
+                if (r.exitCode() == 0) {
+                    ok++;
+                } else {
+                    failed++;
+                    assertEquals(1, r.kfrLines().size(), r.toString());
+                    assertEquals(r.kfrLines().get(0), r.stderr().strip(), r.toString());
+                    reasons.add(r.kfrLines().get(0).replaceAll("[0-9]+", "N"));
+                }
+                if (!t.process.isAlive()) {
+                    i = Math.max(i, 2) + 1; // two more after the exit
+                }
+                Thread.sleep(20);
+            }
+            System.out.println("control exit race: " + ok + " commands done, " + failed + " failed with " + reasons);
+            assertTrue(ok > 0 && failed > 0, "commands before and after the exit");
+            assertOneLine(Cli.inProcess("status", pid), "no process " + pid);
+            assertEquals(3, t.waitFor(10));
+            assertFalse(t.stderr().contains("Exception"), t.describe());
+            assertTrue(ReadBack.read(dir.resolve("at-exit.jfr")).eventCounts.getOrDefault("kfr.OffCpu", 0L) > 0);
+        } finally {
+            ControlCommandsTest.deleteTree(dir);
+        }
+    }
+
     /** A root JVM, and kfr run as nobody: says whose JVM it is and how to run kfr as that user. */
     @Test
     void anotherUsersJvm() throws Exception {

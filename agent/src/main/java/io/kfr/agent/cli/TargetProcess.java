@@ -62,6 +62,9 @@ record TargetProcess(long pid, int uid, String userName, String exe, Path javaHo
         }
         Path libjvm = maps.lines().map(l -> l.substring(l.lastIndexOf(' ') + 1))
                 .filter(f -> f.endsWith("/libjvm.so")).findFirst().map(Path::of).orElse(null);
+        if (maps.isEmpty()) { // its memory is gone: a process that is exiting (or a zombie)
+            throw new Problem("process " + pid + " (" + exe + ") is exiting");
+        }
         if (libjvm == null) {
             throw new Problem("process " + pid + " (" + exe + ") is not a Java VM (no libjvm.so in its memory)");
         }

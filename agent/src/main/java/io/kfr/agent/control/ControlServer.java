@@ -11,6 +11,8 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +33,7 @@ public final class ControlServer {
         Reply handle(String command, String argument);
     }
 
+    private static final long REQUEST_MILLIS = 5_000;
     private final ServerSocketChannel server;
     private final Path socket;
     private final Handler handler;
@@ -132,24 +135,44 @@ public final class ControlServer {
         return System.getProperty("user.name");
     }
 
-    /** The request line (up to '\n' or the end of input), or null if it is too long. */
+    /**
+     * The request line (up to '\n' or the end of input), or null if it is too long or does not
+     * arrive within {@link #REQUEST_MILLIS}: a client that connects and says nothing must not
+     * block the channel for everyone else.
+     */
     private static String readLine(SocketChannel client) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         ByteBuffer b = ByteBuffer.allocate(1024);
-        while (client.read(b) > 0) {
-            b.flip();
-            while (b.hasRemaining()) {
-                byte c = b.get();
-                if (c == '\n') {
+        long deadline = System.nanoTime() + REQUEST_MILLIS * 1_000_000L;
+        client.configureBlocking(false);
+        try (Selector selector = Selector.open()) {
+            client.register(selector, SelectionKey.OP_READ);
+            while (true) {
+                long left = (deadline - System.nanoTime()) / 1_000_000L;
+                if (left <= 0) {
+                    return null;
+                }
+                selector.select(left);
+                selector.selectedKeys().clear();
+                int n = client.read(b);
+                if (n < 0) {
                     return line.toString(StandardCharsets.UTF_8);
                 }
-                line.write(c);
+                b.flip();
+                while (b.hasRemaining()) {
+                    byte c = b.get();
+                    if (c == '\n') {
+                        return line.toString(StandardCharsets.UTF_8);
+                    }
+                    line.write(c);
+                }
+                b.clear();
+                if (line.size() > Protocol.MAX_REQUEST) {
+                    return null;
+                }
             }
-            b.clear();
-            if (line.size() > Protocol.MAX_REQUEST) {
-                return null;
-            }
+        } finally {
+            client.configureBlocking(true); // the selector is closed by now: the reply is written blocking
         }
-        return line.toString(StandardCharsets.UTF_8);
     }
 }
