@@ -67,6 +67,16 @@ class ControlErrorsTest {
         }
     }
 
+    @Test
+    void dynamicAgentLoadingDisallowed() throws Exception {
+        try (TargetJvm t = TargetJvm.on(Jdk.JDK25).jvmArg("-XX:-EnableDynamicAgentLoading").start()) {
+            assertOneLine(Cli.inProcess("start", Long.toString(t.pid()), "offcpu"),
+                    "does not allow loading agents (-XX:-EnableDynamicAgentLoading); restart it with");
+            assertTrue(t.process.isAlive());
+            assertFalse(t.stderr().contains("Exception"), t.describe());
+        }
+    }
+
     /**
      * The JVM exits while commands keep coming (status and dump in a loop through its exit): each
      * either works or fails with one line; afterwards the answer is "no process".

@@ -33,6 +33,10 @@ final class Attacher {
         }
         String name = root.getClass().getSimpleName();
         String msg = root.getMessage() == null ? "" : root.getMessage().replace('\n', ' ');
+        if (msg.contains("EnableDynamicAgentLoading")) {
+            return "it does not allow loading agents (-XX:-EnableDynamicAgentLoading); restart it with"
+                    + " -XX:+EnableDynamicAgentLoading, or with -javaagent:kfr-agent.jar=<options>";
+        }
         if (name.equals("AgentLoadException") || name.equals("AgentInitializationException")) {
             return "the JVM refused the agent (" + msg + "); see its output";
         }
