@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -134,14 +135,14 @@ final class Session {
 
     /** Events in kfr's chunk so far by type. */
     Map<String, Long> eventCounts() {
-        Map<String, Long> m = new java.util.TreeMap<>();
+        Map<String, Long> m = new TreeMap<>();
         eventCounts.forEach((k, v) -> m.put(k, v.get()));
         return m;
     }
 
     /** The latest statistics per collector ("offcpu", "cpu"). */
     Map<String, CollectorStatistics> statistics() {
-        return new java.util.TreeMap<>(lastStatistics);
+        return new TreeMap<>(lastStatistics);
     }
 
     private void count(String type) {

@@ -162,6 +162,39 @@ class ControlErrorsTest {
         }
     }
 
+    /**
+     * kfr's socket directory was made by someone else (here: root made nobody's): the agent does
+     * not use it, says so in one line, and the command line refuses it too.
+     */
+    @Test
+    void unsafeSocketDirectory() throws Exception {
+        Path dir = nobodyDir();
+        Path sockets = Path.of("/tmp/.kfr-" + NOBODY);
+        Path aside = Path.of("/tmp/.kfr-" + NOBODY + "-aside-" + ProcessHandle.current().pid());
+        boolean moved = Files.exists(sockets);
+        if (moved) {
+            Files.move(sockets, aside);
+        }
+        Files.createDirectory(sockets, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        try (TargetJvm t = TargetJvm.on(Jdk.JDK17).asUser(NOBODY).classpath(dir.resolve("classes"))
+                .jvmArg("-javaagent:" + dir.resolve("kfr-agent.jar") + "=offcpu").start()) {
+            Thread.sleep(300);
+            assertTrue(t.stderr().lines().anyMatch(l -> l.equals("kfr: control channel off: " + sockets
+                    + " belongs to uid 0, not " + NOBODY + "; remove it (kfr status/dump/stop cannot reach this JVM)")),
+                    t.describe());
+            Cli.Result r = Cli.jar(Jdk.JDK17, dir.resolve("kfr-agent.jar"), NOBODY, "status", Long.toString(t.pid()));
+            assertOneLine(r, "kfr's control directory is not safe to use: " + sockets + " belongs to uid 0, not " + NOBODY);
+            assertTrue(t.process.isAlive());
+            assertFalse(t.stderr().contains("Exception"), t.describe());
+        } finally {
+            Files.delete(sockets);
+            if (moved) {
+                Files.move(aside, sockets);
+            }
+            ControlCommandsTest.deleteTree(dir);
+        }
+    }
+
     /** The agent jar and the workload classes where nobody can read them. */
     private static Path nobodyDir() throws Exception {
         Path dir = Files.createTempDirectory("kfr-it-control-nobody", PosixFilePermissions.asFileAttribute(

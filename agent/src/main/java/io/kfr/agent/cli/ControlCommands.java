@@ -3,6 +3,7 @@ package io.kfr.agent.cli;
 import io.kfr.agent.AgentOptions;
 import io.kfr.agent.OptionException;
 import io.kfr.agent.OutputFile;
+import io.kfr.agent.control.ChannelPaths;
 
 import java.io.PrintStream;
 import java.net.URISyntaxException;
@@ -78,6 +79,7 @@ public final class ControlCommands {
         }
         TargetProcess target = TargetProcess.inspect(pid, "start", agentJar);
         ControlClient client = new ControlClient(target);
+        unsafeDirectory(target);
         if (!client.isUp()) {
             if (target.attachDisabled()) {
                 return fail("JVM " + target.pid() + " was started with -XX:+DisableAttachMechanism: kfr cannot be"
@@ -107,11 +109,21 @@ public final class ControlCommands {
     private int simple(String pid, String command, String argument) throws TargetProcess.Problem {
         TargetProcess target = TargetProcess.inspect(pid, command, agentJar);
         ControlClient client = new ControlClient(target);
+        unsafeDirectory(target);
         if (!client.isUp()) {
             return fail("kfr is not loaded in JVM " + target.pid() + "; start it first: java -jar kfr-agent.jar start "
                     + target.pid() + " [options]");
         }
         return answer(client.request(command, argument));
+    }
+
+    /** The socket directory exists but is not the target user's private one: neither side uses it. */
+    private static void unsafeDirectory(TargetProcess target) throws TargetProcess.Problem {
+        Path dir = target.socket().getParent();
+        String problem = Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? ChannelPaths.check(dir, target.uid()) : null;
+        if (problem != null) {
+            throw new TargetProcess.Problem("kfr's control directory is not safe to use: " + problem);
+        }
     }
 
     private int answer(ControlClient.Answer a) {
