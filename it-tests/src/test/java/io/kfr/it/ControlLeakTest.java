@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * kfr stop releases everything: 100 start/dump/stop cycles (off-CPU collector and CPU sampler; every
  * 10th with Java frames) on one JDK 17 JVM, through the command line's own classes, leave the JVM's file
  * descriptors, threads and BPF programs exactly as after the 5th cycle and its resident memory
- * within {@link #RSS_TOLERANCE_KB} of it (and {@link #RSS_SECOND_HALF_TOLERANCE_KB} of cycle 50). Each cycle's BPF programs must be gone from the kernel after its
+ * flat (see {@link #RSS_TOLERANCE_KB}). Each cycle's BPF programs must be gone from the kernel after its
  * stop.
  * <p>
  * The target runs with the serial GC and a fixed number of compiler threads: G1's and the JIT's
@@ -39,13 +39,14 @@ class ControlLeakTest {
      */
     private static final int JAVA_FRAMES_EVERY = 10;
     /**
-     * RSS may step up once while the JIT compiles kfr's code paths (seen: +5 MB around cycle 30),
-     * then it holds still; a leak grows with every cycle. So: at most 8 MB from cycle 5 to 100,
-     * and at most 2 MB over the second half (a leak of 40 kB a cycle would exceed that; measured
-     * here 0.3-0.7 MB, the JVM's JIT code and class metadata).
+     * RSS moves by a few MB either way from one reading to the next (malloc, JIT, GC) and may step
+     * up once while the JIT compiles kfr's code paths (seen: +5 MB around cycle 30); a leak grows
+     * with every cycle. So RSS is read after every cycle and checked twice: the median of cycles
+     * 91-100 against that of cycles 5-14 (at most 8 MB), and the least-squares slope over cycles
+     * 50-100 (at most 40 kB a cycle, i.e. 4 MB per 100 cycles).
      */
     private static final long RSS_TOLERANCE_KB = 8 * 1024;
-    private static final long RSS_SECOND_HALF_TOLERANCE_KB = 2 * 1024;
+    private static final double RSS_SLOPE_TOLERANCE_KB = 40;
 
     @Test
     void hundredCyclesLeaveNothingBehind() throws Exception {
@@ -55,7 +56,7 @@ class ControlLeakTest {
                 .jvmArg("-XX:-UseDynamicNumberOfCompilerThreads").env("MALLOC_ARENA_MAX", "1").lifetime(600).start()) {
             String pid = Long.toString(t.pid());
             ProcessResources warm = null;
-            ProcessResources half = null;
+            long[] rss = new long[CYCLES + 1];
             ProcessResources whileRecording = null;
             List<Integer> progIdsSeen = new ArrayList<>();
             long started = System.nanoTime();
@@ -83,9 +84,7 @@ class ControlLeakTest {
                 r = Cli.inProcess("stop", pid);
                 phase[2] += System.nanoTime() - t0;
                 assertEquals(0, r.exitCode(), "cycle " + cycle + " stop: " + r + "\n" + t.describe());
-                if (cycle == CYCLES / 2) {
-                    half = settled(t.pid(), warm);
-                }
+                rss[cycle] = ProcessResources.of(t.pid()).rssKb();
                 if (cycle == WARM_UP) {
                     warm = settled(t.pid(), null);
                 }
@@ -98,8 +97,14 @@ class ControlLeakTest {
             System.out.printf("control leak: per cycle start %.0f ms, dump %.0f ms, stop %.0f ms%n", phase[0] / 1e6 / CYCLES,
                     phase[1] / 1e6 / CYCLES, phase[2] / 1e6 / CYCLES);
             ProcessResources end = settled(t.pid(), warm);
-            System.out.printf("control leak: %d cycles in %.1f s; after cycle %d: %s; after cycle %d: %s; after cycle %d: %s;"
-                    + " while recording: %s%n", CYCLES, seconds, WARM_UP, warm, CYCLES / 2, half, CYCLES, end, whileRecording);
+            long rssStart = median(rss, WARM_UP, WARM_UP + 9);
+            long rssEnd = median(rss, CYCLES - 9, CYCLES);
+            double slope = slope(rss, CYCLES / 2, CYCLES);
+            System.out.printf("control leak: %d cycles in %.1f s; after cycle %d: %s; after cycle %d: %s;"
+                    + " while recording: %s%n", CYCLES, seconds, WARM_UP, warm, CYCLES, end, whileRecording);
+            System.out.printf("control leak: RSS median cycles %d-%d %d kB, cycles %d-%d %d kB (%+d kB);"
+                    + " slope over cycles %d-%d %.1f kB/cycle%n", WARM_UP, WARM_UP + 9, rssStart, CYCLES - 9, CYCLES,
+                    rssEnd, rssEnd - rssStart, CYCLES / 2, CYCLES, slope);
             for (int id : progIdsSeen) {
                 assertFalse(ProcessResources.bpfProgramExists(id), "BPF program " + id + " freed after stop");
             }
@@ -107,9 +112,8 @@ class ControlLeakTest {
             assertEquals(warm.fds(), end.fds(), "file descriptors: " + warm + " -> " + end);
             assertEquals(warm.fdKinds(), end.fdKinds(), "file descriptors by kind");
             assertEquals(warm.threads(), end.threads(), "threads: " + warm + " -> " + end);
-            assertTrue(end.rssKb() - warm.rssKb() <= RSS_TOLERANCE_KB, "RSS: " + warm + " -> " + end);
-            assertTrue(end.rssKb() - half.rssKb() <= RSS_SECOND_HALF_TOLERANCE_KB, "RSS over the second half: "
-                    + half + " -> " + end);
+            assertTrue(rssEnd - rssStart <= RSS_TOLERANCE_KB, "RSS " + rssStart + " kB -> " + rssEnd + " kB");
+            assertTrue(slope <= RSS_SLOPE_TOLERANCE_KB, "RSS grows by " + slope + " kB a cycle");
             ReadBack last = ReadBack.read(dump);
             assertTrue(last.eventCounts.getOrDefault("kfr.OffCpu", 0L) > 0, "the last dump holds kfr events: " + last.eventCounts);
             assertTrue(last.eventCounts.getOrDefault("kfr.CpuSample", 0L) > 0, "and CPU samples: " + last.eventCounts);
@@ -119,6 +123,29 @@ class ControlLeakTest {
             Files.deleteIfExists(dump);
             Files.deleteIfExists(dir);
         }
+    }
+
+    private static long median(long[] values, int from, int to) {
+        long[] part = java.util.Arrays.copyOfRange(values, from, to + 1);
+        java.util.Arrays.sort(part);
+        return part[part.length / 2];
+    }
+
+    /** Least-squares slope of values[from..to] over their index. */
+    private static double slope(long[] values, int from, int to) {
+        int n = to - from + 1;
+        double meanX = (from + to) / 2.0;
+        double meanY = 0;
+        for (int i = from; i <= to; i++) {
+            meanY += values[i] / (double) n;
+        }
+        double num = 0;
+        double den = 0;
+        for (int i = from; i <= to; i++) {
+            num += (i - meanX) * (values[i] - meanY);
+            den += (i - meanX) * (i - meanX);
+        }
+        return num / den;
     }
 
     /**
