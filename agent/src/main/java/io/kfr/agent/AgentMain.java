@@ -5,50 +5,30 @@ import java.lang.instrument.Instrumentation;
 /**
  * Entry points of the agent jar. Whatever goes wrong, the JVM runs on: errors become one line on
  * stderr, never an exception out of premain (which would abort the JVM's start).
+ * <ul>
+ * <li>premain (-javaagent:kfr-agent.jar=options): records with the options and opens the control
+ * channel, so that status, dump and stop work on this JVM too;</li>
+ * <li>agentmain "control" (what {@code kfr start <pid>} loads, once per JVM): only makes sure the
+ * control channel runs; the recording is then started through it;</li>
+ * <li>agentmain with options (jcmd JVMTI.agent_load or another attach tool): as premain.</li>
+ * </ul>
  */
 public final class AgentMain {
-    private static Session session;
+    /** The agent argument with which the command line loads the agent. */
+    public static final String CONTROL = "control";
 
     private AgentMain() {
     }
 
     public static void premain(String args, Instrumentation inst) {
-        start(args);
+        Controller.INSTANCE.startAtLaunch(args, true);
     }
 
     public static void agentmain(String args, Instrumentation inst) {
-        start(args);
-    }
-
-    private static synchronized void start(String args) {
-        try {
-            if (session != null) {
-                Log.error("already recording in this JVM; options '" + args + "' ignored");
-                return;
-            }
-            AgentOptions options = AgentOptions.parse(args);
-            Log.quiet(options.quiet());
-            if (options.file() != null) {
-                String problem = OutputFile.problem(options.file());
-                if (problem != null) {
-                    Log.error(problem + " (kfr not started)");
-                    return;
-                }
-            }
-            Session s = Session.start(options);
-            session = s;
-            Thread hook = new Thread(() -> {
-                try {
-                    s.stop();
-                } catch (Throwable t) {
-                    Log.error("stopping failed: " + t);
-                }
-            }, "kfr-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-        } catch (OptionException e) {
-            Log.error(e.getMessage() + " (kfr not started)");
-        } catch (Throwable t) {
-            Log.error("not started: " + t);
+        if (CONTROL.equals(args)) {
+            Controller.INSTANCE.openChannel();
+        } else {
+            Controller.INSTANCE.startAtLaunch(args, false);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.kfr.agent;
 import jdk.jfr.Configuration;
 import jdk.jfr.FlightRecorder;
 import jdk.jfr.Recording;
+import jdk.jfr.RecordingState;
 import io.kfr.jfr.JfrFiles;
 
 import java.io.IOException;
@@ -35,10 +36,12 @@ final class JvmRecording {
     /**
      * @param ownExecutionSamples kfr writes jdk.ExecutionSample itself: the JVM's sampler stays off
      *        in this recording (a user's recording is never changed)
+     * @param dumpOnExit written at JVM exit (file=); without, nothing is written unless dumped
      */
-    static JvmRecording start(Path workDir, boolean ownExecutionSamples) throws IOException {
+    static JvmRecording start(Path workDir, boolean ownExecutionSamples, boolean dumpOnExit, boolean atJvmStart)
+            throws IOException {
         Map<String, String> settings;
-        if (userStartsRecording()) {
+        if (userRecords(atJvmStart)) {
             settings = Map.of();
         } else {
             try {
@@ -55,15 +58,20 @@ final class JvmRecording {
         r.setName("kfr");
         r.setToDisk(true);
         r.setDestination(destination);
-        r.setDumpOnExit(true);
+        r.setDumpOnExit(dumpOnExit);
         r.start();
         return new JvmRecording(r, destination);
     }
 
-    /** A recording the user started (or starts with -XX:StartFlightRecording) is running. */
-    static boolean userStartsRecording() {
-        if (!FlightRecorder.getFlightRecorder().getRecordings().isEmpty()) {
-            return true;
+    /**
+     * A recording of the user's is running, or (at JVM start, before JFR started it) will be
+     * started by -XX:StartFlightRecording.
+     */
+    static boolean userRecords(boolean atJvmStart) {
+        boolean running = FlightRecorder.getFlightRecorder().getRecordings().stream()
+                .anyMatch(r -> r.getState() == RecordingState.RUNNING || r.getState() == RecordingState.DELAYED);
+        if (running || !atJvmStart) {
+            return running;
         }
         return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .anyMatch(a -> a.startsWith("-XX:StartFlightRecording"));
@@ -90,6 +98,34 @@ final class JvmRecording {
             }
         }
         return destination;
+    }
+
+    /**
+     * Before JVM exit (kfr stop): stops the recording, which writes it to its destination, and
+     * returns that file. Not for the shutdown hook (see {@link #finish}).
+     */
+    Path stopAndWrite() throws IOException {
+        try {
+            recording.stop();
+        } catch (IllegalStateException e) {
+            throw new IOException("the JVM recording was already " + recording.getState(), e);
+        }
+        if (!JfrFiles.isComplete(destination)) {
+            throw new IOException("JFR did not write the JVM recording to " + destination);
+        }
+        return destination;
+    }
+
+    /** Releases the recording and its data (before JVM exit); nothing is written. */
+    void close() {
+        try {
+            if (recording.getState() == RecordingState.RUNNING) {
+                recording.setDestination(null);
+            }
+            recording.close();
+        } catch (IOException | RuntimeException e) {
+            Log.error("closing the JVM recording: " + e.getMessage());
+        }
     }
 
     /** Writes the data recorded so far to {@code file} while the recording goes on. */

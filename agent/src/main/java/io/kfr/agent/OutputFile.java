@@ -4,12 +4,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Checks up front that the output file can be written, so a typo costs seconds, not a recording. */
-final class OutputFile {
+public final class OutputFile {
     private OutputFile() {
     }
 
     /** @return null when {@code file} can be written, else a one-line reason with the fix */
-    static String problem(Path file) {
+    public static String problem(Path file) {
         Path absolute = file.toAbsolutePath();
         Path dir = absolute.getParent();
         if (dir == null || !Files.isDirectory(dir)) {

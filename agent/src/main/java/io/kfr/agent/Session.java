@@ -17,7 +17,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
@@ -35,7 +42,16 @@ final class Session {
     private CpuCollector cpu;
     /** CPU samples also go in as jdk.ExecutionSample (JMC's Method Profiling). */
     private final boolean executionSamples;
+    private final Instant since = Instant.now();
+    /** Why a requested collector did not start (one line each). */
+    private final List<String> problems = new ArrayList<>();
+    /** Events added to kfr's chunk so far, per event type. */
+    private final Map<String, AtomicLong> eventCounts = new ConcurrentHashMap<>();
+    /** The latest statistics of each collector. */
+    private final Map<String, CollectorStatistics> lastStatistics = new ConcurrentHashMap<>();
     private boolean stopped;
+    /** The merge failed: the JVM's recording stays in the work directory for the user. */
+    private boolean keepWorkDir;
 
     private Session(AgentOptions options, Path workDir, KfrChunk chunk, JvmRecording jvmRecording,
                     boolean executionSamples) {
@@ -46,20 +62,32 @@ final class Session {
         this.jvmRecording = jvmRecording;
     }
 
-    static Session start(AgentOptions options) throws IOException {
+    /**
+     * @param atJvmStart from -javaagent (premain): the JVM recording kfr's chunk is merged with is
+     *        started only for file=; otherwise (the control channel) always, since dump needs one
+     */
+    static Session start(AgentOptions options, boolean atJvmStart) throws IOException {
         Path workDir = Files.createTempDirectory("kfr-session-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         KfrChunk chunk = new KfrChunk(workDir);
         // kfr's samples as jdk.ExecutionSample, unless the user's own recording has the JVM's
         boolean executionSamples = options.cpu() && (options.executionSamples() != null ? options.executionSamples()
-                : !JvmRecording.userStartsRecording());
-        JvmRecording recording = options.file() != null ? JvmRecording.start(workDir, executionSamples) : null;
+                : !JvmRecording.userRecords(atJvmStart));
+        JvmRecording recording;
+        try {
+            recording = options.file() != null || !atJvmStart
+                    ? JvmRecording.start(workDir, executionSamples, options.file() != null, atJvmStart) : null;
+        } catch (IOException | RuntimeException e) {
+            chunk.close();
+            deleteTree(workDir);
+            throw e;
+        }
         Session session = new Session(options, workDir, chunk, recording, executionSamples);
-        session.startCollectors();
+        session.startCollectors(atJvmStart);
         return session;
     }
 
-    private void startCollectors() {
+    private void startCollectors(boolean atJvmStart) {
         if (options.offCpu()) {
             try {
                 offCpu = OffCpuCollector.start((int) ProcessHandle.current().pid(), options.offCpuConfig(), threads,
@@ -71,7 +99,10 @@ final class Session {
                     Log.error("Java frames off: " + java + "; off-CPU stacks end at the native frames");
                 }
             } catch (CollectorException e) {
-                Log.error(e.getMessage());
+                problems.add(e.getMessage());
+                if (atJvmStart) { // else the control command reports it, once
+                    Log.error(e.getMessage());
+                }
             }
         }
         if (options.cpu()) {
@@ -81,8 +112,62 @@ final class Session {
                         ? options.cpuConfig().eventCount() + " events" : Durations.format(options.cpuConfig().intervalNanos()))
                         + (executionSamples ? ", also as jdk.ExecutionSample" : "") + ")");
             } catch (CollectorException e) {
-                Log.error(e.getMessage());
+                problems.add(e.getMessage());
+                if (atJvmStart) { // else the control command reports it, once
+                    Log.error(e.getMessage());
+                }
             }
+        }
+    }
+
+    /** Why requested collectors did not start; empty when all run. */
+    List<String> problems() {
+        return List.copyOf(problems);
+    }
+
+    AgentOptions options() {
+        return options;
+    }
+
+    Instant since() {
+        return since;
+    }
+
+    /** Events in kfr's chunk so far by type. */
+    Map<String, Long> eventCounts() {
+        Map<String, Long> m = new TreeMap<>();
+        eventCounts.forEach((k, v) -> m.put(k, v.get()));
+        return m;
+    }
+
+    /** The latest statistics per collector ("offcpu", "cpu"). */
+    Map<String, CollectorStatistics> statistics() {
+        return new TreeMap<>(lastStatistics);
+    }
+
+    private void count(String type) {
+        eventCounts.computeIfAbsent(type, k -> new AtomicLong()).incrementAndGet();
+    }
+
+    /**
+     * Writes the JVM's recording so far followed by kfr's chunk so far to {@code target},
+     * atomically; recording goes on.
+     * @throws IOException with a one-line message
+     */
+    synchronized void dump(Path target) throws IOException {
+        if (stopped) {
+            throw new IOException("the recording has stopped");
+        }
+        if (jvmRecording == null) {
+            throw new IOException("this kfr recording was started without file=, so there is no JVM recording to merge"
+                    + " with; stop it and start it again with 'kfr start <pid>' or with file=");
+        }
+        Path snapshot = workDir.resolve("jvm-snapshot.jfr");
+        try {
+            jvmRecording.snapshot(snapshot);
+            JfrFiles.mergeAtomically(snapshot, chunk, target);
+        } finally {
+            Files.deleteIfExists(snapshot);
         }
     }
 
@@ -90,12 +175,21 @@ final class Session {
         return offCpu != null || cpu != null;
     }
 
-    /** Stops the collectors and writes the output file; called once, from the shutdown hook. */
-    synchronized void stop() {
+    /**
+     * Stops the collectors, writes the output file (if file= was given) and frees everything; once.
+     * @param atExit called from the shutdown hook: the JVM recording is then written by JFR's own
+     *        hook (dump on exit) and only waited for; otherwise kfr stops and closes it itself
+     * @return null, or what went wrong writing the file (one line, also logged)
+     */
+    synchronized String stop(boolean atExit) {
         if (stopped) {
-            return;
+            return null;
         }
         stopped = true;
+        if (offCpu != null && cpu != null) {
+            offCpu.requestStop();
+            cpu.requestStop();
+        }
         if (offCpu != null) {
             offCpu.close();
             if (offCpu.failure() != null) {
@@ -108,35 +202,47 @@ final class Session {
                 Log.error("CPU sampler failed: " + cpu.failure());
             }
         }
-        boolean keepWorkDir = false;
+        String failure = null;
         if (options.file() != null) {
-            keepWorkDir = !writeFile(options.file());
+            failure = writeFile(options.file(), atExit);
+        }
+        if (jvmRecording != null && !atExit) {
+            jvmRecording.close();
         }
         chunk.close();
         if (!keepWorkDir) {
             deleteWorkDir();
         }
+        return failure;
     }
 
-    private boolean writeFile(Path target) {
+    /** @return null when written, else the one-line reason (also logged) */
+    private String writeFile(Path target, boolean atExit) {
         Path jvmData;
         try {
-            jvmData = jvmRecording.finish();
+            jvmData = atExit ? jvmRecording.finish() : jvmRecording.stopAndWrite();
         } catch (IOException | RuntimeException e) {
-            Log.error("cannot get the JVM's recording (" + e.getMessage() + "); " + target + " not written");
-            return true;
+            String why = "cannot get the JVM's recording (" + e.getMessage() + "); " + target + " not written";
+            Log.error(why);
+            return why;
         }
         try {
             JfrFiles.mergeAtomically(jvmData, chunk, target);
             Log.info("wrote " + target + " (JVM recording + " + chunk.eventCount() + " kfr events)");
-            return true;
+            return null;
         } catch (IOException | RuntimeException e) {
-            Log.error(e.getMessage() + "; the JVM's recording is kept at " + jvmData);
-            return false;
+            String why = e.getMessage() + "; the JVM's recording is kept at " + jvmData;
+            keepWorkDir = true;
+            Log.error(why);
+            return why;
         }
     }
 
     private void deleteWorkDir() {
+        deleteTree(workDir);
+    }
+
+    private static void deleteTree(Path workDir) {
         try (Stream<Path> files = Files.walk(workDir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
@@ -149,11 +255,17 @@ final class Session {
         @Override
         public void onSample(CpuSample sample) {
             chunk.addCpuSample(sample, executionSamples);
+            count("kfr.CpuSample");
+            if (executionSamples) {
+                count("jdk.ExecutionSample");
+            }
         }
 
         @Override
         public void onStatistics(CollectorStatistics statistics) {
             chunk.addStatistics(statistics);
+            count("kfr.CollectorStatistics");
+            lastStatistics.put(statistics.collector(), statistics);
         }
     }
 
@@ -162,12 +274,15 @@ final class Session {
         @Override
         public void onSample(OffCpuSample sample) {
             chunk.addOffCpu(sample);
+            count("kfr.OffCpu");
             summaries.add(sample);
         }
 
         @Override
         public void onStatistics(CollectorStatistics statistics) {
             chunk.addStatistics(statistics);
+            count("kfr.CollectorStatistics");
+            lastStatistics.put(statistics.collector(), statistics);
             summaries.commitPeriod();
         }
     }

@@ -15,6 +15,7 @@ public final class KfrCli {
             "  demo [file.jfr]      run a demo workload (sleep, park, lock, fsync, socket) under the agent and summarize it",
             "  doctor               what this machine allows kfr to do (kernel, BTF, privileges, BPF, perf events, JVM)",
             "  version              print kfr's version",
+            ControlCommands.USAGE,
             "to record: java -javaagent:kfr-agent.jar=file=app.jfr[,offcpu.threshold=1ms] -jar app.jar");
 
     private KfrCli() {
@@ -51,6 +52,9 @@ public final class KfrCli {
             }
             case "doctor" -> {
                 return io.kfr.agent.cli.doctor.Doctor.run(args, System.out);
+            }
+            case "list", "start", "status", "dump", "stop" -> {
+                return ControlCommands.ofRunningJar().run(args);
             }
             case "version" -> {
                 String v = KfrCli.class.getPackage().getImplementationVersion();

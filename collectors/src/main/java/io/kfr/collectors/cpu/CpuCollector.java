@@ -167,6 +167,14 @@ public final class CpuCollector implements AutoCloseable {
                         stats[C_JAVA_FROM_REGS]));
     }
 
+    /**
+     * Asks the collector's thread to finish without waiting for it ({@link #close} waits): a
+     * session stopping several collectors lets their last polls overlap.
+     */
+    public void requestStop() {
+        running = false;
+    }
+
     /** Stops sampling, delivers what is buffered and the final statistics, releases everything. */
     @Override
     public void close() {

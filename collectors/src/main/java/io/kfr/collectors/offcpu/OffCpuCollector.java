@@ -246,6 +246,14 @@ public final class OffCpuCollector implements AutoCloseable {
     }
 
     /**
+     * Asks the collector's thread to finish without waiting for it ({@link #close} waits): a
+     * session stopping several collectors lets their last polls overlap.
+     */
+    public void requestStop() {
+        running = false;
+    }
+
+    /**
      * Stops collecting: detaches the program, delivers everything still buffered in the kernel and
      * the final statistics, and releases everything. Waits up to 5 s for the collector thread.
      */

@@ -1,0 +1,223 @@
+package io.kfr.agent;
+
+import io.kfr.agent.control.ControlServer;
+import io.kfr.agent.control.Reply;
+import io.kfr.collectors.CollectorStatistics;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The one kfr recording of this JVM and the commands on it: start, status, dump, stop, from the
+ * agent's options or through the control channel. Owns the single shutdown hook, which stops a
+ * recording still running at exit and removes the channel's socket. Every error is one line, in
+ * the reply and on this JVM's stderr; nothing is thrown at the JVM.
+ */
+final class Controller implements ControlServer.Handler {
+    static final Controller INSTANCE = new Controller();
+
+    private Session session;
+    private String sessionOptions;
+    private ControlServer server;
+    private boolean channelTried;
+    private boolean hookInstalled;
+    private volatile boolean exiting;
+
+    private Controller() {
+    }
+
+    /** premain, or agentmain with options: records with {@code args} and opens the channel. */
+    synchronized void startAtLaunch(String args, boolean atJvmStart) {
+        try {
+            installHook();
+            if (session != null) {
+                Log.error("already recording in this JVM; options '" + args + "' ignored");
+            } else {
+                AgentOptions options = AgentOptions.parse(args);
+                Log.quiet(options.quiet());
+                String problem = options.file() == null ? null : OutputFile.problem(options.file());
+                if (problem != null) {
+                    Log.error(problem + " (kfr not started)");
+                } else {
+                    session = Session.start(options, atJvmStart);
+                    sessionOptions = args == null ? "" : args;
+                }
+            }
+        } catch (OptionException e) {
+            Log.error(e.getMessage() + " (kfr not started)");
+        } catch (Throwable t) {
+            Log.error("not started: " + t);
+        }
+        openChannel();
+    }
+
+    /** Makes sure the control channel runs (agentmain "control"); tried once per JVM. */
+    synchronized void openChannel() {
+        try {
+            installHook();
+            if (channelTried) {
+                return;
+            }
+            channelTried = true;
+            server = ControlServer.start(this);
+        } catch (IOException e) {
+            Log.error("control channel off: " + e.getMessage() + " (kfr status/dump/stop cannot reach this JVM)");
+        } catch (Throwable t) {
+            Log.error("control channel off: " + t);
+        }
+    }
+
+    private void installHook() {
+        if (!hookInstalled) {
+            Runtime.getRuntime().addShutdownHook(new Thread(this::atExit, "kfr-shutdown"));
+            hookInstalled = true;
+        }
+    }
+
+    private void atExit() {
+        exiting = true;
+        synchronized (this) {
+            try {
+                if (session != null) {
+                    session.stop(true);
+                    session = null;
+                }
+            } catch (Throwable t) {
+                Log.error("stopping failed: " + t);
+            }
+            if (server != null) {
+                server.deleteSocket();
+            }
+        }
+    }
+
+    @Override
+    public Reply handle(String command, String argument) {
+        Reply reply;
+        try {
+            if (exiting) {
+                reply = Reply.error("the JVM is exiting");
+            } else {
+                reply = switch (command) {
+                    case "start" -> start(argument);
+                    case "status" -> status();
+                    case "dump" -> dump(argument);
+                    case "stop" -> stop();
+                    case "ping" -> Reply.ok("kfr " + version());
+                    default -> Reply.error("unknown control command '" + command + "'");
+                };
+            }
+        } catch (Throwable t) {
+            reply = Reply.error(command + " failed: " + t);
+        }
+        if (reply.failed()) {
+            Log.error(reply.error());
+        }
+        return reply;
+    }
+
+    private static String version() {
+        String v = Controller.class.getPackage().getImplementationVersion();
+        return v != null ? v : "(development build)";
+    }
+
+    private synchronized Reply start(String text) throws IOException {
+        AgentOptions options;
+        try {
+            options = AgentOptions.parse(text);
+        } catch (OptionException e) {
+            return Reply.error(e.getMessage() + " (kfr not started)");
+        }
+        if (session != null) {
+            if (session.options().equals(options)) {
+                return Reply.ok("already recording with these options since " + session.since() + "; nothing changed");
+            }
+            return Reply.error("already recording since " + session.since() + " with options '" + sessionOptions
+                    + "'; stop first");
+        }
+        String problem = options.file() == null ? null : OutputFile.problem(options.file());
+        if (problem != null) {
+            return Reply.error(problem + " (kfr not started)");
+        }
+        Log.quiet(options.quiet());
+        Session s = Session.start(options, false);
+        if (!s.collecting()) {
+            s.stop(false);
+            return Reply.error(String.join("; ", s.problems()) + " (kfr not started)");
+        }
+        session = s;
+        sessionOptions = text;
+        List<String> lines = new ArrayList<>();
+        lines.add("recording since " + s.since() + " with options '" + text + "'");
+        for (String p : s.problems()) {
+            lines.add("warning: " + p);
+            Log.error(p);
+        }
+        return Reply.ok(lines);
+    }
+
+    private synchronized Reply status() {
+        long pid = ProcessHandle.current().pid();
+        if (session == null) {
+            return Reply.ok("pid " + pid + ": not recording");
+        }
+        List<String> lines = new ArrayList<>();
+        Duration running = Duration.between(session.since(), Instant.now());
+        lines.add("pid " + pid + ": recording since " + session.since() + " (" + running.toSeconds() + " s)");
+        lines.add("options: " + (sessionOptions.isEmpty() ? "(defaults)" : sessionOptions));
+        Path file = session.options().file();
+        lines.add("file at stop: " + (file == null ? "none" : file.toAbsolutePath()));
+        Map<String, Long> counts = session.eventCounts();
+        lines.add("events: " + (counts.isEmpty() ? "none yet" : counts.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "))));
+        for (Map.Entry<String, CollectorStatistics> e : session.statistics().entrySet()) {
+            CollectorStatistics s = e.getValue();
+            lines.add("collector " + e.getKey() + ": lost=" + s.recordsLost() + " dropped=" + s.recordsDropped()
+                    + " bpfRuns=" + s.bpfRunCount());
+        }
+        session.problems().forEach(p -> lines.add("warning: " + p));
+        return Reply.ok(lines);
+    }
+
+    private synchronized Reply dump(String file) {
+        if (session == null) {
+            return Reply.error("not recording; start first (kfr start <pid>)");
+        }
+        Path target = Path.of(file);
+        if (!target.isAbsolute()) {
+            return Reply.error("dump needs an absolute path, not '" + file + "'");
+        }
+        String problem = OutputFile.problem(target);
+        if (problem != null) {
+            return Reply.error(problem.replace("file=", "dump file "));
+        }
+        try {
+            session.dump(target);
+        } catch (IOException | RuntimeException e) {
+            return Reply.error("dump failed: " + e.getMessage());
+        }
+        return Reply.ok("wrote " + target + " (JVM recording + " + session.eventCounts().values().stream()
+                .mapToLong(Long::longValue).sum() + " kfr events so far); still recording");
+    }
+
+    private synchronized Reply stop() {
+        if (session == null) {
+            return Reply.error("not recording");
+        }
+        Session s = session;
+        session = null;
+        sessionOptions = null;
+        String failure = s.stop(false);
+        if (failure != null) {
+            return Reply.error("stopped, but " + failure);
+        }
+        Path file = s.options().file();
+        return Reply.ok("stopped" + (file == null ? "" : "; wrote " + file.toAbsolutePath()));
+    }
+}
