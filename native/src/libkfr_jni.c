@@ -12,6 +12,8 @@
 #include "handles.h"
 #include "jni_util.h"
 #include "hotspot_jni.h"
+#include <malloc.h>
+
 #include "hotspot_threads.h"
 #include "kfr_error.h"
 #include "kfr_records.h"
@@ -34,6 +36,18 @@ static struct kfr_offcpu *acquire(jlong handle, const char *what)
 static void release(jlong handle)
 {
 	kfr_handle_release((uint64_t)handle);
+}
+
+/*
+ * After a stop: hand the memory the collectors' threads freed back to the system. glibc gives each
+ * new thread an arena of its own and keeps freed memory there, so without this every start/stop
+ * cycle with new collector threads raised the JVM's RSS (~10 MB over 30 cycles seen here).
+ */
+void JNI_FN(releaseFreedMemory)(JNIEnv *env, jclass cls)
+{
+	(void)env;
+	(void)cls;
+	malloc_trim(0);
 }
 
 jstring JNI_FN(lastError)(JNIEnv *env, jclass cls)

@@ -5,6 +5,7 @@ import io.kfr.collectors.CollectorStatistics;
 import io.kfr.collectors.CpuSample;
 import io.kfr.collectors.OffCpuSample;
 import io.kfr.collectors.cpu.CpuCollector;
+import io.kfr.collectors.natives.NativeLibrary;
 import io.kfr.collectors.cpu.CpuListener;
 import io.kfr.collectors.offcpu.OffCpuCollector;
 import io.kfr.collectors.offcpu.OffCpuListener;
@@ -212,6 +213,9 @@ final class Session {
         chunk.close();
         if (!keepWorkDir) {
             deleteWorkDir();
+        }
+        if (!atExit) {
+            NativeLibrary.releaseFreedMemory();
         }
         return failure;
     }

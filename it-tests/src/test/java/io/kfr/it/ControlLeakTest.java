@@ -22,9 +22,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * thread pools grow and shrink on their own and would make the thread count say nothing about kfr.
  * Its heap is fixed and touched up front (-Xms = -Xmx, AlwaysPreTouch), and glibc keeps one malloc
  * arena (MALLOC_ARENA_MAX=1): by default glibc gives new threads (each cycle starts two collector
- * threads) arenas of their own, up to 8 per CPU, and keeps freed memory in them; measured here
- * that grew RSS by ~10 MB until cycle 30 and then by ~20 kB a cycle, with or without a leak. With one
- * arena RSS moves only with the JVM's JIT code and class metadata (NMT: ~+1.7 MB over 95 cycles).
+ * threads) arenas of their own, up to 8 per CPU, and keeps freed memory in them. kfr's stop returns
+ * that memory (malloc_trim): without it RSS grew by ~22 MB over 100 cycles; with it, and glibc's
+ * default arenas, 200 cycles showed no trend (-1 kB a cycle) but readings ±10 MB apart, too noisy
+ * to catch a small leak. With one arena RSS moves only with the JVM's JIT code and class metadata
+ * (NMT: ~+1.7 MB over 95 cycles).
  * Warm-up (5 cycles) covers what stays by design once used: JFR's own threads and buffers once JFR
  * was initialized, the attach listener thread, kfr's control channel (one thread, one socket),
  * libkfr.so and its JVMTI environment, and the symbol tables shared by the collectors.
@@ -43,10 +45,11 @@ class ControlLeakTest {
      * up once while the JIT compiles kfr's code paths (seen: +5 MB around cycle 30); a leak grows
      * with every cycle. So RSS is read after every cycle and checked twice: the median of cycles
      * 91-100 against that of cycles 5-14 (at most 8 MB), and the least-squares slope over cycles
-     * 50-100 (at most 40 kB a cycle, i.e. 4 MB per 100 cycles).
+     * 50-100 (at most 60 kB a cycle, i.e. 6 MB per 100 cycles; seen 10-25 kB, mostly the JIT code and
+     * class metadata of kfr's own paths).
      */
     private static final long RSS_TOLERANCE_KB = 8 * 1024;
-    private static final double RSS_SLOPE_TOLERANCE_KB = 40;
+    private static final double RSS_SLOPE_TOLERANCE_KB = 60;
 
     @Test
     void hundredCyclesLeaveNothingBehind() throws Exception {

@@ -1,10 +1,14 @@
 package io.kfr.agent.cli;
 
+import io.kfr.jmc.report.ReportCommand;
 
 import java.nio.file.Path;
 import java.util.List;
 
-/** Runs {@link io.kfr.agent.demo.DemoWorkload} in a child JVM with this agent jar, then summarizes it. */
+/**
+ * Runs {@link io.kfr.agent.demo.DemoWorkload} in a child JVM with this agent jar, summarizes it, and
+ * writes the report page (findings, flame graphs) next to the recording.
+ */
 final class Demo {
     private Demo() {
     }
@@ -22,6 +26,9 @@ final class Demo {
         }
         System.out.println();
         Summaries.print(out);
-        return 0;
+        String name = out.getFileName().toString();
+        Path page = out.resolveSibling((name.endsWith(".jfr") ? name.substring(0, name.length() - 4) : name) + ".html");
+        System.out.println();
+        return ReportCommand.run(List.of("--html", page.toString(), out.toString()), System.out, System.err);
     }
 }

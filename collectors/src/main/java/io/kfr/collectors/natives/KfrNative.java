@@ -15,6 +15,9 @@ public final class KfrNative {
     private KfrNative() {
     }
 
+    /** Returns memory freed by the collectors' threads to the system (malloc_trim); after a stop. */
+    public static native void releaseFreedMemory();
+
     /** Last error message of the calling thread, or null. */
     public static native String lastError();
 

@@ -48,6 +48,16 @@ public final class NativeLibrary {
         }
     }
 
+    /**
+     * After the collectors stopped: returns the memory their threads freed to the system, so that
+     * start/stop cycles leave the JVM's resident size flat. Does nothing if the library never loaded.
+     */
+    public static void releaseFreedMemory() {
+        if (loaded) {
+            KfrNative.releaseFreedMemory();
+        }
+    }
+
     private static Path extract() throws IOException {
         try (InputStream in = NativeLibrary.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
