@@ -37,8 +37,8 @@ final class Session {
     private final Path workDir;
     private final KfrChunk chunk;
     private final JvmRecording jvmRecording;
-    private final ThreadDirectory threads = new ThreadDirectory();
-    private final LiveSummaries summaries = new LiveSummaries(threads::javaThread);
+    private final ThreadDirectory threads;
+    private final LiveSummaries summaries;
     private OffCpuCollector offCpu;
     private CpuCollector cpu;
     /** CPU samples also go in as jdk.ExecutionSample (JMC's Method Profiling). */
@@ -54,9 +54,11 @@ final class Session {
     /** The merge failed: the JVM's recording stays in the work directory for the user. */
     private boolean keepWorkDir;
 
-    private Session(AgentOptions options, Path workDir, KfrChunk chunk, JvmRecording jvmRecording,
-                    boolean executionSamples) {
+    private Session(AgentOptions options, Path workDir, ThreadDirectory threads, KfrChunk chunk,
+                    JvmRecording jvmRecording, boolean executionSamples) {
         this.options = options;
+        this.threads = threads;
+        this.summaries = new LiveSummaries(threads::javaThread);
         this.executionSamples = executionSamples;
         this.workDir = workDir;
         this.chunk = chunk;
@@ -70,7 +72,9 @@ final class Session {
     static Session start(AgentOptions options, boolean atJvmStart) throws IOException {
         Path workDir = Files.createTempDirectory("kfr-session-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        KfrChunk chunk = new KfrChunk(workDir);
+        ThreadDirectory threads = new ThreadDirectory();
+        // a thread's first records may carry its provisional /proc name: the chunk writes the settled one
+        KfrChunk chunk = new KfrChunk(workDir, threads::settled);
         // kfr's samples as jdk.ExecutionSample, unless the user's own recording has the JVM's
         boolean executionSamples = options.cpu() && (options.executionSamples() != null ? options.executionSamples()
                 : !JvmRecording.userRecords(atJvmStart));
@@ -83,7 +87,7 @@ final class Session {
             deleteTree(workDir);
             throw e;
         }
-        Session session = new Session(options, workDir, chunk, recording, executionSamples);
+        Session session = new Session(options, workDir, threads, chunk, recording, executionSamples);
         session.startCollectors(atJvmStart);
         return session;
     }

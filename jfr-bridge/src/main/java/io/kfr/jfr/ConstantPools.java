@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
@@ -170,9 +171,17 @@ final class ConstantPools {
         return name.replace('.', '/');
     }
 
-    Snapshot snapshot() {
+    /** @param threadNames the name each thread is written with (a thread's best-known name by now) */
+    Snapshot snapshot(UnaryOperator<ThreadRef> threadNames) {
+        Object[] threadRefs = threads.copy();
+        for (int i = 0; i < threadRefs.length; i++) {
+            ThreadRef named = threadNames.apply((ThreadRef) threadRefs[i]);
+            if (named != null && named.tid() == ((ThreadRef) threadRefs[i]).tid()) {
+                threadRefs[i] = named;
+            }
+        }
         return new Snapshot(strings.copy(), symbols.copy(), frameTypes.copy(), packages.copy(), classes.copy(),
-                methods.copy(), threads.copy(), stacks.toArray());
+                methods.copy(), threadRefs, stacks.toArray());
     }
 
     /** An immutable copy of the pools at one moment: what one chunk refers to. */

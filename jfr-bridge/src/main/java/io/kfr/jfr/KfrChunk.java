@@ -4,6 +4,7 @@ import io.kfr.collectors.CollectorStatistics;
 import io.kfr.collectors.CpuSample;
 import io.kfr.collectors.OffCpuSample;
 import io.kfr.collectors.OffCpuState;
+import io.kfr.collectors.ThreadRef;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -11,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.UnaryOperator;
 
 /**
  * Accumulates kfr's events and writes them as one JFR chunk. Thread-safe and append-only: events
@@ -29,9 +31,19 @@ public final class KfrChunk implements AutoCloseable {
     /** Some sample went in as jdk.ExecutionSample too: chunks declare that type from then on. */
     private boolean executionSamples;
     private boolean closed;
+    private final UnaryOperator<ThreadRef> threadNames;
 
     public KfrChunk(Path spoolDir) throws IOException {
+        this(spoolDir, UnaryOperator.identity());
+    }
+
+    /**
+     * @param threadNames applied to each thread when a chunk is written: a thread first seen under
+     *        a provisional name is written with the name it got since (ThreadDirectory::settled)
+     */
+    public KfrChunk(Path spoolDir, UnaryOperator<ThreadRef> threadNames) throws IOException {
         spool = new EventSpool(spoolDir);
+        this.threadNames = threadNames;
     }
 
     /** @throws UncheckedIOException if the spool file cannot be written (disk full) */
@@ -106,7 +118,7 @@ public final class KfrChunk implements AutoCloseable {
                 if (closed) {
                     throw new IOException("KfrChunk is closed");
                 }
-                contents = new ChunkWriter.Contents(types, spool, spool.flush(), eventCount, pools.snapshot(),
+                contents = new ChunkWriter.Contents(types, spool, spool.flush(), eventCount, pools.snapshot(threadNames),
                         executionSamples);
             }
             ChunkWriter.write(out, tb, contents, limits);

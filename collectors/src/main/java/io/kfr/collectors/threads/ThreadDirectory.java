@@ -50,6 +50,14 @@ public final class ThreadDirectory {
     private volatile long lastRefreshCostNanos;
     private volatile long refreshes;
     private volatile IntFunction<String> exitedThreadNames;
+    /**
+     * Provisional ref (named from /proc, 15 characters, no Java id) -> the ref the next dump gave
+     * the same thread: records taken before the dump keep the provisional ref, and the chunk
+     * writes the settled name for them (see {@link #settled}). Bounded; past the bound early
+     * records of new threads keep their /proc name.
+     */
+    private final Map<ThreadRef, ThreadRef> settledFrom = new ConcurrentHashMap<>();
+    private static final int MAX_SETTLED = 100_000;
     private MBeanServer server;
     private ObjectName diagnosticCommand;
 
@@ -171,7 +179,9 @@ public final class ThreadDirectory {
             }
             for (Map.Entry<Integer, Pending> e : pending.entrySet()) {
                 Pending p = e.getValue();
-                if (next.containsKey(e.getKey())) {
+                ThreadRef settled = next.get(e.getKey());
+                if (settled != null) {
+                    rememberSettled(p.ref(), settled);
                     pending.remove(e.getKey());
                 } else if (p.firstSeen() < start) { // seen before this dump began: not a starting thread
                     (alive(e.getKey()) ? next : gone).put(e.getKey(), p.ref());
@@ -186,6 +196,25 @@ public final class ThreadDirectory {
             lastRefreshCostNanos = System.nanoTime() - start;
             refreshes++;
         }
+    }
+
+    /** Only the same thread: /proc's name is the JVM's name cut to 15 bytes (or the same). */
+    private void rememberSettled(ThreadRef provisional, ThreadRef settled) {
+        if (provisional.equals(settled) || settledFrom.size() >= MAX_SETTLED) return;
+        String cut = provisional.osName();
+        if (cut != null && settled.osName() != null && settled.osName().startsWith(cut)) {
+            settledFrom.put(provisional, settled);
+        }
+    }
+
+    /**
+     * The thread as the JVM's thread dump named it, for a ref handed out provisionally (from
+     * /proc, before a dump saw the thread); any other ref as it is. For writers that name threads
+     * after the fact, so that a thread's first records carry its full name and Java id.
+     */
+    public ThreadRef settled(ThreadRef ref) {
+        ThreadRef s = ref == null ? null : settledFrom.get(ref);
+        return s != null ? s : ref;
     }
 
     private static ThreadRef keep(ThreadRef fresh, ThreadRef old, Pending pend) {

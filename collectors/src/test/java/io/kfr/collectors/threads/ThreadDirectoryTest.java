@@ -145,6 +145,25 @@ class ThreadDirectoryTest {
     }
 
     @Test
+    void provisionalNameSettlesToTheDumpsName() throws Exception {
+        ThreadDirectory dir = new ThreadDirectory(60_000);
+        dir.refresh(); // the next dump is a minute away: a new thread is named from /proc meanwhile
+        try (Blocked b = new Blocked("kfr-a-name-longer-than-fifteen")) {
+            ThreadRef provisional = dir.lookup(b.tid);
+            assertEquals("kfr-a-name-long", provisional.osName(), "/proc's comm: 15 bytes");
+            assertFalse(provisional.isJava(), provisional.toString());
+            assertSame(provisional, dir.settled(provisional), "nothing known yet: as it is");
+            Thread.sleep(5); // first seen before the dump began
+            dir.refresh();
+            ThreadRef settled = dir.settled(provisional);
+            assertEquals("kfr-a-name-longer-than-fifteen", settled.javaName(), settled.toString());
+            assertEquals(b.javaId(), settled.javaThreadId());
+            assertEquals(b.tid, settled.tid());
+            assertSame(settled, dir.settled(settled));
+        }
+    }
+
+    @Test
     void newThreadsCostFewDumpsAndSettleLater() throws Exception {
         ThreadDirectory dir = new ThreadDirectory(300);
         dir.refresh();
