@@ -8,9 +8,11 @@ import java.util.Map;
  * ({@code _ZN20G1ParScanThreadState23trim_queue_to_thresholdEj} becomes
  * {@code G1ParScanThreadState::trim_queue_to_threshold}). Template arguments and argument types
  * are left out ({@code OopOopIterateDispatch::Table::oop_oop_iterate}), constructors and
- * destructors named as in C++, and a thunk ({@code _ZThn8_N...}, which only adjusts {@code this})
- * is named as the function it leads to. Where this stops understanding a symbol it keeps the name
- * read so far; anything that is no mangled name is returned unchanged.
+ * destructors named as in C++, a thunk ({@code _ZThn8_N...}, which only adjusts {@code this}) as
+ * the function it leads to, and a lambda or local class inside its function
+ * ({@code Type::Initialize_shared::{lambda}::_FUN}). Where this stops understanding a symbol it
+ * keeps the name read so far; anything that is no mangled name is returned unchanged. Symbols come
+ * from recordings (untrusted): nothing here throws or recurses without bound.
  */
 public final class CppNames {
     /** Operator names of member functions (operator new, operator==, ...). */
@@ -20,6 +22,8 @@ public final class CppNames {
             Map.entry("ge", ">="), Map.entry("cl", "()"), Map.entry("ix", "[]"), Map.entry("pl", "+"), Map.entry("mi", "-"),
             Map.entry("ml", "*"), Map.entry("dv", "/"), Map.entry("pL", "+="), Map.entry("mI", "-="), Map.entry("ls", "<<"),
             Map.entry("rs", ">>"), Map.entry("nt", "!"), Map.entry("co", "~"), Map.entry("pt", "->"), Map.entry("de", "*"));
+    /** Local entities nest (a lambda in a lambda) a few levels at most. */
+    private static final int MAX_LOCAL_DEPTH = 8;
     /** Longer length prefixes are no names: the symbol is not what it seems. */
     private static final int MAX_LENGTH_DIGITS = 6;
 
@@ -30,60 +34,110 @@ public final class CppNames {
         if (symbol == null || !symbol.startsWith("_Z")) {
             return symbol;
         }
-        int i = skipThunk(symbol, 2);
-        if (i < 0) {
-            return symbol;
+        StringBuilder out = new StringBuilder();
+        encodingName(symbol, 2, out, 0);
+        String name = out.toString();
+        return name.isEmpty() || name.equals("std") ? symbol : name;
+    }
+
+    /**
+     * Appends the name of the function (or thunk, or local entity) encoded at i. Returns the index
+     * after the name, or -1 where it stopped understanding (what was appended so far stays).
+     */
+    private static int encodingName(String s, int i, StringBuilder out, int depth) {
+        i = skipThunk(s, i);
+        if (i < 0 || depth > MAX_LOCAL_DEPTH) {
+            return -1;
         }
-        boolean nested = i < symbol.length() && symbol.charAt(i) == 'N';
+        if (!s.startsWith("Z", i)) {
+            return name(s, i, out);
+        }
+        // a local entity (a lambda, a local class's method): Z <function> E <entity>
+        int end = encodingName(s, i + 1, out, depth + 1);
+        end = end < 0 ? -1 : skipTypes(s, end, 1); // the function's parameter types, to the E that closes it
+        if (end < 0 || end >= s.length() || s.charAt(end) == 's' || s.charAt(end) == 'd') {
+            return -1; // string literals and default arguments are named by their function
+        }
+        StringBuilder entity = new StringBuilder();
+        end = name(s, end, entity);
+        if (entity.length() > 0) {
+            out.append("::").append(entity);
+        }
+        return end;
+    }
+
+    /** Appends a name: nested ({@code N...E}), with internal linkage ({@code L}), or plain. */
+    private static int name(String s, int i, StringBuilder out) {
+        boolean nested = i < s.length() && s.charAt(i) == 'N';
         if (nested) {
             i++;
-            while (i < symbol.length() && (symbol.charAt(i) == 'K' || symbol.charAt(i) == 'V')) {
-                i++; // const / volatile member function
+            while (i < s.length() && "KVRO".indexOf(s.charAt(i)) >= 0) {
+                i++; // const, volatile, ref-qualified member function
             }
-        } else if (i < symbol.length() && symbol.charAt(i) == 'L') {
-            i++; // internal linkage
+        } else if (i < s.length() && s.charAt(i) == 'L') {
+            i++;
         }
-        StringBuilder out = new StringBuilder();
-        if (symbol.startsWith("St", i)) {
+        if (s.startsWith("St", i)) {
             out.append("std");
             i += 2;
         }
         String last = null;
-        while (i < symbol.length()) {
-            char c = symbol.charAt(i);
+        while (i >= 0 && i < s.length()) {
+            char c = s.charAt(i);
+            boolean digitNext = i + 1 < s.length() && Character.isDigit(s.charAt(i + 1));
+            String part = null;
             if (Character.isDigit(c)) {
-                int end = skipName(symbol, i);
+                int end = skipName(s, i);
                 if (end < 0) {
-                    return symbol;
+                    return -1;
                 }
-                last = symbol.substring(nameStart(symbol, i), end);
-                if (last.startsWith("_GLOBAL__N")) {
-                    last = "(anonymous namespace)";
-                }
-                out.append(out.length() > 0 ? "::" : "").append(last);
+                part = s.substring(nameStart(s, i), end);
+                part = part.startsWith("_GLOBAL__N") ? "(anonymous namespace)" : part;
+                last = part;
                 i = end;
-                if (!nested) {
-                    break;
-                }
+            } else if (s.startsWith("Ul", i)) { // a lambda: Ul <parameter types> E [n] _
+                i = skipDiscriminator(s, skipTypes(s, i + 2, 1));
+                part = "{lambda}";
+            } else if (s.startsWith("Ut", i)) {
+                i = skipDiscriminator(s, i + 2);
+                part = "{unnamed type}";
             } else if (c == 'I' && last != null) {
-                i = skipTemplateArgs(symbol, i);
-            } else if (c == 'B' && last != null && i + 1 < symbol.length() && Character.isDigit(symbol.charAt(i + 1))) {
-                i = skipName(symbol, i + 1); // an ABI tag such as B5cxx11
-            } else if ((c == 'C' || c == 'D') && nested && last != null && i + 1 < symbol.length()
-                    && Character.isDigit(symbol.charAt(i + 1))) {
-                out.append("::").append(c == 'D' ? "~" : "").append(last);
-                break;
-            } else if (nested && last != null && i + 1 < symbol.length() && OPERATORS.containsKey(symbol.substring(i, i + 2))) {
-                out.append("::operator").append(OPERATORS.get(symbol.substring(i, i + 2)));
-                break;
+                i = skipTypes(s, i + 1, 1); // template arguments
+                if (!nested) {
+                    return i; // what follows is a function template's return type
+                }
+            } else if (c == 'B' && last != null && digitNext) {
+                i = skipName(s, i + 1); // an ABI tag such as B5cxx11
+            } else if ((c == 'C' || c == 'D') && nested && last != null && digitNext) {
+                part = (c == 'D' ? "~" : "") + last;
+                i += 2;
+            } else if (nested && last != null && i + 1 < s.length() && OPERATORS.containsKey(s.substring(i, i + 2))) {
+                part = "operator" + OPERATORS.get(s.substring(i, i + 2));
+                i += 2;
+            } else if (nested && c == 'E') {
+                return i + 1;
             } else {
-                break;
+                return nested ? -1 : i;
             }
-            if (i < 0) {
-                break;
+            if (part != null) {
+                out.append(out.length() > 0 ? "::" : "").append(part);
+            }
+            if (!nested && part != null && !(i >= 0 && i < s.length() && s.charAt(i) == 'I')) {
+                return i;
             }
         }
-        return out.length() == 0 || out.toString().equals("std") ? symbol : out.toString();
+        return nested ? -1 : i;
+    }
+
+    /** Past a discriminator's {@code [n]_} (which lambda of several); -1 if malformed. */
+    private static int skipDiscriminator(String s, int i) {
+        if (i < 0) {
+            return -1;
+        }
+        while (i < s.length() && Character.isDigit(s.charAt(i))) {
+            i++;
+        }
+        return i < s.length() && s.charAt(i) == '_' ? i + 1 : -1;
     }
 
     /** The index after a length-prefixed name starting at i ({@code 6Thread}), or -1 if malformed. */
@@ -105,18 +159,15 @@ public final class CppNames {
     }
 
     /**
-     * The index after the template arguments {@code I...E} starting at i, or -1 where they hold
-     * something this does not read (expressions, decltype): the caller keeps the name so far.
+     * The index after the types (template arguments, parameters) up to the E that closes the
+     * {@code depth} lists already open at i, or -1 where they hold something this does not read
+     * (expressions, decltype, vendor types): the caller keeps the name so far.
      */
-    private static int skipTemplateArgs(String s, int i) {
-        int depth = 0;
-        while (i < s.length()) {
+    private static int skipTypes(String s, int i, int depth) {
+        while (i >= 0 && i < s.length()) {
             char c = s.charAt(i);
             if (Character.isDigit(c)) {
                 i = skipName(s, i);
-                if (i < 0) {
-                    return -1;
-                }
                 continue;
             }
             switch (c) {
@@ -141,9 +192,6 @@ public final class CppNames {
                     }
                     i++; // a builtin type: i, l, m, b, v, ...
                 }
-            }
-            if (i < 0) {
-                return -1;
             }
         }
         return -1;

@@ -31,9 +31,12 @@ import java.util.concurrent.RunnableFuture;
  */
 public abstract class KfrRule implements IRule {
     /** The topic (JMC groups rules by it) of every kfr rule. */
-    static final String TOPIC = "kfr";
+    public static final String TOPIC = "kfr";
     static final String HOW_TO_RECORD = "Record with kfr's agent, e.g. "
             + "java -javaagent:kfr-agent.jar=offcpu,cpu,file=app.jfr ...";
+    /** The collector option that records an event type, for the not-applicable summary. */
+    private static final Map<String, String> COLLECTOR_OF = Map.of(KfrEvents.OFF_CPU, "offcpu",
+            KfrEvents.CPU_SAMPLE, "cpu");
 
     private final String id;
     private final String name;
@@ -92,7 +95,8 @@ public abstract class KfrRule implements IRule {
     public final RunnableFuture<IResult> createEvaluation(IItemCollection items, IPreferenceValueProvider vp,
             IResultValueProvider dependencies) {
         return new FutureTask<>(() -> KfrEvents.has(items, eventType) ? evaluate(items, vp)
-                : notApplicable(vp, "The recording has no " + eventType + " events."));
+                : notApplicable(vp, "The recording has no " + eventType + " events" + (COLLECTOR_OF.containsKey(eventType)
+                        ? " (kfr's " + COLLECTOR_OF.get(eventType) + " collector)." : ".")));
     }
 
     IResult notApplicable(IPreferenceValueProvider vp, String summary) {
