@@ -52,6 +52,13 @@ final class ReportPage {
                             + children.stream().map(Node::name).toList()));
         }
 
+        /** This node and every node under it. */
+        List<Node> all() {
+            List<Node> nodes = new ArrayList<>(List.of(this));
+            children.forEach(c -> nodes.addAll(c.all()));
+            return nodes;
+        }
+
         /** Sum of the outermost nodes that match (a match's own descendants are not counted again). */
         long sum(Predicate<Node> match) {
             if (match.test(this)) {

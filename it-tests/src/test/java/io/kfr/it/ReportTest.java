@@ -100,6 +100,13 @@ class ReportTest {
         ReportPage.Node cpu = page.graph("cpu");
         long burned = cpu.child(ReportWorkload.BURNER_THREAD).sum(n -> n.name().contains("ReportWorkload.burnCpu"));
         double cpuRatio = (double) burned / rec.burnedNanos;
+        // libjvm's C++ frames read as in the rules' texts (CppNames), not as mangled symbols
+        List<ReportPage.Node> cppFrames = cpu.all().stream().filter(n -> n.kind().equals("cpp")).toList();
+        assertFalse(cppFrames.isEmpty(), "the CPU graph has libjvm frames");
+        assertTrue(cppFrames.stream().noneMatch(n -> n.name().startsWith("_Z")), "mangled C++ frames: "
+                + cppFrames.stream().map(ReportPage.Node::name).filter(n -> n.startsWith("_Z")).limit(5).toList());
+        assertTrue(cppFrames.stream().anyMatch(n -> n.name().contains("::")), "qualified C++ names: "
+                + cppFrames.stream().map(ReportPage.Node::name).limit(10).toList());
         System.out.printf("report page %s: off-CPU sleepTenTimes %.3f s vs measured %.3f s (%.3fx); CPU burnCpu %.3f s"
                         + " vs thread CPU time %.3f s (%.3fx); page %d kB%n", jdk, slept / 1e9, rec.sleptNanos / 1e9,
                 sleepRatio, burned / 1e9, rec.burnedNanos / 1e9, cpuRatio, Files.size(html) / 1024);

@@ -1,5 +1,6 @@
 package io.kfr.jmc.report;
 
+import io.kfr.jmc.rules.KfrRule;
 import org.openjdk.jmc.flightrecorder.rules.Severity;
 
 /**
@@ -13,7 +14,7 @@ record Finding(String ruleId, String ruleName, String topic, Severity severity, 
 
     /** kfr's own rules: topic "kfr", or an id starting with "Kfr". */
     boolean isKfr() {
-        return "kfr".equalsIgnoreCase(topic) || ruleId.startsWith("Kfr");
+        return KfrRule.TOPIC.equalsIgnoreCase(topic) || ruleId.startsWith("Kfr");
     }
 
     /** Shown in full: a problem or a hint (information, warning), or a rule that could not run. */

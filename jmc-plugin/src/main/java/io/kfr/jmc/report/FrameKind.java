@@ -1,11 +1,15 @@
 package io.kfr.jmc.report;
 
+import io.kfr.jmc.events.Frames;
 import org.openjdk.jmc.common.IMCFrame;
+
+import java.util.Map;
 
 /**
  * What a node of a flame graph stands for; decides its colour. The frame kinds follow the frame
- * types kfr writes (jfr-bridge: Kernel, Native, C++, Interpreted, JIT compiled, Inlined).
- * The names are the CSS classes' suffixes in the page.
+ * types kfr writes (jfr-bridge: Kernel, Native, C++, Interpreted, JIT compiled, Inlined); frames
+ * kfr could not name ("[unknown]", "[java: ...]") are UNKNOWN whatever their type. The names are
+ * the CSS classes' suffixes in the page.
  */
 enum FrameKind {
     ROOT("root"),
@@ -20,34 +24,20 @@ enum FrameKind {
     /** Tiny subtrees merged into one node to keep the page small. */
     OTHER("other");
 
+    private static final Map<IMCFrame.Type, FrameKind> BY_TYPE = Map.of(IMCFrame.Type.KERNEL, KERNEL,
+            IMCFrame.Type.NATIVE, NATIVE, IMCFrame.Type.CPP, CPP, IMCFrame.Type.INTERPRETED, INTERPRETED,
+            IMCFrame.Type.JIT_COMPILED, JIT, IMCFrame.Type.INLINED, INLINED);
+
     final String css;
 
     FrameKind(String css) {
         this.css = css;
     }
 
-    static FrameKind of(IMCFrame.Type type) {
-        if (type == null) {
+    static FrameKind of(IMCFrame frame) {
+        if (frame.getType() == null || Frames.isUnknown(frame)) {
             return UNKNOWN;
         }
-        if (type.equals(IMCFrame.Type.KERNEL)) {
-            return KERNEL;
-        }
-        if (type.equals(IMCFrame.Type.NATIVE)) {
-            return NATIVE;
-        }
-        if (type.equals(IMCFrame.Type.CPP)) {
-            return CPP;
-        }
-        if (type.equals(IMCFrame.Type.INTERPRETED)) {
-            return INTERPRETED;
-        }
-        if (type.equals(IMCFrame.Type.JIT_COMPILED)) {
-            return JIT;
-        }
-        if (type.equals(IMCFrame.Type.INLINED)) {
-            return INLINED;
-        }
-        return UNKNOWN;
+        return BY_TYPE.getOrDefault(frame.getType(), UNKNOWN);
     }
 }

@@ -1,5 +1,7 @@
 package io.kfr.jmc.report;
 
+import org.openjdk.jmc.flightrecorder.rules.Severity;
+
 import java.time.Duration;
 import java.util.List;
 
@@ -35,7 +37,7 @@ final class Report {
 
     /** "12 OK, 40 not applicable": the JDK rules not shown in full. */
     String jdkRestCounted() {
-        long ok = jdkFindings.stream().filter(f -> f.severity() == org.openjdk.jmc.flightrecorder.rules.Severity.OK).count();
+        long ok = jdkFindings.stream().filter(f -> f.severity() == Severity.OK).count();
         long rest = jdkFindings.size() - ok - jdkAboveOk().size();
         return ok + " OK, " + rest + " not applicable or ignored";
     }

@@ -1,5 +1,6 @@
 package io.kfr.jmc.rules;
 
+import io.kfr.jmc.events.KfrEvents;
 import org.openjdk.jmc.common.item.IItemCollection;
 
 import java.util.LinkedHashMap;

@@ -1,5 +1,7 @@
 package io.kfr.jmc.rules;
 
+import io.kfr.jmc.events.Frames;
+import io.kfr.jmc.events.KfrEvents;
 import org.openjdk.jmc.common.IMCFrame;
 import org.openjdk.jmc.common.item.IItemCollection;
 import org.openjdk.jmc.common.unit.IQuantity;
@@ -7,19 +9,15 @@ import org.openjdk.jmc.common.unit.UnitLookup;
 import org.openjdk.jmc.common.util.IPreferenceValueProvider;
 import org.openjdk.jmc.common.util.TypedPreference;
 import org.openjdk.jmc.flightrecorder.rules.IResult;
-import org.openjdk.jmc.flightrecorder.rules.IResultValueProvider;
-import org.openjdk.jmc.flightrecorder.rules.IRule;
 import org.openjdk.jmc.flightrecorder.rules.ResultBuilder;
 import org.openjdk.jmc.flightrecorder.rules.TypedResult;
-import org.openjdk.jmc.flightrecorder.rules.util.RulesToolkit.EventAvailability;
-import org.openjdk.jmc.flightrecorder.rules.util.RulesToolkit.RequiredEventsBuilder;
+
+import static io.kfr.jmc.rules.KfrRules.percent;
+import static io.kfr.jmc.rules.KfrRules.share;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.RunnableFuture;
 
 /**
  * Whether kfr's data can be trusted and what it cost: records lost for good, records that went to
@@ -27,7 +25,7 @@ import java.util.concurrent.RunnableFuture;
  * share of one CPU, frames kfr could not name, Java stack walks that stopped, from the collectors'
  * final kfr.CollectorStatistics and the stacks in the file.
  */
-public final class CollectorHealthRule implements IRule {
+public final class CollectorHealthRule extends KfrRule {
     public static final String ID = "KfrCollectorHealth";
 
     public static final TypedPreference<IQuantity> LOSS_WARNING = percent("kfr.health.loss.warning",
@@ -39,7 +37,8 @@ public final class CollectorHealthRule implements IRule {
             "BPF time per run warning", "Average BPF program run time that gives a warning", UnitLookup.TIMESPAN,
             UnitLookup.NANOSECOND.quantity(3000));
     public static final TypedPreference<IQuantity> COST_WARNING = percent("kfr.health.cost.warning",
-            "Collector cost warning", "BPF plus collector thread time while collecting, as a share of one CPU, that gives a warning", 5);
+            "Collector cost warning",
+            "BPF plus collector thread time while collecting, as a share of one CPU, that gives a warning", 5);
     public static final TypedPreference<IQuantity> UNKNOWN_WARNING = percent("kfr.health.unknown.warning",
             "Unknown frames warning", "Share of unnamed frames in kfr's stacks that gives a warning", 10);
     public static final TypedPreference<IQuantity> JAVA_BROKEN_WARNING = percent("kfr.health.javabroken.warning",
@@ -58,63 +57,19 @@ public final class CollectorHealthRule implements IRule {
     public static final TypedResult<IQuantity> JAVA_BROKEN = share("kfrHealthJavaBroken", "Stopped Java walks",
             "Java stack walks that stopped at a frame they could not follow");
 
-    private static final Map<String, EventAvailability> REQUIRED = RequiredEventsBuilder.create()
-            .addEventType(KfrEvents.COLLECTOR_STATISTICS, EventAvailability.AVAILABLE).build();
-
-    private static TypedPreference<IQuantity> percent(String id, String name, String description, int percent) {
-        return new TypedPreference<>(id, name, description, UnitLookup.PERCENTAGE, UnitLookup.PERCENT.quantity(percent));
-    }
-
-    private static TypedResult<IQuantity> share(String id, String name, String description) {
-        return new TypedResult<>(id, name, description, UnitLookup.PERCENTAGE, IQuantity.class);
-    }
-
-    @Override
-    public String getId() {
-        return ID;
-    }
-
-    @Override
-    public String getTopic() {
-        return KfrRules.TOPIC;
-    }
-
-    @Override
-    public String getName() {
-        return "Collector health (kfr)";
-    }
-
-    @Override
-    public Map<String, EventAvailability> getRequiredEvents() {
-        return REQUIRED;
-    }
-
-    @Override
-    public Collection<TypedPreference<?>> getConfigurationAttributes() {
-        return List.of(LOSS_WARNING, RING_FULL_WARNING, BPF_RUN_WARNING, COST_WARNING, UNKNOWN_WARNING,
-                JAVA_BROKEN_WARNING);
-    }
-
-    @Override
-    public Collection<TypedResult<?>> getResults() {
-        return List.of(TypedResult.SCORE, LOST, RING_FULL, BPF_RUN, COST, UNKNOWN_FRAMES, JAVA_BROKEN);
-    }
-
-    @Override
-    public RunnableFuture<IResult> createEvaluation(IItemCollection items, IPreferenceValueProvider vp,
-            IResultValueProvider dependencies) {
-        return new FutureTask<>(() -> evaluate(items, vp));
+    public CollectorHealthRule() {
+        super(ID, "Collector health (kfr)", KfrEvents.COLLECTOR_STATISTICS, List.of(LOSS_WARNING, RING_FULL_WARNING,
+                BPF_RUN_WARNING, COST_WARNING, UNKNOWN_WARNING, JAVA_BROKEN_WARNING), List.of(LOST, RING_FULL, BPF_RUN,
+                COST, UNKNOWN_FRAMES, JAVA_BROKEN));
     }
 
     /** One checked aspect: its score, a line for the explanation, and what to do about it. */
     private record Check(double score, String line, String solution) {
     }
 
-    private IResult evaluate(IItemCollection items, IPreferenceValueProvider vp) {
+    @Override
+    IResult evaluate(IItemCollection items, IPreferenceValueProvider vp) {
         Map<String, CollectorCounters> collectors = CollectorCounters.read(items);
-        if (collectors.isEmpty()) {
-            return KfrRules.notApplicable(this, vp, "The recording has no kfr.CollectorStatistics events.");
-        }
         long handled = 0;
         long lost = 0;
         long runs = 0;
@@ -158,12 +113,12 @@ public final class CollectorHealthRule implements IRule {
         double brokenShare = javaWalks == 0 ? 0 : (double) javaBroken / javaWalks;
 
         List<Check> checks = new ArrayList<>();
-        checks.add(new Check(KfrRules.score(lostShare, fraction(vp, LOSS_WARNING)),
+        checks.add(new Check(KfrRules.score(lostShare, KfrRules.fraction(vp, LOSS_WARNING)),
                 "Lost for good: " + lost + " of " + handled + " records (" + Text.percent(lostShare) + ")"
                         + perCollector(collectors) + ".",
                 "Records were lost: for the off-CPU collector shorten offcpu.period (the aggregation map is drained "
                         + "more often) or raise offcpu.threshold; for the CPU sampler raise cpu.interval."));
-        checks.add(new Check(KfrRules.score(ringFullShare, fraction(vp, RING_FULL_WARNING)),
+        checks.add(new Check(KfrRules.score(ringFullShare, KfrRules.fraction(vp, RING_FULL_WARNING)),
                 "Ring buffer full: " + ringFull + " off-CPU records (" + Text.percent(ringFullShare)
                         + ") went to the kernel's aggregates; their time is kept, their own timestamps are not.",
                 "Raise offcpu.threshold so that fewer intervals need a record of their own."));
@@ -174,19 +129,19 @@ public final class CollectorHealthRule implements IRule {
                                 + Text.duration(bpfNanos) + " in total.",
                 "The BPF programs are expensive per run: Java stack walks cost most; offcpu.java=off or cpu.java=off "
                         + "turn them off, a larger cpu.interval samples less often."));
-        checks.add(new Check(KfrRules.score(cost, fraction(vp, COST_WARNING)),
+        checks.add(new Check(KfrRules.score(cost, KfrRules.fraction(vp, COST_WARNING)),
                 "Overhead: " + Text.percent(cost) + " of one CPU while collecting (BPF programs and collector "
                         + "threads); in total BPF " + Text.duration(bpfNanos) + " and collector threads "
                         + Text.duration(collectorNanos) + " (start-up included) over " + Text.duration(spanNanos) + ".",
                 "kfr costs a notable share of a CPU: raise offcpu.threshold and cpu.interval, or turn Java frames "
                         + "off (offcpu.java=off, cpu.java=off)."));
-        checks.add(new Check(KfrRules.score(unknownShare, fraction(vp, UNKNOWN_WARNING)),
+        checks.add(new Check(KfrRules.score(unknownShare, KfrRules.fraction(vp, UNKNOWN_WARNING)),
                 "Unnamed frames: " + frames[0] + " of " + frames[1] + " frames in kfr's stacks ("
                         + Text.percent(unknownShare) + ").",
                 "Many frames could not be named: native code without symbols (stripped libraries), or Java methods "
                         + "that changed while the stack was read; kfr shows [unknown] rather than guess."));
-        checks.add(new Check(Math.max(KfrRules.score(brokenShare, fraction(vp, JAVA_BROKEN_WARNING)),
-                javaStacksLost > 0 ? 25 : 0),
+        checks.add(new Check(Math.max(KfrRules.score(brokenShare, KfrRules.fraction(vp, JAVA_BROKEN_WARNING)),
+                javaStacksLost > 0 ? KfrRules.INFO_SCORE : 0),
                 "Java stack walks: " + javaWalks + ", stopped early " + javaBroken + " (" + Text.percent(brokenShare)
                         + ")" + (javaStacksLost > 0 ? ", Java stacks lost " + javaStacksLost : "") + ".",
                 "Java stack walks stopped at frames they could not follow: their events end in a "
@@ -197,11 +152,11 @@ public final class CollectorHealthRule implements IRule {
         for (Check c : checks) {
             explanation.append(c.line).append('\n');
         }
-        String summary = worst.score >= 25 ? worst.line
+        String summary = worst.score >= KfrRules.INFO_SCORE ? worst.line
                 : "kfr's collectors recorded everything they saw at a low cost: " + lost + " records lost, "
                         + (runs == 0 ? "BPF cost not measured" : Math.round(runNanos) + " ns per BPF run") + ", "
                         + Text.percent(cost) + " of one CPU, " + Text.percent(unknownShare) + " unnamed frames.";
-        ResultBuilder b = KfrRules.scored(this, vp, worst.score).setSummary(summary)
+        ResultBuilder b = scored(vp, worst.score).setSummary(summary)
                 .setExplanation(explanation.toString().strip())
                 .addResult(LOST, KfrRules.percentQuantity(lostShare))
                 .addResult(RING_FULL, KfrRules.percentQuantity(ringFullShare))
@@ -209,14 +164,10 @@ public final class CollectorHealthRule implements IRule {
                 .addResult(COST, KfrRules.percentQuantity(cost))
                 .addResult(UNKNOWN_FRAMES, KfrRules.percentQuantity(unknownShare))
                 .addResult(JAVA_BROKEN, KfrRules.percentQuantity(brokenShare));
-        if (worst.score >= 25) {
+        if (worst.score >= KfrRules.INFO_SCORE) {
             b.setSolution(worst.solution);
         }
         return b.build();
-    }
-
-    private static double fraction(IPreferenceValueProvider vp, TypedPreference<IQuantity> p) {
-        return KfrRules.fraction(vp.getPreferenceValue(p));
     }
 
     private static String perCollector(Map<String, CollectorCounters> collectors) {

@@ -1,5 +1,6 @@
 package io.kfr.jmc.rules;
 
+import io.kfr.jmc.events.Frames;
 import org.openjdk.jmc.common.IMCFrame;
 import org.openjdk.jmc.common.IMCStackTrace;
 
@@ -31,6 +32,11 @@ enum CpuKind {
 
     CpuKind(String text) {
         this.text = text;
+    }
+
+    /** Time the rule counts as outside Java code: not Java, not kfr's own threads, not unnamed code. */
+    boolean isOutsideJava() {
+        return this != JAVA && this != KFR && this != UNKNOWN;
     }
 
     static CpuKind of(String threadName, IMCStackTrace stack) {
@@ -88,14 +94,14 @@ enum CpuKind {
             return Frames.name(top) + " (" + Frames.owner(top) + ")";
         }
         if (Frames.isJava(top) || Frames.isStub(top)) {
-            IMCFrame app = Frames.applicationFrame(stack);
-            IMCFrame java = Frames.innermostJava(stack);
+            IMCFrame app = Stacks.applicationFrame(stack);
+            IMCFrame java = Stacks.innermostJava(stack);
             return java == null ? Frames.name(top) : Frames.javaText(app != null ? app : java);
         }
         if (Frames.isKernel(top)) {
-            IMCFrame app = kind == KERNEL ? Frames.applicationFrame(stack) : null;
+            IMCFrame app = kind == KERNEL ? Stacks.applicationFrame(stack) : null;
             return "kernel " + Frames.name(top) + (app != null ? " from " + Frames.javaText(app) : "");
         }
-        return Frames.owner(top) + " " + CppNames.readable(Frames.name(top));
+        return Frames.owner(top) + " " + Frames.functionName(top);
     }
 }

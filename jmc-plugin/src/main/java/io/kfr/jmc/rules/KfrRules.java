@@ -3,25 +3,18 @@ package io.kfr.jmc.rules;
 import org.openjdk.jmc.common.unit.IQuantity;
 import org.openjdk.jmc.common.unit.UnitLookup;
 import org.openjdk.jmc.common.util.IPreferenceValueProvider;
-import org.openjdk.jmc.flightrecorder.rules.IResult;
-import org.openjdk.jmc.flightrecorder.rules.IRule;
-import org.openjdk.jmc.flightrecorder.rules.ResultBuilder;
+import org.openjdk.jmc.common.util.TypedPreference;
 import org.openjdk.jmc.flightrecorder.rules.Severity;
 import org.openjdk.jmc.flightrecorder.rules.TypedResult;
 
-/** What kfr's rules share: their topic, the not-applicable result, the score. */
+import java.util.Map;
+
+/** What kfr's rules share besides {@link KfrRule}: the score scale, share preferences and results. */
 final class KfrRules {
-    /** The topic (JMC groups rules by it) of every kfr rule. */
-    static final String TOPIC = "kfr";
-    static final String HOW_TO_RECORD = "Record with kfr's agent, e.g. "
-            + "java -javaagent:kfr-agent.jar=offcpu,cpu,file=app.jfr ...";
+    /** The score from which a finding is worth telling (JMC's INFO): a solution is given from here. */
+    static final double INFO_SCORE = Severity.INFO.getLimit();
 
     private KfrRules() {
-    }
-
-    static IResult notApplicable(IRule rule, IPreferenceValueProvider vp, String summary) {
-        return ResultBuilder.createFor(rule, vp).setSeverity(Severity.NA).setSummary(summary)
-                .setExplanation(HOW_TO_RECORD).build();
     }
 
     /**
@@ -35,17 +28,29 @@ final class KfrRules {
         return Math.min(100, 75 * value / warningLimit);
     }
 
-    static ResultBuilder scored(IRule rule, IPreferenceValueProvider vp, double score) {
-        return ResultBuilder.createFor(rule, vp).setSeverity(Severity.get(score))
-                .addResult(TypedResult.SCORE, UnitLookup.NUMBER_UNITY.quantity(score));
+    /** A limit given as a percentage (shown as "20 %" in JMC's rule settings). */
+    static TypedPreference<IQuantity> percent(String id, String name, String description, int percent) {
+        return new TypedPreference<>(id, name, description, UnitLookup.PERCENTAGE,
+                UnitLookup.PERCENT.quantity(percent));
     }
 
+    /** A result that is a share (0..1 shown as a percentage). */
+    static TypedResult<IQuantity> share(String id, String name, String description) {
+        return new TypedResult<>(id, name, description, UnitLookup.PERCENTAGE, IQuantity.class);
+    }
+
+    /** The key with the most time in a tally (time per function, method or thread), or null if empty. */
+    static String top(Map<String, Long> tally) {
+        return tally.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
+    }
+
+    /** A share (0..1) as the quantity of a {@link #share} result. */
     static IQuantity percentQuantity(double share) {
         return UnitLookup.PERCENT_UNITY.quantity(share);
     }
 
-    /** A share preference (a percentage quantity) as a fraction. */
-    static double fraction(IQuantity q) {
-        return q.doubleValueIn(UnitLookup.PERCENT_UNITY);
+    /** A percentage preference's value as a fraction (20 % is 0.2). */
+    static double fraction(IPreferenceValueProvider vp, TypedPreference<IQuantity> preference) {
+        return vp.getPreferenceValue(preference).doubleValueIn(UnitLookup.PERCENT_UNITY);
     }
 }

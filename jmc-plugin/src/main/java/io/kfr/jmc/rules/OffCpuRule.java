@@ -1,5 +1,7 @@
 package io.kfr.jmc.rules;
 
+import io.kfr.jmc.events.KfrEvents;
+import io.kfr.jmc.events.Threads;
 import org.openjdk.jmc.common.IMCThread;
 import org.openjdk.jmc.common.item.IItemCollection;
 import org.openjdk.jmc.common.unit.IQuantity;
@@ -7,23 +9,18 @@ import org.openjdk.jmc.common.unit.UnitLookup;
 import org.openjdk.jmc.common.util.IPreferenceValueProvider;
 import org.openjdk.jmc.common.util.TypedPreference;
 import org.openjdk.jmc.flightrecorder.rules.IResult;
-import org.openjdk.jmc.flightrecorder.rules.IResultValueProvider;
-import org.openjdk.jmc.flightrecorder.rules.IRule;
 import org.openjdk.jmc.flightrecorder.rules.ResultBuilder;
-import org.openjdk.jmc.flightrecorder.rules.Severity;
 import org.openjdk.jmc.flightrecorder.rules.TypedCollectionResult;
 import org.openjdk.jmc.flightrecorder.rules.TypedResult;
-import org.openjdk.jmc.flightrecorder.rules.util.RulesToolkit.EventAvailability;
-import org.openjdk.jmc.flightrecorder.rules.util.RulesToolkit.RequiredEventsBuilder;
+
+import static io.kfr.jmc.rules.KfrRules.percent;
+import static io.kfr.jmc.rules.KfrRules.share;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.RunnableFuture;
 
 /**
  * Which application threads spend their time off-CPU waiting for the disk, a lock or a CPU, on
@@ -31,12 +28,11 @@ import java.util.concurrent.RunnableFuture;
  * for work, sleeping pollers) are listed but never raise the score; JVM-internal threads without
  * Java frames and kfr's own threads are left out (the CPU rule covers GC and JIT).
  */
-public final class OffCpuRule implements IRule {
+public final class OffCpuRule extends KfrRule {
     public static final String ID = "KfrOffCpu";
 
-    public static final TypedPreference<IQuantity> WARNING_SHARE = new TypedPreference<>("kfr.offcpu.warning.share",
-            "Warning share", "Share of a thread's time spent waiting for the disk, a lock or a CPU that gives a warning",
-            UnitLookup.PERCENTAGE, UnitLookup.PERCENT.quantity(50));
+    public static final TypedPreference<IQuantity> WARNING_SHARE = percent("kfr.offcpu.warning.share", "Warning share",
+            "Share of a thread's time spent waiting for the disk, a lock or a CPU that gives a warning", 50);
     public static final TypedPreference<IQuantity> MIN_TIME = new TypedPreference<>("kfr.offcpu.min.time",
             "Minimum time", "Threads with less time in such waits are not reported", UnitLookup.TIMESPAN,
             UnitLookup.MILLISECOND.quantity(100));
@@ -52,55 +48,19 @@ public final class OffCpuRule implements IRule {
             "The task state of that wait: D, S or R", UnitLookup.PLAIN_TEXT, String.class);
     public static final TypedResult<String> METHOD = new TypedResult<>("kfrOffCpuMethod", "Method",
             "The application's Java method it waited from", UnitLookup.PLAIN_TEXT, String.class);
-    public static final TypedResult<IQuantity> SHARE = new TypedResult<>("kfrOffCpuShare", "Share",
-            "Share of that thread's time in that wait", UnitLookup.PERCENTAGE, IQuantity.class);
+    public static final TypedResult<IQuantity> SHARE = share("kfrOffCpuShare", "Share",
+            "Share of that thread's time in that wait");
     public static final TypedCollectionResult<String> FINDINGS = new TypedCollectionResult<>("kfrOffCpuFindings",
             "Findings", "One line per thread named", UnitLookup.PLAIN_TEXT, String.class);
 
-    private static final Map<String, EventAvailability> REQUIRED = RequiredEventsBuilder.create()
-            .addEventType(KfrEvents.OFF_CPU, EventAvailability.AVAILABLE).build();
-
-    @Override
-    public String getId() {
-        return ID;
+    public OffCpuRule() {
+        super(ID, "Off-CPU waits (kfr)", KfrEvents.OFF_CPU, List.of(WARNING_SHARE, MIN_TIME, TOP_THREADS),
+                List.of(THREAD, KIND, STATE, METHOD, SHARE, FINDINGS));
     }
 
     @Override
-    public String getTopic() {
-        return KfrRules.TOPIC;
-    }
-
-    @Override
-    public String getName() {
-        return "Off-CPU waits (kfr)";
-    }
-
-    @Override
-    public Map<String, EventAvailability> getRequiredEvents() {
-        return REQUIRED;
-    }
-
-    @Override
-    public Collection<TypedPreference<?>> getConfigurationAttributes() {
-        return List.of(WARNING_SHARE, MIN_TIME, TOP_THREADS);
-    }
-
-    @Override
-    public Collection<TypedResult<?>> getResults() {
-        return List.of(TypedResult.SCORE, THREAD, KIND, STATE, METHOD, SHARE, FINDINGS);
-    }
-
-    @Override
-    public RunnableFuture<IResult> createEvaluation(IItemCollection items, IPreferenceValueProvider vp,
-            IResultValueProvider dependencies) {
-        return new FutureTask<>(() -> evaluate(items, vp));
-    }
-
-    private IResult evaluate(IItemCollection items, IPreferenceValueProvider vp) {
-        if (!KfrEvents.has(items, KfrEvents.OFF_CPU)) {
-            return KfrRules.notApplicable(this, vp, "The recording has no kfr.OffCpu events.");
-        }
-        double warningShare = KfrRules.fraction(vp.getPreferenceValue(WARNING_SHARE));
+    IResult evaluate(IItemCollection items, IPreferenceValueProvider vp) {
+        double warningShare = KfrRules.fraction(vp, WARNING_SHARE);
         long minNanos = vp.getPreferenceValue(MIN_TIME).clampedLongValueIn(UnitLookup.NANOSECOND);
         int top = (int) Math.max(1, vp.getPreferenceValue(TOP_THREADS).longValue());
 
@@ -125,13 +85,13 @@ public final class OffCpuRule implements IRule {
 
         List<ThreadOffCpu> app = threads.values().stream().filter(t -> t.javaThread && !t.kfrThread).toList();
         if (app.isEmpty()) {
-            return KfrRules.notApplicable(this, vp, "kfr.OffCpu has no events of application threads "
+            return notApplicable(vp, "kfr.OffCpu has no events of application threads "
                     + "(no thread with Java frames).");
         }
         // a finding scores at least INFO: a few percent of preemption in a sleeping thread is not one
         List<ThreadOffCpu> problems = new ArrayList<>(app.stream().filter(t -> t.worstKind() != null
                 && t.byKind.get(t.worstKind()).nanos >= minNanos
-                && KfrRules.score(t.problemShare(), warningShare) >= Severity.INFO.getLimit()).toList());
+                && KfrRules.score(t.problemShare(), warningShare) >= KfrRules.INFO_SCORE).toList());
         Comparator<ThreadOffCpu> byScore = Comparator.comparingDouble(ThreadOffCpu::problemShare);
         problems.sort(byScore.thenComparingLong(t -> t.byKind.get(t.worstKind()).nanos).reversed());
         List<ThreadOffCpu> named = problems.subList(0, Math.min(top, problems.size()));
@@ -152,9 +112,7 @@ public final class OffCpuRule implements IRule {
         }
 
         if (named.isEmpty()) {
-            return ResultBuilder.createFor(this, vp).setSeverity(Severity.OK)
-                    .addResult(TypedResult.SCORE, UnitLookup.NUMBER_UNITY.quantity(0))
-                    .addResult(FINDINGS, findings)
+            return scored(vp, 0).addResult(FINDINGS, findings)
                     .setSummary("No application thread waited long for the disk, a lock or a CPU.")
                     .setExplanation(explanation.toString().strip()).build();
         }
@@ -162,11 +120,11 @@ public final class OffCpuRule implements IRule {
         WaitKind kind = worst.worstKind();
         double score = KfrRules.score(worst.problemShare(), warningShare);
         String method = worst.method(kind);
-        String summary = Text.thread(worst.thread) + " spent " + Text.percent(worst.share(kind)) + " of its time in "
+        String summary = Threads.name(worst.thread) + " spent " + Text.percent(worst.share(kind)) + " of its time in "
                 + kind.text + (method != null ? ", from " + Text.safe(method) : "") + "."
                 + (named.size() > 1 ? " " + (named.size() - 1) + " more thread" + (named.size() > 2 ? "s" : "")
                         + " below." : "");
-        ResultBuilder b = KfrRules.scored(this, vp, score).addResult(THREAD, worst.thread == null ? null : worst.thread.getThreadName())
+        ResultBuilder b = scored(vp, score).addResult(THREAD, Threads.name(worst.thread))
                 .addResult(KIND, kind.name()).addResult(STATE, state(kind))
                 .addResult(SHARE, KfrRules.percentQuantity(worst.share(kind))).addResult(FINDINGS, findings)
                 .setSummary(summary).setExplanation(explanation.toString().strip()).setSolution(solution(kind));
@@ -181,7 +139,7 @@ public final class OffCpuRule implements IRule {
     }
 
     private static String prefix(ThreadOffCpu t) {
-        return Text.thread(t.thread) + ": off-CPU " + Text.percent((double) t.totalNanos / t.spanNanos()) + " of "
+        return Threads.name(t.thread) + ": off-CPU " + Text.percent((double) t.totalNanos / t.spanNanos()) + " of "
                 + Text.duration(t.spanNanos()) + "; ";
     }
 

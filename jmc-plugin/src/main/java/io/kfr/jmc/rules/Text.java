@@ -1,7 +1,5 @@
 package io.kfr.jmc.rules;
 
-import org.openjdk.jmc.common.IMCThread;
-
 import java.util.Locale;
 
 /**
@@ -16,10 +14,6 @@ final class Text {
 
     static String safe(String s) {
         return s == null ? "" : s;
-    }
-
-    static String thread(IMCThread t) {
-        return t == null || t.getThreadName() == null ? "(unknown thread)" : safe(t.getThreadName());
     }
 
     static String percent(double share) {

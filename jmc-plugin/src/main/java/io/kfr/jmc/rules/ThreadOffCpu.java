@@ -1,5 +1,6 @@
 package io.kfr.jmc.rules;
 
+import io.kfr.jmc.events.Frames;
 import org.openjdk.jmc.common.IMCFrame;
 import org.openjdk.jmc.common.IMCStackTrace;
 import org.openjdk.jmc.common.IMCThread;
@@ -30,10 +31,6 @@ final class ThreadOffCpu {
         final Map<String, Long> syscalls = new HashMap<>();
         final Map<String, Long> kernel = new HashMap<>();
         final Map<String, Long> methods = new HashMap<>();
-
-        static String top(Map<String, Long> m) {
-            return m.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
-        }
     }
 
     void seen(long startNanos, long endNanos) {
@@ -56,11 +53,11 @@ final class ThreadOffCpu {
         if (syscall != null && !syscall.isEmpty()) {
             w.syscalls.merge(syscall, nanos, Long::sum);
         }
-        String kernel = Frames.kernelFunction(stack);
+        String kernel = Stacks.kernelFunction(stack);
         if (kernel != null) {
             w.kernel.merge(kernel, nanos, Long::sum);
         }
-        IMCFrame java = Frames.waitedFrom(stack);
+        IMCFrame java = Stacks.waitedFrom(stack);
         if (java != null) {
             w.methods.merge(Frames.javaText(java), nanos, Long::sum);
         }
@@ -108,9 +105,9 @@ final class ThreadOffCpu {
         StringBuilder b = new StringBuilder(Text.percent(share(kind))).append(' ').append(kind.text);
         // a preempted thread was running: its syscall and kernel frames say nothing about why
         boolean running = kind == WaitKind.CPU_QUEUE;
-        String syscall = running ? null : Where.top(w.syscalls);
-        String kernel = running ? null : Where.top(w.kernel);
-        String method = Where.top(w.methods);
+        String syscall = running ? null : KfrRules.top(w.syscalls);
+        String kernel = running ? null : KfrRules.top(w.kernel);
+        String method = KfrRules.top(w.methods);
         String sep = ": ";
         if (syscall != null) {
             b.append(sep).append("syscall ").append(syscall);
@@ -141,6 +138,6 @@ final class ThreadOffCpu {
 
     String method(WaitKind kind) {
         Where w = byKind.get(kind);
-        return w == null ? null : Where.top(w.methods);
+        return w == null ? null : KfrRules.top(w.methods);
     }
 }

@@ -1,5 +1,6 @@
 package io.kfr.jmc.rules;
 
+import io.kfr.jmc.events.Frames;
 import org.openjdk.jmc.common.IMCFrame;
 import org.openjdk.jmc.common.IMCStackTrace;
 
@@ -112,7 +113,7 @@ enum WaitKind {
                 }
             }
         }
-        IMCFrame innermost = Frames.innermostJava(stack);
+        IMCFrame innermost = Stacks.innermostJava(stack);
         if (innermost == null) {
             return OTHER;
         }
@@ -129,7 +130,7 @@ enum WaitKind {
             if (!Frames.isJava(f)) {
                 continue;
             }
-            if (Frames.isApplication(f)) {
+            if (Stacks.isApplication(f)) {
                 break;
             }
             String method = Frames.owner(f) + "." + Frames.name(f);

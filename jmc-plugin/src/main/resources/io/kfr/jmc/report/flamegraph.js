@@ -1,7 +1,7 @@
 // kfr's flame graphs: each .flame element draws the merged stack tree in the JSON block its
 // data-source names. Nodes are [nameIndex, kindIndex, value, [children]]; the root is at the
-// top and the innermost frames below it (JVM stacks are deep: what matters most stays in view). Recording text is only ever set as textContent or an
-// attribute value, never parsed as HTML.
+// top and the innermost frames below it (JVM stacks are deep: what matters most stays in view).
+// Recording text is only ever set as textContent or an attribute value, never parsed as HTML.
 (function () {
   'use strict';
   var ROW = 16;

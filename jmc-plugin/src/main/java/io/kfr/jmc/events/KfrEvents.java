@@ -1,4 +1,4 @@
-package io.kfr.jmc.rules;
+package io.kfr.jmc.events;
 
 import org.openjdk.jmc.common.IMCStackTrace;
 import org.openjdk.jmc.common.IMCThread;
@@ -19,60 +19,62 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 
-/** kfr's event types and fields as JMC's parser presents them (the event contract in DESIGN.md). */
-final class KfrEvents {
-    static final String OFF_CPU = "kfr.OffCpu";
-    static final String CPU_SAMPLE = "kfr.CpuSample";
-    static final String COLLECTOR_STATISTICS = "kfr.CollectorStatistics";
+/**
+ * kfr's event types and fields as JMC's parser presents them (the event contract in DESIGN.md),
+ * read the same way by the rules and the report.
+ */
+public final class KfrEvents {
+    public static final String OFF_CPU = "kfr.OffCpu";
+    public static final String CPU_SAMPLE = "kfr.CpuSample";
+    public static final String COLLECTOR_STATISTICS = "kfr.CollectorStatistics";
 
-    static final IAttribute<String> STATE = Attribute.attr("state", "State", UnitLookup.PLAIN_TEXT);
-    static final IAttribute<String> SYSCALL = Attribute.attr("syscall", "System Call", UnitLookup.PLAIN_TEXT);
-    static final IAttribute<IQuantity> WEIGHT = Attribute.attr("weight", "Weight", UnitLookup.TIMESPAN);
-    static final IAttribute<Boolean> AGGREGATED = Attribute.attr("aggregated", "Aggregated", UnitLookup.FLAG);
-    static final IAttribute<String> COLLECTOR = Attribute.attr("collector", "Collector", UnitLookup.PLAIN_TEXT);
+    public static final IAttribute<String> STATE = Attribute.attr("state", "State", UnitLookup.PLAIN_TEXT);
+    public static final IAttribute<String> SYSCALL = Attribute.attr("syscall", "System Call", UnitLookup.PLAIN_TEXT);
+    private static final IAttribute<IQuantity> WEIGHT = Attribute.attr("weight", "Weight", UnitLookup.TIMESPAN);
+    private static final IAttribute<Boolean> AGGREGATED = Attribute.attr("aggregated", "Aggregated", UnitLookup.FLAG);
+    public static final IAttribute<String> COLLECTOR = Attribute.attr("collector", "Collector", UnitLookup.PLAIN_TEXT);
 
     private KfrEvents() {
     }
 
-    static boolean has(IItemCollection items, String type) {
+    public static boolean has(IItemCollection items, String type) {
         return items.apply(ItemFilters.type(type)).hasItems();
     }
 
     /** One event of a kfr type, read through the accessors of its JMC type. */
-    record Event(IItem item, Accessors a) {
-        IMCThread thread() {
+    public record Event(IItem item, Accessors a) {
+        public IMCThread thread() {
             return a.thread == null ? null : a.thread.getMember(item);
         }
 
-        IMCStackTrace stack() {
+        public IMCStackTrace stack() {
             return a.stack == null ? null : a.stack.getMember(item);
         }
 
-        long startNanos() {
+        public long startNanos() {
             IQuantity q = a.start == null ? null : a.start.getMember(item);
             return q == null ? 0 : q.clampedLongValueIn(UnitLookup.EPOCH_NS);
         }
 
         /** The duration field, or 0 for instant events. */
-        long durationNanos() {
-            IQuantity q = a.duration == null ? null : a.duration.getMember(item);
-            return q == null ? 0 : q.clampedLongValueIn(UnitLookup.NANOSECOND);
+        public long durationNanos() {
+            return nanos(a.duration == null ? null : a.duration.getMember(item));
         }
 
         /** True for kfr.OffCpu's summed short intervals, whose startTime is their period's start. */
-        boolean aggregated() {
+        public boolean aggregated() {
             IMemberAccessor<Boolean, IItem> acc = AGGREGATED.getAccessor(a.type);
             Boolean b = acc == null ? null : acc.getMember(item);
             return b != null && b;
         }
 
-        String text(IAttribute<String> attribute) {
+        public String text(IAttribute<String> attribute) {
             IMemberAccessor<String, IItem> acc = attribute.getAccessor(a.type);
             return acc == null ? null : acc.getMember(item);
         }
 
         /** A numeric field (a count, or a time span in nanoseconds); 0 when the field is absent. */
-        long number(String field) {
+        public long number(String field) {
             IMemberAccessor<?, IItem> acc = a.numbers.computeIfAbsent(field, a::accessor);
             Object v = acc == null ? null : acc.getMember(item);
             if (v instanceof IQuantity q) {
@@ -82,10 +84,22 @@ final class KfrEvents {
             return v instanceof Number n ? n.longValue() : 0;
         }
 
-        long weightNanos() {
+        /** kfr.CpuSample's weight: the CPU time the sample stands for; 0 if absent. */
+        public long weightNanos() {
             IMemberAccessor<IQuantity, IItem> acc = WEIGHT.getAccessor(a.type);
-            IQuantity q = acc == null ? null : acc.getMember(item);
-            return q == null ? 0 : q.clampedLongValueIn(UnitLookup.NANOSECOND);
+            return nanos(acc == null ? null : acc.getMember(item));
+        }
+    }
+
+    /** A time span in nanoseconds; 0 for none or for a quantity that is not a time span. */
+    private static long nanos(IQuantity q) {
+        if (q == null) {
+            return 0;
+        }
+        try {
+            return q.clampedLongValueIn(UnitLookup.NANOSECOND);
+        } catch (IllegalArgumentException e) {
+            return 0;
         }
     }
 
@@ -117,7 +131,7 @@ final class KfrEvents {
         }
     }
 
-    static void forEach(IItemCollection items, String type, Consumer<Event> action) {
+    public static void forEach(IItemCollection items, String type, Consumer<Event> action) {
         for (IItemIterable it : items.apply(ItemFilters.type(type))) {
             Accessors a = new Accessors(it.getType());
             for (IItem item : it) {
