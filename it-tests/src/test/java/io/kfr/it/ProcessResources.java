@@ -40,7 +40,7 @@ record ProcessResources(int fds, Map<String, Integer> fdKinds, int threads, long
         try (Stream<Path> tasks = Files.list(proc.resolve("task"))) {
             threads = (int) tasks.count();
         }
-        long rss = Files.readAllLines(proc.resolve("status")).stream().filter(l -> l.startsWith("VmRSS:"))
+        long rss = Files.readAllLines(proc.resolve("status")).stream().filter(l -> l.startsWith("RssAnon:"))
                 .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElse(-1);
         return new ProcessResources(fds, kinds, threads, rss, progIds);
     }
@@ -85,6 +85,6 @@ record ProcessResources(int fds, Map<String, Integer> fdKinds, int threads, long
 
     @Override
     public String toString() {
-        return "fds=" + fds + " " + fdKinds + " threads=" + threads + " rss=" + rssKb + "kB bpfProgs=" + bpfProgIds;
+        return "fds=" + fds + " " + fdKinds + " threads=" + threads + " rssAnon=" + rssKb + "kB bpfProgs=" + bpfProgIds;
     }
 }
