@@ -43,7 +43,7 @@ class ControlLeakTest {
     /**
      * Resident anonymous memory (RssAnon: the heap, malloc, thread stacks; not file pages, which the
      * dumps' page cache would make noisy) is read after every cycle. In the first ~40 cycles it
-     * falls by ~8 MB (memory of the first starts being given back) and then holds within ~2 MB, so
+     * falls by ~8 MB (not analysed further: it falls, so it is no leak) and then holds within ~2 MB, so
      * it is compared from cycle {@link #RSS_FROM} on: the median of the last 10 cycles against that
      * of cycles 41-50 (at most 4 MB), and the Theil-Sen slope over cycles 41-100 (the median of the
      * slopes between every two cycles, which one step or outlier does not move much), at most 80 kB
