@@ -11,10 +11,12 @@ import java.util.stream.Stream;
 
 /**
  * What a process holds, read from /proc: open file descriptors (by kind: BPF programs, maps and
- * links, perf events, sockets, files), threads, resident memory, and the kernel ids of the BPF
- * programs it has open.
+ * links, perf events, sockets, files), threads, resident memory, memory mappings (in all, and those
+ * of BPF maps and perf events: a ring buffer's mapping outlives its fd), and the kernel ids of the
+ * BPF programs it has open.
  */
-record ProcessResources(int fds, Map<String, Integer> fdKinds, int threads, long rssKb, List<Integer> bpfProgIds) {
+record ProcessResources(int fds, Map<String, Integer> fdKinds, int threads, long rssKb, List<Integer> bpfProgIds,
+                        int mappings, int bpfAndPerfMappings) {
 
     static ProcessResources of(long pid) throws IOException {
         Path proc = Path.of("/proc", Long.toString(pid));
@@ -42,16 +44,24 @@ record ProcessResources(int fds, Map<String, Integer> fdKinds, int threads, long
         }
         long rss = Files.readAllLines(proc.resolve("status")).stream().filter(l -> l.startsWith("RssAnon:"))
                 .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElse(-1);
-        return new ProcessResources(fds, kinds, threads, rss, progIds);
+        int mappings = 0;
+        int kernelMappings = 0;
+        for (String l : Files.readAllLines(proc.resolve("maps"))) {
+            mappings++;
+            if (l.endsWith("anon_inode:bpf-map") || l.endsWith("anon_inode:[perf_event]")) {
+                kernelMappings++;
+            }
+        }
+        return new ProcessResources(fds, kinds, threads, rss, progIds, mappings, kernelMappings);
     }
 
     int kind(String name) {
         return fdKinds.getOrDefault(name, 0);
     }
 
-    /** BPF objects and perf events: what a collector holds while it runs. */
+    /** BPF objects and perf events, open or mapped: what a collector holds while it runs. */
     int bpfAndPerf() {
-        return kind("bpf-prog") + kind("bpf-map") + kind("bpf_link") + kind("perf_event");
+        return kind("bpf-prog") + kind("bpf-map") + kind("bpf_link") + kind("perf_event") + bpfAndPerfMappings;
     }
 
     private static String kindOf(String target) {
@@ -85,6 +95,7 @@ record ProcessResources(int fds, Map<String, Integer> fdKinds, int threads, long
 
     @Override
     public String toString() {
-        return "fds=" + fds + " " + fdKinds + " threads=" + threads + " rssAnon=" + rssKb + "kB bpfProgs=" + bpfProgIds;
+        return "fds=" + fds + " " + fdKinds + " threads=" + threads + " rssAnon=" + rssKb + "kB bpfProgs=" + bpfProgIds
+                + " mappings=" + mappings + " (BPF/perf " + bpfAndPerfMappings + ")";
     }
 }
