@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -179,10 +180,18 @@ final class Controller implements ControlServer.Handler {
         for (Map.Entry<String, CollectorStatistics> e : session.statistics().entrySet()) {
             CollectorStatistics s = e.getValue();
             lines.add("collector " + e.getKey() + ": lost=" + s.recordsLost() + " dropped=" + s.recordsDropped()
-                    + " bpfRuns=" + s.bpfRunCount());
+                    + " bpfRuns=" + s.bpfRunCount() + " cost: " + cost(s, running));
         }
         session.problems().forEach(p -> lines.add("warning: " + p));
         return Reply.ok(lines);
+    }
+
+    /** What the collector cost so far: its BPF programs and its thread, as a share of one CPU. */
+    private static String cost(CollectorStatistics s, Duration running) {
+        long spent = s.bpfRunTimeNanos() + s.collectorCpuNanos();
+        double share = running.toNanos() > 0 ? 100.0 * spent / running.toNanos() : 0;
+        return String.format(Locale.ROOT, "BPF %d ms + collector thread %d ms = %.1f%% of one CPU",
+                s.bpfRunTimeNanos() / 1_000_000, s.collectorCpuNanos() / 1_000_000, share);
     }
 
     private synchronized Reply dump(String file) {
