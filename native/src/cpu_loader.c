@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 
 #include "kfr_error.h"
+#include "sysctl.h"
 #include "map_util.h"
 #include "kfr_records.h"
 #include "kfr_walk_cfg.h"
@@ -63,17 +64,10 @@ static void attr_for(struct perf_event_attr *a, bool cycles, const struct kfr_cp
 	}
 }
 
+/* 99 when unreadable: shown as is in the error line */
 static int paranoid(void)
 {
-	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
-	int v = 99;
-
-	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = 99;
-		fclose(f);
-	}
-	return v;
+	return kfr_sysctl_int(KFR_PERF_EVENT_PARANOID, 99);
 }
 
 /* Opens one event per online CPU; 0 or -errno (message set). */

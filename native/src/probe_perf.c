@@ -10,20 +10,14 @@
 #include <unistd.h>
 
 #include "kfr_error.h"
+#include "sysctl.h"
 
 #define PT_TYPE "/sys/bus/event_source/devices/intel_pt/type"
 
+/* 99 when unreadable: shown as is in the error line */
 static int paranoid(void)
 {
-	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
-	int v = 99;
-
-	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = 99;
-		fclose(f);
-	}
-	return v;
+	return kfr_sysctl_int(KFR_PERF_EVENT_PARANOID, 99);
 }
 
 static int open_close(struct perf_event_attr *a, int pid, int cpu, const char *what)
