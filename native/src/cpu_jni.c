@@ -181,6 +181,19 @@ static void wake_cpu(void *o)
 	kfr_cpu_wake(o);
 }
 
+/* Ends a waiting poll now (a stop need not wait for the poll's timeout). */
+void JNI_FN(cpuWake)(JNIEnv *env, jclass cls, jlong handle)
+{
+	(void)env;
+	(void)cls;
+	struct kfr_cpu *o = acquire(handle, "cpuWake");
+
+	if (!o)
+		return;
+	kfr_cpu_wake(o);
+	kfr_handle_release((uint64_t)handle);
+}
+
 void JNI_FN(cpuClose)(JNIEnv *env, jclass cls, jlong handle)
 {
 	(void)env;

@@ -278,6 +278,19 @@ static void wake_offcpu(void *o)
 	kfr_offcpu_wake(o);
 }
 
+/* Ends a waiting poll now (a stop need not wait for the poll's timeout). */
+void JNI_FN(offcpuWake)(JNIEnv *env, jclass cls, jlong handle)
+{
+	(void)env;
+	(void)cls;
+	struct kfr_offcpu *o = acquire(handle, "offcpuWake");
+
+	if (!o)
+		return;
+	kfr_offcpu_wake(o);
+	release(handle);
+}
+
 void JNI_FN(offcpuClose)(JNIEnv *env, jclass cls, jlong handle)
 {
 	(void)env;

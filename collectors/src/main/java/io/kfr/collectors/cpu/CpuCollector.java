@@ -173,12 +173,13 @@ public final class CpuCollector implements AutoCloseable {
      */
     public void requestStop() {
         running = false;
+        KfrNative.cpuWake(handle); // the worker's poll returns now, not at its timeout
     }
 
     /** Stops sampling, delivers what is buffered and the final statistics, releases everything. */
     @Override
     public void close() {
-        running = false; // the worker sees it at its next poll timeout (100 ms)
+        requestStop();
         if (Thread.currentThread() != worker) {
             try {
                 worker.join(STOP_WAIT_MILLIS);

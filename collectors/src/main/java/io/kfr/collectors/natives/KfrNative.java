@@ -73,6 +73,9 @@ public final class KfrNative {
 
     public static native void cpuClose(long handle);
 
+    /** Ends a waiting {@link #cpuPoll} now; a closed handle is ignored (lastError says so). */
+    public static native void cpuWake(long handle);
+
     /** "" when the last open collector walks Java frames, else why not (one line). */
     public static native String javaFramesStatus();
 
@@ -161,4 +164,7 @@ public final class KfrNative {
 
     /** Detaches and frees everything of this handle. Safe to call twice. */
     public static native void offcpuClose(long handle);
+
+    /** Ends a waiting {@link #offcpuPoll} now; a closed handle is ignored (lastError says so). */
+    public static native void offcpuWake(long handle);
 }

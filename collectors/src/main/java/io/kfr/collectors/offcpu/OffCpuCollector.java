@@ -251,6 +251,7 @@ public final class OffCpuCollector implements AutoCloseable {
      */
     public void requestStop() {
         running = false;
+        KfrNative.offcpuWake(handle); // the worker's poll returns now, not at its timeout
     }
 
     /**
@@ -259,7 +260,7 @@ public final class OffCpuCollector implements AutoCloseable {
      */
     @Override
     public void close() {
-        running = false;
+        requestStop();
         if (Thread.currentThread() != worker) {
             try {
                 worker.join(STOP_WAIT_MILLIS);
