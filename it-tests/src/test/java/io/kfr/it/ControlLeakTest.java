@@ -43,12 +43,16 @@ class ControlLeakTest {
     /**
      * Resident anonymous memory (RssAnon: the heap, malloc, thread stacks; not file pages, which the
      * dumps' page cache would make noisy) is read after every cycle. In the first ~40 cycles it
-     * falls by ~8 MB (not analysed further: it falls, so it is no leak) and then holds within ~2 MB, so
-     * it is compared from cycle {@link #RSS_FROM} on: the median of the last 10 cycles against that
-     * of cycles 41-50 (at most 4 MB), and the Theil-Sen slope over cycles 41-100 (the median of the
-     * slopes between every two cycles, which one step or outlier does not move much), at most 80 kB
-     * a cycle. A leak of 150 kB a cycle (a direct buffer kept per session, tried once) failed both
-     * checks; smaller leaks are below what RSS can resolve here.
+     * falls by ~8 MB (not analysed further: it falls, so it is no leak); after that it still swings
+     * by up to ±7 MB between readings (also not explained; the JVM's own arenas and JIT are suspects).
+     * So it is compared from cycle {@link #RSS_FROM} on, two ways: the median of the last 10 cycles
+     * against that of cycles 41-50, and the Theil-Sen slope over cycles 41-100 (the median of the
+     * slopes between every two cycles, which one step or outlier does not move much). A steady leak
+     * moves both; a swing moves one: runs without a leak read up to +3.3 MB or up to 88 kB a cycle,
+     * never both over their limits, while a deliberate leak of 150 kB a cycle (a direct buffer kept
+     * per session) read +7.6 MB / 164 kB and +4.8 MB / 207 kB a cycle in two tries. The test fails when both exceed their limits, or
+     * either exceeds three times its limit. Leaks much below ~100 kB a cycle are below what RSS can
+     * resolve here.
      */
     private static final int RSS_FROM = 41;
     /** Mappings after cycle 100 against after cycle 5; a leaked ring buffer or stack adds one or more a cycle. */
@@ -122,8 +126,10 @@ class ControlLeakTest {
             assertEquals(warm.threads(), end.threads(), "threads: " + warm + " -> " + end);
             // the JVM maps and unmaps on its own (malloc, code heap, JFR buffers): a few either way
             assertTrue(end.mappings() - warm.mappings() <= MAPPINGS_TOLERANCE, "memory mappings: " + warm + " -> " + end);
-            assertTrue(rssEnd - rssStart <= RSS_TOLERANCE_KB, "RssAnon " + rssStart + " kB -> " + rssEnd + " kB");
-            assertTrue(slope <= RSS_SLOPE_TOLERANCE_KB, "RssAnon grows by " + slope + " kB a cycle");
+            long grown = rssEnd - rssStart;
+            boolean leaks = grown > RSS_TOLERANCE_KB && slope > RSS_SLOPE_TOLERANCE_KB
+                    || grown > 3 * RSS_TOLERANCE_KB || slope > 3 * RSS_SLOPE_TOLERANCE_KB;
+            assertFalse(leaks, "RssAnon " + rssStart + " kB -> " + rssEnd + " kB, " + slope + " kB a cycle");
             ReadBack last = ReadBack.read(dump);
             assertTrue(last.eventCounts.getOrDefault("kfr.OffCpu", 0L) > 0, "the last dump holds kfr events: " + last.eventCounts);
             assertTrue(last.eventCounts.getOrDefault("kfr.CpuSample", 0L) > 0, "and CPU samples: " + last.eventCounts);

@@ -4,6 +4,7 @@ import io.kfr.collectors.Clocks;
 import io.kfr.collectors.CollectorException;
 import io.kfr.collectors.CollectorStatistics;
 import io.kfr.collectors.CpuSample;
+import io.kfr.collectors.natives.DirectBuffers;
 import io.kfr.collectors.natives.KfrNative;
 import io.kfr.collectors.natives.NativeLibrary;
 import io.kfr.collectors.stacks.JavaStacks;
@@ -13,7 +14,6 @@ import io.kfr.collectors.threads.ThreadDirectory;
 
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * The CPU sampler: a perf event per CPU with a BPF program that keeps the samples of this
@@ -56,7 +56,7 @@ public final class CpuCollector implements AutoCloseable {
     private final CpuListener listener;
     private final boolean cpuClock;
     private final JavaStacks javaStacks;
-    private final ByteBuffer samples = ByteBuffer.allocateDirect(SAMPLE_SIZE * 4096).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer samples = DirectBuffers.take(SAMPLE_SIZE * 4096);
     private final long[] stats = new long[C_MAX + 3];
     private final Thread worker;
     private StackResolver stacks;
@@ -123,6 +123,8 @@ public final class CpuCollector implements AutoCloseable {
             failure = t;
         } finally {
             KfrNative.cpuClose(handle);
+            DirectBuffers.give(samples); // nothing writes into them once the handle is closed
+            javaStacks.releaseBuffer();
         }
     }
 

@@ -8,6 +8,7 @@ import io.kfr.collectors.OffCpuState;
 import io.kfr.collectors.StackTrace;
 import io.kfr.collectors.ThreadRef;
 import io.kfr.collectors.Tids;
+import io.kfr.collectors.natives.DirectBuffers;
 import io.kfr.collectors.natives.KfrNative;
 import io.kfr.collectors.natives.NativeLibrary;
 import io.kfr.collectors.stacks.JavaStacks;
@@ -18,7 +19,6 @@ import io.kfr.collectors.threads.ThreadDirectory;
 
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.IntFunction;
@@ -54,8 +54,8 @@ public final class OffCpuCollector implements AutoCloseable {
     private final Thread worker;
     private final int workerTid;
     private final IntFunction<String> exitedNames = this::exitedThreadName;
-    private final ByteBuffer events = ByteBuffer.allocateDirect(EVENT_SIZE * 4096).order(ByteOrder.LITTLE_ENDIAN);
-    private final ByteBuffer aggregates = ByteBuffer.allocateDirect(AGG_SIZE * 8192).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer events = DirectBuffers.take(EVENT_SIZE * 4096);
+    private final ByteBuffer aggregates = DirectBuffers.take(AGG_SIZE * 8192);
     private final long[] stats = new long[STAT_LEN];
     private volatile boolean running = true;
     private volatile Throwable failure;
@@ -172,6 +172,9 @@ public final class OffCpuCollector implements AutoCloseable {
         } finally {
             threads.clearExitedThreadNames(exitedNames);
             KfrNative.offcpuClose(handle);
+            DirectBuffers.give(events); // nothing writes into them once the handle is closed
+            DirectBuffers.give(aggregates);
+            javaStacks.releaseBuffer();
         }
     }
 

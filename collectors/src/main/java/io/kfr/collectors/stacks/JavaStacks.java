@@ -2,10 +2,10 @@ package io.kfr.collectors.stacks;
 
 import io.kfr.collectors.Frame;
 import io.kfr.collectors.hotspot.JavaFrameSymbolizer;
+import io.kfr.collectors.natives.DirectBuffers;
 import io.kfr.collectors.natives.KfrNative;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -56,13 +56,18 @@ public final class JavaStacks {
     private final RecordSource source;
     private final Forget forget;
     private final JavaFrameSymbolizer symbolizer = new JavaFrameSymbolizer();
-    private final ByteBuffer buffer = ByteBuffer.allocateDirect(JSTACK_MAX * 64).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer buffer = DirectBuffers.take(JSTACK_MAX * 64);
     private Map<Long, List<Frame>> byId = new HashMap<>();
     private Map<Long, List<Frame>> previous = Map.of();
 
     public JavaStacks(RecordSource source, Forget forget) {
         this.source = source;
         this.forget = forget;
+    }
+
+    /** Gives the record buffer back for the next collector; call once its native handle is closed. */
+    public void releaseBuffer() {
+        DirectBuffers.give(buffer);
     }
 
     /** Takes in the records walked since the last call; call after each poll and drain. */
