@@ -4,6 +4,7 @@ import io.kfr.collectors.Clocks;
 import io.kfr.collectors.CollectorException;
 import io.kfr.collectors.CollectorStatistics;
 import io.kfr.collectors.CpuSample;
+import io.kfr.collectors.WorkerStop;
 import io.kfr.collectors.natives.DirectBuffers;
 import io.kfr.collectors.natives.KfrNative;
 import io.kfr.collectors.natives.NativeLibrary;
@@ -24,7 +25,6 @@ import java.nio.ByteBuffer;
 public final class CpuCollector implements AutoCloseable {
     private static final int POLL_MILLIS = 100;
     private static final long STATS_PERIOD_NANOS = 1_000_000_000L;
-    private static final long STOP_WAIT_MILLIS = 5_000;
     /** struct kfr_cpu_sample (native/include/kfr_records.h) */
     private static final int SAMPLE_SIZE = 40;
     private static final int S_TID = 0;
@@ -60,7 +60,7 @@ public final class CpuCollector implements AutoCloseable {
     private final long[] stats = new long[C_MAX + 3];
     private final Thread worker;
     private StackResolver stacks;
-    private volatile boolean running = true;
+    private final WorkerStop stop;
     private volatile Throwable failure;
 
     private CpuCollector(long handle, int pid, CpuConfig config, ThreadDirectory threads, CpuListener listener) {
@@ -74,6 +74,7 @@ public final class CpuCollector implements AutoCloseable {
                 () -> KfrNative.cpuJavaForget(handle));
         this.worker = new Thread(this::run, "kfr-cpu");
         this.worker.setDaemon(true);
+        this.stop = new WorkerStop(worker, () -> KfrNative.cpuWake(handle));
     }
 
     public static CpuCollector start(int pid, CpuConfig config, ThreadDirectory threads, CpuListener listener)
@@ -107,7 +108,7 @@ public final class CpuCollector implements AutoCloseable {
             stacks = new StackResolver((id, ips) -> KfrNative.cpuStack(handle, id, ips), SharedSymbols.kernel(),
                     SharedSymbols.process(pid), javaStacks);
             long nextStats = System.nanoTime() + STATS_PERIOD_NANOS;
-            while (running) {
+            while (stop.running()) {
                 poll(POLL_MILLIS);
                 if (System.nanoTime() - nextStats >= 0) {
                     listener.onStatistics(statistics());
@@ -174,20 +175,12 @@ public final class CpuCollector implements AutoCloseable {
      * session stopping several collectors lets their last polls overlap.
      */
     public void requestStop() {
-        running = false;
-        KfrNative.cpuWake(handle); // the worker's poll returns now, not at its timeout
+        stop.request();
     }
 
     /** Stops sampling, delivers what is buffered and the final statistics, releases everything. */
     @Override
     public void close() {
-        requestStop();
-        if (Thread.currentThread() != worker) {
-            try {
-                worker.join(STOP_WAIT_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        stop.requestAndWait();
     }
 }

@@ -8,6 +8,7 @@ import io.kfr.collectors.OffCpuState;
 import io.kfr.collectors.StackTrace;
 import io.kfr.collectors.ThreadRef;
 import io.kfr.collectors.Tids;
+import io.kfr.collectors.WorkerStop;
 import io.kfr.collectors.natives.DirectBuffers;
 import io.kfr.collectors.natives.KfrNative;
 import io.kfr.collectors.natives.NativeLibrary;
@@ -40,7 +41,6 @@ import static io.kfr.collectors.offcpu.OffCpuRecords.*;
  */
 public final class OffCpuCollector implements AutoCloseable {
     private static final int POLL_MILLIS = 100;
-    private static final long STOP_WAIT_MILLIS = 5_000;
     private static final long PARK_WAIT_MILLIS = 1_000;
 
     private final long handle;
@@ -51,13 +51,12 @@ public final class OffCpuCollector implements AutoCloseable {
     /** Created by the collector thread: loading kernel and ELF symbols stays off the JVM's start-up path. */
     private StackResolver stacks;
     private final JavaStacks javaStacks;
-    private final Thread worker;
     private final int workerTid;
     private final IntFunction<String> exitedNames = this::exitedThreadName;
     private final ByteBuffer events = DirectBuffers.take(EVENT_SIZE * 4096);
     private final ByteBuffer aggregates = DirectBuffers.take(AGG_SIZE * 8192);
     private final long[] stats = new long[STAT_LEN];
-    private volatile boolean running = true;
+    private final WorkerStop stop;
     private volatile Throwable failure;
     private long periodStartEpochNanos;
 
@@ -68,7 +67,7 @@ public final class OffCpuCollector implements AutoCloseable {
         this.config = config;
         this.threads = threads;
         this.listener = listener;
-        this.worker = worker;
+        this.stop = new WorkerStop(worker, () -> KfrNative.offcpuWake(handle));
         this.workerTid = workerTid;
         this.javaStacks = new JavaStacks(buffer -> KfrNative.offcpuJavaStacks(handle, buffer),
                 () -> KfrNative.offcpuJavaForget(handle));
@@ -149,7 +148,7 @@ public final class OffCpuCollector implements AutoCloseable {
             stacks = new StackResolver((id, ips) -> KfrNative.offcpuStack(handle, id, ips), SharedSymbols.kernel(),
                     SharedSymbols.process(pid), javaStacks);
             long nextDrain = System.nanoTime() + config.drainPeriodMillis() * 1_000_000L;
-            while (running) {
+            while (stop.running()) {
                 pollEvents(POLL_MILLIS);
                 if (System.nanoTime() - nextDrain >= 0) {
                     drainAggregates(1);
@@ -253,8 +252,7 @@ public final class OffCpuCollector implements AutoCloseable {
      * session stopping several collectors lets their last polls overlap.
      */
     public void requestStop() {
-        running = false;
-        KfrNative.offcpuWake(handle); // the worker's poll returns now, not at its timeout
+        stop.request();
     }
 
     /**
@@ -263,14 +261,7 @@ public final class OffCpuCollector implements AutoCloseable {
      */
     @Override
     public void close() {
-        requestStop();
-        if (Thread.currentThread() != worker) {
-            try {
-                worker.join(STOP_WAIT_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        stop.requestAndWait();
     }
 
     /** The collector thread's first steps: report its tid, then wait (blocked) for the collector. */
