@@ -104,10 +104,7 @@ final class Session {
                     Log.error("Java frames off: " + java + "; off-CPU stacks end at the native frames");
                 }
             } catch (CollectorException e) {
-                problems.add(e.getMessage());
-                if (atJvmStart) { // else the control command reports it, once
-                    Log.error(e.getMessage());
-                }
+                notStarted(e, atJvmStart);
             }
         }
         if (options.cpu()) {
@@ -117,11 +114,15 @@ final class Session {
                         ? options.cpuConfig().eventCount() + " events" : Durations.format(options.cpuConfig().intervalNanos()))
                         + (executionSamples ? ", also as jdk.ExecutionSample" : "") + ")");
             } catch (CollectorException e) {
-                problems.add(e.getMessage());
-                if (atJvmStart) { // else the control command reports it, once
-                    Log.error(e.getMessage());
-                }
+                notStarted(e, atJvmStart);
             }
+        }
+    }
+
+    private void notStarted(CollectorException e, boolean atJvmStart) {
+        problems.add(e.getMessage());
+        if (atJvmStart) { // else the control command reports it, once
+            Log.error(e.getMessage());
         }
     }
 
@@ -216,7 +217,7 @@ final class Session {
         }
         chunk.close();
         if (!keepWorkDir) {
-            deleteWorkDir();
+            deleteTree(workDir);
         }
         if (!atExit) {
             NativeLibrary.releaseFreedMemory();
@@ -246,12 +247,9 @@ final class Session {
         }
     }
 
-    private void deleteWorkDir() {
-        deleteTree(workDir);
-    }
 
-    private static void deleteTree(Path workDir) {
-        try (Stream<Path> files = Files.walk(workDir)) {
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
             // a temp dir left behind is harmless
