@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -240,10 +239,7 @@ class ControlCommandsTest {
 
     /** The user's recording as {@code jcmd JFR.check verbose=true} shows it: name, limits, state, every setting. */
     private static String userRecording(long pid) throws Exception {
-        Process p = new ProcessBuilder(Jdk.JDK17.home().resolve("bin/jcmd").toString(), Long.toString(pid), "JFR.check",
-                "verbose=true").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        String out = Jcmd.run(pid, "JFR.check", "verbose=true");
         int start = out.indexOf("Recording 1:");
         int next = out.indexOf("\nRecording ", start + 1);
         return out.substring(start, next < 0 ? out.length() : next).strip();

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -61,21 +63,19 @@ class ControlLeakTest {
      * JVM's business, not a kfr leak.
      */
     private static long jvmOwnCommittedKb(long pid) throws Exception {
-        Process p = new ProcessBuilder(Jdk.JDK17.home().resolve("bin/jcmd").toString(), Long.toString(pid),
-                "VM.native_memory", "summary").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0, out);
+        Matcher m = JVM_OWN.matcher(Jcmd.run(pid, "VM.native_memory", "summary"));
         long kb = 0;
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-                "-\\s+(Code|Class|Metaspace|Arena Chunk|Compiler|Symbol) \\(reserved=\\d+KB, committed=(\\d+)KB\\)").matcher(out);
         int found = 0;
         while (m.find()) {
             kb += Long.parseLong(m.group(2));
             found++;
         }
-        assertTrue(found >= 4, "NMT summary categories: " + out);
+        assertTrue(found >= 4, "NMT summary categories: " + m);
         return kb;
     }
+
+    private static final Pattern JVM_OWN = Pattern.compile(
+            "-\\s+(Code|Class|Metaspace|Arena Chunk|Compiler|Symbol) \\(reserved=\\d+KB, committed=(\\d+)KB\\)");
 
     /** Mappings after cycle 100 against after cycle 5; a leaked ring buffer or stack adds one or more a cycle. */
     private static final int MAPPINGS_TOLERANCE = 10;

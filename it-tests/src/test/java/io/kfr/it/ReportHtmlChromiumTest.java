@@ -1,7 +1,6 @@
 package io.kfr.it;
 
 import io.kfr.it.workload.ReportWorkload;
-import io.kfr.it.workload.Sleepy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -116,10 +115,7 @@ class ReportHtmlChromiumTest {
     @Test
     void emptyGraphsSayThereIsNothingToDraw() throws Exception {
         Path dir = Files.createTempDirectory("kfr-it-report-plain-page");
-        Path file = dir.resolve("plain.jfr");
-        JvmRun.Result run = JvmRun.on(Jdk.JDK17).jvmArg("-XX:StartFlightRecording=filename=" + file)
-                .main(Sleepy.class).run(60);
-        assertEquals(0, run.exitCode(), run.describe());
+        Path file = PlainRecording.file();
         Path html = dir.resolve("plain.html");
         JvmRun.Result r = ReportCli.run(Jdk.JDK17, "report", "--html", html.toString(), file.toString());
         assertEquals(0, r.exitCode(), r.describe());

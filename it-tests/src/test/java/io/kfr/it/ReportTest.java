@@ -1,7 +1,6 @@
 package io.kfr.it;
 
 import io.kfr.it.workload.ReportWorkload;
-import io.kfr.it.workload.Sleepy;
 import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -120,10 +119,7 @@ class ReportTest {
     @Test
     void recordingWithoutKfrEvents() throws Exception {
         Path dir = Files.createTempDirectory("kfr-it-report-plain");
-        Path file = dir.resolve("plain.jfr");
-        JvmRun.Result run = JvmRun.on(Jdk.JDK17).jvmArg("-XX:StartFlightRecording=filename=" + file)
-                .main(Sleepy.class).run(60);
-        assertEquals(0, run.exitCode(), run.describe());
+        Path file = PlainRecording.file();
 
         JvmRun.Result text = ReportCli.run(Jdk.JDK17, "report", file.toString());
         assertEquals(0, text.exitCode(), text.describe());

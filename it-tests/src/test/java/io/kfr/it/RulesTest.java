@@ -20,7 +20,6 @@ import org.openjdk.jmc.flightrecorder.rules.RuleRegistry;
 import org.openjdk.jmc.flightrecorder.rules.Severity;
 import org.openjdk.jmc.flightrecorder.rules.util.RulesToolkit;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.HashMap;
@@ -151,12 +150,7 @@ class RulesTest {
 
     @Test
     void notApplicableWithoutKfrEvents() throws Exception {
-        Path dir = Files.createTempDirectory("kfr-it-rules-plain");
-        Path file = dir.resolve("plain.jfr");
-        JvmRun.Result run = JvmRun.on(Jdk.JDK17).jvmArg("-XX:StartFlightRecording=filename=" + file)
-                .classpath(WorkloadClasses.copyTo(dir, RulesWorkload.class)).main(RulesWorkload.class, "0.5").run(60);
-        assertEquals(0, run.exitCode(), run.describe());
-        IItemCollection items = JfrLoaderToolkit.loadEvents(file.toFile());
+        IItemCollection items = JfrLoaderToolkit.loadEvents(PlainRecording.file().toFile());
         assertTrue(items.hasItems(), "the JVM's own recording has events");
         // through JMC's runner (which checks the required events) and called directly
         for (IResult r : evaluate(items, IPreferenceValueProvider.DEFAULT_VALUES).values()) {
