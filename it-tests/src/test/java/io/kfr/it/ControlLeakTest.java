@@ -63,14 +63,15 @@ class ControlLeakTest {
      * JVM's business, not a kfr leak.
      */
     private static long jvmOwnCommittedKb(long pid) throws Exception {
-        Matcher m = JVM_OWN.matcher(Jcmd.run(pid, "VM.native_memory", "summary"));
+        String summary = Jcmd.run(pid, "VM.native_memory", "summary");
+        Matcher m = JVM_OWN.matcher(summary);
         long kb = 0;
         int found = 0;
         while (m.find()) {
             kb += Long.parseLong(m.group(2));
             found++;
         }
-        assertTrue(found >= 4, "NMT summary categories: " + m);
+        assertTrue(found >= 4, "NMT summary categories: " + summary);
         return kb;
     }
 
