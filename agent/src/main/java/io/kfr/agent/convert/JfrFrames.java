@@ -3,10 +3,12 @@ package io.kfr.agent.convert;
 import io.kfr.jmc.events.CppNames;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedMethod;
+import jdk.jfr.consumer.RecordedStackTrace;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -22,9 +24,21 @@ final class JfrFrames {
     private static final Pattern LAMBDA_SUFFIX = Pattern.compile("^[$/+0-9a-fx]*");
     /** Frames repeat across thousands of events: one Frame per distinct JFR frame content. */
     private final Map<List<Object>, Frame> cache = new HashMap<>();
+    /**
+     * Stacks are constants of their chunk, and the JDK's reader hands out one object per constant:
+     * each stack is converted once per chunk, not once per event (a million events, a few thousand stacks).
+     */
+    private final Map<RecordedStackTrace, List<Frame>> stacks = new IdentityHashMap<>();
 
     /** The stack's frames, innermost first; none for a missing stack. */
-    List<Frame> stack(List<RecordedFrame> frames) {
+    List<Frame> stack(RecordedStackTrace stack) {
+        if (stack == null) {
+            return List.of();
+        }
+        return stacks.computeIfAbsent(stack, s -> frames(s.getFrames()));
+    }
+
+    private List<Frame> frames(List<RecordedFrame> frames) {
         if (frames == null || frames.isEmpty()) {
             return List.of();
         }

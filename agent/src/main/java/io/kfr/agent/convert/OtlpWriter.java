@@ -94,7 +94,7 @@ final class OtlpWriter {
         }
         io.opentelemetry.proto.profiles.v1development.Sample.Builder b =
                 io.opentelemetry.proto.profiles.v1development.Sample.newBuilder()
-                        .setStackIndex(stacks.of(List.of(locs)))
+                        .setStackIndex(locs.length == 0 ? 0 : stacks.of(List.of(locs))) // stack_table[0]: none
                         .addAttributeIndices(attribute("thread.name", s.thread()))
                         .addAttributeIndices(attribute("thread.id", s.tid()))
                         .addValues(s.nanos());

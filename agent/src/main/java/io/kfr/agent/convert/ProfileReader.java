@@ -66,7 +66,7 @@ final class ProfileReader {
         String syscall = kind == EventKind.OFFCPU && e.hasField("syscall") ? nullToEmpty(e.getString("syscall")) : "";
         long weight = kind == EventKind.OFFCPU ? duration : e.getDuration("weight").toNanos();
         builder.add(kind, thread, tid, state, syscall,
-                frames.stack(e.getStackTrace() == null ? null : e.getStackTrace().getFrames()), start, duration, weight);
+                frames.stack(e.getStackTrace()), start, duration, weight);
     }
 
     private static long nanos(Instant t) {
