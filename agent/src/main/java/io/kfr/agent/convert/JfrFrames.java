@@ -20,8 +20,10 @@ import java.util.regex.Pattern;
  * declared native (its owner is a class) and a library function (its owner a file name).
  */
 final class JfrFrames {
-    /** What follows "$$Lambda" in a lambda class's name: "$122+0x00007f0bb80c92e0", "/0x000001b6c1003200". */
-    private static final Pattern LAMBDA_SUFFIX = Pattern.compile("^[$/+0-9a-fx]*");
+    /** A hidden class's address suffix ("+0x00007f0bb80c92e0", "/0x000001b6c1003200"). */
+    private static final Pattern HIDDEN_SUFFIX = Pattern.compile("[+/]0x[0-9a-f]+");
+    /** JDK 17 also numbers lambda classes: "Main$$Lambda$122". */
+    private static final Pattern LAMBDA_NUMBER = Pattern.compile("\\$\\$Lambda\\$\\d+");
     /** Frames repeat across thousands of events: one Frame per distinct JFR frame content. */
     private final Map<List<Object>, Frame> cache = new HashMap<>();
     /**
@@ -82,13 +84,16 @@ final class JfrFrames {
     }
 
     /**
-     * A lambda's class is named by the run ({@code Main$$Lambda$122+0x00007f0bb80c92e0}, or
-     * {@code Main$$Lambda/0x...} on newer JDKs): {@code Main$$Lambda}, so that profiles of two runs
-     * or two JVMs merge in a backend (Pyroscope does the same with JFR).
+     * Hidden classes (lambdas, method handle forms) are named by the run
+     * ({@code Main$$Lambda$122+0x00007f0bb80c92e0}, {@code LambdaForm$MH+0x0000000069040000}):
+     * {@code Main$$Lambda}, {@code LambdaForm$MH}, so that profiles of two runs or two JVMs merge
+     * in a backend (Pyroscope does the same with JFR).
      */
     static String stableLambda(String name) {
-        int i = name.indexOf("$$Lambda");
-        return i < 0 ? name : name.substring(0, i + 8) + LAMBDA_SUFFIX.matcher(name.substring(i + 8)).replaceFirst("");
+        if (name.indexOf("0x") < 0) {
+            return name;
+        }
+        return LAMBDA_NUMBER.matcher(HIDDEN_SUFFIX.matcher(name).replaceAll("")).replaceAll("\\$\\$Lambda");
     }
 
     /** A Java class name has a package; a library's file name has ".so", the kernel and [vdso] neither. */

@@ -50,14 +50,18 @@ final class Profile {
             end = Math.max(end, startNanos + durationNanos);
         }
 
-        Profile build(Set<EventKind> kinds, RecordingFacts facts) {
+        Profile build(Set<EventKind> kinds, RecordingFacts facts, TimeWindow window) {
             List<Sample> samples = new ArrayList<>(sums.size());
             sums.forEach((k, v) -> samples.add(new Sample(k.kind, k.thread, k.tid, k.state, k.syscall, k.stack, v[0], v[1])));
             // heaviest first: what a reader of the raw output sees first
             samples.sort((a, b) -> a.nanos() != b.nanos() ? Long.compare(b.nanos(), a.nanos())
                     : a.thread().compareTo(b.thread()));
-            boolean none = samples.isEmpty();
-            return new Profile(kinds, facts, Collections.unmodifiableList(samples), none ? 0 : start, none ? 0 : end);
+            if (samples.isEmpty()) {
+                return new Profile(kinds, facts, List.of(), 0, 0);
+            }
+            // a summed off-CPU event ends after its period's start plus its summed time: keep the span inside --from/--to
+            long[] span = window.clip(start, end);
+            return new Profile(kinds, facts, Collections.unmodifiableList(samples), span[0], Math.max(span[0], span[1]));
         }
     }
 }

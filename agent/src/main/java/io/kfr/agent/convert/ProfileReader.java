@@ -53,7 +53,7 @@ final class ProfileReader {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
             throw new ConvertException(file + " is not a readable JFR recording: " + why);
         }
-        return builder.build(kinds, facts);
+        return builder.build(kinds, facts, window);
     }
 
     private static void add(Profile.Builder builder, EventKind kind, RecordedEvent e, long start, JfrFrames frames,

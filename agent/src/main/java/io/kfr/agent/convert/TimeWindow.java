@@ -50,6 +50,14 @@ final class TimeWindow {
         resolved = true;
     }
 
+    /** The span a profile of this window covers: the events' span, cut to the bounds that were placed. */
+    long[] clip(long startNanos, long endNanos) {
+        if (!resolved) {
+            return new long[] {startNanos, endNanos};
+        }
+        return new long[] {Math.max(startNanos, fromNanos), Math.min(endNanos, toNanos)};
+    }
+
     boolean contains(long startEpochNanos) {
         return startEpochNanos >= fromNanos && startEpochNanos < toNanos;
     }

@@ -36,9 +36,11 @@ class JfrFramesTest {
     }
 
     @Test
-    void lambdaClassesLoseTheirPerRunSuffix() {
+    void hiddenClassesLoseTheirPerRunSuffix() {
         assertEquals("app.Main$$Lambda.run", JfrFrames.stableLambda("app.Main$$Lambda$122+0x00007f0bb80c92e0.run"));
         assertEquals("app.Main$$Lambda.run", JfrFrames.stableLambda("app.Main$$Lambda/0x000001b6c1003200.run"));
         assertEquals("app.Main.lambda$main$0", JfrFrames.stableLambda("app.Main.lambda$main$0"));
+        assertEquals("java.lang.invoke.LambdaForm$MH.invoke",
+                JfrFrames.stableLambda("java.lang.invoke.LambdaForm$MH+0x0000000069040000.invoke"));
     }
 }
