@@ -153,6 +153,8 @@ class ConvertTest {
         for (Profile p : profiles) {
             String type = d.getStringTable(p.getSampleType().getTypeStrindex());
             assertEquals("nanoseconds", d.getStringTable(p.getSampleType().getUnitStrindex()));
+            // what Pyroscope's OTLP ingestion keys on: off_cpu without a period; cpu with its period (10 ms)
+            assertEquals(type.equals("cpu") ? 10_000_000L : 0L, p.getPeriod(), type);
             Map<String, Long> cum = new HashMap<>();
             long total = 0;
             Set<String> threads = new HashSet<>();

@@ -62,6 +62,13 @@ final class OtlpWriter {
             if (p.startNanos != 0) {
                 profile.setTimeUnixNano(p.startNanos).setDurationNano(p.endNanos - p.startNanos);
             }
+            // Pyroscope names a profile by its type: off_cpu/nanoseconds without a period is its
+            // off-CPU profile (as the OTel eBPF profiler writes it); a CPU profile needs its period
+            // type to be named "cpu" rather than nothing
+            if (kind == EventKind.CPU && p.cpuPeriodNanos > 0) {
+                profile.setPeriodType(ValueType.newBuilder().setTypeStrindex(strings.of("cpu"))
+                        .setUnitStrindex(strings.of("nanoseconds"))).setPeriod(p.cpuPeriodNanos);
+            }
             for (Sample s : p.samples) {
                 if (s.kind() == kind) {
                     profile.addSamples(sample(s));

@@ -19,13 +19,17 @@ final class Profile {
     /** Epoch nanoseconds of the first event's start and the last event's end; 0 without events. */
     final long startNanos;
     final long endNanos;
+    /** The CPU time most CPU samples stand for: the sampling period (cpu.interval); 0 without CPU samples. */
+    final long cpuPeriodNanos;
 
-    private Profile(Set<EventKind> kinds, RecordingFacts facts, List<Sample> samples, long startNanos, long endNanos) {
+    private Profile(Set<EventKind> kinds, RecordingFacts facts, List<Sample> samples, long startNanos, long endNanos,
+                    long cpuPeriodNanos) {
         this.kinds = kinds;
         this.facts = facts;
         this.samples = samples;
         this.startNanos = startNanos;
         this.endNanos = endNanos;
+        this.cpuPeriodNanos = cpuPeriodNanos;
     }
 
     long total(EventKind kind) {
@@ -38,6 +42,7 @@ final class Profile {
         }
 
         private final Map<Key, long[]> sums = new HashMap<>();
+        private final Map<Long, Long> cpuWeights = new HashMap<>();
         private long start = Long.MAX_VALUE;
         private long end = Long.MIN_VALUE;
 
@@ -46,6 +51,9 @@ final class Profile {
             long[] sum = sums.computeIfAbsent(new Key(kind, thread, tid, state, syscall, stack), k -> new long[2]);
             sum[0] += weightNanos;
             sum[1]++;
+            if (kind == EventKind.CPU) {
+                cpuWeights.merge(weightNanos, 1L, Long::sum);
+            }
             start = Math.min(start, startNanos);
             end = Math.max(end, startNanos + durationNanos);
         }
@@ -57,11 +65,13 @@ final class Profile {
             samples.sort((a, b) -> a.nanos() != b.nanos() ? Long.compare(b.nanos(), a.nanos())
                     : a.thread().compareTo(b.thread()));
             if (samples.isEmpty()) {
-                return new Profile(kinds, facts, List.of(), 0, 0);
+                return new Profile(kinds, facts, List.of(), 0, 0, 0);
             }
             // a summed off-CPU event ends after its period's start plus its summed time: keep the span inside --from/--to
             long[] span = window.clip(start, end);
-            return new Profile(kinds, facts, Collections.unmodifiableList(samples), span[0], Math.max(span[0], span[1]));
+            long period = cpuWeights.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(0L);
+            return new Profile(kinds, facts, Collections.unmodifiableList(samples), span[0], Math.max(span[0], span[1]),
+                    period);
         }
     }
 }
