@@ -189,6 +189,18 @@ class ConvertTest {
     }
 
     @Test
+    void serviceOptionNamesTheService() throws Exception {
+        Path out = dir.resolve("named.otlp");
+        Cli.Result r = convert("--format", "otlp", "--events", "cpu", "--service", "checkout", jfr.toString(), out.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        ExportProfilesServiceRequest request = ExportProfilesServiceRequest.parseFrom(Files.readAllBytes(out));
+        List<KeyValue> attributes = request.getResourceProfiles(0).getResource().getAttributesList();
+        assertTrue(attributes.stream().anyMatch(kv -> kv.getKey().equals("service.name")
+                && kv.getValue().getStringValue().equals("checkout")), attributes.toString());
+        assertEquals(1, request.getResourceProfiles(0).getScopeProfiles(0).getProfilesCount(), "--events cpu: one profile");
+    }
+
+    @Test
     void foldedLinesSumToTheTotals() throws Exception {
         Path out = dir.resolve("truth.folded");
         Cli.Result r = convert("--format", "collapsed", jfr.toString(), out.toString());
@@ -219,6 +231,10 @@ class ConvertTest {
         long cpu = Files.readAllLines(cpuOnly).stream().mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))).sum();
         assertEquals(totals.total.get("cpu"), cpu, "one kind: no prefix, same total");
         assertFalse(Files.readString(cpuOnly).startsWith("cpu;"));
+        Cli.Result stdout = convert("--format", "collapsed", "--events", "cpu", jfr.toString(), "-");
+        assertEquals(0, stdout.exitCode(), stdout.toString());
+        assertEquals(Files.readAllLines(cpuOnly).stream().sorted().toList(), stdout.stdout().lines().sorted().toList(),
+                "\"-\" writes the same lines to stdout");
     }
 
     /** Bad input: one "kfr:" line, a non-zero exit, no stack trace, no output file left behind. */

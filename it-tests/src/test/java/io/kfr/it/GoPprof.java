@@ -15,17 +15,22 @@ import java.util.regex.Pattern;
  * pprof output is written for. {@link #top} reads its {@code -top} table in nanoseconds.
  */
 final class GoPprof {
-    /** "1120000000ns 31.82% 31.82% 1180000000ns 33.52%  name"; a zero prints without unit. */
-    private static final Pattern ROW = Pattern.compile("^\\s*(\\d+)(?:ns)?\\s+[\\d.]+%\\s+[\\d.]+%\\s+(\\d+)(?:ns)?\\s+[\\d.]+%\\s+(.+)$");
+    /**
+     * "1120000000ns 31.82% 31.82% 1180000000ns 33.52%  name"; a zero prints without unit, a tiny
+     * share in exponent form ("9.9e-05%").
+     */
+    private static final Pattern ROW = Pattern.compile(
+            "^\\s*(\\d+)(?:ns)?\\s+[\\d.e+-]+%\\s+[\\d.e+-]+%\\s+(\\d+)(?:ns)?\\s+[\\d.e+-]+%\\s+(.+)$");
     /** "Showing nodes accounting for 43810000000ns, 100% of 43810000000ns total": shown (after focus) and all. */
-    private static final Pattern TOTAL = Pattern.compile("accounting for (\\d+)(?:ns)?, [\\d.]+% of (\\d+)ns total");
+    private static final Pattern TOTAL = Pattern.compile("accounting for (\\d+)(?:ns)?, [\\d.e+-]+% of (\\d+)ns total");
 
     private GoPprof() {
     }
 
     /**
      * The -top table: the profile's total, what the table shows (less than the total where a
-     * -focus or -tagfocus option left samples out) and, per function name, its cum value.
+     * -focus or -tagfocus option left samples out, or where samples have no stack) and, per function
+     * name, its cum value.
      */
     record Top(long total, long shown, Map<String, Long> cum, String text) {
     }
