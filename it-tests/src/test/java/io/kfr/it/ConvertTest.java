@@ -237,6 +237,16 @@ class ConvertTest {
                 "\"-\" writes the same lines to stdout");
     }
 
+    /** A recording without kfr's events (the JVM's own, no agent): an empty profile, and one line saying so. */
+    @Test
+    void recordingWithoutKfrEventsGivesAnEmptyProfile() throws Exception {
+        Path out = dir.resolve("plain.pb.gz");
+        Cli.Result r = convert("--format", "pprof", PlainRecording.file().toString(), out.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.stderr().contains("no kfr.OffCpu/kfr.CpuSample events"), r.toString());
+        assertEquals(0, GoPprof.top(out, "off_cpu").total(), "go tool pprof reads the empty profile");
+    }
+
     /** Bad input: one "kfr:" line, a non-zero exit, no stack trace, no output file left behind. */
     @Test
     void badInputIsOneLine() throws Exception {

@@ -22,7 +22,7 @@ final class GoPprof {
     private static final Pattern ROW = Pattern.compile(
             "^\\s*(\\d+)(?:ns)?\\s+[\\d.e+-]+%\\s+[\\d.e+-]+%\\s+(\\d+)(?:ns)?\\s+[\\d.e+-]+%\\s+(.+)$");
     /** "Showing nodes accounting for 43810000000ns, 100% of 43810000000ns total": shown (after focus) and all. */
-    private static final Pattern TOTAL = Pattern.compile("accounting for (\\d+)(?:ns)?, [\\d.e+-]+% of (\\d+)ns total");
+    private static final Pattern TOTAL = Pattern.compile("accounting for (\\d+)(?:ns)?, [\\d.e+-]+% of (\\d+)(?:ns)? total");
 
     private GoPprof() {
     }

@@ -105,7 +105,8 @@ public final class ConvertCommand {
         }
         if (profile.samples.isEmpty()) {
             b.append(" no ").append(String.join("/", profile.kinds.stream().map(k -> k.eventType).toList()))
-                    .append(" events").append(a.window.isAll() ? "" : " in the --from/--to window");
+                    .append(" events").append(a.window.isAll() ? " (a recording made without kfr's agent?)"
+                            : " in the --from/--to window");
         }
         return b.toString().replaceAll(";$", "");
     }
