@@ -9,8 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 BUILD_PACKAGES=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make maven openjdk-17-jdk-headless)
-# binutils' readelf cross-checks the ELF reader; libc6-dbg names glibc's static functions
-TEST_PACKAGES=(binutils libc6-dbg util-linux chromium chromium-driver)
+# binutils' readelf cross-checks the ELF reader; libc6-dbg names glibc's static functions;
+# golang-go brings `go tool pprof`, which reads kfr's pprof output in ConvertTest
+TEST_PACKAGES=(binutils libc6-dbg util-linux chromium chromium-driver golang-go)
 BENCH_PACKAGES=(libbpf-tools)
 JDK25_HOME=${KFR_JDK25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 

@@ -1,5 +1,6 @@
 package io.kfr.agent.cli;
 
+import io.kfr.agent.convert.ConvertCommand;
 import io.kfr.jmc.report.ReportCommand;
 
 import java.nio.file.Files;
@@ -12,6 +13,8 @@ public final class KfrCli {
             "usage: java -jar kfr-agent.jar <command>",
             "  summary <file.jfr>   where the recorded JVM's threads were off-CPU and why, and where CPU time went",
             "  " + ReportCommand.USAGE + "  kfr's findings and JMC's JDK rules (text), or a page with flame graphs",
+            "  " + ConvertCommand.USAGE,
+            "                       kfr's off-CPU and CPU time as pprof, OpenTelemetry profiles or folded stacks",
             "  demo [file.jfr]      run a demo workload (sleep, park, lock, fsync, socket) under the agent and summarize it",
             "  doctor               what this machine allows kfr to do (kernel, BTF, privileges, BPF, perf events, JVM)",
             "  version              print kfr's version",
@@ -46,6 +49,9 @@ public final class KfrCli {
             }
             case "report" -> {
                 return ReportCommand.run(List.of(args).subList(1, args.length), System.out, System.err);
+            }
+            case "convert" -> {
+                return ConvertCommand.run(List.of(args).subList(1, args.length), System.out, System.err);
             }
             case "demo" -> {
                 return Demo.run(args.length > 1 ? Path.of(args[1]) : Path.of("kfr-demo.jfr"));
