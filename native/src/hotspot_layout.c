@@ -167,10 +167,18 @@ static int read_code_cache(struct vmstructs *vs, struct kfr_hs_layout *l, char *
 	l->code_low = static_value((uintptr_t)REQ(vs, "CodeCache", "_low_bound"));
 	l->code_high = static_value((uintptr_t)REQ(vs, "CodeCache", "_high_bound"));
 
-	/* GrowableArray<CodeHeap*>: int _len at 0, CodeHeap** _data at 8 */
+	/* GrowableArray<CodeHeap*>: int _len, CodeHeap** _data; the template's offsets are exported for
+	 * GrowableArray<int> (same layout for any pointer-sized E): _data at 8 from JDK 16 on
+	 * (GrowableArrayBase), at 24 before (GenericGrowableArray also holds an arena and flags). */
+	long ga_len = field2(vs, "GrowableArrayBase", "GenericGrowableArray", "_len");
+	long ga_data = field(vs, "GrowableArray<int>", "_data");
 	uintptr_t ga = static_value((uintptr_t)heaps), data = 0;
 	uint32_t len = 0;
-	if (!ga || kfr_safe_u32(ga, &len) || kfr_safe_u64(ga + 8, (uint64_t *)&data) || !len ||
+	if (ga_len < 0)
+		ga_len = 0;
+	if (ga_data < 0)
+		ga_data = 8;
+	if (!ga || kfr_safe_u32(ga + (uintptr_t)ga_len, &len) || kfr_safe_u64(ga + (uintptr_t)ga_data, (uint64_t *)&data) || !len ||
 	    len > KFR_HS_MAX_HEAPS) {
 		snprintf(why, whycap, "the code cache has %u heaps (supported 1..%d)", len, KFR_HS_MAX_HEAPS);
 		return -1;
@@ -243,9 +251,11 @@ int kfr_hs_layout_read(struct kfr_hs_layout *l, char *why, size_t whycap)
 	 * so the JVM's own major version (from VMStructs) decides; the self-test checks line numbers. */
 	l->jdk20_plus = l->feature >= 20;
 
-	l->java_thread_list = (uintptr_t)REQ(&vs, "ThreadsSMRSupport", "_java_thread_list");
-	l->tl_length = REQ(&vs, "ThreadsList", "_length");
-	l->tl_threads = REQ(&vs, "ThreadsList", "_threads");
+	/* Not needed (threads are found through JVMTI and Thread.eetop), so not required: JDK 11
+	 * does not export ThreadsSMRSupport/ThreadsList (it has Threads::_thread_list instead). */
+	l->java_thread_list = (uintptr_t)field(&vs, "ThreadsSMRSupport", "_java_thread_list");
+	l->tl_length = field(&vs, "ThreadsList", "_length");
+	l->tl_threads = field(&vs, "ThreadsList", "_threads");
 	l->jt_osthread = REQ2(&vs, "JavaThread", "Thread", "_osthread");
 	l->os_thread_id = REQ(&vs, "OSThread", "_thread_id");
 	l->os_thread_id_size = 4;
