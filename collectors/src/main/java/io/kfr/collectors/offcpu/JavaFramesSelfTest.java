@@ -20,11 +20,14 @@ import static io.kfr.collectors.offcpu.OffCpuRecords.*;
  * its own threads blocked in a known chain of methods, first interpreted, then after a warm-up
  * (JIT compiled and inlined where the JVM compiled it in time), and compares each walked stack with
  * what the thread's own {@code Throwable.getStackTrace()} said at the call: every frame's class and
- * method, and the line of each interpreted caller. Any difference, or no Java frames at all, turns
- * Java frames off for the JVM's lifetime with one line naming what differed: a JVM whose layout kfr
- * reads but misunderstands (an update release or a JDK kfr has never seen) gets stacks that end at
- * the native frames instead of wrong names. Runs once per JVM (the first collector that walks Java
- * frames), with a short-lived off-CPU program of its own; about 0.1-0.5 s.
+ * method, and the line of each interpreted caller. Any difference, or stacks mostly without Java
+ * frames, turns Java frames off for the JVM's lifetime with one line naming what differed: a JVM
+ * whose layout kfr reads but misunderstands (an update release or a JDK kfr has never seen) gets
+ * stacks that end at the native frames instead of wrong names. Runs once per JVM (the first
+ * collector that walks Java frames), before it opens, with a short-lived off-CPU program of its
+ * own (not the collector's: its threshold may be far above the test's parks, and the test must
+ * not take the collector's first records of other threads): 0.2-0.6 s for the chain plus loading
+ * that program (0.3-2 s, the walker's verification, on a busy 2-CPU machine).
  */
 public final class JavaFramesSelfTest {
     /** Test-only: makes one layout entry wrong first ({@link KfrNative#javaLayoutTestCorrupt}). */
@@ -113,6 +116,7 @@ public final class JavaFramesSelfTest {
             int interpreted = 0;
             int compiled = 0;
             int compared = 0;
+            int unwalked = 0;
             for (long[] call : chain.calls) {
                 Interval in = null;
                 for (Interval iv : intervals) {
@@ -124,7 +128,8 @@ public final class JavaFramesSelfTest {
                     continue; // not off-CPU long enough (a timer that fired at once): nothing to compare
                 }
                 if (in.java.isEmpty()) {
-                    return "the start-up self-test's thread, blocked in Java code, was walked without Java frames";
+                    unwalked++; // unknown rather than wrong: judged below, by how often
+                    continue;
                 }
                 StackTraceElement[] expected = chain.expected;
                 int from = in.java.size() - (expected == null ? 0 : expected.length);
@@ -138,6 +143,10 @@ public final class JavaFramesSelfTest {
                     if (f.type() == FrameType.INTERPRETED) interpreted++;
                     if (f.type() == FrameType.JIT_COMPILED || f.type() == FrameType.INLINED) compiled++;
                 }
+            }
+            if (unwalked > compared) {
+                return "the start-up self-test's thread, blocked in Java code, was walked without Java frames "
+                        + unwalked + " of " + (unwalked + compared) + " times";
             }
             if (compared < 2) {
                 return "the start-up self-test compared " + compared + " of " + chain.calls.size()
