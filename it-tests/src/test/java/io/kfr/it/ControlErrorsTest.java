@@ -84,7 +84,9 @@ class ControlErrorsTest {
     @Test
     void jvmExitsDuringCommands() throws Exception {
         Path dir = Files.createTempDirectory("kfr-it-control-exiting");
-        try (TargetJvm t = TargetJvm.on(Jdk.JDK17).lifetime(2).start()) {
+        // 4 s: start must finish before the exit, and it includes the Java frames self-test (a
+        // second BPF program load: 1-3 s on a busy 2-CPU machine)
+        try (TargetJvm t = TargetJvm.on(Jdk.JDK17).lifetime(4).start()) {
             String pid = Long.toString(t.pid());
             assertEquals(0, Cli.inProcess("start", pid, "offcpu,file=" + dir.resolve("at-exit.jfr")).exitCode());
             int ok = 0;
