@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # kfr's two entry points on a fresh Debian machine (root, or sudo):
 #   ./dev.sh demo   build if needed, run a demo JVM with the agent, write kfr-demo.jfr, print a summary
-#   ./dev.sh test   run every test (unit + end-to-end on JDK 17 and 25); this is what CI runs
+#   ./dev.sh test   run every test (unit + end-to-end on JDK 17 and 25; Java frames also on JDK 21,
+#                   the agent's gate on JDK 11: dev/install-jdks.sh); this is what CI runs
 #   ./dev.sh bench  the benchmarks: off-CPU overhead (context-switch storm vs. baseline and offcputime),
 #                   threshold sweep, CPU sampler vs. async-profiler (shares, overhead)
 # Each installs the system packages it lacks with apt-get.
@@ -14,6 +15,8 @@ BUILD_PACKAGES=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make maven o
 TEST_PACKAGES=(binutils libc6-dbg util-linux chromium chromium-driver golang-go)
 BENCH_PACKAGES=(libbpf-tools)
 JDK25_HOME=${KFR_JDK25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+# JDK 11 and 21 from Debian's archives (dev/install-jdks.sh), for the tests that matter on them
+export KFR_JDKS=${KFR_JDKS:-/opt/kfr-jdks}
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -32,7 +35,7 @@ ensure_packages() {
 }
 
 mvn_() {
-    mvn -B -ntp -Dkfr.jdk25.home="$JDK25_HOME" "$@"
+    mvn -B -ntp -Dkfr.jdk25.home="$JDK25_HOME" -Dkfr.jdk11.home="$KFR_JDKS/jdk11" -Dkfr.jdk21.home="$KFR_JDKS/jdk21" "$@"
 }
 
 agent_jar_fresh() {
@@ -53,6 +56,7 @@ case "${1:-}" in
             echo "dev.sh: JDK 25 not found at $JDK25_HOME (set KFR_JDK25_HOME); the tests run on JDK 17 and 25" >&2
             exit 1
         fi
+        as_root env KFR_JDKS="$KFR_JDKS" dev/install-jdks.sh >/dev/null
         mvn_ verify
         ;;
     bench)

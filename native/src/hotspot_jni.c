@@ -109,6 +109,29 @@ jstring JNI_FN(javaFramesStatus)(JNIEnv *env, jclass cls)
 	return (*env)->NewStringUTF(env, s);
 }
 
+/* Test-only (kfr.test.javaFrames.corrupt): makes one layout entry wrong, as a JVM whose layout
+ * kfr misreads would be, so that tests see the start-up self-test turn Java frames off rather
+ * than let wrong names through. "ConstMethod::_name_index" reads the signature index instead:
+ * every Java method gets its descriptor as its name. 0, or -1 (unknown entry, no layout). */
+jint JNI_FN(javaLayoutTestCorrupt)(JNIEnv *env, jclass cls, jstring entry)
+{
+	char why[256];
+	const char *e = (*env)->GetStringUTFChars(env, entry, NULL);
+	int rc = -1;
+
+	(void)cls;
+	if (!e)
+		return -1;
+	if (get_layout(why, sizeof(why)) && !strcmp(e, "ConstMethod::_name_index")) {
+		pthread_mutex_lock(&lock);
+		layout.cm_name_index = layout.cm_signature_index;
+		pthread_mutex_unlock(&lock);
+		rc = 0;
+	}
+	(*env)->ReleaseStringUTFChars(env, entry, e);
+	return rc;
+}
+
 /* The ClassLoaderData of a Method*'s class (validated by the symbolizer before), 0 if unreadable. */
 static uintptr_t method_cld(uintptr_t m)
 {

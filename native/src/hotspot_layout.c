@@ -14,6 +14,7 @@ struct vmstructs {
 	uint64_t s_stride, s_type, s_field, s_static, s_offset, s_address;
 	uint64_t t_stride, t_name, t_size;
 	uint64_t i_stride, i_name, i_value;
+	uint64_t s_typestr;
 	const char *missing; /* first required entry not found */
 };
 
@@ -45,6 +46,7 @@ static bool vmstructs_open(struct vmstructs *vs)
 	       sym_u64("gHotSpotVMStructEntryArrayStride", &vs->s_stride) &&
 	       sym_u64("gHotSpotVMStructEntryTypeNameOffset", &vs->s_type) &&
 	       sym_u64("gHotSpotVMStructEntryFieldNameOffset", &vs->s_field) &&
+	       sym_u64("gHotSpotVMStructEntryTypeStringOffset", &vs->s_typestr) &&
 	       sym_u64("gHotSpotVMStructEntryIsStaticOffset", &vs->s_static) &&
 	       sym_u64("gHotSpotVMStructEntryOffsetOffset", &vs->s_offset) &&
 	       sym_u64("gHotSpotVMStructEntryAddressOffset", &vs->s_address) &&
@@ -102,6 +104,22 @@ static long type_size(const struct vmstructs *vs, const char *type)
 	}
 }
 
+/* The size of a field's declared type (its VMStructs type string, e.g. "int", "int16_t",
+ * "AccessFlags"): how many bytes to read; -1 if the field or its type is absent. */
+static long field_size(const struct vmstructs *vs, const char *type, const char *name)
+{
+	for (const char *e = vs->structs;; e += vs->s_stride) {
+		const char *t = *(const char *const *)(e + vs->s_type);
+		const char *f = *(const char *const *)(e + vs->s_field);
+		const char *ts = *(const char *const *)(e + vs->s_typestr);
+
+		if (!t)
+			return -1;
+		if (f && ts && !strcmp(t, type) && !strcmp(f, name))
+			return type_size(vs, ts);
+	}
+}
+
 static long int_constant(const struct vmstructs *vs, const char *name, long dflt)
 {
 	for (const char *e = vs->ints;; e += vs->i_stride) {
@@ -124,6 +142,17 @@ static uintptr_t static_value(uintptr_t addr)
 	return (uintptr_t)v;
 }
 
+/* A static int field (e.g. Abstract_VM_Version::_vm_major_version); 0 if absent. */
+static int32_t static_i32(const struct vmstructs *vs, const char *type, const char *name)
+{
+	long addr = field(vs, type, name);
+	uint32_t v = 0;
+
+	if (addr <= 0 || kfr_safe_u32((uintptr_t)addr, &v))
+		return 0;
+	return (int32_t)v;
+}
+
 static int read_code_cache(struct vmstructs *vs, struct kfr_hs_layout *l, char *why, size_t whycap)
 {
 	long heaps = REQ(vs, "CodeCache", "_heaps");
@@ -138,10 +167,18 @@ static int read_code_cache(struct vmstructs *vs, struct kfr_hs_layout *l, char *
 	l->code_low = static_value((uintptr_t)REQ(vs, "CodeCache", "_low_bound"));
 	l->code_high = static_value((uintptr_t)REQ(vs, "CodeCache", "_high_bound"));
 
-	/* GrowableArray<CodeHeap*>: int _len at 0, CodeHeap** _data at 8 */
+	/* GrowableArray<CodeHeap*>: int _len, CodeHeap** _data; the template's offsets are exported for
+	 * GrowableArray<int> (same layout for any pointer-sized E): _data at 8 from JDK 16 on
+	 * (GrowableArrayBase), at 24 before (GenericGrowableArray also holds an arena and flags). */
+	long ga_len = field2(vs, "GrowableArrayBase", "GenericGrowableArray", "_len");
+	long ga_data = field(vs, "GrowableArray<int>", "_data");
 	uintptr_t ga = static_value((uintptr_t)heaps), data = 0;
 	uint32_t len = 0;
-	if (!ga || kfr_safe_u32(ga, &len) || kfr_safe_u64(ga + 8, (uint64_t *)&data) || !len ||
+	if (ga_len < 0)
+		ga_len = 0;
+	if (ga_data < 0)
+		ga_data = 8;
+	if (!ga || kfr_safe_u32(ga + (uintptr_t)ga_len, &len) || kfr_safe_u64(ga + (uintptr_t)ga_data, (uint64_t *)&data) || !len ||
 	    len > KFR_HS_MAX_HEAPS) {
 		snprintf(why, whycap, "the code cache has %u heaps (supported 1..%d)", len, KFR_HS_MAX_HEAPS);
 		return -1;
@@ -190,24 +227,35 @@ int kfr_hs_layout_read(struct kfr_hs_layout *l, char *why, size_t whycap)
 		snprintf(why, whycap, "not a HotSpot JVM (no VMStructs tables exported)");
 		return -1;
 	}
-	/* Layout generations: CodeBlob::_kind appeared in JDK 23 together with the nmethod
-	 * immutable/mutable data split; the 17 layout has CompiledMethod. Others are refused below. */
-	bool gen25 = field(&vs, "CodeBlob", "_kind") >= 0 && field(&vs, "nmethod", "_immutable_data") >= 0 &&
-		     field(&vs, "ConstMethod", "_flags._flags") >= 0;
-	bool gen17 = field(&vs, "CompiledMethod", "_method") >= 0 && field(&vs, "CodeBlob", "_code_begin") >= 0 &&
-		     field(&vs, "ConstMethod", "_flags") >= 0 && field(&vs, "Method", "_flags") >= 0;
-	if (!gen25 && !gen17) {
-		/* JDK 18-22 mix the two (e.g. CompiledMethod with ConstMethodFlags): not verified */
-		snprintf(why, whycap, "HotSpot layout not supported (Java frames are verified on JDK 17 and JDK 23-25 layouts)");
+	/* No version list: each fact below is decided by what the tables hold (what a field is called,
+	 * whether a structure exists, how large a field's type is), so an update release or a JDK kfr
+	 * has never seen gets Java frames when everything is there; the start-up self-test then checks
+	 * the result against Thread.getStackTrace. */
+	l->feature = (int)static_i32(&vs, "Abstract_VM_Version", "_vm_major_version");
+	/* Code blobs: JDK 23 on have CodeBlob::_kind with offsets (code, deopt handler) relative to the
+	 * blob and the debug data in a separate immutable block; before, absolute pointers
+	 * (CodeBlob::_code_begin, CompiledMethod::_deopt_handler_begin) and everything inside the blob.
+	 * The walker handles the two as a whole: a JVM with part of each is refused below. */
+	bool has_kind = field(&vs, "CodeBlob", "_kind") >= 0;
+	bool has_code_offset = field(&vs, "CodeBlob", "_code_offset") >= 0 && field(&vs, "CodeBlob", "_code_begin") < 0;
+	bool has_immutable = field(&vs, "nmethod", "_immutable_data") >= 0;
+	if (has_kind != has_code_offset || has_kind != has_immutable) {
+		snprintf(why, whycap,
+			 "HotSpot layout not supported: code blobs have %s CodeBlob::_kind, %s, %s nmethod::_immutable_data",
+			 has_kind ? "a" : "no", has_code_offset ? "a code offset" : "a code pointer",
+			 has_immutable ? "an" : "no");
 		return -1;
 	}
-	l->feature = gen25 ? 25 : 17;
-	/* UNSIGNED5 streams with excluded bytes: JDK 20 on, so the 25 generation only */
-	l->jdk20_plus = gen25;
+	l->blob_offsets = has_kind;
+	/* UNSIGNED5 streams with excluded bytes (JDK-8292758, JDK 20 on): a format no table describes,
+	 * so the JVM's own major version (from VMStructs) decides; the self-test checks line numbers. */
+	l->jdk20_plus = l->feature >= 20;
 
-	l->java_thread_list = (uintptr_t)REQ(&vs, "ThreadsSMRSupport", "_java_thread_list");
-	l->tl_length = REQ(&vs, "ThreadsList", "_length");
-	l->tl_threads = REQ(&vs, "ThreadsList", "_threads");
+	/* Not needed (threads are found through JVMTI and Thread.eetop), so not required: JDK 11
+	 * does not export ThreadsSMRSupport/ThreadsList (it has Threads::_thread_list instead). */
+	l->java_thread_list = (uintptr_t)field(&vs, "ThreadsSMRSupport", "_java_thread_list");
+	l->tl_length = field(&vs, "ThreadsList", "_length");
+	l->tl_threads = field(&vs, "ThreadsList", "_threads");
 	l->jt_osthread = REQ2(&vs, "JavaThread", "Thread", "_osthread");
 	l->os_thread_id = REQ(&vs, "OSThread", "_thread_id");
 	l->os_thread_id_size = 4;
@@ -221,7 +269,7 @@ int kfr_hs_layout_read(struct kfr_hs_layout *l, char *why, size_t whycap)
 
 	l->heapblock_size = type_size(&vs, "HeapBlock");
 	l->heapblock_used = REQ(&vs, "HeapBlock::Header", "_used");
-	l->heapblock_length_size = gen25 ? 4 : 8;
+	l->heapblock_length_size = (int)field_size(&vs, "HeapBlock::Header", "_length"); /* size_t, 25: u4 */
 	l->jcw_anchor = REQ(&vs, "JavaCallWrapper", "_anchor");
 	l->entry_cw_words = (int)int_constant(&vs, "frame::entry_frame_call_wrapper_offset", -6);
 	l->interp_sender_sp_words = (int)int_constant(&vs, "frame::interpreter_frame_sender_sp_offset", -1);
@@ -233,11 +281,13 @@ int kfr_hs_layout_read(struct kfr_hs_layout *l, char *why, size_t whycap)
 	l->cb_size = REQ(&vs, "CodeBlob", "_size");
 	l->cb_frame_size = REQ(&vs, "CodeBlob", "_frame_size");
 	l->cb_frame_complete = REQ(&vs, "CodeBlob", "_frame_complete_offset");
-	l->cb_frame_complete_size = gen25 ? 2 : 4;
+	l->cb_frame_complete_size = (int)field_size(&vs, "CodeBlob", "_frame_complete_offset"); /* int, 25: int16_t */
+	bool gen25 = l->blob_offsets;
 	l->cb_code_begin = gen25 ? -1 : REQ(&vs, "CodeBlob", "_code_begin");
 	l->cb_code_offset = gen25 ? REQ(&vs, "CodeBlob", "_code_offset") : -1;
 	l->cb_kind = gen25 ? REQ(&vs, "CodeBlob", "_kind") : -1;
 	l->cb_mutable_data = gen25 ? REQ(&vs, "CodeBlob", "_mutable_data") : -1;
+	l->cb_mutable_data_size = gen25 ? REQ(&vs, "CodeBlob", "_mutable_data_size") : -1;
 	l->cb_relocation_size = gen25 ? REQ(&vs, "CodeBlob", "_relocation_size") : -1;
 	l->nm_method = REQ2(&vs, "nmethod", "CompiledMethod", "_method");
 	l->nm_compile_id = REQ(&vs, "nmethod", "_compile_id");
@@ -250,25 +300,38 @@ int kfr_hs_layout_read(struct kfr_hs_layout *l, char *why, size_t whycap)
 	l->nm_dependencies_offset = gen25 ? -1 : REQ(&vs, "nmethod", "_dependencies_offset");
 	l->nm_metadata_offset = gen25 ? -1 : REQ(&vs, "nmethod", "_metadata_offset");
 	l->nm_immutable_data = gen25 ? REQ(&vs, "nmethod", "_immutable_data") : -1;
+	l->nm_immutable_data_size = gen25 ? REQ(&vs, "nmethod", "_immutable_data_size") : -1;
 	l->pcdesc_size = type_size(&vs, "PcDesc");
 	l->pcdesc_pc_offset = REQ(&vs, "PcDesc", "_pc_offset");
 	l->pcdesc_scope_decode_offset = REQ(&vs, "PcDesc", "_scope_decode_offset");
 
 	l->m_const_method = REQ(&vs, "Method", "_constMethod");
 	l->m_access_flags = REQ(&vs, "Method", "_access_flags");
-	l->m_access_flags_size = gen25 ? 2 : 4;
-	l->m_flags = gen25 ? -1 : REQ(&vs, "Method", "_flags");
-	l->m_hidden_bit = gen25 ? 0 : (uint32_t)int_constant(&vs, "Method::_hidden", 8);
+	l->m_access_flags_size = (int)field_size(&vs, "Method", "_access_flags"); /* AccessFlags: u4, 25: u2 */
+	/* Method flags: up to JDK 20 Method::_flags (u2) holds "hidden" (Method::_hidden) and
+	 * ConstMethod::_flags (u2) "has line numbers" (ConstMethod::_has_linenumber_table); from 21
+	 * both live in ConstMethodFlags (ConstMethod::_flags._flags, u4, its constants prefixed
+	 * ConstMethodFlags::_misc_). */
+	bool cm_flags_class = int_constant(&vs, "ConstMethodFlags::_misc_has_linenumber_table", -1) >= 0;
+	l->m_flags = cm_flags_class ? -1 : REQ(&vs, "Method", "_flags");
+	l->m_hidden_bit = cm_flags_class ? 0 : (uint32_t)int_constant(&vs, "Method::_hidden", 0);
+	if (!cm_flags_class && !l->m_hidden_bit && !vs.missing)
+		vs.missing = "Method::_hidden";
 	l->cm_constants = REQ(&vs, "ConstMethod", "_constants");
-	l->cm_flags = gen25 ? REQ(&vs, "ConstMethod", "_flags._flags") : REQ(&vs, "ConstMethod", "_flags");
-	l->cm_flags_size = gen25 ? 4 : 2;
+	l->cm_flags = cm_flags_class ? REQ(&vs, "ConstMethod", "_flags._flags") : REQ(&vs, "ConstMethod", "_flags");
+	l->cm_flags_size = (int)field_size(&vs, "ConstMethod", cm_flags_class ? "_flags._flags" : "_flags");
 	l->cm_code_size = REQ(&vs, "ConstMethod", "_code_size");
 	l->cm_name_index = REQ(&vs, "ConstMethod", "_name_index");
 	l->cm_signature_index = REQ(&vs, "ConstMethod", "_signature_index");
 	l->cm_method_idnum = REQ(&vs, "ConstMethod", "_method_idnum");
-	l->cm_has_linenumber_table = (uint32_t)int_constant(
-		&vs, gen25 ? "ConstMethodFlags::_misc_has_linenumber_table" : "ConstMethod::_has_linenumber_table", 1);
-	l->cm_hidden_bit = gen25 ? 1u << 12 : 0; /* ConstMethodFlags is_hidden: not exported */
+	long lnt = int_constant(&vs, cm_flags_class ? "ConstMethodFlags::_misc_has_linenumber_table"
+						    : "ConstMethod::_has_linenumber_table", -1);
+	if (lnt <= 0 && !vs.missing)
+		vs.missing = "ConstMethod's has_linenumber_table flag";
+	l->cm_has_linenumber_table = (uint32_t)lnt;
+	/* ConstMethodFlags is_hidden (1 << 12 in 21 and 25's constMethodFlags.hpp): not exported; a
+	 * wrong bit shows or hides lambda-form frames, which the self-test compares */
+	l->cm_hidden_bit = cm_flags_class ? 1u << 12 : 0;
 	l->cm_sizeof = type_size(&vs, "ConstMethod");
 	l->cp_tags = REQ(&vs, "ConstantPool", "_tags");
 	l->cp_pool_holder = REQ(&vs, "ConstantPool", "_pool_holder");
@@ -283,6 +346,14 @@ int kfr_hs_layout_read(struct kfr_hs_layout *l, char *why, size_t whycap)
 
 	if (!vs.missing && (l->heapblock_size <= 0 || l->pcdesc_size <= 0 || l->cm_sizeof <= 0 || l->cp_sizeof <= 0))
 		vs.missing = "type sizes (HeapBlock, PcDesc, ConstMethod, ConstantPool)";
+	if (!vs.missing && (l->heapblock_length_size != 4 && l->heapblock_length_size != 8))
+		vs.missing = "a 4- or 8-byte HeapBlock::Header::_length";
+	if (!vs.missing && (l->cb_frame_complete_size != 2 && l->cb_frame_complete_size != 4))
+		vs.missing = "a 2- or 4-byte CodeBlob::_frame_complete_offset";
+	if (!vs.missing && (l->m_access_flags_size != 2 && l->m_access_flags_size != 4))
+		vs.missing = "a 2- or 4-byte Method::_access_flags";
+	if (!vs.missing && (l->cm_flags_size != 2 && l->cm_flags_size != 4))
+		vs.missing = "a 2- or 4-byte ConstMethod flags field";
 	if (!vs.missing && read_code_cache(&vs, l, why, whycap))
 		return -1;
 	if (vs.missing) {

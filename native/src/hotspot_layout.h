@@ -17,7 +17,8 @@ struct kfr_hs_heap {
 };
 
 struct kfr_hs_layout {
-	int feature;            /* JDK feature release: 17 .. 25 (layout generation) */
+	int feature;            /* the JVM's major version (Abstract_VM_Version), for messages */
+	bool blob_offsets;      /* CodeBlob::_kind, offsets relative to the blob, nmethod immutable data (23+) */
 	bool jdk20_plus;        /* UNSIGNED5 streams have "excluded bytes" base 1 (JDK-8292758) */
 
 	/* threads */
@@ -57,6 +58,7 @@ struct kfr_hs_layout {
 	long cb_kind;               /* 25: u1 CodeBlobKind (nmethod = 1); -1 on 17 (name is compared) */
 	long cb_mutable_data;       /* 25: address */
 	long cb_relocation_size;    /* 25: int */
+	long cb_mutable_data_size;  /* 25: int */
 	long nm_method;             /* Method* */
 	long nm_compile_id;         /* int */
 	long nm_deopt_handler;      /* 17: address (absolute); 25: int offset from the blob */
@@ -67,6 +69,7 @@ struct kfr_hs_layout {
 	long nm_dependencies_offset;/* 17: int, end of the PcDescs (from the blob); -1 on 25 */
 	long nm_metadata_offset;    /* 17: int from the blob; -1 on 25 (mutable data + relocation size) */
 	long nm_immutable_data;     /* 25: address; -1 on 17 */
+	long nm_immutable_data_size;/* 25: int; -1 on 17 */
 	long pcdesc_size;           /* sizeof(PcDesc) (16) */
 	long pcdesc_pc_offset, pcdesc_scope_decode_offset;
 
@@ -74,12 +77,12 @@ struct kfr_hs_layout {
 	long m_const_method;
 	long m_access_flags;        /* 4 bytes (17) or 2 (25) */
 	int m_access_flags_size;
-	long m_flags;               /* 17: Method::_flags (u2), hidden bit = m_hidden_bit; -1 on 25 */
+	long m_flags;               /* to 20: Method::_flags (u2), hidden bit = m_hidden_bit; -1 from 21 */
 	uint32_t m_hidden_bit;
 	long cm_constants, cm_flags, cm_code_size, cm_name_index, cm_signature_index, cm_method_idnum;
-	int cm_flags_size;          /* 2 (17) or 4 (25) */
+	int cm_flags_size;          /* 2 (to 20) or 4 (ConstMethodFlags, 21+) */
 	uint32_t cm_has_linenumber_table; /* flag bit */
-	uint32_t cm_hidden_bit;     /* 25: ConstMethodFlags is_hidden (1 << 12); 0 on 17 */
+	uint32_t cm_hidden_bit;     /* 21+: ConstMethodFlags is_hidden (1 << 12); 0 before (m_flags) */
 	long cm_sizeof;             /* sizeof(ConstMethod): bytecodes start here */
 	long cp_tags, cp_pool_holder, cp_length, cp_sizeof;
 	long klass_name;

@@ -22,12 +22,6 @@
 #define CONSTANT_UTF8  1
 #define ACC_NATIVE     0x0100
 
-/* JDK 25 generation: sizes the layout lacks, used only as bounds (VMStructs 25.0.3:
- * CodeBlob::_mutable_data_size int @48, nmethod::_immutable_data_size int @160). A wrong value
- * fails the sanity checks below and makes compiled frames unknown rather than misnamed. */
-#define CB25_MUTABLE_DATA_SIZE   48
-#define NM25_IMMUTABLE_DATA_SIZE 160
-
 #define BCI_UNKNOWN   KFR_JF_XMASK /* x of an interpreted frame whose bcp was outside the method */
 #define HDR_MAX       1024         /* largest object prefix read in one go */
 #define PAGE          4096         /* chunked reads never cross this boundary */
@@ -439,8 +433,8 @@ static bool blob_header(const struct kfr_hs_layout *l, uintptr_t blob, uint8_t *
 	span = span_to(span, l->nm_metadata_offset, 4);
 	span = span_to(span, l->nm_immutable_data, 8);
 	if (l->cb_kind >= 0) { /* 25 generation */
-		span = span_to(span, CB25_MUTABLE_DATA_SIZE, 4);
-		span = span_to(span, NM25_IMMUTABLE_DATA_SIZE, 4);
+		span = span_to(span, l->cb_mutable_data_size, 4);
+		span = span_to(span, l->nm_immutable_data_size, 4);
 	}
 	return blob_live(l, blob) && rd_prefix(hdr, blob, span);
 }
@@ -494,9 +488,9 @@ static bool nm_info25(const struct kfr_hs_layout *l, uintptr_t blob, const uint8
 {
 	uint32_t size = ld32(hdr, l->cb_size), code_off = ld32(hdr, l->cb_code_offset);
 	uintptr_t imm = ldp(hdr, l->nm_immutable_data), mut = ldp(hdr, l->cb_mutable_data);
-	uint32_t imm_size = ld32(hdr, NM25_IMMUTABLE_DATA_SIZE), pcs_off = ld32(hdr, l->nm_scopes_pcs_offset);
+	uint32_t imm_size = ld32(hdr, l->nm_immutable_data_size), pcs_off = ld32(hdr, l->nm_scopes_pcs_offset);
 	uint32_t scopes_off = ld32(hdr, l->nm_scopes_data_offset);
-	uint32_t mut_size = ld32(hdr, CB25_MUTABLE_DATA_SIZE), reloc = ld32(hdr, l->cb_relocation_size);
+	uint32_t mut_size = ld32(hdr, l->cb_mutable_data_size), reloc = ld32(hdr, l->cb_relocation_size);
 
 	if (code_off >= size || imm < 4096 || mut < 4096 || imm_size > DATA_MAX || pcs_off > scopes_off ||
 	    scopes_off > imm_size || mut_size > DATA_MAX || reloc > mut_size)

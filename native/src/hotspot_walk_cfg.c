@@ -14,9 +14,9 @@ int kfr_hs_walk_cfg(const struct kfr_hs_layout *l, struct kfr_walk_cfg *c, char 
 		snprintf(why, whycap, "unexpected interpreter frame layout");
 		return -1;
 	}
-	long blob_fields[] = { l->cb_name, l->cb_frame_size, l->feature >= 25 ? l->cb_kind : 0, l->nm_compile_id,
+	long blob_fields[] = { l->cb_name, l->cb_frame_size, l->blob_offsets ? l->cb_kind : 0, l->nm_compile_id,
 			       l->nm_deopt_handler, l->nm_orig_pc_offset, l->cb_frame_complete,
-			       l->feature >= 25 ? l->cb_code_offset : l->cb_code_begin };
+			       l->blob_offsets ? l->cb_code_offset : l->cb_code_begin };
 	for (size_t i = 0; i < sizeof(blob_fields) / sizeof(blob_fields[0]); i++) {
 		if (blob_fields[i] < 0 || blob_fields[i] + 8 > BLOB_HDR) {
 			snprintf(why, whycap, "code blob field at offset %ld is outside the walker's %d-byte header",
@@ -41,7 +41,7 @@ int kfr_hs_walk_cfg(const struct kfr_hs_layout *l, struct kfr_walk_cfg *c, char 
 	}
 	c->nheaps = (__u32)l->nheaps;
 	c->enabled = 1;
-	c->gen25 = l->feature >= 25;
+	c->gen25 = l->blob_offsets;
 	c->hb_size = (__u32)l->heapblock_size;
 	c->hb_used = (__u32)l->heapblock_used;
 	c->cb_name = (__u32)l->cb_name;

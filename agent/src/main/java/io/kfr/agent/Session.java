@@ -7,6 +7,7 @@ import io.kfr.collectors.OffCpuSample;
 import io.kfr.collectors.cpu.CpuCollector;
 import io.kfr.collectors.natives.NativeLibrary;
 import io.kfr.collectors.cpu.CpuListener;
+import io.kfr.collectors.offcpu.JavaFramesSelfTest;
 import io.kfr.collectors.offcpu.OffCpuCollector;
 import io.kfr.collectors.offcpu.OffCpuListener;
 import io.kfr.collectors.threads.ThreadDirectory;
@@ -113,6 +114,10 @@ final class Session {
                 Log.info("CPU sampler running (" + cpu.event() + ", every " + (options.cpuConfig().eventCount() > 0
                         ? options.cpuConfig().eventCount() + " events" : Durations.format(options.cpuConfig().intervalNanos()))
                         + (executionSamples ? ", also as jdk.ExecutionSample" : "") + ")");
+                String java = JavaFramesSelfTest.outcome();
+                if (offCpu == null && options.cpuConfig().javaFrames() && java.startsWith("failed: ")) {
+                    Log.error("Java frames off: " + java.substring(8) + "; CPU samples end at the native frames");
+                }
             } catch (CollectorException e) {
                 notStarted(e, atJvmStart);
             }

@@ -41,7 +41,7 @@ final class Cli {
     }
 
     /** {@code java -jar <jar> args} on the given JDK, as {@code uid} (null: this user). */
-    static Result jar(Jdk jdk, Path jar, Integer uid, String... args) throws IOException, InterruptedException {
+    static Result jar(JdkHome jdk, Path jar, Integer uid, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         if (uid != null) {
             cmd.addAll(List.of("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups",

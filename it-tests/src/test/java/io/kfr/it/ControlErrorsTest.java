@@ -84,7 +84,9 @@ class ControlErrorsTest {
     @Test
     void jvmExitsDuringCommands() throws Exception {
         Path dir = Files.createTempDirectory("kfr-it-control-exiting");
-        try (TargetJvm t = TargetJvm.on(Jdk.JDK17).lifetime(2).start()) {
+        // 8 s: start must finish well before the exit, and it includes the Java frames self-test (a
+        // second BPF program load): 2-5 s for start on a busy 2-CPU machine
+        try (TargetJvm t = TargetJvm.on(Jdk.JDK17).lifetime(8).start()) {
             String pid = Long.toString(t.pid());
             assertEquals(0, Cli.inProcess("start", pid, "offcpu,file=" + dir.resolve("at-exit.jfr")).exitCode());
             int ok = 0;

@@ -5,7 +5,7 @@ import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +28,8 @@ class CpuSamplingGroundTruthTest {
     private static final String BURNERS = CpuBurners.class.getName();
 
     @ParameterizedTest
-    @EnumSource(Jdk.class)
-    void samplesNameWhereTheCpuTimeGoes(Jdk jdk) throws Exception {
+    @MethodSource("io.kfr.it.MoreJdk#javaFrames")
+    void samplesNameWhereTheCpuTimeGoes(JdkHome jdk) throws Exception {
         Path file = Files.createTempDirectory("kfr-it-cpu").resolve("cpu.jfr");
         JvmRun.Result run = JvmRun.on(jdk).agent("cpu,file=" + file).main(CpuBurners.class, "4").run(120);
         assertEquals(0, run.exitCode(), run.describe());

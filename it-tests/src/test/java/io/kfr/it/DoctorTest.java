@@ -64,6 +64,7 @@ class DoctorTest {
         }
         r.expect("jvm", "ok", " " + javaVersion(jdk) + "+");
         r.expect("collector.offcpu", "ok", "tp_btf, Java frames");
+        r.expect("collector.offcpu", "ok", "(start-up self-test passed (");
         r.expect("collector.cpu", "ok", (cycles ? "cycles" : "cpu-clock") + ", Java frames");
         assertEquals("kfr here: off-CPU yes (tp_btf, Java frames); CPU yes (" + (cycles ? "cycles" : "cpu-clock")
                 + ", Java frames); Intel PT " + (pt ? "available (no kfr collector yet)" : "no"), r.summary, r.toString());

@@ -4,7 +4,7 @@ import io.kfr.it.OffCpuStacks.Event;
 import io.kfr.it.OffCpuStacks.Frame;
 import io.kfr.it.workload.JavaStacks;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * that thread inside the call's window must end with exactly those frames (class and method, in
  * order; the line too where kfr says "Interpreted"); frames above them (Thread.sleep, Unsafe.park,
  * ...) may be anything. Cold: -Xint, every frame interpreted. Warm: the chain C2-compiled with
- * inlining. JDK 17 and 25.
+ * inlining. JDK 17, 21 and 25.
  */
 class JavaStackGroundTruthTest {
     /** The window is taken on-CPU around the call; this covers the clock conversion. */
@@ -33,14 +33,14 @@ class JavaStackGroundTruthTest {
     private static final int EXAMPLES = 3;
 
     @ParameterizedTest
-    @EnumSource(Jdk.class)
-    void interpretedCallers(Jdk jdk) throws Exception {
+    @MethodSource("io.kfr.it.MoreJdk#javaFrames")
+    void interpretedCallers(JdkHome jdk) throws Exception {
         check(jdk, "cold");
     }
 
     @ParameterizedTest
-    @EnumSource(Jdk.class)
-    void compiledAndInlinedCallers(Jdk jdk) throws Exception {
+    @MethodSource("io.kfr.it.MoreJdk#javaFrames")
+    void compiledAndInlinedCallers(JdkHome jdk) throws Exception {
         check(jdk, "warm");
     }
 
@@ -83,7 +83,7 @@ class JavaStackGroundTruthTest {
         }
     }
 
-    private static void check(Jdk jdk, String variant) throws Exception {
+    private static void check(JdkHome jdk, String variant) throws Exception {
         Path dir = Files.createTempDirectory("kfr-it-jstacks-" + jdk.name().toLowerCase() + "-" + variant);
         Path file = dir.resolve("jstacks.jfr");
         JvmRun run = JvmRun.on(jdk).agent("file=" + file + ",offcpu.threshold=1us")

@@ -4,7 +4,7 @@ import io.kfr.it.OffCpuStacks.Event;
 import io.kfr.it.OffCpuStacks.Frame;
 import io.kfr.it.workload.UnwinderStress;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -46,8 +46,8 @@ class JavaStackStressTest {
             Pattern.compile("GC Thread#|G1 |VM Thread|VM Periodic Task Thread|C[12] CompilerThread");
 
     @ParameterizedTest
-    @EnumSource(Jdk.class)
-    void survivesClassUnloadingDeoptimizationAndChurn(Jdk jdk) throws Exception {
+    @MethodSource("io.kfr.it.MoreJdk#javaFrames")
+    void survivesClassUnloadingDeoptimizationAndChurn(JdkHome jdk) throws Exception {
         Path dir = Files.createTempDirectory("kfr-it-stress-" + jdk.name().toLowerCase());
         Path file = dir.resolve("stress.jfr");
         Path classes = WorkloadClasses.copyTo(dir, UnwinderStress.class);
@@ -61,8 +61,13 @@ class JavaStackStressTest {
                 .jvmArg("-XX:+UnlockDiagnosticVMOptions")
                 // 25: nmethod entry barriers (all GCs) deoptimize at random
                 .jvmArg("-XX:+DeoptimizeNMethodBarriersALot");
-        // 17: nmethods age and are flushed sooner; 25 (no sweeper): C2 takes its unstable-if traps at random
-        run.jvmArg(jdk == Jdk.JDK17 ? "-XX:+StressCodeAging" : "-XX:+StressUnstableIfTraps");
+        // 17: nmethods age and are flushed sooner; 25 (no sweeper): C2 takes its unstable-if traps at
+        // random; 21 has neither flag (no sweeper, the trap stress came later): the barriers only
+        if (jdk == Jdk.JDK17) {
+            run.jvmArg("-XX:+StressCodeAging");
+        } else if (jdk == Jdk.JDK25) {
+            run.jvmArg("-XX:+StressUnstableIfTraps");
+        }
         JvmRun.Result r = run.main(UnwinderStress.class, "7").run(240);
 
         List<Path> crashes;

@@ -1,10 +1,7 @@
 package io.kfr.it;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-
-/** The JDKs the end-to-end tests run: the build JDK's release (17) and 25. */
-public enum Jdk {
+/** The JDKs every end-to-end test runs: the build JDK's release (17) and 25. */
+public enum Jdk implements JdkHome {
     JDK17("kfr.jdk17.home", "/usr/lib/jvm/java-17-openjdk-amd64"),
     JDK25("kfr.jdk25.home", "/usr/lib/jvm/temurin-25-jdk-amd64");
 
@@ -16,19 +13,13 @@ public enum Jdk {
         this.fallback = fallback;
     }
 
-    public Path home() {
-        Path home = Path.of(System.getProperty(property, fallback));
-        if (!Files.isExecutable(home.resolve("bin/java"))) {
-            throw new IllegalStateException(name() + " not found at " + home + " (set -D" + property + ")");
-        }
-        return home;
+    @Override
+    public String property() {
+        return property;
     }
 
-    public Path java() {
-        return home().resolve("bin/java");
-    }
-
-    public Path jfrTool() {
-        return home().resolve("bin/jfr");
+    @Override
+    public String fallback() {
+        return fallback;
     }
 }

@@ -14,7 +14,7 @@ public final class JvmRun {
             .toAbsolutePath().normalize();
     private static final Path TEST_CLASSES = Path.of("target/test-classes").toAbsolutePath();
 
-    private final Jdk jdk;
+    private final JdkHome jdk;
     private final List<String> jvmArgs = new ArrayList<>();
     private String agentOptions;
     private String user;
@@ -22,11 +22,11 @@ public final class JvmRun {
     private Path classpath = TEST_CLASSES;
     private Path agentJar = AGENT_JAR;
 
-    private JvmRun(Jdk jdk) {
+    private JvmRun(JdkHome jdk) {
         this.jdk = jdk;
     }
 
-    public static JvmRun on(Jdk jdk) {
+    public static JvmRun on(JdkHome jdk) {
         return new JvmRun(jdk);
     }
 

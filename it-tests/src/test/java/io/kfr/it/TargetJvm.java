@@ -24,7 +24,7 @@ final class TargetJvm implements AutoCloseable {
         this.err = err;
     }
 
-    static Builder on(Jdk jdk) {
+    static Builder on(JdkHome jdk) {
         return new Builder(jdk);
     }
 
@@ -56,14 +56,14 @@ final class TargetJvm implements AutoCloseable {
     }
 
     static final class Builder {
-        private final Jdk jdk;
+        private final JdkHome jdk;
         private final List<String> jvmArgs = new ArrayList<>();
         private Path classpath = Path.of("target/test-classes").toAbsolutePath();
         private Integer uid;
         private int lifetimeSeconds = 120;
         private final java.util.Map<String, String> env = new java.util.HashMap<>();
 
-        private Builder(Jdk jdk) {
+        private Builder(JdkHome jdk) {
             this.jdk = jdk;
         }
 

@@ -1,6 +1,6 @@
 package io.kfr.agent.cli;
 
-import io.kfr.agent.AgentMain;
+import io.kfr.agent.AgentStart;
 import net.bytebuddy.agent.ByteBuddyAgent;
 
 import java.nio.file.Path;
@@ -16,7 +16,7 @@ final class Attacher {
 
     static void load(Path agentJar, TargetProcess target) throws TargetProcess.Problem {
         try {
-            ByteBuddyAgent.attach(agentJar.toFile(), Long.toString(target.pid()), AgentMain.CONTROL);
+            ByteBuddyAgent.attach(agentJar.toFile(), Long.toString(target.pid()), AgentStart.CONTROL);
         } catch (RuntimeException | LinkageError e) {
             if (!target.alive()) {
                 throw new TargetProcess.Problem("JVM " + target.pid() + " exited during the attach");

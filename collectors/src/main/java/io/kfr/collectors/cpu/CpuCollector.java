@@ -12,6 +12,7 @@ import io.kfr.collectors.stacks.JavaStacks;
 import io.kfr.collectors.stacks.StackResolver;
 import io.kfr.collectors.symbols.SharedSymbols;
 import io.kfr.collectors.threads.ThreadDirectory;
+import io.kfr.collectors.offcpu.JavaFramesSelfTest;
 
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -83,8 +84,10 @@ public final class CpuCollector implements AutoCloseable {
         if (loadError != null) {
             throw new CollectorException(loadError);
         }
+        // Java frames only once they have passed the start-up self-test (see JavaFramesSelfTest)
+        boolean javaFrames = config.javaFrames() && JavaFramesSelfTest.verdict(pid).isEmpty();
         long handle = KfrNative.cpuOpen(pid, config.intervalNanos(), config.eventCount(), config.event(),
-                config.ringBufferBytes(), config.javaFrames());
+                config.ringBufferBytes(), javaFrames);
         if (handle == 0) {
             String why = KfrNative.lastError();
             throw new CollectorException(why == null ? "CPU sampler: unknown error" : why);

@@ -80,6 +80,12 @@ public final class KfrNative {
     public static native String javaFramesStatus();
 
     /**
+     * Test-only: makes one entry of the JVM's layout wrong (e.g. "ConstMethod::_name_index"), to
+     * see the start-up self-test fail; 0, or -1 if the entry is not one the knob knows.
+     */
+    public static native int javaLayoutTestCorrupt(String entry);
+
+    /**
      * Java stack records walked since the last call (struct kfr_java_stack, back to back) into the
      * direct buffer from position 0 (at least 4112 bytes). A record precedes every event and
      * aggregate referring to its id: call after a poll or drain.

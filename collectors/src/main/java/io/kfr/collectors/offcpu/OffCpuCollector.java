@@ -59,6 +59,8 @@ public final class OffCpuCollector implements AutoCloseable {
     private final WorkerStop stop;
     private volatile Throwable failure;
     private long periodStartEpochNanos;
+    /** Why the start-up self-test turned Java frames off, or null. */
+    private String selfTestFailure;
 
     private OffCpuCollector(long handle, int pid, OffCpuConfig config, ThreadDirectory threads, OffCpuListener listener,
                             Thread worker, int workerTid) {
@@ -92,6 +94,11 @@ public final class OffCpuCollector implements AutoCloseable {
             starter.abort();
             throw new CollectorException("off-CPU collector: cannot read the collector thread's tid (/proc/thread-self)");
         }
+        // Java frames only once they have passed the self-test (its program is gone before ours loads)
+        String selfTest = config.javaFrames() ? JavaFramesSelfTest.verdict(pid) : "";
+        if (!selfTest.isEmpty()) {
+            config = config.withJavaFrames(false);
+        }
         long handle = KfrNative.offcpuOpen(pid, config.thresholdNanos(), config.ringBufferBytes(), config.javaFrames());
         if (handle == 0) {
             String why = KfrNative.lastError();
@@ -107,6 +114,7 @@ public final class OffCpuCollector implements AutoCloseable {
                 throw new CollectorException("off-CPU collector: cannot exclude its own thread: " + KfrNative.lastError());
             }
             collector = new OffCpuCollector(handle, pid, config, threads, listener, worker, tid);
+            collector.selfTestFailure = selfTest.isEmpty() ? null : selfTest;
         } catch (CollectorException | RuntimeException | Error e) {
             KfrNative.offcpuClose(handle);
             starter.abort();
@@ -124,6 +132,9 @@ public final class OffCpuCollector implements AutoCloseable {
 
     /** "" if Java frames are recorded, else why not (they were not requested, or the JVM is not supported). */
     public String javaFramesStatus() {
+        if (selfTestFailure != null) {
+            return selfTestFailure;
+        }
         return config.javaFrames() ? KfrNative.javaFramesStatus() : "off";
     }
 

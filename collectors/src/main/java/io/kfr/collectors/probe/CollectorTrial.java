@@ -1,6 +1,7 @@
 package io.kfr.collectors.probe;
 
 import io.kfr.collectors.natives.KfrNative;
+import io.kfr.collectors.offcpu.JavaFramesSelfTest;
 
 /**
  * Opens a kfr collector on this process exactly as the agent would, notes how it runs, and closes
@@ -28,25 +29,30 @@ public final class CollectorTrial {
     }
 
     public static Outcome offCpu() {
-        long h = KfrNative.offcpuOpen((int) ProcessHandle.current().pid(), THRESHOLD_NANOS, RING_BUFFER_BYTES, true);
+        // as the agent does: Java frames only after the start-up self-test
+        String selfTest = JavaFramesSelfTest.verdict((int) ProcessHandle.current().pid());
+        long h = KfrNative.offcpuOpen((int) ProcessHandle.current().pid(), THRESHOLD_NANOS, RING_BUFFER_BYTES,
+                selfTest.isEmpty());
         if (h == 0) {
             return Outcome.failed();
         }
         try {
-            return new Outcome(true, KfrNative.offcpuAttachMode(h), KfrNative.javaFramesStatus(), "");
+            return new Outcome(true, KfrNative.offcpuAttachMode(h),
+                    selfTest.isEmpty() ? KfrNative.javaFramesStatus() : selfTest, "");
         } finally {
             KfrNative.offcpuClose(h);
         }
     }
 
     public static Outcome cpu() {
+        String selfTest = JavaFramesSelfTest.verdict((int) ProcessHandle.current().pid());
         long h = KfrNative.cpuOpen((int) ProcessHandle.current().pid(), CPU_INTERVAL_NANOS, 0, "auto",
-                RING_BUFFER_BYTES, true);
+                RING_BUFFER_BYTES, selfTest.isEmpty());
         if (h == 0) {
             return Outcome.failed();
         }
         try {
-            return new Outcome(true, KfrNative.cpuEvent(h), KfrNative.javaFramesStatus(), "");
+            return new Outcome(true, KfrNative.cpuEvent(h), selfTest.isEmpty() ? KfrNative.javaFramesStatus() : selfTest, "");
         } finally {
             KfrNative.cpuClose(h);
         }

@@ -1,5 +1,6 @@
 package io.kfr.agent.cli.doctor;
 
+import io.kfr.collectors.offcpu.JavaFramesSelfTest;
 import io.kfr.collectors.probe.CollectorTrial;
 
 /** The collectors opened on this JVM as the agent opens them, and closed at once. */
@@ -22,7 +23,8 @@ final class CollectorChecks {
             return Check.missing(name, what + " does not open: " + o.reason(),
                     denied ? Fixes.PRIVILEGES_SHORT : "see the missing lines above");
         }
-        String detail = what + " opens: " + o.mode() + ", " + javaFrames(o);
+        String detail = what + " opens: " + o.mode() + ", " + javaFrames(o)
+                + (o.javaFrames().isEmpty() ? " (start-up self-test " + JavaFramesSelfTest.outcome() + ")" : "");
         if (!o.javaFrames().isEmpty()) {
             return Check.limited(name, detail, "a HotSpot JDK 17 or later (see the jvm line)");
         }

@@ -3,8 +3,9 @@ package io.kfr.agent;
 import java.lang.instrument.Instrumentation;
 
 /**
- * Entry points of the agent jar. Whatever goes wrong, the JVM runs on: errors become one line on
- * stderr, never an exception out of premain (which would abort the JVM's start).
+ * The agent's entry points once {@code io.kfr.agent.AgentMain} (compiled for Java 8, so that it loads on any
+ * JVM) has checked that this JVM can run kfr. Whatever goes wrong, the JVM runs on: errors
+ * become one line on stderr, never an exception out of premain (which would abort the JVM's start).
  * <ul>
  * <li>premain (-javaagent:kfr-agent.jar=options): records with the options and opens the control
  * channel, so that status, dump and stop work on this JVM too;</li>
@@ -13,11 +14,11 @@ import java.lang.instrument.Instrumentation;
  * <li>agentmain with options (jcmd JVMTI.agent_load or another attach tool): as premain.</li>
  * </ul>
  */
-public final class AgentMain {
+public final class AgentStart {
     /** The agent argument with which the command line loads the agent. */
     public static final String CONTROL = "control";
 
-    private AgentMain() {
+    private AgentStart() {
     }
 
     public static void premain(String args, Instrumentation inst) {
