@@ -92,6 +92,20 @@ public final class ThreadDirectory {
     }
 
     /**
+     * As {@link #lookup}, but never takes a thread dump: for threads seen in passing (the waker of
+     * another thread's interval). Such a lookup must not use up the dump that names the thread
+     * when its own first interval arrives: a thread that wakes its parent at start would otherwise
+     * keep its provisional /proc name until the next dump is due.
+     */
+    public ThreadRef lookupWithoutRefresh(int tid) {
+        ThreadRef r = known.get(tid);
+        if (r != null) return r;
+        r = ended.get(tid);
+        if (r != null) return r;
+        return pending.computeIfAbsent(tid, t -> new Pending(fromProc(t), System.nanoTime())).ref();
+    }
+
+    /**
      * Forgets {@code tid}, so that the next lookup names it afresh. Call it when the kernel reports
      * a new thread with this id: tids are recycled (pid_max is 32768 on many machines), and a
      * cached name would otherwise stick to the next thread that gets the id.
