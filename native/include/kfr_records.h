@@ -33,8 +33,14 @@ struct kfr_offcpu_event {
 	__u32 waker_pad;
 };
 
+/* Waker stack ids live in a map of their own (waker_stacks): this bit marks them. A wake-up in an
+ * interrupt has the interrupted code below it, a new stack nearly every time; in the shared map
+ * those would fill it and crowd out the switch-out stacks. */
+#define KFR_WAKER_STACK_ID_BIT 0x40000000
 #define KFR_WAKER_SEEN  1   /* a sched_waking for this interval was seen (none: preempted, or missed) */
 #define KFR_WAKER_STACK 2   /* the waker's stacks were taken (interval >= threshold at the wake-up) */
+#define KFR_WAKER_IRQ   4   /* the wake-up ran in an interrupt (off the task's own kernel stack): current
+                             * is whatever was interrupted, not the waker (an I/O completion, a timer) */
 
 /* Aggregation of intervals below the threshold; hash map key, 24 bytes. */
 struct kfr_offcpu_agg_key {

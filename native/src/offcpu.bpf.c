@@ -155,6 +155,24 @@ struct {
 	__uint(max_entries, 1 << 20); /* set by libkfr */
 } events SEC(".maps");
 
+/* Wakers' stacks (see KFR_WAKER_STACK_ID_BIT). Taken with BPF_F_REUSE_STACKID: a full map or a
+ * hash collision replaces the bucket's old stack instead of failing, since interrupted code makes
+ * most interrupt-context stacks new. User space reads a waker's stack within one poll period
+ * (<= 100 ms) of its event; a bucket overwritten in between would show a newer stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 16384);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, MAX_STACK_DEPTH * sizeof(__u64));
+} waker_stacks SEC(".maps");
+
+static __always_inline __s32 waker_stack_id(void *ctx, __u64 flags)
+{
+	long id = bpf_get_stackid(ctx, &waker_stacks, flags | BPF_F_REUSE_STACKID);
+
+	return id < 0 ? (__s32)id : (__s32)(id | KFR_WAKER_STACK_ID_BIT);
+}
+
 struct agg_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
@@ -770,6 +788,32 @@ in:
  * waker's kernel stack and, for a waker in the target process, its user stack and Java stack
  * (the waker is current, so the Java walker reads its stack like a switching-out thread's).
  * Only the first wake-up of an interval counts (the one that made it runnable). */
+/* Does this wake-up run in an interrupt (an I/O completion, a timer), where current is just the
+ * task it interrupted? Two signs, without the per-CPU preempt_count (reading that needs
+ * CONFIG_KALLSYMS_ALL):
+ *  - the program runs off current's own kernel stack: x86_64 runs hard interrupts that hit kernel
+ *    code, and the softirqs at their exit, on the CPU's interrupt stack;
+ *  - an interrupt that hit user code runs on the task's stack, but then the task's saved user
+ *    registers are an interrupt's (orig_ax < 0), not a system call's: a user thread wakes another
+ *    only from a system call. */
+#define KFR_TASK_STACK_MAX (32u << 10) /* THREAD_SIZE is 16 KB (32 KB with KASAN) */
+#define PF_KTHREAD 0x00200000
+static __always_inline bool in_interrupt_context(void)
+{
+	struct task_struct *cur = bpf_get_current_task_btf();
+	volatile __u64 marker = 0;
+	__u64 base = (__u64)cur->stack;
+	__u64 here = (__u64)&marker;
+
+	if (here - base >= KFR_TASK_STACK_MAX)
+		return true;
+	if (cur->flags & PF_KTHREAD)
+		return false;
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(cur);
+
+	return regs && (long)regs->orig_ax < 0;
+}
+
 static __always_inline void note_waker(void *ctx, struct kfr_pending *t, __u64 now)
 {
 	__u64 id;
@@ -784,14 +828,18 @@ static __always_inline void note_waker(void *ctx, struct kfr_pending *t, __u64 n
 	t->waker_java_ref = KFR_JAVA_NONE;
 	t->waker_flags = KFR_WAKER_SEEN;
 	count(KFR_CNT_WAKEUPS, 1);
+	bool irq = in_interrupt_context();
+
+	if (irq)
+		t->waker_flags |= KFR_WAKER_IRQ;
 	if ((__s64)(now - t->start_ns) < (__s64)threshold_ns)
 		return;
 	t->waker_flags |= KFR_WAKER_STACK;
 	count(KFR_CNT_WAKER_STACKS, 1);
-	t->waker_kstack_id = (__s32)bpf_get_stackid(ctx, &stacks, 0);
-	if (t->waker_tgid != target_tgid || !t->waker_tid)
-		return;
-	t->waker_ustack_id = (__s32)bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+	t->waker_kstack_id = waker_stack_id(ctx, 0);
+	if (irq || t->waker_tgid != target_tgid || !t->waker_tid)
+		return; /* the interrupted task's user stack is not the waker's */
+	t->waker_ustack_id = waker_stack_id(ctx, BPF_F_USER_STACK);
 	struct java_ctx j;
 
 	/* preempted=true: a waker without an anchor (e.g. a monitor exit, a leaf call from Java into

@@ -570,6 +570,9 @@ int kfr_offcpu_drain(struct kfr_offcpu *o, void *buf, size_t cap, bool swap)
 
 int kfr_offcpu_stack(struct kfr_offcpu *o, int32_t stack_id, uint64_t *ips, int max)
 {
+	if (stack_id >= 0 && (stack_id & KFR_WAKER_STACK_ID_BIT))
+		return kfr_map_stack_ips(bpf_map__fd(o->skel->maps.waker_stacks), stack_id & ~KFR_WAKER_STACK_ID_BIT,
+					 ips, max);
 	return kfr_map_stack_ips(bpf_map__fd(o->skel->maps.stacks), stack_id, ips, max);
 }
 

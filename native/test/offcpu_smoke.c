@@ -299,6 +299,7 @@ struct collected {
 	int waiter_events, waiter_by_writer, waiter_waker_stacks; /* pipe_waiter's S events */
 	struct kfr_offcpu_event waiter_sample;
 	int sleeper_wakers;       /* sleeper S events with a waker and its kernel stack */
+	int waiter_irq, sleeper_irq; /* of those, wake-ups flagged as in an interrupt */
 	struct kfr_offcpu_event sleeper_waker_sample;
 };
 
@@ -337,6 +338,7 @@ static void poll_some(struct kfr_offcpu *o, struct collected *c, int timeout_ms)
 				if ((e->waker_flags & KFR_WAKER_SEEN) && (pid_t)e->waker_tid == pipe_writer_tid &&
 				    e->waker_tgid == (uint32_t)getpid())
 					c->waiter_by_writer++;
+				c->waiter_irq += (e->waker_flags & KFR_WAKER_IRQ) != 0;
 				if ((e->waker_flags & KFR_WAKER_STACK) && e->waker_kstack_id >= 0) {
 					c->waiter_waker_stacks++;
 					c->waiter_sample = *e;
@@ -344,6 +346,9 @@ static void poll_some(struct kfr_offcpu *o, struct collected *c, int timeout_ms)
 			}
 			if ((pid_t)e->tid == sleeper_tid) {
 				if (e->state == KFR_STATE_S && (e->waker_flags & KFR_WAKER_STACK) && e->waker_kstack_id >= 0) {
+					c->sleeper_irq += (e->waker_flags & KFR_WAKER_IRQ) != 0 || e->waker_tid == 0;
+					if (getenv("SMOKE_WAKERS"))
+						printf("  sleeper woken: tid %u tgid %u flags %u\n", e->waker_tid, e->waker_tgid, e->waker_flags);
 					c->sleeper_wakers++;
 					c->sleeper_waker_sample = *e;
 				}
@@ -747,6 +752,9 @@ int main(void)
 		n = kfr_offcpu_stack(o, c.waiter_sample.waker_ustack_id, ips, 127);
 		CHECK(n > 0, "the waker's user stack resolves (%d frames)", n);
 	}
+	CHECK(c.waiter_irq == 0 && c.sleeper_irq == c.sleeper_wakers,
+	      "interrupt context told apart: pipe writer in task context (%d flagged), timer expiries in an interrupt "
+	      "(%d of %d flagged)", c.waiter_irq, c.sleeper_irq, c.sleeper_wakers);
 	CHECK(c.sleeper_wakers >= SLEEPS - 1, "nanosleep waits have a waker with a kernel stack (%d of %d)",
 	      c.sleeper_wakers, SLEEPS);
 	if (c.sleeper_wakers) {

@@ -206,15 +206,23 @@ public final class OffCpuCollector implements AutoCloseable {
         int tid = i32(events, at, EVENT_WAKER_TID);
         int tgid = i32(events, at, EVENT_WAKER_TGID);
         StackTrace stack = null;
+        if ((flags & WAKER_IRQ) != 0) { // the kernel said so; the stack, if taken, also tells a timer
+            StackTrace kernel = (flags & WAKER_STACK) != 0
+                    ? stacks.resolveUncached(i32(events, at, EVENT_WAKER_KSTACK), -1, 0) : null;
+            String context = kernel == null ? null : Wakers.context(kernel);
+            return new OffCpuSample.Waker(context != null ? context : OffCpuSample.Waker.INTERRUPT, null,
+                    kernel == null ? null : Wakers.interruptPart(kernel));
+        }
         if ((flags & WAKER_STACK) != 0) {
-            StackTrace kernel = stacks.resolve(i32(events, at, EVENT_WAKER_KSTACK), -1, 0);
+            // waker stack ids may be reused by the kernel (see KFR_WAKER_STACK_ID_BIT): never cached
+            StackTrace kernel = stacks.resolveUncached(i32(events, at, EVENT_WAKER_KSTACK), -1, 0);
             String context = Wakers.context(kernel);
             if (context != null) {
                 // an interrupt or softirq: current was whatever it interrupted, its user stack is not the waker's
                 return new OffCpuSample.Waker(context, null, Wakers.interruptPart(kernel));
             }
             stack = tgid == pid
-                    ? stacks.resolve(i32(events, at, EVENT_WAKER_KSTACK), i32(events, at, EVENT_WAKER_USTACK),
+                    ? stacks.resolveUncached(i32(events, at, EVENT_WAKER_KSTACK), i32(events, at, EVENT_WAKER_USTACK),
                     i64(events, at, EVENT_WAKER_JAVA_REF))
                     : kernel;
         }
@@ -222,7 +230,7 @@ public final class OffCpuCollector implements AutoCloseable {
             return new OffCpuSample.Waker(OffCpuSample.Waker.INTERRUPT, null, stack);
         }
         if (tgid == pid) {
-            return new OffCpuSample.Waker(OffCpuSample.Waker.THREAD, threads.lookupWithoutRefresh(tid), stack);
+            return new OffCpuSample.Waker(OffCpuSample.Waker.THREAD, threads.peek(tid), stack);
         }
         return new OffCpuSample.Waker(OffCpuSample.Waker.OTHER, foreignThreads.lookup(tid, tgid), stack);
     }

@@ -22,6 +22,8 @@ final class OffCpuRecords {
     /** waker_flags: a wake-up was seen; the waker's stacks were taken. */
     static final int WAKER_SEEN = 1;
     static final int WAKER_STACK = 2;
+    /** The wake-up ran in an interrupt: current was whatever it interrupted, not the waker. */
+    static final int WAKER_IRQ = 4;
 
     static final int AGG_SIZE = 48;
     static final int AGG_TID = 0;

@@ -52,6 +52,16 @@ public final class StackResolver {
         if (known != null) {
             return known;
         }
+        StackTrace stack = resolveUncached(kernelStackId, userStackId, javaRef);
+        cache.put(key, stack);
+        return stack;
+    }
+
+    /**
+     * As {@link #resolve}, without the cache: for stack ids the kernel may reuse for another stack
+     * (wakers' stacks, taken with BPF_F_REUSE_STACKID).
+     */
+    public StackTrace resolveUncached(int kernelStackId, int userStackId, long javaRef) {
         List<Frame> frames = new ArrayList<>();
         boolean truncated = false;
         if (kernelStackId >= 0) {
@@ -79,9 +89,7 @@ public final class StackResolver {
             truncated |= n == MAX_FRAMES && javaFrames.isEmpty();
         }
         frames.addAll(javaFrames);
-        StackTrace stack = new StackTrace(frames, truncated);
-        cache.put(key, stack);
-        return stack;
+        return new StackTrace(frames, truncated);
     }
 
     /**

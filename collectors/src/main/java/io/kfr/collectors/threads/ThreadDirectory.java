@@ -92,17 +92,18 @@ public final class ThreadDirectory {
     }
 
     /**
-     * As {@link #lookup}, but never takes a thread dump: for threads seen in passing (the waker of
-     * another thread's interval). Such a lookup must not use up the dump that names the thread
-     * when its own first interval arrives: a thread that wakes its parent at start would otherwise
-     * keep its provisional /proc name until the next dump is due.
+     * A thread seen in passing (the waker of another thread's interval): as the directory knows
+     * it, or else named from /proc without registering it. Registering would start its naming
+     * too early: a thread wakes its parent before the JVM has given it its name (the parent's
+     * name is then in /proc), and that provisional name would stick to its own events.
      */
-    public ThreadRef lookupWithoutRefresh(int tid) {
+    public ThreadRef peek(int tid) {
         ThreadRef r = known.get(tid);
         if (r != null) return r;
         r = ended.get(tid);
         if (r != null) return r;
-        return pending.computeIfAbsent(tid, t -> new Pending(fromProc(t), System.nanoTime())).ref();
+        Pending p = pending.get(tid);
+        return p != null ? p.ref() : fromProc(tid);
     }
 
     /**
