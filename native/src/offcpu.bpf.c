@@ -50,6 +50,9 @@ const volatile __u64 threshold_ns = 1000000;
 const volatile __u8 has_prev_state_arg = 1; /* sched_switch has the prev_state argument (5.18+) */
 const volatile __u8 use_rq_clock = 1;       /* sched_clock is stable across CPUs (TSC clocksource) */
 const volatile __u64 wakeup_bytes = 0;      /* wake the reader once this much is unread; 0: per record */
+/* Waker stacks for intervals at least this long at their wake-up: the threshold, but not below 1 ms
+ * (set by libkfr): with offcpu.threshold=1us nearly every wake-up would walk the waker's stacks. */
+const volatile __u64 waker_stack_ns = 1000000;
 
 /* Which aggregation map the programs write (0 or 1); flipped by libkfr through the mmapped .bss. */
 __u32 agg_slot = 0;
@@ -832,7 +835,7 @@ static __always_inline void note_waker(void *ctx, struct kfr_pending *t, __u64 n
 
 	if (irq)
 		t->waker_flags |= KFR_WAKER_IRQ;
-	if ((__s64)(now - t->start_ns) < (__s64)threshold_ns)
+	if ((__s64)(now - t->start_ns) < (__s64)waker_stack_ns)
 		return;
 	t->waker_flags |= KFR_WAKER_STACK;
 	count(KFR_CNT_WAKER_STACKS, 1);

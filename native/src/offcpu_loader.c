@@ -147,6 +147,7 @@ static int load_attach(struct kfr_offcpu *o, bool raw, int tgid, uint64_t thresh
 	}
 	skel->rodata->target_tgid = (uint32_t)tgid;
 	skel->rodata->threshold_ns = threshold_ns;
+	skel->rodata->waker_stack_ns = threshold_ns > 1000000 ? threshold_ns : 1000000;
 	skel->rodata->has_prev_state_arg = raw ? 0 : sched_switch_has_prev_state();
 	skel->rodata->use_rq_clock = raw ? 0 : rq_clock_ok();
 	/* wake the poller only when 1/8 of the ring is unread; below that it reads at its timeout */
