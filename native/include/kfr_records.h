@@ -9,7 +9,11 @@
 #define KFR_STATE_D      2   /* TASK_UNINTERRUPTIBLE (not TASK_IDLE) */
 #define KFR_STATE_OTHER  3   /* TASK_IDLE, stopped, traced, ... */
 
-/* One off-CPU interval at or above the threshold; ring buffer record, 48 bytes. */
+/* One off-CPU interval at or above the threshold; ring buffer record, 80 bytes. The waker fields
+ * (sched_waking) are valid when waker_flags has KFR_WAKER_SEEN: the task that woke the thread
+ * (current at the wake-up: a thread, an interrupted task, the idle task, a kernel thread). Its
+ * stacks are taken only when the interval had lasted at least the threshold at the wake-up
+ * (KFR_WAKER_STACK); the user and Java stacks only for a waker of the target process. */
 struct kfr_offcpu_event {
 	__u32 tid;
 	__u32 state;        /* KFR_STATE_* */
@@ -20,7 +24,23 @@ struct kfr_offcpu_event {
 	__s32 syscall_nr;   /* syscall blocked in, -1 when not in a syscall */
 	__u32 cpu;          /* CPU the thread was switched out on */
 	__u64 java_ref;     /* Java stack id (KFR_JAVA_* below or an id announced by a java stack record) */
+	__u32 waker_tid;    /* current at the wake-up (0: idle task) */
+	__u32 waker_tgid;
+	__s32 waker_kstack_id;
+	__s32 waker_ustack_id;
+	__u64 waker_java_ref;
+	__u32 waker_flags;  /* KFR_WAKER_* */
+	__u32 waker_pad;
 };
+
+/* Waker stack ids live in a map of their own (waker_stacks): this bit marks them. A wake-up in an
+ * interrupt has the interrupted code below it, a new stack nearly every time; in the shared map
+ * those would fill it and crowd out the switch-out stacks. */
+#define KFR_WAKER_STACK_ID_BIT 0x40000000
+#define KFR_WAKER_SEEN  1   /* a sched_waking for this interval was seen (none: preempted, or missed) */
+#define KFR_WAKER_STACK 2   /* the waker's stacks were taken (interval >= threshold at the wake-up) */
+#define KFR_WAKER_IRQ   4   /* the wake-up ran in an interrupt (off the task's own kernel stack): current
+                             * is whatever was interrupted, not the waker (an I/O completion, a timer) */
 
 /* Aggregation of intervals below the threshold; hash map key, 24 bytes. */
 struct kfr_offcpu_agg_key {
@@ -96,6 +116,10 @@ enum kfr_offcpu_counter {
 	KFR_CNT_JAVA_LOST,           /* java stack records the stack ring had no room for */
 	KFR_CNT_JAVA_FROM_REGS,      /* of the walks, those started from the registers of a thread
 	                              * preempted in Java code (no anchor) */
+	/* Wakers (sched_waking of a target thread with a pending interval) */
+	KFR_CNT_WAKEUPS,             /* wake-ups of pending intervals seen (waker recorded) */
+	KFR_CNT_WAKER_STACKS,        /* of those, wake-ups of intervals >= threshold: waker stacks taken */
+	KFR_CNT_WAKER_JAVA,          /* of those, wakers that were Java threads of the target: Java stack walked */
 	KFR_CNT__MAX
 };
 
@@ -114,7 +138,10 @@ enum kfr_offcpu_counter {
 #define KFR_STAT_PROG_RUN_CNT          (KFR_CNT__MAX)
 #define KFR_STAT_PROG_RUN_NS           (KFR_CNT__MAX + 1)
 #define KFR_STAT_PROG_RECURSION_MISSES (KFR_CNT__MAX + 2)
-#define KFR_STAT__LEN                  (KFR_CNT__MAX + 3)
+/* the sched_waking program alone (also in the sums above), to see what waker tracking costs */
+#define KFR_STAT_WAKER_RUN_CNT         (KFR_CNT__MAX + 3)
+#define KFR_STAT_WAKER_RUN_NS          (KFR_CNT__MAX + 4)
+#define KFR_STAT__LEN                  (KFR_CNT__MAX + 5)
 
 /* ---- CPU samples (cpu.bpf.c) ----------------------------------------------------------------- */
 

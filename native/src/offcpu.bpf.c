@@ -50,6 +50,9 @@ const volatile __u64 threshold_ns = 1000000;
 const volatile __u8 has_prev_state_arg = 1; /* sched_switch has the prev_state argument (5.18+) */
 const volatile __u8 use_rq_clock = 1;       /* sched_clock is stable across CPUs (TSC clocksource) */
 const volatile __u64 wakeup_bytes = 0;      /* wake the reader once this much is unread; 0: per record */
+/* Waker stacks for intervals at least this long at their wake-up: the threshold, but not below 1 ms
+ * (set by libkfr): with offcpu.threshold=1us nearly every wake-up would walk the waker's stacks. */
+const volatile __u64 waker_stack_ns = 1000000;
 
 /* Which aggregation map the programs write (0 or 1); flipped by libkfr through the mmapped .bss. */
 __u32 agg_slot = 0;
@@ -61,6 +64,13 @@ __u32 excluded_tids[KFR_MAX_EXCLUDED] = {};
 /* CLOCK_MONOTONIC just before the programs were attached (set by libkfr): threads started later
  * (task->start_time, same clock) have no history the programs could not see. */
 __u64 attach_ns = 0;
+
+/* CLOCK_MONOTONIC - runqueue clock, refreshed whenever the tp_btf program reads both anyway (each
+ * interval >= threshold sent, each stack walk). The sched_waking program needs the interval's
+ * length so far in the rq clock, and the rq clock of the waking CPU can be stale there (an idle
+ * CPU taking an I/O interrupt has not updated it since it went idle): it reads CLOCK_MONOTONIC
+ * and converts. The two clocks drift by NTP's ppm at most, negligible against a threshold. */
+__s64 mono_minus_rq = 0;
 
 /* A thread's stack ids for one user context: threads alternate between a few blocking sites
  * (e.g. park, socket read, a contended lock), so a few are kept per thread. */
@@ -92,6 +102,14 @@ struct kfr_pending {
 	__u32 pcount;       /* sched_info.pcount at the last switch-out seen, 0 = unknown */
 	__u32 pad;
 	__u64 java_ref;     /* KFR_JAVA_* or a Java stack id */
+	/* who woke the thread (sched_waking); reset at every switch-out */
+	__u32 waker_tid;
+	__u32 waker_tgid;
+	__s32 waker_kstack_id;
+	__s32 waker_ustack_id;
+	__u64 waker_java_ref;
+	__u32 waker_flags;  /* KFR_WAKER_*, 0: no wake-up seen yet */
+	__u32 waker_pad;
 };
 
 /* tp_btf: per-thread state in task storage. */
@@ -139,6 +157,24 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 20); /* set by libkfr */
 } events SEC(".maps");
+
+/* Wakers' stacks (see KFR_WAKER_STACK_ID_BIT). Taken with BPF_F_REUSE_STACKID: a full map or a
+ * hash collision replaces the bucket's old stack instead of failing, since interrupted code makes
+ * most interrupt-context stacks new. User space reads a waker's stack within one poll period
+ * (<= 100 ms) of its event; a bucket overwritten in between would show a newer stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 16384);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, MAX_STACK_DEPTH * sizeof(__u64));
+} waker_stacks SEC(".maps");
+
+static __always_inline __s32 waker_stack_id(void *ctx, __u64 flags)
+{
+	long id = bpf_get_stackid(ctx, &waker_stacks, flags | BPF_F_REUSE_STACKID);
+
+	return id < 0 ? (__s32)id : (__s32)(id | KFR_WAKER_STACK_ID_BIT);
+}
 
 struct agg_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -297,6 +333,15 @@ static __always_inline void switch_in_at(__u32 tid, struct kfr_pending *t, __u64
 			e->syscall_nr = t->syscall_nr;
 			e->cpu = t->cpu;
 			e->java_ref = t->java_ref;
+			e->waker_tid = t->waker_tid;
+			e->waker_tgid = t->waker_tgid;
+			e->waker_kstack_id = t->waker_kstack_id;
+			e->waker_ustack_id = t->waker_ustack_id;
+			e->waker_java_ref = t->waker_java_ref;
+			e->waker_flags = t->waker_flags;
+			e->waker_pad = 0;
+			if (!mono)
+				mono_minus_rq = (__s64)(e->start_ns + dur - now); /* both at the switch-in */
 			bpf_ringbuf_submit(e, wakeup_flags());
 			count(KFR_CNT_EVENTS, 1);
 			return;
@@ -655,6 +700,7 @@ int kfr_switch_btf(__u64 *ctx)
 			t->p.java_ref = f->java_ref;
 			f->valid = 1;
 		}
+		t->p.waker_flags = 0; /* a new interval: no waker yet */
 		t->p.state = (__u8)state;
 		t->p.syscall_nr = (__s32)sysnr;
 		t->p.cpu = (__u16)bpf_get_smp_processor_id();
@@ -731,6 +777,132 @@ in:
 		if (t)
 			switch_in(tid, t, bpf_ktime_get_ns(), true);
 	}
+	return 0;
+}
+
+/* ---- Wakers: sched_waking ----
+ * try_to_wake_up() fires sched_waking in the waker's context (current: the thread that unparked,
+ * unlocked, wrote to the socket; or whatever an interrupt or softirq of an I/O completion
+ * interrupted), with the wakee's pi_lock held and interrupts off, so no sched_switch run can
+ * interleave on this CPU (the Java walker's per-CPU scratch is safe). sched_wakeup is not used: it
+ * may fire on the wakee's CPU from an IPI, where current is no longer the waker.
+ * Per wake-up of a pending target interval: the waker's tid, tgid (cheap, every interval). For an
+ * interval that has already lasted the threshold (it will become an event of its own), also the
+ * waker's kernel stack and, for a waker in the target process, its user stack and Java stack
+ * (the waker is current, so the Java walker reads its stack like a switching-out thread's).
+ * Only the first wake-up of an interval counts (the one that made it runnable). */
+/* Does this wake-up run in an interrupt (an I/O completion, a timer), where current is just the
+ * task it interrupted? Two signs, without the per-CPU preempt_count (reading that needs
+ * CONFIG_KALLSYMS_ALL):
+ *  - the program runs off current's own kernel stack: x86_64 runs hard interrupts that hit kernel
+ *    code, and the softirqs at their exit, on the CPU's interrupt stack;
+ *  - an interrupt that hit user code runs on the task's stack, but then the task's saved user
+ *    registers are an interrupt's (orig_ax < 0), not a system call's: a user thread wakes another
+ *    only from a system call. */
+#define KFR_TASK_STACK_MAX (32u << 10) /* THREAD_SIZE is 16 KB (32 KB with KASAN) */
+#define PF_KTHREAD 0x00200000
+static __always_inline bool in_interrupt_context(void)
+{
+	struct task_struct *cur = bpf_get_current_task_btf();
+	volatile __u64 marker = 0;
+	__u64 base = (__u64)cur->stack;
+	__u64 here = (__u64)&marker;
+
+	if (here - base >= KFR_TASK_STACK_MAX)
+		return true;
+	if (cur->flags & PF_KTHREAD)
+		return false;
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(cur);
+
+	return regs && (long)regs->orig_ax < 0;
+}
+
+static __always_inline void note_waker(void *ctx, struct kfr_pending *t, __u64 now)
+{
+	__u64 id;
+
+	if (!t->start_ns || t->waker_flags)
+		return;
+	id = bpf_get_current_pid_tgid();
+	t->waker_tid = (__u32)id;
+	t->waker_tgid = (__u32)(id >> 32);
+	t->waker_kstack_id = -1;
+	t->waker_ustack_id = -1;
+	t->waker_java_ref = KFR_JAVA_NONE;
+	t->waker_flags = KFR_WAKER_SEEN;
+	count(KFR_CNT_WAKEUPS, 1);
+	bool irq = in_interrupt_context();
+
+	if (irq)
+		t->waker_flags |= KFR_WAKER_IRQ;
+	if ((__s64)(now - t->start_ns) < (__s64)waker_stack_ns)
+		return;
+	t->waker_flags |= KFR_WAKER_STACK;
+	count(KFR_CNT_WAKER_STACKS, 1);
+	t->waker_kstack_id = waker_stack_id(ctx, 0);
+	if (irq || t->waker_tgid != target_tgid || !t->waker_tid)
+		return; /* the interrupted task's user stack is not the waker's */
+	t->waker_ustack_id = waker_stack_id(ctx, BPF_F_USER_STACK);
+	struct java_ctx j;
+
+	/* preempted=true: a waker without an anchor (e.g. a monitor exit, a leaf call from Java into
+	 * libjvm) may still reach its Java frames through libjvm's frame pointers from its registers */
+	java_lookup(t->waker_tid, &j, (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()), true);
+	if (j.jt) {
+		count(KFR_CNT_WAKER_JAVA, 1);
+		t->waker_java_ref = java_ref_walk(t->waker_tid, &j, NULL);
+	}
+}
+
+/* Now in the clock of p's pending interval (tp_btf: the rq clock where usable). */
+static __always_inline __u64 waking_now(struct task_struct *p)
+{
+	__s64 off = mono_minus_rq;
+
+	if (!rq_clock_usable(p))
+		return bpf_ktime_get_ns();
+	if (off)
+		return bpf_ktime_get_ns() - off;
+	return p->se.cfs_rq->rq->clock; /* not calibrated yet (no event so far): maybe a little stale */
+}
+
+SEC("tp_btf/sched_waking")
+int kfr_waking_btf(__u64 *ctx)
+{
+	struct task_struct *p = (struct task_struct *)ctx[0];
+	struct kfr_pending *q;
+	struct kfr_task *t;
+	__u32 tid;
+
+	if (p->tgid != target_tgid)
+		return 0;
+	t = bpf_task_storage_get(&tasks, p, 0, 0);
+	if (t) {
+		q = &t->p;
+	} else { /* its switch-out went to the tid map (no task storage) */
+		tid = p->pid;
+		q = bpf_map_lookup_elem(&tasks_by_tid, &tid);
+		if (!q)
+			return 0;
+	}
+	if (q->start_ns && !q->waker_flags)
+		note_waker(ctx, q, waking_now(p));
+	return 0;
+}
+
+SEC("raw_tp/sched_waking")
+int kfr_waking_raw(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *p = (struct task_struct *)ctx->args[0];
+	struct kfr_pending *t;
+	__u32 tid;
+
+	if (BPF_CORE_READ(p, tgid) != target_tgid)
+		return 0;
+	tid = BPF_CORE_READ(p, pid);
+	t = bpf_map_lookup_elem(&tasks_by_tid, &tid);
+	if (t && t->start_ns) /* raw_tp times everything with CLOCK_MONOTONIC */
+		note_waker(ctx, t, bpf_ktime_get_ns());
 	return 0;
 }
 

@@ -26,7 +26,7 @@
 #define EVENT_SIZE ((size_t)sizeof(struct kfr_offcpu_event))
 #define AGG_REC_SIZE (sizeof(struct kfr_offcpu_agg_key) + sizeof(struct kfr_offcpu_agg_val))
 
-_Static_assert(sizeof(struct kfr_offcpu_event) == 48, "event record is 48 bytes");
+_Static_assert(sizeof(struct kfr_offcpu_event) == 80, "event record is 80 bytes");
 _Static_assert(sizeof(struct kfr_offcpu_agg_key) == 32, "agg key is 32 bytes");
 _Static_assert(sizeof(struct kfr_java_frame) == 16, "java frame is 16 bytes");
 _Static_assert(sizeof(struct kfr_java_stack) == KFR_JAVA_STACK_HDR + 16 * KFR_JAVA_MAX_FRAMES, "java stack record");
@@ -36,6 +36,8 @@ struct kfr_offcpu {
 	struct offcpu_bpf *skel;
 	struct bpf_link *link;      /* sched_switch; NULL once detached */
 	struct bpf_link *exit_link; /* sched_process_exit (thread names); NULL if it did not attach */
+	struct bpf_link *waker_link; /* sched_waking (wakers); NULL if off or it did not attach */
+	struct bpf_program *waker_prog; /* the sched_waking program loaded, NULL if none */
 	struct bpf_program *prog;   /* the attached sched_switch program */
 	bool detached;              /* sched_switch detached and no run of it still in progress */
 	struct ring_buffer *rb;
@@ -119,6 +121,15 @@ static void describe_load_error(char *out, size_t cap, int err)
 	}
 }
 
+/* Waker tracking (sched_waking) is on unless KFR_OFFCPU_WAKERS=0: the switch for measuring what
+ * it costs (docs/findings.md). */
+static bool wakers_wanted(void)
+{
+	const char *w = getenv("KFR_OFFCPU_WAKERS");
+
+	return !w || strcmp(w, "0");
+}
+
 /* Opens, loads and attaches one variant. Returns 0, or -errno with a message in msg. */
 static int load_attach(struct kfr_offcpu *o, bool raw, int tgid, uint64_t threshold_ns,
 		       uint32_t ringbuf_bytes, const struct kfr_walk_cfg *java, char *msg, size_t msgcap)
@@ -136,6 +147,7 @@ static int load_attach(struct kfr_offcpu *o, bool raw, int tgid, uint64_t thresh
 	}
 	skel->rodata->target_tgid = (uint32_t)tgid;
 	skel->rodata->threshold_ns = threshold_ns;
+	skel->rodata->waker_stack_ns = threshold_ns > 1000000 ? threshold_ns : 1000000;
 	skel->rodata->has_prev_state_arg = raw ? 0 : sched_switch_has_prev_state();
 	skel->rodata->use_rq_clock = raw ? 0 : rq_clock_ok();
 	/* wake the poller only when 1/8 of the ring is unread; below that it reads at its timeout */
@@ -146,6 +158,10 @@ static int load_attach(struct kfr_offcpu *o, bool raw, int tgid, uint64_t thresh
 
 	bpf_program__set_autoload(skel->progs.kfr_switch_btf, !raw);
 	bpf_program__set_autoload(skel->progs.kfr_switch_raw, raw);
+	/* the waker program of the same kind as the switch program (they share the pending state) */
+	bool wakers = wakers_wanted();
+	bpf_program__set_autoload(skel->progs.kfr_waking_btf, wakers && !raw);
+	bpf_program__set_autoload(skel->progs.kfr_waking_raw, wakers && raw);
 	/* task storage is only used by tp_btf; the tid map by both (tp_btf: when storage fails) */
 	bpf_map__set_autocreate(skel->maps.tasks, !raw);
 	err = bpf_map__set_max_entries(skel->maps.events, ringbuf_bytes);
@@ -168,8 +184,19 @@ static int load_attach(struct kfr_offcpu *o, bool raw, int tgid, uint64_t thresh
 	/* threads started after this have no history the program could not see */
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	skel->bss->attach_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	/* Wakers first, so that every interval the switch program starts can have one. Optional:
+	 * without it the events carry no waker (waker_flags 0) and the collector runs on. */
+	if (wakers) {
+		struct bpf_program *wp = raw ? skel->progs.kfr_waking_raw : skel->progs.kfr_waking_btf;
+
+		o->waker_link = bpf_program__attach(wp);
+		o->waker_prog = o->waker_link ? wp : NULL;
+	}
 	struct bpf_link *link = bpf_program__attach(prog);
 	if (!link) {
+		bpf_link__destroy(o->waker_link);
+		o->waker_link = NULL;
+		o->waker_prog = NULL;
 		err = -errno;
 		if (-err == EPERM)
 			snprintf(msg, msgcap, "BPF not permitted (EPERM): run as root or grant CAP_BPF and CAP_PERFMON");
@@ -459,6 +486,8 @@ int kfr_offcpu_detach(struct kfr_offcpu *o)
 {
 	pthread_mutex_lock(&o->ctl_lock);
 	if (o->link) {
+		bpf_link__destroy(o->waker_link); /* waited for together with the switch program below */
+		o->waker_link = NULL;
 		/* bpf_link__destroy closes the link: the program is off the tracepoint when close()
 		 * returns, but a run that started before may still be going on another CPU. */
 		bpf_link__destroy(o->link);
@@ -542,6 +571,9 @@ int kfr_offcpu_drain(struct kfr_offcpu *o, void *buf, size_t cap, bool swap)
 
 int kfr_offcpu_stack(struct kfr_offcpu *o, int32_t stack_id, uint64_t *ips, int max)
 {
+	if (stack_id >= 0 && (stack_id & KFR_WAKER_STACK_ID_BIT))
+		return kfr_map_stack_ips(bpf_map__fd(o->skel->maps.waker_stacks), stack_id & ~KFR_WAKER_STACK_ID_BIT,
+					 ips, max);
 	return kfr_map_stack_ips(bpf_map__fd(o->skel->maps.stacks), stack_id, ips, max);
 }
 
@@ -556,6 +588,16 @@ int kfr_offcpu_stats(struct kfr_offcpu *o, int64_t *out, int len)
 	/* the sched_switch program and the exit program (if it loaded) */
 	kfr_prog_add_stats(o->prog, &all[KFR_STAT_PROG_RUN_CNT]);
 	kfr_prog_add_stats(o->skel->progs.kfr_exit, &all[KFR_STAT_PROG_RUN_CNT]);
+	if (o->waker_prog) {
+		int64_t w[3] = { 0 };
+
+		kfr_prog_add_stats(o->waker_prog, w);
+		all[KFR_STAT_PROG_RUN_CNT] += w[0];
+		all[KFR_STAT_PROG_RUN_NS] += w[1];
+		all[KFR_STAT_PROG_RECURSION_MISSES] += w[2];
+		all[KFR_STAT_WAKER_RUN_CNT] = w[0];
+		all[KFR_STAT_WAKER_RUN_NS] = w[1];
+	}
 	if (len > KFR_STAT__LEN)
 		len = KFR_STAT__LEN;
 	memcpy(out, all, (size_t)(len > 0 ? len : 0) * sizeof(int64_t));
@@ -570,6 +612,7 @@ void kfr_offcpu_close(struct kfr_offcpu *o)
 	ring_buffer__free(o->jrb);
 	bpf_link__destroy(o->link);
 	bpf_link__destroy(o->exit_link);
+	bpf_link__destroy(o->waker_link);
 	offcpu_bpf__destroy(o->skel);
 	if (o->stats_fd >= 0)
 		close(o->stats_fd);

@@ -105,6 +105,37 @@ static void *churn_thread(void *arg)
 	return NULL;
 }
 
+/* Waker ground truth: pipe_waiter blocks in read() until pipe_writer writes (every 20 ms): each
+ * long interval of the waiter must name the writer as its waker, with pipe_write in the waker's
+ * kernel stack. */
+#define PIPE_ROUNDS 10
+static volatile pid_t pipe_waiter_tid, pipe_writer_tid;
+static int wake_pipe[2];
+
+static void *pipe_waiter(void *arg)
+{
+	char ch;
+
+	(void)arg;
+	pipe_waiter_tid = gettid_();
+	for (int i = 0; i < PIPE_ROUNDS; i++)
+		if (read(wake_pipe[0], &ch, 1) != 1)
+			break;
+	return NULL;
+}
+
+static void *pipe_writer(void *arg)
+{
+	(void)arg;
+	pipe_writer_tid = gettid_();
+	for (int i = 0; i < PIPE_ROUNDS; i++) {
+		sleep_ms(20);
+		if (write(wake_pipe[1], "w", 1) != 1)
+			abort();
+	}
+	return NULL;
+}
+
 static void *sleeper(void *arg)
 {
 	(void)arg;
@@ -265,6 +296,11 @@ struct collected {
 	int waits, early_waits;   /* polls that waited; of those, cut short by a record */
 	struct kfr_offcpu_event sample; /* one sleeper event, for its stacks */
 	int have_sample;
+	int waiter_events, waiter_by_writer, waiter_waker_stacks; /* pipe_waiter's S events */
+	struct kfr_offcpu_event waiter_sample;
+	int sleeper_wakers;       /* sleeper S events with a waker and its kernel stack */
+	int waiter_irq, sleeper_irq; /* of those, wake-ups flagged as in an interrupt */
+	struct kfr_offcpu_event sleeper_waker_sample;
 };
 
 static void poll_some(struct kfr_offcpu *o, struct collected *c, int timeout_ms)
@@ -297,7 +333,25 @@ static void poll_some(struct kfr_offcpu *o, struct collected *c, int timeout_ms)
 			c->events++;
 			if ((pid_t)e->tid == excluded_tid)
 				c->excluded_events++;
+			if ((pid_t)e->tid == pipe_waiter_tid && e->state == KFR_STATE_S) {
+				c->waiter_events++;
+				if ((e->waker_flags & KFR_WAKER_SEEN) && (pid_t)e->waker_tid == pipe_writer_tid &&
+				    e->waker_tgid == (uint32_t)getpid())
+					c->waiter_by_writer++;
+				c->waiter_irq += (e->waker_flags & KFR_WAKER_IRQ) != 0;
+				if ((e->waker_flags & KFR_WAKER_STACK) && e->waker_kstack_id >= 0) {
+					c->waiter_waker_stacks++;
+					c->waiter_sample = *e;
+				}
+			}
 			if ((pid_t)e->tid == sleeper_tid) {
+				if (e->state == KFR_STATE_S && (e->waker_flags & KFR_WAKER_STACK) && e->waker_kstack_id >= 0) {
+					c->sleeper_irq += (e->waker_flags & KFR_WAKER_IRQ) != 0 || e->waker_tid == 0;
+					if (getenv("SMOKE_WAKERS"))
+						printf("  sleeper woken: tid %u tgid %u flags %u\n", e->waker_tid, e->waker_tgid, e->waker_flags);
+					c->sleeper_wakers++;
+					c->sleeper_waker_sample = *e;
+				}
 				c->sleeper_events++;
 				if (e->state == KFR_STATE_S) {
 					c->sleeper_s_events++;
@@ -602,13 +656,20 @@ int main(void)
 	kfr_offcpu_stats(o, s1, KFR_STAT__LEN);
 	if (write(excluded_go[1], "g", 1) != 1)
 		abort();
+	pthread_t pw[2];
+	if (pipe(wake_pipe))
+		abort();
 	pthread_create(&st, NULL, sleeper, NULL);
 	pthread_create(&storm, NULL, storm_thread, NULL);
+	pthread_create(&pw[0], NULL, pipe_waiter, NULL);
+	pthread_create(&pw[1], NULL, pipe_writer, NULL);
 	t0 = now_ns();
 	while (now_ns() - t0 < (SLEEPS * SLEEP_MS + 150) * 1000000ull)
 		poll_some(o, &c, 100);
 	pthread_join(st, NULL);
 	pthread_join(storm, NULL);
+	pthread_join(pw[0], NULL);
+	pthread_join(pw[1], NULL);
 	pthread_join(xt, NULL);
 	poll_some(o, &c, 100);
 	printf("poll: %d waits, %d cut short by a record; max delay record end -> read %.1f ms\n", c.waits,
@@ -672,13 +733,48 @@ int main(void)
 	if (a.ping_kstack >= 0)
 		print_stack(o, "ping (aggregated) kernel", a.ping_kstack, 1);
 
+	/* wakers: the pipe writer wakes the waiter from pipe_write; a timer interrupt wakes the sleeper */
+	printf("wakers: pipe waiter %d S events, %d woken by the writer (tid %d), %d with the waker's stacks; "
+	       "sleeper %d with waker stacks\n", c.waiter_events, c.waiter_by_writer, (int)pipe_writer_tid,
+	       c.waiter_waker_stacks, c.sleeper_wakers);
+	CHECK(c.waiter_events >= PIPE_ROUNDS - 1 && c.waiter_by_writer == c.waiter_events &&
+		      c.waiter_waker_stacks == c.waiter_events,
+	      "every long pipe wait names the writer thread as waker, with its stacks (%d/%d/%d)", c.waiter_by_writer,
+	      c.waiter_waker_stacks, c.waiter_events);
+	if (c.waiter_waker_stacks) {
+		uint64_t ips[127];
+		int n = kfr_offcpu_stack(o, c.waiter_sample.waker_kstack_id, ips, 127), pipe_write_seen = 0;
+
+		for (int i = 0; i < n; i++)
+			pipe_write_seen |= strstr(ksym(ips[i]), "pipe_write") != NULL; /* anon_pipe_write since 6.16 */
+		print_stack(o, "pipe waiter's waker kernel", c.waiter_sample.waker_kstack_id, 1);
+		CHECK(pipe_write_seen, "the waker's kernel stack holds (anon_)pipe_write");
+		n = kfr_offcpu_stack(o, c.waiter_sample.waker_ustack_id, ips, 127);
+		CHECK(n > 0, "the waker's user stack resolves (%d frames)", n);
+	}
+	CHECK(c.waiter_irq == 0 && c.sleeper_irq == c.sleeper_wakers,
+	      "interrupt context told apart: pipe writer in task context (%d flagged), timer expiries in an interrupt "
+	      "(%d of %d flagged)", c.waiter_irq, c.sleeper_irq, c.sleeper_wakers);
+	CHECK(c.sleeper_wakers >= SLEEPS - 1, "nanosleep waits have a waker with a kernel stack (%d of %d)",
+	      c.sleeper_wakers, SLEEPS);
+	if (c.sleeper_wakers) {
+		uint64_t ips[127];
+		int n = kfr_offcpu_stack(o, c.sleeper_waker_sample.waker_kstack_id, ips, 127), timer_seen = 0;
+
+		for (int i = 0; i < n; i++)
+			timer_seen |= !strcmp(ksym(ips[i]), "hrtimer_wakeup");
+		print_stack(o, "sleeper's waker kernel", c.sleeper_waker_sample.waker_kstack_id, 1);
+		CHECK(timer_seen, "the sleeper's waker stack holds hrtimer_wakeup (timer expiry)");
+	}
+
 	printf("counters (this phase): ");
 	static const char *names[] = { "events", "aggregated", "ringbuf_full", "agg_full", "agg_full_ns",
 				       "kstack_err", "ustack_err", "cache_hit", "stack_walk", "storage_err",
 				       "storage_fallback", "missed_switch_in", "missed_lost", "missed_switch_out", "excluded",
 				       "java_walk", "java_walk_ns", "java_frames", "java_cache_hit", "java_verify_miss",
 				       "java_no_anchor", "java_broken", "java_truncated", "java_sent", "java_lost",
-				       "java_from_regs", "prog_run_cnt", "prog_run_ns", "recursion_misses" };
+				       "java_from_regs", "wakeups", "waker_stacks", "waker_java", "prog_run_cnt",
+				       "prog_run_ns", "recursion_misses", "waker_run_cnt", "waker_run_ns" };
 	_Static_assert(sizeof(names) / sizeof(names[0]) == KFR_STAT__LEN, "a name per stat");
 	for (int i = 0; i < KFR_STAT__LEN; i++)
 		printf("%s=%" PRId64 "%s", names[i], s2[i] - s1[i], i + 1 < KFR_STAT__LEN ? " " : "\n");

@@ -63,7 +63,29 @@ public record CollectorStatistics(
         long recursionMisses,
         long excludedSwitches,
         long collectorCpuNanos,
-        JavaWalks java) {
+        JavaWalks java,
+        Wakers wakers) {
+
+    public CollectorStatistics(long epochNanos, String collector, long bpfRunCount, long bpfRunTimeNanos,
+                               long eventsRecorded, long intervalsAggregated, long recordsLost, long recordsDropped,
+                               long droppedNanos, long stackErrors, long unknownFrames, long stackWalks,
+                               long stackCacheHits, long storageFallbacks, long storageErrors, long missedSwitchIns,
+                               long intervalsMissed, long recursionMisses, long excludedSwitches,
+                               long collectorCpuNanos, JavaWalks java) {
+        this(epochNanos, collector, bpfRunCount, bpfRunTimeNanos, eventsRecorded, intervalsAggregated, recordsLost,
+                recordsDropped, droppedNanos, stackErrors, unknownFrames, stackWalks, stackCacheHits,
+                storageFallbacks, storageErrors, missedSwitchIns, intervalsMissed, recursionMisses, excludedSwitches,
+                collectorCpuNanos, java, Wakers.NONE);
+    }
+
+    /**
+     * Waker tracking (the sched_waking program), cumulative: wake-ups of pending intervals seen,
+     * of those the ones whose waker stacks were taken (interval at the threshold by then), and the
+     * program's own run count and run time (also included in bpfRunCount/bpfRunTime).
+     */
+    public record Wakers(long wakeups, long stacks, long runCount, long runNanos) {
+        public static final Wakers NONE = new Wakers(0, 0, 0, 0);
+    }
 
     /**
      * The Java stack walker in the kernel, cumulative: {@code walks} Java stacks walked taking

@@ -53,6 +53,12 @@ class ReportTest {
             assertTrue(kfrSection.contains("no kfr rules are registered"), out);
         }
         assertFalse(kfrSection.contains("no kfr events"), out);
+        // collector health says each check once (its worst as the summary, not again below), in words
+        for (String check : new String[] {"Overhead: ", "BPF cost: ", "Lost for good: "}) {
+            assertTrue(kfrSection.split(java.util.regex.Pattern.quote(check), -1).length <= 2,
+                    check + "said more than once:\n" + kfrSection);
+        }
+        assertFalse(out.contains("walk stopped, reason "), "a walker's reason as a number:\n" + out);
         // JDK rules above OK in full (one header line each), the others counted
         String jdkSection = out.substring(jdkHeader, facts);
         long shown = jdkSection.lines().filter(l -> l.startsWith("[")).count();

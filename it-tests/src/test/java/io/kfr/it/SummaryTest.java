@@ -29,4 +29,33 @@ class SummaryTest {
         String fsync = out.lines().filter(l -> l.startsWith("truth-fsync")).findFirst().orElse("");
         assertTrue(fsync.contains("fsync") && fsync.contains("GroundTruth."), "truth-fsync line: " + fsync + "\n" + out);
     }
+
+    /** Findings first; --thread and --state narrow the tables to the threads and states asked for; --help. */
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void findingsFirstAndFilters(Jdk jdk) throws Exception {
+        GroundTruthRecording rec = GroundTruthRecording.of(jdk);
+        String all = summary(jdk, 0, rec.file.toString());
+        assertTrue(all.indexOf("findings") > 0 && all.indexOf("findings") < all.indexOf("thread (tid)"),
+                "findings before the thread table:\n" + all);
+        String fsync = summary(jdk, 0, "--thread", "truth-fsync", "--state", "D", rec.file.toString());
+        List<String> rows = fsync.lines().filter(l -> l.matches("^\\S.* \\(\\d+\\) .*ms.*")).toList();
+        assertTrue(!rows.isEmpty() && rows.stream().allMatch(l -> l.startsWith("truth-fsync (")),
+                "only truth-fsync's rows:\n" + fsync);
+        assertTrue(rows.stream().allMatch(l -> l.contains(" 0.0 ms ")), "only state D counted (S and R 0):\n" + fsync);
+        String help = summary(jdk, 0, "--help");
+        assertTrue(help.contains("--thread") && help.contains("--state") && help.contains("--from"), help);
+        summary(jdk, 2, "--state", "X", rec.file.toString());
+    }
+
+    private static String summary(Jdk jdk, int exitCode, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(jdk.java().toString(), "-jar", JvmRun.AGENT_JAR.toString(),
+                "summary"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(exitCode, p.exitValue(), out);
+        return out;
+    }
 }

@@ -15,7 +15,7 @@ final class EventEncoder {
     private static final int CPU_SAMPLE = 3;
     private static final int EXECUTION_SAMPLE = 4;
     /** The counters of CollectorStatistics after the collector name and time, in field order. */
-    private static final int STATISTICS_COUNTERS = 29;
+    private static final int STATISTICS_COUNTERS = 33;
 
     private final TimeBase timeBase;
     private final JfrBuffer body = new JfrBuffer(256);
@@ -29,7 +29,8 @@ final class EventEncoder {
 
     /** Spool form of an off-CPU sample; strings are keys of the java.lang.String pool. */
     static void spoolOffCpu(JfrBuffer r, int thread, int stack, long startNanos, long durationNanos, int state,
-                            int stateDescription, int syscall, long count, boolean aggregated) {
+                            int stateDescription, int syscall, long count, boolean aggregated, int wakerThread,
+                            int wakerStack, int wakerKind) {
         r.writeByte(OFF_CPU);
         r.writeVarInt(thread);
         r.writeVarInt(stack);
@@ -40,6 +41,9 @@ final class EventEncoder {
         r.writeVarInt(syscall);
         r.writeVarLong(count);
         r.writeBoolean(aggregated);
+        r.writeVarInt(wakerThread);
+        r.writeVarInt(wakerStack);
+        r.writeVarInt(wakerKind);
     }
 
     static void spoolCpuSample(JfrBuffer r, int thread, int stack, long epochNanos, int cpu, long weightNanos) {
@@ -93,6 +97,11 @@ final class EventEncoder {
         r.writeVarLong(j.stacksSent());
         r.writeVarLong(j.stacksLost());
         r.writeVarLong(j.fromRegisters());
+        CollectorStatistics.Wakers w = s.wakers() != null ? s.wakers() : CollectorStatistics.Wakers.NONE;
+        r.writeVarLong(w.wakeups());
+        r.writeVarLong(w.stacks());
+        r.writeVarLong(w.runCount());
+        r.writeVarLong(w.runNanos());
     }
 
     /** Reads one spool record and appends it to {@code out} as a sized JFR event. */
@@ -134,6 +143,9 @@ final class EventEncoder {
         int syscall = in.readVarInt();
         long count = in.readVarLong();
         boolean aggregated = in.readByte() != 0;
+        int wakerThread = in.readVarInt();
+        int wakerStack = in.readVarInt();
+        int wakerKind = in.readVarInt();
 
         body.writeVarLong(KfrTypes.OFF_CPU);
         startAndDuration(start, duration);
@@ -145,6 +157,9 @@ final class EventEncoder {
         body.writeVarLong(count);
         body.writeBoolean(aggregated);
         body.writePooledString(syscall);
+        body.writeVarLong(wakerThread);
+        body.writeVarLong(wakerStack);
+        body.writePooledString(wakerKind);
     }
 
     private void statistics(EventSpool.Reader in) throws IOException {

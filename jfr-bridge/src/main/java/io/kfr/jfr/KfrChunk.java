@@ -54,7 +54,10 @@ public final class KfrChunk implements AutoCloseable {
             record.reset();
             EventEncoder.spoolOffCpu(record, pools.thread(s.thread()), pools.stack(s.stack()), s.startEpochNanos(),
                     s.durationNanos(), pools.string(state.name()), pools.string(describe(state)),
-                    pools.string(syscall(s)), s.count(), s.aggregated());
+                    pools.string(syscall(s)), s.count(), s.aggregated(),
+                    s.waker() == null ? 0 : pools.thread(s.waker().thread()),
+                    s.waker() == null ? 0 : pools.stack(s.waker().stack()),
+                    s.waker() == null ? 0 : pools.string(s.waker().kind()));
             append();
         }
     }

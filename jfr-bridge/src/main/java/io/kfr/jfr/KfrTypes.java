@@ -227,6 +227,15 @@ final class KfrTypes {
                 "True when short intervals with the same thread, state and stack were summed in the kernel");
         labeled(field(e, "syscall", STRING, false, false), "System Call",
                 "The system call the thread was blocked in, or null when not in a system call");
+        // Appended (field order is the contract): who woke the thread, from sched_waking.
+        labeled(field(e, "wakerThread", THREAD, true, false), "Waker Thread",
+                "The thread that woke this one (the real tid), or null: preempted, aggregated, woken by an interrupt");
+        labeled(field(e, "wakerStackTrace", STACK_TRACE, true, false), "Waker Stack Trace",
+                "Where the waker was when it woke the thread: kernel, native and Java frames; taken for intervals "
+                        + "that had lasted the threshold at the wake-up");
+        labeled(field(e, "waker", STRING, false, false), "Waker",
+                "Who woke the thread: thread (of this JVM), timer (a timed wait ran out), interrupt (e.g. I/O "
+                        + "completion), other (another process or a kernel thread); null if no wake-up was seen");
         labeled(e, "Off-CPU", "Time a thread spent off the CPU, blocked or waiting for a CPU, seen by the kernel scheduler");
         category(e, OFF_CPU_CATEGORY);
     }
@@ -293,6 +302,14 @@ final class KfrTypes {
                 "Java stacks the ring buffer had no room for (their events show a lost-stack frame)");
         labeled(field(e, "javaFromRegisters", LONG, false, false), "Java Walks From Registers",
                 "Java walks started from the registers of a thread preempted while running Java code");
+        labeled(field(e, "wakeups", LONG, false, false), "Wake-ups Seen",
+                "Wake-ups of off-CPU intervals seen by the sched_waking program (their waker recorded), cumulative");
+        labeled(field(e, "wakerStacks", LONG, false, false), "Waker Stacks",
+                "Wake-ups of intervals at or above the threshold, whose waker's stacks were taken, cumulative");
+        labeled(field(e, "wakerRunCount", LONG, false, false), "Waker Program Runs",
+                "Runs of the sched_waking program (included in BPF Runs), cumulative");
+        annotation(labeled(field(e, "wakerRunTime", LONG, false, false), "Waker Program Run Time",
+                "CPU time of the sched_waking program (included in BPF Run Time), cumulative"), TIMESPAN, "NANOSECONDS");
         labeled(e, "Collector Statistics", "What a kfr collector cost and what it could not record, cumulative");
         category(e, STATISTICS_CATEGORY);
     }

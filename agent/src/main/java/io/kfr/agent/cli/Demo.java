@@ -25,7 +25,7 @@ final class Demo {
             return rc;
         }
         System.out.println();
-        Summaries.print(out);
+        Summaries.run(List.of(out.toString()), System.out, System.err);
         String name = out.getFileName().toString();
         Path page = out.resolveSibling((name.endsWith(".jfr") ? name.substring(0, name.length() - 4) : name) + ".html");
         System.out.println();

@@ -11,7 +11,7 @@ import java.util.List;
 public final class KfrCli {
     private static final String USAGE = String.join("\n",
             "usage: java -jar kfr-agent.jar <command>",
-            "  summary <file.jfr>   where the recorded JVM's threads were off-CPU and why, and where CPU time went",
+            "  summary <file.jfr>   where the recorded JVM's threads were off-CPU and why, and where CPU time went (--help)",
             "  " + ReportCommand.USAGE + "  kfr's findings and JMC's JDK rules (text), or a page with flame graphs",
             "  " + ConvertCommand.USAGE,
             "                       kfr's off-CPU and CPU time as pprof, OpenTelemetry profiles or folded stacks",
@@ -35,17 +35,7 @@ public final class KfrCli {
         }
         switch (args[0]) {
             case "summary" -> {
-                if (args.length != 2) {
-                    System.err.println("kfr: summary needs one .jfr file\n" + USAGE);
-                    return 2;
-                }
-                Path file = Path.of(args[1]);
-                if (!Files.isReadable(file)) {
-                    System.err.println("kfr: cannot read " + file);
-                    return 1;
-                }
-                Summaries.print(file);
-                return 0;
+                return Summaries.run(List.of(args).subList(1, args.length), System.out, System.err);
             }
             case "report" -> {
                 return ReportCommand.run(List.of(args).subList(1, args.length), System.out, System.err);

@@ -2,21 +2,118 @@ package io.kfr.agent.cli;
 
 import io.kfr.agent.report.CpuReport;
 import io.kfr.agent.report.OffCpuReport;
+import io.kfr.jmc.rules.OffCpuRule;
+import org.openjdk.jmc.common.item.IItemCollection;
+import org.openjdk.jmc.common.unit.UnitLookup;
+import org.openjdk.jmc.common.util.IPreferenceValueProvider;
+import org.openjdk.jmc.common.util.TypedPreference;
+import org.openjdk.jmc.flightrecorder.JfrLoaderToolkit;
+import org.openjdk.jmc.flightrecorder.rules.IResult;
+import org.openjdk.jmc.flightrecorder.rules.IRule;
+import org.openjdk.jmc.flightrecorder.rules.util.RulesToolkit;
 
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
-/** The text summaries of a recording: off-CPU, then CPU if it has CPU samples. */
+/** The text summaries of a recording: the off-CPU findings and threads, then CPU if it has CPU samples. */
 final class Summaries {
+    static final String HELP = """
+            usage: java -jar kfr-agent.jar summary [options] <file.jfr>
+              where the recorded JVM's threads were off-CPU and why, and where CPU time went:
+              first the findings (waits that held up work: locks, the disk, the CPU queue), then the
+              threads they name, then the other application threads (a pool in one line), then the
+              JVM's own threads in one line, then the heaviest stacks.
+            options:
+              --thread <text>   only threads whose name contains <text> (or whose tid is <text>)
+              --state <S|D|R|OTHER>  only intervals in that state
+              --from <seconds>  only from this many seconds after the first off-CPU event
+              --to <seconds>    only up to this many seconds after the first off-CPU event
+              --help            this text
+            The findings are the off-CPU rule's over the whole recording; the options narrow the tables.""";
+
     private Summaries() {
     }
 
-    static void print(Path file) throws IOException {
-        OffCpuReport.read(file).print(System.out, file.toString());
+    /** Runs `summary` with its arguments (after the command name); returns the exit code. */
+    static int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        String thread = null;
+        String state = null;
+        Double from = null;
+        Double to = null;
+        Path file = null;
+        try {
+            for (int i = 0; i < args.size(); i++) {
+                String a = args.get(i);
+                switch (a) {
+                    case "--help", "-h" -> {
+                        out.println(HELP);
+                        return 0;
+                    }
+                    case "--thread" -> thread = args.get(++i);
+                    case "--state" -> {
+                        state = args.get(++i).toUpperCase(java.util.Locale.ROOT);
+                        if (!List.of("S", "D", "R", "OTHER").contains(state)) {
+                            err.println("kfr: --state takes S, D, R or OTHER, not " + args.get(i));
+                            return 2;
+                        }
+                    }
+                    case "--from" -> from = Double.parseDouble(args.get(++i));
+                    case "--to" -> to = Double.parseDouble(args.get(++i));
+                    default -> {
+                        if (a.startsWith("-") || file != null) {
+                            err.println("kfr: summary: unknown option or second file: " + a + "\n" + HELP);
+                            return 2;
+                        }
+                        file = Path.of(a);
+                    }
+                }
+            }
+        } catch (IndexOutOfBoundsException | NumberFormatException e) {
+            err.println("kfr: summary: an option lacks its value (" + e.getMessage() + ")\n" + HELP);
+            return 2;
+        }
+        if (file == null) {
+            err.println("kfr: summary needs one .jfr file\n" + HELP);
+            return 2;
+        }
+        if (!Files.isReadable(file)) {
+            err.println("kfr: cannot read " + file);
+            return 1;
+        }
+        OffCpuReport.Filter filter = new OffCpuReport.Filter(thread, state, from, to);
+        OffCpuReport.read(file, filter).print(out, file.toString(), findings(file, err));
         CpuReport cpu = CpuReport.read(file);
         if (!cpu.isEmpty()) {
-            System.out.println();
-            cpu.print(System.out, file.toString());
+            out.println();
+            cpu.print(out, file.toString());
+        }
+        return 0;
+    }
+
+    /** The off-CPU rule's findings (one line per thread), as in JMC and `report`; none if it cannot run. */
+    private static List<String> findings(Path file, PrintStream err) {
+        try {
+            IItemCollection items = JfrLoaderToolkit.loadEvents(file.toFile());
+            IRule rule = new OffCpuRule();
+            IPreferenceValueProvider prefs = new IPreferenceValueProvider() {
+                @Override
+                @SuppressWarnings("unchecked")
+                public <T> T getPreferenceValue(TypedPreference<T> preference) {
+                    return preference.equals(OffCpuRule.TOP_THREADS) ? (T) UnitLookup.NUMBER_UNITY.quantity(20)
+                            : preference.getDefaultValue();
+                }
+            };
+            IResult r = RulesToolkit.evaluateParallel(List.of(rule), items, prefs, 1).get(rule).get(60, TimeUnit.SECONDS);
+            Collection<String> lines = r.getResult(OffCpuRule.FINDINGS);
+            return lines == null ? List.of() : List.copyOf(lines);
+        } catch (Exception | LinkageError e) {
+            err.println("kfr: the off-CPU findings could not be computed: " + e);
+            return List.of();
         }
     }
 }

@@ -69,7 +69,7 @@ public final class JavaFrameSymbolizer {
         }
         if (kind == KIND_BROKEN) {
             unknownFrames++;
-            return List.of(Frame.unknown("[java: walk stopped, reason " + (value & 0x0fff_ffff) + "]"));
+            return List.of(Frame.unknown("[java: walk stopped, " + WalkStopReasons.words(value & 0x0fff_ffff) + "]"));
         }
         FrameKey key = new FrameKey(ref, value, cookie);
         Named named = cache.get(key);

@@ -57,6 +57,7 @@ public final class OffCpuCollector implements AutoCloseable {
     private final ByteBuffer aggregates = DirectBuffers.take(AGG_SIZE * 8192);
     private final long[] stats = new long[STAT_LEN];
     private final WorkerStop stop;
+    private final Wakers.ForeignThreads foreignThreads = new Wakers.ForeignThreads();
     private volatile Throwable failure;
     private long periodStartEpochNanos;
     /** Why the start-up self-test turned Java frames off, or null. */
@@ -202,9 +203,47 @@ public final class OffCpuCollector implements AutoCloseable {
                     Clocks.monotonicToEpochNanos(i64(events, at, EVENT_START_NS)),
                     i64(events, at, EVENT_DURATION_NS),
                     OffCpuState.fromCode(i32(events, at, EVENT_STATE)),
-                    syscall, Syscalls.name(syscall), 1, false, stack));
+                    syscall, Syscalls.name(syscall), 1, false, stack, waker(at)));
         }
         return Math.max(n, 0);
+    }
+
+    /** The waker of the event at {@code at}, or null if no wake-up was seen (preempted, or not tracked). */
+    private OffCpuSample.Waker waker(int at) {
+        int flags = i32(events, at, EVENT_WAKER_FLAGS);
+        if ((flags & WAKER_SEEN) == 0) {
+            return null;
+        }
+        int tid = i32(events, at, EVENT_WAKER_TID);
+        int tgid = i32(events, at, EVENT_WAKER_TGID);
+        StackTrace stack = null;
+        if ((flags & WAKER_IRQ) != 0) { // the kernel said so; the stack, if taken, also tells a timer
+            StackTrace kernel = (flags & WAKER_STACK) != 0
+                    ? stacks.resolveUncached(i32(events, at, EVENT_WAKER_KSTACK), -1, 0) : null;
+            String context = kernel == null ? null : Wakers.context(kernel);
+            return new OffCpuSample.Waker(context != null ? context : OffCpuSample.Waker.INTERRUPT, null,
+                    kernel == null ? null : Wakers.interruptPart(kernel));
+        }
+        if ((flags & WAKER_STACK) != 0) {
+            // waker stack ids may be reused by the kernel (see KFR_WAKER_STACK_ID_BIT): never cached
+            StackTrace kernel = stacks.resolveUncached(i32(events, at, EVENT_WAKER_KSTACK), -1, 0);
+            String context = Wakers.context(kernel);
+            if (context != null) {
+                // an interrupt or softirq: current was whatever it interrupted, its user stack is not the waker's
+                return new OffCpuSample.Waker(context, null, Wakers.interruptPart(kernel));
+            }
+            stack = tgid == pid
+                    ? stacks.resolveUncached(i32(events, at, EVENT_WAKER_KSTACK), i32(events, at, EVENT_WAKER_USTACK),
+                    i64(events, at, EVENT_WAKER_JAVA_REF))
+                    : kernel;
+        }
+        if (tid == 0) { // the idle task: only an interrupt wakes anything from there
+            return new OffCpuSample.Waker(OffCpuSample.Waker.INTERRUPT, null, stack);
+        }
+        if (tgid == pid) {
+            return new OffCpuSample.Waker(OffCpuSample.Waker.THREAD, threads.peek(tid), stack);
+        }
+        return new OffCpuSample.Waker(OffCpuSample.Waker.OTHER, foreignThreads.lookup(tid, tgid), stack);
     }
 
     /**
@@ -255,7 +294,9 @@ public final class OffCpuCollector implements AutoCloseable {
                 new CollectorStatistics.JavaWalks(stats[CNT_JAVA_WALK], stats[CNT_JAVA_WALK_NS], stats[CNT_JAVA_FRAMES],
                         stats[CNT_JAVA_CACHE_HIT], stats[CNT_JAVA_VERIFY_MISS], stats[CNT_JAVA_NO_ANCHOR],
                         stats[CNT_JAVA_BROKEN], stats[CNT_JAVA_TRUNCATED], stats[CNT_JAVA_SENT], stats[CNT_JAVA_LOST],
-                        stats[CNT_JAVA_FROM_REGS]));
+                        stats[CNT_JAVA_FROM_REGS]),
+                new CollectorStatistics.Wakers(stats[CNT_WAKEUPS], stats[CNT_WAKER_STACKS], stats[STAT_WAKER_RUN_CNT],
+                        stats[STAT_WAKER_RUN_NS]));
     }
 
     /**

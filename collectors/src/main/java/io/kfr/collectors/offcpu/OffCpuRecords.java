@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 
 /** Offsets of the records in native/include/kfr_records.h; keep in step with that header. */
 final class OffCpuRecords {
-    static final int EVENT_SIZE = 48;
+    static final int EVENT_SIZE = 80;
     static final int EVENT_TID = 0;
     static final int EVENT_STATE = 4;
     static final int EVENT_START_NS = 8;
@@ -13,6 +13,17 @@ final class OffCpuRecords {
     static final int EVENT_USTACK = 28;
     static final int EVENT_SYSCALL = 32;
     static final int EVENT_JAVA_REF = 40;
+    static final int EVENT_WAKER_TID = 48;
+    static final int EVENT_WAKER_TGID = 52;
+    static final int EVENT_WAKER_KSTACK = 56;
+    static final int EVENT_WAKER_USTACK = 60;
+    static final int EVENT_WAKER_JAVA_REF = 64;
+    static final int EVENT_WAKER_FLAGS = 72;
+    /** waker_flags: a wake-up was seen; the waker's stacks were taken. */
+    static final int WAKER_SEEN = 1;
+    static final int WAKER_STACK = 2;
+    /** The wake-up ran in an interrupt: current was whatever it interrupted, not the waker. */
+    static final int WAKER_IRQ = 4;
 
     static final int AGG_SIZE = 48;
     static final int AGG_TID = 0;
@@ -51,11 +62,16 @@ final class OffCpuRecords {
     static final int CNT_JAVA_SENT = 23;
     static final int CNT_JAVA_LOST = 24;
     static final int CNT_JAVA_FROM_REGS = 25;
-    static final int CNT_MAX = 26;
+    static final int CNT_WAKEUPS = 26;
+    static final int CNT_WAKER_STACKS = 27;
+    static final int CNT_WAKER_JAVA = 28;
+    static final int CNT_MAX = 29;
     static final int STAT_PROG_RUN_CNT = CNT_MAX;
     static final int STAT_PROG_RUN_NS = CNT_MAX + 1;
     static final int STAT_PROG_RECURSION_MISSES = CNT_MAX + 2;
-    static final int STAT_LEN = CNT_MAX + 3;
+    static final int STAT_WAKER_RUN_CNT = CNT_MAX + 3;
+    static final int STAT_WAKER_RUN_NS = CNT_MAX + 4;
+    static final int STAT_LEN = CNT_MAX + 5;
 
     private OffCpuRecords() {
     }

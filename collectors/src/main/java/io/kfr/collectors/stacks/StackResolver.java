@@ -6,6 +6,7 @@ import io.kfr.collectors.symbols.KernelSymbols;
 import io.kfr.collectors.symbols.ProcessMaps;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,29 @@ public final class StackResolver {
     private record StackKey(int kernel, int user, long java) {
     }
 
+    /** A stack by its content (the ips themselves): for ids the kernel may reuse. */
+    private record ContentKey(long[] kernel, long[] user, long javaRef) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ContentKey k && k.javaRef == javaRef && Arrays.equals(k.kernel, kernel)
+                    && Arrays.equals(k.user, user);
+        }
+
+        @Override
+        public int hashCode() {
+            return (Arrays.hashCode(kernel) * 31 + Arrays.hashCode(user)) * 31 + Long.hashCode(javaRef);
+        }
+    }
+
+    private static final int CONTENT_CACHE = 4096;
+    /** Stacks by content (LRU): a waker's stack repeats, its id need not. */
+    private final Map<ContentKey, StackTrace> byContent = new java.util.LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ContentKey, StackTrace> e) {
+            return size() > CONTENT_CACHE;
+        }
+    };
+
     public StackResolver(StackSource source, KernelSymbols kernel, ProcessMaps user, JavaStacks java) {
         this.source = source;
         this.java = java;
@@ -52,13 +76,44 @@ public final class StackResolver {
         if (known != null) {
             return known;
         }
+        StackTrace stack = resolve(kernelStackId, userStackId, javaRef, false);
+        cache.put(key, stack);
+        return stack;
+    }
+
+    /**
+     * As {@link #resolve}, without the cache: for stack ids the kernel may reuse for another stack
+     * (wakers' stacks, taken with BPF_F_REUSE_STACKID).
+     */
+    public StackTrace resolveUncached(int kernelStackId, int userStackId, long javaRef) {
+        // the ips are read again (the id may hold another stack by now); their names are cached
+        long[] k = readIps(kernelStackId);
+        long[] u = readIps(userStackId);
+        ContentKey key = new ContentKey(k, u, javaRef);
+        StackTrace known = byContent.get(key);
+        if (known == null) {
+            known = resolve(k, kernelStackId >= 0, u, userStackId >= 0, javaRef);
+            byContent.put(key, known);
+        }
+        return known;
+    }
+
+    private StackTrace resolve(int kernelStackId, int userStackId, long javaRef, boolean unused) {
+        return resolve(readIps(kernelStackId), kernelStackId >= 0, readIps(userStackId), userStackId >= 0, javaRef);
+    }
+
+    private long[] readIps(int id) {
+        return id >= 0 ? Arrays.copyOf(ips, Math.max(0, source.read(id, ips))) : new long[0];
+    }
+
+    private StackTrace resolve(long[] kips, boolean hasKernel, long[] uips, boolean hasUser, long javaRef) {
         List<Frame> frames = new ArrayList<>();
         boolean truncated = false;
-        if (kernelStackId >= 0) {
-            int n = source.read(kernelStackId, ips);
+        if (hasKernel) {
+            int n = kips.length;
             boolean tracing = true;
             for (int i = 0; i < n; i++) {
-                Frame f = kernel.resolve(callSite(ips, i));
+                Frame f = kernel.resolve(callSite(kips, i));
                 tracing &= isTracingFrame(f.method());
                 if (!tracing) {
                     frames.add(f);
@@ -67,10 +122,10 @@ public final class StackResolver {
             truncated |= n == MAX_FRAMES;
         }
         List<Frame> javaFrames = java.frames(javaRef);
-        if (userStackId >= 0) {
-            int n = source.read(userStackId, ips);
+        if (hasUser) {
+            int n = uips.length;
             for (int i = 0; i < n; i++) {
-                Frame f = user.resolve(callSite(ips, i));
+                Frame f = user.resolve(callSite(uips, i));
                 if (!javaFrames.isEmpty() && f.owner().equals(ProcessMaps.JIT_OWNER)) {
                     break; // the rest is Java code, walked by the HotSpot walker
                 }
@@ -79,9 +134,7 @@ public final class StackResolver {
             truncated |= n == MAX_FRAMES && javaFrames.isEmpty();
         }
         frames.addAll(javaFrames);
-        StackTrace stack = new StackTrace(frames, truncated);
-        cache.put(key, stack);
-        return stack;
+        return new StackTrace(frames, truncated);
     }
 
     /**

@@ -92,6 +92,21 @@ public final class ThreadDirectory {
     }
 
     /**
+     * A thread seen in passing (the waker of another thread's interval): as the directory knows
+     * it, or else named from /proc without registering it. Registering would start its naming
+     * too early: a thread wakes its parent before the JVM has given it its name (the parent's
+     * name is then in /proc), and that provisional name would stick to its own events.
+     */
+    public ThreadRef peek(int tid) {
+        ThreadRef r = known.get(tid);
+        if (r != null) return r;
+        r = ended.get(tid);
+        if (r != null) return r;
+        Pending p = pending.get(tid);
+        return p != null ? p.ref() : fromProc(tid);
+    }
+
+    /**
      * Forgets {@code tid}, so that the next lookup names it afresh. Call it when the kernel reports
      * a new thread with this id: tids are recycled (pid_max is 32768 on many machines), and a
      * cached name would otherwise stick to the next thread that gets the id.

@@ -30,6 +30,12 @@ public final class KfrEvents {
 
     public static final IAttribute<String> STATE = Attribute.attr("state", "State", UnitLookup.PLAIN_TEXT);
     public static final IAttribute<String> SYSCALL = Attribute.attr("syscall", "System Call", UnitLookup.PLAIN_TEXT);
+    /** Who woke the thread (kfr.OffCpu): thread, timer, interrupt, other; null when no wake-up was seen. */
+    public static final IAttribute<String> WAKER = Attribute.attr("waker", "Waker", UnitLookup.PLAIN_TEXT);
+    private static final IAttribute<IMCThread> WAKER_THREAD = Attribute.attr("wakerThread", "Waker Thread",
+            UnitLookup.THREAD);
+    private static final IAttribute<IMCStackTrace> WAKER_STACK = Attribute.attr("wakerStackTrace", "Waker Stack Trace",
+            UnitLookup.STACKTRACE);
     private static final IAttribute<IQuantity> WEIGHT = Attribute.attr("weight", "Weight", UnitLookup.TIMESPAN);
     private static final IAttribute<Boolean> AGGREGATED = Attribute.attr("aggregated", "Aggregated", UnitLookup.FLAG);
     public static final IAttribute<String> COLLECTOR = Attribute.attr("collector", "Collector", UnitLookup.PLAIN_TEXT);
@@ -70,6 +76,18 @@ public final class KfrEvents {
 
         public String text(IAttribute<String> attribute) {
             IMemberAccessor<String, IItem> acc = attribute.getAccessor(a.type);
+            return acc == null ? null : acc.getMember(item);
+        }
+
+        /** kfr.OffCpu: the thread that woke this one, or null (recordings before wakers: always null). */
+        public IMCThread wakerThread() {
+            IMemberAccessor<IMCThread, IItem> acc = WAKER_THREAD.getAccessor(a.type);
+            return acc == null ? null : acc.getMember(item);
+        }
+
+        /** kfr.OffCpu: where the waker was when it woke the thread, or null. */
+        public IMCStackTrace wakerStack() {
+            IMemberAccessor<IMCStackTrace, IItem> acc = WAKER_STACK.getAccessor(a.type);
             return acc == null ? null : acc.getMember(item);
         }
 

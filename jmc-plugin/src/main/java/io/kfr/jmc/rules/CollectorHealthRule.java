@@ -150,7 +150,9 @@ public final class CollectorHealthRule extends KfrRule {
         Check worst = checks.stream().max((a, b) -> Double.compare(a.score, b.score)).get();
         StringBuilder explanation = new StringBuilder();
         for (Check c : checks) {
-            explanation.append(c.line).append('\n');
+            if (c != worst || worst.score < KfrRules.INFO_SCORE) { // the summary says the worst once
+                explanation.append(c.line).append('\n');
+            }
         }
         String summary = worst.score >= KfrRules.INFO_SCORE ? worst.line
                 : "kfr's collectors recorded everything they saw at a low cost: " + lost + " records lost, "

@@ -73,7 +73,8 @@ public final class OffCpuRule extends KfrRule {
             t.seen(start, start + nanos);
             // only an interval recorded on its own has its real start (a summed one has its period's)
             boolean acrossGcPause = !e.aggregated() && !pauses.isEmpty() && pauses.overlapNanos(start, start + nanos) > 0;
-            t.add(e.text(KfrEvents.STATE), e.text(KfrEvents.SYSCALL), e.stack(), nanos, acrossGcPause);
+            t.add(e.text(KfrEvents.STATE), e.text(KfrEvents.SYSCALL), e.stack(), nanos, acrossGcPause,
+                    e.text(KfrEvents.WAKER), e.wakerThread(), e.wakerStack());
         });
         // CPU samples widen a thread's window: a busy thread is seen while it runs
         KfrEvents.forEach(items, KfrEvents.CPU_SAMPLE, e -> {
@@ -83,7 +84,8 @@ public final class OffCpuRule extends KfrRule {
             }
         });
 
-        List<ThreadOffCpu> app = threads.values().stream().filter(t -> t.javaThread && !t.kfrThread).toList();
+        List<ThreadOffCpu> app = threads.values().stream().filter(t -> t.javaThread && !t.kfrThread
+                && t.applicationCode).toList();
         if (app.isEmpty()) {
             return notApplicable(vp, "kfr.OffCpu has no events of application threads "
                     + "(no thread with Java frames).");
@@ -98,7 +100,7 @@ public final class OffCpuRule extends KfrRule {
 
         List<String> findings = new ArrayList<>();
         for (ThreadOffCpu t : named) {
-            findings.add(prefix(t) + t.describeProblems() + ".");
+            findings.add(prefix(t) + t.describeProblems(minNanos) + ".");
         }
         long idle = app.stream().filter(t -> !problems.contains(t)).count();
         StringBuilder explanation = new StringBuilder();

@@ -1,6 +1,7 @@
 package io.kfr.jmc.rules;
 
 import io.kfr.jmc.events.Frames;
+import io.kfr.jmc.events.Threads;
 import org.openjdk.jmc.common.IMCFrame;
 import org.openjdk.jmc.common.IMCStackTrace;
 import org.openjdk.jmc.common.IMCThread;
@@ -17,6 +18,11 @@ final class ThreadOffCpu {
     long totalNanos;
     /** Any Java frame at all: an application or JDK thread rather than a JVM-internal one. */
     boolean javaThread;
+    /**
+     * Any frame of application code (outside the JDK and kfr): JDK-internal threads (JFR's,
+     * the reference handler, cleaners) never have one and are no finding of their own.
+     */
+    boolean applicationCode;
     /** Frames of kfr's own collector code: kfr's threads, not the application's. */
     boolean kfrThread;
     final Map<WaitKind, Where> byKind = new EnumMap<>(WaitKind.class);
@@ -31,6 +37,10 @@ final class ThreadOffCpu {
         final Map<String, Long> syscalls = new HashMap<>();
         final Map<String, Long> kernel = new HashMap<>();
         final Map<String, Long> methods = new HashMap<>();
+        /** Who ended these waits: "thread-name at Class.method:line", "I/O completion (interrupt)", ... */
+        final Map<String, Long> wakers = new HashMap<>();
+        /** Time of the intervals whose waker is known (the denominator of the waker's share). */
+        long wakerNanos;
     }
 
     void seen(long startNanos, long endNanos) {
@@ -39,17 +49,28 @@ final class ThreadOffCpu {
     }
 
     void add(String state, String syscall, IMCStackTrace stack, long nanos, boolean acrossGcPause) {
+        add(state, syscall, stack, nanos, acrossGcPause, null, null, null);
+    }
+
+    void add(String state, String syscall, IMCStackTrace stack, long nanos, boolean acrossGcPause, String waker,
+             IMCThread wakerThread, IMCStackTrace wakerStack) {
         totalNanos += nanos;
         for (IMCFrame f : Frames.of(stack)) {
             if (Frames.isJava(f)) {
                 javaThread = true;
                 String owner = Frames.owner(f);
                 kfrThread |= owner.startsWith("io.kfr.collectors.") || owner.startsWith("io.kfr.jfr.");
+                applicationCode |= Stacks.isApplication(f);
             }
         }
-        WaitKind kind = WaitKind.of(state, stack, acrossGcPause);
+        WaitKind kind = WaitKind.of(state, stack, acrossGcPause, waker, wakerStack);
         Where w = byKind.computeIfAbsent(kind, k -> new Where());
         w.nanos += nanos;
+        String by = wakerText(waker, wakerThread, wakerStack);
+        if (by != null) {
+            w.wakers.merge(by, nanos, Long::sum);
+            w.wakerNanos += nanos;
+        }
         if (syscall != null && !syscall.isEmpty()) {
             w.syscalls.merge(syscall, nanos, Long::sum);
         }
@@ -61,6 +82,36 @@ final class ThreadOffCpu {
         if (java != null) {
             w.methods.merge(Frames.javaText(java), nanos, Long::sum);
         }
+    }
+
+    /**
+     * Who woke the thread, as the findings name it: a thread of the JVM with the innermost
+     * application frame of its stack (the release site: an unlock, a put), or the JDK frame it
+     * woke from; an interrupt as what completed. Null when no wake-up is known.
+     */
+    static String wakerText(String waker, IMCThread thread, IMCStackTrace stack) {
+        if (waker == null) {
+            return null;
+        }
+        return switch (waker) {
+            case "timer" -> "its own timer (the wait ran out)";
+            case "interrupt" -> {
+                String k = Stacks.kernelFunction(stack);
+                boolean block = false;
+                for (IMCFrame f : Frames.of(stack)) {
+                    String n = Frames.name(f);
+                    block |= Frames.isKernel(f) && (n.startsWith("blk_") || n.startsWith("bio_") || n.contains("_end_io")
+                            || n.startsWith("virtblk") || n.startsWith("nvme") || n.startsWith("scsi"));
+                }
+                yield block ? "the disk's I/O completion (interrupt)" : "an interrupt" + (k != null ? " (" + k + ")" : "");
+            }
+            case "thread" -> {
+                String name = thread == null ? "a thread" : Threads.name(thread);
+                IMCFrame at = Stacks.waitedFrom(stack);
+                yield name + (at != null ? " at " + Frames.javaText(at) : "");
+            }
+            default -> thread != null ? Threads.name(thread) : waker;
+        };
     }
 
     /** The time the thread was seen, at least its off-CPU time. */
@@ -85,13 +136,28 @@ final class ThreadOffCpu {
                 .map(Map.Entry::getKey).orElse(WaitKind.OTHER);
     }
 
-    /** The time that counts as a problem, weighted by kind, as a share of the thread's span. */
+    /**
+     * The share of the thread's real work that problem waits delayed: problem time (weighted by
+     * kind) against the time the thread was working, i.e. running (its span less its off-CPU
+     * time) plus held up. Idle waits count in neither: a pool thread idle 99% of the time whose
+     * requests spend half their time blocked on a lock scores 50%, not 0.5%.
+     */
     double problemShare() {
         double weighted = 0;
+        double blocking = 0;
         for (Map.Entry<WaitKind, Where> e : byKind.entrySet()) {
             weighted += e.getKey().problemWeight * e.getValue().nanos;
+            if (e.getKey().problemWeight >= 1) {
+                blocking += e.getValue().nanos;
+            }
         }
-        return Math.min(1, weighted / Math.max(1, spanNanos()));
+        long running = Math.max(0, spanNanos() - totalNanos);
+        double ofSpan = weighted / Math.max(1, spanNanos());
+        // Only the kinds that stop a thread's own work count against its work: waits for the JVM
+        // (GC pauses stop every thread) and network waits (a peer's latency) only by their share of
+        // the thread's life, as before.
+        double ofWork = blocking / Math.max(1, running + blocking);
+        return Math.min(1, Math.max(ofSpan, ofWork));
     }
 
     double share(WaitKind kind) {
@@ -120,6 +186,11 @@ final class ThreadOffCpu {
         if (method != null) {
             b.append(sep).append("from ").append(Text.safe(method));
         }
+        String waker = KfrRules.top(w.wakers);
+        if (waker != null && w.wakerNanos > 0) {
+            b.append("; woken by ").append(Text.safe(waker)).append(" (")
+                    .append(Text.percent((double) w.wakers.get(waker) / w.wakerNanos)).append(" of that time)");
+        }
         return b.toString();
     }
 
@@ -128,12 +199,23 @@ final class ThreadOffCpu {
      * each described; the worst kind always.
      */
     String describeProblems() {
+        return describeProblems(Long.MAX_VALUE);
+    }
+
+    /** As {@link #describeProblems()}, also naming every problem kind with at least {@code minNanos}. */
+    String describeProblems(long minNanos) {
         WaitKind worst = worstKind();
         StringBuilder b = new StringBuilder(describe(worst));
-        byKind.keySet().stream().filter(k -> k != worst && k.isProblem() && share(k) >= 0.1)
+        byKind.keySet().stream().filter(k -> k != worst && k.isProblem()
+                        && (share(k) >= 0.1 || byKind.get(k).nanos >= minNanos))
                 .sorted((x, y) -> Long.compare(byKind.get(y).nanos, byKind.get(x).nanos))
                 .forEach(k -> b.append("; ").append(describe(k)));
         return b.toString();
+    }
+
+    String waker(WaitKind kind) {
+        Where w = byKind.get(kind);
+        return w == null ? null : KfrRules.top(w.wakers);
     }
 
     String method(WaitKind kind) {

@@ -53,11 +53,28 @@ enum WaitKind {
             "java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject.await",
             "java.util.concurrent.FutureTask.get", "java.util.concurrent.CompletableFuture.get",
             "java.util.concurrent.CompletableFuture.join", "java.util.concurrent.CountDownLatch.await",
+            "java.util.concurrent.Semaphore.acquire", "java.util.concurrent.Semaphore.tryAcquire",
             "java.lang.Thread.join");
     private static final List<String> NETWORK_METHODS = List.of("sun.nio.ch.NioSocketImpl.", "sun.nio.ch.SocketDispatcher.",
             "sun.nio.ch.SocketChannelImpl.", "sun.nio.ch.DatagramChannelImpl.", "java.net.");
-    private static final Set<String> NETWORK_KERNEL = Set.of("sk_wait_data", "tcp_recvmsg", "tcp_sendmsg", "inet_csk_accept",
+    private static final Set<String> NETWORK_KERNEL = Set.of("sk_wait_data", "tcp_recvmsg", "tcp_sendmsg",
             "unix_stream_read_generic", "sk_stream_wait_memory", "wait_woken", "inet_wait_for_connect");
+    /** Kernel functions of waits for new work: an acceptor waiting for a connection, a selector for events. */
+    private static final Set<String> IDLE_KERNEL = Set.of("inet_csk_accept", "inet_csk_wait_for_connect", "ep_poll",
+            "do_epoll_wait");
+    /**
+     * Java methods (prefixes) a waker hands work over from: whoever they wake was waiting for work.
+     * A lock release is not one of them (that wakes a thread held up by the lock).
+     */
+    private static final List<String> HAND_OVER_METHODS = List.of("java.util.concurrent.LinkedBlockingQueue.offer",
+            "java.util.concurrent.LinkedBlockingQueue.put", "java.util.concurrent.ArrayBlockingQueue.offer",
+            "java.util.concurrent.ArrayBlockingQueue.put", "java.util.concurrent.LinkedBlockingDeque.offer",
+            "java.util.concurrent.LinkedBlockingDeque.put", "java.util.concurrent.SynchronousQueue",
+            "java.util.concurrent.LinkedTransferQueue", "java.util.concurrent.PriorityBlockingQueue.offer",
+            "java.util.concurrent.DelayQueue.offer", "java.util.concurrent.ThreadPoolExecutor.execute",
+            "java.util.concurrent.ScheduledThreadPoolExecutor.", "java.util.concurrent.ForkJoinPool.signalWork",
+            "java.util.concurrent.AbstractExecutorService.submit", "sun.nio.ch.EPollSelectorImpl.wakeup",
+            "sun.nio.ch.SelectorImpl.wakeup");
 
     /** libjvm functions a thread blocks in when it waits for the GC or a safepoint. */
     private static final Pattern VM_WAIT_FUNCTION = Pattern.compile(".*(CollectedHeap|attempt_allocation|MemAllocator"
@@ -84,6 +101,78 @@ enum WaitKind {
      * known for intervals recorded on their own).
      */
     static WaitKind of(String state, IMCStackTrace stack, boolean acrossGcPause) {
+        return of(state, stack, acrossGcPause, null, null);
+    }
+
+    /**
+     * The kind of one interval, with who woke it where known ({@code waker}: kfr.OffCpu's waker
+     * field, {@code wakerStack} its stack). The waiting stack says what the thread waited in; the
+     * waker says whether that wait held up work: a timed wait that simply ran out (woken by its own
+     * timer) and a wait ended by someone handing over work (a queue put, an executor, a selector
+     * wake-up) are waits for work, however the waiting side looks.
+     */
+    static WaitKind of(String state, IMCStackTrace stack, boolean acrossGcPause, String waker,
+                       IMCStackTrace wakerStack) {
+        WaitKind kind = fromStack(state, stack, acrossGcPause);
+        // A lock wait ends with the holder's release. A wait in java.util.concurrent's machinery
+        // that another thread ended some other way (a hand-over, a semaphore, its own timeout) was
+        // no contention: waiting for a task looks the same from the waiting side.
+        if (kind == LOCK && ("timer".equals(waker) || ("thread".equals(waker) && wakerStack != null
+                && !Frames.of(wakerStack).isEmpty() && !releasesLock(wakerStack)))) {
+            kind = WAIT;
+        }
+        switch (kind) {
+            case LOCK, MONITOR, DISK, CPU_QUEUE, JVM_WAIT, IDLE -> {
+                return kind;
+            }
+            default -> {
+                if ("timer".equals(waker) || handsOverWork(wakerStack)) {
+                    return IDLE;
+                }
+                return kind;
+            }
+        }
+    }
+
+    /** Lock releases: the waker of a thread held up by a java.util.concurrent lock runs one of these. */
+    private static final List<String> UNLOCK_METHODS = List.of("java.util.concurrent.locks.ReentrantLock.unlock",
+            "java.util.concurrent.locks.ReentrantReadWriteLock$ReadLock.unlock",
+            "java.util.concurrent.locks.ReentrantReadWriteLock$WriteLock.unlock",
+            "java.util.concurrent.locks.StampedLock.unlock", "java.util.concurrent.locks.StampedLock.tryConvert");
+
+    /** The waker's stack releases a lock (or has no Java frames to tell: then it is taken as one). */
+    static boolean releasesLock(IMCStackTrace wakerStack) {
+        boolean java = false;
+        for (IMCFrame f : Frames.of(wakerStack)) {
+            if (Frames.isJava(f)) {
+                java = true;
+                String m = Frames.owner(f) + "." + Frames.name(f);
+                // AQS.release (exclusive) is every exclusive lock's release; releaseShared is a
+                // semaphore's or a latch's signal
+                if (startsWithAny(m, UNLOCK_METHODS) || m.equals("java.util.concurrent.locks.AbstractQueuedSynchronizer.release")) {
+                    return true;
+                }
+            }
+        }
+        return !java;
+    }
+
+    /** The waker's Java frames show it handing over work (see HAND_OVER_METHODS). */
+    static boolean handsOverWork(IMCStackTrace wakerStack) {
+        for (IMCFrame f : Frames.of(wakerStack)) {
+            if (Frames.isJava(f)) {
+                if (Stacks.isApplication(f)) {
+                    return false;
+                }
+                if (startsWithAny(Frames.owner(f) + "." + Frames.name(f), HAND_OVER_METHODS)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static WaitKind fromStack(String state, IMCStackTrace stack, boolean acrossGcPause) {
         if ("D".equals(state)) {
             return DISK;
         }
@@ -94,6 +183,9 @@ enum WaitKind {
         boolean park = false;
         boolean sleep = false;
         for (IMCFrame f : frames) {
+            if (Frames.isKernel(f) && IDLE_KERNEL.contains(Frames.name(f))) {
+                return IDLE;
+            }
             if (Frames.isKernel(f) && NETWORK_KERNEL.contains(Frames.name(f))) {
                 return NETWORK;
             }
@@ -123,8 +215,10 @@ enum WaitKind {
         if (!Frames.isNativeJava(innermost)) {
             return acrossGcPause ? JVM_WAIT : MONITOR;
         }
-        // the innermost JDK method that says why, unless a pool's wait-for-work method encloses
-        // it before the application's own code does (a queue's take() waits on a Condition)
+        // the outermost JDK method that says why, the API the application called (a
+        // CountDownLatch.await is a wait even though AQS's acquire methods run under it), unless
+        // a pool's wait-for-work method encloses it before the application's own code does (a
+        // queue's take() waits on a Condition)
         WaitKind found = null;
         for (IMCFrame f : frames) {
             if (!Frames.isJava(f)) {
@@ -137,9 +231,10 @@ enum WaitKind {
             if (startsWithAny(method, IDLE_METHODS)) {
                 return IDLE;
             }
-            if (found == null) {
-                found = startsWithAny(method, WAIT_METHODS) ? WAIT : startsWithAny(method, LOCK_METHODS) ? LOCK
-                        : startsWithAny(method, NETWORK_METHODS) ? NETWORK : null;
+            WaitKind k = startsWithAny(method, WAIT_METHODS) ? WAIT : startsWithAny(method, LOCK_METHODS) ? LOCK
+                    : startsWithAny(method, NETWORK_METHODS) ? NETWORK : null;
+            if (k != null) {
+                found = k;
             }
             sleep |= method.startsWith("java.lang.Thread.sleep");
             park |= method.startsWith("jdk.internal.misc.Unsafe.park") || method.startsWith("sun.misc.Unsafe.park");

@@ -1,0 +1,20 @@
+package io.kfr.collectors.hotspot;
+
+/** Why the kernel's Java walker stopped early (KFR_JB_* in native/include/kfr_records.h), in words. */
+public final class WalkStopReasons {
+    private WalkStopReasons() {
+    }
+
+    /** The reason in words; an unknown code (a newer walker) as "reason N". */
+    public static String words(int reason) {
+        return switch (reason) {
+            case 1 -> "stack or JVM memory not readable";
+            case 2 -> "pc in the code cache but no code blob there";
+            case 3 -> "a code blob without a usable frame size";
+            case 4 -> "the caller's stack pointer is not above the frame's";
+            case 5 -> "pc neither in the interpreter, the code cache nor native code called from Java";
+            case 6 -> "interrupted in a compiled method's prologue, its caller unknown";
+            default -> "reason " + reason;
+        };
+    }
+}
