@@ -238,3 +238,17 @@ jstring JNI_FN(javaFrameNames)(JNIEnv *env, jclass cls, jlong ref, jint value, j
 	pthread_mutex_unlock(&lock);
 	return r;
 }
+
+/* "<javaId> <name>" of a thread JVMTI saw start, or null (see kfr_hs_thread_identity). */
+jstring JNI_FN(javaThreadIdentity)(JNIEnv *env, jclass cls, jint tid)
+{
+	char name[160];
+	char out[200];
+	long long id = -1;
+
+	(void)cls;
+	if (!kfr_hs_thread_identity(tid, &id, name, sizeof(name)))
+		return NULL;
+	snprintf(out, sizeof(out), "%lld %s", id, name);
+	return (*env)->NewStringUTF(env, out);
+}

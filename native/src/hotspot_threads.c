@@ -14,6 +14,22 @@
 
 static jvmtiEnv *jvmti;
 static jfieldID thread_eetop;  /* java.lang.Thread.eetop: the thread's JavaThread* */
+static jmethodID thread_get_id;   /* Thread.getId(): every JDK from 11 to 25 */
+static jmethodID thread_get_name; /* Thread.getName() */
+
+/* Java identity of the threads seen starting (and alive at attach), by tid. A thread that lives
+ * 100 ms can end before the JVM's next thread dump; this is what names it then. Kept after the
+ * thread ends (its events are named later); a slot is overwritten by the next tid that hashes
+ * there, and readers check the name against the kernel's comm, so a recycled tid is not misnamed. */
+#define NAME_SLOTS 8192
+#define NAME_BYTES 128
+struct name_slot {
+	int tid;
+	long long java_id;
+	char name[NAME_BYTES];
+};
+static struct name_slot names[NAME_SLOTS]; /* under names_lock */
+static pthread_mutex_t names_lock = PTHREAD_MUTEX_INITIALIZER;
 
 #define MAX_TARGETS 4
 
@@ -65,6 +81,54 @@ static int java_thread_entry(const struct kfr_hs_layout *l, uintptr_t jt, int ex
 	return (int)tid;
 }
 
+/* Records thread's Java id and name for tid; any Java exception is cleared (never reaches the app). */
+static void remember_name(JNIEnv *jni, jthread thread, int tid)
+{
+	if (!thread_get_id || !thread_get_name || tid <= 0)
+		return;
+	jlong id = (*jni)->CallLongMethod(jni, thread, thread_get_id);
+	jstring name = (*jni)->ExceptionCheck(jni) ? NULL : (*jni)->CallObjectMethod(jni, thread, thread_get_name);
+	if ((*jni)->ExceptionCheck(jni)) {
+		(*jni)->ExceptionClear(jni);
+		return;
+	}
+	if (!name)
+		return;
+	const char *utf = (*jni)->GetStringUTFChars(jni, name, NULL);
+	if (utf) {
+		struct name_slot *slot = &names[(unsigned)tid % NAME_SLOTS];
+		pthread_mutex_lock(&names_lock);
+		slot->tid = tid;
+		slot->java_id = id;
+		size_t n = strlen(utf);
+		if (n >= sizeof(slot->name)) { /* cut at a character boundary: JNI wants whole UTF-8 */
+			n = sizeof(slot->name) - 1;
+			while (n > 0 && ((unsigned char)utf[n] & 0xC0) == 0x80)
+				n--;
+		}
+		memcpy(slot->name, utf, n);
+		slot->name[n] = 0;
+		pthread_mutex_unlock(&names_lock);
+		(*jni)->ReleaseStringUTFChars(jni, name, utf);
+	}
+	(*jni)->DeleteLocalRef(jni, name);
+}
+
+int kfr_hs_thread_identity(int tid, long long *java_id, char *name, size_t cap)
+{
+	int found = 0;
+	const struct name_slot *slot = &names[(unsigned)tid % NAME_SLOTS];
+
+	pthread_mutex_lock(&names_lock);
+	if (tid > 0 && slot->tid == tid) {
+		*java_id = slot->java_id;
+		snprintf(name, cap, "%s", slot->name);
+		found = 1;
+	}
+	pthread_mutex_unlock(&names_lock);
+	return found;
+}
+
 static void JNICALL on_thread_start(jvmtiEnv *env, JNIEnv *jni, jthread thread)
 {
 	struct kfr_java_thread e;
@@ -73,6 +137,7 @@ static void JNICALL on_thread_start(jvmtiEnv *env, JNIEnv *jni, jthread thread)
 	(void)env;
 	if (!thread_eetop)
 		return;
+	remember_name(jni, thread, tid);
 	uintptr_t jt = (uintptr_t)(*jni)->GetLongField(jni, thread, thread_eetop);
 	pthread_mutex_lock(&lock);
 	if (ntargets && java_thread_entry(layout, jt, tid, true, &e) == tid)
@@ -110,6 +175,15 @@ int kfr_hs_threads_init(JavaVM *vm)
 			(*jni)->ExceptionClear(jni);
 			thread_eetop = NULL;
 		}
+		if (c) {
+			thread_get_id = (*jni)->GetMethodID(jni, c, "getId", "()J");
+			thread_get_name = (*jni)->ExceptionCheck(jni) ? NULL
+					: (*jni)->GetMethodID(jni, c, "getName", "()Ljava/lang/String;");
+			if ((*jni)->ExceptionCheck(jni)) {
+				(*jni)->ExceptionClear(jni);
+				thread_get_id = thread_get_name = NULL;
+			}
+		}
 	}
 	memset(&cb, 0, sizeof(cb));
 	cb.ThreadStart = on_thread_start;
@@ -141,8 +215,10 @@ static void add_live_threads(JNIEnv *env, const struct kfr_hs_layout *l, void *c
 		/* a thread of this process (not a stale pointer read as one) */
 		char path[64];
 		snprintf(path, sizeof(path), "/proc/self/task/%d", tid);
-		if (tid > 0 && access(path, F_OK) == 0)
+		if (tid > 0 && access(path, F_OK) == 0) {
 			update(collector, tid, &e);
+			remember_name(env, threads[i], tid);
+		}
 		(*env)->DeleteLocalRef(env, threads[i]);
 	}
 	(*jvmti)->Deallocate(jvmti, (unsigned char *)threads);

@@ -26,4 +26,8 @@ int kfr_hs_threads_attach(JNIEnv *env, const struct kfr_hs_layout *l, void *coll
 /* Stops updating the collector's map (call before closing it). Idempotent. */
 void kfr_hs_threads_detach(void *collector);
 
+/* The Java id and name (UTF-8, cut to cap) of a thread seen starting while a collector with Java
+ * frames was attached, or alive when one attached; possibly ended since. 1 if known, else 0. */
+int kfr_hs_thread_identity(int tid, long long *java_id, char *name, size_t cap);
+
 #endif

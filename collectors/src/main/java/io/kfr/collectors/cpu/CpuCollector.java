@@ -93,6 +93,7 @@ public final class CpuCollector implements AutoCloseable {
             throw new CollectorException(why == null ? "CPU sampler: unknown error" : why);
         }
         CpuCollector c = new CpuCollector(handle, pid, config, threads, listener);
+        threads.setStartedThreadIdentities(KfrNative::javaThreadIdentity);
         c.worker.start();
         return c;
     }

@@ -173,4 +173,11 @@ public final class KfrNative {
 
     /** Ends a waiting {@link #offcpuPoll} now; a closed handle is ignored (lastError says so). */
     public static native void offcpuWake(long handle);
+
+    /**
+     * "&lt;javaThreadId&gt; &lt;name&gt;" of a thread the JVM reported starting (JVMTI ThreadStart) while a
+     * collector with Java frames was open, or that was alive when one opened; it may have ended
+     * since. Null if unknown.
+     */
+    public static native String javaThreadIdentity(int tid);
 }

@@ -122,6 +122,7 @@ public final class OffCpuCollector implements AutoCloseable {
             throw e;
         }
         threads.setExitedThreadNames(collector.exitedNames);
+        threads.setStartedThreadIdentities(KfrNative::javaThreadIdentity);
         collector.periodStartEpochNanos = Clocks.nowEpochNanos();
         starter.go(collector);
         return collector;

@@ -7,6 +7,7 @@ import javax.management.ObjectName;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.WeakReference;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -50,6 +51,7 @@ public final class ThreadDirectory {
     private volatile long lastRefreshCostNanos;
     private volatile long refreshes;
     private volatile IntFunction<String> exitedThreadNames;
+    private volatile IntFunction<String> startedThreadIdentities;
     /**
      * Provisional ref (named from /proc, 15 characters, no Java id) -> the ref the next dump gave
      * the same thread: records taken before the dump keep the provisional ref, and the chunk
@@ -131,6 +133,17 @@ public final class ThreadDirectory {
      */
     public synchronized void setExitedThreadNames(IntFunction<String> names) {
         this.exitedThreadNames = names;
+    }
+
+    /**
+     * Sets where the Java identity of threads the JVM reported starting comes from (tid to
+     * "javaThreadId name", null when unknown; cheap, thread-safe, never throwing), or removes it
+     * ({@code null}). It names a thread the last thread dump did not know — one that started since,
+     * or lived too briefly for any dump — with its full name and Java id, where /proc gives 15
+     * characters and no id. Used only while the kernel's name of the tid agrees with it.
+     */
+    public synchronized void setStartedThreadIdentities(IntFunction<String> identities) {
+        this.startedThreadIdentities = identities;
     }
 
     /** Removes {@code names} as the source of exited threads' names, unless another replaced it. */
@@ -278,8 +291,44 @@ public final class ThreadDirectory {
     private ThreadRef fromProc(int tid) {
         String comm = read(Path.of("/proc/self/task/" + tid + "/comm"));
         if (comm == null) comm = exitedName(tid); // ended: before /proc/TID, which may be a recycled tid
+        ThreadRef started = startedIdentity(tid, comm);
+        if (started != null) return started;
         if (comm == null) comm = read(Path.of("/proc/" + tid + "/comm"));
         return new ThreadRef(tid, comm != null ? comm : "[tid " + tid + "]", -1, null);
+    }
+
+    /**
+     * The thread as the JVM reported it at its start, if the kernel's name (comm: the JVM's name
+     * cut to 15 bytes) agrees, or the kernel no longer knows the tid: a tid recycled by another
+     * thread, or a thread renamed since, keeps its /proc name instead.
+     */
+    private ThreadRef startedIdentity(int tid, String comm) {
+        IntFunction<String> source = startedThreadIdentities;
+        if (source == null) return null;
+        String identity;
+        try {
+            identity = source.apply(tid);
+        } catch (RuntimeException | LinkageError e) {
+            return null;
+        }
+        int space = identity == null ? -1 : identity.indexOf(' ');
+        if (space <= 0) return null;
+        long javaId;
+        try {
+            javaId = Long.parseLong(identity, 0, space, 10);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        String name = identity.substring(space + 1);
+        if (javaId < 0 || name.isEmpty()) return null;
+        if (comm != null && !comm.equals(commOf(name))) return null;
+        return new ThreadRef(tid, name, javaId, name);
+    }
+
+    /** The kernel's name for a thread the JVM named {@code name}: its first 15 bytes of UTF-8. */
+    static String commOf(String name) {
+        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+        return utf8.length <= 15 ? name : new String(utf8, 0, 15, StandardCharsets.UTF_8);
     }
 
     private String exitedName(int tid) {

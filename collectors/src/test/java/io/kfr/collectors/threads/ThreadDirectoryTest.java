@@ -263,4 +263,27 @@ class ThreadDirectoryTest {
         }
         return -1;
     }
+
+    /**
+     * A thread the last dump did not see is named from the identity the JVM reported at its start
+     * when the kernel's name agrees; a disagreeing one (a recycled tid, a renamed thread) keeps the
+     * kernel's name and no Java id.
+     */
+    @Test
+    void startedIdentityNamesThreadsTheDumpMissedWhenTheKernelAgrees() throws Exception {
+        ThreadDirectory threads = new ThreadDirectory(3_600_000); // no dump after the first
+        threads.refresh();
+        String longName = "kfr-test-started-identity-with-a-long-name";
+        try (Blocked agreeing = new Blocked(longName); Blocked renamed = new Blocked("kfr-other-name")) {
+            threads.setStartedThreadIdentities(tid -> tid == agreeing.tid ? agreeing.javaId() + " " + longName
+                    : tid == renamed.tid ? renamed.javaId() + " kfr-name-at-start" : null);
+            ThreadRef a = threads.lookup(agreeing.tid);
+            assertEquals(new ThreadRef(agreeing.tid, longName, agreeing.javaId(), longName), a);
+            ThreadRef r = threads.lookup(renamed.tid);
+            assertEquals(-1, r.javaThreadId(), r.toString());
+            assertEquals("kfr-other-name", r.osName());
+        }
+        assertEquals("kfr-test-starte", ThreadDirectory.commOf(longName));
+        assertEquals("x".repeat(14) + "\uFFFD", ThreadDirectory.commOf("x".repeat(14) + "\u00e9"), "cut inside a character");
+    }
 }
