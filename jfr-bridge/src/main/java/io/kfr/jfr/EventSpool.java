@@ -80,7 +80,8 @@ final class EventSpool implements Closeable {
      */
     static final class Reader implements Closeable {
         private final InputStream in;
-        private final byte[] buf;
+        /** A heap array's wrapper for the spool file; the caller's (off-heap) records otherwise. */
+        private final ByteBuffer buf;
         private int pos;
         private int end;
         private long remaining;
@@ -89,23 +90,23 @@ final class EventSpool implements Closeable {
 
         private Reader(InputStream in, long limit) {
             this.in = in;
-            this.buf = new byte[64 * 1024];
+            this.buf = ByteBuffer.wrap(new byte[64 * 1024]);
             this.remaining = limit;
         }
 
-        private Reader(byte[] records) {
+        private Reader(ByteBuffer records) {
             this.in = null;
             this.buf = records;
         }
 
         /** A reader of records in {@code records}; {@link #wrap} says how many bytes are valid. */
-        static Reader of(byte[] records) {
+        static Reader of(ByteBuffer records) {
             return new Reader(records);
         }
 
         /** Restarts at records[0], with records[0, length) to read. */
         void wrap(int length) {
-            if (in != null || length > buf.length) {
+            if (in != null || length > buf.capacity()) {
                 throw new IllegalStateException();
             }
             pos = 0;
@@ -126,7 +127,7 @@ final class EventSpool implements Closeable {
             if (remaining == 0) {
                 return false;
             }
-            int n = in.read(buf, 0, (int) Math.min(buf.length, remaining));
+            int n = in.read(buf.array(), 0, (int) Math.min(buf.capacity(), remaining));
             if (n < 0) {
                 throw new EOFException("kfr spool is shorter than written");
             }
@@ -141,7 +142,7 @@ final class EventSpool implements Closeable {
             if (pos == end && !fill()) {
                 throw new EOFException("truncated kfr spool record");
             }
-            return buf[pos++] & 0xFF;
+            return buf.get(pos++) & 0xFF;
         }
 
         long readVarLong() throws IOException {

@@ -48,6 +48,11 @@ public final class NativeLibrary {
         }
     }
 
+    /** True once libkfr is loaded in this JVM. */
+    public static boolean isLoaded() {
+        return loaded;
+    }
+
     /**
      * After the collectors stopped: returns the memory their threads freed to the system, so that
      * start/stop cycles leave the JVM's resident size flat. Does nothing if the library never loaded.

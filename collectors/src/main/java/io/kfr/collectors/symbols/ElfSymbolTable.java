@@ -1,11 +1,12 @@
 package io.kfr.collectors.symbols;
 
+import io.kfr.collectors.natives.OffHeap;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -24,12 +25,13 @@ public final class ElfSymbolTable {
     /** How far back to look for a symbol that encloses a nested one (local labels typed FUNC). */
     private static final int ENCLOSING_SCAN = 8;
 
-    public static final ElfSymbolTable EMPTY = new ElfSymbolTable(new long[0], new long[0], new int[0],
-            new NameTable.Builder(0, 0).build(), 0, new long[0], new long[0], new long[0], null);
+    public static final ElfSymbolTable EMPTY = new ElfSymbolTable(ByteBuffer.allocate(0), ByteBuffer.allocate(0),
+            ByteBuffer.allocate(0), new NameTable.Builder(0, 0).build(), 0, new long[0], new long[0], new long[0], null);
 
-    private final long[] values;
-    private final long[] sizes;
-    private final int[] nameIdx;
+    // Off-heap (OffHeap): libjvm alone has tens of thousands of symbols, not for the application's heap.
+    private final ByteBuffer values; // long per symbol
+    private final ByteBuffer sizes; // long per symbol
+    private final ByteBuffer nameIdx; // int per symbol
     private final NameTable names;
     private final int count;
     private final long[] loadOffset; // PT_LOAD p_offset
@@ -37,7 +39,7 @@ public final class ElfSymbolTable {
     private final long[] loadFilesz; // PT_LOAD p_filesz
     private final Path debugFile;
 
-    private ElfSymbolTable(long[] values, long[] sizes, int[] nameIdx, NameTable names, int count,
+    private ElfSymbolTable(ByteBuffer values, ByteBuffer sizes, ByteBuffer nameIdx, NameTable names, int count,
                            long[] loadOffset, long[] loadVaddr, long[] loadFilesz, Path debugFile) {
         this.values = values;
         this.sizes = sizes;
@@ -59,15 +61,19 @@ public final class ElfSymbolTable {
         try (ElfFile elf = ElfFile.open(file)) {
             Path debug = debugFiles == null ? null : debugFiles.find(file, elf);
             Collector c = new Collector();
-            c.addAll(elf);
-            if (debug != null) {
-                try (ElfFile d = ElfFile.open(debug)) {
-                    c.addAll(d);
-                } catch (IOException | RuntimeException e) {
-                    debug = null; // a broken debug file: keep what the library has
+            try {
+                c.addAll(elf);
+                if (debug != null) {
+                    try (ElfFile d = ElfFile.open(debug)) {
+                        c.addAll(d);
+                    } catch (IOException | RuntimeException e) {
+                        debug = null; // a broken debug file: keep what the library has
+                    }
                 }
+                return c.build(elf, debug);
+            } finally {
+                c.free();
             }
-            return c.build(elf, debug);
         } catch (RuntimeException e) {
             throw new IOException(file + ": " + e, e);
         }
@@ -77,8 +83,12 @@ public final class ElfSymbolTable {
     public static ElfSymbolTable fromImage(ByteBuffer image) throws IOException {
         try (ElfFile elf = ElfFile.of(image)) {
             Collector c = new Collector();
-            c.addAll(elf);
-            return c.build(elf, null);
+            try {
+                c.addAll(elf);
+                return c.build(elf, null);
+            } finally {
+                c.free();
+            }
         } catch (RuntimeException e) {
             throw new IOException("bad ELF image: " + e, e);
         }
@@ -129,14 +139,18 @@ public final class ElfSymbolTable {
         return strs.get(pos + want.length) == 0;
     }
 
-    /** Gathers candidate symbols from all symbol sections, then keeps one per address. */
+    /**
+     * Gathers candidate symbols from all symbol sections, then keeps one per address. Its arrays
+     * are off-heap too (a long, a long, an int, an int and a byte per candidate), freed by build.
+     */
     private static final class Collector {
         private final List<ByteBuffer> strtabs = new ArrayList<>();
-        private long[] value = new long[1024];
-        private long[] size = new long[1024];
-        private int[] str = new int[1024]; // st_name: offset into strtabs[strIdx]
-        private int[] strIdx = new int[1024];
-        private byte[] bind = new byte[1024];
+        private int cap = 1024;
+        private ByteBuffer value = OffHeap.allocate(8L * cap);
+        private ByteBuffer size = OffHeap.allocate(8L * cap);
+        private ByteBuffer str = OffHeap.allocate(4L * cap); // st_name: offset into strtabs[strIdx]
+        private ByteBuffer strIdx = OffHeap.allocate(4L * cap);
+        private ByteBuffer bind = OffHeap.allocate(cap);
         private int n;
 
         void addAll(ElfFile elf) throws IOException {
@@ -162,49 +176,64 @@ public final class ElfSymbolTable {
         }
 
         private void add(long v, long sz, int b, int table, int name) {
-            if (n == value.length) {
+            if (n == cap) {
                 int c = n * 2;
-                value = Arrays.copyOf(value, c);
-                size = Arrays.copyOf(size, c);
-                str = Arrays.copyOf(str, c);
-                strIdx = Arrays.copyOf(strIdx, c);
-                bind = Arrays.copyOf(bind, c);
+                value = OffHeap.grow(value, 8L * c, 8 * n);
+                size = OffHeap.grow(size, 8L * c, 8 * n);
+                str = OffHeap.grow(str, 4L * c, 4 * n);
+                strIdx = OffHeap.grow(strIdx, 4L * c, 4 * n);
+                bind = OffHeap.grow(bind, c, n);
+                cap = c;
             }
-            value[n] = v;
-            size[n] = sz;
-            str[n] = name;
-            strIdx[n] = table;
-            bind[n] = (byte) b;
+            value.putLong(8 * n, v);
+            size.putLong(8 * n, sz);
+            str.putInt(4 * n, name);
+            strIdx.putInt(4 * n, table);
+            bind.put(n, (byte) b);
             n++;
         }
 
+        /** Frees the candidate arrays; after build, or when loading failed. */
+        void free() {
+            OffHeap.free(value);
+            OffHeap.free(size);
+            OffHeap.free(str);
+            OffHeap.free(strIdx);
+            OffHeap.free(bind);
+            value = size = str = strIdx = bind = null;
+        }
+
         ElfSymbolTable build(ElfFile elf, Path debug) {
-            long[] keys = Arrays.copyOf(value, n);
-            int[] order = new int[n];
-            for (int i = 0; i < n; i++) order[i] = i;
+            ByteBuffer keys = OffHeap.allocate(8L * n);
+            keys.put(0, value, 0, 8 * n);
+            ByteBuffer order = OffHeap.allocate(4L * n);
+            for (int i = 0; i < n; i++) order.putInt(4 * i, i);
             ParallelSort.sort(keys, order, n);
 
-            long[] outValue = new long[n];
-            long[] outSize = new long[n];
-            int[] outName = new int[n];
+            ByteBuffer outValue = OffHeap.allocate(8L * n);
+            ByteBuffer outSize = OffHeap.allocate(8L * n);
+            ByteBuffer outName = OffHeap.allocate(4L * n);
             NameTable.Builder nb = new NameTable.Builder(n, n * 32);
             int m = 0;
             for (int i = 0; i < n; ) {
-                int best = order[i];
-                long maxSize = size[best];
+                int best = order.getInt(4 * i);
+                long key = keys.getLong(8 * i);
+                long maxSize = size.getLong(8 * best);
                 int j = i + 1;
-                while (j < n && keys[j] == keys[i]) {
-                    int e = order[j];
+                while (j < n && keys.getLong(8 * j) == key) {
+                    int e = order.getInt(4 * j);
                     if (better(e, best)) best = e;
-                    maxSize = Math.max(maxSize, size[e]);
+                    maxSize = Math.max(maxSize, size.getLong(8 * e));
                     j++;
                 }
-                outValue[m] = keys[i];
-                outSize[m] = maxSize; // aliases may disagree (one sized, one not): trust the sized
-                outName[m] = nb.addNulTerminated(strtabs.get(strIdx[best]), str[best]);
+                outValue.putLong(8 * m, key);
+                outSize.putLong(8 * m, maxSize); // aliases may disagree (one sized, one not): trust the sized
+                outName.putInt(4 * m, nb.addNulTerminated(strtabs.get(strIdx.getInt(4 * best)), str.getInt(4 * best)));
                 m++;
                 i = j;
             }
+            OffHeap.free(keys);
+            OffHeap.free(order);
             List<ElfFile.Segment> loads = new ArrayList<>();
             for (ElfFile.Segment s : elf.segments) {
                 if (s.type() == ElfFile.PT_LOAD) loads.add(s);
@@ -217,21 +246,25 @@ public final class ElfSymbolTable {
                 lv[i] = loads.get(i).vaddr();
                 lf[i] = loads.get(i).filesz();
             }
-            return new ElfSymbolTable(Arrays.copyOf(outValue, m), Arrays.copyOf(outSize, m),
-                    Arrays.copyOf(outName, m), nb.build(), m, lo, lv, lf, debug);
+            // the tables stay as allocated (n entries, m used): trimming would copy them again
+            return new ElfSymbolTable(outValue, outSize, outName, nb.build(), m, lo, lv, lf, debug);
         }
 
         // Among aliases: a sized symbol, then fewer leading underscores (nanosleep, not
         // __nanosleep), then global over weak over local, then the shorter name.
         private boolean better(int a, int b) {
-            if ((size[a] > 0) != (size[b] > 0)) return size[a] > 0;
-            ByteBuffer sa = strtabs.get(strIdx[a]);
-            ByteBuffer sb = strtabs.get(strIdx[b]);
-            int c = Integer.compare(underscores(sa, str[a]), underscores(sb, str[b]));
+            long sizeA = size.getLong(8 * a);
+            long sizeB = size.getLong(8 * b);
+            if ((sizeA > 0) != (sizeB > 0)) return sizeA > 0;
+            ByteBuffer sa = strtabs.get(strIdx.getInt(4 * a));
+            ByteBuffer sb = strtabs.get(strIdx.getInt(4 * b));
+            int strA = str.getInt(4 * a);
+            int strB = str.getInt(4 * b);
+            int c = Integer.compare(underscores(sa, strA), underscores(sb, strB));
             if (c != 0) return c < 0;
-            c = Integer.compare(bindRank(bind[a]), bindRank(bind[b]));
+            c = Integer.compare(bindRank(bind.get(a)), bindRank(bind.get(b)));
             if (c != 0) return c < 0;
-            return length(sa, str[a]) < length(sb, str[b]);
+            return length(sa, strA) < length(sb, strB);
         }
 
         private static int bindRank(int b) {
@@ -258,15 +291,17 @@ public final class ElfSymbolTable {
     public int indexOf(long vaddr) {
         int i = ParallelSort.floor(values, count, vaddr);
         if (i < 0) return -1;
-        if (sizes[i] == 0 || vaddr - values[i] < sizes[i]) return i;
+        long size = sizes.getLong(8 * i);
+        if (size == 0 || vaddr - values.getLong(8 * i) < size) return i;
         for (int j = i - 1; j >= 0 && j >= i - ENCLOSING_SCAN; j--) {
-            if (sizes[j] != 0 && vaddr - values[j] < sizes[j]) return j;
+            long sj = sizes.getLong(8 * j);
+            if (sj != 0 && vaddr - values.getLong(8 * j) < sj) return j;
         }
         return -1;
     }
 
     public String name(int index) {
-        return names.get(nameIdx[index]);
+        return names.get(nameIdx.getInt(4 * index));
     }
 
     /** The function name for link-time address {@code vaddr}, or null. */
@@ -321,6 +356,6 @@ public final class ElfSymbolTable {
 
     /** Link-time address of symbol {@code index} (for tests and diagnostics). */
     public long value(int index) {
-        return values[index];
+        return values.getLong(8 * index);
     }
 }
