@@ -45,7 +45,7 @@ final class Session {
     private final boolean executionSamples;
     private final Instant since = Instant.now();
     /** Why a requested collector did not start (one line each). */
-    private final List<String> problems = new ArrayList<>();
+    private final List<String> problems = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Events added to kfr's chunk so far, per event type. */
     private final Map<String, AtomicLong> eventCounts = new ConcurrentHashMap<>();
     /** The latest statistics of each collector. */
@@ -197,16 +197,10 @@ final class Session {
             cpu.requestStop();
         }
         if (offCpu != null) {
-            offCpu.close();
-            if (offCpu.failure() != null) {
-                Log.error("off-CPU collector failed: " + offCpu.failure());
-            }
+            offCpu.close(); // a failure was said when it happened (onFailure)
         }
         if (cpu != null) {
             cpu.close();
-            if (cpu.failure() != null) {
-                Log.error("CPU sampler failed: " + cpu.failure());
-            }
         }
         String failure = null;
         if (options.file() != null) {
@@ -256,8 +250,27 @@ final class Session {
         }
     }
 
+    /**
+     * A collector stopped on its own: one line at that moment. Its kernel side is already released;
+     * the events so far stay in kfr's chunk, the other collector and the JVM go on.
+     */
+    private void collectorFailed(String collector, Throwable failure) {
+        String line = collector + " stopped: " + failure
+                + (failure instanceof OutOfMemoryError ? " (the JVM's heap is full)" : "")
+                + "; its events so far are kept, the JVM runs on";
+        if (!Log.tryError(line)) {
+            throw new IllegalStateException("not said yet"); // FailureReport tries again
+        }
+        problems.add(collector + " stopped: " + failure);
+    }
+
     /** Routes CPU samples to kfr's chunk. */
     private final class ForwardCpu implements CpuListener {
+        @Override
+        public void onFailure(Throwable failure) {
+            collectorFailed("CPU sampler", failure);
+        }
+
         @Override
         public void onSample(CpuSample sample) {
             chunk.addCpuSample(sample, executionSamples);
@@ -277,6 +290,11 @@ final class Session {
 
     /** Routes collector output to kfr's chunk and the live summaries. */
     private final class Forward implements OffCpuListener {
+        @Override
+        public void onFailure(Throwable failure) {
+            collectorFailed("off-CPU collector", failure);
+        }
+
         @Override
         public void onSample(OffCpuSample sample) {
             chunk.addOffCpu(sample);
