@@ -182,6 +182,10 @@ final class Controller implements ControlServer.Handler {
             lines.add("collector " + e.getKey() + ": lost=" + s.recordsLost() + " dropped=" + s.recordsDropped()
                     + " bpfRuns=" + s.bpfRunCount() + " cost: " + cost(s, running));
         }
+        String lost = session.lostNote();
+        if (!lost.isEmpty()) {
+            lines.add("lost so far: " + lost.substring(2));
+        }
         session.problems().forEach(p -> lines.add("warning: " + p));
         return Reply.ok(lines);
     }

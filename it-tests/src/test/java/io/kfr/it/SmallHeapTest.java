@@ -29,12 +29,17 @@ class SmallHeapTest {
         assertTrue(growth <= MAX_GROWTH, "kfr grew the application's heap by " + (growth >> 10) + " kB\n" + with.describe());
     }
 
-    /** -Xmx16m: the collector thread died early and status kept saying "none yet". */
+    /**
+     * -Xmx16m with 8 MB live: the collector thread died early, silently, and status kept saying
+     * "none yet". Now the application finishes as without kfr; kfr records, or, if the heap leaves
+     * it no room (it has ~2 MB here, about what it needs), it says so in one line.
+     */
     @Test
     void liveSetIn16m() throws Exception {
         run("-Xmx16m", null, "8", "4");
         JvmRun.Result with = run("-Xmx16m", "", "8", "4");
-        assertTrue(with.kfrLines().stream().noneMatch(l -> l.contains("stopped")), with.describe());
+        assertTrue(with.kfrLines().stream().filter(l -> l.contains("stopped")).count() <= 1, with.describe());
+        assertFalse(with.stderr().contains("UncaughtExceptionHandler"), with.describe());
     }
 
     /**

@@ -68,12 +68,15 @@ public final class NativeLibrary {
             if (in == null) {
                 throw new IOException("resource " + RESOURCE + " missing from the agent jar");
             }
-            Path dir = Files.createTempDirectory("kfr-",
+            // the pid in the name: a killed JVM's copy is removed at the next start (Leftovers)
+            Path dir = Files.createTempDirectory("kfr-lib-" + ProcessHandle.current().pid() + "-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Path lib = dir.resolve("libkfr.so");
-            Files.copy(in, lib, StandardCopyOption.REPLACE_EXISTING);
-            lib.toFile().deleteOnExit();
+            // deleteOnExit runs in reverse order of registration: the directory last, once empty
+            // (registered the other way round it stayed behind, empty, after every run)
             dir.toFile().deleteOnExit();
+            lib.toFile().deleteOnExit();
+            Files.copy(in, lib, StandardCopyOption.REPLACE_EXISTING);
             return lib;
         }
     }
