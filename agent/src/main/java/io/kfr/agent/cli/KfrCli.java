@@ -41,7 +41,14 @@ public final class KfrCli {
                     System.err.println("kfr: cannot read " + file);
                     return 1;
                 }
-                Summaries.print(file);
+                try {
+                    Summaries.print(file);
+                } catch (java.io.IOException | RuntimeException e) {
+                    // a file cut short (a copy in progress, a full disk) or not JFR at all: one line
+                    System.err.println("kfr: cannot read " + file + " as a JFR recording"
+                            + (e instanceof java.io.EOFException ? " (it is cut short)" : "") + ": " + e.getMessage());
+                    return 1;
+                }
                 return 0;
             }
             case "report" -> {
