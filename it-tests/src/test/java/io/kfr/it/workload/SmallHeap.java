@@ -16,7 +16,10 @@ import java.util.concurrent.locks.LockSupport;
  * OutOfMemoryError, holds it full for 1.5 s while the threads go on sleeping (every other thread,
  * kfr's included, then fails to allocate), releases it and prints {@code FILL-RELEASED}: the
  * application survives its own OutOfMemoryError, and so must the JVM with kfr.
- * Args: liveMb seconds [fill].
+ * With {@code hold} instead, it waits 6 s after {@code WORKLOAD-DONE} (kfr still recording), for
+ * {@code jcmd <pid> GC.class_histogram}: the live heap, without the allocation buffers (TLABs) of
+ * threads still running that {@code HEAP-AFTER-GC} includes.
+ * Args: liveMb seconds [fill|hold].
  */
 public final class SmallHeap {
     private SmallHeap() {
@@ -66,6 +69,10 @@ public final class SmallHeap {
         System.out.println("HEAP-AFTER-GC " + heapAfterGc());
         System.out.println("LIVE " + live.size());
         System.out.println("WORKLOAD-DONE");
+        if (args.length > 2 && args[2].equals("hold")) {
+            System.out.flush();
+            Thread.sleep(6000);
+        }
     }
 
     /** Fills the heap to OutOfMemoryError, keeps it full for 1.5 s, lets it go. */
