@@ -55,6 +55,8 @@ final class Session {
     private boolean stopped;
     /** The merge failed: the JVM's recording stays in the work directory for the user. */
     private boolean keepWorkDir;
+    /** The work directory's lock (Leftovers), released when the directory goes. */
+    private java.nio.channels.FileChannel workDirLock;
 
     private Session(AgentOptions options, Path workDir, ThreadDirectory threads, KfrChunk chunk,
                     JvmRecording jvmRecording, boolean executionSamples) {
@@ -84,6 +86,8 @@ final class Session {
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")))
                 : Files.createTempDirectory("kfr-session-" + pid + "-",
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        // held while the session lives: the next start elsewhere (another PID namespace) keeps it
+        java.nio.channels.FileChannel lock = Leftovers.lock(workDir);
         ThreadDirectory threads = new ThreadDirectory();
         // a thread's first records may carry its provisional /proc name: the chunk writes the settled one
         JvmRecording[] recordingLater = new JvmRecording[1]; // the reserve grows with it, once it runs
@@ -107,6 +111,7 @@ final class Session {
         }
         recordingLater[0] = recording;
         Session session = new Session(options, workDir, threads, chunk, recording, executionSamples);
+        session.workDirLock = lock;
         chunk.onSpoolStopped(why -> Log.error("stopped keeping events: " + why + "; the " + chunk.eventCount()
                 + " events so far stay in kfr's chunk, later ones are counted as lost (status, exit line)"));
         session.startCollectors(atJvmStart);
@@ -252,6 +257,13 @@ final class Session {
         chunk.close();
         if (!keepWorkDir) {
             deleteTree(workDir);
+            try {
+                if (workDirLock != null) {
+                    workDirLock.close();
+                }
+            } catch (IOException ignored) {
+                // the lock goes with the JVM anyway
+            }
         }
         if (!atExit) {
             NativeLibrary.releaseFreedMemory();

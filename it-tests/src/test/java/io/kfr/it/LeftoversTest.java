@@ -56,6 +56,29 @@ class LeftoversTest {
         Files.delete(log);
     }
 
+    /**
+     * A dead pid alone is not proof: a JVM in another PID namespace sharing /tmp may have that number.
+     * A work directory whose lock someone holds (here: this test's JVM) is kept; once released, it goes.
+     */
+    @Test
+    void aLockedWorkDirectoryIsKept() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path tmp = Files.createTempDirectory("kfr-it-locked");
+        Path other = Files.createDirectory(tmp.resolve("kfr-session-" + gone.pid() + "-1"));
+        Files.writeString(other.resolve("kfr-1.spool"), "someone's data");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(other.resolve(".lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock held = ch.lock()) {
+            JvmRun.Result r = JvmRun.on(Jdk.JDK17).jvmArg("-Djava.io.tmpdir=" + tmp).agent("").main(Sleepy.class).run(60);
+            assertEquals(0, r.exitCode(), r.describe());
+            assertTrue(Files.exists(other.resolve("kfr-1.spool")), "a locked directory is someone's: kept");
+        }
+        JvmRun.Result r = JvmRun.on(Jdk.JDK17).jvmArg("-Djava.io.tmpdir=" + tmp).agent("").main(Sleepy.class).run(60);
+        assertEquals(0, r.exitCode(), r.describe());
+        assertFalse(Files.exists(other), "unlocked, with its pid gone: removed");
+    }
+
     private static List<Path> list(Path dir) throws Exception {
         try (Stream<Path> s = Files.list(dir)) {
             return s.sorted().toList();

@@ -16,6 +16,8 @@ public final class NativeLibrary {
     static final String RESOURCE = "/io/kfr/native/linux-x86-64/libkfr.so";
     private static volatile String loadError;
     private static volatile boolean loaded;
+    /** The lock on the library copy's directory (see the agent's Leftovers), held until exit. */
+    private static java.nio.channels.FileChannel libraryLock;
 
     private NativeLibrary() {
     }
@@ -77,6 +79,16 @@ public final class NativeLibrary {
             dir.toFile().deleteOnExit();
             lib.toFile().deleteOnExit();
             Files.copy(in, lib, StandardCopyOption.REPLACE_EXISTING);
+            // held for the JVM's life: a JVM in another PID namespace sharing /tmp keeps its hands off
+            Path lock = dir.resolve(".lock");
+            lock.toFile().deleteOnExit();
+            try {
+                libraryLock = java.nio.channels.FileChannel.open(lock, java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.WRITE);
+                libraryLock.tryLock();
+            } catch (IOException | RuntimeException e) {
+                // only the pid in the name protects it then
+            }
             return lib;
         }
     }
