@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -139,18 +140,14 @@ public final class ElfSymbolTable {
         return strs.get(pos + want.length) == 0;
     }
 
-    /**
-     * Gathers candidate symbols from all symbol sections, then keeps one per address. Its arrays
-     * are off-heap too (a long, a long, an int, an int and a byte per candidate), freed by build.
-     */
+    /** Gathers candidate symbols from all symbol sections, then keeps one per address. */
     private static final class Collector {
         private final List<ByteBuffer> strtabs = new ArrayList<>();
-        private int cap = 1024;
-        private ByteBuffer value = OffHeap.allocate(8L * cap);
-        private ByteBuffer size = OffHeap.allocate(8L * cap);
-        private ByteBuffer str = OffHeap.allocate(4L * cap); // st_name: offset into strtabs[strIdx]
-        private ByteBuffer strIdx = OffHeap.allocate(4L * cap);
-        private ByteBuffer bind = OffHeap.allocate(cap);
+        private long[] value = new long[1024];
+        private long[] size = new long[1024];
+        private int[] str = new int[1024]; // st_name: offset into strtabs[strIdx]
+        private int[] strIdx = new int[1024];
+        private byte[] bind = new byte[1024];
         private int n;
 
         void addAll(ElfFile elf) throws IOException {
@@ -176,64 +173,55 @@ public final class ElfSymbolTable {
         }
 
         private void add(long v, long sz, int b, int table, int name) {
-            if (n == cap) {
+            if (n == value.length) {
                 int c = n * 2;
-                value = OffHeap.grow(value, 8L * c, 8 * n);
-                size = OffHeap.grow(size, 8L * c, 8 * n);
-                str = OffHeap.grow(str, 4L * c, 4 * n);
-                strIdx = OffHeap.grow(strIdx, 4L * c, 4 * n);
-                bind = OffHeap.grow(bind, c, n);
-                cap = c;
+                value = Arrays.copyOf(value, c);
+                size = Arrays.copyOf(size, c);
+                str = Arrays.copyOf(str, c);
+                strIdx = Arrays.copyOf(strIdx, c);
+                bind = Arrays.copyOf(bind, c);
             }
-            value.putLong(8 * n, v);
-            size.putLong(8 * n, sz);
-            str.putInt(4 * n, name);
-            strIdx.putInt(4 * n, table);
-            bind.put(n, (byte) b);
+            value[n] = v;
+            size[n] = sz;
+            str[n] = name;
+            strIdx[n] = table;
+            bind[n] = (byte) b;
             n++;
         }
 
-        /** Frees the candidate arrays; after build, or when loading failed. */
+        /** Nothing off-heap to give back: the candidates are heap arrays. */
         void free() {
-            OffHeap.free(value);
-            OffHeap.free(size);
-            OffHeap.free(str);
-            OffHeap.free(strIdx);
-            OffHeap.free(bind);
-            value = size = str = strIdx = bind = null;
         }
 
         ElfSymbolTable build(ElfFile elf, Path debug) {
-            ByteBuffer keys = OffHeap.allocate(8L * n);
-            keys.put(0, value, 0, 8 * n);
-            ByteBuffer order = OffHeap.allocate(4L * n);
-            for (int i = 0; i < n; i++) order.putInt(4 * i, i);
+            long[] keys = Arrays.copyOf(value, n);
+            int[] order = new int[n];
+            for (int i = 0; i < n; i++) order[i] = i;
             ParallelSort.sort(keys, order, n);
 
+            // the tables kept are off-heap; the candidates above are on the heap only while loading
+            // (~25 bytes each, ~1 MB for libjvm): through buffers the interpreted load is slower
             ByteBuffer outValue = OffHeap.allocate(8L * n);
             ByteBuffer outSize = OffHeap.allocate(8L * n);
             ByteBuffer outName = OffHeap.allocate(4L * n);
             NameTable.Builder nb = new NameTable.Builder(n, n * 32);
             int m = 0;
             for (int i = 0; i < n; ) {
-                int best = order.getInt(4 * i);
-                long key = keys.getLong(8 * i);
-                long maxSize = size.getLong(8 * best);
+                int best = order[i];
+                long maxSize = size[best];
                 int j = i + 1;
-                while (j < n && keys.getLong(8 * j) == key) {
-                    int e = order.getInt(4 * j);
+                while (j < n && keys[j] == keys[i]) {
+                    int e = order[j];
                     if (better(e, best)) best = e;
-                    maxSize = Math.max(maxSize, size.getLong(8 * e));
+                    maxSize = Math.max(maxSize, size[e]);
                     j++;
                 }
-                outValue.putLong(8 * m, key);
+                outValue.putLong(8 * m, keys[i]);
                 outSize.putLong(8 * m, maxSize); // aliases may disagree (one sized, one not): trust the sized
-                outName.putInt(4 * m, nb.addNulTerminated(strtabs.get(strIdx.getInt(4 * best)), str.getInt(4 * best)));
+                outName.putInt(4 * m, nb.addNulTerminated(strtabs.get(strIdx[best]), str[best]));
                 m++;
                 i = j;
             }
-            OffHeap.free(keys);
-            OffHeap.free(order);
             List<ElfFile.Segment> loads = new ArrayList<>();
             for (ElfFile.Segment s : elf.segments) {
                 if (s.type() == ElfFile.PT_LOAD) loads.add(s);
@@ -246,25 +234,20 @@ public final class ElfSymbolTable {
                 lv[i] = loads.get(i).vaddr();
                 lf[i] = loads.get(i).filesz();
             }
-            // the tables stay as allocated (n entries, m used): trimming would copy them again
             return new ElfSymbolTable(outValue, outSize, outName, nb.build(), m, lo, lv, lf, debug);
         }
 
         // Among aliases: a sized symbol, then fewer leading underscores (nanosleep, not
         // __nanosleep), then global over weak over local, then the shorter name.
         private boolean better(int a, int b) {
-            long sizeA = size.getLong(8 * a);
-            long sizeB = size.getLong(8 * b);
-            if ((sizeA > 0) != (sizeB > 0)) return sizeA > 0;
-            ByteBuffer sa = strtabs.get(strIdx.getInt(4 * a));
-            ByteBuffer sb = strtabs.get(strIdx.getInt(4 * b));
-            int strA = str.getInt(4 * a);
-            int strB = str.getInt(4 * b);
-            int c = Integer.compare(underscores(sa, strA), underscores(sb, strB));
+            if ((size[a] > 0) != (size[b] > 0)) return size[a] > 0;
+            ByteBuffer sa = strtabs.get(strIdx[a]);
+            ByteBuffer sb = strtabs.get(strIdx[b]);
+            int c = Integer.compare(underscores(sa, str[a]), underscores(sb, str[b]));
             if (c != 0) return c < 0;
-            c = Integer.compare(bindRank(bind.get(a)), bindRank(bind.get(b)));
+            c = Integer.compare(bindRank(bind[a]), bindRank(bind[b]));
             if (c != 0) return c < 0;
-            return length(sa, strA) < length(sb, strB);
+            return length(sa, str[a]) < length(sb, str[b]);
         }
 
         private static int bindRank(int b) {

@@ -26,6 +26,16 @@ final class ParallelSort {
         vals.asIntBuffer().put(0, v, 0, n);
     }
 
+    /** Sorts heap arrays (kallsyms' candidates), nearly always sorted already. */
+    static void sort(long[] keys, int[] vals, int n) {
+        for (int i = 1; i < n; i++) {
+            if (Long.compareUnsigned(keys[i - 1], keys[i]) > 0) {
+                quicksort(keys, vals, 0, n - 1);
+                return;
+            }
+        }
+    }
+
     // Unsigned comparison: kernel addresses have the top bit set.
     private static void quicksort(long[] k, int[] v, int lo, int hi) {
         while (hi - lo > 16) {
