@@ -13,6 +13,7 @@
 #include "jni_util.h"
 #include "hotspot_jni.h"
 #include <malloc.h>
+#include <sys/mman.h>
 
 #include "hotspot_threads.h"
 #include "kfr_error.h"
@@ -48,6 +49,38 @@ void JNI_FN(releaseFreedMemory)(JNIEnv *env, jclass cls)
 	(void)env;
 	(void)cls;
 	malloc_trim(0);
+}
+
+/*
+ * Off-heap memory for kfr's own tables (symbol tables and what they are built from), so that they
+ * live neither in the application's Java heap nor under -XX:MaxDirectMemorySize (which defaults to
+ * -Xmx): a JVM with a small heap must not pay for kfr's ~15 MB of symbols. Anonymous mappings, so
+ * that freeing returns the pages at once; the Java side frees each buffer exactly once.
+ */
+jobject JNI_FN(allocateMemory)(JNIEnv *env, jclass cls, jlong bytes)
+{
+	(void)cls;
+	if (bytes <= 0 || bytes > 0x7fffffffL)
+		return NULL;
+	void *p = mmap(NULL, (size_t)bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	jobject b = (*env)->NewDirectByteBuffer(env, p, bytes);
+
+	if (!b)
+		munmap(p, (size_t)bytes);
+	return b;
+}
+
+void JNI_FN(freeMemory)(JNIEnv *env, jclass cls, jobject buffer)
+{
+	(void)cls;
+	void *p = (*env)->GetDirectBufferAddress(env, buffer);
+	jlong n = (*env)->GetDirectBufferCapacity(env, buffer);
+
+	if (p && n > 0)
+		munmap(p, (size_t)n);
 }
 
 jstring JNI_FN(lastError)(JNIEnv *env, jclass cls)

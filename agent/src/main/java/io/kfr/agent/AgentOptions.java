@@ -32,7 +32,9 @@ public record AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig,
         Path file = null;
         OffCpuConfig config = OffCpuConfig.defaults();
         CpuConfig cpuConfig = CpuConfig.defaults();
+        args = expandFile(args);
         if (args != null && !args.isBlank()) {
+            java.util.Map<String, String> seen = new java.util.HashMap<>();
             for (String item : args.split(",")) {
                 String part = item.trim();
                 if (part.isEmpty()) {
@@ -41,6 +43,11 @@ public record AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig,
                 int eq = part.indexOf('=');
                 String key = eq < 0 ? part : part.substring(0, eq).trim();
                 String value = eq < 0 ? null : part.substring(eq + 1).trim();
+                String before = seen.put(key, part);
+                if (before != null) { // which one should win is a guess: say so instead
+                    throw new OptionException("option " + key + " is given twice ('" + before + "' and '" + part
+                            + "'); give it once");
+                }
                 switch (key) {
                     case "offcpu" -> {
                         noValue(key, value);
@@ -58,7 +65,7 @@ public record AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig,
                         noValue(key, value);
                         quiet = true;
                     }
-                    case "file" -> file = Path.of(required(key, value));
+                    case "file" -> file = path(key, required(key, value));
                     case "offcpu.threshold" -> config = config.withThresholdNanos(
                             inRange(key, value, Durations.parseNanos(key, required(key, value)), MIN_THRESHOLD, MAX_THRESHOLD));
                     case "offcpu.period" -> config = config.withDrainPeriodMillis(
@@ -72,6 +79,45 @@ public record AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig,
             offCpu = true; // the point of kfr: on unless another collector is named
         }
         return new AgentOptions(offCpu, file, config, quiet, cpu, cpuConfig, executionSamples);
+    }
+
+    /**
+     * {@code @<file>}: the options are read from that file (commas or lines, '#' starts a comment).
+     * For jcmd's JVMTI.agent_load, which cuts its argument at the first '=' (so "file=x" never
+     * arrives): {@code jcmd <pid> JVMTI.agent_load /path/kfr-agent.jar @/path/kfr.options}.
+     */
+    static String expandFile(String args) throws OptionException {
+        if (args == null || !args.trim().startsWith("@")) {
+            return args;
+        }
+        String name = args.trim().substring(1);
+        try {
+            StringBuilder b = new StringBuilder();
+            for (String line : java.nio.file.Files.readAllLines(path("@", name))) {
+                int hash = line.indexOf('#');
+                String l = (hash >= 0 ? line.substring(0, hash) : line).trim();
+                if (!l.isEmpty()) {
+                    b.append(b.length() == 0 ? "" : ",").append(l);
+                }
+            }
+            if (b.toString().trim().startsWith("@")) {
+                throw new OptionException("options file " + name + " names another options file; give the options");
+            }
+            return b.toString();
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new OptionException("cannot read options file " + name + ": " + e.getMessage());
+        }
+    }
+
+    /** A path this JVM can encode; under LANG=C a non-ASCII name cannot be (sun.jnu.encoding). */
+    private static Path path(String key, String value) throws OptionException {
+        try {
+            return Path.of(value);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new OptionException("cannot use " + (key.equals("@") ? "options file " : key + "=") + value
+                    + ": this JVM cannot encode the name in its file-name encoding (" + System.getProperty("sun.jnu.encoding")
+                    + ", from the locale); start it with LANG=C.UTF-8 (or another UTF-8 locale) or use an ASCII name");
+        }
     }
 
     /** A duration (CPU time between samples) or a plain number (events between samples). */

@@ -52,6 +52,9 @@ final class Controller implements ControlServer.Handler {
             }
         } catch (OptionException e) {
             Log.error(e.getMessage() + " (kfr not started)");
+        } catch (ShuttingDown e) {
+            Log.info(e.getMessage());
+            return;
         } catch (Throwable t) {
             Log.error("not started: " + t);
         }
@@ -69,6 +72,8 @@ final class Controller implements ControlServer.Handler {
             server = ControlServer.start(this);
         } catch (IOException e) {
             Log.error("control channel off: " + e.getMessage() + " (kfr status/dump/stop cannot reach this JVM)");
+        } catch (ShuttingDown e) {
+            // the JVM is exiting: no channel to open
         } catch (Throwable t) {
             Log.error("control channel off: " + t);
         }
@@ -76,8 +81,20 @@ final class Controller implements ControlServer.Handler {
 
     private void installHook() {
         if (!hookInstalled) {
-            Runtime.getRuntime().addShutdownHook(new Thread(this::atExit, "kfr-shutdown"));
+            try {
+                Runtime.getRuntime().addShutdownHook(new Thread(this::atExit, "kfr-shutdown"));
+            } catch (IllegalStateException e) { // "Shutdown in progress": a SIGTERM came during start
+                exiting = true;
+                throw new ShuttingDown();
+            }
             hookInstalled = true;
+        }
+    }
+
+    /** The JVM began to shut down before kfr started: nothing to start, nothing to say but that. */
+    private static final class ShuttingDown extends RuntimeException {
+        ShuttingDown() {
+            super("the JVM is shutting down; kfr not started", null, false, false);
         }
     }
 
@@ -181,6 +198,10 @@ final class Controller implements ControlServer.Handler {
             CollectorStatistics s = e.getValue();
             lines.add("collector " + e.getKey() + ": lost=" + s.recordsLost() + " dropped=" + s.recordsDropped()
                     + " bpfRuns=" + s.bpfRunCount() + " cost: " + cost(s, running));
+        }
+        String lost = session.lostNote();
+        if (!lost.isEmpty()) {
+            lines.add("lost so far: " + lost.substring(2));
         }
         session.problems().forEach(p -> lines.add("warning: " + p));
         return Reply.ok(lines);

@@ -128,6 +128,27 @@ final class JvmRecording {
         }
     }
 
+    /** Bytes the recording holds so far (what writing it will take); 0 if unknown. */
+    long size() {
+        long size = 0;
+        try {
+            size = recording.getSize();
+        } catch (RuntimeException e) {
+            // unknown
+        }
+        // getSize counts finished chunks only; the repository (named by JFR in this property)
+        // holds the chunk being written too, and writing the recording copies from there
+        String repository = System.getProperty("jdk.jfr.repository");
+        if (repository != null) {
+            try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(Path.of(repository))) {
+                size = Math.max(size, files.mapToLong(f -> f.toFile().length()).sum());
+            } catch (IOException | RuntimeException e) {
+                // keep what getSize said
+            }
+        }
+        return size;
+    }
+
     /** Writes the data recorded so far to {@code file} while the recording goes on. */
     void snapshot(Path file) throws IOException {
         try (Recording copy = recording.copy(false)) {

@@ -15,6 +15,16 @@ public final class Log {
         print(oneLine);
     }
 
+    /** Like {@link #error}, but says whether the line went out (it may not, with the heap full). */
+    public static boolean tryError(String oneLine) {
+        try {
+            System.err.println("kfr: " + oneLine.replace('\n', ' '));
+            return true;
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
     public static void info(String oneLine) {
         if (!quiet) {
             print(oneLine);

@@ -46,14 +46,18 @@ final class Session {
     private final boolean executionSamples;
     private final Instant since = Instant.now();
     /** Why a requested collector did not start (one line each). */
-    private final List<String> problems = new ArrayList<>();
+    private final List<String> problems = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Events added to kfr's chunk so far, per event type. */
     private final Map<String, AtomicLong> eventCounts = new ConcurrentHashMap<>();
     /** The latest statistics of each collector. */
     private final Map<String, CollectorStatistics> lastStatistics = new ConcurrentHashMap<>();
+    private final LossWatch offCpuLosses = new LossWatch("off-CPU collector");
+    private final LossWatch cpuLosses = new LossWatch("CPU sampler");
     private boolean stopped;
     /** The merge failed: the JVM's recording stays in the work directory for the user. */
     private boolean keepWorkDir;
+    /** The work directory's lock (Leftovers), released when the directory goes. */
+    private java.nio.channels.FileChannel workDirLock;
 
     private Session(AgentOptions options, Path workDir, ThreadDirectory threads, KfrChunk chunk,
                     JvmRecording jvmRecording, boolean executionSamples) {
@@ -71,11 +75,29 @@ final class Session {
      *        started only for file=; otherwise (the control channel) always, since dump needs one
      */
     static Session start(AgentOptions options, boolean atJvmStart) throws IOException {
-        Path workDir = Files.createTempDirectory("kfr-session-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        // With file=, kfr's spool and the JVM's recording live next to the file they end in (a
+        // hidden directory): java.io.tmpdir may be small, and JFR's own repository needs it. The
+        // pid in the name lets the next start remove what a killed JVM left (Leftovers).
+        long pid = ProcessHandle.current().pid();
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        Path next = options.file() == null ? null : options.file().toAbsolutePath().getParent();
+        Leftovers.clean(tmp, next);
+        Path workDir = next != null
+                ? Files.createTempDirectory(next, ".kfr-session-" + pid + "-",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")))
+                : Files.createTempDirectory("kfr-session-" + pid + "-",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        // held while the session lives: the next start elsewhere (another PID namespace) keeps it
+        java.nio.channels.FileChannel lock = Leftovers.lock(workDir);
         ThreadDirectory threads = new ThreadDirectory();
         // a thread's first records may carry its provisional /proc name: the chunk writes the settled one
-        KfrChunk chunk = new KfrChunk(workDir, threads::settled);
+        JvmRecording[] recordingLater = new JvmRecording[1]; // the reserve grows with it, once it runs
+        long fixedReserve = reserve(workDir, tmp);
+        KfrChunk chunk = new KfrChunk(workDir, threads::settled, KfrChunk.MAX_SPOOL_BYTES, () -> {
+            JvmRecording r = recordingLater[0];
+            // room for the JVM's recording to be written there at exit, and for a merged copy of it
+            return fixedReserve + (r == null ? 0 : 2 * r.size());
+        });
         // kfr's samples as jdk.ExecutionSample, unless the user's own recording has the JVM's
         boolean executionSamples = options.cpu() && (options.executionSamples() != null ? options.executionSamples()
                 : !JvmRecording.userRecords(atJvmStart));
@@ -88,9 +110,30 @@ final class Session {
             deleteTree(workDir);
             throw e;
         }
+        recordingLater[0] = recording;
         Session session = new Session(options, workDir, threads, chunk, recording, executionSamples);
+        session.workDirLock = lock;
+        chunk.onSpoolStopped(why -> Log.error("stopped keeping events: " + why + "; the " + chunk.eventCount()
+                + " events so far stay in kfr's chunk, later ones are counted as lost (status, exit line)"));
         session.startCollectors(atJvmStart);
         return session;
+    }
+
+    /**
+     * Free space the spool leaves where it lives, besides twice the JVM recording's size (written
+     * there at exit): in java.io.tmpdir (JFR's repository, and JFR shuts the JVM down when it cannot
+     * write there) 64 MB or 5%; elsewhere (next to file=) a quarter of the file system up to 64 MB.
+     */
+    private static long reserve(Path workDir, Path tmp) {
+        try {
+            java.nio.file.FileStore store = Files.getFileStore(workDir);
+            if (store.equals(Files.getFileStore(tmp))) {
+                return io.kfr.jfr.EventSpoolLimits.reserveBytes(store);
+            }
+            return Math.min(64L << 20, store.getTotalSpace() / 4);
+        } catch (IOException | RuntimeException e) {
+            return 64L << 20;
+        }
     }
 
     private void startCollectors(boolean atJvmStart) {
@@ -202,20 +245,16 @@ final class Session {
             cpu.requestStop();
         }
         if (offCpu != null) {
-            offCpu.close();
-            if (offCpu.failure() != null) {
-                Log.error("off-CPU collector failed: " + offCpu.failure());
-            }
+            offCpu.close(); // a failure was said when it happened (onFailure)
         }
         if (cpu != null) {
             cpu.close();
-            if (cpu.failure() != null) {
-                Log.error("CPU sampler failed: " + cpu.failure());
-            }
         }
         String failure = null;
         if (options.file() != null) {
             failure = writeFile(options.file(), atExit);
+        } else if (!lostNote().isEmpty()) {
+            Log.error("recording stopped; lost:" + lostNote().substring(1)); // no file line to carry it
         }
         if (jvmRecording != null && !atExit) {
             jvmRecording.close();
@@ -223,6 +262,13 @@ final class Session {
         chunk.close();
         if (!keepWorkDir) {
             deleteTree(workDir);
+            try {
+                if (workDirLock != null) {
+                    workDirLock.close();
+                }
+            } catch (IOException ignored) {
+                // the lock goes with the JVM anyway
+            }
         }
         if (!atExit) {
             NativeLibrary.releaseFreedMemory();
@@ -242,16 +288,58 @@ final class Session {
         }
         try {
             JfrFiles.mergeAtomically(jvmData, chunk, target);
-            Log.info("wrote " + target + " (JVM recording + " + chunk.eventCount() + " kfr events)");
+            Log.info("wrote " + target + " (JVM recording + " + chunk.eventCount() + " kfr events" + lostNote() + ")");
             return null;
         } catch (IOException | RuntimeException e) {
-            String why = e.getMessage() + "; the JVM's recording is kept at " + jvmData;
-            keepWorkDir = true;
-            Log.error(why);
-            return why;
+            // Most often a full disk. The JVM's recording is already a valid file in the work
+            // directory, on the target's file system: renaming it needs no space.
+            // Appended in place, kfr's chunk needs room for itself only, not for a copy of both.
+            String inPlace = null;
+            try {
+                JfrFiles.appendInPlace(jvmData, chunk);
+            } catch (IOException | RuntimeException notEvenThat) {
+                inPlace = notEvenThat.getMessage(); // the recording is cut back: still valid
+            }
+            try {
+                Files.move(jvmData, target.toAbsolutePath(), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                if (inPlace == null) {
+                    Log.info("wrote " + target + " (JVM recording + " + chunk.eventCount() + " kfr events" + lostNote()
+                            + "; appended in place: " + e.getMessage() + ")");
+                    return null;
+                }
+                String why = "wrote " + target + " with the JVM's recording only: kfr's " + chunk.eventCount()
+                        + " events did not fit (" + e.getMessage() + ")";
+                Log.error(why);
+                return why;
+            } catch (IOException | RuntimeException moveFailed) {
+                String why = e.getMessage() + "; the JVM's recording is kept at " + jvmData;
+                keepWorkDir = true;
+                Log.error(why);
+                return why;
+            }
         }
     }
 
+
+    /**
+     * "" or "; what was lost", for the lines that say what was written and for status: events
+     * the spool could not keep, and what each collector lost (its latest statistics).
+     */
+    String lostNote() {
+        StringBuilder b = new StringBuilder();
+        long lost = chunk.eventsLost();
+        if (lost > 0) {
+            b.append("; ").append(lost).append(" events not kept: ").append(chunk.spoolStopped());
+        }
+        for (Map.Entry<String, CollectorStatistics> e : statistics().entrySet()) {
+            String what = LossWatch.describe(e.getValue());
+            if (!what.isEmpty()) {
+                b.append("; ").append("offcpu".equals(e.getKey()) ? "off-CPU collector: " : "CPU sampler: ").append(what);
+            }
+        }
+        return b.toString();
+    }
 
     private static void deleteTree(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
@@ -261,8 +349,27 @@ final class Session {
         }
     }
 
+    /**
+     * A collector stopped on its own: one line at that moment. Its kernel side is already released;
+     * the events so far stay in kfr's chunk, the other collector and the JVM go on.
+     */
+    private void collectorFailed(String collector, Throwable failure) {
+        String line = collector + " stopped: " + failure
+                + (failure instanceof OutOfMemoryError ? " (the JVM's heap is full)" : "")
+                + "; its events so far are kept, the JVM runs on";
+        if (!Log.tryError(line)) {
+            throw new IllegalStateException("not said yet"); // FailureReport tries again
+        }
+        problems.add(collector + " stopped: " + failure);
+    }
+
     /** Routes CPU samples to kfr's chunk. */
     private final class ForwardCpu implements CpuListener {
+        @Override
+        public void onFailure(Throwable failure) {
+            collectorFailed("CPU sampler", failure);
+        }
+
         @Override
         public void onSample(CpuSample sample) {
             chunk.addCpuSample(sample, executionSamples);
@@ -277,11 +384,17 @@ final class Session {
             chunk.addStatistics(statistics);
             count("kfr.CollectorStatistics");
             lastStatistics.put(statistics.collector(), statistics);
+            cpuLosses.update(statistics, System.nanoTime());
         }
     }
 
     /** Routes collector output to kfr's chunk and the live summaries. */
     private final class Forward implements OffCpuListener {
+        @Override
+        public void onFailure(Throwable failure) {
+            collectorFailed("off-CPU collector", failure);
+        }
+
         @Override
         public void onSample(OffCpuSample sample) {
             chunk.addOffCpu(sample);
@@ -294,6 +407,7 @@ final class Session {
             chunk.addStatistics(statistics);
             count("kfr.CollectorStatistics");
             lastStatistics.put(statistics.collector(), statistics);
+            offCpuLosses.update(statistics, System.nanoTime());
             summaries.commitPeriod();
         }
     }

@@ -1,5 +1,7 @@
 package io.kfr.jfr;
 
+import io.kfr.collectors.natives.OffHeap;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -24,10 +26,12 @@ import java.util.Arrays;
  * whatever repeats. It is also the order in which the JVM commits duration events.
  * <p>
  * Memory: pass 1 reads the spool sequentially into a {@link SpoolIndex}: {@value
- * SpoolIndex#BYTES_PER_EVENT} bytes of heap per event (2 million events: 32 MB), sorted in place.
- * Pass 2 fetches the records in that order, batch by batch, through fixed buffers: {@value
- * #BATCH_BYTES} bytes of records, {@value #READ_BYTES} bytes to read into and two arrays of
- * {@value #BATCH_EVENTS} entries (long, int), about 5.8 MB in all. A batch's records are read in
+ * SpoolIndex#BYTES_PER_EVENT} bytes per event (2 million events: 32 MB), sorted in place, off the
+ * application's heap. Pass 2 fetches the records in that order, batch by batch, through fixed
+ * buffers: {@value #BATCH_BYTES} bytes of records and {@value #READ_BYTES} bytes to read into, off
+ * the heap too, and two arrays of {@value #DEFAULT_BATCH_EVENTS} entries (long, int) on the heap:
+ * 768 kB of the application's heap while a chunk is written (a JVM at exit with a nearly full
+ * small heap must not fail on kfr's account). A batch's records are read in
  * spool order with positional reads, neighbours less than {@value #MAX_GAP} bytes apart in one
  * read, so a nearly sorted spool is read nearly sequentially (and a shuffled one about once per
  * batch). Nothing is held between chunks.
@@ -39,6 +43,8 @@ final class ChunkWriter {
     private static final int POSITION_BITS = 17;
     private static final long POSITION_MASK = (1L << POSITION_BITS) - 1;
     static final int BATCH_EVENTS = 1 << POSITION_BITS;
+    /** Events per batch by default: 64k of ~30 bytes fill about half of the records buffer. */
+    static final int DEFAULT_BATCH_EVENTS = 1 << 16;
     static final int READ_BYTES = 256 * 1024;
     static final int MAX_GAP = 4 * 1024;
     private static final long MAX_SPOOL_BYTES = 1L << (63 - POSITION_BITS);
@@ -54,7 +60,7 @@ final class ChunkWriter {
 
     /** Pass 2's buffer sizes; tests make them tiny to force many batches and reads. */
     record Limits(int batchBytes, int batchEvents, int readBytes, int maxGap) {
-        static final Limits DEFAULT = new Limits(BATCH_BYTES, BATCH_EVENTS, READ_BYTES, MAX_GAP);
+        static final Limits DEFAULT = new Limits(BATCH_BYTES, DEFAULT_BATCH_EVENTS, READ_BYTES, MAX_GAP);
 
         Limits {
             if (batchBytes < SpoolIndex.MAX_RECORD_BYTES || readBytes < SpoolIndex.MAX_RECORD_BYTES
@@ -78,7 +84,13 @@ final class ChunkWriter {
             throw new IOException("kfr spool too large for one chunk (" + contents.eventCount() + " events, "
                     + contents.spoolBytes() + " bytes)");
         }
-        SpoolIndex index = new SpoolIndex((int) contents.eventCount());
+        try (SpoolIndex index = new SpoolIndex((int) contents.eventCount())) {
+            write(out, tb, contents, limits, index);
+        }
+    }
+
+    private static void write(OutputStream out, TimeBase tb, Contents contents, Limits limits, SpoolIndex index)
+            throws IOException {
         EventEncoder measure = new EventEncoder(tb);
         JfrBuffer buf = new JfrBuffer(FLUSH_AT + 1024);
         long eventBytes = 0;
@@ -120,8 +132,7 @@ final class ChunkWriter {
         long written = 0;
         buf.reset();
         if (index.size() > 0) {
-            try (FileChannel ch = contents.spool().openChannel()) {
-                Batches batches = new Batches(ch, index, limits);
+            try (FileChannel ch = contents.spool().openChannel(); Batches batches = new Batches(ch, index, limits)) {
                 EventSpool.Reader in = EventSpool.Reader.of(batches.records);
                 for (int from = 0; from < index.size(); ) {
                     int to = batches.load(from);
@@ -155,28 +166,32 @@ final class ChunkWriter {
      * Loads the records of consecutive index entries into {@link #records}, in index order: reads
      * them in spool order, neighbours with one positional read.
      */
-    private static final class Batches {
+    private static final class Batches implements AutoCloseable {
         private final FileChannel ch;
         private final SpoolIndex index;
         private final int maxGap;
-        final byte[] records;
+        final ByteBuffer records;
         int size;
         /** Spool offset &lt;&lt; POSITION_BITS | position in the batch, sorted to read in spool order. */
         private final long[] keys;
         /** Where each record of the batch goes in {@link #records}. */
         private final int[] destinations;
-        private final byte[] read;
-        private final ByteBuffer readBuffer;
+        private final ByteBuffer read;
 
         Batches(FileChannel ch, SpoolIndex index, Limits limits) {
             this.ch = ch;
             this.index = index;
             this.maxGap = limits.maxGap();
-            records = new byte[limits.batchBytes()];
+            records = OffHeap.allocate(limits.batchBytes());
             keys = new long[limits.batchEvents()];
             destinations = new int[limits.batchEvents()];
-            read = new byte[limits.readBytes()];
-            readBuffer = ByteBuffer.wrap(read);
+            read = OffHeap.allocate(limits.readBytes());
+        }
+
+        @Override
+        public void close() {
+            OffHeap.free(records);
+            OffHeap.free(read);
         }
 
         /** Loads the records of entries from, from + 1, ... as many as fit; returns the end. */
@@ -184,7 +199,7 @@ final class ChunkWriter {
             int count = 0;
             size = 0;
             int i = from;
-            while (i < index.size() && count < keys.length && size + index.length(i) <= records.length) {
+            while (i < index.size() && count < keys.length && size + index.length(i) <= records.capacity()) {
                 destinations[count] = size;
                 keys[count] = index.offset(i) << POSITION_BITS | count;
                 size += index.length(i);
@@ -199,17 +214,17 @@ final class ChunkWriter {
                 while (m < count) {
                     long offset = keys[m] >>> POSITION_BITS;
                     long recordEnd = offset + index.length(from + (int) (keys[m] & POSITION_MASK));
-                    if (offset - end >= maxGap || recordEnd - first > read.length) {
+                    if (offset - end >= maxGap || recordEnd - first > read.capacity()) {
                         break;
                     }
                     end = recordEnd;
                     m++;
                 }
-                readBuffer.clear().limit((int) (end - first));
-                EventSpool.readFully(ch, readBuffer, first);
+                read.clear().limit((int) (end - first));
+                EventSpool.readFully(ch, read, first);
                 for (; k < m; k++) {
                     int position = (int) (keys[k] & POSITION_MASK);
-                    System.arraycopy(read, (int) ((keys[k] >>> POSITION_BITS) - first), records, destinations[position],
+                    records.put(destinations[position], read, (int) ((keys[k] >>> POSITION_BITS) - first),
                             index.length(from + position));
                 }
             }

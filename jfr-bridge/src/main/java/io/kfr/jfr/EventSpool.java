@@ -1,46 +1,171 @@
 package io.kfr.jfr;
 
-import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.function.LongSupplier;
 
 /**
  * Events waiting for a chunk, appended to a temp file so memory stays flat however long kfr
  * records. Records are kfr's own compact form (pool keys, epoch nanos); they become JFR events only
  * when a chunk is written, in that chunk's time base. Not thread-safe: {@link KfrChunk} serializes.
+ * <p>
+ * Bounded: the spool lives in java.io.tmpdir, where JFR keeps its own repository, and JFR shuts
+ * the JVM down when it cannot write there ("An irrecoverable error in Jfr"). So before each write
+ * the spool checks that the file system keeps free the reserve for others (JFR, the JVM's
+ * recording: {@link #reserveBytes} by default) plus the room the chunk will need ({@link
+ * #chunkRoom}), and it never grows beyond {@link #MAX_BYTES}. When either would be crossed, or a write fails, the
+ * spool stops for good: what was written before stays readable (whole records only), later
+ * records are refused and counted ({@link #append} returns false).
  */
 final class EventSpool implements Closeable {
+    /** The most a spool holds: at the default threshold's ~16-80 kB/s this is days of recording. */
+    static final long MAX_BYTES = 4L << 30;
+    /** Free space kfr leaves on the spool's file system, at least: JFR's repository needs room. */
+    static final long MIN_RESERVE_BYTES = 64L << 20;
+    private static final int BUFFER_BYTES = 64 * 1024;
+
     private final Path file;
-    private final OutputStream out;
+    private final FileChannel channel;
+    private final FileStore store;
+    private final LongSupplier reserve;
+    private final long maxBytes;
+    private final byte[] buffer = new byte[BUFFER_BYTES];
+    private int buffered;
+    private long bufferedRecords;
+    /** Bytes and records on disk: whole records only. */
     private long written;
+    private long records;
+    /** Why the spool stopped, or null while it takes records. */
+    private String stopped;
+    private long refused;
 
     EventSpool(Path dir) throws IOException {
+        this(dir, MAX_BYTES, null);
+    }
+
+    /**
+     * @param maxBytes the spool's bound
+     * @param reserve free space to leave on the file system, asked before each write (it may grow,
+     *        e.g. with the JVM recording that will be written there); null: {@link #reserveBytes}
+     */
+    EventSpool(Path dir, long maxBytes, LongSupplier reserve) throws IOException {
         Files.createDirectories(dir);
         file = Files.createTempFile(dir, "kfr-", ".spool");
         file.toFile().deleteOnExit(); // if close() is never reached
-        out = new BufferedOutputStream(Files.newOutputStream(file), 64 * 1024);
+        channel = FileChannel.open(file, StandardOpenOption.WRITE);
+        store = Files.getFileStore(file);
+        this.maxBytes = maxBytes;
+        long fixed = reserveBytes(store);
+        this.reserve = reserve != null ? reserve : () -> fixed;
+    }
+
+    /** Free space the spool leaves on {@code store}: 64 MB, or 5% of a larger file system. */
+    public static long reserveBytes(FileStore store) throws IOException {
+        return Math.max(MIN_RESERVE_BYTES, store.getTotalSpace() / 20);
     }
 
     Path file() {
         return file;
     }
 
-    void append(JfrBuffer record) throws IOException {
-        record.writeTo(out);
-        written += record.size();
+    /**
+     * Appends a record, or refuses it (false) once the spool stopped; {@link #stopped} then says
+     * why. A stop may also drop the records still buffered: {@link #records} counts what is kept.
+     */
+    boolean append(JfrBuffer record) {
+        if (stopped != null) {
+            refused++;
+            return false;
+        }
+        if (record.size() > buffer.length - buffered) {
+            writeBuffer();
+            if (stopped != null) {
+                refused++;
+                return false;
+            }
+        }
+        System.arraycopy(record.bytes(), 0, buffer, buffered, record.size());
+        buffered += record.size();
+        bufferedRecords++;
+        return true;
     }
 
-    /** Pushes buffered records to the file; returns how many bytes a reader may read. */
-    long flush() throws IOException {
-        out.flush();
+    /** Why the spool stopped taking records (one line), or null. */
+    String stopped() {
+        return stopped;
+    }
+
+    /** Records refused or dropped since the spool stopped. */
+    long refused() {
+        return refused;
+    }
+
+    /** Records on disk after {@link #flush}. */
+    long records() {
+        return records;
+    }
+
+    private void writeBuffer() {
+        if (buffered == 0 || stopped != null) {
+            return;
+        }
+        try {
+            long usable = store.getUsableSpace();
+            long reserve = this.reserve.getAsLong();
+            if (written + buffered > maxBytes) {
+                stop("kfr's spool reached its bound of " + (maxBytes >> 20) + " MB (" + file + ")");
+            } else if (usable - buffered < reserve + chunkRoom(written + buffered)) {
+                stop("only " + mb(usable) + " free where kfr spools (" + file.getParent() + "); kfr leaves "
+                        + mb(reserve) + " there for JFR and others");
+            } else {
+                ByteBuffer b = ByteBuffer.wrap(buffer, 0, buffered);
+                while (b.hasRemaining()) {
+                    channel.write(b, written + b.position());
+                }
+                written += buffered;
+                records += bufferedRecords;
+            }
+        } catch (IOException | RuntimeException e) {
+            stop("cannot write kfr's spool " + file + ": " + e.getMessage());
+            try {
+                channel.truncate(written); // whole records only
+            } catch (IOException | RuntimeException ignored) {
+                // readers never read past written anyway
+            }
+        }
+        buffered = 0;
+        bufferedRecords = 0;
+    }
+
+    /**
+     * Room the chunk made from {@code spoolBytes} of records will take when it is written (JFR's
+     * encoding is up to ~1.5 times the spool's): kept free too, so that at a full disk the file
+     * still gets every event spooled.
+     */
+    static long chunkRoom(long spoolBytes) {
+        return spoolBytes + spoolBytes / 2;
+    }
+
+    private void stop(String why) {
+        stopped = why;
+        refused += bufferedRecords;
+    }
+
+    private static String mb(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1048576.0);
+    }
+
+    /** Writes buffered records to the file; returns how many bytes a reader may read ({@link #records} of them). */
+    long flush() {
+        writeBuffer();
         return written;
     }
 
@@ -68,7 +193,7 @@ final class EventSpool implements Closeable {
     @Override
     public void close() throws IOException {
         try {
-            out.close();
+            channel.close();
         } finally {
             Files.deleteIfExists(file);
         }
@@ -80,7 +205,8 @@ final class EventSpool implements Closeable {
      */
     static final class Reader implements Closeable {
         private final InputStream in;
-        private final byte[] buf;
+        /** A heap array's wrapper for the spool file; the caller's (off-heap) records otherwise. */
+        private final ByteBuffer buf;
         private int pos;
         private int end;
         private long remaining;
@@ -89,23 +215,23 @@ final class EventSpool implements Closeable {
 
         private Reader(InputStream in, long limit) {
             this.in = in;
-            this.buf = new byte[64 * 1024];
+            this.buf = ByteBuffer.wrap(new byte[64 * 1024]);
             this.remaining = limit;
         }
 
-        private Reader(byte[] records) {
+        private Reader(ByteBuffer records) {
             this.in = null;
             this.buf = records;
         }
 
         /** A reader of records in {@code records}; {@link #wrap} says how many bytes are valid. */
-        static Reader of(byte[] records) {
+        static Reader of(ByteBuffer records) {
             return new Reader(records);
         }
 
         /** Restarts at records[0], with records[0, length) to read. */
         void wrap(int length) {
-            if (in != null || length > buf.length) {
+            if (in != null || length > buf.capacity()) {
                 throw new IllegalStateException();
             }
             pos = 0;
@@ -126,7 +252,7 @@ final class EventSpool implements Closeable {
             if (remaining == 0) {
                 return false;
             }
-            int n = in.read(buf, 0, (int) Math.min(buf.length, remaining));
+            int n = in.read(buf.array(), 0, (int) Math.min(buf.capacity(), remaining));
             if (n < 0) {
                 throw new EOFException("kfr spool is shorter than written");
             }
@@ -141,7 +267,7 @@ final class EventSpool implements Closeable {
             if (pos == end && !fill()) {
                 throw new EOFException("truncated kfr spool record");
             }
-            return buf[pos++] & 0xFF;
+            return buf.get(pos++) & 0xFF;
         }
 
         long readVarLong() throws IOException {

@@ -167,6 +167,11 @@ final class JfrBuffer {
         out.write(bytes, 0, size);
     }
 
+    /** The buffer's array; its first {@link #size} bytes are the content. */
+    byte[] bytes() {
+        return bytes;
+    }
+
     byte[] toByteArray() {
         return Arrays.copyOf(bytes, size);
     }

@@ -77,6 +77,29 @@ public final class JfrFiles {
         }
     }
 
+    /**
+     * Appends kfr's chunk to a finished JVM recording in place, for a disk too full for a merged
+     * copy: needs room for the chunk only. On failure the recording is cut back to its own chunks,
+     * so it stays a valid file either way.
+     */
+    public static void appendInPlace(Path jvmRecording, KfrChunk kfr) throws IOException {
+        TimeBase tb = TimeBase.ofFirstChunk(jvmRecording);
+        ChunkLayout.checkComplete(jvmRecording);
+        try (FileChannel ch = FileChannel.open(jvmRecording, StandardOpenOption.WRITE)) {
+            long length = ch.size();
+            try {
+                ch.position(length);
+                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 256 * 1024);
+                kfr.writeChunk(out, tb);
+                out.flush();
+                ch.force(true);
+            } catch (IOException | RuntimeException e) {
+                ch.truncate(length);
+                throw e;
+            }
+        }
+    }
+
     /** Temp files are private (0600); the merged recording is as readable as the JVM's was. */
     private static void copyPermissions(Path from, Path to) throws IOException {
         try {

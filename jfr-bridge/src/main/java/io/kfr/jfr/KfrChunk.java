@@ -12,6 +12,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -20,6 +22,8 @@ import java.util.function.UnaryOperator;
  * {@link #writeChunk} writes all events so far while adding continues.
  */
 public final class KfrChunk implements AutoCloseable {
+    /** The spool's bound (see EventSpool). */
+    public static final long MAX_SPOOL_BYTES = EventSpool.MAX_BYTES;
     private final Object lock = new Object();
     /** Held shared by chunk writers, exclusively by close, so the spool outlives every write. */
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
@@ -27,7 +31,11 @@ public final class KfrChunk implements AutoCloseable {
     private final ConstantPools pools = new ConstantPools();
     private final EventSpool spool;
     private final JfrBuffer record = new JfrBuffer(128);
+    /** Events added, including those the spool refused. */
     private long eventCount;
+    /** Told once, when the spool stops taking events (full disk, bound reached). */
+    private volatile Consumer<String> onSpoolStopped = why -> { };
+    private boolean spoolStopTold;
     /** Some sample went in as jdk.ExecutionSample too: chunks declare that type from then on. */
     private boolean executionSamples;
     private boolean closed;
@@ -42,11 +50,20 @@ public final class KfrChunk implements AutoCloseable {
      *        a provisional name is written with the name it got since (ThreadDirectory::settled)
      */
     public KfrChunk(Path spoolDir, UnaryOperator<ThreadRef> threadNames) throws IOException {
-        spool = new EventSpool(spoolDir);
+        this(spoolDir, threadNames, MAX_SPOOL_BYTES, null);
+    }
+
+    /**
+     * With the spool's bound and the free space it leaves on its file system, asked before each
+     * write; null: the default reserve, 64 MB or 5% (for java.io.tmpdir, where JFR keeps its repository).
+     */
+    public KfrChunk(Path spoolDir, UnaryOperator<ThreadRef> threadNames, long maxSpoolBytes, LongSupplier reserveBytes)
+            throws IOException {
+        spool = new EventSpool(spoolDir, maxSpoolBytes, reserveBytes);
         this.threadNames = threadNames;
     }
 
-    /** @throws UncheckedIOException if the spool file cannot be written (disk full) */
+    /** Never fails on a full disk: the spool then stops and the event is counted as lost. */
     public void addOffCpu(OffCpuSample s) {
         synchronized (lock) {
             ensureOpen();
@@ -67,8 +84,7 @@ public final class KfrChunk implements AutoCloseable {
      * jdk.ExecutionSample event (state STATE_RUNNABLE), which JMC's Method Profiling page and
      * everything else that reads the JVM's samples show. Best used only while the JVM's own
      * sampler is off, or those views count the same CPU time twice.
-     *
-     * @throws UncheckedIOException if the spool file cannot be written (disk full)
+     * Never fails on a full disk: the spool then stops and the event is counted as lost.
      */
     public void addCpuSample(CpuSample s, boolean asExecutionSample) {
         synchronized (lock) {
@@ -87,7 +103,7 @@ public final class KfrChunk implements AutoCloseable {
         }
     }
 
-    /** @throws UncheckedIOException if the spool file cannot be written (disk full) */
+    /** Never fails on a full disk: the spool then stops and the event is counted as lost. */
     public void addStatistics(CollectorStatistics s) {
         synchronized (lock) {
             ensureOpen();
@@ -100,8 +116,27 @@ public final class KfrChunk implements AutoCloseable {
     /** Events in the spool: a CPU sample added as an execution sample counts twice. */
     public long eventCount() {
         synchronized (lock) {
-            return eventCount;
+            return eventCount - spool.refused();
         }
+    }
+
+    /** Events the spool refused or dropped after it stopped (they are in no chunk). */
+    public long eventsLost() {
+        synchronized (lock) {
+            return spool.refused();
+        }
+    }
+
+    /** Why the spool stopped taking events, or null. */
+    public String spoolStopped() {
+        synchronized (lock) {
+            return spool.stopped();
+        }
+    }
+
+    /** Called once, on the adding thread, with one line when the spool stops taking events. */
+    public void onSpoolStopped(Consumer<String> callback) {
+        onSpoolStopped = callback;
     }
 
     /**
@@ -121,8 +156,10 @@ public final class KfrChunk implements AutoCloseable {
                 if (closed) {
                     throw new IOException("KfrChunk is closed");
                 }
-                contents = new ChunkWriter.Contents(types, spool, spool.flush(), eventCount, pools.snapshot(threadNames),
+                long bytes = spool.flush();
+                contents = new ChunkWriter.Contents(types, spool, bytes, spool.records(), pools.snapshot(threadNames),
                         executionSamples);
+                tellIfStopped();
             }
             ChunkWriter.write(out, tb, contents, limits);
         } finally {
@@ -152,12 +189,21 @@ public final class KfrChunk implements AutoCloseable {
     }
 
     private void append() {
-        try {
-            spool.append(record);
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not spool kfr event to " + spool.file(), e);
-        }
         eventCount++;
+        if (!spool.append(record)) {
+            tellIfStopped();
+        }
+    }
+
+    private void tellIfStopped() {
+        if (!spoolStopTold && spool.stopped() != null) {
+            spoolStopTold = true;
+            try {
+                onSpoolStopped.accept(spool.stopped());
+            } catch (RuntimeException ignored) {
+                // the caller's logging: the state stays readable through spoolStopped()
+            }
+        }
     }
 
     private void ensureOpen() {

@@ -1,13 +1,18 @@
 package io.kfr.jfr;
 
+import io.kfr.collectors.natives.OffHeap;
+
+import java.nio.ByteBuffer;
+
 /**
  * When each spooled record ends and where it is in the spool, sortable by end time:
- * {@value #BYTES_PER_EVENT} bytes of heap per record (a long end time, a long location), no objects
- * per record. Sorting orders records by (end, spool offset), so records with equal ends keep spool
+ * {@value #BYTES_PER_EVENT} bytes per record (a long end time, a long location), no objects per
+ * record, off the application's heap ({@link OffHeap}: 2 million events are 32 MB, which a JVM with a
+ * small heap cannot spare at exit); {@link #close} gives them back. Sorting orders records by (end, spool offset), so records with equal ends keep spool
  * order; the key is unique, so the order does not depend on the sort algorithm (an in-place
  * introsort: no extra memory, O(n log n) at worst, close to linear on nearly sorted input).
  */
-final class SpoolIndex {
+final class SpoolIndex implements AutoCloseable {
     static final int BYTES_PER_EVENT = 16;
     /** Records are short (an off-CPU record at most 53 bytes), so a location packs offset and length. */
     static final int MAX_RECORD_BYTES = 255;
@@ -15,14 +20,37 @@ final class SpoolIndex {
 
     private static final int INSERTION_SORT_BELOW = 24;
 
-    private final long[] ends;
-    /** offset &lt;&lt; 8 | length: ordered as the offsets are. */
-    private final long[] locations;
+    private ByteBuffer ends; // long per record
+    /** offset &lt;&lt; 8 | length: ordered as the offsets are; a long per record. */
+    private ByteBuffer locations;
+    private final int capacity;
     private int size;
 
     SpoolIndex(int capacity) {
-        ends = new long[capacity];
-        locations = new long[capacity];
+        this.capacity = capacity;
+        ends = OffHeap.allocate(8L * capacity);
+        locations = OffHeap.allocate(8L * capacity);
+    }
+
+    @Override
+    public void close() {
+        OffHeap.free(ends);
+        OffHeap.free(locations);
+        ends = null;
+        locations = null;
+    }
+
+    private long e(int i) {
+        return ends.getLong(8 * i);
+    }
+
+    private long l(int i) {
+        return locations.getLong(8 * i);
+    }
+
+    private void set(int i, long end, long location) {
+        ends.putLong(8 * i, end);
+        locations.putLong(8 * i, location);
     }
 
     int size() {
@@ -30,32 +58,31 @@ final class SpoolIndex {
     }
 
     int capacity() {
-        return ends.length;
+        return capacity;
     }
 
     /** @throws IllegalStateException when full */
     void add(long endNanos, long offset, int length) {
-        if (size == ends.length) {
+        if (size == capacity) {
             throw new IllegalStateException("SpoolIndex is full (" + size + ")");
         }
         if (offset < 0 || offset > MAX_OFFSET || length <= 0 || length > MAX_RECORD_BYTES) {
             throw new IllegalArgumentException("record at " + offset + " of " + length + " bytes");
         }
-        ends[size] = endNanos;
-        locations[size] = offset << 8 | length;
+        set(size, endNanos, offset << 8 | length);
         size++;
     }
 
     long end(int i) {
-        return ends[i];
+        return e(i);
     }
 
     long offset(int i) {
-        return locations[i] >>> 8;
+        return l(i) >>> 8;
     }
 
     int length(int i) {
-        return (int) (locations[i] & 0xFF);
+        return (int) (l(i) & 0xFF);
     }
 
     /** Orders the records by end time, equal ends by spool offset. */
@@ -75,7 +102,9 @@ final class SpoolIndex {
     }
 
     private boolean less(int i, int j) {
-        return ends[i] < ends[j] || ends[i] == ends[j] && locations[i] < locations[j];
+        long ei = e(i);
+        long ej = e(j);
+        return ei < ej || ei == ej && l(i) < l(j);
     }
 
     private static boolean less(long endA, long locationA, long endB, long locationB) {
@@ -99,17 +128,17 @@ final class SpoolIndex {
                     swap(mid, lo);
                 }
             }
-            long pivotEnd = ends[mid];
-            long pivotLocation = locations[mid];
+            long pivotEnd = e(mid);
+            long pivotLocation = l(mid);
             int i = lo - 1;
             int j = hi + 1;
             while (true) {
                 do {
                     i++;
-                } while (less(ends[i], locations[i], pivotEnd, pivotLocation));
+                } while (less(e(i), l(i), pivotEnd, pivotLocation));
                 do {
                     j--;
-                } while (less(pivotEnd, pivotLocation, ends[j], locations[j]));
+                } while (less(pivotEnd, pivotLocation, e(j), l(j)));
                 if (i >= j) {
                     break;
                 }
@@ -129,16 +158,14 @@ final class SpoolIndex {
 
     private void insertionSort(int lo, int hi) {
         for (int i = lo + 1; i <= hi; i++) {
-            long s = ends[i];
-            long l = locations[i];
+            long s = e(i);
+            long l = l(i);
             int j = i - 1;
-            while (j >= lo && less(s, l, ends[j], locations[j])) {
-                ends[j + 1] = ends[j];
-                locations[j + 1] = locations[j];
+            while (j >= lo && less(s, l, e(j), l(j))) {
+                set(j + 1, e(j), l(j));
                 j--;
             }
-            ends[j + 1] = s;
-            locations[j + 1] = l;
+            set(j + 1, s, l);
         }
     }
 
@@ -171,12 +198,10 @@ final class SpoolIndex {
     }
 
     private void swap(int i, int j) {
-        long s = ends[i];
-        ends[i] = ends[j];
-        ends[j] = s;
-        long l = locations[i];
-        locations[i] = locations[j];
-        locations[j] = l;
+        long s = e(i);
+        long l = l(i);
+        set(i, e(j), l(j));
+        set(j, s, l);
     }
 
     /** For tests: sorts [0, size) with the heapsort alone. */

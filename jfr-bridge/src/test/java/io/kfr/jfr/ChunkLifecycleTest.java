@@ -67,6 +67,42 @@ class ChunkLifecycleTest {
         }
     }
 
+    /**
+     * A spool at its bound (or on a file system without the reserve kfr leaves free) stops taking
+     * events: it says so once, counts what it refuses, and the chunk holds exactly the events
+     * spooled before, readable by every reader.
+     */
+    @Test
+    void boundedSpoolStopsAndKeepsWhatItHas() throws Exception {
+        TestSamples samples = new TestSamples(tb, jvm.mainTid(), 20_000);
+        List<String> told = new ArrayList<>();
+        try (KfrChunk chunk = new KfrChunk(dir.resolve("spool"), t -> t, 256 * 1024, () -> 0)) {
+            chunk.onSpoolStopped(told::add);
+            samples.offCpu.forEach(chunk::addOffCpu);
+            Path file = dir.resolve("bounded.jfr");
+            JfrFiles.mergeAtomically(jvm.file(), chunk, file);
+            assertEquals(1, told.size(), "said once: " + told);
+            assertTrue(told.get(0).contains("bound"), told.get(0));
+            assertTrue(chunk.eventsLost() > 0, "events refused are counted");
+            assertEquals(20_000, chunk.eventCount() + chunk.eventsLost());
+            assertTrue(Files.size(dir.resolve("spool").toFile().listFiles()[0].toPath()) <= 256 * 1024, "bounded");
+            assertEquals(chunk.eventCount(), offCpuCount(file));
+            assertEquals(chunk.eventCount(), new JmcReader(file.toFile()).events(KfrEvents.OFF_CPU).size());
+        }
+        // a file system that lacks the reserve: nothing is spooled, and that is said
+        told.clear();
+        try (KfrChunk chunk = new KfrChunk(dir.resolve("spool2"), t -> t, Long.MAX_VALUE, () -> Long.MAX_VALUE / 2)) {
+            chunk.onSpoolStopped(told::add);
+            samples.offCpu.forEach(chunk::addOffCpu);
+            JfrFiles.mergeAtomically(jvm.file(), chunk, dir.resolve("none.jfr"));
+            assertEquals(1, told.size(), told.toString());
+            assertTrue(told.get(0).contains("free where kfr spools"), told.get(0));
+            assertEquals(0, chunk.eventCount());
+            assertEquals(20_000, chunk.eventsLost());
+            assertEquals(0, offCpuCount(dir.resolve("none.jfr")));
+        }
+    }
+
     @Test
     void chunksWrittenDuringConcurrentAddsAreValid() throws Exception {
         TestSamples samples = new TestSamples(tb, jvm.mainTid(), 2000);

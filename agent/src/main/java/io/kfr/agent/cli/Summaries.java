@@ -86,11 +86,18 @@ final class Summaries {
             return 1;
         }
         OffCpuReport.Filter filter = new OffCpuReport.Filter(thread, state, from, to);
-        OffCpuReport.read(file, filter).print(out, file.toString(), findings(file, err));
-        CpuReport cpu = CpuReport.read(file);
-        if (!cpu.isEmpty()) {
-            out.println();
-            cpu.print(out, file.toString());
+        try {
+            OffCpuReport.read(file, filter).print(out, file.toString(), findings(file, err));
+            CpuReport cpu = CpuReport.read(file);
+            if (!cpu.isEmpty()) {
+                out.println();
+                cpu.print(out, file.toString());
+            }
+        } catch (IOException | RuntimeException e) {
+            // a file cut short (a copy in progress, a full disk) or not JFR at all: one line
+            err.println("kfr: cannot read " + file + " as a JFR recording"
+                    + (e instanceof java.io.EOFException ? " (it is cut short)" : "") + ": " + e.getMessage());
+            return 1;
         }
         return 0;
     }

@@ -1,6 +1,7 @@
 package io.kfr.collectors.cpu;
 
 import io.kfr.collectors.Clocks;
+import io.kfr.collectors.FailureReport;
 import io.kfr.collectors.CollectorException;
 import io.kfr.collectors.CollectorStatistics;
 import io.kfr.collectors.CpuSample;
@@ -63,6 +64,7 @@ public final class CpuCollector implements AutoCloseable {
     private StackResolver stacks;
     private final WorkerStop stop;
     private volatile Throwable failure;
+    private final java.util.function.Consumer<Throwable> failureSink;
 
     private CpuCollector(long handle, int pid, CpuConfig config, ThreadDirectory threads, CpuListener listener) {
         this.handle = handle;
@@ -70,6 +72,8 @@ public final class CpuCollector implements AutoCloseable {
         this.config = config;
         this.threads = threads;
         this.listener = listener;
+        this.failureSink = listener::onFailure; // made now: there may be no heap for it later
+        FailureReport.load(); // likewise: loading a class needs heap
         this.cpuClock = "cpu-clock".equals(KfrNative.cpuEvent(handle));
         this.javaStacks = new JavaStacks(buffer -> KfrNative.cpuJavaStacks(handle, buffer),
                 () -> KfrNative.cpuJavaForget(handle));
@@ -127,9 +131,23 @@ public final class CpuCollector implements AutoCloseable {
         } catch (Throwable t) {
             failure = t;
         } finally {
-            KfrNative.cpuClose(handle);
-            DirectBuffers.give(samples); // nothing writes into them once the handle is closed
-            javaStacks.releaseBuffer();
+            // each step on its own: with the heap full (OutOfMemoryError) any of them may fail, and
+            // the perf events must be closed whatever happens
+            try {
+                KfrNative.cpuClose(handle);
+            } catch (Throwable t) {
+                failure = failure == null ? t : failure;
+            }
+            try {
+                DirectBuffers.give(samples); // nothing writes into them once the handle is closed
+                javaStacks.releaseBuffer();
+            } catch (Throwable t) {
+                failure = failure == null ? t : failure;
+            }
+        }
+        if (failure != null) {
+            stacks = null; // its caches may be what filled the heap: let them go before saying so
+            FailureReport.tell(failureSink, failure);
         }
     }
 

@@ -18,6 +18,12 @@ public final class KfrNative {
     /** Returns memory freed by the collectors' threads to the system (malloc_trim); after a stop. */
     public static native void releaseFreedMemory();
 
+    /** A zeroed direct buffer of {@code bytes} outside the Java heap (an anonymous mapping), or null. */
+    static native ByteBuffer allocateMemory(long bytes);
+
+    /** Unmaps a buffer from {@link #allocateMemory}; it must not be used afterwards. */
+    static native void freeMemory(ByteBuffer buffer);
+
     /** Last error message of the calling thread, or null. */
     public static native String lastError();
 

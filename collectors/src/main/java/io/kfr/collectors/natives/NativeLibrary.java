@@ -16,6 +16,8 @@ public final class NativeLibrary {
     static final String RESOURCE = "/io/kfr/native/linux-x86-64/libkfr.so";
     private static volatile String loadError;
     private static volatile boolean loaded;
+    /** The lock on the library copy's directory (see the agent's Leftovers), held until exit. */
+    private static java.nio.channels.FileChannel libraryLock;
 
     private NativeLibrary() {
     }
@@ -48,6 +50,11 @@ public final class NativeLibrary {
         }
     }
 
+    /** True once libkfr is loaded in this JVM. */
+    public static boolean isLoaded() {
+        return loaded;
+    }
+
     /**
      * After the collectors stopped: returns the memory their threads freed to the system, so that
      * start/stop cycles leave the JVM's resident size flat. Does nothing if the library never loaded.
@@ -63,12 +70,25 @@ public final class NativeLibrary {
             if (in == null) {
                 throw new IOException("resource " + RESOURCE + " missing from the agent jar");
             }
-            Path dir = Files.createTempDirectory("kfr-",
+            // the pid in the name: a killed JVM's copy is removed at the next start (Leftovers)
+            Path dir = Files.createTempDirectory("kfr-lib-" + ProcessHandle.current().pid() + "-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Path lib = dir.resolve("libkfr.so");
-            Files.copy(in, lib, StandardCopyOption.REPLACE_EXISTING);
-            lib.toFile().deleteOnExit();
+            // deleteOnExit runs in reverse order of registration: the directory last, once empty
+            // (registered the other way round it stayed behind, empty, after every run)
             dir.toFile().deleteOnExit();
+            lib.toFile().deleteOnExit();
+            Files.copy(in, lib, StandardCopyOption.REPLACE_EXISTING);
+            // held for the JVM's life: a JVM in another PID namespace sharing /tmp keeps its hands off
+            Path lock = dir.resolve(".lock");
+            lock.toFile().deleteOnExit();
+            try {
+                libraryLock = java.nio.channels.FileChannel.open(lock, java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.WRITE);
+                libraryLock.tryLock();
+            } catch (IOException | RuntimeException e) {
+                // only the pid in the name protects it then
+            }
             return lib;
         }
     }

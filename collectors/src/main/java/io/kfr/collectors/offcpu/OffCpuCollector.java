@@ -1,6 +1,7 @@
 package io.kfr.collectors.offcpu;
 
 import io.kfr.collectors.Clocks;
+import io.kfr.collectors.FailureReport;
 import io.kfr.collectors.CollectorException;
 import io.kfr.collectors.CollectorStatistics;
 import io.kfr.collectors.OffCpuSample;
@@ -59,6 +60,7 @@ public final class OffCpuCollector implements AutoCloseable {
     private final WorkerStop stop;
     private final Wakers.ForeignThreads foreignThreads = new Wakers.ForeignThreads();
     private volatile Throwable failure;
+    private final java.util.function.Consumer<Throwable> failureSink;
     private long periodStartEpochNanos;
     /** Why the start-up self-test turned Java frames off, or null. */
     private String selfTestFailure;
@@ -70,6 +72,8 @@ public final class OffCpuCollector implements AutoCloseable {
         this.config = config;
         this.threads = threads;
         this.listener = listener;
+        this.failureSink = listener::onFailure; // made now: there may be no heap for it later
+        FailureReport.load(); // likewise: loading a class needs heap
         this.stop = new WorkerStop(worker, () -> KfrNative.offcpuWake(handle));
         this.workerTid = workerTid;
         this.javaStacks = new JavaStacks(buffer -> KfrNative.offcpuJavaStacks(handle, buffer),
@@ -182,11 +186,25 @@ public final class OffCpuCollector implements AutoCloseable {
         } catch (Throwable t) {
             failure = t;
         } finally {
-            threads.clearExitedThreadNames(exitedNames);
-            KfrNative.offcpuClose(handle);
-            DirectBuffers.give(events); // nothing writes into them once the handle is closed
-            DirectBuffers.give(aggregates);
-            javaStacks.releaseBuffer();
+            // each step on its own: with the heap full (OutOfMemoryError) any of them may fail, and
+            // the program must be detached and closed whatever happens
+            try {
+                KfrNative.offcpuClose(handle);
+            } catch (Throwable t) {
+                failure = failure == null ? t : failure;
+            }
+            try {
+                threads.clearExitedThreadNames(exitedNames);
+                DirectBuffers.give(events); // nothing writes into them once the handle is closed
+                DirectBuffers.give(aggregates);
+                javaStacks.releaseBuffer();
+            } catch (Throwable t) {
+                failure = failure == null ? t : failure;
+            }
+        }
+        if (failure != null) {
+            stacks = null; // its caches may be what filled the heap: let them go before saying so
+            FailureReport.tell(failureSink, failure);
         }
     }
 
@@ -329,7 +347,7 @@ public final class OffCpuCollector implements AutoCloseable {
             tidKnown.countDown();
             OffCpuCollector collector = ready.join();
             if (collector != null) {
-                collector.run();
+                collector.run(); // catches everything: the JVM's handler prints nothing for kfr
             }
         }
 

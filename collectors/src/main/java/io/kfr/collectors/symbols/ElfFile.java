@@ -108,7 +108,11 @@ final class ElfFile implements Closeable {
             throw new IOException("read outside the file: " + off + "+" + len + " > " + size);
         }
         ByteBuffer b;
-        if (channel != null) {
+        if (channel != null && len >= 64 * 1024) {
+            // large parts (symbol and string tables, MBs for libjvm) are mapped, not copied into
+            // the application's heap; the mapping goes when the buffer is collected
+            b = channel.map(FileChannel.MapMode.READ_ONLY, off, len);
+        } else if (channel != null) {
             b = ByteBuffer.allocate((int) len);
             while (b.hasRemaining()) {
                 if (channel.read(b, off + b.position()) < 0) throw new IOException("short read");

@@ -1,5 +1,7 @@
 package io.kfr.collectors.symbols;
 
+import io.kfr.collectors.natives.OffHeap;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -24,12 +26,13 @@ public final class ElfSymbolTable {
     /** How far back to look for a symbol that encloses a nested one (local labels typed FUNC). */
     private static final int ENCLOSING_SCAN = 8;
 
-    public static final ElfSymbolTable EMPTY = new ElfSymbolTable(new long[0], new long[0], new int[0],
-            new NameTable.Builder(0, 0).build(), 0, new long[0], new long[0], new long[0], null);
+    public static final ElfSymbolTable EMPTY = new ElfSymbolTable(ByteBuffer.allocate(0), ByteBuffer.allocate(0),
+            ByteBuffer.allocate(0), new NameTable.Builder(0, 0).build(), 0, new long[0], new long[0], new long[0], null);
 
-    private final long[] values;
-    private final long[] sizes;
-    private final int[] nameIdx;
+    // Off-heap (OffHeap): libjvm alone has tens of thousands of symbols, not for the application's heap.
+    private final ByteBuffer values; // long per symbol
+    private final ByteBuffer sizes; // long per symbol
+    private final ByteBuffer nameIdx; // int per symbol
     private final NameTable names;
     private final int count;
     private final long[] loadOffset; // PT_LOAD p_offset
@@ -37,7 +40,7 @@ public final class ElfSymbolTable {
     private final long[] loadFilesz; // PT_LOAD p_filesz
     private final Path debugFile;
 
-    private ElfSymbolTable(long[] values, long[] sizes, int[] nameIdx, NameTable names, int count,
+    private ElfSymbolTable(ByteBuffer values, ByteBuffer sizes, ByteBuffer nameIdx, NameTable names, int count,
                            long[] loadOffset, long[] loadVaddr, long[] loadFilesz, Path debugFile) {
         this.values = values;
         this.sizes = sizes;
@@ -59,15 +62,19 @@ public final class ElfSymbolTable {
         try (ElfFile elf = ElfFile.open(file)) {
             Path debug = debugFiles == null ? null : debugFiles.find(file, elf);
             Collector c = new Collector();
-            c.addAll(elf);
-            if (debug != null) {
-                try (ElfFile d = ElfFile.open(debug)) {
-                    c.addAll(d);
-                } catch (IOException | RuntimeException e) {
-                    debug = null; // a broken debug file: keep what the library has
+            try {
+                c.addAll(elf);
+                if (debug != null) {
+                    try (ElfFile d = ElfFile.open(debug)) {
+                        c.addAll(d);
+                    } catch (IOException | RuntimeException e) {
+                        debug = null; // a broken debug file: keep what the library has
+                    }
                 }
+                return c.build(elf, debug);
+            } finally {
+                c.free();
             }
-            return c.build(elf, debug);
         } catch (RuntimeException e) {
             throw new IOException(file + ": " + e, e);
         }
@@ -77,8 +84,12 @@ public final class ElfSymbolTable {
     public static ElfSymbolTable fromImage(ByteBuffer image) throws IOException {
         try (ElfFile elf = ElfFile.of(image)) {
             Collector c = new Collector();
-            c.addAll(elf);
-            return c.build(elf, null);
+            try {
+                c.addAll(elf);
+                return c.build(elf, null);
+            } finally {
+                c.free();
+            }
         } catch (RuntimeException e) {
             throw new IOException("bad ELF image: " + e, e);
         }
@@ -178,15 +189,21 @@ public final class ElfSymbolTable {
             n++;
         }
 
+        /** Nothing off-heap to give back: the candidates are heap arrays. */
+        void free() {
+        }
+
         ElfSymbolTable build(ElfFile elf, Path debug) {
             long[] keys = Arrays.copyOf(value, n);
             int[] order = new int[n];
             for (int i = 0; i < n; i++) order[i] = i;
             ParallelSort.sort(keys, order, n);
 
-            long[] outValue = new long[n];
-            long[] outSize = new long[n];
-            int[] outName = new int[n];
+            // the tables kept are off-heap; the candidates above are on the heap only while loading
+            // (~25 bytes each, ~1 MB for libjvm): through buffers the interpreted load is slower
+            ByteBuffer outValue = OffHeap.allocate(8L * n);
+            ByteBuffer outSize = OffHeap.allocate(8L * n);
+            ByteBuffer outName = OffHeap.allocate(4L * n);
             NameTable.Builder nb = new NameTable.Builder(n, n * 32);
             int m = 0;
             for (int i = 0; i < n; ) {
@@ -199,9 +216,9 @@ public final class ElfSymbolTable {
                     maxSize = Math.max(maxSize, size[e]);
                     j++;
                 }
-                outValue[m] = keys[i];
-                outSize[m] = maxSize; // aliases may disagree (one sized, one not): trust the sized
-                outName[m] = nb.addNulTerminated(strtabs.get(strIdx[best]), str[best]);
+                outValue.putLong(8 * m, keys[i]);
+                outSize.putLong(8 * m, maxSize); // aliases may disagree (one sized, one not): trust the sized
+                outName.putInt(4 * m, nb.addNulTerminated(strtabs.get(strIdx[best]), str[best]));
                 m++;
                 i = j;
             }
@@ -217,8 +234,7 @@ public final class ElfSymbolTable {
                 lv[i] = loads.get(i).vaddr();
                 lf[i] = loads.get(i).filesz();
             }
-            return new ElfSymbolTable(Arrays.copyOf(outValue, m), Arrays.copyOf(outSize, m),
-                    Arrays.copyOf(outName, m), nb.build(), m, lo, lv, lf, debug);
+            return new ElfSymbolTable(outValue, outSize, outName, nb.build(), m, lo, lv, lf, debug);
         }
 
         // Among aliases: a sized symbol, then fewer leading underscores (nanosleep, not
@@ -258,15 +274,17 @@ public final class ElfSymbolTable {
     public int indexOf(long vaddr) {
         int i = ParallelSort.floor(values, count, vaddr);
         if (i < 0) return -1;
-        if (sizes[i] == 0 || vaddr - values[i] < sizes[i]) return i;
+        long size = sizes.getLong(8 * i);
+        if (size == 0 || vaddr - values.getLong(8 * i) < size) return i;
         for (int j = i - 1; j >= 0 && j >= i - ENCLOSING_SCAN; j--) {
-            if (sizes[j] != 0 && vaddr - values[j] < sizes[j]) return j;
+            long sj = sizes.getLong(8 * j);
+            if (sj != 0 && vaddr - values.getLong(8 * j) < sj) return j;
         }
         return -1;
     }
 
     public String name(int index) {
-        return names.get(nameIdx[index]);
+        return names.get(nameIdx.getInt(4 * index));
     }
 
     /** The function name for link-time address {@code vaddr}, or null. */
@@ -321,6 +339,6 @@ public final class ElfSymbolTable {
 
     /** Link-time address of symbol {@code index} (for tests and diagnostics). */
     public long value(int index) {
-        return values[index];
+        return values.getLong(8 * index);
     }
 }

@@ -2,10 +2,15 @@ package io.kfr.collectors.symbols;
 
 import io.kfr.collectors.Frame;
 
+import io.kfr.collectors.natives.OffHeap;
+
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -22,11 +27,16 @@ public final class KernelSymbols {
     static final long MAX_FUNCTION_SIZE = 128 * 1024;
     private static final Frame UNKNOWN = Frame.unknown("kernel");
     private static final int END_MARKER = -1;
+    /** The scan's heap window, and the longest line it expects whole (names are at most 512 bytes). */
+    private static final int WINDOW = 64 * 1024;
+    private static final int MAX_LINE = 4096;
 
-    private final long[] addrs;
-    private final int[] nameIdx; // END_MARKER for section ends: addresses there are unknown
+    // Off-heap (OffHeap): 122k symbols are ~5 MB that must not sit in the application's heap.
+    private final ByteBuffer addrs; // long per symbol
+    private final ByteBuffer nameIdx; // int per symbol; END_MARKER for section ends: addresses there are unknown
     private final NameTable names;
-    private final Frame[] frames; // lazily built, one per symbol, so equal ips give the same Frame
+    /** Built when first resolved, one per symbol, so equal ips give the same Frame; only seen ones. */
+    private final Map<Integer, Frame> frames = new ConcurrentHashMap<>();
     private final int count;
     private final String unavailableReason;
     private final LongAdder unknownFrames = new LongAdder();
@@ -40,12 +50,11 @@ public final class KernelSymbols {
         this(loaded.addrs, loaded.nameIdx, loaded.names, loaded.count, loaded.unavailableReason);
     }
 
-    private KernelSymbols(long[] addrs, int[] nameIdx, NameTable names, int count, String reason) {
+    private KernelSymbols(ByteBuffer addrs, ByteBuffer nameIdx, NameTable names, int count, String reason) {
         this.addrs = addrs;
         this.nameIdx = nameIdx;
         this.names = names;
         this.count = count;
-        this.frames = new Frame[count];
         this.unavailableReason = reason;
     }
 
@@ -55,100 +64,153 @@ public final class KernelSymbols {
     }
 
     static KernelSymbols load(Path kallsyms) {
-        byte[] data = new byte[6 << 20]; // 5.4 MB with 122k symbols (kernel 6.x)
+        // read off-heap: the file is ~5.4 MB with 122k symbols (kernel 6.x)
+        ByteBuffer data = OffHeap.allocate(6 << 20);
         int len = 0;
-        try (InputStream in = Files.newInputStream(kallsyms)) {
+        try (FileChannel in = FileChannel.open(kallsyms)) {
             // procfs reports size 0: read to EOF, in large reads (each read walks the symbol list)
-            for (int n; (n = in.read(data, len, Math.min(data.length - len, 1 << 20))) > 0; ) {
+            while (true) {
+                if (len == data.capacity()) {
+                    data = OffHeap.grow(data, 2L * data.capacity(), len);
+                }
+                int n = in.read(data.slice(len, Math.min(data.capacity() - len, 1 << 20)));
+                if (n <= 0) {
+                    break;
+                }
                 len += n;
-                if (len == data.length) data = java.util.Arrays.copyOf(data, data.length * 2);
             }
         } catch (IOException | RuntimeException e) {
+            OffHeap.free(data);
             return unavailable("cannot read " + kallsyms + ": " + e);
         }
         try {
             return parse(data, len);
         } catch (RuntimeException e) {
             return unavailable("cannot parse " + kallsyms + ": " + e);
+        } finally {
+            OffHeap.free(data);
         }
     }
 
     private static KernelSymbols unavailable(String reason) {
-        return new KernelSymbols(new long[0], new int[0], new NameTable.Builder(0, 0).build(), 0, reason);
+        return new KernelSymbols(OffHeap.allocate(8), OffHeap.allocate(4), new NameTable.Builder(0, 0).build(), 0, reason);
     }
 
-    static KernelSymbols parse(byte[] d, int len) {
-        int cap = Math.max(1024, len / 40);
-        long[] addr = new long[cap];
-        int[] entry = new int[cap];
-        int[] nameFrom = new int[cap];
-        int[] nameTo = new int[cap];
-        byte[] type = new byte[cap];
-        int n = 0;
-        boolean anyNonZero = false;
-        int p = 0;
-        while (p < len) {
-            // "ffffffff81000000 T name\t[module]\n", read in one pass
-            long a = 0;
-            int q = p;
-            for (int digit; q < len && (digit = HEX[d[q] & 0xff]) >= 0; q++) {
-                a = (a << 4) | digit;
-            }
-            int to = q;
-            if (q + 3 < len && d[q] == ' ' && d[q + 2] == ' ' && isText(d[q + 1])) {
-                int from = q + 3;
-                to = from;
-                for (byte c; to < len && (c = d[to]) != '\n' && c != '\t' && c != ' '; ) to++;
-                if (n == addr.length) {
-                    int c = n * 2;
-                    addr = java.util.Arrays.copyOf(addr, c);
-                    entry = java.util.Arrays.copyOf(entry, c);
-                    nameFrom = java.util.Arrays.copyOf(nameFrom, c);
-                    nameTo = java.util.Arrays.copyOf(nameTo, c);
-                    type = java.util.Arrays.copyOf(type, c);
-                }
-                addr[n] = a;
-                entry[n] = n;
-                nameFrom[n] = from;
-                nameTo[n] = to;
-                type[n] = d[q + 1];
-                anyNonZero |= a != 0;
-                n++;
-            }
-            while (to < len && d[to] != '\n') to++; // the rest: a module name, or a skipped line
-            p = to + 1;
+    /** For tests: parses kallsyms text held on the heap. */
+    static KernelSymbols parse(byte[] text, int len) {
+        ByteBuffer d = OffHeap.allocate(len);
+        try {
+            d.put(0, text, 0, len);
+            return parse(d, len);
+        } finally {
+            OffHeap.free(d);
         }
-        if (n == 0) {
-            return unavailable("no text symbols in /proc/kallsyms");
-        }
-        if (!anyNonZero) {
-            return unavailable("kernel symbol addresses are hidden (kernel.kptr_restrict="
-                    + kptrRestrict() + "); run as root/CAP_SYSLOG or set sysctl kernel.kptr_restrict=0");
-        }
-        ParallelSort.sort(addr, entry, n);
+    }
 
-        // One symbol per address: the best of its aliases.
-        long[] outAddr = new long[n];
-        int[] outName = new int[n];
-        NameTable.Builder nb = new NameTable.Builder(n, n * 24);
-        int m = 0;
-        for (int i = 0; i < n; ) {
-            int best = entry[i];
-            int j = i + 1;
-            while (j < n && addr[j] == addr[i]) {
-                int e = entry[j];
-                if (better(d, nameFrom[e], nameTo[e], type[e], nameFrom[best], nameTo[best], type[best])) {
-                    best = e;
+    /** Parses kallsyms text; every array, the temporary ones included, is off-heap. */
+    static KernelSymbols parse(ByteBuffer d, int len) {
+        int cap = Math.max(1024, len / 40);
+        // per candidate symbol: address (long), entry, name from, name to (ints), type (byte)
+        ByteBuffer addr = OffHeap.allocate(8L * cap);
+        ByteBuffer entry = OffHeap.allocate(4L * cap);
+        ByteBuffer nameFrom = OffHeap.allocate(4L * cap);
+        ByteBuffer nameTo = OffHeap.allocate(4L * cap);
+        ByteBuffer type = OffHeap.allocate(cap);
+        ByteBuffer outAddr = null;
+        ByteBuffer outName = null;
+        try {
+            int n = 0;
+            boolean anyNonZero = false;
+            // The text is scanned through a small heap window: byte by byte through the buffer
+            // itself is ~10x slower while kfr's thread still runs interpreted (seen with -Xint).
+            byte[] w = new byte[WINDOW];
+            int base = 0;
+            int wEnd = 0;
+            int p = 0;
+            while (p < len) {
+                if (p + MAX_LINE > wEnd && wEnd < len) {
+                    base = p;
+                    wEnd = Math.min(len, p + w.length);
+                    d.get(p, w, 0, wEnd - p);
                 }
-                j++;
+                // "ffffffff81000000 T name\t[module]\n", read in one pass
+                long a = 0;
+                int q = p;
+                for (int digit; q < wEnd && (digit = HEX[w[q - base] & 0xff]) >= 0; q++) {
+                    a = (a << 4) | digit;
+                }
+                int to = q;
+                if (q + 3 < wEnd && w[q - base] == ' ' && w[q + 2 - base] == ' ' && isText(w[q + 1 - base])) {
+                    int from = q + 3;
+                    to = from;
+                    for (byte c; to < wEnd && (c = w[to - base]) != '\n' && c != '\t' && c != ' '; ) to++;
+                    if (n == cap) {
+                        int c = n * 2;
+                        addr = OffHeap.grow(addr, 8L * c, 8 * n);
+                        entry = OffHeap.grow(entry, 4L * c, 4 * n);
+                        nameFrom = OffHeap.grow(nameFrom, 4L * c, 4 * n);
+                        nameTo = OffHeap.grow(nameTo, 4L * c, 4 * n);
+                        type = OffHeap.grow(type, c, n);
+                        cap = c;
+                    }
+                    addr.putLong(8 * n, a);
+                    entry.putInt(4 * n, n);
+                    nameFrom.putInt(4 * n, from);
+                    nameTo.putInt(4 * n, to);
+                    type.put(n, w[q + 1 - base]);
+                    anyNonZero |= a != 0;
+                    n++;
+                }
+                // the rest: a module name, or a skipped line (past the window only for absurd lines)
+                while (to < len && (to < wEnd ? w[to - base] : d.get(to)) != '\n') to++;
+                p = to + 1;
             }
-            outAddr[m] = addr[i];
-            outName[m] = markerRank(d, nameFrom[best], nameTo[best]) == 2
-                    ? END_MARKER : nb.add(d, nameFrom[best], nameTo[best]);
-            m++;
-            i = j;
+            if (n == 0) {
+                return unavailable("no text symbols in /proc/kallsyms");
+            }
+            if (!anyNonZero) {
+                return unavailable("kernel symbol addresses are hidden (kernel.kptr_restrict="
+                        + kptrRestrict() + "); run as root/CAP_SYSLOG or set sysctl kernel.kptr_restrict=0");
+            }
+            ParallelSort.sort(addr, entry, n);
+
+            // One symbol per address: the best of its aliases.
+            outAddr = OffHeap.allocate(8L * n);
+            outName = OffHeap.allocate(4L * n);
+            NameTable.Builder nb = new NameTable.Builder(n, n * 24);
+            int m = 0;
+            for (int i = 0; i < n; ) {
+                int best = entry.getInt(4 * i);
+                long ai = addr.getLong(8 * i);
+                int j = i + 1;
+                while (j < n && addr.getLong(8 * j) == ai) {
+                    int e = entry.getInt(4 * j);
+                    if (better(d, nameFrom.getInt(4 * e), nameTo.getInt(4 * e), type.get(e),
+                            nameFrom.getInt(4 * best), nameTo.getInt(4 * best), type.get(best))) {
+                        best = e;
+                    }
+                    j++;
+                }
+                int bf = nameFrom.getInt(4 * best);
+                int bt = nameTo.getInt(4 * best);
+                outAddr.putLong(8 * m, ai);
+                outName.putInt(4 * m, markerRank(d, bf, bt) == 2 ? END_MARKER : nb.add(d, bf, bt));
+                m++;
+                i = j;
+            }
+            KernelSymbols k = new KernelSymbols(outAddr, outName, nb.build(), m, null);
+            outAddr = null;
+            outName = null;
+            return k;
+        } finally {
+            OffHeap.free(addr);
+            OffHeap.free(entry);
+            OffHeap.free(nameFrom);
+            OffHeap.free(nameTo);
+            OffHeap.free(type);
+            OffHeap.free(outAddr);
+            OffHeap.free(outName);
         }
-        return new KernelSymbols(outAddr, outName, nb.build(), m, null);
     }
 
     private static final byte[] HEX = new byte[256];
@@ -167,7 +229,7 @@ public final class KernelSymbols {
 
     // Among aliases: a function over a section marker, fewer leading underscores (the public
     // name), global over local, then the shorter name.
-    private static boolean better(byte[] d, int af, int at, byte aType, int bf, int bt, byte bType) {
+    private static boolean better(ByteBuffer d, int af, int at, byte aType, int bf, int bt, byte bType) {
         int c = Integer.compare(markerRank(d, af, at), markerRank(d, bf, bt));
         if (c != 0) return c < 0;
         c = Integer.compare(underscores(d, af, at), underscores(d, bf, bt));
@@ -179,31 +241,31 @@ public final class KernelSymbols {
     }
 
     /** 0: function, 1: section start marker, 2: section end marker. */
-    private static int markerRank(byte[] d, int from, int to) {
+    private static int markerRank(ByteBuffer d, int from, int to) {
         if (eq(d, from, to, "_etext") || eq(d, from, to, "_einittext")) return 2;
         if (eq(d, from, to, "_stext") || eq(d, from, to, "_sinittext") || eq(d, from, to, "_text")) return 1;
-        if (to - from > 2 && d[from] == '_' && d[from + 1] == '_') {
+        if (to - from > 2 && d.get(from) == '_' && d.get(from + 1) == '_') {
             if (endsWith(d, from, to, "_text_end")) return 2;
             if (endsWith(d, from, to, "_text_start")) return 1;
         }
         return 0;
     }
 
-    private static int underscores(byte[] d, int from, int to) {
+    private static int underscores(ByteBuffer d, int from, int to) {
         int i = from;
-        while (i < to && d[i] == '_') i++;
+        while (i < to && d.get(i) == '_') i++;
         return i - from;
     }
 
-    private static boolean eq(byte[] d, int from, int to, String s) {
+    private static boolean eq(ByteBuffer d, int from, int to, String s) {
         return to - from == s.length() && endsWith(d, from, to, s);
     }
 
-    private static boolean endsWith(byte[] d, int from, int to, String s) {
+    private static boolean endsWith(ByteBuffer d, int from, int to, String s) {
         int n = s.length();
         if (to - from < n) return false;
         for (int i = 0; i < n; i++) {
-            if (d[to - n + i] != s.charAt(i)) return false;
+            if (d.get(to - n + i) != s.charAt(i)) return false;
         }
         return true;
     }
@@ -223,23 +285,19 @@ public final class KernelSymbols {
             unknownFrames.increment();
             return UNKNOWN;
         }
-        Frame f = frames[i];
-        if (f == null) {
-            f = Frame.kernel(names.get(nameIdx[i]));
-            frames[i] = f; // benign race: equal values
-        }
-        return f;
+        return frames.computeIfAbsent(i, k -> Frame.kernel(names.get(nameIdx.getInt(4 * k))));
     }
 
     /** The name of the kernel function containing {@code ip}, or null. */
     public String name(long ip) {
         int i = indexOf(ip);
-        return i < 0 ? null : names.get(nameIdx[i]);
+        return i < 0 ? null : names.get(nameIdx.getInt(4 * i));
     }
 
     private int indexOf(long ip) {
         int i = ParallelSort.floor(addrs, count, ip);
-        if (i < 0 || nameIdx[i] == END_MARKER || Long.compareUnsigned(ip - addrs[i], MAX_FUNCTION_SIZE) >= 0) {
+        if (i < 0 || nameIdx.getInt(4 * i) == END_MARKER
+                || Long.compareUnsigned(ip - addrs.getLong(8 * i), MAX_FUNCTION_SIZE) >= 0) {
             return -1;
         }
         return i;

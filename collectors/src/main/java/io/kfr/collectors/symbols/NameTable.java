@@ -1,52 +1,61 @@
 package io.kfr.collectors.symbols;
 
+import io.kfr.collectors.natives.OffHeap;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Symbol names packed into one byte array (a symbol table holds 10^5 names; a String each would
- * cost several MB). A name becomes a String only when it is first resolved, then it is kept.
+ * Symbol names packed into one off-heap buffer (a symbol table holds 10^5 names: a String each
+ * would cost several MB, and even packed they must not sit in the application's heap, see
+ * {@link OffHeap}). A name becomes a String only when it is first resolved, then it is kept; only
+ * the names of frames actually seen are ever on the heap.
  */
 final class NameTable {
-    private final byte[] bytes;
-    private final int[] starts; // starts[i]..starts[i+1] is name i
-    private final String[] strings; // filled lazily; racy writes are benign (same value)
+    private final ByteBuffer bytes;
+    private final ByteBuffer starts; // int starts[i]..starts[i+1] is name i
+    private final int count;
+    private final Map<Integer, String> strings = new ConcurrentHashMap<>();
 
-    private NameTable(byte[] bytes, int[] starts, int count) {
+    private NameTable(ByteBuffer bytes, ByteBuffer starts, int count) {
         this.bytes = bytes;
         this.starts = starts;
-        this.strings = new String[count];
+        this.count = count;
     }
 
     int size() {
-        return strings.length;
+        return count;
     }
 
     String get(int i) {
-        String s = strings[i];
+        String s = strings.get(i);
         if (s == null) {
-            s = new String(bytes, starts[i], starts[i + 1] - starts[i], StandardCharsets.UTF_8);
-            strings[i] = s;
+            int from = starts.getInt(4 * i);
+            byte[] b = new byte[starts.getInt(4 * i + 4) - from];
+            bytes.get(from, b);
+            s = new String(b, StandardCharsets.UTF_8);
+            strings.put(i, s); // racy put: same value
         }
         return s;
     }
 
-    /** Appends names; {@link #add} returns the index the name will have. */
+    /** Appends names; {@link #add} returns the index the name will have. Off-heap throughout. */
     static final class Builder {
-        private byte[] bytes;
+        private ByteBuffer bytes;
         private int length;
-        private int[] starts;
+        private ByteBuffer starts;
         private int count;
 
         Builder(int expectedNames, int expectedBytes) {
-            bytes = new byte[Math.max(16, expectedBytes)];
-            starts = new int[Math.max(2, expectedNames + 1)];
+            bytes = OffHeap.allocate(Math.max(16, expectedBytes));
+            starts = OffHeap.allocate(4L * Math.max(2, expectedNames + 1));
         }
 
-        int add(byte[] src, int from, int to) {
+        int add(ByteBuffer src, int from, int to) {
             ensure(to - from);
-            System.arraycopy(src, from, bytes, length, to - from);
+            bytes.put(length, src, from, to - from);
             return finish(to - from);
         }
 
@@ -57,30 +66,36 @@ final class NameTable {
             while (end < limit && src.get(end) != 0) {
                 end++;
             }
-            int n = end - pos;
-            ensure(n);
-            src.get(pos, bytes, length, n);
-            return finish(n);
+            return add(src, pos, end);
         }
 
         private void ensure(int n) {
-            if (length + n > bytes.length) {
-                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + n));
+            if ((long) length + n > bytes.capacity()) {
+                bytes = OffHeap.grow(bytes, Math.max(2L * bytes.capacity(), (long) length + n), length);
             }
-            if (count + 2 > starts.length) {
-                starts = Arrays.copyOf(starts, starts.length * 2);
+            if (4L * (count + 2) > starts.capacity()) {
+                starts = OffHeap.grow(starts, 2L * starts.capacity(), 4 * (count + 1));
             }
         }
 
         private int finish(int n) {
-            starts[count] = length;
+            starts.putInt(4 * count, length);
             length += n;
-            starts[count + 1] = length;
+            starts.putInt(4 * (count + 1), length);
             return count++;
         }
 
+        /** The table; the builder must not be used afterwards. Trims the buffers to their use. */
         NameTable build() {
-            return new NameTable(Arrays.copyOf(bytes, length), Arrays.copyOf(starts, count + 1), count);
+            ByteBuffer b = OffHeap.allocate(length);
+            b.put(0, bytes, 0, length);
+            OffHeap.free(bytes);
+            ByteBuffer s = OffHeap.allocate(4L * (count + 1));
+            s.put(0, starts, 0, 4 * (count + 1));
+            OffHeap.free(starts);
+            bytes = null;
+            starts = null;
+            return new NameTable(b, s, count);
         }
     }
 }

@@ -68,7 +68,8 @@ public final class ProcessMaps {
         final String name;
         final boolean jvm;
         final Frame unknown;
-        volatile Frame[] frames;
+        /** Frames of the symbols seen so far (a few hundred, not one slot per symbol of the table). */
+        final Map<Integer, Frame> frames = new ConcurrentHashMap<>();
 
         Loaded(ElfSymbolTable table, Path file, String name) {
             this.table = table;
@@ -79,17 +80,7 @@ public final class ProcessMaps {
         }
 
         Frame frame(int sym) {
-            Frame[] fs = frames;
-            if (fs == null) {
-                fs = new Frame[table.size()];
-                frames = fs;
-            }
-            Frame f = fs[sym];
-            if (f == null) {
-                f = Frame.nativeCode(name, table.name(sym), jvm);
-                fs[sym] = f; // benign race: equal values
-            }
-            return f;
+            return frames.computeIfAbsent(sym, i -> Frame.nativeCode(name, table.name(i), jvm));
         }
     }
 

@@ -6,6 +6,8 @@ import io.kfr.collectors.OffCpuState;
 import io.kfr.collectors.StackTrace;
 import io.kfr.collectors.ThreadRef;
 
+import jdk.jfr.FlightRecorder;
+
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -33,6 +35,12 @@ public final class LiveSummaries {
     /** Commits the period's summaries (if the event is enabled in a running recording) and starts a new period. */
     public void commitPeriod() {
         if (sums.isEmpty()) {
+            return;
+        }
+        if (!FlightRecorder.isInitialized()) {
+            // no recording can be running; touching the event class would bring up JFR's
+            // metadata (~1 MB of the application's heap) for nothing
+            sums.clear();
             return;
         }
         OffCpuSummaryEvent probe = new OffCpuSummaryEvent();
