@@ -18,6 +18,7 @@ public final class JvmRun {
     private final List<String> jvmArgs = new ArrayList<>();
     private String agentOptions;
     private String user;
+    private Path cgroup;
     private final List<String> mainAndArgs = new ArrayList<>();
     private Path classpath = TEST_CLASSES;
     private Path agentJar = AGENT_JAR;
@@ -57,6 +58,12 @@ public final class JvmRun {
     }
 
     /** The agent jar to load (default: agent/target/kfr-agent.jar). */
+    /** Runs the JVM (and what it starts) in this cgroup v1 directory. */
+    public JvmRun inCgroup(Path cgroupDir) {
+        this.cgroup = cgroupDir;
+        return this;
+    }
+
     public JvmRun agentJar(Path jar) {
         this.agentJar = jar;
         return this;
@@ -73,6 +80,9 @@ public final class JvmRun {
         if (user != null) {
             cmd.addAll(List.of("setpriv", "--reuid=" + user, "--regid=" + user, "--clear-groups",
                     "--inh-caps=-all", "--bounding-set=-all", "--"));
+        }
+        if (cgroup != null) {
+            cmd.addAll(List.of("sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"", cgroup.toString()));
         }
         cmd.add(jdk.java().toString());
         cmd.add("-Xshare:auto");

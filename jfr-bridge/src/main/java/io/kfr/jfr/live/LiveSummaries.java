@@ -23,6 +23,7 @@ public final class LiveSummaries {
 
     private final LongFunction<Thread> javaThreads;
     private final Map<Key, Sum> sums = new HashMap<>();
+    private boolean registered;
 
     public LiveSummaries(LongFunction<Thread> javaThreads) {
         this.javaThreads = javaThreads;
@@ -42,6 +43,13 @@ public final class LiveSummaries {
             // metadata (~1 MB of the application's heap) for nothing
             sums.clear();
             return;
+        }
+        if (!registered) {
+            // Explicitly: the collector thread may first touch the event class while the main
+            // thread is still starting JFR, and a class that missed JFR's instrumentation that
+            // way stays disabled for the whole run (seen as runs without a single summary).
+            FlightRecorder.register(OffCpuSummaryEvent.class);
+            registered = true;
         }
         OffCpuSummaryEvent probe = new OffCpuSummaryEvent();
         if (probe.isEnabled()) {
