@@ -58,7 +58,11 @@ public final class GroundTruthRecording {
             Path dir = Files.createTempDirectory("kfr-it-" + jdk.name().toLowerCase() + "-" + kind.name().toLowerCase());
             Path file = dir.resolve("truth.jfr");
             String options = "file=" + file + (kind.options.isEmpty() ? "" : "," + kind.options);
-            JvmRun.Result run = JvmRun.on(jdk).agent(options).main(GroundTruth.class, kind.scenarios).run(120);
+            JvmRun.Result run;
+            // 8 MB/s of writes: each of the fsync scenario's 256 kB fsyncs waits ~30 ms on the disk
+            try (SlowDisk disk = SlowDisk.throttleWrites(Path.of("/var/tmp"), 8L << 20)) {
+                run = JvmRun.on(jdk).agent(options).inCgroup(disk.cgroup).main(GroundTruth.class, kind.scenarios).run(120);
+            }
             assertEquals(0, run.exitCode(), run.describe());
             assertTrue(run.stdout().contains("KFR-TRUTH-DONE"), run.describe());
             assertTrue(Files.isRegularFile(file) && Files.size(file) > 0, "no recording written\n" + run.describe());

@@ -12,6 +12,7 @@ import java.nio.file.Path;
  */
 final class SlowDisk implements AutoCloseable {
     private static final Path BLKIO = Path.of("/sys/fs/cgroup/blkio");
+    private static final java.util.concurrent.atomic.AtomicInteger SEQUENCE = new java.util.concurrent.atomic.AtomicInteger();
     final Path cgroup;
 
     private SlowDisk(Path cgroup) {
@@ -20,12 +21,32 @@ final class SlowDisk implements AutoCloseable {
 
     /** Reads of {@code onDiskOf}'s disk by processes in the returned cgroup: at most bytesPerSecond. */
     static SlowDisk throttle(Path onDiskOf, long bytesPerSecond) throws IOException {
+        return throttle(onDiskOf, bytesPerSecond, 0);
+    }
+
+    /**
+     * Writes that processes in the returned cgroup issue themselves (direct I/O, and the writeback
+     * an fsync starts) to {@code onDiskOf}'s disk: at most bytesPerSecond. This VM's disk finishes
+     * an fsync of 256 kB in well under a millisecond, too little time to hold a tolerance to.
+     */
+    static SlowDisk throttleWrites(Path onDiskOf, long bytesPerSecond) throws IOException {
+        return throttle(onDiskOf, 0, bytesPerSecond);
+    }
+
+    private static SlowDisk throttle(Path onDiskOf, long readBytesPerSecond, long writeBytesPerSecond)
+            throws IOException {
         if (!Files.isRegularFile(BLKIO.resolve("cgroup.procs"))) {
             throw new AssertionError("the slow-disk test needs the cgroup v1 blkio controller at " + BLKIO);
         }
         String device = wholeDisk(onDiskOf);
-        Path cgroup = Files.createDirectories(BLKIO.resolve("kfr-slow-disk-" + ProcessHandle.current().pid()));
-        Files.writeString(cgroup.resolve("blkio.throttle.read_bps_device"), device + " " + bytesPerSecond);
+        Path cgroup = Files.createDirectories(BLKIO.resolve("kfr-slow-disk-" + ProcessHandle.current().pid()
+                + "-" + SEQUENCE.incrementAndGet()));
+        if (readBytesPerSecond > 0) {
+            Files.writeString(cgroup.resolve("blkio.throttle.read_bps_device"), device + " " + readBytesPerSecond);
+        }
+        if (writeBytesPerSecond > 0) {
+            Files.writeString(cgroup.resolve("blkio.throttle.write_bps_device"), device + " " + writeBytesPerSecond);
+        }
         return new SlowDisk(cgroup);
     }
 
