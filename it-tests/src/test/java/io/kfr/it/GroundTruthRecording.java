@@ -55,20 +55,25 @@ public final class GroundTruthRecording {
         String key = jdk + "/" + kind;
         GroundTruthRecording r = CACHE.get(key);
         if (r == null) {
-            Path dir = Files.createTempDirectory("kfr-it-" + jdk.name().toLowerCase() + "-" + kind.name().toLowerCase());
-            Path file = dir.resolve("truth.jfr");
-            String options = "file=" + file + (kind.options.isEmpty() ? "" : "," + kind.options);
-            JvmRun.Result run;
-            // 8 MB/s of writes: each of the fsync scenario's 256 kB fsyncs waits ~30 ms on the disk
-            try (SlowDisk disk = SlowDisk.throttleWrites(Path.of("/var/tmp"), 8L << 20)) {
-                run = JvmRun.on(jdk).agent(options).inCgroup(disk.cgroup).main(GroundTruth.class, kind.scenarios).run(120);
-            }
-            assertEquals(0, run.exitCode(), run.describe());
-            assertTrue(run.stdout().contains("KFR-TRUTH-DONE"), run.describe());
-            assertTrue(Files.isRegularFile(file) && Files.size(file) > 0, "no recording written\n" + run.describe());
-            r = new GroundTruthRecording(jdk, file, run);
+            r = fresh(jdk, kind);
             CACHE.put(key, r);
         }
         return r;
+    }
+
+    /** A recording of its own (not shared): a test run again measures again. */
+    public static GroundTruthRecording fresh(Jdk jdk, Kind kind) throws Exception {
+        Path dir = Files.createTempDirectory("kfr-it-" + jdk.name().toLowerCase() + "-" + kind.name().toLowerCase());
+        Path file = dir.resolve("truth.jfr");
+        String options = "file=" + file + (kind.options.isEmpty() ? "" : "," + kind.options);
+        JvmRun.Result run;
+        // 8 MB/s of writes: each of the fsync scenario's 256 kB fsyncs waits ~30 ms on the disk
+        try (SlowDisk disk = SlowDisk.throttleWrites(Path.of("/var/tmp"), 8L << 20)) {
+            run = JvmRun.on(jdk).agent(options).inCgroup(disk.cgroup).main(GroundTruth.class, kind.scenarios).run(120);
+        }
+        assertEquals(0, run.exitCode(), run.describe());
+        assertTrue(run.stdout().contains("KFR-TRUTH-DONE"), run.describe());
+        assertTrue(Files.isRegularFile(file) && Files.size(file) > 0, "no recording written\n" + run.describe());
+        return new GroundTruthRecording(jdk, file, run);
     }
 }

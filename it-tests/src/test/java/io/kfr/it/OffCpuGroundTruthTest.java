@@ -47,7 +47,7 @@ class OffCpuGroundTruthTest {
     @ParameterizedTest
     @EnumSource(Jdk.class)
     void shortWaitsAggregatedInTheKernel(Jdk jdk) throws Exception {
-        GroundTruthRecording rec = GroundTruthRecording.of(jdk, GroundTruthRecording.Kind.SHORT_WAITS);
+        GroundTruthRecording rec = GroundTruthRecording.fresh(jdk, GroundTruthRecording.Kind.SHORT_WAITS);
         Truth truth = Truth.of(rec.truths, "handoff");
         ReadBack r = ReadBack.read(rec.file);
         // aggregated intervals carry the period's start, not their own: take them all (the thread's
