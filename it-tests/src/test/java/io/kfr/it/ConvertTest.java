@@ -54,14 +54,8 @@ class ConvertTest {
         dir = Files.createTempDirectory("kfr-it-convert");
         jfr = dir.resolve("truth.jfr");
         // every interval one event (threshold 1us): the window test places them all by their own start
-        JvmRun.Result run;
-        // 8 MB/s of writes: each of the fsync scenario's 256 kB fsyncs waits ~30 ms on the disk
-        try (SlowDisk disk = SlowDisk.throttleWrites(Path.of("/var/tmp"), 8L << 20)) {
-            run = JvmRun.on(Jdk.JDK17).agent("offcpu,cpu,offcpu.threshold=1us,file=" + jfr).inCgroup(disk.cgroup)
-                    .main(GroundTruth.class, "sleep", "park", "monitor", "fsync").run(120);
-        }
-        assertEquals(0, run.exitCode(), run.describe());
-        assertTrue(run.stdout().contains("KFR-TRUTH-DONE"), run.describe());
+        JvmRun.Result run = GroundTruthRecording.runWorkload(Jdk.JDK17, "offcpu,cpu,offcpu.threshold=1us,file=" + jfr,
+                "sleep", "park", "monitor", "fsync");
         truths = Truth.parse(run.stdout());
         totals = KfrTotals.read(jfr);
         for (String m : OFF_CPU_METHODS) {

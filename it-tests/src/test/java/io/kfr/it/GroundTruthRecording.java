@@ -66,14 +66,20 @@ public final class GroundTruthRecording {
         Path dir = Files.createTempDirectory("kfr-it-" + jdk.name().toLowerCase() + "-" + kind.name().toLowerCase());
         Path file = dir.resolve("truth.jfr");
         String options = "file=" + file + (kind.options.isEmpty() ? "" : "," + kind.options);
+        JvmRun.Result run = runWorkload(jdk, options, kind.scenarios);
+        assertTrue(Files.isRegularFile(file) && Files.size(file) > 0, "no recording written\n" + run.describe());
+        return new GroundTruthRecording(jdk, file, run);
+    }
+
+    /** GroundTruth's scenarios under the agent with these options, on a disk slow enough to measure fsync. */
+    public static JvmRun.Result runWorkload(Jdk jdk, String agentOptions, String... scenarios) throws Exception {
         JvmRun.Result run;
         // 8 MB/s of writes: each of the fsync scenario's 256 kB fsyncs waits ~30 ms on the disk
         try (SlowDisk disk = SlowDisk.throttleWrites(Path.of("/var/tmp"), 8L << 20)) {
-            run = JvmRun.on(jdk).agent(options).inCgroup(disk.cgroup).main(GroundTruth.class, kind.scenarios).run(120);
+            run = JvmRun.on(jdk).agent(agentOptions).inCgroup(disk.cgroup).main(GroundTruth.class, scenarios).run(120);
         }
         assertEquals(0, run.exitCode(), run.describe());
         assertTrue(run.stdout().contains("KFR-TRUTH-DONE"), run.describe());
-        assertTrue(Files.isRegularFile(file) && Files.size(file) > 0, "no recording written\n" + run.describe());
-        return new GroundTruthRecording(jdk, file, run);
+        return run;
     }
 }
