@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kfr.collectors.CollectorStatistics;
+import io.kfr.collectors.Counter;
 import io.kfr.collectors.OffCpuSample;
 import io.kfr.collectors.OffCpuState;
 import io.kfr.collectors.StackTrace;
@@ -67,8 +68,11 @@ class ChunkOrderTest {
         assertTrue(spooled.size() > 10_000, "" + spooled.size());
         List<CollectorStatistics> statistics = new ArrayList<>();
         for (int i = 9; i >= 0; i--) { // newest first
-            statistics.add(new CollectorStatistics(tb.startNanos() + MILLI * i / 4, "offcpu", i, i, i, i, i, i, i, i, i, i, i,
-                    i, i, i, i, i, i, i, CollectorStatistics.JavaWalks.NONE));
+            CollectorStatistics.Builder b = CollectorStatistics.builder("offcpu");
+            for (Counter c : KfrEventTypes.STATISTICS_COUNTERS.subList(0, 18)) {
+                b.put(c, i);
+            }
+            statistics.add(b.build(tb.startNanos() + MILLI * i / 4));
         }
         // The sample's count field is its unique id here; its position in the spool decides ties.
         Map<Long, OffCpuSample> byId = new HashMap<>();

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kfr.collectors.CollectorCounters;
 import io.kfr.collectors.CollectorStatistics;
+import io.kfr.collectors.hotspot.JavaWalkCounters;
+import io.kfr.collectors.offcpu.OffCpuCounters;
 import io.kfr.collectors.Frame;
 import io.kfr.collectors.FrameType;
 import io.kfr.collectors.OffCpuSample;
@@ -120,23 +123,23 @@ class MergedRecordingTest {
         CollectorStatistics expected = m.samples().statistics.get(4);
         assertEquals(expected.epochNanos(), stats.epochNanos("startTime"));
         assertEquals("offcpu", stats.get("collector"));
-        assertEquals(expected.bpfRunCount(), ((Number) stats.get("bpfRunCount")).longValue());
-        assertEquals(expected.bpfRunTimeNanos(), stats.nanos("bpfRunTime"));
-        assertEquals(expected.droppedNanos(), stats.nanos("droppedTime"));
-        assertEquals(expected.unknownFrames(), ((Number) stats.get("unknownFrames")).longValue());
-        assertEquals(expected.stackWalks(), ((Number) stats.get("stackWalks")).longValue());
-        assertEquals(expected.stackCacheHits(), ((Number) stats.get("stackCacheHits")).longValue());
-        assertEquals(expected.storageFallbacks(), ((Number) stats.get("storageFallbacks")).longValue());
-        assertEquals(expected.storageErrors(), ((Number) stats.get("storageErrors")).longValue());
-        assertEquals(expected.missedSwitchIns(), ((Number) stats.get("missedSwitchIns")).longValue());
-        assertEquals(expected.intervalsMissed(), ((Number) stats.get("intervalsMissed")).longValue());
-        assertEquals(expected.recursionMisses(), ((Number) stats.get("recursionMisses")).longValue());
-        assertEquals(expected.excludedSwitches(), ((Number) stats.get("excludedSwitches")).longValue());
-        assertEquals(expected.collectorCpuNanos(), stats.nanos("collectorCpuTime"));
-        assertEquals(expected.java().walks(), ((Number) stats.get("javaWalks")).longValue());
-        assertEquals(expected.java().walkNanos(), stats.nanos("javaWalkTime"));
-        assertEquals(expected.java().cacheHits(), ((Number) stats.get("javaCacheHits")).longValue());
-        assertEquals(expected.java().stacksLost(), ((Number) stats.get("javaStacksLost")).longValue());
+        assertEquals(expected.get(CollectorCounters.BPF_RUN_COUNT), ((Number) stats.get("bpfRunCount")).longValue());
+        assertEquals(expected.get(CollectorCounters.BPF_RUN_TIME), stats.nanos("bpfRunTime"));
+        assertEquals(expected.get(OffCpuCounters.DROPPED_TIME), stats.nanos("droppedTime"));
+        assertEquals(expected.get(CollectorCounters.UNKNOWN_FRAMES), ((Number) stats.get("unknownFrames")).longValue());
+        assertEquals(expected.get(CollectorCounters.STACK_WALKS), ((Number) stats.get("stackWalks")).longValue());
+        assertEquals(expected.get(OffCpuCounters.STACK_CACHE_HITS), ((Number) stats.get("stackCacheHits")).longValue());
+        assertEquals(expected.get(OffCpuCounters.STORAGE_FALLBACKS), ((Number) stats.get("storageFallbacks")).longValue());
+        assertEquals(expected.get(OffCpuCounters.STORAGE_ERRORS), ((Number) stats.get("storageErrors")).longValue());
+        assertEquals(expected.get(OffCpuCounters.MISSED_SWITCH_INS), ((Number) stats.get("missedSwitchIns")).longValue());
+        assertEquals(expected.get(OffCpuCounters.INTERVALS_MISSED), ((Number) stats.get("intervalsMissed")).longValue());
+        assertEquals(expected.get(CollectorCounters.RECURSION_MISSES), ((Number) stats.get("recursionMisses")).longValue());
+        assertEquals(expected.get(OffCpuCounters.EXCLUDED_SWITCHES), ((Number) stats.get("excludedSwitches")).longValue());
+        assertEquals(expected.get(CollectorCounters.COLLECTOR_CPU_TIME), stats.nanos("collectorCpuTime"));
+        assertEquals(expected.get(JavaWalkCounters.WALKS), ((Number) stats.get("javaWalks")).longValue());
+        assertEquals(expected.get(JavaWalkCounters.WALK_TIME), stats.nanos("javaWalkTime"));
+        assertEquals(expected.get(JavaWalkCounters.CACHE_HITS), ((Number) stats.get("javaCacheHits")).longValue());
+        assertEquals(expected.get(JavaWalkCounters.STACKS_LOST), ((Number) stats.get("javaStacksLost")).longValue());
     }
 
     static void assertFrames(StackTrace expected, IMCStackTrace actual) {
