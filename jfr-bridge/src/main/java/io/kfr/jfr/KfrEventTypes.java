@@ -1,5 +1,7 @@
 package io.kfr.jfr;
 
+import io.kfr.events.KfrEventNames;
+
 import io.kfr.collectors.CollectorCounters;
 import io.kfr.collectors.Counter;
 import io.kfr.collectors.hotspot.JavaWalkCounters;
@@ -50,7 +52,7 @@ final class KfrEventTypes {
             JavaWalkCounters.FROM_REGISTERS, OffCpuCounters.WAKEUPS, OffCpuCounters.WAKER_STACKS,
             OffCpuCounters.WAKER_RUN_COUNT, OffCpuCounters.WAKER_RUN_TIME);
 
-    static final EventType OFF_CPU = new EventType(KfrEvents.OFF_CPU, KfrTypes.EVENT_BASE + 100, 1, "Off-CPU",
+    static final EventType OFF_CPU = new EventType(KfrEventNames.OFF_CPU, KfrTypes.EVENT_BASE + 100, 1, "Off-CPU",
             "Time a thread spent off the CPU, blocked or waiting for a CPU, seen by the kernel scheduler",
             OFF_CPU_CATEGORY, false, List.of(
             timestamp("startTime", "Start Time",
@@ -86,13 +88,13 @@ final class KfrEventTypes {
                             + "completion), other (another process or a kernel thread); null if no wake-up was seen",
                     Encoding.STRING)));
 
-    static final EventType COLLECTOR_STATISTICS = new EventType(KfrEvents.COLLECTOR_STATISTICS,
+    static final EventType COLLECTOR_STATISTICS = new EventType(KfrEventNames.COLLECTOR_STATISTICS,
             KfrTypes.EVENT_BASE + 101, 2, "Collector Statistics",
             "What a kfr collector cost and what it could not record, cumulative", STATISTICS_CATEGORY, false,
             statisticsFields());
 
     /** An instant event like the JDK's samples: no duration field. */
-    static final EventType CPU_SAMPLE = new EventType(KfrEvents.CPU_SAMPLE, KfrTypes.EVENT_BASE + 102, 3,
+    static final EventType CPU_SAMPLE = new EventType(KfrEventNames.CPU_SAMPLE, KfrTypes.EVENT_BASE + 102, 3,
             "CPU Sample", "Where a thread was running when kfr's CPU sampler fired", CPU_CATEGORY, false, List.of(
             timestamp("startTime", "Start Time", "When the sample was taken", Encoding.INSTANT),
             field("eventThread", THREAD, "Event Thread", "The thread that was running", Encoding.REFERENCE),
@@ -108,7 +110,7 @@ final class KfrEventTypes {
      * Profiling page does not look at. Declared only in a chunk that holds such events, so that
      * otherwise no reader lists a second, empty jdk.ExecutionSample type.
      */
-    static final EventType EXECUTION_SAMPLE = new EventType(KfrEvents.EXECUTION_SAMPLE, KfrTypes.EVENT_BASE + 103, 4,
+    static final EventType EXECUTION_SAMPLE = new EventType(KfrEventNames.EXECUTION_SAMPLE, KfrTypes.EVENT_BASE + 103, 4,
             "Method Profiling Sample", "CPU sample taken by kfr (kernel, native and Java frames)", PROFILING_CATEGORY,
             true, List.of(
             timestamp("startTime", "Start Time", null, Encoding.INSTANT),
