@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  * loop, the kernel side is released, and the listener is told ({@link FailureReport}); nothing
  * escapes to the JVM's uncaught-exception handler.
  * <p>
- * The thread starts first and waits, blocked ({@link #park}), until its collector is ready: a
+ * The thread starts first and waits, blocked, until its collector is ready; with {@link #park} a
  * collector that excludes its own thread in the kernel knows the tid before it attaches, and the
  * thread has been off the CPU since before then.
  */
@@ -38,7 +38,10 @@ public final class CollectorWorker implements RunningCollector {
         thread.setDaemon(true);
     }
 
-    /** Starts the collector thread, which waits blocked for {@link #run} or {@link #abort}. */
+    /**
+     * Starts the collector thread and returns once it is blocked waiting for {@link #run} or
+     * {@link #abort}, with its {@link #tid} known: for a collector that excludes its own thread.
+     */
     public static CollectorWorker park(String threadName) {
         CollectorWorker w = new CollectorWorker(threadName);
         w.thread.start();
@@ -46,7 +49,14 @@ public final class CollectorWorker implements RunningCollector {
         return w;
     }
 
-    /** Linux tid of the collector thread, or ≤ 0 if it could not be read. */
+    /** Starts the collector thread, which waits for {@link #run} or {@link #abort}; returns at once. */
+    public static CollectorWorker start(String threadName) {
+        CollectorWorker w = new CollectorWorker(threadName);
+        w.thread.start();
+        return w;
+    }
+
+    /** Linux tid of the collector thread, or ≤ 0 if it could not be read (known after {@link #park}). */
     public int tid() {
         return tid;
     }

@@ -87,14 +87,13 @@ public final class CpuCollector implements Collector, RunningCollector {
         }
         // Java frames only once they have passed the start-up self-test (see JavaFramesSelfTest)
         boolean javaFrames = config.javaFrames() && JavaFramesSelfTest.verdict(pid).isEmpty();
-        CollectorWorker worker = CollectorWorker.park("kfr-cpu");
         long handle = KfrNative.cpuOpen(pid, config.intervalNanos(), config.eventCount(), config.event(),
                 config.ringBufferBytes(), javaFrames);
         if (handle == 0) {
             String why = KfrNative.lastError();
-            worker.abort();
             throw new CollectorException(why == null ? "CPU sampler: unknown error" : why);
         }
+        CollectorWorker worker = CollectorWorker.start("kfr-cpu");
         CpuCollector c;
         try {
             c = new CpuCollector(handle, pid, config, threads, listener, worker);
