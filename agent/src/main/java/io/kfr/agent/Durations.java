@@ -3,7 +3,7 @@ package io.kfr.agent;
 import java.util.Locale;
 
 /** Parses durations written as a number and a unit: 500us, 2ms, 1.5s, 100000ns. */
-final class Durations {
+public final class Durations {
     private Durations() {
     }
 
@@ -42,7 +42,7 @@ final class Durations {
                 + ": expected a duration with a unit, e.g. 500us, 2ms, 1s");
     }
 
-    static String format(long nanos) {
+    public static String format(long nanos) {
         if (nanos % 1_000_000_000L == 0) {
             return nanos / 1_000_000_000L + "s";
         }
