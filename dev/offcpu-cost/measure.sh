@@ -31,7 +31,7 @@ run_one() { # name opts env
     jetty)
         env ${envs//,/ } "$JAVA" "${agent[@]}" -cp "$work/classes:$jetty_cp" JettyHello 18089 >"$work/out" 2>&1 &
         pid=$!
-        for _ in $(seq 100); do grep -q JETTY-READY "$work/out" 2>/dev/null && break; sleep 0.1; done
+        for _ in $(seq 900); do grep -q JETTY-READY "$work/out" 2>/dev/null && break; sleep 0.1; done
         wrk -t2 -c64 -d2s http://127.0.0.1:18089/ >/dev/null ;; # warm-up
     esac
     local a b rps=""

@@ -9,7 +9,8 @@ CNT = ["events", "aggregated", "rb_full", "agg_full", "agg_full_ns", "kstack_err
        "stack_walk", "storage_err", "storage_fallback", "missed_in", "missed_lost", "missed_out", "excluded",
        "java_walk", "java_walk_ns", "java_frames", "java_hit", "java_vmiss", "java_noanchor", "java_broken",
        "java_trunc", "java_sent", "java_lost", "java_regs", "wakeups", "waker_stacks", "waker_java"]
-EXS = ["verify", "verify_ns", "span", "slots", "ku_walk_ns", "ku_walk", "skipped_verify", "switch_out", "short"]
+EXS = ["verify", "verify_ns", "span", "slots", "ku_walk_ns", "ku_walk", "skipped_verify", "switch_out", "short",
+       "k_ns", "u_ns", "preempt", "preempt_walk"]
 parts = [f"{name:10s} rate={rate or '-':>8s}"]
 for prog, (c1, t1) in sorted(b["progs"].items()):
     c0, t0 = a["progs"].get(prog, [0, 0])
@@ -34,7 +35,9 @@ if e.get("verify"):
     if e.get("verify_ns"):
         parts.append(f"verify={e['verify_ns'] / e['verify']:.0f}ns")
 if e.get("ku_walk_ns") and e.get("ku_walk"):
-    parts.append(f"kuwalk={e['ku_walk_ns'] / e['ku_walk']:.0f}ns")
+    parts.append(f"kuwalk={e['ku_walk_ns'] / e['ku_walk']:.0f}ns (k {e.get('k_ns', 0) / e['ku_walk']:.0f} u {e.get('u_ns', 0) / e['ku_walk']:.0f})")
+if e.get("preempt") is not None:
+    parts.append(f"R/so={e['preempt'] / so:.3f} Rwalk/so={e.get('preempt_walk', 0) / so:.3f}")
 if e.get("skipped_verify"):
     parts.append(f"skipv/so={e['skipped_verify'] / so:.3f}")
 if c.get("java_vmiss"):
