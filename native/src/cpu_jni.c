@@ -8,13 +8,14 @@
 
 #include <linux/types.h>
 
-#include "cpu_loader.h"
-#include "handles.h"
-#include "hotspot_layout.h"
-#include "hotspot_jni.h"
-#include "jni_util.h"
-#include "kfr_error.h"
-#include "kfr_records.h"
+#include "cpu/cpu_loader.h"
+#include "common/handles.h"
+#include "hotspot/hotspot_layout.h"
+#include "hotspot/hotspot_jni.h"
+#include "common/jni_util.h"
+#include "common/kfr_error.h"
+#include "cpu/cpu_records.h"
+#include "hotspot/java_stack_records.h"
 
 #define JNI_FN(name) JNIEXPORT JNICALL Java_io_kfr_collectors_natives_KfrNative_##name
 #define MAX_STACK_DEPTH 127

@@ -9,16 +9,17 @@
 
 #include <bpf/libbpf.h>
 
-#include "handles.h"
-#include "jni_util.h"
-#include "hotspot_jni.h"
+#include "common/handles.h"
+#include "common/jni_util.h"
+#include "hotspot/hotspot_jni.h"
 #include <malloc.h>
 #include <sys/mman.h>
 
-#include "hotspot_threads.h"
-#include "kfr_error.h"
-#include "kfr_records.h"
-#include "offcpu_loader.h"
+#include "hotspot/hotspot_threads.h"
+#include "common/kfr_error.h"
+#include "offcpu/offcpu_records.h"
+#include "hotspot/java_stack_records.h"
+#include "offcpu/offcpu_loader.h"
 
 #define KFR_VERSION "0.1.0"
 #define MAX_STACK_DEPTH 127

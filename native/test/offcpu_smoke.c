@@ -25,10 +25,11 @@
 #include <unistd.h>
 
 #include <linux/types.h>
-#include "kfr_records.h"
-#include "handles.h"
-#include "kfr_error.h"
-#include "offcpu_loader.h"
+#include "offcpu/offcpu_records.h"
+#include "hotspot/java_stack_records.h"
+#include "common/handles.h"
+#include "common/kfr_error.h"
+#include "offcpu/offcpu_loader.h"
 
 #define SLEEPS 20
 #define SLEEP_MS 50

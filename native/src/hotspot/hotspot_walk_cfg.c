@@ -1,7 +1,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hotspot_walk_cfg.h"
+#include "hotspot/hotspot_walk_cfg.h"
 
 /* Every field the walker reads must lie in the first JW_BLOB_MIN bytes of a blob. */
 #define BLOB_HDR 320

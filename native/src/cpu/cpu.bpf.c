@@ -5,8 +5,9 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
-#include "kfr_records.h"
-#include "hotspot_walk.bpf.h"
+#include "cpu/cpu_records.h"
+#include "hotspot/java_stack_records.h"
+#include "hotspot/hotspot_walk.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

@@ -1,4 +1,4 @@
-#include "handles.h"
+#include "common/handles.h"
 
 #include <pthread.h>
 #include <stddef.h>

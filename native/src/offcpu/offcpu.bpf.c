@@ -26,8 +26,9 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "kfr_records.h"
-#include "hotspot_walk.bpf.h"
+#include "offcpu/offcpu_records.h"
+#include "hotspot/java_stack_records.h"
+#include "hotspot/hotspot_walk.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

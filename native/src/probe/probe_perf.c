@@ -1,6 +1,6 @@
 /* perf event probes for `kfr doctor`: each event is opened disabled and closed at once. */
 #define _GNU_SOURCE
-#include "probe.h"
+#include "probe/probe.h"
 
 #include <errno.h>
 #include <linux/perf_event.h>
@@ -9,8 +9,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "kfr_error.h"
-#include "sysctl.h"
+#include "common/kfr_error.h"
+#include "common/sysctl.h"
 
 #define PT_TYPE "/sys/bus/event_source/devices/intel_pt/type"
 

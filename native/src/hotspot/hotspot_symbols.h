@@ -9,8 +9,8 @@
 #include <stdint.h>
 #include <linux/types.h>
 
-#include "hotspot_layout.h"
-#include "kfr_records.h"
+#include "hotspot/hotspot_layout.h"
+#include "hotspot/java_stack_records.h"
 
 /* What kind of Java frame a scope is (as JFR names them). */
 #define KFR_JS_INTERPRETED 1

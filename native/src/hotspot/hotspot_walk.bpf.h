@@ -21,7 +21,7 @@
 #ifndef KFR_HOTSPOT_WALK_BPF_H
 #define KFR_HOTSPOT_WALK_BPF_H
 
-#include "kfr_walk_cfg.h"
+#include "hotspot/kfr_walk_cfg.h"
 
 #define JW_SLOTS      256  /* stack slots verified on a cache hit (power of two) */
 #define JW_SPAN_MAX   16384 /* bytes above the anchor's sp that verification reads (power of two) */

@@ -1,5 +1,5 @@
-#include "jni_util.h"
-#include "kfr_error.h"
+#include "common/jni_util.h"
+#include "common/kfr_error.h"
 
 void *kfr_jni_direct(JNIEnv *env, jobject buf, size_t *cap, const char *what)
 {

@@ -1,4 +1,4 @@
-#include "kfr_error.h"
+#include "common/kfr_error.h"
 
 #include <bpf/libbpf.h>
 #include <pthread.h>

@@ -7,12 +7,12 @@
 
 #include <linux/types.h>
 
-#include "hotspot_jni.h"
-#include "hotspot_symbols.h"
-#include "hotspot_threads.h"
-#include "hotspot_walk_cfg.h"
-#include "kfr_error.h"
-#include "safe_read.h"
+#include "hotspot/hotspot_jni.h"
+#include "hotspot/hotspot_symbols.h"
+#include "hotspot/hotspot_threads.h"
+#include "hotspot/hotspot_walk_cfg.h"
+#include "common/kfr_error.h"
+#include "common/safe_read.h"
 
 #define JNI_FN(name) JNIEXPORT JNICALL Java_io_kfr_collectors_natives_KfrNative_##name
 

@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "hotspot_symbols.h"
-#include "safe_read.h"
+#include "hotspot/hotspot_symbols.h"
+#include "common/safe_read.h"
 
 /* VMStructs facts kfr_hs_layout does not carry; identical on 17.0.15 and 25.0.3 (x86_64):
  * Array<T>::_length int @0, Array<u1>::_data @4, Array<Method*>::_data @8; JVM_CONSTANT_Utf8 = 1.

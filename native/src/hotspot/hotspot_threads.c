@@ -8,9 +8,9 @@
 
 #include <linux/types.h>
 
-#include "hotspot_threads.h"
-#include "kfr_walk_cfg.h"
-#include "safe_read.h"
+#include "hotspot/hotspot_threads.h"
+#include "hotspot/kfr_walk_cfg.h"
+#include "common/safe_read.h"
 
 static jvmtiEnv *jvmti;
 static jfieldID thread_eetop;  /* java.lang.Thread.eetop: the thread's JavaThread* */

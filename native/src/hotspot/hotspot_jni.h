@@ -5,9 +5,9 @@
 #include <jni.h>
 #include <linux/types.h>
 
-#include "kfr_walk_cfg.h"
-#include "cpu_loader.h"
-#include "offcpu_loader.h"
+#include "hotspot/kfr_walk_cfg.h"
+#include "cpu/cpu_loader.h"
+#include "offcpu/offcpu_loader.h"
 
 /* Fills the walker configuration for this JVM: 0, or -1 (Java frames off; the reason is in
  * KfrNative.javaFramesStatus()). */

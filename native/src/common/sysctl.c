@@ -1,4 +1,4 @@
-#include "sysctl.h"
+#include "common/sysctl.h"
 
 #include <stdio.h>
 

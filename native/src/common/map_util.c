@@ -6,8 +6,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "kfr_records.h"
-#include "map_util.h"
+#include "hotspot/java_stack_records.h"
+#include "common/map_util.h"
 
 #define MAX_STACK_DEPTH 127
 

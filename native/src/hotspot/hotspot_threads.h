@@ -8,7 +8,7 @@
 #include <jni.h>
 #include <stddef.h>
 
-#include "hotspot_layout.h"
+#include "hotspot/hotspot_layout.h"
 
 struct kfr_java_thread;
 

@@ -1,7 +1,7 @@
 /* BPF probes for `kfr doctor`: program types, maps, helpers, run-time statistics. Each one asks
  * the kernel itself (bpf() with a minimal program or map) instead of guessing from versions. */
 #define _GNU_SOURCE
-#include "probe.h"
+#include "probe/probe.h"
 
 #include <errno.h>
 #include <linux/bpf.h>
@@ -17,7 +17,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "kfr_error.h"
+#include "common/kfr_error.h"
 
 #define TRACEPOINT "sched_switch"   /* what kfr's off-CPU collector attaches to */
 #define KERNEL_FUNC "do_nanosleep"  /* any traceable kernel function, for kprobe/fentry */

@@ -4,10 +4,10 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "hotspot_layout.h"
-#include "hotspot_walk_cfg.h"
-#include "kfr_error.h"
-#include "probe.h"
+#include "hotspot/hotspot_layout.h"
+#include "hotspot/hotspot_walk_cfg.h"
+#include "common/kfr_error.h"
+#include "probe/probe.h"
 
 #define JNI_FN(name) JNIEXPORT JNICALL Java_io_kfr_collectors_probe_ProbeNative_##name
 

@@ -1,4 +1,4 @@
-#include "offcpu_loader.h"
+#include "offcpu/offcpu_loader.h"
 
 #include <errno.h>
 #include <linux/membarrier.h>
@@ -16,10 +16,11 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "kfr_error.h"
-#include "map_util.h"
-#include "kfr_records.h"
-#include "kfr_walk_cfg.h"
+#include "common/kfr_error.h"
+#include "common/map_util.h"
+#include "offcpu/offcpu_records.h"
+#include "hotspot/java_stack_records.h"
+#include "hotspot/kfr_walk_cfg.h"
 #include "offcpu.skel.h"
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"

@@ -1,7 +1,8 @@
-/* Records shared by the BPF programs, libkfr.so and the Java decoder
- * (io.kfr.collectors.natives.OffCpuRecords). Little-endian, fixed layout: change all three together. */
-#ifndef KFR_RECORDS_H
-#define KFR_RECORDS_H
+/* Off-CPU collector records shared by offcpu.bpf.c, libkfr.so and the Java decoder
+ * (io.kfr.collectors.offcpu.OffCpuRecordLayout; KfrNative.layout checks the offsets agree).
+ * Little-endian, fixed layout. */
+#ifndef KFR_OFFCPU_RECORDS_H
+#define KFR_OFFCPU_RECORDS_H
 
 /* State codes (OffCpuState.fromCode). */
 #define KFR_STATE_R      0   /* preempted while runnable */
@@ -23,7 +24,7 @@ struct kfr_offcpu_event {
 	__s32 ustack_id;    /* id in the stack map, < 0 when unavailable */
 	__s32 syscall_nr;   /* syscall blocked in, -1 when not in a syscall */
 	__u32 cpu;          /* CPU the thread was switched out on */
-	__u64 java_ref;     /* Java stack id (KFR_JAVA_* below or an id announced by a java stack record) */
+	__u64 java_ref;     /* Java stack id (KFR_JAVA_* of hotspot/java_stack_records.h, or an id announced by a java stack record) */
 	__u32 waker_tid;    /* current at the wake-up (0: idle task) */
 	__u32 waker_tgid;
 	__s32 waker_kstack_id;
@@ -142,86 +143,5 @@ enum kfr_offcpu_counter {
 #define KFR_STAT_WAKER_RUN_CNT         (KFR_CNT__MAX + 3)
 #define KFR_STAT_WAKER_RUN_NS          (KFR_CNT__MAX + 4)
 #define KFR_STAT__LEN                  (KFR_CNT__MAX + 5)
-
-/* ---- CPU samples (cpu.bpf.c) ----------------------------------------------------------------- */
-
-/* One sample of a thread of the target process; ring buffer record, 40 bytes. */
-struct kfr_cpu_sample {
-	__u32 tid;
-	__u32 cpu;
-	__u64 time_ns;      /* CLOCK_MONOTONIC */
-	__u64 period;       /* the event's sample period (ns for cpu-clock, events for cycles) */
-	__s32 kstack_id;    /* < 0 when unavailable (e.g. sampled in user mode) */
-	__s32 ustack_id;
-	__u64 java_ref;     /* as kfr_offcpu_event.java_ref */
-};
-
-enum kfr_cpu_counter {
-	KFR_CPU_CNT_SAMPLES = 0,     /* samples of target threads sent */
-	KFR_CPU_CNT_LOST,            /* samples the ring buffer had no room for */
-	KFR_CPU_CNT_OTHER,           /* samples of other processes (or idle), ignored */
-	KFR_CPU_CNT_KSTACK_ERR,      /* kernel stack not taken for a sample in kernel mode */
-	KFR_CPU_CNT_USTACK_ERR,      /* user stack walk failed */
-	KFR_CPU_CNT_JAVA_WALK,       /* Java stacks walked */
-	KFR_CPU_CNT_JAVA_WALK_NS,
-	KFR_CPU_CNT_JAVA_FRAMES,
-	KFR_CPU_CNT_JAVA_FROM_REGS,  /* walks started from registers (running Java code) */
-	KFR_CPU_CNT_JAVA_NO_ANCHOR,  /* Java thread, but neither an anchor nor a Java pc */
-	KFR_CPU_CNT_JAVA_BROKEN,
-	KFR_CPU_CNT_JAVA_SENT,
-	KFR_CPU_CNT_JAVA_LOST,
-	KFR_CPU_CNT__MAX
-};
-/* kfr_cpu_stats: the counters, then run count, run time, recursion misses of the program */
-#define KFR_CPU_STAT__LEN (KFR_CPU_CNT__MAX + 3)
-
-/* ---- Java stacks (HotSpot unwinder, hotspot_walk.bpf.h) ------------------------------------
- * java_ref of an event / aggregation key: 0 = the thread is not a known Java thread (or Java
- * frames are off); KFR_JAVA_NO_ANCHOR = a Java thread with no walkable Java frames at the switch
- * (no anchor, and not interrupted in Java code either: e.g. in VM or native code before it set an
- * anchor, or no Java frames yet); KFR_JAVA_LOST = walked, but its record
- * found the stack ring full; otherwise the id of a java stack record sent before (ids are hashes
- * of the frames, never < 16). */
-#define KFR_JAVA_NONE       0
-#define KFR_JAVA_NO_ANCHOR  1
-#define KFR_JAVA_LOST       2
-#define KFR_JAVA_MAX_FRAMES 256
-
-/* Frame kinds, in the top 4 bits of kfr_java_frame.value. */
-#define KFR_JF_INTERPRETED 1 /* ref = Method*, x = bci (0x0fffffff: bcp not inside the method), cookie = ConstMethod* >> 3 */
-#define KFR_JF_COMPILED    2 /* ref = nmethod (CodeBlob*), x = pc - ref, cookie = compile id */
-#define KFR_JF_STUB        3 /* ref = other CodeBlob* (runtime stub, adapter, ...), x = pc - ref, cookie 0 */
-#define KFR_JF_TRUNCATED   4 /* more frames than KFR_JAVA_MAX_FRAMES; last frame */
-#define KFR_JF_BROKEN      5 /* a read or check failed; last frame; x = KFR_JB_* reason, ref = pc */
-#define KFR_JF_COMPILED_PC 6 /* as KFR_JF_COMPILED, but x is an interrupted pc (walk from registers),
-                              * not a return address: named from the nearest following debug info */
-#define KFR_JF_SHIFT       28
-#define KFR_JF_XMASK       0x0fffffffu
-
-/* Why a walk stopped early (KFR_JF_BROKEN frames). */
-#define KFR_JB_READ        1 /* user memory not readable */
-#define KFR_JB_NO_BLOB     2 /* pc in the code cache but no code blob there */
-#define KFR_JB_FRAME_SIZE  3 /* a blob without a usable frame size */
-#define KFR_JB_SP_ORDER    4 /* the sender's sp is not above the frame's (corrupt chain) */
-#define KFR_JB_UNKNOWN_PC  5 /* pc neither in the interpreter, the code cache nor native code after Java */
-#define KFR_JB_PROLOGUE    6 /* started from registers inside a compiled method's prologue: caller unknown */
-
-/* One physical Java frame, 16 bytes; the symbolizer expands compiled frames into inlined ones. */
-struct kfr_java_frame {
-	__u64 ref;
-	__u32 value;  /* kind << KFR_JF_SHIFT | x */
-	__u32 cookie;
-};
-
-/* Java stack record (its own ring buffer): header then n frames, innermost first. Sent once per id
- * (until the id is forgotten by the kernel's seen-set), before any event referring to it. */
-struct kfr_java_stack {
-	__u64 id;
-	__u32 tid;
-	__u16 n;
-	__u16 flags;
-	struct kfr_java_frame f[KFR_JAVA_MAX_FRAMES];
-};
-#define KFR_JAVA_STACK_HDR 16
 
 #endif

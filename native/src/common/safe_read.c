@@ -4,7 +4,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "safe_read.h"
+#include "common/safe_read.h"
 
 int kfr_safe_read(void *dst, uintptr_t addr, size_t n)
 {

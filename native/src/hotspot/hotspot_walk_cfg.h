@@ -5,8 +5,8 @@
 #include <linux/types.h>
 #include <stddef.h>
 
-#include "hotspot_layout.h"
-#include "kfr_walk_cfg.h"
+#include "hotspot/hotspot_layout.h"
+#include "hotspot/kfr_walk_cfg.h"
 
 /* 0, or -1 with a one-line reason when the layout breaks an assumption of the BPF walker. */
 int kfr_hs_walk_cfg(const struct kfr_hs_layout *l, struct kfr_walk_cfg *c, char *why, size_t whycap);

@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-#include "cpu_loader.h"
+#include "cpu/cpu_loader.h"
 
 #include <errno.h>
 #include <linux/perf_event.h>
@@ -16,11 +16,12 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "kfr_error.h"
-#include "sysctl.h"
-#include "map_util.h"
-#include "kfr_records.h"
-#include "kfr_walk_cfg.h"
+#include "common/kfr_error.h"
+#include "common/sysctl.h"
+#include "common/map_util.h"
+#include "cpu/cpu_records.h"
+#include "hotspot/java_stack_records.h"
+#include "hotspot/kfr_walk_cfg.h"
 #include "cpu.skel.h"
 
 #define SAMPLE_SIZE sizeof(struct kfr_cpu_sample)

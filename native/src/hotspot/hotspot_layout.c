@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hotspot_layout.h"
-#include "safe_read.h"
+#include "hotspot/hotspot_layout.h"
+#include "common/safe_read.h"
 
 struct vmstructs {
 	const char *structs, *types, *ints;
