@@ -1,5 +1,8 @@
 #include "common/handles.h"
 
+#include "common/collector.h"
+#include "common/kfr_error.h"
+
 #include <pthread.h>
 #include <stddef.h>
 
@@ -7,7 +10,7 @@
 
 struct slot {
 	void *obj;
-	int kind;
+	const struct kfr_collector_ops *ops;
 	int refs;
 	int closing;
 	uint32_t gen;
@@ -30,7 +33,7 @@ static struct slot *find(uint64_t h)
 	return s;
 }
 
-uint64_t kfr_handle_add(void *obj, int kind)
+uint64_t kfr_handle_add(void *obj, const struct kfr_collector_ops *ops)
 {
 	uint64_t h = 0;
 
@@ -44,7 +47,7 @@ uint64_t kfr_handle_add(void *obj, int kind)
 		if (s->gen == 0 || s->gen > 0x7fffffffu)
 			s->gen = 1;
 		s->obj = obj;
-		s->kind = kind;
+		s->ops = ops;
 		s->refs = 0;
 		s->closing = 0;
 		h = ((uint64_t)s->gen << 16) | (uint64_t)(i + 1);
@@ -54,17 +57,22 @@ uint64_t kfr_handle_add(void *obj, int kind)
 	return h;
 }
 
-void *kfr_handle_acquire(uint64_t h, int kind)
+void *kfr_handle_acquire(uint64_t h, const struct kfr_collector_ops *want, const struct kfr_collector_ops **ops,
+			 const char *what)
 {
 	void *obj = NULL;
 
 	pthread_mutex_lock(&lock);
 	struct slot *s = find(h);
-	if (s && s->kind == kind && !s->closing) {
+	if (s && (!want || s->ops == want) && !s->closing) {
 		s->refs++;
 		obj = s->obj;
+		if (ops)
+			*ops = s->ops;
 	}
 	pthread_mutex_unlock(&lock);
+	if (!obj)
+		kfr_set_error("%s: invalid or closed handle 0x%llx", what, (unsigned long long)h);
 	return obj;
 }
 
@@ -77,19 +85,20 @@ void kfr_handle_release(uint64_t h)
 	pthread_mutex_unlock(&lock);
 }
 
-void *kfr_handle_remove(uint64_t h, int kind, void (*wake)(void *obj))
+void *kfr_handle_remove(uint64_t h, const struct kfr_collector_ops **ops)
 {
 	void *obj = NULL;
 
 	pthread_mutex_lock(&lock);
 	struct slot *s = find(h);
-	if (s && s->kind == kind && !s->closing) {
+	if (s && !s->closing) {
 		s->closing = 1;
-		if (wake && s->refs > 0)
-			wake(s->obj);
+		if (s->refs > 0)
+			s->ops->wake(s->obj);
 		while (s->refs > 0)
 			pthread_cond_wait(&released, &lock);
 		obj = s->obj;
+		*ops = s->ops;
 		s->obj = NULL;
 		s->closing = 0;
 	}

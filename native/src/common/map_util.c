@@ -6,7 +6,6 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "hotspot/java_stack_records.h"
 #include "common/map_util.h"
 
 #define MAX_STACK_DEPTH 127
@@ -80,15 +79,4 @@ void kfr_prog_add_stats(const struct bpf_program *prog, int64_t *out)
 	out[0] += (int64_t)info.run_cnt;
 	out[1] += (int64_t)info.run_time_ns;
 	out[2] += (int64_t)info.recursion_misses; /* kernel 5.12+; older kernels leave it 0 */
-}
-
-int kfr_append_java_stack(unsigned char *buf, size_t *len, size_t cap, const void *data, size_t size)
-{
-	const struct kfr_java_stack *r = data;
-
-	if (size < KFR_JAVA_STACK_HDR || size != KFR_JAVA_STACK_HDR + (size_t)r->n * sizeof(struct kfr_java_frame))
-		return 0; /* not a record of ours: cannot happen */
-	memcpy(buf + *len, data, size);
-	*len += size;
-	return *len + sizeof(struct kfr_java_stack) > cap ? -ENOBUFS : 0;
 }

@@ -22,9 +22,4 @@ int kfr_map_sum_percpu(int fd, uint32_t n, int ncpu, int64_t *out);
 /* Adds a program's run count, run time and recursion misses (kernel BPF statistics) to out[0..2]. */
 void kfr_prog_add_stats(const struct bpf_program *prog, int64_t *out);
 
-/* Ring-buffer callback body for Java stack records: appends one whole record (struct
- * kfr_java_stack, its exact size) to buf at *len; -ENOBUFS once another maximal one might not fit
- * (the rest stays in the ring). */
-int kfr_append_java_stack(unsigned char *buf, size_t *len, size_t cap, const void *data, size_t size);
-
 #endif

@@ -3,12 +3,10 @@
 
 #include <errno.h>
 #include <linux/perf_event.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -16,7 +14,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "common/collector.h"
 #include "common/kfr_error.h"
+#include "common/ring_reader.h"
+#include "hotspot/java_stack_ring.h"
 #include "common/sysctl.h"
 #include "common/map_util.h"
 #include "cpu/cpu_records.h"
@@ -35,12 +36,11 @@ struct kfr_cpu {
 	struct bpf_link **links;
 	bool cycles;
 	bool detached;
-	struct ring_buffer *rb, *jrb;
+	struct kfr_ring *rb;      /* samples */
+	struct kfr_ring *jrb;     /* Java stack records; NULL without Java frames */
 	int stats_fd;
-	int wake_fd;
-	pthread_mutex_t lock;     /* poll, java stacks, detach */
-	unsigned char *buf;       /* current read's destination */
-	size_t cap, len;
+	int wake_fd;              /* ends a waiting poll */
+	pthread_mutex_t lock;     /* detach */
 };
 
 static long perf_open(struct perf_event_attr *a, int cpu)
@@ -104,24 +104,6 @@ static int open_events(struct kfr_cpu *o, bool cycles, const struct kfr_cpu_cfg 
 	return opened ? 0 : -ENODEV;
 }
 
-static int on_sample(void *ctx, void *data, size_t len)
-{
-	struct kfr_cpu *o = ctx;
-
-	if (len < SAMPLE_SIZE)
-		return 0;
-	memcpy(o->buf + o->len, data, SAMPLE_SIZE);
-	o->len += SAMPLE_SIZE;
-	return o->len + SAMPLE_SIZE > o->cap ? -ENOBUFS : 0;
-}
-
-static int on_java_stack(void *ctx, void *data, size_t len)
-{
-	struct kfr_cpu *o = ctx;
-
-	return kfr_append_java_stack(o->buf, &o->len, o->cap, data, len);
-}
-
 struct kfr_cpu *kfr_cpu_open(int tgid, const struct kfr_cpu_cfg *cfg, uint32_t ringbuf_bytes,
 			     const struct kfr_walk_cfg *java)
 {
@@ -141,7 +123,7 @@ struct kfr_cpu *kfr_cpu_open(int tgid, const struct kfr_cpu_cfg *cfg, uint32_t r
 	}
 	o->stats_fd = -1;
 	pthread_mutex_init(&o->lock, NULL);
-	o->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	o->wake_fd = kfr_wakeup_new();
 	o->ncpu = libbpf_num_possible_cpus();
 	if (o->wake_fd < 0 || o->ncpu <= 0) {
 		kfr_set_error("CPU sampler: eventfd or CPU count failed");
@@ -195,12 +177,11 @@ struct kfr_cpu *kfr_cpu_open(int tgid, const struct kfr_cpu_cfg *cfg, uint32_t r
 			goto fail;
 		}
 	}
-	o->rb = ring_buffer__new(bpf_map__fd(o->skel->maps.samples), on_sample, o, NULL);
-	o->jrb = java ? ring_buffer__new(bpf_map__fd(o->skel->maps.java_stacks), on_java_stack, o, NULL) : NULL;
-	if (!o->rb || (java && !o->jrb)) {
-		kfr_set_error("CPU sampler: ring buffer setup failed: %s", strerror(errno));
+	o->rb = kfr_ring_new(bpf_map__fd(o->skel->maps.samples), SAMPLE_SIZE, NULL, 0, "cpuPoll");
+	if (!o->rb)
 		goto fail;
-	}
+	if (java && !(o->jrb = kfr_java_stack_ring(bpf_map__fd(o->skel->maps.java_stacks), "cpuJavaStacks")))
+		goto fail;
 	const char *stats = getenv("KFR_BPF_STATS");
 	if (!stats || strcmp(stats, "0"))
 		o->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
@@ -219,61 +200,20 @@ const char *kfr_cpu_event(const struct kfr_cpu *o)
 	return o->cycles ? "cycles" : "cpu-clock";
 }
 
-static int consume(struct kfr_cpu *o, struct ring_buffer *rb, void *buf, size_t cap, size_t unit, int timeout_ms)
-{
-	int err;
-
-	pthread_mutex_lock(&o->lock);
-	o->buf = buf;
-	o->cap = cap;
-	o->len = 0;
-	err = ring_buffer__consume(rb);
-	if (o->len == 0 && err >= 0 && timeout_ms > 0) {
-		struct pollfd pfd[2] = {
-			{ .fd = ring_buffer__epoll_fd(rb), .events = POLLIN },
-			{ .fd = o->wake_fd, .events = POLLIN },
-		};
-		int r = poll(pfd, 2, timeout_ms);
-		uint64_t v;
-
-		if (r > 0 && (pfd[1].revents & POLLIN) && read(o->wake_fd, &v, sizeof(v)) < 0) { /* nothing */ }
-		err = ring_buffer__consume(rb);
-	}
-	size_t len = o->len;
-	o->buf = NULL;
-	pthread_mutex_unlock(&o->lock);
-	if (err < 0 && err != -ENOBUFS && len == 0) {
-		kfr_set_error("CPU sampler: ring buffer read failed: %s", strerror(-err));
-		return err;
-	}
-	return unit ? (int)(len / unit) : (int)len;
-}
-
 int kfr_cpu_poll(struct kfr_cpu *o, void *buf, size_t cap, int timeout_ms)
 {
-	if (!buf || cap < SAMPLE_SIZE) {
-		kfr_set_error("cpuPoll: buffer too small");
-		return -EINVAL;
-	}
-	return consume(o, o->rb, buf, cap, SAMPLE_SIZE, timeout_ms);
+	return kfr_ring_read(o->rb, buf, cap, timeout_ms, o->wake_fd);
 }
 
 void kfr_cpu_wake(struct kfr_cpu *o)
 {
-	uint64_t one = 1;
-
-	if (o && o->wake_fd >= 0 && write(o->wake_fd, &one, sizeof(one)) < 0) { /* a wake-up is pending */ }
+	if (o)
+		kfr_wakeup_signal(o->wake_fd);
 }
 
 int kfr_cpu_java_stacks(struct kfr_cpu *o, void *buf, size_t cap)
 {
-	if (!o->jrb)
-		return 0;
-	if (!buf || cap < sizeof(struct kfr_java_stack)) {
-		kfr_set_error("cpuJavaStacks: buffer too small");
-		return -EINVAL;
-	}
-	return consume(o, o->jrb, buf, cap, 0, 0);
+	return o->jrb ? kfr_ring_read(o->jrb, buf, cap, 0, -1) : 0;
 }
 
 int kfr_cpu_java_thread(struct kfr_cpu *o, int tid, const struct kfr_java_thread *jt)
@@ -334,8 +274,8 @@ void kfr_cpu_close(struct kfr_cpu *o)
 		return;
 	if (o->pfd)
 		kfr_cpu_detach(o);
-	ring_buffer__free(o->rb);
-	ring_buffer__free(o->jrb);
+	kfr_ring_free(o->rb);
+	kfr_ring_free(o->jrb);
 	cpu_bpf__destroy(o->skel);
 	for (int c = 0; o->pfd && c < o->ncpu; c++) {
 		if (o->pfd[c] >= 0)
@@ -350,3 +290,31 @@ void kfr_cpu_close(struct kfr_cpu *o)
 	pthread_mutex_destroy(&o->lock);
 	free(o);
 }
+
+/* ---- the collector's table (common/collector.h) ----------------------------------------------- */
+
+static int ops_poll(void *c, void *buf, size_t cap, int timeout_ms) { return kfr_cpu_poll(c, buf, cap, timeout_ms); }
+static void ops_wake(void *c) { kfr_cpu_wake(c); }
+static int ops_stack(void *c, int32_t id, uint64_t *ips, int max) { return kfr_cpu_stack(c, id, ips, max); }
+static int ops_stats(void *c, int64_t *out, int len) { return kfr_cpu_stats(c, out, len); }
+static int ops_detach(void *c) { return kfr_cpu_detach(c); }
+static void ops_close(void *c) { kfr_cpu_close(c); }
+static bool ops_java_enabled(const void *c) { return kfr_cpu_java_enabled(c); }
+static int ops_java_stacks(void *c, void *buf, size_t cap) { return kfr_cpu_java_stacks(c, buf, cap); }
+static int ops_java_forget(void *c) { return kfr_cpu_java_forget(c); }
+static int ops_java_thread(void *c, int tid, const struct kfr_java_thread *jt) { return kfr_cpu_java_thread(c, tid, jt); }
+
+const struct kfr_collector_ops kfr_cpu_ops = {
+	.name = "cpu",
+	.poll = ops_poll,
+	.wake = ops_wake,
+	.stack = ops_stack,
+	.stats = ops_stats,
+	.stats_len = KFR_CPU_STAT__LEN,
+	.detach = ops_detach,
+	.close = ops_close,
+	.java_enabled = ops_java_enabled,
+	.java_stacks = ops_java_stacks,
+	.java_forget = ops_java_forget,
+	.java_thread = ops_java_thread,
+};

@@ -11,6 +11,7 @@
 struct kfr_cpu;
 struct kfr_walk_cfg;
 struct kfr_java_thread;
+struct kfr_collector_ops;
 
 struct kfr_cpu_cfg {
 	uint64_t interval_ns;  /* sample every this much CPU time (0: use event_count) */
@@ -38,5 +39,8 @@ int kfr_cpu_stats(struct kfr_cpu *o, int64_t *out, int len);
 /* Stops sampling (perf events off, program detached); records stay readable. Idempotent. */
 int kfr_cpu_detach(struct kfr_cpu *o);
 void kfr_cpu_close(struct kfr_cpu *o);
+
+/* The functions above as a collector's table, for the generic JNI surface. */
+extern const struct kfr_collector_ops kfr_cpu_ops;
 
 #endif

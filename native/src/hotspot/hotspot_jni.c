@@ -1,5 +1,5 @@
 /* JNI glue for Java frames (io.kfr.collectors.natives.KfrNative): the JVM's layout (read once),
- * the walker configuration for offcpuOpen, the Java stack records, and frame names. */
+ * the walker configuration for a collector's open, the Java stack records, and frame names. */
 #include <jni.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -8,6 +8,7 @@
 #include <linux/types.h>
 
 #include "hotspot/hotspot_jni.h"
+#include "common/collector.h"
 #include "hotspot/hotspot_symbols.h"
 #include "hotspot/hotspot_threads.h"
 #include "hotspot/hotspot_walk_cfg.h"
@@ -60,37 +61,17 @@ int kfr_hs_java_cfg(struct kfr_walk_cfg *cfg)
 	return 0;
 }
 
-static int update_offcpu(void *o, int tid, const struct kfr_java_thread *jt)
-{
-	return kfr_offcpu_java_thread(o, tid, jt);
-}
-
-static int update_cpu(void *o, int tid, const struct kfr_java_thread *jt)
-{
-	return kfr_cpu_java_thread(o, tid, jt);
-}
-
-/* Tracks the Java threads in one collector's map; the status tells whether Java frames are on. */
-static void start(JNIEnv *env, void *collector, bool enabled, kfr_hs_thread_update update)
+/* Tracks the Java threads in the collector's map; the status tells whether Java frames are on. */
+void kfr_hs_java_start(JNIEnv *env, void *collector, const struct kfr_collector_ops *ops)
 {
 	char why[256];
 
-	if (!enabled)
+	if (!ops->java_enabled(collector))
 		return;
-	if (kfr_hs_threads_attach(env, &layout, collector, update, why, sizeof(why)))
+	if (kfr_hs_threads_attach(env, &layout, collector, ops->java_thread, why, sizeof(why)))
 		set_status(why);
 	else
 		set_status("");
-}
-
-void kfr_hs_java_start(JNIEnv *env, struct kfr_offcpu *o)
-{
-	start(env, o, kfr_offcpu_java_enabled(o), update_offcpu);
-}
-
-void kfr_hs_java_start_cpu(JNIEnv *env, struct kfr_cpu *o)
-{
-	start(env, o, kfr_cpu_java_enabled(o), update_cpu);
 }
 
 void kfr_hs_java_stop(void *collector)

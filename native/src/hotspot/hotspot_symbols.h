@@ -1,4 +1,4 @@
-/* Names for the raw Java frames of the BPF walker (kfr_records.h): Method* -> class, method,
+/* Names for the raw Java frames of the BPF walker (java_stack_records.h): Method* -> class, method,
  * signature, line; nmethod + pc -> the inlined scopes at that pc. Everything is read through
  * kfr_safe_read and validated (docs/unwinder-design.md §4, §5): a frame that fails a check is
  * reported as unknown, never named from a guess. Not thread-safe per layout: one caller (the

@@ -12,7 +12,7 @@
  *                      sp + nmethod::_orig_pc_offset;
  *   entry frame (return into the call stub): Java was called from VM/native code; continue at the
  *                      anchor saved in the JavaCallWrapper, or stop if it is empty (thread bottom).
- * Raw frames only (kfr_records.h): user space names them. Every read is checked; a failed read
+ * Raw frames only (java_stack_records.h): user space names them. Every read is checked; a failed read
  * or check ends the stack with a KFR_JF_BROKEN frame, never a guess.
  *
  * Not walking the same stack twice: the caller keeps, per thread context, the stack id and a hash

@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <poll.h>
-#include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,7 +14,10 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "common/collector.h"
 #include "common/kfr_error.h"
+#include "common/ring_reader.h"
+#include "hotspot/java_stack_ring.h"
 #include "common/map_util.h"
 #include "offcpu/offcpu_records.h"
 #include "hotspot/java_stack_records.h"
@@ -41,8 +42,8 @@ struct kfr_offcpu {
 	struct bpf_program *waker_prog; /* the sched_waking program loaded, NULL if none */
 	struct bpf_program *prog;   /* the attached sched_switch program */
 	bool detached;              /* sched_switch detached and no run of it still in progress */
-	struct ring_buffer *rb;
-	struct ring_buffer *jrb;    /* Java stack records; NULL without Java frames */
+	struct kfr_ring *rb;        /* events */
+	struct kfr_ring *jrb;       /* Java stack records; NULL without Java frames */
 	bool java;                  /* the walker is configured */
 	int stats_fd;               /* BPF_ENABLE_STATS, -1 if refused */
 	int wake_fd;                /* eventfd: kfr_offcpu_wake() ends a waiting poll */
@@ -50,18 +51,9 @@ struct kfr_offcpu {
 	bool rq_clock;              /* tp_btf measures with the runqueue clock */
 	char fallback[400];         /* why tp_btf was not used, "" if it is */
 	int ncpu;
-	pthread_mutex_t poll_lock;
 	pthread_mutex_t drain_lock;
 	pthread_mutex_t ctl_lock;   /* exclusions, detach */
 	unsigned int drain_slot;    /* aggregation map not written by BPF (after the last swap) */
-	/* current poll's destination (under poll_lock) */
-	unsigned char *pbuf;
-	size_t pcap;
-	size_t pcount;
-	/* current Java stack read's destination (under poll_lock) */
-	unsigned char *jbuf;
-	size_t jcap;
-	size_t jlen;
 };
 
 /* ---- open ---------------------------------------------------------------------------------- */
@@ -218,9 +210,6 @@ static int load_attach(struct kfr_offcpu *o, bool raw, int tgid, uint64_t thresh
 	return 0;
 }
 
-static int on_event(void *ctx, void *data, size_t len);
-static int on_java_stack(void *ctx, void *data, size_t len);
-
 struct kfr_offcpu *kfr_offcpu_open(int tgid, uint64_t threshold_ns, uint32_t ringbuf_bytes,
 				   const struct kfr_walk_cfg *java)
 {
@@ -259,13 +248,12 @@ struct kfr_offcpu *kfr_offcpu_open(int tgid, uint64_t threshold_ns, uint32_t rin
 	}
 	o->stats_fd = -1;
 	o->drain_slot = 1;
-	o->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	o->wake_fd = kfr_wakeup_new();
 	if (o->wake_fd < 0) {
 		kfr_set_error("offcpuOpen: eventfd failed: %s", strerror(errno));
 		free(o);
 		return NULL;
 	}
-	pthread_mutex_init(&o->poll_lock, NULL);
 	pthread_mutex_init(&o->drain_lock, NULL);
 	pthread_mutex_init(&o->ctl_lock, NULL);
 
@@ -288,18 +276,14 @@ struct kfr_offcpu *kfr_offcpu_open(int tgid, uint64_t threshold_ns, uint32_t rin
 		kfr_set_error("cannot read the number of possible CPUs: %s", strerror(-o->ncpu));
 		goto fail;
 	}
-	o->rb = ring_buffer__new(bpf_map__fd(o->skel->maps.events), on_event, o, NULL);
-	if (!o->rb) {
-		kfr_set_error("ring buffer setup failed: %s", strerror(errno));
+	o->rb = kfr_ring_new(bpf_map__fd(o->skel->maps.events), EVENT_SIZE, NULL, 0, "offcpuPoll");
+	if (!o->rb)
 		goto fail;
-	}
 	o->java = java != NULL;
 	if (o->java) {
-		o->jrb = ring_buffer__new(bpf_map__fd(o->skel->maps.java_stacks), on_java_stack, o, NULL);
-		if (!o->jrb) {
-			kfr_set_error("Java stack ring buffer setup failed: %s", strerror(errno));
+		o->jrb = kfr_java_stack_ring(bpf_map__fd(o->skel->maps.java_stacks), "offcpuJavaStacks");
+		if (!o->jrb)
 			goto fail;
-		}
 	}
 	/* BPF run-time stats, system-wide while the fd is open. Needs CAP_SYS_ADMIN; without it
 	 * (or with KFR_BPF_STATS=0: they cost two clock reads per program run) run count and time
@@ -331,101 +315,16 @@ const char *kfr_offcpu_clock(const struct kfr_offcpu *o)
 	return o->rq_clock ? "sched_clock" : "monotonic";
 }
 
-/* ---- ring buffer ---------------------------------------------------------------------------- */
-
-/* libbpf (1.1 and later) advances the consumer position before calling this, so a negative
- * return still consumes the record. Hence: copy the record, and stop only once the buffer has
- * no room for another one. */
-static int on_event(void *ctx, void *data, size_t len)
-{
-	struct kfr_offcpu *o = ctx;
-
-	if (len < EVENT_SIZE)
-		return 0; /* not ours; cannot happen */
-	memcpy(o->pbuf + o->pcount * EVENT_SIZE, data, EVENT_SIZE);
-	o->pcount++;
-	if ((o->pcount + 1) * EVENT_SIZE > o->pcap)
-		return -ENOBUFS; /* full: stop here, the rest stays in the ring */
-	return 0;
-}
+/* ---- ring buffers ---------------------------------------------------------------------------- */
 
 int kfr_offcpu_poll(struct kfr_offcpu *o, void *buf, size_t cap, int timeout_ms)
 {
-	int err, n;
-
-	if (!buf || cap < EVENT_SIZE) {
-		kfr_set_error("offcpuPoll: buffer of %zu bytes cannot hold one %zu-byte record", cap, EVENT_SIZE);
-		return -EINVAL;
-	}
-	pthread_mutex_lock(&o->poll_lock);
-	o->pbuf = buf;
-	o->pcap = cap;
-	o->pcount = 0;
-	/* take what is there without waiting; wait only when the ring is empty */
-	err = ring_buffer__consume(o->rb);
-	if (o->pcount == 0 && err >= 0 && timeout_ms > 0) {
-		/* libbpf's epoll set and our wake-up eventfd. The program submits without a wake-up
-		 * until 1/8 of the ring is unread, so the epoll set usually stays quiet and the wait
-		 * ends at the timeout: read the ring whatever ended the wait. */
-		struct pollfd pfd[2] = {
-			{ .fd = ring_buffer__epoll_fd(o->rb), .events = POLLIN },
-			{ .fd = o->wake_fd, .events = POLLIN },
-		};
-		int r = poll(pfd, 2, timeout_ms);
-
-		if (r > 0 && (pfd[1].revents & POLLIN)) {
-			uint64_t v;
-			if (read(o->wake_fd, &v, sizeof(v)) < 0) { /* nothing to do */ }
-		}
-		if (r >= 0 || errno == EINTR)
-			err = ring_buffer__consume(o->rb);
-		else
-			err = -errno;
-	}
-	n = (int)o->pcount;
-	o->pbuf = NULL;
-	pthread_mutex_unlock(&o->poll_lock);
-	if (err < 0 && err != -ENOBUFS && n == 0) {
-		kfr_set_error("offcpuPoll: ring buffer read failed: %s", strerror(-err));
-		return err;
-	}
-	return n;
-}
-
-/* ---- Java stacks ------------------------------------------------------------------------------ */
-
-/* Copies one Java stack record (its exact size); stops once another maximal one might not fit. */
-static int on_java_stack(void *ctx, void *data, size_t len)
-{
-	struct kfr_offcpu *o = ctx;
-
-	return kfr_append_java_stack(o->jbuf, &o->jlen, o->jcap, data, len);
+	return kfr_ring_read(o->rb, buf, cap, timeout_ms, o->wake_fd);
 }
 
 int kfr_offcpu_java_stacks(struct kfr_offcpu *o, void *buf, size_t cap)
 {
-	int err;
-
-	if (!o->jrb)
-		return 0;
-	if (!buf || cap < sizeof(struct kfr_java_stack)) {
-		kfr_set_error("offcpuJavaStacks: buffer of %zu bytes cannot hold one %zu-byte record", cap,
-			      sizeof(struct kfr_java_stack));
-		return -EINVAL;
-	}
-	pthread_mutex_lock(&o->poll_lock);
-	o->jbuf = buf;
-	o->jcap = cap;
-	o->jlen = 0;
-	err = ring_buffer__consume(o->jrb);
-	int n = (int)o->jlen;
-	o->jbuf = NULL;
-	pthread_mutex_unlock(&o->poll_lock);
-	if (err < 0 && err != -ENOBUFS && n == 0) {
-		kfr_set_error("offcpuJavaStacks: ring buffer read failed: %s", strerror(-err));
-		return err;
-	}
-	return n;
+	return o->jrb ? kfr_ring_read(o->jrb, buf, cap, 0, -1) : 0;
 }
 
 int kfr_offcpu_java_thread(struct kfr_offcpu *o, int tid, const struct kfr_java_thread *jt)
@@ -445,9 +344,7 @@ int kfr_offcpu_java_forget(struct kfr_offcpu *o)
 
 void kfr_offcpu_wake(struct kfr_offcpu *o)
 {
-	uint64_t one = 1;
-
-	if (write(o->wake_fd, &one, sizeof(one)) < 0) { /* counter saturated: a wake-up is pending anyway */ }
+	kfr_wakeup_signal(o->wake_fd);
 }
 
 /* ---- control ---------------------------------------------------------------------------------- */
@@ -609,8 +506,8 @@ void kfr_offcpu_close(struct kfr_offcpu *o)
 {
 	if (!o)
 		return;
-	ring_buffer__free(o->rb);
-	ring_buffer__free(o->jrb);
+	kfr_ring_free(o->rb);
+	kfr_ring_free(o->jrb);
 	bpf_link__destroy(o->link);
 	bpf_link__destroy(o->exit_link);
 	bpf_link__destroy(o->waker_link);
@@ -619,8 +516,35 @@ void kfr_offcpu_close(struct kfr_offcpu *o)
 		close(o->stats_fd);
 	if (o->wake_fd >= 0)
 		close(o->wake_fd);
-	pthread_mutex_destroy(&o->poll_lock);
 	pthread_mutex_destroy(&o->drain_lock);
 	pthread_mutex_destroy(&o->ctl_lock);
 	free(o);
 }
+
+/* ---- the collector's table (common/collector.h) ----------------------------------------------- */
+
+static int ops_poll(void *c, void *buf, size_t cap, int timeout_ms) { return kfr_offcpu_poll(c, buf, cap, timeout_ms); }
+static void ops_wake(void *c) { kfr_offcpu_wake(c); }
+static int ops_stack(void *c, int32_t id, uint64_t *ips, int max) { return kfr_offcpu_stack(c, id, ips, max); }
+static int ops_stats(void *c, int64_t *out, int len) { return kfr_offcpu_stats(c, out, len); }
+static int ops_detach(void *c) { return kfr_offcpu_detach(c); }
+static void ops_close(void *c) { kfr_offcpu_close(c); }
+static bool ops_java_enabled(const void *c) { return kfr_offcpu_java_enabled(c); }
+static int ops_java_stacks(void *c, void *buf, size_t cap) { return kfr_offcpu_java_stacks(c, buf, cap); }
+static int ops_java_forget(void *c) { return kfr_offcpu_java_forget(c); }
+static int ops_java_thread(void *c, int tid, const struct kfr_java_thread *jt) { return kfr_offcpu_java_thread(c, tid, jt); }
+
+const struct kfr_collector_ops kfr_offcpu_ops = {
+	.name = "offcpu",
+	.poll = ops_poll,
+	.wake = ops_wake,
+	.stack = ops_stack,
+	.stats = ops_stats,
+	.stats_len = KFR_STAT__LEN,
+	.detach = ops_detach,
+	.close = ops_close,
+	.java_enabled = ops_java_enabled,
+	.java_stacks = ops_java_stacks,
+	.java_forget = ops_java_forget,
+	.java_thread = ops_java_thread,
+};

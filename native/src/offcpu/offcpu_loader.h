@@ -11,6 +11,7 @@
 struct kfr_offcpu;
 struct kfr_walk_cfg;
 struct kfr_java_thread;
+struct kfr_collector_ops;
 
 /* Loads and attaches the collector for all threads of tgid. tp_btf is tried first, raw_tp is the
  * fallback; the environment variable KFR_OFFCPU_ATTACH=raw_tp|tp_btf forces one. java: the
@@ -69,5 +70,8 @@ int kfr_offcpu_stack(struct kfr_offcpu *o, int32_t stack_id, uint64_t *ips, int 
 int kfr_offcpu_stats(struct kfr_offcpu *o, int64_t *out, int len);
 /* Detaches and frees everything. Callers make sure no other call on o is in progress. */
 void kfr_offcpu_close(struct kfr_offcpu *o);
+
+/* The functions above as a collector's table, for the generic JNI surface. */
+extern const struct kfr_collector_ops kfr_offcpu_ops;
 
 #endif

@@ -131,7 +131,7 @@ enum kfr_offcpu_counter {
 #define KFR_EXIT_NAMES 4096
 #define KFR_COMM_LEN   16
 
-/* Layout of the long[] filled by kfr_offcpu_stats / KfrNative.offcpuStats:
+/* Layout of the long[] filled by kfr_offcpu_stats / KfrNative.collectorStats:
  * [0 .. KFR_CNT__MAX-1] the counters above, then, summed over all kfr programs of the collector
  * (bpf_prog_info): [KFR_STAT_PROG_RUN_CNT] run count, [KFR_STAT_PROG_RUN_NS] run time (both need
  * BPF_ENABLE_STATS), [KFR_STAT_PROG_RECURSION_MISSES] runs the kernel skipped because a program of

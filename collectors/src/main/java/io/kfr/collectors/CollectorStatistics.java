@@ -2,7 +2,7 @@ package io.kfr.collectors;
 
 /**
  * What a collector cost and what it could not record, cumulative since it started. The counters
- * of the off-CPU collector are the kernel's (native/include/kfr_records.h has the exact rules).
+ * of the off-CPU collector are the kernel's (native/src/offcpu/offcpu_records.h has the exact rules).
  * <p>
  * Cost: {@code bpfRunCount} / {@code bpfRunTimeNanos} come from the kernel's BPF statistics
  * (BPF_ENABLE_STATS), summed over the collector's programs; {@code stackWalks} are stacks walked

@@ -18,6 +18,8 @@ import io.kfr.collectors.offcpu.JavaFramesSelfTest;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 
+import static io.kfr.collectors.cpu.CpuRecords.*;
+
 /**
  * The CPU sampler: a perf event per CPU with a BPF program that keeps the samples of this
  * process's threads (Java, JIT compiler, GC, VM and native threads alike, including threads started
@@ -27,30 +29,6 @@ import java.nio.ByteBuffer;
 public final class CpuCollector implements AutoCloseable {
     private static final int POLL_MILLIS = 100;
     private static final long STATS_PERIOD_NANOS = 1_000_000_000L;
-    /** struct kfr_cpu_sample (native/include/kfr_records.h) */
-    private static final int SAMPLE_SIZE = 40;
-    private static final int S_TID = 0;
-    private static final int S_CPU = 4;
-    private static final int S_TIME = 8;
-    private static final int S_PERIOD = 16;
-    private static final int S_KSTACK = 24;
-    private static final int S_USTACK = 28;
-    private static final int S_JAVA = 32;
-    /** enum kfr_cpu_counter */
-    private static final int C_SAMPLES = 0;
-    private static final int C_LOST = 1;
-    private static final int C_KSTACK_ERR = 3;
-    private static final int C_USTACK_ERR = 4;
-    private static final int C_JAVA_WALK = 5;
-    private static final int C_JAVA_WALK_NS = 6;
-    private static final int C_JAVA_FRAMES = 7;
-    private static final int C_JAVA_FROM_REGS = 8;
-    private static final int C_JAVA_NO_ANCHOR = 9;
-    private static final int C_JAVA_BROKEN = 10;
-    private static final int C_JAVA_SENT = 11;
-    private static final int C_JAVA_LOST = 12;
-    private static final int C_MAX = 13;
-
     private final long handle;
     private final int pid;
     private final CpuConfig config;
@@ -75,11 +53,11 @@ public final class CpuCollector implements AutoCloseable {
         this.failureSink = listener::onFailure; // made now: there may be no heap for it later
         FailureReport.load(); // likewise: loading a class needs heap
         this.cpuClock = "cpu-clock".equals(KfrNative.cpuEvent(handle));
-        this.javaStacks = new JavaStacks(buffer -> KfrNative.cpuJavaStacks(handle, buffer),
-                () -> KfrNative.cpuJavaForget(handle));
+        this.javaStacks = new JavaStacks(buffer -> KfrNative.collectorJavaStacks(handle, buffer),
+                () -> KfrNative.collectorJavaForget(handle));
         this.worker = new Thread(this::run, "kfr-cpu");
         this.worker.setDaemon(true);
-        this.stop = new WorkerStop(worker, () -> KfrNative.cpuWake(handle));
+        this.stop = new WorkerStop(worker, () -> KfrNative.collectorWake(handle));
     }
 
     public static CpuCollector start(int pid, CpuConfig config, ThreadDirectory threads, CpuListener listener)
@@ -113,7 +91,7 @@ public final class CpuCollector implements AutoCloseable {
 
     private void run() {
         try {
-            stacks = new StackResolver((id, ips) -> KfrNative.cpuStack(handle, id, ips), SharedSymbols.kernel(),
+            stacks = new StackResolver((id, ips) -> KfrNative.collectorStack(handle, id, ips), SharedSymbols.kernel(),
                     SharedSymbols.process(pid), javaStacks);
             long nextStats = System.nanoTime() + STATS_PERIOD_NANOS;
             while (stop.running()) {
@@ -123,7 +101,7 @@ public final class CpuCollector implements AutoCloseable {
                     nextStats += STATS_PERIOD_NANOS;
                 }
             }
-            KfrNative.cpuDetach(handle);
+            KfrNative.collectorDetach(handle);
             while (poll(0) > 0) {
                 // what the ring buffer still holds
             }
@@ -134,7 +112,7 @@ public final class CpuCollector implements AutoCloseable {
             // each step on its own: with the heap full (OutOfMemoryError) any of them may fail, and
             // the perf events must be closed whatever happens
             try {
-                KfrNative.cpuClose(handle);
+                KfrNative.collectorClose(handle);
             } catch (Throwable t) {
                 failure = failure == null ? t : failure;
             }
@@ -152,7 +130,7 @@ public final class CpuCollector implements AutoCloseable {
     }
 
     private int poll(int timeoutMillis) {
-        int n = KfrNative.cpuPoll(handle, samples, timeoutMillis);
+        int n = KfrNative.collectorPoll(handle, samples, timeoutMillis);
         if (n < 0) {
             throw new IllegalStateException("cpuPoll: " + KfrNative.lastError());
         }
@@ -181,7 +159,7 @@ public final class CpuCollector implements AutoCloseable {
     }
 
     private CollectorStatistics statistics() {
-        KfrNative.cpuStats(handle, stats);
+        KfrNative.collectorStats(handle, stats);
         return new CollectorStatistics(Clocks.nowEpochNanos(), "cpu", stats[C_MAX], stats[C_MAX + 1],
                 // a sample the ring had no room for is lost entirely (nothing aggregates it): dropped
                 stats[C_SAMPLES], 0, 0, stats[C_LOST], 0, stats[C_KSTACK_ERR] + stats[C_USTACK_ERR],

@@ -74,10 +74,10 @@ public final class OffCpuCollector implements AutoCloseable {
         this.listener = listener;
         this.failureSink = listener::onFailure; // made now: there may be no heap for it later
         FailureReport.load(); // likewise: loading a class needs heap
-        this.stop = new WorkerStop(worker, () -> KfrNative.offcpuWake(handle));
+        this.stop = new WorkerStop(worker, () -> KfrNative.collectorWake(handle));
         this.workerTid = workerTid;
-        this.javaStacks = new JavaStacks(buffer -> KfrNative.offcpuJavaStacks(handle, buffer),
-                () -> KfrNative.offcpuJavaForget(handle));
+        this.javaStacks = new JavaStacks(buffer -> KfrNative.collectorJavaStacks(handle, buffer),
+                () -> KfrNative.collectorJavaForget(handle));
     }
 
     /** Loads and attaches the BPF program for process {@code pid} and starts collecting. */
@@ -121,7 +121,7 @@ public final class OffCpuCollector implements AutoCloseable {
             collector = new OffCpuCollector(handle, pid, config, threads, listener, worker, tid);
             collector.selfTestFailure = selfTest.isEmpty() ? null : selfTest;
         } catch (CollectorException | RuntimeException | Error e) {
-            KfrNative.offcpuClose(handle);
+            KfrNative.collectorClose(handle);
             starter.abort();
             throw e;
         }
@@ -162,7 +162,7 @@ public final class OffCpuCollector implements AutoCloseable {
     private void run() {
         try {
             // After the program was loaded, so that kallsyms already lists it (its frames are stripped).
-            stacks = new StackResolver((id, ips) -> KfrNative.offcpuStack(handle, id, ips), SharedSymbols.kernel(),
+            stacks = new StackResolver((id, ips) -> KfrNative.collectorStack(handle, id, ips), SharedSymbols.kernel(),
                     SharedSymbols.process(pid), javaStacks);
             long nextDrain = System.nanoTime() + config.drainPeriodMillis() * 1_000_000L;
             while (stop.running()) {
@@ -175,7 +175,7 @@ public final class OffCpuCollector implements AutoCloseable {
             }
             // Detach first: from then on the kernel's counters are final. Then deliver all that is
             // still in the ring buffer and in both aggregation maps, then the statistics.
-            if (KfrNative.offcpuDetach(handle) != 0) {
+            if (KfrNative.collectorDetach(handle) != 0) {
                 throw new IllegalStateException("offcpuDetach: " + KfrNative.lastError());
             }
             while (pollEvents(0) > 0) {
@@ -189,7 +189,7 @@ public final class OffCpuCollector implements AutoCloseable {
             // each step on its own: with the heap full (OutOfMemoryError) any of them may fail, and
             // the program must be detached and closed whatever happens
             try {
-                KfrNative.offcpuClose(handle);
+                KfrNative.collectorClose(handle);
             } catch (Throwable t) {
                 failure = failure == null ? t : failure;
             }
@@ -209,7 +209,7 @@ public final class OffCpuCollector implements AutoCloseable {
     }
 
     private int pollEvents(int timeoutMillis) {
-        int n = KfrNative.offcpuPoll(handle, events, timeoutMillis);
+        int n = KfrNative.collectorPoll(handle, events, timeoutMillis);
         javaStacks.read(); // the stacks these events refer to were sent before them
         for (int i = 0; i < n; i++) {
             int at = i * EVENT_SIZE;
@@ -299,7 +299,7 @@ public final class OffCpuCollector implements AutoCloseable {
 
     /** Cumulative statistics of this collector; collector thread only (it owns the stats array). */
     private CollectorStatistics statistics() {
-        KfrNative.offcpuStats(handle, stats);
+        KfrNative.collectorStats(handle, stats);
         return new CollectorStatistics(Clocks.nowEpochNanos(), "offcpu",
                 stats[STAT_PROG_RUN_CNT], stats[STAT_PROG_RUN_NS],
                 stats[CNT_EVENTS], stats[CNT_AGGREGATED],

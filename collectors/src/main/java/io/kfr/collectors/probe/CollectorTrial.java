@@ -40,7 +40,7 @@ public final class CollectorTrial {
             return new Outcome(true, KfrNative.offcpuAttachMode(h),
                     selfTest.isEmpty() ? KfrNative.javaFramesStatus() : selfTest, "");
         } finally {
-            KfrNative.offcpuClose(h);
+            KfrNative.collectorClose(h);
         }
     }
 
@@ -54,7 +54,7 @@ public final class CollectorTrial {
         try {
             return new Outcome(true, KfrNative.cpuEvent(h), selfTest.isEmpty() ? KfrNative.javaFramesStatus() : selfTest, "");
         } finally {
-            KfrNative.cpuClose(h);
+            KfrNative.collectorClose(h);
         }
     }
 }
