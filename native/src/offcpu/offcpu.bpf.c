@@ -16,7 +16,7 @@
  * kernels where tp_btf does not load (hash map keyed by tid, always walks). libkfr loads one.
  * The tp_btf program falls back to the tid map when task storage cannot be created (the per-CPU
  * busy lock shared by all task-storage maps, or no memory), so such a switch-out is not lost.
- * Every path that loses an interval is counted (see kfr_records.h). A switch-in the program does
+ * Every path that loses an interval is counted (see offcpu_records.h). A switch-in the program does
  * not see (the kernel switched the thread in without firing sched_switch for it) is noticed at the
  * thread's next switch-out and the interval recovered from sched_info.last_arrival.
  *
@@ -598,187 +598,227 @@ static __always_inline void exit_check(struct task_struct *prev)
 		check_missed_switch_outs(prev, seen, (__u32)prev->sched_info.pcount);
 }
 
-SEC("tp_btf/sched_switch")
-int kfr_switch_btf(__u64 *ctx)
+/* ---- sched_switch: one handler, two attachments ----
+ * tp_btf (btf == true): prev and next are BTF pointers (read directly), the switch-out goes to
+ * task storage with a cache of stack fingerprints, and times come from the runqueue clock where
+ * usable. raw_tp (the fallback where tp_btf does not load): reads go through CO-RE probe reads,
+ * switch-outs go to the tid map, and times are CLOCK_MONOTONIC. btf is a constant in each wrapper,
+ * so each program holds only its own branch. */
+
+static __always_inline __u32 task_tgid(struct task_struct *t, const bool btf)
 {
-	bool preempt = (bool)ctx[0];
-	struct task_struct *prev = (struct task_struct *)ctx[1];
-	struct task_struct *next = (struct task_struct *)ctx[2];
-	__u32 tgid = target_tgid;
+	return btf ? t->tgid : BPF_CORE_READ(t, tgid);
+}
+
+static __always_inline __u32 task_tid(struct task_struct *t, const bool btf)
+{
+	return btf ? t->pid : BPF_CORE_READ(t, pid);
+}
+
+/* raw_tp, a target thread's last switch-out (TASK_DEAD): as exit_check, for the tid map. */
+static __always_inline void exit_check_by_tid(struct task_struct *prev, __u32 tid)
+{
+	struct kfr_pending *t = bpf_map_lookup_elem(&tasks_by_tid, &tid);
+
+	if (!is_excluded(tid)) {
+		if (t && t->start_ns)
+			recover_unseen_switch_in(prev, tid, t, bpf_ktime_get_ns(), true);
+		check_missed_switch_outs(prev, t ? t->pcount : 0, task_pcount(prev));
+	}
+	if (t)
+		bpf_map_delete_elem(&tasks_by_tid, &tid);
+}
+
+/* tp_btf: records the switch-out of prev (a target thread, not excluded) in its task storage,
+ * reusing the stack ids of a matching fingerprint. Returns the time it used (its rq's clock). */
+static __always_inline __u64 switch_out_storage(void *ctx, struct task_struct *prev, __u32 tid, __u32 state)
+{
 	struct kfr_task *t;
 	__u64 now = 0;
 
-	if (prev->tgid == tgid) {
-		__u32 raw = has_prev_state_arg ? (__u32)ctx[3] : core_task_state(prev);
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(prev);
+	__u64 ip = 0, sp = 0, bp = 0;
+	__s64 sysnr = -1;
 
-		if (raw & TASK_DEAD) { /* exiting: never switches in again; intervals missed before? */
-			exit_check(prev);
-			goto in;
-		}
-		if (is_excluded(prev->pid)) {
-			count(KFR_CNT_EXCLUDED, 1);
-			goto in;
-		}
-		__u32 state = decode_state(preempt, raw);
-		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(prev);
-		__u64 ip = 0, sp = 0, bp = 0;
-		__s64 sysnr = -1;
-
-		if (regs) {
-			ip = regs->ip;
-			sp = regs->sp;
-			bp = regs->bp;
-			sysnr = regs->orig_ax;
-			/* Code built without frame pointers (glibc, C2-compiled Java) keeps data in bp;
-			 * it then changes at every switch although the stack does not. Only a bp that
-			 * points into the stack above sp is part of the fingerprint (it starts the
-			 * frame-pointer walk); otherwise the walk stops after ip anyway. */
-			if (bp - sp >= FP_WINDOW)
-				bp = 0;
-		}
-		t = bpf_task_storage_get(&tasks, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (!t) {
-			/* Creation refused: another task-storage user holds this CPU's busy lock
-			 * (e.g. a preempted task exit freeing its storage), or no memory. Lookups of
-			 * existing storage never fail, so only a thread's first switch-outs get here. */
-			count(KFR_CNT_STORAGE_FALLBACK, 1);
-			now = tp_btf_now(prev);
-			switch_out_by_tid(ctx, prev, prev->pid, state, sysnr, now, !rq_clock_usable(prev), 0);
-			goto in;
-		}
-		if (t->p.start_ns) { /* the last switch-in was never seen */
-			now = tp_btf_now(prev);
-			recover_unseen_switch_in(prev, prev->pid, &t->p, now, !rq_clock_usable(prev));
-		}
-		if (bpf_core_field_exists(prev->sched_info.pcount)) {
-			__u32 pc = (__u32)prev->sched_info.pcount;
-
-			if (t->p.pcount && pc - t->p.pcount != 1)
-				t->p.pcount = check_missed_switch_outs(prev, t->p.pcount, pc);
-			else if (t->p.pcount)
-				t->p.pcount = pc;
-			else /* first switch-out seen since the storage exists: maybe kept in the tid map before */
-				t->p.pcount = check_missed_switch_outs(prev, take_tid_pcount(prev, prev->pid), pc);
-		}
-		struct kfr_fp *f = 0;
-		struct java_ctx j;
-
-		/* a thread preempted in user mode may be running Java code: its registers start the walk
-		 * (orig_ax < 0: interrupted, not in a syscall) */
-		java_lookup(prev->pid, &j, regs, state == KFR_STATE_R && sysnr < 0);
-#pragma unroll
-		for (int i = 0; i < FP_WAYS; i++) {
-			struct kfr_fp *c = &t->fp[i];
-
-			if (fp_matches(c, ip, sp, bp, sysnr, state, &j)) {
-				f = c;
-				break;
-			}
-		}
-		if (f && (++f->hits & (RECHECK_EVERY - 1)) != 0) {
-			count(KFR_CNT_STACK_CACHE_HIT, 1);
-			t->p.kstack_id = f->kstack_id;
-			t->p.ustack_id = f->ustack_id;
-			t->p.java_ref = java_ref_cached(t, prev->pid, &j, f);
-		} else {
-			walk_stacks(ctx, &t->p.kstack_id, &t->p.ustack_id);
-			if (!f) {
-				f = &t->fp[t->p.victim & (FP_WAYS - 1)];
-				t->p.victim++;
-			}
-			f->ip = ip;
-			f->sp = sp;
-			f->bp = bp;
-			f->sysnr = sysnr;
-			f->state = state;
-			f->hits = 0;
-			f->kstack_id = t->p.kstack_id;
-			f->ustack_id = t->p.ustack_id;
-			f->jsp = j.an[0];
-			f->jpc = j.an[1];
-			f->jfp = j.an[2];
-			f->java_ref = java_ref_walk(prev->pid, &j, &f->jslots);
-			t->p.java_ref = f->java_ref;
-			f->valid = 1;
-		}
-		t->p.waker_flags = 0; /* a new interval: no waker yet */
-		t->p.state = (__u8)state;
-		t->p.syscall_nr = (__s32)sysnr;
-		t->p.cpu = (__u16)bpf_get_smp_processor_id();
-		if (!now)
-			now = tp_btf_now(prev);
-		t->p.start_ns = now;
+	if (regs) {
+		ip = regs->ip;
+		sp = regs->sp;
+		bp = regs->bp;
+		sysnr = regs->orig_ax;
+		/* Code built without frame pointers (glibc, C2-compiled Java) keeps data in bp;
+		 * it then changes at every switch although the stack does not. Only a bp that
+		 * points into the stack above sp is part of the fingerprint (it starts the
+		 * frame-pointer walk); otherwise the walk stops after ip anyway. */
+		if (bp - sp >= FP_WINDOW)
+			bp = 0;
 	}
-in:
-	if (next->tgid == tgid) {
-		__u32 tid = next->pid;
+	t = bpf_task_storage_get(&tasks, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!t) {
+		/* Creation refused: another task-storage user holds this CPU's busy lock
+		 * (e.g. a preempted task exit freeing its storage), or no memory. Lookups of
+		 * existing storage never fail, so only a thread's first switch-outs get here. */
+		count(KFR_CNT_STORAGE_FALLBACK, 1);
+		now = tp_btf_now(prev);
+		switch_out_by_tid(ctx, prev, tid, state, sysnr, now, !rq_clock_usable(prev), 0);
+		return now;
+	}
+	if (t->p.start_ns) { /* the last switch-in was never seen */
+		now = tp_btf_now(prev);
+		recover_unseen_switch_in(prev, tid, &t->p, now, !rq_clock_usable(prev));
+	}
+	if (bpf_core_field_exists(prev->sched_info.pcount)) {
+		__u32 pc = (__u32)prev->sched_info.pcount;
 
+		if (t->p.pcount && pc - t->p.pcount != 1)
+			t->p.pcount = check_missed_switch_outs(prev, t->p.pcount, pc);
+		else if (t->p.pcount)
+			t->p.pcount = pc;
+		else /* first switch-out seen since the storage exists: maybe kept in the tid map before */
+			t->p.pcount = check_missed_switch_outs(prev, take_tid_pcount(prev, tid), pc);
+	}
+	struct kfr_fp *f = 0;
+	struct java_ctx j;
+
+	/* a thread preempted in user mode may be running Java code: its registers start the walk
+	 * (orig_ax < 0: interrupted, not in a syscall) */
+	java_lookup(tid, &j, regs, state == KFR_STATE_R && sysnr < 0);
+#pragma unroll
+	for (int i = 0; i < FP_WAYS; i++) {
+		struct kfr_fp *c = &t->fp[i];
+
+		if (fp_matches(c, ip, sp, bp, sysnr, state, &j)) {
+			f = c;
+			break;
+		}
+	}
+	if (f && (++f->hits & (RECHECK_EVERY - 1)) != 0) {
+		count(KFR_CNT_STACK_CACHE_HIT, 1);
+		t->p.kstack_id = f->kstack_id;
+		t->p.ustack_id = f->ustack_id;
+		t->p.java_ref = java_ref_cached(t, tid, &j, f);
+	} else {
+		walk_stacks(ctx, &t->p.kstack_id, &t->p.ustack_id);
+		if (!f) {
+			f = &t->fp[t->p.victim & (FP_WAYS - 1)];
+			t->p.victim++;
+		}
+		f->ip = ip;
+		f->sp = sp;
+		f->bp = bp;
+		f->sysnr = sysnr;
+		f->state = state;
+		f->hits = 0;
+		f->kstack_id = t->p.kstack_id;
+		f->ustack_id = t->p.ustack_id;
+		f->jsp = j.an[0];
+		f->jpc = j.an[1];
+		f->jfp = j.an[2];
+		f->java_ref = java_ref_walk(tid, &j, &f->jslots);
+		t->p.java_ref = f->java_ref;
+		f->valid = 1;
+	}
+	t->p.waker_flags = 0; /* a new interval: no waker yet */
+	t->p.state = (__u8)state;
+	t->p.syscall_nr = (__s32)sysnr;
+	t->p.cpu = (__u16)bpf_get_smp_processor_id();
+	if (!now)
+		now = tp_btf_now(prev);
+	t->p.start_ns = now;
+	return now;
+}
+
+/* raw_tp: records the switch-out of prev (current here) in the tid map. */
+static __always_inline void switch_out_raw(void *ctx, struct task_struct *prev, __u32 tid, __u32 state)
+{
+	__s64 sysnr = -1;
+
+	/* prev is current here; its saved user registers give the syscall number */
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs) &&
+	    bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)) {
+		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+
+		if (regs)
+			sysnr = BPF_CORE_READ(regs, orig_ax);
+	}
+	switch_out_by_tid(ctx, prev, tid, state, sysnr, bpf_ktime_get_ns(), true, 0);
+}
+
+/* Switch-in of next (a target thread). now: the switch-out's time if one was just recorded on
+ * this CPU (tp_btf), else 0. */
+static __always_inline void switch_in_next(struct task_struct *prev, struct task_struct *next, __u64 now,
+					   const bool btf)
+{
+	__u32 tid = task_tid(next, btf);
+	struct kfr_pending *p;
+
+	if (btf) {
 		/* never fails for existing storage (the busy lock only blocks creation) */
-		t = bpf_task_storage_get(&tasks, next, 0, 0);
+		struct kfr_task *t = bpf_task_storage_get(&tasks, next, 0, 0);
+
 		if (!now) /* prev is still current: its rq is this CPU's */
 			now = tp_btf_now(prev);
 		if (t) {
 			switch_in(tid, &t->p, now, !rq_clock_usable(prev));
-		} else {
-			/* no storage: a thread's first switch-in, an excluded thread, or a
-			 * switch-out that went to the tid map */
-			struct kfr_pending *p = bpf_map_lookup_elem(&tasks_by_tid, &tid);
-
-			if (p) /* the entry stays (its pcount) until storage exists or the thread exits */
-				switch_in(tid, p, now, !rq_clock_usable(prev));
+			return;
 		}
+		/* no storage: a thread's first switch-in, an excluded thread, or a switch-out that
+		 * went to the tid map */
+	} else {
+		now = bpf_ktime_get_ns();
 	}
-	return 0;
+	p = bpf_map_lookup_elem(&tasks_by_tid, &tid);
+	if (p) /* tp_btf: the entry stays (its pcount) until storage exists or the thread exits */
+		switch_in(tid, p, now, btf ? !rq_clock_usable(prev) : true);
 }
 
-SEC("raw_tp/sched_switch")
-int kfr_switch_raw(struct bpf_raw_tracepoint_args *ctx)
+/* state_arg: the tracepoint's prev_state if it has one (has_state_arg), else prev's state is read
+ * (only for a target thread: a read on every switch would cost every run). */
+static __always_inline int handle_switch(void *ctx, bool preempt, struct task_struct *prev, struct task_struct *next,
+					 __u32 state_arg, bool has_state_arg, const bool btf)
 {
-	bool preempt = (bool)ctx->args[0];
-	struct task_struct *prev = (struct task_struct *)ctx->args[1];
-	struct task_struct *next = (struct task_struct *)ctx->args[2];
 	__u32 tgid = target_tgid;
-	struct kfr_pending *t;
-	__u32 tid;
+	__u64 now = 0;
 
-	if (BPF_CORE_READ(prev, tgid) == tgid) {
-		__u32 raw = core_task_state(prev);
-		__s64 sysnr = -1;
+	if (task_tgid(prev, btf) == tgid) {
+		__u32 raw_state = has_state_arg ? state_arg : core_task_state(prev);
+		__u32 tid = task_tid(prev, btf);
 
-		tid = BPF_CORE_READ(prev, pid);
-		if (raw & TASK_DEAD) { /* exiting: as exit_check */
-			t = bpf_map_lookup_elem(&tasks_by_tid, &tid);
-			if (!is_excluded(tid)) {
-				if (t && t->start_ns)
-					recover_unseen_switch_in(prev, tid, t, bpf_ktime_get_ns(), true);
-				check_missed_switch_outs(prev, t ? t->pcount : 0, task_pcount(prev));
-			}
-			if (t)
-				bpf_map_delete_elem(&tasks_by_tid, &tid);
+		if (raw_state & TASK_DEAD) { /* exiting: never switches in again; intervals missed before? */
+			if (btf)
+				exit_check(prev);
+			else
+				exit_check_by_tid(prev, tid);
 			goto in;
 		}
 		if (is_excluded(tid)) {
 			count(KFR_CNT_EXCLUDED, 1);
 			goto in;
 		}
-		/* prev is current here; its saved user registers give the syscall number */
-		if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs) &&
-		    bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)) {
-			struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+		__u32 state = decode_state(preempt, raw_state);
 
-			if (regs)
-				sysnr = BPF_CORE_READ(regs, orig_ax);
-		}
-		switch_out_by_tid(ctx, prev, tid, decode_state(preempt, raw), sysnr, bpf_ktime_get_ns(), true, 0);
+		if (btf)
+			now = switch_out_storage(ctx, prev, tid, state);
+		else
+			switch_out_raw(ctx, prev, tid, state);
 	}
 in:
-	if (BPF_CORE_READ(next, tgid) == tgid) {
-		tid = BPF_CORE_READ(next, pid);
-		t = bpf_map_lookup_elem(&tasks_by_tid, &tid);
-		if (t)
-			switch_in(tid, t, bpf_ktime_get_ns(), true);
-	}
+	if (task_tgid(next, btf) == tgid)
+		switch_in_next(prev, next, now, btf);
 	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int kfr_switch_btf(__u64 *ctx)
+{
+	return handle_switch(ctx, (bool)ctx[0], (struct task_struct *)ctx[1], (struct task_struct *)ctx[2],
+			     has_prev_state_arg ? (__u32)ctx[3] : 0, has_prev_state_arg, true);
+}
+
+SEC("raw_tp/sched_switch")
+int kfr_switch_raw(struct bpf_raw_tracepoint_args *ctx)
+{
+	return handle_switch(ctx, (bool)ctx->args[0], (struct task_struct *)ctx->args[1],
+			     (struct task_struct *)ctx->args[2], 0, false, false);
 }
 
 /* ---- Wakers: sched_waking ----
@@ -867,44 +907,42 @@ static __always_inline __u64 waking_now(struct task_struct *p)
 	return p->se.cfs_rq->rq->clock; /* not calibrated yet (no event so far): maybe a little stale */
 }
 
-SEC("tp_btf/sched_waking")
-int kfr_waking_btf(__u64 *ctx)
+/* sched_waking of p: note the waker of p's pending interval (the first wake-up only). */
+static __always_inline int handle_waking(void *ctx, struct task_struct *p, const bool btf)
 {
-	struct task_struct *p = (struct task_struct *)ctx[0];
-	struct kfr_pending *q;
-	struct kfr_task *t;
+	struct kfr_pending *q = NULL;
 	__u32 tid;
 
-	if (p->tgid != target_tgid)
+	if (task_tgid(p, btf) != target_tgid)
 		return 0;
-	t = bpf_task_storage_get(&tasks, p, 0, 0);
-	if (t) {
-		q = &t->p;
-	} else { /* its switch-out went to the tid map (no task storage) */
-		tid = p->pid;
+	if (btf) {
+		struct kfr_task *t = bpf_task_storage_get(&tasks, p, 0, 0);
+
+		if (t)
+			q = &t->p;
+	}
+	if (!q) { /* raw_tp, or a switch-out that went to the tid map (no task storage) */
+		tid = task_tid(p, btf);
 		q = bpf_map_lookup_elem(&tasks_by_tid, &tid);
 		if (!q)
 			return 0;
 	}
+	/* raw_tp times everything with CLOCK_MONOTONIC */
 	if (q->start_ns && !q->waker_flags)
-		note_waker(ctx, q, waking_now(p));
+		note_waker(ctx, q, btf ? waking_now(p) : bpf_ktime_get_ns());
 	return 0;
+}
+
+SEC("tp_btf/sched_waking")
+int kfr_waking_btf(__u64 *ctx)
+{
+	return handle_waking(ctx, (struct task_struct *)ctx[0], true);
 }
 
 SEC("raw_tp/sched_waking")
 int kfr_waking_raw(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct task_struct *p = (struct task_struct *)ctx->args[0];
-	struct kfr_pending *t;
-	__u32 tid;
-
-	if (BPF_CORE_READ(p, tgid) != target_tgid)
-		return 0;
-	tid = BPF_CORE_READ(p, pid);
-	t = bpf_map_lookup_elem(&tasks_by_tid, &tid);
-	if (t && t->start_ns) /* raw_tp times everything with CLOCK_MONOTONIC */
-		note_waker(ctx, t, bpf_ktime_get_ns());
-	return 0;
+	return handle_waking(ctx, (struct task_struct *)ctx->args[0], false);
 }
 
 /* A target thread exits (runs in its context): keep its name for user space. */
