@@ -8,6 +8,7 @@
 #include <linux/types.h>
 
 #include "hotspot/hotspot_jni.h"
+#include "hotspot/code_cache.h"
 #include "common/collector.h"
 #include "hotspot/hotspot_symbols.h"
 #include "hotspot/hotspot_threads.h"
@@ -174,16 +175,15 @@ jboolean JNI_FN(javaPermanentLoader)(JNIEnv *env, jclass self, jclass cls, jstri
  * (permanent: the method's class loader never unloads classes)
  * type: KFR_JS_*; for stubs class is "" and method the blob name. "!<reason>" if the frame cannot
  * be named (KFR_JS_ERR_*). */
-jstring JNI_FN(javaFrameNames)(JNIEnv *env, jclass cls, jlong ref, jint value, jint cookie)
+/* The names of one raw frame, one line per scope (KfrNative.javaFrameNames). */
+static jstring frame_names(JNIEnv *env, struct kfr_java_frame f)
 {
-	struct kfr_java_frame f = { .ref = (uint64_t)ref, .value = (uint32_t)value, .cookie = (uint32_t)cookie };
 	struct kfr_hs_scope scopes[64];
 	static char out[64 * 700];
 	char klass[256], name[256], sig[512];
 	size_t pos = 0;
 	jstring r;
 
-	(void)cls;
 	if (layout_state <= 0)
 		return (*env)->NewStringUTF(env, "!layout");
 	pthread_mutex_lock(&lock); /* out and the symbolizer: one caller at a time */
@@ -218,6 +218,26 @@ jstring JNI_FN(javaFrameNames)(JNIEnv *env, jclass cls, jlong ref, jint value, j
 	r = (*env)->NewStringUTF(env, out);
 	pthread_mutex_unlock(&lock);
 	return r;
+}
+
+jstring JNI_FN(javaFrameNames)(JNIEnv *env, jclass cls, jlong ref, jint value, jint cookie)
+{
+	(void)cls;
+	return frame_names(env, (struct kfr_java_frame){ .ref = (uint64_t)ref, .value = (uint32_t)value,
+							 .cookie = (uint32_t)cookie });
+}
+
+/* A pc of this JVM named from user space: the names of the compiled method holding it (as
+ * javaFrameNames for an interrupted pc there), or null when pc is in no live nmethod. */
+jstring JNI_FN(javaNamesAtPc)(JNIEnv *env, jclass cls, jlong pc)
+{
+	struct kfr_java_frame f;
+	char why[256];
+
+	(void)cls;
+	if (!get_layout(why, sizeof(why)) || kfr_hs_pc_frame(&layout, (uintptr_t)pc, &f))
+		return NULL;
+	return frame_names(env, f);
 }
 
 /* "<javaId> <name>" of a thread JVMTI saw start, or null (see kfr_hs_thread_identity). */

@@ -6,6 +6,7 @@
 #define KFR_HOTSPOT_LAYOUT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define KFR_HS_MAX_HEAPS 4

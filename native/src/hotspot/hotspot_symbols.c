@@ -456,6 +456,16 @@ static enum blob_kind blob_kind(const struct kfr_hs_layout *l, const uint8_t *hd
 	return BLOB_OTHER;
 }
 
+int kfr_hs_nmethod_compile_id(const struct kfr_hs_layout *l, uintptr_t blob, uint32_t *compile_id)
+{
+	uint8_t hdr[HDR_MAX];
+
+	if (!blob_header(l, blob, hdr) || blob_kind(l, hdr) == BLOB_OTHER)
+		return -1;
+	*compile_id = ld32(hdr, l->nm_compile_id);
+	return 0;
+}
+
 /* Where an nmethod's debug information lives (nmethod.hpp of each generation). */
 struct nm_info {
 	uintptr_t code_begin;

@@ -51,4 +51,7 @@ int kfr_hs_method_names(const struct kfr_hs_layout *l, uintptr_t method, char *k
 /* Name of a stub frame's CodeBlob (e.g. "SafepointBlob"). 0 or -KFR_JS_ERR_*. */
 int kfr_hs_blob_name(const struct kfr_hs_layout *l, uintptr_t blob, char *out, size_t cap);
 
+/* If blob is a live nmethod: 0 and its compile id (what a walker frame's cookie holds); else -1. */
+int kfr_hs_nmethod_compile_id(const struct kfr_hs_layout *l, uintptr_t blob, uint32_t *compile_id);
+
 #endif

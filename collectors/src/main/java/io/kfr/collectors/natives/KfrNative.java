@@ -144,6 +144,14 @@ public final class KfrNative {
     public static native String javaFrameNames(long ref, int value, int cookie);
 
     /**
+     * Names a pc of this JVM from user space (the kernel walker's pc-to-code-blob lookup, done here
+     * through the code heaps' segment maps): the lines of {@link #javaFrameNames} for the compiled
+     * method holding {@code pc} (inlined scopes innermost first), or null if pc is in no live
+     * nmethod. For decoders of code addresses (samples, branch traces).
+     */
+    public static native String javaNamesAtPc(long pc);
+
+    /**
      * Declares the class loader of {@code cls} as one that never unloads classes (boot,
      * application): names of its methods stay valid across class unloading. The method given by
      * name and signature locates the loader's metadata. False if it could not be found.
