@@ -18,6 +18,7 @@
 #include "common/kfr_error.h"
 #include "common/ring_reader.h"
 #include "hotspot/java_stack_ring.h"
+#include "hotspot/java_threads_map.h"
 #include "common/sysctl.h"
 #include "common/map_util.h"
 #include "cpu/cpu_records.h"
@@ -36,6 +37,7 @@ struct kfr_cpu {
 	struct bpf_link **links;
 	bool cycles;
 	bool detached;
+	bool java_map_held;       /* holds a reference to the shared java_threads map */
 	struct kfr_ring *rb;      /* samples */
 	struct kfr_ring *jrb;     /* Java stack records; NULL without Java frames */
 	int stats_fd;
@@ -162,7 +164,14 @@ struct kfr_cpu *kfr_cpu_open(int tgid, const struct kfr_cpu_cfg *cfg, uint32_t r
 		o->skel->rodata->walk_cfg = *java;
 	o->skel->rodata->walk_cfg.enabled = java != NULL;
 	bpf_map__set_max_entries(o->skel->maps.samples, ringbuf_bytes);
+	if (java && (err = kfr_hs_java_threads_map_get(o->skel->maps.java_threads))) {
+		kfr_set_error("CPU sampler: sharing the Java thread map failed: %s", strerror(-err));
+		goto fail;
+	}
+	o->java_map_held = java != NULL;
 	err = cpu_bpf__load(o->skel);
+	if (!err && java)
+		kfr_hs_java_threads_map_loaded(o->skel->maps.java_threads);
 	if (err) {
 		kfr_set_error("CPU sampler: bpf(BPF_PROG_LOAD) failed: %s%s%s", strerror(-err),
 			      *kfr_libbpf_last() ? ": " : "", kfr_libbpf_last());
@@ -277,6 +286,8 @@ void kfr_cpu_close(struct kfr_cpu *o)
 	kfr_ring_free(o->rb);
 	kfr_ring_free(o->jrb);
 	cpu_bpf__destroy(o->skel);
+	if (o->java_map_held)
+		kfr_hs_java_threads_map_put();
 	for (int c = 0; o->pfd && c < o->ncpu; c++) {
 		if (o->pfd[c] >= 0)
 			close(o->pfd[c]);

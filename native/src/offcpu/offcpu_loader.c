@@ -18,6 +18,7 @@
 #include "common/kfr_error.h"
 #include "common/ring_reader.h"
 #include "hotspot/java_stack_ring.h"
+#include "hotspot/java_threads_map.h"
 #include "common/map_util.h"
 #include "offcpu/offcpu_records.h"
 #include "hotspot/java_stack_records.h"
@@ -45,6 +46,7 @@ struct kfr_offcpu {
 	struct kfr_ring *rb;        /* events */
 	struct kfr_ring *jrb;       /* Java stack records; NULL without Java frames */
 	bool java;                  /* the walker is configured */
+	bool java_map_held;         /* holds a reference to the shared java_threads map */
 	int stats_fd;               /* BPF_ENABLE_STATS, -1 if refused */
 	int wake_fd;                /* eventfd: kfr_offcpu_wake() ends a waiting poll */
 	bool raw_tp;
@@ -164,12 +166,21 @@ static int load_attach(struct kfr_offcpu *o, bool raw, int tgid, uint64_t thresh
 		return err;
 	}
 
-	err = offcpu_bpf__load(skel);
-	if (err) {
-		describe_load_error(msg, msgcap, -err);
+	if (java && (err = kfr_hs_java_threads_map_get(skel->maps.java_threads))) {
+		snprintf(msg, msgcap, "sharing the Java thread map failed: %s", strerror(-err));
 		offcpu_bpf__destroy(skel);
 		return err;
 	}
+	err = offcpu_bpf__load(skel);
+	if (err) {
+		describe_load_error(msg, msgcap, -err);
+		if (java)
+			kfr_hs_java_threads_map_put();
+		offcpu_bpf__destroy(skel);
+		return err;
+	}
+	if (java)
+		kfr_hs_java_threads_map_loaded(skel->maps.java_threads);
 
 	struct bpf_program *prog = raw ? skel->progs.kfr_switch_raw : skel->progs.kfr_switch_btf;
 	struct timespec ts;
@@ -197,9 +208,12 @@ static int load_attach(struct kfr_offcpu *o, bool raw, int tgid, uint64_t thresh
 			snprintf(msg, msgcap, "attaching %s/sched_switch failed: %s%s%s",
 				 raw ? "raw_tp" : "tp_btf", strerror(-err),
 				 *kfr_libbpf_last() ? ": " : "", kfr_libbpf_last());
+		if (java)
+			kfr_hs_java_threads_map_put();
 		offcpu_bpf__destroy(skel);
 		return err;
 	}
+	o->java_map_held = java != NULL;
 	/* Thread names at exit: useful, not essential; the collector runs without them. */
 	o->exit_link = bpf_program__attach(skel->progs.kfr_exit);
 	o->skel = skel;
@@ -512,6 +526,8 @@ void kfr_offcpu_close(struct kfr_offcpu *o)
 	bpf_link__destroy(o->exit_link);
 	bpf_link__destroy(o->waker_link);
 	offcpu_bpf__destroy(o->skel);
+	if (o->java_map_held)
+		kfr_hs_java_threads_map_put();
 	if (o->stats_fd >= 0)
 		close(o->stats_fd);
 	if (o->wake_fd >= 0)
