@@ -1,7 +1,8 @@
 /* Keeps the BPF walker's thread map (Linux tid -> JavaFrameAnchor address, stack range) current
  * while an off-CPU collector with Java frames is open: the live Java threads when it starts,
  * then JVMTI ThreadStart / ThreadEnd, which run on the starting / ending thread itself. Each
- * collector with Java frames (off-CPU, CPU) registers its own map. */
+ * collector with Java frames (off-CPU, CPU) registers its map (the same one when they share it:
+ * java_threads_map.h; it is then updated once per collector, with the same content). */
 #ifndef KFR_HOTSPOT_THREADS_H
 #define KFR_HOTSPOT_THREADS_H
 
