@@ -11,6 +11,7 @@ import io.kfr.collectors.CollectorWorker;
 import io.kfr.collectors.CpuSample;
 import io.kfr.collectors.RunningCollector;
 import io.kfr.collectors.hotspot.JavaWalkCounters;
+import io.kfr.collectors.natives.CollectorHandle;
 import io.kfr.collectors.natives.DirectBuffers;
 import io.kfr.collectors.natives.KfrNative;
 import io.kfr.collectors.natives.NativeLibrary;
@@ -33,7 +34,7 @@ public final class CpuCollector implements Collector, RunningCollector {
     private static final long STATS_PERIOD_NANOS = 1_000_000_000L;
     private static final long TRIAL_INTERVAL_NANOS = 10_000_000;
 
-    private final long handle;
+    private final CollectorHandle handle;
     private final int pid;
     private final CpuConfig config;
     private final ThreadDirectory threads;
@@ -47,14 +48,13 @@ public final class CpuCollector implements Collector, RunningCollector {
 
     private CpuCollector(long handle, int pid, CpuConfig config, ThreadDirectory threads, CpuListener listener,
                          CollectorWorker worker) {
-        this.handle = handle;
+        this.handle = new CollectorHandle(handle, "cpu");
         this.pid = pid;
         this.config = config;
         this.threads = threads;
         this.listener = listener;
         this.cpuClock = "cpu-clock".equals(KfrNative.cpuEvent(handle));
-        this.javaStacks = new JavaStacks(buffer -> KfrNative.collectorJavaStacks(handle, buffer),
-                () -> KfrNative.collectorJavaForget(handle));
+        this.javaStacks = new JavaStacks(this.handle::javaStacks, this.handle::forgetJavaStacks);
         this.worker = worker;
     }
 
@@ -123,23 +123,22 @@ public final class CpuCollector implements Collector, RunningCollector {
 
     @Override
     public void start() {
-        stacks = new StackResolver((id, ips) -> KfrNative.collectorStack(handle, id, ips), SharedSymbols.kernel(),
-                SharedSymbols.process(pid), javaStacks);
+        stacks = new StackResolver(handle::stack, SharedSymbols.kernel(), SharedSymbols.process(pid), javaStacks);
     }
 
     @Override
     public void stop() {
-        KfrNative.collectorDetach(handle);
+        handle.detach();
     }
 
     @Override
     public void wake() {
-        KfrNative.collectorWake(handle);
+        handle.wake();
     }
 
     @Override
     public void closeHandle() {
-        KfrNative.collectorClose(handle);
+        handle.close();
     }
 
     @Override
@@ -151,10 +150,7 @@ public final class CpuCollector implements Collector, RunningCollector {
 
     @Override
     public int poll(int timeoutMillis) {
-        int n = KfrNative.collectorPoll(handle, samples, timeoutMillis);
-        if (n < 0) {
-            throw new IllegalStateException("cpuPoll: " + KfrNative.lastError());
-        }
+        int n = handle.poll(samples, timeoutMillis);
         javaStacks.read(); // the stacks these samples refer to were sent before them
         for (int i = 0; i < n; i++) {
             int at = i * SAMPLE_SIZE;
@@ -181,7 +177,7 @@ public final class CpuCollector implements Collector, RunningCollector {
 
     @Override
     public void statistics(CollectorStatistics.Builder into) {
-        KfrNative.collectorStats(handle, stats);
+        handle.statistics(stats);
         into.put(CollectorCounters.BPF_RUN_COUNT, stats[C_MAX])
                 .put(CollectorCounters.BPF_RUN_TIME, stats[C_MAX + 1])
                 .put(CollectorCounters.EVENTS_RECORDED, stats[C_SAMPLES])

@@ -11,6 +11,7 @@ import io.kfr.collectors.OffCpuSample;
 import io.kfr.collectors.OffCpuState;
 import io.kfr.collectors.StackTrace;
 import io.kfr.collectors.ThreadRef;
+import io.kfr.collectors.natives.CollectorHandle;
 import io.kfr.collectors.natives.DirectBuffers;
 import io.kfr.collectors.natives.KfrNative;
 import io.kfr.collectors.natives.NativeLibrary;
@@ -44,7 +45,7 @@ import static io.kfr.collectors.offcpu.OffCpuRecords.*;
 public final class OffCpuCollector implements Collector, RunningCollector {
     private static final long TRIAL_THRESHOLD_NANOS = 1_000_000;
 
-    private final long handle;
+    private final CollectorHandle handle;
     private final OffCpuConfig config;
     private final ThreadDirectory threads;
     private final OffCpuListener listener;
@@ -65,15 +66,14 @@ public final class OffCpuCollector implements Collector, RunningCollector {
 
     private OffCpuCollector(long handle, int pid, OffCpuConfig config, ThreadDirectory threads, OffCpuListener listener,
                             CollectorWorker worker) {
-        this.handle = handle;
+        this.handle = new CollectorHandle(handle, "offcpu");
         this.pid = pid;
         this.config = config;
         this.threads = threads;
         this.listener = listener;
         this.worker = worker;
         this.workerTid = worker.tid();
-        this.javaStacks = new JavaStacks(buffer -> KfrNative.collectorJavaStacks(handle, buffer),
-                () -> KfrNative.collectorJavaForget(handle));
+        this.javaStacks = new JavaStacks(this.handle::javaStacks, this.handle::forgetJavaStacks);
     }
 
     /** Loads and attaches the BPF program for process {@code pid} and starts collecting. */
@@ -142,7 +142,7 @@ public final class OffCpuCollector implements Collector, RunningCollector {
     }
 
     public String attachMode() {
-        return KfrNative.offcpuAttachMode(handle);
+        return KfrNative.offcpuAttachMode(handle.raw());
     }
 
     /** "" if Java frames are recorded, else why not (they were not requested, or the JVM is not supported). */
@@ -165,7 +165,7 @@ public final class OffCpuCollector implements Collector, RunningCollector {
 
     /** The name an exited thread of the process had when it exited (kept by the kernel), or null. */
     String exitedThreadName(int tid) {
-        return KfrNative.offcpuThreadName(handle, tid);
+        return KfrNative.offcpuThreadName(handle.raw(), tid);
     }
 
     @Override
@@ -181,8 +181,7 @@ public final class OffCpuCollector implements Collector, RunningCollector {
     @Override
     public void start() {
         // After the program was loaded, so that kallsyms already lists it (its frames are stripped).
-        stacks = new StackResolver((id, ips) -> KfrNative.collectorStack(handle, id, ips), SharedSymbols.kernel(),
-                SharedSymbols.process(pid), javaStacks);
+        stacks = new StackResolver(handle::stack, SharedSymbols.kernel(), SharedSymbols.process(pid), javaStacks);
     }
 
     @Override
@@ -198,19 +197,17 @@ public final class OffCpuCollector implements Collector, RunningCollector {
 
     @Override
     public void stop() {
-        if (KfrNative.collectorDetach(handle) != 0) {
-            throw new IllegalStateException("offcpuDetach: " + KfrNative.lastError());
-        }
+        handle.detach();
     }
 
     @Override
     public void wake() {
-        KfrNative.collectorWake(handle);
+        handle.wake();
     }
 
     @Override
     public void closeHandle() {
-        KfrNative.collectorClose(handle);
+        handle.close();
     }
 
     @Override
@@ -223,7 +220,7 @@ public final class OffCpuCollector implements Collector, RunningCollector {
     }
 
     private int pollEvents(int timeoutMillis) {
-        int n = KfrNative.collectorPoll(handle, events, timeoutMillis);
+        int n = handle.poll(events, timeoutMillis);
         javaStacks.read(); // the stacks these events refer to were sent before them
         for (int i = 0; i < n; i++) {
             int at = i * EVENT_SIZE;
@@ -290,7 +287,7 @@ public final class OffCpuCollector implements Collector, RunningCollector {
             boolean swap = true;
             int n;
             do {
-                n = KfrNative.offcpuDrainAggregates(handle, aggregates, swap);
+                n = KfrNative.offcpuDrainAggregates(handle.raw(), aggregates, swap);
                 if (n < 0) {
                     throw new IllegalStateException("offcpuDrainAggregates: " + KfrNative.lastError());
                 }
@@ -314,7 +311,7 @@ public final class OffCpuCollector implements Collector, RunningCollector {
     /** Cumulative; collector thread only (it owns the stats array). */
     @Override
     public void statistics(CollectorStatistics.Builder into) {
-        KfrNative.collectorStats(handle, stats);
+        handle.statistics(stats);
         into.put(CollectorCounters.BPF_RUN_COUNT, stats[STAT_PROG_RUN_CNT])
                 .put(CollectorCounters.BPF_RUN_TIME, stats[STAT_PROG_RUN_NS])
                 .put(CollectorCounters.EVENTS_RECORDED, stats[CNT_EVENTS])
