@@ -21,7 +21,7 @@ agent_args() { # opts
     case $1 in
     none) ;;
     jfr) echo "-XX:StartFlightRecording=filename=$work/jfr.jfr" ;;
-    *) echo "-javaagent:agent/target/kfr-agent.jar=${1//@/$work/} ${lib[*]}" ;;
+    *) echo "-javaagent:${AGENT_JAR:-agent/target/kfr-agent.jar}=${1//@/$work/} ${lib[*]}" ;;
     esac
 }
 for r in $(seq "$rounds"); do

@@ -16,6 +16,7 @@ public final class NativeLibrary {
     static final String RESOURCE = "/io/kfr/native/linux-x86-64/libkfr.so";
     private static volatile String loadError;
     private static volatile boolean loaded;
+    private static volatile Path path;
     /** The lock on the library copy's directory (see the agent's Leftovers), held until exit. */
     private static java.nio.channels.FileChannel libraryLock;
 
@@ -36,11 +37,9 @@ public final class NativeLibrary {
                 throw new IOException("kfr runs on Linux x86_64 only (this is " + System.getProperty("os.name") + " " + arch + ")");
             }
             String override = System.getProperty("kfr.library");
-            if (override != null) {
-                System.load(Path.of(override).toAbsolutePath().toString());
-            } else {
-                System.load(extract().toString());
-            }
+            Path lib = override != null ? Path.of(override).toAbsolutePath() : extract();
+            System.load(lib.toString());
+            path = lib;
             KfrNative.version();
             loaded = true;
             return null;
@@ -48,6 +47,11 @@ public final class NativeLibrary {
             loadError = "cannot load libkfr.so: " + e.getMessage();
             return loadError;
         }
+    }
+
+    /** The file libkfr was loaded from, or null if it is not loaded. */
+    public static Path path() {
+        return loaded ? path : null;
     }
 
     /** True once libkfr is loaded in this JVM. */
