@@ -193,6 +193,10 @@ final class Controller implements ControlServer.Handler {
         lines.add("options: " + (sessionOptions.isEmpty() ? "(defaults)" : sessionOptions));
         Path file = session.options().file();
         lines.add("file at stop: " + (file == null ? "none" : file.toAbsolutePath()));
+        String starting = session.starting();
+        if (starting != null) {
+            lines.add("starting: " + starting + " (loading its BPF programs; nothing recorded by it until attached)");
+        }
         Map<String, Long> counts = session.eventCounts();
         lines.add("events: " + (counts.isEmpty() ? "none yet" : counts.entrySet().stream()
                 .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "))));
