@@ -16,7 +16,6 @@ import io.kfr.jfr.live.LiveSummaries;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -80,11 +79,8 @@ final class Session {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         Path next = options.file() == null ? null : options.file().toAbsolutePath().getParent();
         Leftovers.clean(tmp, next);
-        Path workDir = next != null
-                ? Files.createTempDirectory(next, ".kfr-session-" + pid + "-",
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")))
-                : Files.createTempDirectory("kfr-session-" + pid + "-",
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path workDir = io.kfr.collectors.PrivateFiles.directory(next != null ? next : tmp,
+                (next != null ? ".kfr-session-" : "kfr-session-") + pid + "-");
         // held while the session lives: the next start elsewhere (another PID namespace) keeps it
         java.nio.channels.FileChannel lock = Leftovers.lock(workDir);
         ThreadDirectory threads = new ThreadDirectory();

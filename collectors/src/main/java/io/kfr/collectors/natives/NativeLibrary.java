@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Loads libkfr.so once per JVM: from the system property {@code kfr.library} when set (development),
@@ -75,8 +74,7 @@ public final class NativeLibrary {
                 throw new IOException("resource " + RESOURCE + " missing from the agent jar");
             }
             // the pid in the name: a killed JVM's copy is removed at the next start (Leftovers)
-            Path dir = Files.createTempDirectory("kfr-lib-" + ProcessHandle.current().pid() + "-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Path dir = io.kfr.collectors.PrivateFiles.directory("kfr-lib-" + ProcessHandle.current().pid() + "-");
             Path lib = dir.resolve("libkfr.so");
             // deleteOnExit runs in reverse order of registration: the directory last, once empty
             // (registered the other way round it stayed behind, empty, after every run)
