@@ -20,7 +20,7 @@ import java.util.zip.CRC32;
 /**
  * Passed self-tests, remembered per JVM build and kfr build: the self-test checks how kfr reads one
  * libjvm's layout, which is the same in every JVM started from that libjvm, so a JVM whose libjvm
- * (GNU build-id), VM version and kfr (libkfr.so's content, the Java classes' build) match a passed
+ * (GNU build-id), VM version and mode and kfr (libkfr.so's content, the Java classes' build) match a passed
  * test needs no test of its own. Only passes are kept: a failure, which may be a loaded machine's
  * time-out, is tried again by the next JVM. Kept in {@code $XDG_CACHE_HOME/kfr} (or
  * {@code ~/.cache/kfr}), a directory of the user's own that nobody else may write: one whose owner
@@ -40,7 +40,10 @@ final class SelfTestVerdicts {
         if (jvm == null || kfr == null) {
             return null;
         }
-        return "libjvm " + jvm + " vm " + System.getProperty("java.vm.version") + " kfr " + kfr;
+        // java.vm.info: "mixed mode", "interpreted mode" (-Xint: a pass without compiled frames) or
+        // "compiled mode" (-Xcomp) are different tests
+        return "libjvm " + jvm + " vm " + System.getProperty("java.vm.version") + " (" + System.getProperty("java.vm.info")
+                + ") kfr " + kfr;
     }
 
     /** The outcome of a passed test under {@code key}, or null. */
