@@ -4,7 +4,8 @@
 # main, main ends -> process gone (shutdown hooks, kfr's stop). With STRACE=1 one more run per
 # configuration under strace: each bpf(2) call's duration (BPF_PROG_LOAD = verifier) and syscall
 # counts.
-#   dev/offcpu-cost/short-jvm.sh <rounds> <name>=<agent opts|none> ...
+#   dev/offcpu-cost/short-jvm.sh <rounds> <name>=<agent opts|none|jfr|agent jar::agent opts> ...
+# AGENT_JAR: the agent jar for plain agent opts (default agent/target/kfr-agent.jar).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=dev/offcpu-cost
@@ -21,7 +22,8 @@ agent_args() { # opts
     case $1 in
     none) ;;
     jfr) echo "-XX:StartFlightRecording=filename=$work/jfr.jfr" ;;
-    *) echo "-javaagent:agent/target/kfr-agent.jar=${1//@/$work/} ${lib[*]}" ;;
+    *::*) echo "-javaagent:${1%%::*}=${1#*::}" | sed "s|@|$work/|g" ;; # <agent jar>::<opts>: two builds in one run
+    *) echo "-javaagent:${AGENT_JAR:-agent/target/kfr-agent.jar}=${1//@/$work/} ${lib[*]}" ;;
     esac
 }
 for r in $(seq "$rounds"); do

@@ -60,15 +60,23 @@ final class Controller implements ControlServer.Handler {
         } catch (Throwable t) {
             Log.error("not started: " + t);
         }
-        openChannel();
+        if (atJvmStart) {
+            // off the JVM's start-up path: the JDK's first Unix-domain socket seeds a SecureRandom
+            // (0.1-0.3 s of CPU); a command that comes first opens it itself (agentmain "control")
+            Thread t = new Thread(this::openChannel, "kfr-control-open");
+            t.setDaemon(true);
+            t.start();
+        } else {
+            openChannel();
+        }
     }
 
     /** Makes sure the control channel runs (agentmain "control"); tried once per JVM. */
     synchronized void openChannel() {
         try {
             installHook();
-            if (channelTried) {
-                return;
+            if (channelTried || exiting) {
+                return; // exiting: the hook has deleted the socket, or will find none
             }
             channelTried = true;
             server = ControlServer.start(this);
@@ -193,6 +201,10 @@ final class Controller implements ControlServer.Handler {
         lines.add("options: " + (sessionOptions.isEmpty() ? "(defaults)" : sessionOptions));
         Path file = session.options().file();
         lines.add("file at stop: " + (file == null ? "none" : file.toAbsolutePath()));
+        String starting = session.starting();
+        if (starting != null) {
+            lines.add("starting: " + starting + " (loading its BPF programs; nothing recorded by it until attached)");
+        }
         Map<String, Long> counts = session.eventCounts();
         lines.add("events: " + (counts.isEmpty() ? "none yet" : counts.entrySet().stream()
                 .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "))));

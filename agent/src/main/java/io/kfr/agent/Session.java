@@ -16,7 +16,6 @@ import io.kfr.jfr.live.LiveSummaries;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -50,6 +49,8 @@ final class Session {
     /** The latest statistics of each collector. */
     private final Map<String, CollectorStatistics> lastStatistics = new ConcurrentHashMap<>();
     private boolean stopped;
+    /** The collector whose start is in progress (premain's start, in the background), or null. */
+    private CollectorKind starting;
     /** The merge failed: the JVM's recording stays in the work directory for the user. */
     private boolean keepWorkDir;
     /** The work directory's lock (Leftovers), released when the directory goes. */
@@ -78,11 +79,8 @@ final class Session {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         Path next = options.file() == null ? null : options.file().toAbsolutePath().getParent();
         Leftovers.clean(tmp, next);
-        Path workDir = next != null
-                ? Files.createTempDirectory(next, ".kfr-session-" + pid + "-",
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")))
-                : Files.createTempDirectory("kfr-session-" + pid + "-",
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path workDir = io.kfr.collectors.PrivateFiles.directory(next != null ? next : tmp,
+                (next != null ? ".kfr-session-" : "kfr-session-") + pid + "-");
         // held while the session lives: the next start elsewhere (another PID namespace) keeps it
         java.nio.channels.FileChannel lock = Leftovers.lock(workDir);
         ThreadDirectory threads = new ThreadDirectory();
@@ -132,16 +130,64 @@ final class Session {
         }
     }
 
+    /**
+     * At the JVM's start (premain) the collectors start on a thread of their own and premain
+     * returns at once: loading their BPF programs (the verifier) takes 0.3-2 s of CPU, which the
+     * JVM's main does not wait for; what happens before a collector is attached is not recorded
+     * by it. Started through the control channel they start before the reply, which says whether
+     * they run.
+     */
     private void startCollectors(boolean atJvmStart) {
+        if (!atJvmStart) {
+            startEach(false);
+            return;
+        }
+        Thread t = new Thread(() -> startEach(true), "kfr-start");
+        t.setDaemon(true); // a load still running at exit does not keep the JVM: it is given up
+        t.start();
+    }
+
+    private void startEach(boolean atJvmStart) {
         for (CollectorKind kind : CollectorKinds.ALL) {
-            if (kind.requested(options)) {
-                try {
-                    running.add(kind.start(options, new Output(kind)));
-                } catch (CollectorException e) {
-                    notStarted(e, atJvmStart);
+            if (!kind.requested(options)) {
+                continue;
+            }
+            Output output = new Output(kind);
+            synchronized (this) {
+                if (stopped) {
+                    return;
+                }
+                starting = kind;
+            }
+            RunningCollector c = null;
+            try {
+                c = kind.start(options, output);
+            } catch (CollectorException e) {
+                notStarted(e, atJvmStart);
+            } catch (RuntimeException | Error e) {
+                notStarted(new CollectorException(kind.title() + " did not start: " + e), atJvmStart);
+            }
+            boolean taken;
+            synchronized (this) {
+                starting = null;
+                taken = !stopped;
+                if (c != null && taken) {
+                    running.add(c);
                 }
             }
+            output.admitted.complete(taken);
+            if (!taken) {
+                if (c != null) {
+                    c.close(); // stopped while it started: nothing of it was kept
+                }
+                return;
+            }
         }
+    }
+
+    /** The collector still loading its programs (premain's start in the background), or null. */
+    synchronized String starting() {
+        return starting == null ? null : starting.title();
     }
 
     private void notStarted(CollectorException e, boolean atJvmStart) {
@@ -217,6 +263,12 @@ final class Session {
             return null;
         }
         stopped = true;
+        if (starting != null) {
+            // its BPF programs are still loading: not waited for (that can take seconds); the
+            // loading thread closes it if the load ends before the JVM does
+            Log.info(starting.title() + " was still starting (loading its BPF programs) at " + (atExit ? "exit" : "stop")
+                    + "; given up, it recorded nothing");
+        }
         if (running.size() > 1) { // their last polls overlap
             running.forEach(RunningCollector::requestStop);
         }
@@ -339,6 +391,8 @@ final class Session {
     private final class Output implements CollectorOutput, CollectorListener {
         private final CollectorKind kind;
         private final LossWatch losses;
+        /** Completed once the session took the collector in (true) or gave it up (false). */
+        private final java.util.concurrent.CompletableFuture<Boolean> admitted = new java.util.concurrent.CompletableFuture<>();
 
         Output(CollectorKind kind) {
             this.kind = kind;
@@ -377,11 +431,21 @@ final class Session {
 
         @Override
         public boolean noneRunning() {
-            return running.isEmpty();
+            synchronized (Session.this) {
+                return running.isEmpty();
+            }
+        }
+
+        @Override
+        public boolean admitted() {
+            return admitted.join();
         }
 
         @Override
         public void onStatistics(CollectorStatistics statistics) {
+            if (!admitted()) {
+                return;
+            }
             chunk.addStatistics(statistics);
             count("kfr.CollectorStatistics");
             lastStatistics.put(statistics.collector(), statistics);
@@ -390,6 +454,9 @@ final class Session {
 
         @Override
         public void onFailure(Throwable failure) {
+            if (!admitted()) {
+                return; // given up while starting: its failure is no one's concern
+            }
             collectorFailed(kind.title(), failure);
         }
     }

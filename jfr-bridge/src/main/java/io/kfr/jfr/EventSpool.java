@@ -58,7 +58,7 @@ final class EventSpool implements Closeable {
      */
     EventSpool(Path dir, long maxBytes, LongSupplier reserve) throws IOException {
         Files.createDirectories(dir);
-        file = Files.createTempFile(dir, "kfr-", ".spool");
+        file = io.kfr.collectors.PrivateFiles.file(dir, "kfr-", ".spool");
         file.toFile().deleteOnExit(); // if close() is never reached
         channel = FileChannel.open(file, StandardOpenOption.WRITE);
         store = Files.getFileStore(file);

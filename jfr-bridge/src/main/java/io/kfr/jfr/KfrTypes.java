@@ -1,6 +1,5 @@
 package io.kfr.jfr;
 
-import java.security.SecureRandom;
 import java.util.Locale;
 import java.util.TimeZone;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,8 +27,11 @@ final class KfrTypes {
     private static final long INSTANCE_BASE = 0x0F10_0000L;
     private static final int IDS_PER_INSTANCE = 64;
     private static final int INSTANCES = (int) ((0x1000_0000L - INSTANCE_BASE) / IDS_PER_INSTANCE);
-    /** Within a process instances differ surely; across processes (and files) by chance 1 : 245,760. */
-    private static final AtomicInteger NEXT = new AtomicInteger(new SecureRandom().nextInt(INSTANCES));
+    /**
+     * Within a process instances differ surely; across processes (and files) by chance 1 : 245,760.
+     * A chance, not a secret: no SecureRandom, whose first use costs a starting JVM 0.1-0.3 s.
+     */
+    private static final AtomicInteger NEXT = new AtomicInteger(java.util.concurrent.ThreadLocalRandom.current().nextInt(INSTANCES));
 
     static final int BOOLEAN = 1;
     static final int INT = 2;

@@ -22,6 +22,13 @@ public interface CollectorOutput {
     /** Takes the collector's statistics (into the chunk, the session's latest, the loss watch) and failure. */
     CollectorListener statisticsAndFailure();
 
+    /**
+     * True once the session has taken the collector in; false if the session stopped while the
+     * collector was still starting (its output is then dropped: the collector is closed at once).
+     * Waits for the decision, which follows the collector's start at once.
+     */
+    boolean admitted();
+
     /** Whether no collector of the session runs yet (the ones before this one did not start or were not asked for). */
     boolean noneRunning();
 }

@@ -87,7 +87,7 @@ public final class CpuCollector implements Collector, RunningCollector {
 
     /** Opens the sampler on this process as {@link #start} would, notes how it runs, closes it at once. */
     public static CollectorTrial.Outcome trial() {
-        String selfTest = JavaFramesSelfTest.verdict((int) ProcessHandle.current().pid());
+        String selfTest = JavaFramesSelfTest.verdict((int) ProcessHandle.current().pid(), false);
         long h = KfrNative.cpuOpen((int) ProcessHandle.current().pid(), TRIAL_INTERVAL_NANOS, 0, "auto",
                 CollectorTrial.RING_BUFFER_BYTES, selfTest.isEmpty());
         if (h == 0) {

@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Loads libkfr.so once per JVM: from the system property {@code kfr.library} when set (development),
@@ -16,6 +15,7 @@ public final class NativeLibrary {
     static final String RESOURCE = "/io/kfr/native/linux-x86-64/libkfr.so";
     private static volatile String loadError;
     private static volatile boolean loaded;
+    private static volatile Path path;
     /** The lock on the library copy's directory (see the agent's Leftovers), held until exit. */
     private static java.nio.channels.FileChannel libraryLock;
 
@@ -36,11 +36,9 @@ public final class NativeLibrary {
                 throw new IOException("kfr runs on Linux x86_64 only (this is " + System.getProperty("os.name") + " " + arch + ")");
             }
             String override = System.getProperty("kfr.library");
-            if (override != null) {
-                System.load(Path.of(override).toAbsolutePath().toString());
-            } else {
-                System.load(extract().toString());
-            }
+            Path lib = override != null ? Path.of(override).toAbsolutePath() : extract();
+            System.load(lib.toString());
+            path = lib;
             KfrNative.version();
             loaded = true;
             return null;
@@ -48,6 +46,11 @@ public final class NativeLibrary {
             loadError = "cannot load libkfr.so: " + e.getMessage();
             return loadError;
         }
+    }
+
+    /** The file libkfr was loaded from, or null if it is not loaded. */
+    public static Path path() {
+        return loaded ? path : null;
     }
 
     /** True once libkfr is loaded in this JVM. */
@@ -71,8 +74,7 @@ public final class NativeLibrary {
                 throw new IOException("resource " + RESOURCE + " missing from the agent jar");
             }
             // the pid in the name: a killed JVM's copy is removed at the next start (Leftovers)
-            Path dir = Files.createTempDirectory("kfr-lib-" + ProcessHandle.current().pid() + "-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Path dir = io.kfr.collectors.PrivateFiles.directory("kfr-lib-" + ProcessHandle.current().pid() + "-");
             Path lib = dir.resolve("libkfr.so");
             // deleteOnExit runs in reverse order of registration: the directory last, once empty
             // (registered the other way round it stayed behind, empty, after every run)

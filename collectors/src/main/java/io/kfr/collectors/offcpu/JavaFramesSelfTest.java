@@ -27,7 +27,9 @@ import static io.kfr.collectors.offcpu.OffCpuRecords.*;
  * collector that walks Java frames), before it opens, with a short-lived off-CPU program of its
  * own (not the collector's: its threshold may be far above the test's parks, and the test must
  * not take the collector's first records of other threads): 0.2-0.6 s for the chain plus loading
- * that program (0.3-2 s, the walker's verification, on a busy 2-CPU machine).
+ * that program (0.3-2 s, the walker's verification, on a busy 2-CPU machine). A pass is remembered
+ * per libjvm build and kfr build ({@link SelfTestVerdicts}): later JVMs of the same builds skip
+ * the test, its program load and its JIT warm-up.
  */
 public final class JavaFramesSelfTest {
     /** Test-only: makes one layout entry wrong first ({@link KfrNative#javaLayoutTestCorrupt}). */
@@ -49,7 +51,24 @@ public final class JavaFramesSelfTest {
      * supported, which javaFramesStatus says), else why they are off. Runs the test the first time.
      */
     public static synchronized String verdict(int pid) {
+        return verdict(pid, true);
+    }
+
+    /**
+     * As {@link #verdict(int)}; with {@code remembered} false the test runs even where a JVM of the
+     * same builds passed it ({@link SelfTestVerdicts}): doctor shows this JVM's own result.
+     */
+    public static synchronized String verdict(int pid, boolean remembered) {
         if (verdict == null) {
+            // the test-only knob must reach the walker: never a remembered verdict with it
+            String key = System.getProperty(TEST_CORRUPT) == null ? SelfTestVerdicts.key() : null;
+            String passed = remembered && key != null ? SelfTestVerdicts.passed(key) : null;
+            if (passed != null) {
+                verdict = "";
+                outcome = passed.substring(0, passed.length() - 1)
+                        + "; remembered: passed in an earlier JVM of the same libjvm and kfr builds)";
+                return verdict;
+            }
             try {
                 verdict = run(pid);
             } catch (RuntimeException | Error e) {
@@ -57,6 +76,8 @@ public final class JavaFramesSelfTest {
             }
             if (!verdict.isEmpty()) {
                 outcome = "failed: " + verdict;
+            } else if (key != null && outcome.startsWith("passed (")) {
+                SelfTestVerdicts.remember(key, outcome);
             }
         }
         return verdict;

@@ -127,7 +127,7 @@ public final class OffCpuCollector implements Collector, RunningCollector {
     /** Opens the collector on this process as {@link #start} would, notes how it runs, closes it at once. */
     public static CollectorTrial.Outcome trial() {
         // as the agent does: Java frames only after the start-up self-test
-        String selfTest = JavaFramesSelfTest.verdict((int) ProcessHandle.current().pid());
+        String selfTest = JavaFramesSelfTest.verdict((int) ProcessHandle.current().pid(), false);
         long h = KfrNative.offcpuOpen((int) ProcessHandle.current().pid(), TRIAL_THRESHOLD_NANOS,
                 CollectorTrial.RING_BUFFER_BYTES, selfTest.isEmpty());
         if (h == 0) {

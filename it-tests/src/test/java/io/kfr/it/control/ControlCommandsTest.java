@@ -1,5 +1,6 @@
 package io.kfr.it.control;
 
+import io.kfr.it.support.AwaitKfrStart;
 import io.kfr.it.support.Cli;
 import io.kfr.it.support.Jcmd;
 import io.kfr.it.support.Jdk;
@@ -219,7 +220,7 @@ class ControlCommandsTest {
         Path dir = Files.createTempDirectory("kfr-it-control-premain");
         Path file = dir.resolve("premain.jfr");
         try (TargetJvm t = TargetJvm.on(Jdk.JDK25).jvmArg("-javaagent:" + JvmRun.AGENT_JAR + "=offcpu,file=" + file)
-                .start()) {
+                .jvmArg(AwaitKfrStart.jvmArg()).start()) {
             String pid = Long.toString(t.pid());
             Thread.sleep(1000);
             Cli.Result r = Cli.inProcess("status", pid);

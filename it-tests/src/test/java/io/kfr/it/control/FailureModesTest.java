@@ -1,5 +1,6 @@
 package io.kfr.it.control;
 
+import io.kfr.it.support.AwaitKfrStart;
 import io.kfr.it.support.Jdk;
 import io.kfr.it.support.JmcRead;
 import io.kfr.it.support.JvmRun;
@@ -112,12 +113,32 @@ class FailureModesTest {
         assertReadableWithBlockedThreads(file, r.describe());
     }
 
+    /**
+     * A JVM whose main ends while the collectors still load their programs (premain does not wait
+     * for them): it exits without waiting either, at most one line says a start was given up,
+     * nothing is said twice, and the file (the JVM's recording, with what kfr had) is written.
+     */
+    @Test
+    void jvmEndsWhileCollectorsStart() throws Exception {
+        Path file = Files.createTempDirectory("kfr-it-short").resolve("short.jfr");
+        JvmRun.Result r = JvmRun.on(Jdk.JDK17).agent("offcpu,cpu,file=" + file).mainWhileKfrStarts()
+                .main(Sleepy.class).run(60);
+        assertEquals(0, r.exitCode(), r.describe());
+        assertTrue(r.stdout().contains("WORKLOAD-DONE"), r.describe());
+        List<String> lines = r.kfrLines();
+        assertEquals(lines.size(), lines.stream().distinct().count(), "nothing said twice\n" + r.describe());
+        assertTrue(lines.stream().filter(l -> l.contains("was still starting")).count() <= 1, r.describe());
+        assertTrue(lines.stream().anyMatch(l -> l.contains("wrote " + file)), "the file line\n" + r.describe());
+        assertTrue(ReadBack.read(file).eventCounts.getOrDefault("jdk.ThreadSleep", 0L) > 0, "the JVM's own events are there");
+        assertFalse(r.stderr().contains("Exception"), "no stack trace\n" + r.describe());
+    }
+
     /** SIGTERM (a container stop, kill): shutdown hooks run, and so does kfr's. */
     @Test
     void jvmKilledWithSigterm() throws Exception {
         Path file = Files.createTempDirectory("kfr-it-term").resolve("term.jfr");
         List<String> cmd = List.of(Jdk.JDK25.java().toString(), "-javaagent:" + JvmRun.AGENT_JAR + "=file=" + file,
-                "-cp", Path.of("target/test-classes").toAbsolutePath().toString(), Exiter.class.getName(), "wait");
+                AwaitKfrStart.jvmArg(),                "-cp", Path.of("target/test-classes").toAbsolutePath().toString(), Exiter.class.getName(), "wait");
         Path log = Files.createTempFile("kfr-it-term", ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.nanoTime() + 30_000_000_000L;

@@ -22,6 +22,7 @@ public final class JvmRun {
     private final List<String> mainAndArgs = new ArrayList<>();
     private Path classpath = TEST_CLASSES;
     private Path agentJar = AGENT_JAR;
+    private boolean awaitKfrStart = true;
 
     private JvmRun(Jdk jdk) {
         this.jdk = jdk;
@@ -75,6 +76,12 @@ public final class JvmRun {
         return this;
     }
 
+    /** main runs at once, while kfr's collectors may still be loading (by default it waits for them). */
+    public JvmRun mainWhileKfrStarts() {
+        awaitKfrStart = false;
+        return this;
+    }
+
     public Result run(long timeoutSeconds) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         if (user != null) {
@@ -89,6 +96,9 @@ public final class JvmRun {
         cmd.addAll(jvmArgs);
         if (agentOptions != null) {
             cmd.add("-javaagent:" + agentJar + (agentOptions.isEmpty() ? "" : "=" + agentOptions));
+            if (awaitKfrStart) {
+                cmd.add(AwaitKfrStart.jvmArg()); // main runs once kfr's collectors are attached
+            }
         }
         cmd.add("-cp");
         cmd.add(classpath.toString());

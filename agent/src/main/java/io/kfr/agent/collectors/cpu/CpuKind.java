@@ -75,6 +75,9 @@ public final class CpuKind implements CollectorKind {
 
         @Override
         public void onSample(CpuSample sample) {
+            if (!output.admitted()) {
+                return; // the session stopped while this collector was starting
+            }
             boolean executionSamples = output.executionSamples();
             output.chunk().addCpuSample(sample, executionSamples);
             output.counted("kfr.CpuSample");

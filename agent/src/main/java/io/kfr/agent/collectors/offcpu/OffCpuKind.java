@@ -82,6 +82,9 @@ public final class OffCpuKind implements CollectorKind {
 
         @Override
         public void onSample(OffCpuSample sample) {
+            if (!output.admitted()) {
+                return; // the session stopped while this collector was starting
+            }
             output.chunk().addOffCpu(sample);
             output.counted("kfr.OffCpu");
             output.summaries().add(sample);
