@@ -1,0 +1,35 @@
+/* libbpf side of the working-set collector: load and attach workingset.bpf.c for one process,
+ * read its records and its page set, detach. */
+#ifndef KFR_WORKINGSET_LOADER_H
+#define KFR_WORKINGSET_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "workingset_records.h"
+
+struct kfr_ws;
+
+/* Loads and attaches the programs for the threads of tgid. wait_window_ns: how soon after a miss
+ * an uninterruptible sleep is taken as the wait for it. 0 or -errno (kfr_last_error says why). */
+int kfr_ws_open(struct kfr_ws **out, pid_t tgid, uint64_t wait_window_ns, size_t ringbuf_bytes);
+
+/* Ring-buffer record handler: one whole record (struct kfr_ws_*_rec by its kind). Non-zero stops. */
+typedef int (*kfr_ws_record_fn)(void *ctx, const void *rec, size_t size);
+
+/* Waits up to timeout_ms for records and hands each to fn. Records handled, or -errno. */
+int kfr_ws_poll(struct kfr_ws *ws, int timeout_ms, kfr_ws_record_fn fn, void *ctx);
+
+/* Copies up to max (key, value) pairs of the page set; how many, or -errno. */
+int kfr_ws_chunks(struct kfr_ws *ws, struct kfr_ws_chunk_key *keys, struct kfr_ws_chunk_val *vals, size_t max);
+
+/* Counters (KFR_WS_CNT_*) summed over CPUs into out[KFR_WS_CNT_NR]. 0 or -errno. */
+int kfr_ws_counters(struct kfr_ws *ws, int64_t *out);
+
+/* Copies the ips of a stack (at most max); how many, 0 if absent. */
+int kfr_ws_stack(struct kfr_ws *ws, int32_t stack_id, uint64_t *ips, int max);
+
+/* Detaches and frees. */
+void kfr_ws_close(struct kfr_ws *ws);
+
+#endif
