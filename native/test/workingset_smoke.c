@@ -100,6 +100,18 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static double passes(int fd, char *buf, size_t size)
+{
+	double a = now_s();
+
+	for (int rep = 0; rep < 20; rep++) {
+		lseek(fd, 0, SEEK_SET);
+		while (read(fd, buf, size) > 0)
+			;
+	}
+	return now_s() - a;
+}
+
 int main(void)
 {
 	char path[] = "/var/tmp/kfr-ws-smoke-XXXXXX";
@@ -186,32 +198,29 @@ int main(void)
 	drain(ws, &s);
 	CHECK(s.miss_pages == before, "a cached file adds no miss (%ld new)", s.miss_pages - before);
 
-	/* Cost: a warm read() loop with and without the program (after one untimed pass, so both
-	 * find the same caches). */
-	lseek(fd, 0, SEEK_SET);
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
-	kfr_ws_counters(ws, cnt);
-	double a = now_s();
-	for (int rep = 0; rep < 20; rep++) {
-		lseek(fd, 0, SEEK_SET);
-		while (read(fd, buf, sizeof(buf)) > 0)
-			;
-	}
-	double with = now_s() - a;
-	int64_t cnt2[KFR_WS_CNT_NR];
-	kfr_ws_counters(ws, cnt2);
 	kfr_ws_close(ws);
-	a = now_s();
-	for (int rep = 0; rep < 20; rep++) {
-		lseek(fd, 0, SEEK_SET);
-		while (read(fd, buf, sizeof(buf)) > 0)
-			;
+
+	/* Cost: 20 warm read() passes over the file (160 MB by 64 KB), without and with the program,
+	 * alternating over 5 rounds (the machine is shared); the fastest of each. */
+	double best_with = 1e9, best_without = 1e9;
+	long ev = 0;
+	for (int round = 0; round < 5; round++) {
+		int64_t c0[KFR_WS_CNT_NR], c1[KFR_WS_CNT_NR];
+		double d = passes(fd, buf, sizeof(buf));
+
+		best_without = d < best_without ? d : best_without;
+		if (kfr_ws_open(&ws, getpid(), 20000000, 0))
+			break;
+		passes(fd, buf, sizeof(buf));
+		kfr_ws_counters(ws, c0);
+		d = passes(fd, buf, sizeof(buf));
+		kfr_ws_counters(ws, c1);
+		kfr_ws_close(ws);
+		best_with = d < best_with ? d : best_with;
+		ev = (long)(c1[KFR_WS_CNT_EVENTS] - c0[KFR_WS_CNT_EVENTS]);
 	}
-	double without = now_s() - a;
-	long ev = (long)(cnt2[KFR_WS_CNT_EVENTS] - cnt[KFR_WS_CNT_EVENTS]);
-	printf("info: 20 warm passes (160 MB by 64 KB read()): %.1f ms with the program, %.1f ms without; %ld events, %.0f ns per event\n",
-	       with * 1e3, without * 1e3, ev, ev ? (with - without) * 1e9 / ev : 0.0);
+	printf("info: cost: %.2f ms with the program, %.2f ms without (best of 5); %ld events a round, %.0f ns per event\n",
+	       best_with * 1e3, best_without * 1e3, ev, ev ? (best_with - best_without) * 1e9 / ev : 0.0);
 
 	munmap(map, FILE_BYTES);
 	close(fd);
