@@ -1,14 +1,19 @@
 /* JNI for the working-set prefetcher: bring ranges of one file into the page cache by one of the
  * kernel's ways, count its resident pages, drop its pages (io.kfr.collectors.workingset.PrefetchNative).
- * ranges: pairs (offset, length) in bytes, sorted and merged by the caller. */
+ * ranges: pairs (offset, length) in bytes, sorted and merged by the caller. exec replaces the JVM by
+ * the program a prefetch was for (`kfr run`). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <jni.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #ifndef MADV_POPULATE_READ
@@ -170,5 +175,48 @@ JNIEXPORT jint JNICALL Java_io_kfr_collectors_workingset_PrefetchNative_evict(JN
 		return fd;
 	err = -posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
 	close(fd);
+	return err;
+}
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* execvp(argv): the JVM's descriptors are marked close-on-exec (not closed: if exec fails the JVM
+ * goes on), its signal mask cleared. Returns only on failure, -errno. */
+JNIEXPORT jint JNICALL Java_io_kfr_collectors_workingset_PrefetchNative_exec(JNIEnv *env, jclass cls, jobjectArray argv)
+{
+	jsize n = (*env)->GetArrayLength(env, argv);
+	char **args;
+	sigset_t none;
+	int err;
+
+	(void)cls;
+	if (n < 1)
+		return -EINVAL;
+	args = calloc((size_t)n + 1, sizeof(*args));
+	if (!args)
+		return -ENOMEM;
+	for (jsize i = 0; i < n; i++) {
+		jstring s = (*env)->GetObjectArrayElement(env, argv, i);
+		const char *c = s ? (*env)->GetStringUTFChars(env, s, NULL) : NULL;
+
+		args[i] = c ? strdup(c) : NULL;
+		if (c)
+			(*env)->ReleaseStringUTFChars(env, s, c);
+		if (!args[i]) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+	syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+	sigemptyset(&none);
+	pthread_sigmask(SIG_SETMASK, &none, NULL);
+	execvp(args[0], args);
+	err = -errno;
+out:
+	for (jsize i = 0; i < n; i++)
+		free(args[i]);
+	free(args);
 	return err;
 }
