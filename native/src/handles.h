@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-enum kfr_handle_kind { KFR_HANDLE_OFFCPU = 1, KFR_HANDLE_CPU = 2 };
+enum kfr_handle_kind { KFR_HANDLE_OFFCPU = 1, KFR_HANDLE_CPU = 2, KFR_HANDLE_WORKINGSET = 3 };
 
 /* Registers obj; returns its handle, or 0 when the table is full. */
 uint64_t kfr_handle_add(void *obj, int kind);

@@ -2,7 +2,7 @@
 WS_DIR   := src/workingset
 WS_HDRS  := $(wildcard $(WS_DIR)/*.h)
 WS_CORE  := $(OUT)/workingset_loader.o
-WS_JNI   := $(OUT)/prefetch_jni.o
+WS_JNI   := $(OUT)/prefetch_jni.o $(OUT)/workingset_jni.o
 WS_SMOKE := $(OUT)/workingset_smoke
 
 $(OUT)/workingset.bpf.o: $(WS_DIR)/workingset.bpf.c $(WS_HDRS) $(OUT)/vmlinux.h
@@ -12,7 +12,7 @@ $(OUT)/workingset.bpf.o: $(WS_DIR)/workingset.bpf.c $(WS_HDRS) $(OUT)/vmlinux.h
 $(WS_CORE): $(OUT)/%.o: $(WS_DIR)/%.c $(WS_HDRS) $(wildcard src/*.h) $(OUT)/workingset.skel.h | $(OUT)
 	$(CC) $(CFLAGS) -Isrc -I$(WS_DIR) -c $< -o $@
 
-$(WS_JNI): $(OUT)/%.o: $(WS_DIR)/%.c $(WS_HDRS) $(wildcard src/*.h) | $(OUT)
+$(WS_JNI): $(OUT)/%.o: $(WS_DIR)/%.c $(WS_HDRS) $(wildcard src/*.h) $(OUT)/workingset.skel.h | $(OUT)
 	$(CC) $(CFLAGS) $(JNI_CFLAGS) -Isrc -I$(WS_DIR) -c $< -o $@
 
 # Loads the program on this process, reads an evicted file, checks what it saw (root).

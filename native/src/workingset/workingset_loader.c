@@ -84,6 +84,39 @@ int kfr_ws_poll(struct kfr_ws *ws, int timeout_ms, kfr_ws_record_fn fn, void *ct
 	return n == -EINTR ? 0 : n;
 }
 
+struct copy_ctx {
+	unsigned char *buf;
+	size_t len, cap;
+};
+
+#define REC_SLOT(size) ((8 + (size) + 7) & ~(size_t)7)
+
+static int copy_record(void *ctx, const void *rec, size_t size)
+{
+	struct copy_ctx *c = ctx;
+	uint32_t hdr[2] = { (uint32_t)size, 0 };
+
+	if (c->cap - c->len < REC_SLOT(size))
+		return -ENOBUFS;        /* cannot happen: checked after the previous record */
+	memcpy(c->buf + c->len, hdr, 8);
+	memcpy(c->buf + c->len + 8, rec, size);
+	memset(c->buf + c->len + 8 + size, 0, REC_SLOT(size) - 8 - size);
+	c->len += REC_SLOT(size);
+	/* a record handed to this callback is consumed: stop while the largest one still fits */
+	return c->cap - c->len < REC_SLOT(sizeof(struct kfr_ws_file_rec)) ? -ENOBUFS : 0;
+}
+
+int kfr_ws_poll_into(struct kfr_ws *ws, int timeout_ms, unsigned char *buf, size_t cap)
+{
+	struct copy_ctx c = { .buf = buf, .len = 0, .cap = cap };
+	int n;
+
+	if (cap < REC_SLOT(sizeof(struct kfr_ws_file_rec)))
+		return -EINVAL;
+	n = kfr_ws_poll(ws, timeout_ms, copy_record, &c);
+	return n < 0 && n != -ENOBUFS ? n : (int)c.len;
+}
+
 int kfr_ws_chunks(struct kfr_ws *ws, struct kfr_ws_chunk_key *keys, struct kfr_ws_chunk_val *vals, size_t max)
 {
 	int fd = bpf_map__fd(ws->skel->maps.ws_chunks);

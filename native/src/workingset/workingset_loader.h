@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <linux/types.h>
 #include "workingset_records.h"
 
 struct kfr_ws;
@@ -19,6 +20,11 @@ typedef int (*kfr_ws_record_fn)(void *ctx, const void *rec, size_t size);
 
 /* Waits up to timeout_ms for records and hands each to fn. Records handled, or -errno. */
 int kfr_ws_poll(struct kfr_ws *ws, int timeout_ms, kfr_ws_record_fn fn, void *ctx);
+
+/* Waits up to timeout_ms and copies whole records into buf, each as (u32 size, u32 0, record,
+ * zeros to a multiple of 8), stopping while another largest record would still fit. Bytes used,
+ * or -errno. */
+int kfr_ws_poll_into(struct kfr_ws *ws, int timeout_ms, unsigned char *buf, size_t cap);
 
 /* Copies up to max (key, value) pairs of the page set; how many, or -errno. */
 int kfr_ws_chunks(struct kfr_ws *ws, struct kfr_ws_chunk_key *keys, struct kfr_ws_chunk_val *vals, size_t max);
