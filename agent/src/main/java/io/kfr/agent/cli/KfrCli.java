@@ -1,6 +1,7 @@
 package io.kfr.agent.cli;
 
 import io.kfr.agent.convert.ConvertCommand;
+import io.kfr.agent.workingset.PrefetchCommand;
 import io.kfr.jmc.report.ReportCommand;
 
 import java.nio.file.Files;
@@ -16,6 +17,10 @@ public final class KfrCli {
             "  " + ConvertCommand.USAGE,
             "                       kfr's off-CPU and CPU time as pprof, OpenTelemetry profiles or folded stacks",
             "  demo [file.jfr]      run a demo workload (sleep, park, lock, fsync, socket) under the agent and summarize it",
+            "  " + PrefetchCommand.PREFETCH_USAGE,
+            "                       read a recorded working set (workingset=<file.ws>) into the page cache",
+            "  " + PrefetchCommand.RUN_USAGE,
+            "                       prefetch, then execute the command in this process's place",
             "  doctor               what this machine allows kfr to do (kernel, BTF, privileges, BPF, perf events, JVM)",
             "  version              print kfr's version",
             ControlCommands.USAGE,
@@ -45,6 +50,12 @@ public final class KfrCli {
             }
             case "demo" -> {
                 return Demo.run(args.length > 1 ? Path.of(args[1]) : Path.of("kfr-demo.jfr"));
+            }
+            case "prefetch" -> {
+                return PrefetchCommand.prefetch(List.of(args).subList(1, args.length), System.out, System.err);
+            }
+            case "run" -> {
+                return PrefetchCommand.run(List.of(args).subList(1, args.length), System.out, System.err);
             }
             case "doctor" -> {
                 return io.kfr.agent.cli.doctor.Doctor.run(args, System.out);
