@@ -29,8 +29,11 @@ char LICENSE[] SEC("license") = "GPL";
 #define MAX_RANGE_CHUNKS     32      /* 2048 pages (8 MB) per event; longer ranges are cut, counted */
 #define MAX_STACK_DEPTH      127
 
+/* The process recorded; written by the loader through the mmapped .bss, so that a process can be
+ * named after the programs are attached (a command started by `kfr workingset record` waits for it). */
+__u32 target_tgid = 0;
+
 /* Set by the loader before load. */
-const volatile __u32 target_tgid = 0;
 const volatile __u64 wait_window_ns = 20000000;
 const volatile __u8 take_stacks = 1;
 
@@ -98,7 +101,9 @@ static __always_inline void count(__u32 idx)
 
 static __always_inline bool is_target(void)
 {
-	return (__u32)(bpf_get_current_pid_tgid() >> 32) == target_tgid;
+	__u32 t = target_tgid;
+
+	return t && (__u32)(bpf_get_current_pid_tgid() >> 32) == t;
 }
 
 /* st_dev as user space sees it (glibc makedev) from the kernel's dev_t (major << 20 | minor). */
@@ -294,11 +299,13 @@ SEC("tp_btf/sched_switch")
 int BPF_PROG(ws_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
 	     unsigned int prev_state)
 {
-	__u32 tid;
+	__u32 tid, t = target_tgid;
 	struct pending *p;
 	__u64 now;
 
-	if (BPF_CORE_READ(prev, tgid) == target_tgid &&
+	if (!t)
+		return 0;
+	if (BPF_CORE_READ(prev, tgid) == t &&
 	    (prev_state & (TASK_UNINTERRUPTIBLE | TASK_NOLOAD)) == TASK_UNINTERRUPTIBLE) {
 		tid = BPF_CORE_READ(prev, pid);
 		p = bpf_map_lookup_elem(&ws_pending, &tid);
@@ -310,7 +317,7 @@ int BPF_PROG(ws_switch, bool preempt, struct task_struct *prev, struct task_stru
 				bpf_map_delete_elem(&ws_pending, &tid);
 		}
 	}
-	if (BPF_CORE_READ(next, tgid) == target_tgid) {
+	if (BPF_CORE_READ(next, tgid) == t) {
 		struct kfr_ws_wait_rec *rec;
 
 		tid = BPF_CORE_READ(next, pid);

@@ -30,7 +30,7 @@ jlong JNI_FN(open)(JNIEnv *env, jclass cls, jint tgid, jlong wait_window_ns, jin
 
 	(void)env;
 	(void)cls;
-	if (tgid <= 0 || wait_window_ns < 0 || ringbuf_bytes < 0) {
+	if (tgid < 0 || wait_window_ns < 0 || ringbuf_bytes < 0) {
 		kfr_set_error("workingset open: invalid arguments");
 		return 0;
 	}
@@ -42,6 +42,21 @@ jlong JNI_FN(open)(JNIEnv *env, jclass cls, jint tgid, jlong wait_window_ns, jin
 		kfr_set_error("workingset open: too many open collectors");
 	}
 	return (jlong)h;
+}
+
+jint JNI_FN(target)(JNIEnv *env, jclass cls, jlong handle, jint tgid)
+{
+	struct kfr_ws *ws;
+
+	(void)env;
+	(void)cls;
+	if (tgid < 0)
+		return -EINVAL;
+	if (!(ws = acquire(handle, "workingset target")))
+		return -EBADF;
+	kfr_ws_set_target(ws, tgid);
+	kfr_handle_release((uint64_t)handle);
+	return 0;
 }
 
 jint JNI_FN(poll)(JNIEnv *env, jclass cls, jlong handle, jobject buf, jint timeout_ms)

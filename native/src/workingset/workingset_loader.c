@@ -45,7 +45,6 @@ int kfr_ws_open(struct kfr_ws **out, pid_t tgid, uint64_t wait_window_ns, size_t
 		kfr_set_error("workingset: cannot open the BPF object: %s", strerror(-err));
 		goto fail;
 	}
-	ws->skel->rodata->target_tgid = (uint32_t)tgid;
 	ws->skel->rodata->wait_window_ns = wait_window_ns;
 	if (ringbuf_bytes)
 		bpf_map__set_max_entries(ws->skel->maps.ws_events, ringbuf_bytes);
@@ -60,6 +59,7 @@ int kfr_ws_open(struct kfr_ws **out, pid_t tgid, uint64_t wait_window_ns, size_t
 			      kfr_libbpf_last());
 		goto fail;
 	}
+	ws->skel->bss->target_tgid = (uint32_t)tgid;
 	ws->rb = ring_buffer__new(bpf_map__fd(ws->skel->maps.ws_events), on_record, ws, NULL);
 	if (!ws->rb) {
 		err = -errno;
@@ -71,6 +71,11 @@ int kfr_ws_open(struct kfr_ws **out, pid_t tgid, uint64_t wait_window_ns, size_t
 fail:
 	kfr_ws_close(ws);
 	return err < 0 ? err : -EINVAL;
+}
+
+void kfr_ws_set_target(struct kfr_ws *ws, pid_t tgid)
+{
+	__atomic_store_n(&ws->skel->bss->target_tgid, (uint32_t)tgid, __ATOMIC_RELEASE);
 }
 
 int kfr_ws_poll(struct kfr_ws *ws, int timeout_ms, kfr_ws_record_fn fn, void *ctx)

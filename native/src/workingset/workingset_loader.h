@@ -11,9 +11,12 @@
 
 struct kfr_ws;
 
-/* Loads and attaches the programs for the threads of tgid. wait_window_ns: how soon after a miss
+/* Loads and attaches the programs for the threads of tgid (0: none yet, see kfr_ws_set_target). wait_window_ns: how soon after a miss
  * an uninterruptible sleep is taken as the wait for it. 0 or -errno (kfr_last_error says why). */
 int kfr_ws_open(struct kfr_ws **out, pid_t tgid, uint64_t wait_window_ns, size_t ringbuf_bytes);
+
+/* Records process tgid from now on instead (0: none). */
+void kfr_ws_set_target(struct kfr_ws *ws, pid_t tgid);
 
 /* Ring-buffer record handler: one whole record (struct kfr_ws_*_rec by its kind). Non-zero stops. */
 typedef int (*kfr_ws_record_fn)(void *ctx, const void *rec, size_t size);

@@ -3,11 +3,11 @@ package io.kfr.agent;
 import java.util.Locale;
 
 /** Parses durations written as a number and a unit: 500us, 2ms, 1.5s, 100000ns. */
-final class Durations {
+public final class Durations {
     private Durations() {
     }
 
-    static long parseNanos(String key, String text) throws OptionException {
+    public static long parseNanos(String key, String text) throws OptionException {
         String t = text.trim().toLowerCase(Locale.ROOT);
         long unit;
         String number;

@@ -2,6 +2,7 @@ package io.kfr.agent.cli;
 
 import io.kfr.agent.convert.ConvertCommand;
 import io.kfr.agent.workingset.PrefetchCommand;
+import io.kfr.agent.workingset.RecordCommand;
 import io.kfr.jmc.report.ReportCommand;
 
 import java.nio.file.Files;
@@ -17,6 +18,8 @@ public final class KfrCli {
             "  " + ConvertCommand.USAGE,
             "                       kfr's off-CPU and CPU time as pprof, OpenTelemetry profiles or folded stacks",
             "  demo [file.jfr]      run a demo workload (sleep, park, lock, fsync, socket) under the agent and summarize it",
+            "  " + RecordCommand.USAGE,
+            "                       start the command and record what it reads from disk as it starts",
             "  " + PrefetchCommand.PREFETCH_USAGE,
             "                       read a recorded working set (workingset=<file.ws>) into the page cache",
             "  " + PrefetchCommand.RUN_USAGE,
@@ -53,6 +56,13 @@ public final class KfrCli {
             }
             case "prefetch" -> {
                 return PrefetchCommand.prefetch(List.of(args).subList(1, args.length), System.out, System.err);
+            }
+            case "workingset" -> {
+                if (args.length > 1 && args[1].equals("record")) {
+                    return RecordCommand.run(List.of(args).subList(2, args.length), System.out, System.err);
+                }
+                System.err.println("usage: java -jar kfr-agent.jar " + RecordCommand.USAGE);
+                return 2;
             }
             case "run" -> {
                 return PrefetchCommand.run(List.of(args).subList(1, args.length), System.out, System.err);

@@ -21,12 +21,11 @@ public record PrefetchPlan(List<Request> requests, List<String> skipped, long by
     }
 
     /**
-     * The plan for set: cap = requested cap (<= 0: the set's size), never above 1 GB nor above half
-     * of MemAvailable (the program the prefetch is for needs the rest).
+     * The plan for set: cap = requested cap (<= 0: the whole set, its merged requests included),
+     * never above 1 GB nor above half of MemAvailable (the program the prefetch is for needs the rest).
      */
     public static PrefetchPlan of(WorkingSet set, long requestedCap) {
-        long cap = requestedCap > 0 ? requestedCap : set.bytes();
-        cap = Math.min(cap, MAX_CAP_BYTES);
+        long cap = Math.min(requestedCap > 0 ? requestedCap : Long.MAX_VALUE, MAX_CAP_BYTES);
         long available = MemoryAvailable.bytes();
         if (available > 0) {
             cap = Math.min(cap, available / 2);

@@ -17,7 +17,6 @@ public final class Prefetcher {
     }
 
     public static PrefetchResult run(PrefetchPlan plan, PrefetchMethod method) {
-        long t0 = System.nanoTime();
         List<String> failures = new ArrayList<>();
         long bytes = 0;
         int files = 0;
@@ -25,9 +24,10 @@ public final class Prefetcher {
             String why = PrefetchNative.load();
             if (why != null) {
                 failures.add(why);
-                return new PrefetchResult(method, 0, 0, failures, System.nanoTime() - t0);
+                return new PrefetchResult(method, 0, 0, failures, 0);
             }
         }
+        long t0 = System.nanoTime();
         ByteBuffer buffer = method == PrefetchMethod.READ ? ByteBuffer.allocateDirect(READ_BUFFER) : null;
         for (PrefetchPlan.Request r : plan.requests()) {
             try {

@@ -7,8 +7,11 @@ final class WorkingSetNative {
     private WorkingSetNative() {
     }
 
-    /** Loads and attaches the programs for process tgid; a handle, 0 on failure. */
+    /** Loads and attaches the programs for process tgid (0: none yet); a handle, 0 on failure. */
     static native long open(int tgid, long waitWindowNs, int ringBufferBytes);
+
+    /** Records process tgid from now on (0: none). */
+    static native int target(long handle, int tgid);
 
     /** Records into the direct buffer, each (u32 size, u32 0, record, padding to 8); bytes used. */
     static native int poll(long handle, ByteBuffer directBuffer, int timeoutMs);

@@ -33,7 +33,7 @@ public final class WorkingSetRecorder implements AutoCloseable {
         this.handle = handle;
     }
 
-    /** Starts recording process tgid (this JVM: ProcessHandle.current().pid()). */
+    /** Starts recording process tgid (this JVM: ProcessHandle.current().pid(); 0: none until {@link #target}). */
     public static WorkingSetRecorder start(long tgid) throws CollectorException {
         String why = NativeLibrary.load();
         if (why != null) {
@@ -44,6 +44,14 @@ public final class WorkingSetRecorder implements AutoCloseable {
             throw new CollectorException(KfrNative.lastError());
         }
         return new WorkingSetRecorder(h);
+    }
+
+    /** Records process tgid from now on. */
+    public void target(long tgid) throws CollectorException {
+        int e = WorkingSetNative.target(handle, (int) tgid);
+        if (e < 0) {
+            throw new CollectorException("workingset target: " + KfrNative.lastError());
+        }
     }
 
     /** Waits up to timeoutMs for records; hands misses and waits to sink (may be null). Records read. */

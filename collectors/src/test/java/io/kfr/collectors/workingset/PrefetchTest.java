@@ -109,4 +109,18 @@ class PrefetchTest {
         assertEquals(capped.bytes(), perRequest);
         assertTrue(PrefetchPlan.of(set, 10L << 40).capBytes() <= PrefetchPlan.MAX_CAP_BYTES);
     }
+
+    @Test
+    void nearRangesAreOneRequestAndTheDefaultPlanHasEveryFile() throws Exception {
+        Path a = file("near-a", 100);
+        Path b = file("near-b", 10);
+        // 10 pages apart: read as one request of 30 pages, more than the 20 recorded
+        WorkingSet set = new WorkingSet(0, List.of(recorded(a, List.of(new PageRange(0, 10), new PageRange(20, 10))),
+                recorded(b, List.of(new PageRange(0, 5)))));
+        PrefetchPlan plan = PrefetchPlan.of(set, 0);
+        assertEquals(2, plan.requests().size());
+        PrefetchPlan.Request ra = plan.requests().stream().filter(r -> r.path().equals(a.toString())).findFirst().orElseThrow();
+        assertEquals(List.of(0L, 30L * 4096), java.util.Arrays.stream(ra.ranges()).boxed().toList());
+        assertEquals(35L * 4096, plan.bytes());
+    }
 }
