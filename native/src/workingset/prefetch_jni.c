@@ -48,9 +48,26 @@ static off_t file_size(int fd)
 	return fstat(fd, &st) ? -1 : st.st_size;
 }
 
-/* Bytes requested (clamped to the file), or -errno of the first failure. */
+/* fadvise and readahead in pieces of at most chunk bytes: the kernel cuts each call to the device's
+ * readahead window (max(read_ahead_kb, max_sectors_kb)) and silently drops the rest of a range. */
+static int advise(int fd, off_t off, off_t len, int method, off_t chunk)
+{
+	while (len > 0) {
+		off_t n = len < chunk ? len : chunk;
+		int err = method == PF_FADVISE ? -posix_fadvise(fd, off, n, POSIX_FADV_WILLNEED)
+					       : (readahead(fd, off, (size_t)n) ? -errno : 0);
+
+		if (err)
+			return err;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Bytes requested (clamped to the file), or -errno of the first failure. chunk: see advise(). */
 JNIEXPORT jlong JNICALL Java_io_kfr_collectors_workingset_PrefetchNative_prefetch(JNIEnv *env, jclass cls,
-		jstring path, jlongArray ranges, jint method)
+		jstring path, jlongArray ranges, jint method, jlong chunk)
 {
 	jsize n = (*env)->GetArrayLength(env, ranges);
 	jlong *r, done = 0;
@@ -87,10 +104,8 @@ JNIEXPORT jlong JNICALL Java_io_kfr_collectors_workingset_PrefetchNative_prefetc
 			len = size - off;
 		switch (method) {
 		case PF_FADVISE:
-			err = -posix_fadvise(fd, off, len, POSIX_FADV_WILLNEED);
-			break;
 		case PF_READAHEAD:
-			err = readahead(fd, off, (size_t)len) ? -errno : 0;
+			err = advise(fd, off, len, method, chunk > 0 ? chunk : 128 * 1024);
 			break;
 		case PF_POPULATE: {
 			off_t start = off & ~(off_t)4095;

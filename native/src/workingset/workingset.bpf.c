@@ -32,6 +32,8 @@ char LICENSE[] SEC("license") = "GPL";
 /* The process recorded; written by the loader through the mmapped .bss, so that a process can be
  * named after the programs are attached (a command started by `kfr workingset record` waits for it). */
 __u32 target_tgid = 0;
+/* A thread of the target whose reads are not the program's own (kfr's prefetch thread), 0: none. */
+__u32 excluded_tid = 0;
 
 /* Set by the loader before load. */
 const volatile __u64 wait_window_ns = 20000000;
@@ -101,9 +103,10 @@ static __always_inline void count(__u32 idx)
 
 static __always_inline bool is_target(void)
 {
+	__u64 id = bpf_get_current_pid_tgid();
 	__u32 t = target_tgid;
 
-	return t && (__u32)(bpf_get_current_pid_tgid() >> 32) == t;
+	return t && (__u32)(id >> 32) == t && (__u32)id != excluded_tid;
 }
 
 /* st_dev as user space sees it (glibc makedev) from the kernel's dev_t (major << 20 | minor). */

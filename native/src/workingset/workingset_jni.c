@@ -59,6 +59,21 @@ jint JNI_FN(target)(JNIEnv *env, jclass cls, jlong handle, jint tgid)
 	return 0;
 }
 
+jint JNI_FN(exclude)(JNIEnv *env, jclass cls, jlong handle, jint tid)
+{
+	struct kfr_ws *ws;
+
+	(void)env;
+	(void)cls;
+	if (tid < 0)
+		return -EINVAL;
+	if (!(ws = acquire(handle, "workingset exclude")))
+		return -EBADF;
+	kfr_ws_exclude_thread(ws, tid);
+	kfr_handle_release((uint64_t)handle);
+	return 0;
+}
+
 jint JNI_FN(poll)(JNIEnv *env, jclass cls, jlong handle, jobject buf, jint timeout_ms)
 {
 	size_t cap;

@@ -78,6 +78,11 @@ void kfr_ws_set_target(struct kfr_ws *ws, pid_t tgid)
 	__atomic_store_n(&ws->skel->bss->target_tgid, (uint32_t)tgid, __ATOMIC_RELEASE);
 }
 
+void kfr_ws_exclude_thread(struct kfr_ws *ws, pid_t tid)
+{
+	__atomic_store_n(&ws->skel->bss->excluded_tid, (uint32_t)tid, __ATOMIC_RELEASE);
+}
+
 int kfr_ws_poll(struct kfr_ws *ws, int timeout_ms, kfr_ws_record_fn fn, void *ctx)
 {
 	int n;

@@ -18,6 +18,9 @@ int kfr_ws_open(struct kfr_ws **out, pid_t tgid, uint64_t wait_window_ns, size_t
 /* Records process tgid from now on instead (0: none). */
 void kfr_ws_set_target(struct kfr_ws *ws, pid_t tgid);
 
+/* Leaves one thread of the target out (kfr's prefetch thread; 0: none). */
+void kfr_ws_exclude_thread(struct kfr_ws *ws, pid_t tid);
+
 /* Ring-buffer record handler: one whole record (struct kfr_ws_*_rec by its kind). Non-zero stops. */
 typedef int (*kfr_ws_record_fn)(void *ctx, const void *rec, size_t size);
 

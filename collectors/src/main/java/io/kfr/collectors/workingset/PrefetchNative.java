@@ -15,8 +15,11 @@ public final class PrefetchNative {
         return NativeLibrary.load();
     }
 
-    /** Brings the ranges in by method (PrefetchMethod.code, not READ); bytes requested. */
-    static native long prefetch(String path, long[] ranges, int method);
+    /**
+     * Brings the ranges in by method (PrefetchMethod.code, not READ); bytes requested. fadvise and
+     * readahead go in calls of at most chunkBytes (see {@link ReadaheadWindow}).
+     */
+    static native long prefetch(String path, long[] ranges, int method, long chunkBytes);
 
     /** Pages of the ranges resident in the page cache now. */
     public static native long resident(String path, long[] ranges);

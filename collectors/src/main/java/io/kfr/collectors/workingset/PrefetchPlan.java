@@ -16,8 +16,8 @@ public record PrefetchPlan(List<Request> requests, List<String> skipped, long by
     public static final long MERGE_GAP_PAGES = 32;
     public static final long MAX_CAP_BYTES = 1L << 30;
 
-    /** One file's requests: pairs (offset, length) in bytes. */
-    public record Request(String path, long[] ranges, long bytes) {
+    /** One file's requests: pairs (offset, length) in bytes; device: the file's st_dev. */
+    public record Request(String path, long device, long[] ranges, long bytes) {
     }
 
     /**
@@ -65,7 +65,7 @@ public record PrefetchPlan(List<Request> requests, List<String> skipped, long by
                 bytes += len;
             }
             if (n > 0) {
-                requests.add(new Request(f.path(), java.util.Arrays.copyOf(pairs, n), bytes));
+                requests.add(new Request(f.path(), f.device(), java.util.Arrays.copyOf(pairs, n), bytes));
                 total += bytes;
             }
             if (total >= cap) {

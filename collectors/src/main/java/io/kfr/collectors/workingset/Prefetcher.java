@@ -49,7 +49,7 @@ public final class Prefetcher {
     }
 
     private static long native_(PrefetchPlan.Request r, PrefetchMethod method) throws IOException {
-        long n = PrefetchNative.prefetch(r.path(), r.ranges(), method.code);
+        long n = PrefetchNative.prefetch(r.path(), r.ranges(), method.code, ReadaheadWindow.bytes(r.device()));
         if (n < 0) {
             throw new IOException(method.optionName() + " failed: errno " + (-n));
         }

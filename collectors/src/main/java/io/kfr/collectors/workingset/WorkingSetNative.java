@@ -13,6 +13,9 @@ final class WorkingSetNative {
     /** Records process tgid from now on (0: none). */
     static native int target(long handle, int tgid);
 
+    /** Leaves thread tid out (0: none). */
+    static native int exclude(long handle, int tid);
+
     /** Records into the direct buffer, each (u32 size, u32 0, record, padding to 8); bytes used. */
     static native int poll(long handle, ByteBuffer directBuffer, int timeoutMs);
 

@@ -54,6 +54,13 @@ public final class WorkingSetRecorder implements AutoCloseable {
         }
     }
 
+    /** Leaves one thread of the process out from now on (kfr's prefetch thread: its reads are not the program's). */
+    public void excludeThread(int tid) throws CollectorException {
+        if (WorkingSetNative.exclude(handle, tid) < 0) {
+            throw new CollectorException("workingset exclude: " + KfrNative.lastError());
+        }
+    }
+
     /** Waits up to timeoutMs for records; hands misses and waits to sink (may be null). Records read. */
     public int poll(int timeoutMs, WorkingSetRecords.Sink sink) throws CollectorException {
         int n = WorkingSetNative.poll(handle, buffer, timeoutMs);
@@ -157,7 +164,33 @@ public final class WorkingSetRecorder implements AutoCloseable {
 
     /** The working set recorded so far. */
     public WorkingSet workingSet() throws CollectorException, IOException {
-        return new WorkingSet(System.currentTimeMillis(), files().stream().map(RecordedFile::set).toList());
+        return workingSet(Map.of());
+    }
+
+    /**
+     * The working set recorded so far, with pages touched before the recording began added (path ->
+     * pages, e.g. {@link MappedPages#ofThisProcess()} taken at the start).
+     */
+    public WorkingSet workingSet(Map<String, List<PageRange>> before) throws CollectorException, IOException {
+        Map<String, FileSet> byPath = new java.util.TreeMap<>();
+        for (RecordedFile f : files()) {
+            byPath.put(f.set().path(), f.set());
+        }
+        for (Map.Entry<String, List<PageRange>> e : before.entrySet()) {
+            FileIdentity id;
+            try {
+                id = FileIdentity.of(Path.of(e.getKey()));
+            } catch (IOException | RuntimeException x) {
+                continue;
+            }
+            FileSet old = byPath.get(e.getKey());
+            List<PageRange> ranges = new ArrayList<>(e.getValue());
+            if (old != null) {
+                ranges.addAll(old.ranges());
+            }
+            byPath.put(e.getKey(), new FileSet(e.getKey(), id.size(), id.mtimeNanos(), id.inode(), id.device(), PageRanges.merge(ranges, 0)));
+        }
+        return new WorkingSet(System.currentTimeMillis(), List.copyOf(byPath.values()));
     }
 
     @Override

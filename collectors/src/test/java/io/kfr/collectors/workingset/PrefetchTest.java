@@ -73,6 +73,25 @@ class PrefetchTest {
         }
     }
 
+    /** The kernel cuts one fadvise or readahead call to the device's readahead window and drops the rest. */
+    @ParameterizedTest
+    @EnumSource(value = PrefetchMethod.class, names = {"FADVISE", "READAHEAD"})
+    void aRangeLongerThanTheReadaheadWindowIsReadWhole(PrefetchMethod method) throws Exception {
+        Path probe = file("window-probe-" + method, 1);
+        long window = ReadaheadWindow.bytes(FileIdentity.of(probe).device());
+        int pages = (int) Math.min(3 * window / 4096, 16384); // 3 windows, at most 64 MB
+        Path f = file("long-" + method, pages);
+        FileSet set = recorded(f, List.of(new PageRange(0, pages)));
+        assertEquals(0, PrefetchNative.evict(f.toString()));
+        PrefetchResult r = Prefetcher.run(PrefetchPlan.of(new WorkingSet(0, List.of(set)), 0), method);
+        assertTrue(r.failures().isEmpty(), r.failures().toString());
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (resident(f, 0, (long) pages * 4096) < pages && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(pages, resident(f, 0, (long) pages * 4096), "window " + window + " bytes");
+    }
+
     @Test
     void aChangedFileIsSkippedNotPrefetched() throws Exception {
         Path same = file("same", 64);

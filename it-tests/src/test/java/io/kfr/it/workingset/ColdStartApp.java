@@ -170,7 +170,7 @@ abstract class ColdStartApp {
 
         @Override
         String classPath() {
-            return dir.resolve("classes") + ":" + super.classPath();
+            return dir.resolve("app.jar") + ":" + super.classPath(); // the AOT cache takes jars only, no directories
         }
 
         @Override
@@ -207,6 +207,8 @@ abstract class ColdStartApp {
             Path javac = java.resolveSibling("javac");
             run(dir, List.of(javac.toString(), "-parameters", "-cp", super.classPath(), "-d", dir.resolve("classes").toString(),
                     src.toString()), 300);
+            run(dir, List.of(java.resolveSibling("jar").toString(), "--create", "--file", dir.resolve("app.jar").toString(), "-C",
+                    dir.resolve("classes").toString(), "."), 300);
         }
     }
 }
