@@ -6,6 +6,7 @@ import io.kfr.collectors.workingset.PrefetchPlan;
 import io.kfr.collectors.workingset.PrefetchResult;
 import io.kfr.collectors.workingset.Prefetcher;
 import io.kfr.collectors.workingset.WorkingSetFormat;
+import io.kfr.it.support.SlowDisk;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -39,7 +40,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * pages the application still read from disk after a prefetch against those of the first cold
  * start. Root; it drops the whole machine's page cache dozens of times, so it runs only when asked:
  * mvn verify -pl it-tests -am -Dtest=ColdStartBench -Dkfr.bench.coldstart=true (kfr.bench.rounds,
- * default 5; kfr.bench.apps=kafka,spring-boot). Report: target/bench-coldstart.txt
+ * default 5; kfr.bench.apps=kafka,spring-boot; kfr.bench.throttle=bytesPerSecond,iops reads through a
+ * throttled disk, e.g. 131072000,3000 for a network volume's baseline). Report: target/bench-coldstart.txt
+ * (-throttled.txt)
  */
 class ColdStartBench {
     private static final int ROUNDS = Integer.getInteger("kfr.bench.rounds", 5);
@@ -49,6 +52,9 @@ class ColdStartBench {
     private static final Path ROOT = Path.of("target", "coldstart").toAbsolutePath();
     private static final Pattern FROM_DISK = Pattern.compile("kfr workingset: (\\d+) files, ([0-9.]+) MB \\(([0-9.]+) MB read from disk\\)");
     private static final long START_TIMEOUT_S = 300;
+    /** "bytesPerSecond,iops": every start (and the method timings) reads through a throttled disk; empty: the disk as it is. */
+    private static final String THROTTLE = System.getProperty("kfr.bench.throttle", "");
+    private static SlowDisk disk;
 
     private final StringBuilder report = new StringBuilder();
 
@@ -78,11 +84,24 @@ class ColdStartBench {
         print("machine: %s; load average %s; %d CPUs; vda read_ahead_kb %s, rotational %s", System.getProperty("os.version"),
                 Files.readString(Path.of("/proc/loadavg")).trim(), Runtime.getRuntime().availableProcessors(),
                 read("/sys/block/vda/queue/read_ahead_kb"), read("/sys/block/vda/queue/rotational"));
-        for (String a : APPS) {
-            ColdStartApp app = a.equals("kafka") ? new ColdStartApp.Kafka(ROOT) : new ColdStartApp.SpringBootWeb(ROOT);
-            bench(app);
+        if (!THROTTLE.isEmpty()) {
+            String[] t = THROTTLE.split(",");
+            disk = SlowDisk.throttleReads(JAVA, Long.parseLong(t[0]), Long.parseLong(t[1]));
+            print("disk: reads throttled to %s bytes/s and %s requests/s (blkio cgroup %s)", t[0], t[1], disk.cgroup);
+        } else {
+            print("disk: as it is");
         }
-        Files.writeString(Path.of("target", "bench-coldstart.txt"), report);
+        try {
+            for (String a : APPS) {
+                ColdStartApp app = a.equals("kafka") ? new ColdStartApp.Kafka(ROOT) : new ColdStartApp.SpringBootWeb(ROOT);
+                bench(app);
+            }
+        } finally {
+            if (disk != null) {
+                disk.close();
+            }
+        }
+        Files.writeString(Path.of("target", THROTTLE.isEmpty() ? "bench-coldstart.txt" : "bench-coldstart-throttled.txt"), report);
     }
 
     private void bench(ColdStartApp app) throws Exception {
@@ -143,7 +162,9 @@ class ColdStartBench {
         // the recorded set against the truth: what the application still read from disk after a prefetch
         app.beforeStart(JAVA);
         dropCaches();
+        threadInDisk(true);
         PrefetchResult pre = prefetch(set, PrefetchMethod.POPULATE);
+        threadInDisk(false);
         double afterMb = record(app, List.of(), app.dir.resolve("after-prefetch.ws"), true);
         print("%s: read from disk by the application: first cold start %.1f MB, cold start after `kfr prefetch --method=populate`"
                 + " (%s) %.1f MB = %.1f%%", app.name(), firstColdMb, pre.summary(), afterMb, 100 * afterMb / firstColdMb);
@@ -159,9 +180,11 @@ class ColdStartBench {
             for (int k = 0; k < PrefetchMethod.values().length; k++) {
                 PrefetchMethod m = PrefetchMethod.values()[(k + round) % PrefetchMethod.values().length];
                 dropCaches();
+                threadInDisk(true);
                 long t0 = System.nanoTime();
                 PrefetchResult r = Prefetcher.run(plan, m);
                 long returned = System.nanoTime() - t0;
+                threadInDisk(false);
                 long resident;
                 while ((resident = resident(plan)) < pages && System.nanoTime() - t0 < 60_000_000_000L) {
                     Thread.sleep(2);
@@ -195,7 +218,7 @@ class ColdStartBench {
         }
         app.beforeStart(JAVA);
         Path log = app.dir.resolve("aot-training.log");
-        Process p = new ProcessBuilder(app.command(JAVA, List.of("-XX:AOTCacheOutput=" + aot))).directory(ROOT.toFile())
+        Process p = new ProcessBuilder(inDisk(app.command(JAVA, List.of("-XX:AOTCacheOutput=" + aot)))).directory(ROOT.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.nanoTime() + START_TIMEOUT_S * 1_000_000_000L;
         while (!app.ready().matcher(Files.readString(log)).find() && p.isAlive() && System.nanoTime() < deadline) {
@@ -244,7 +267,25 @@ class ColdStartBench {
     }
 
     private static Process start(List<String> cmd) throws IOException {
-        return new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true).start();
+        return new ProcessBuilder(inDisk(cmd)).directory(ROOT.toFile()).redirectErrorStream(true).start();
+    }
+
+    /** The command in the throttled disk's cgroup, when there is one. */
+    private static List<String> inDisk(List<String> cmd) {
+        if (disk == null) {
+            return cmd;
+        }
+        List<String> c = new ArrayList<>(List.of("sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"", disk.cgroup.toString()));
+        c.addAll(cmd);
+        return c;
+    }
+
+    /** Moves the calling thread into the throttled disk's cgroup, or back (cgroup v1: one thread at a time). */
+    private static void threadInDisk(boolean in) throws IOException {
+        if (disk != null) {
+            Path tasks = in ? disk.cgroup.resolve("tasks") : Path.of("/sys/fs/cgroup/blkio/tasks");
+            Files.writeString(tasks, Integer.toString(io.kfr.collectors.Tids.current()));
+        }
     }
 
     private static Matcher awaitLine(Process p, Pattern pattern) throws Exception {

@@ -60,6 +60,7 @@ public final class Doctor {
             pt = c.name().equals("perf.intel_pt") ? c : pt;
         }
         print(JvmCheck::check);
+        printAll(WorkingSetChecks::all);
 
         CollectorTrial.Outcome off = trial(CollectorTrial::offCpu);
         CollectorTrial.Outcome cpu = trial(CollectorTrial::cpu);
