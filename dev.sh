@@ -40,7 +40,7 @@ mvn_() {
 
 agent_jar_fresh() {
     [ -f agent/target/kfr-agent.jar ] || return 1
-    [ -z "$(find pom.xml native collectors jfr-bridge agent jmc-plugin -newer agent/target/kfr-agent.jar \
+    [ -z "$(find pom.xml native events collectors jfr-bridge agent jmc-plugin -newer agent/target/kfr-agent.jar \
         -type f -not -path '*/target/*' -print -quit)" ]
 }
 

@@ -2,7 +2,9 @@ package io.kfr.agent;
 
 import io.kfr.agent.control.ControlServer;
 import io.kfr.agent.control.Reply;
+import io.kfr.collectors.CollectorCounters;
 import io.kfr.collectors.CollectorStatistics;
+import io.kfr.collectors.offcpu.OffCpuCounters;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -196,8 +198,9 @@ final class Controller implements ControlServer.Handler {
                 .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "))));
         for (Map.Entry<String, CollectorStatistics> e : session.statistics().entrySet()) {
             CollectorStatistics s = e.getValue();
-            lines.add("collector " + e.getKey() + ": lost=" + s.recordsLost() + " dropped=" + s.recordsDropped()
-                    + " bpfRuns=" + s.bpfRunCount() + " cost: " + cost(s, running));
+            lines.add("collector " + e.getKey() + ": lost=" + s.get(OffCpuCounters.RECORDS_LOST)
+                    + " dropped=" + s.get(CollectorCounters.RECORDS_DROPPED)
+                    + " bpfRuns=" + s.get(CollectorCounters.BPF_RUN_COUNT) + " cost: " + cost(s, running));
         }
         String lost = session.lostNote();
         if (!lost.isEmpty()) {
@@ -209,10 +212,12 @@ final class Controller implements ControlServer.Handler {
 
     /** What the collector cost so far: its BPF programs and its thread, as a share of one CPU. */
     private static String cost(CollectorStatistics s, Duration running) {
-        long spent = s.bpfRunTimeNanos() + s.collectorCpuNanos();
+        long bpf = s.get(CollectorCounters.BPF_RUN_TIME);
+        long thread = s.get(CollectorCounters.COLLECTOR_CPU_TIME);
+        long spent = bpf + thread;
         double share = running.toNanos() > 0 ? 100.0 * spent / running.toNanos() : 0;
         return String.format(Locale.ROOT, "BPF %d ms + collector thread %d ms = %.1f%% of one CPU",
-                s.bpfRunTimeNanos() / 1_000_000, s.collectorCpuNanos() / 1_000_000, share);
+                bpf / 1_000_000, thread / 1_000_000, share);
     }
 
     private synchronized Reply dump(String file) {

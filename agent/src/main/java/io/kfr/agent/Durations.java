@@ -42,7 +42,7 @@ public final class Durations {
                 + ": expected a duration with a unit, e.g. 500us, 2ms, 1s");
     }
 
-    static String format(long nanos) {
+    public static String format(long nanos) {
         if (nanos % 1_000_000_000L == 0) {
             return nanos / 1_000_000_000L + "s";
         }

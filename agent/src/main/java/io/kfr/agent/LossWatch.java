@@ -1,6 +1,9 @@
 package io.kfr.agent;
 
+import io.kfr.collectors.CollectorCounters;
 import io.kfr.collectors.CollectorStatistics;
+import io.kfr.collectors.hotspot.JavaWalkCounters;
+import io.kfr.collectors.offcpu.OffCpuCounters;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,11 +22,14 @@ final class LossWatch {
     static final long INTERVAL_NANOS = 60_000_000_000L;
 
     private final String collector;
+    private final String advice;
     private long lastSaid = Long.MIN_VALUE;
     private long saidTotal;
 
-    LossWatch(String collector) {
+    /** @param advice which option loses less */
+    LossWatch(String collector, String advice) {
         this.collector = collector;
+        this.advice = advice;
     }
 
     /** Logs a line if losses grew and the last line is a minute old (or there was none). */
@@ -32,12 +38,12 @@ final class LossWatch {
         if (total > saidTotal && (lastSaid == Long.MIN_VALUE || nowNanos - lastSaid >= INTERVAL_NANOS)) {
             lastSaid = nowNanos;
             saidTotal = total;
-            Log.error(collector + " is losing records: " + describe(s) + " so far; " + advice(s));
+            Log.error(collector + " is losing records: " + describe(s) + " so far; " + advice);
         }
     }
 
     static long total(CollectorStatistics s) {
-        return s.recordsLost() + s.recordsDropped() + s.storageErrors() + s.intervalsMissed() + s.java().stacksLost();
+        return s.get(OffCpuCounters.RECORDS_LOST) + s.get(CollectorCounters.RECORDS_DROPPED) + s.get(OffCpuCounters.STORAGE_ERRORS) + s.get(OffCpuCounters.INTERVALS_MISSED) + s.get(JavaWalkCounters.STACKS_LOST);
     }
 
     /** What was lost, in one clause, or "" when nothing was. */
@@ -45,27 +51,22 @@ final class LossWatch {
         List<String> parts = new ArrayList<>();
         boolean offCpu = "offcpu".equals(s.collector());
         if (offCpu) {
-            if (s.recordsDropped() > 0) {
-                parts.add(s.recordsDropped() + " intervals lost (aggregation map full, " + String.format(Locale.ROOT,
-                        "%.1f s", s.droppedNanos() / 1e9) + " off-CPU)");
+            if (s.get(CollectorCounters.RECORDS_DROPPED) > 0) {
+                parts.add(s.get(CollectorCounters.RECORDS_DROPPED) + " intervals lost (aggregation map full, " + String.format(Locale.ROOT,
+                        "%.1f s", s.get(OffCpuCounters.DROPPED_TIME) / 1e9) + " off-CPU)");
             }
-            if (s.storageErrors() + s.intervalsMissed() > 0) {
-                parts.add((s.storageErrors() + s.intervalsMissed()) + " intervals lost (not seen or not stored by the kernel)");
+            if (s.get(OffCpuCounters.STORAGE_ERRORS) + s.get(OffCpuCounters.INTERVALS_MISSED) > 0) {
+                parts.add((s.get(OffCpuCounters.STORAGE_ERRORS) + s.get(OffCpuCounters.INTERVALS_MISSED)) + " intervals lost (not seen or not stored by the kernel)");
             }
-            if (s.recordsLost() > 0) {
-                parts.add(s.recordsLost() + " long intervals only summed (ring buffer full)");
+            if (s.get(OffCpuCounters.RECORDS_LOST) > 0) {
+                parts.add(s.get(OffCpuCounters.RECORDS_LOST) + " long intervals only summed (ring buffer full)");
             }
-        } else if (s.recordsDropped() > 0) {
-            parts.add(s.recordsDropped() + " samples lost (ring buffer full)");
+        } else if (s.get(CollectorCounters.RECORDS_DROPPED) > 0) {
+            parts.add(s.get(CollectorCounters.RECORDS_DROPPED) + " samples lost (ring buffer full)");
         }
-        if (s.java().stacksLost() > 0) {
-            parts.add(s.java().stacksLost() + " Java stacks lost");
+        if (s.get(JavaWalkCounters.STACKS_LOST) > 0) {
+            parts.add(s.get(JavaWalkCounters.STACKS_LOST) + " Java stacks lost");
         }
         return String.join(", ", parts);
-    }
-
-    private static String advice(CollectorStatistics s) {
-        return "offcpu".equals(s.collector()) ? "a higher offcpu.threshold or a shorter offcpu.period loses less"
-                : "a longer cpu.interval loses less";
     }
 }

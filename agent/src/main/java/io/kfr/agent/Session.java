@@ -1,15 +1,13 @@
 package io.kfr.agent;
 
+import io.kfr.agent.collectors.CollectorKind;
+import io.kfr.agent.collectors.CollectorKinds;
+import io.kfr.agent.collectors.CollectorOutput;
 import io.kfr.collectors.CollectorException;
+import io.kfr.collectors.CollectorListener;
 import io.kfr.collectors.CollectorStatistics;
-import io.kfr.collectors.CpuSample;
-import io.kfr.collectors.OffCpuSample;
-import io.kfr.collectors.cpu.CpuCollector;
+import io.kfr.collectors.RunningCollector;
 import io.kfr.collectors.natives.NativeLibrary;
-import io.kfr.collectors.cpu.CpuListener;
-import io.kfr.collectors.offcpu.JavaFramesSelfTest;
-import io.kfr.collectors.offcpu.OffCpuCollector;
-import io.kfr.collectors.offcpu.OffCpuListener;
 import io.kfr.collectors.threads.ThreadDirectory;
 import io.kfr.jfr.JfrFiles;
 import io.kfr.jfr.KfrChunk;
@@ -40,8 +38,8 @@ final class Session {
     private final JvmRecording jvmRecording;
     private final ThreadDirectory threads;
     private final LiveSummaries summaries;
-    private OffCpuCollector offCpu;
-    private CpuCollector cpu;
+    /** The collectors that started, in {@link CollectorKinds} order. */
+    private final List<RunningCollector> running = new ArrayList<>();
     /** CPU samples also go in as jdk.ExecutionSample (JMC's Method Profiling). */
     private final boolean executionSamples;
     private final Instant since = Instant.now();
@@ -51,8 +49,6 @@ final class Session {
     private final Map<String, AtomicLong> eventCounts = new ConcurrentHashMap<>();
     /** The latest statistics of each collector. */
     private final Map<String, CollectorStatistics> lastStatistics = new ConcurrentHashMap<>();
-    private final LossWatch offCpuLosses = new LossWatch("off-CPU collector");
-    private final LossWatch cpuLosses = new LossWatch("CPU sampler");
     private boolean stopped;
     /** The merge failed: the JVM's recording stays in the work directory for the user. */
     private boolean keepWorkDir;
@@ -137,32 +133,13 @@ final class Session {
     }
 
     private void startCollectors(boolean atJvmStart) {
-        if (options.offCpu()) {
-            try {
-                offCpu = OffCpuCollector.start((int) ProcessHandle.current().pid(), options.offCpuConfig(), threads,
-                        new Forward());
-                Log.info("off-CPU collector running (" + offCpu.attachMode() + ", threshold "
-                        + Durations.format(options.offCpuConfig().thresholdNanos()) + ")");
-                String java = offCpu.javaFramesStatus();
-                if (!java.isEmpty() && options.offCpuConfig().javaFrames()) {
-                    Log.error("Java frames off: " + java + "; off-CPU stacks end at the native frames");
+        for (CollectorKind kind : CollectorKinds.ALL) {
+            if (kind.requested(options)) {
+                try {
+                    running.add(kind.start(options, new Output(kind)));
+                } catch (CollectorException e) {
+                    notStarted(e, atJvmStart);
                 }
-            } catch (CollectorException e) {
-                notStarted(e, atJvmStart);
-            }
-        }
-        if (options.cpu()) {
-            try {
-                cpu = CpuCollector.start((int) ProcessHandle.current().pid(), options.cpuConfig(), threads, new ForwardCpu());
-                Log.info("CPU sampler running (" + cpu.event() + ", every " + (options.cpuConfig().eventCount() > 0
-                        ? options.cpuConfig().eventCount() + " events" : Durations.format(options.cpuConfig().intervalNanos()))
-                        + (executionSamples ? ", also as jdk.ExecutionSample" : "") + ")");
-                String java = JavaFramesSelfTest.outcome();
-                if (offCpu == null && options.cpuConfig().javaFrames() && java.startsWith("failed: ")) {
-                    Log.error("Java frames off: " + java.substring(8) + "; CPU samples end at the native frames");
-                }
-            } catch (CollectorException e) {
-                notStarted(e, atJvmStart);
             }
         }
     }
@@ -226,7 +203,7 @@ final class Session {
     }
 
     boolean collecting() {
-        return offCpu != null || cpu != null;
+        return !running.isEmpty();
     }
 
     /**
@@ -240,16 +217,10 @@ final class Session {
             return null;
         }
         stopped = true;
-        if (offCpu != null && cpu != null) {
-            offCpu.requestStop();
-            cpu.requestStop();
+        if (running.size() > 1) { // their last polls overlap
+            running.forEach(RunningCollector::requestStop);
         }
-        if (offCpu != null) {
-            offCpu.close(); // a failure was said when it happened (onFailure)
-        }
-        if (cpu != null) {
-            cpu.close();
-        }
+        running.forEach(RunningCollector::close); // a failure was said when it happened (onFailure)
         String failure = null;
         if (options.file() != null) {
             failure = writeFile(options.file(), atExit);
@@ -335,7 +306,8 @@ final class Session {
         for (Map.Entry<String, CollectorStatistics> e : statistics().entrySet()) {
             String what = LossWatch.describe(e.getValue());
             if (!what.isEmpty()) {
-                b.append("; ").append("offcpu".equals(e.getKey()) ? "off-CPU collector: " : "CPU sampler: ").append(what);
+                CollectorKind kind = CollectorKinds.named(e.getKey());
+                b.append("; ").append(kind != null ? kind.title() : e.getKey()).append(": ").append(what);
             }
         }
         return b.toString();
@@ -363,20 +335,49 @@ final class Session {
         problems.add(collector + " stopped: " + failure);
     }
 
-    /** Routes CPU samples to kfr's chunk. */
-    private final class ForwardCpu implements CpuListener {
-        @Override
-        public void onFailure(Throwable failure) {
-            collectorFailed("CPU sampler", failure);
+    /** Where one collector's output goes: kfr's chunk, the live summaries, the session's counts and statistics. */
+    private final class Output implements CollectorOutput, CollectorListener {
+        private final CollectorKind kind;
+        private final LossWatch losses;
+
+        Output(CollectorKind kind) {
+            this.kind = kind;
+            this.losses = new LossWatch(kind.title(), kind.lossAdvice());
         }
 
         @Override
-        public void onSample(CpuSample sample) {
-            chunk.addCpuSample(sample, executionSamples);
-            count("kfr.CpuSample");
-            if (executionSamples) {
-                count("jdk.ExecutionSample");
-            }
+        public KfrChunk chunk() {
+            return chunk;
+        }
+
+        @Override
+        public ThreadDirectory threads() {
+            return threads;
+        }
+
+        @Override
+        public LiveSummaries summaries() {
+            return summaries;
+        }
+
+        @Override
+        public boolean executionSamples() {
+            return executionSamples;
+        }
+
+        @Override
+        public void counted(String type) {
+            count(type);
+        }
+
+        @Override
+        public CollectorListener statisticsAndFailure() {
+            return this;
+        }
+
+        @Override
+        public boolean noneRunning() {
+            return running.isEmpty();
         }
 
         @Override
@@ -384,31 +385,12 @@ final class Session {
             chunk.addStatistics(statistics);
             count("kfr.CollectorStatistics");
             lastStatistics.put(statistics.collector(), statistics);
-            cpuLosses.update(statistics, System.nanoTime());
+            losses.update(statistics, System.nanoTime());
         }
-    }
 
-    /** Routes collector output to kfr's chunk and the live summaries. */
-    private final class Forward implements OffCpuListener {
         @Override
         public void onFailure(Throwable failure) {
-            collectorFailed("off-CPU collector", failure);
-        }
-
-        @Override
-        public void onSample(OffCpuSample sample) {
-            chunk.addOffCpu(sample);
-            count("kfr.OffCpu");
-            summaries.add(sample);
-        }
-
-        @Override
-        public void onStatistics(CollectorStatistics statistics) {
-            chunk.addStatistics(statistics);
-            count("kfr.CollectorStatistics");
-            lastStatistics.put(statistics.collector(), statistics);
-            offCpuLosses.update(statistics, System.nanoTime());
-            summaries.commitPeriod();
+            collectorFailed(kind.title(), failure);
         }
     }
 }

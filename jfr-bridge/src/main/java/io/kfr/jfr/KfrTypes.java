@@ -21,12 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * changes its value).
  */
 final class KfrTypes {
+    /** The event types' ids ({@link KfrEventTypes}) are this plus 100 and up. */
     static final long EVENT_BASE = 0x0F00_0000L;
-    static final long OFF_CPU = EVENT_BASE + 100;
-    static final long COLLECTOR_STATISTICS = EVENT_BASE + 101;
-    static final long CPU_SAMPLE = EVENT_BASE + 102;
-    /** jdk.ExecutionSample in kfr's chunk: the JDK's name and fields, kfr's id (the JVM's is its own). */
-    static final long EXECUTION_SAMPLE = EVENT_BASE + 103;
 
     /** Per-KfrChunk ids: base + one of these offsets. */
     private static final long INSTANCE_BASE = 0x0F10_0000L;
@@ -71,11 +67,6 @@ final class KfrTypes {
 
     private static final String ANNOTATION = "java.lang.annotation.Annotation";
     private static final String EVENT = "jdk.jfr.Event";
-    private static final String[] OFF_CPU_CATEGORY = {"Kernel Flight Recorder", "Off-CPU"};
-    private static final String[] STATISTICS_CATEGORY = {"Kernel Flight Recorder", "Collector Statistics"};
-    private static final String[] CPU_CATEGORY = {"Kernel Flight Recorder", "CPU"};
-    /** The JDK's category for jdk.ExecutionSample, so JMC's event browser shows one node for both. */
-    private static final String[] PROFILING_CATEGORY = {"Java Virtual Machine", "Profiling"};
 
     private final long base;
     private final long metadataId;
@@ -189,14 +180,18 @@ final class KfrTypes {
         labeled(field(frameType, "description", STRING, false, false), "Description", null);
         labeled(frameType, "Frame type", null);
 
-        offCpu(m);
-        collectorStatistics(m);
-        cpuSample(m);
-        if (executionSamples) {
-            MetadataTree.Element state = type(m, "jdk.types.ThreadState", id(THREAD_STATE), null, true);
-            labeled(field(state, "name", STRING, false, false), "Name", null);
-            labeled(state, "Java Thread State", null);
-            executionSample(m);
+        boolean threadStates = false;
+        for (EventType type : KfrEventTypes.ALL) {
+            if (type.optional() && !executionSamples) {
+                continue;
+            }
+            if (!threadStates && type.fields().stream().anyMatch(f -> f.type() == THREAD_STATE)) {
+                threadStates = true;
+                MetadataTree.Element state = type(m, "jdk.types.ThreadState", id(THREAD_STATE), null, true);
+                labeled(field(state, "name", STRING, false, false), "Name", null);
+                labeled(state, "Java Thread State", null);
+            }
+            event(m, type);
         }
 
         TimeZone tz = TimeZone.getDefault();
@@ -206,150 +201,18 @@ final class KfrTypes {
         return t;
     }
 
-    /** Field order is the event contract and the order {@link EventEncoder} writes. */
-    private void offCpu(MetadataTree.Element m) {
-        MetadataTree.Element e = type(m, KfrEvents.OFF_CPU, OFF_CPU, EVENT, false);
-        startTimeAndDuration(e, "Start of the off-CPU interval; for aggregated samples the start of the drain period",
-                "Time off the CPU; for aggregated samples the sum of all intervals");
-        labeled(field(e, "eventThread", THREAD, true, false), "Event Thread", "The thread that was off the CPU");
-        labeled(field(e, "stackTrace", STACK_TRACE, true, false), "Stack Trace",
-                "Where the thread blocked: kernel, native and Java frames, innermost first");
-        labeled(field(e, "state", STRING, false, false), "State",
-                "Task state when switched out: S (sleeping), D (uninterruptible), R (preempted), OTHER");
-        labeled(field(e, "stateDescription", STRING, false, false), "State Description",
-                "The task state in words");
-        // No content type: JMC offers a plain number as a weight for stack trace and flame graph views.
-        labeled(field(e, "offCpuMillis", DOUBLE, false, false), "Off-CPU Milliseconds",
-                "Off-CPU time in milliseconds, a plain number to weight flame graphs by");
-        labeled(field(e, "count", LONG, false, false), "Intervals",
-                "Number of off-CPU intervals in this sample (1 unless aggregated)");
-        labeled(field(e, "aggregated", BOOLEAN, false, false), "Aggregated",
-                "True when short intervals with the same thread, state and stack were summed in the kernel");
-        labeled(field(e, "syscall", STRING, false, false), "System Call",
-                "The system call the thread was blocked in, or null when not in a system call");
-        // Appended (field order is the contract): who woke the thread, from sched_waking.
-        labeled(field(e, "wakerThread", THREAD, true, false), "Waker Thread",
-                "The thread that woke this one (the real tid), or null: preempted, aggregated, woken by an interrupt");
-        labeled(field(e, "wakerStackTrace", STACK_TRACE, true, false), "Waker Stack Trace",
-                "Where the waker was when it woke the thread: kernel, native and Java frames; taken for intervals "
-                        + "that had lasted the threshold at the wake-up");
-        labeled(field(e, "waker", STRING, false, false), "Waker",
-                "Who woke the thread: thread (of this JVM), timer (a timed wait ran out), interrupt (e.g. I/O "
-                        + "completion), other (another process or a kernel thread); null if no wake-up was seen");
-        labeled(e, "Off-CPU", "Time a thread spent off the CPU, blocked or waiting for a CPU, seen by the kernel scheduler");
-        category(e, OFF_CPU_CATEGORY);
-    }
-
-    private void collectorStatistics(MetadataTree.Element m) {
-        MetadataTree.Element e = type(m, KfrEvents.COLLECTOR_STATISTICS, COLLECTOR_STATISTICS, EVENT, false);
-        startTimeAndDuration(e, "When the statistics were taken", "Always 0");
-        labeled(field(e, "collector", STRING, false, false), "Collector", "The kfr collector, e.g. offcpu");
-        labeled(field(e, "bpfRunCount", LONG, false, false), "BPF Runs",
-                "How often kfr's BPF programs ran, cumulative (kernel BPF statistics)");
-        MetadataTree.Element runTime = labeled(field(e, "bpfRunTime", LONG, false, false), "BPF Run Time",
-                "CPU time spent in kfr's BPF programs, cumulative");
-        annotation(runTime, TIMESPAN, "NANOSECONDS");
-        labeled(field(e, "eventsRecorded", LONG, false, false), "Events Recorded",
-                "Records delivered individually, cumulative");
-        labeled(field(e, "intervalsAggregated", LONG, false, false), "Intervals Aggregated",
-                "Short intervals summed in the kernel, cumulative");
-        labeled(field(e, "recordsLost", LONG, false, false), "Records Lost",
-                "Records not delivered individually (ring buffer full); their time is still in aggregates");
-        labeled(field(e, "recordsDropped", LONG, false, false), "Records Dropped",
-                "Intervals lost entirely (aggregation map full)");
-        MetadataTree.Element dropped = labeled(field(e, "droppedTime", LONG, false, false), "Dropped Time",
-                "Off-CPU time of the dropped intervals");
-        annotation(dropped, TIMESPAN, "NANOSECONDS");
-        labeled(field(e, "stackErrors", LONG, false, false), "Stack Errors", "Stacks that could not be captured");
-        labeled(field(e, "unknownFrames", LONG, false, false), "Unknown Frames", "Frames that could not be named");
-        labeled(field(e, "stackWalks", LONG, false, false), "Stack Walks", "Stacks walked in the kernel, cumulative");
-        labeled(field(e, "stackCacheHits", LONG, false, false), "Stack Cache Hits",
-                "Switch-outs that reused the thread's cached stacks instead of walking, cumulative");
-        labeled(field(e, "storageFallbacks", LONG, false, false), "Storage Fallbacks",
-                "Switch-outs kept in a per-thread hash map because task storage could not be created (not lost)");
-        labeled(field(e, "storageErrors", LONG, false, false), "Storage Errors",
-                "Switch-outs that could not be stored at all: those intervals are lost");
-        labeled(field(e, "missedSwitchIns", LONG, false, false), "Missed Switch-ins",
-                "Switch-ins the kernel did not run kfr's program for; the intervals were recovered unless counted in Intervals Missed");
-        labeled(field(e, "intervalsMissed", LONG, false, false), "Intervals Missed",
-                "Intervals lost because kfr's program did not see their switches; their time is unknown");
-        labeled(field(e, "recursionMisses", LONG, false, false), "Recursion Misses",
-                "Program runs the kernel skipped because a kfr program was already running on that CPU");
-        labeled(field(e, "excludedSwitches", LONG, false, false), "Excluded Switches",
-                "Switch-outs of kfr's own threads, not recorded by design");
-        annotation(labeled(field(e, "collectorCpuTime", LONG, false, false), "Collector CPU Time",
-                "CPU time of the collector's thread in user space (reading records, naming frames), cumulative"),
-                TIMESPAN, "NANOSECONDS");
-        labeled(field(e, "javaWalks", LONG, false, false), "Java Stack Walks",
-                "Java stacks walked in the kernel (HotSpot walker), cumulative");
-        annotation(labeled(field(e, "javaWalkTime", LONG, false, false), "Java Walk Time",
-                "Time spent walking Java stacks in the kernel, cumulative"), TIMESPAN, "NANOSECONDS");
-        labeled(field(e, "javaFrames", LONG, false, false), "Java Frames Walked",
-                "Physical Java frames produced by those walks, cumulative");
-        labeled(field(e, "javaCacheHits", LONG, false, false), "Java Stack Cache Hits",
-                "Switch-outs that reused a Java stack because the stack slots it depended on were unchanged");
-        labeled(field(e, "javaVerifyMisses", LONG, false, false), "Java Stack Verify Misses",
-                "Cached contexts whose stack slots had changed, walked again");
-        labeled(field(e, "javaNoAnchor", LONG, false, false), "Java Threads Without Frames",
-                "Switch-outs of Java threads with no Java frames to walk (preempted in Java code, or not in Java yet)");
-        labeled(field(e, "javaBroken", LONG, false, false), "Java Walks Stopped",
-                "Java walks that stopped at a frame they could not follow (shown as an unknown frame)");
-        labeled(field(e, "javaTruncated", LONG, false, false), "Java Walks Truncated",
-                "Java walks cut at 256 frames");
-        labeled(field(e, "javaStacksSent", LONG, false, false), "Java Stacks Sent",
-                "New Java stacks announced by the kernel");
-        labeled(field(e, "javaStacksLost", LONG, false, false), "Java Stacks Lost",
-                "Java stacks the ring buffer had no room for (their events show a lost-stack frame)");
-        labeled(field(e, "javaFromRegisters", LONG, false, false), "Java Walks From Registers",
-                "Java walks started from the registers of a thread preempted while running Java code");
-        labeled(field(e, "wakeups", LONG, false, false), "Wake-ups Seen",
-                "Wake-ups of off-CPU intervals seen by the sched_waking program (their waker recorded), cumulative");
-        labeled(field(e, "wakerStacks", LONG, false, false), "Waker Stacks",
-                "Wake-ups of intervals at or above the threshold, whose waker's stacks were taken, cumulative");
-        labeled(field(e, "wakerRunCount", LONG, false, false), "Waker Program Runs",
-                "Runs of the sched_waking program (included in BPF Runs), cumulative");
-        annotation(labeled(field(e, "wakerRunTime", LONG, false, false), "Waker Program Run Time",
-                "CPU time of the sched_waking program (included in BPF Run Time), cumulative"), TIMESPAN, "NANOSECONDS");
-        labeled(e, "Collector Statistics", "What a kfr collector cost and what it could not record, cumulative");
-        category(e, STATISTICS_CATEGORY);
-    }
-
-    /** An instant event like the JDK's samples: no duration field. */
-    private void cpuSample(MetadataTree.Element m) {
-        MetadataTree.Element e = type(m, KfrEvents.CPU_SAMPLE, CPU_SAMPLE, EVENT, false);
-        annotation(labeled(field(e, "startTime", LONG, false, false), "Start Time", "When the sample was taken"),
-                TIMESTAMP, "TICKS");
-        labeled(field(e, "eventThread", THREAD, true, false), "Event Thread", "The thread that was running");
-        labeled(field(e, "stackTrace", STACK_TRACE, true, false), "Stack Trace",
-                "Where the thread was running: kernel, native and Java frames, innermost first");
-        labeled(field(e, "cpu", INT, false, false), "CPU", "The CPU the thread ran on");
-        annotation(labeled(field(e, "weight", LONG, false, false), "Weight", "The CPU time this sample stands for"),
-                TIMESPAN, "NANOSECONDS");
-        labeled(e, "CPU Sample", "Where a thread was running when kfr's CPU sampler fired");
-        category(e, CPU_CATEGORY);
-    }
-
-    /**
-     * The JDK's jdk.ExecutionSample, field for field (names, types, constant pools, order: JDK 17
-     * and 25 alike). JMC merges a type's events across chunks only when the fields match, and
-     * otherwise shows kfr's under a made-up name its Method Profiling page does not look at.
-     */
-    private void executionSample(MetadataTree.Element m) {
-        MetadataTree.Element e = type(m, KfrEvents.EXECUTION_SAMPLE, EXECUTION_SAMPLE, EVENT, false);
-        annotation(labeled(field(e, "startTime", LONG, false, false), "Start Time", null), TIMESTAMP, "TICKS");
-        labeled(field(e, "sampledThread", THREAD, true, false), "Thread", null);
-        labeled(field(e, "stackTrace", STACK_TRACE, true, false), "Stack Trace", null);
-        labeled(field(e, "state", THREAD_STATE, true, false), "Thread State", null);
-        labeled(e, "Method Profiling Sample", "CPU sample taken by kfr (kernel, native and Java frames)");
-        category(e, PROFILING_CATEGORY);
-    }
-
-    /** Both readers take field 0 as the start time and field 1 (if named duration) as the duration. */
-    private void startTimeAndDuration(MetadataTree.Element e, String startDescription, String durationDescription) {
-        MetadataTree.Element start = labeled(field(e, "startTime", LONG, false, false), "Start Time", startDescription);
-        annotation(start, TIMESTAMP, "TICKS");
-        MetadataTree.Element duration = labeled(field(e, "duration", LONG, false, false), "Duration", durationDescription);
-        annotation(duration, TIMESPAN, "TICKS");
+    /** An event type as declared in {@link KfrEventTypes}: fields in contract order. */
+    private void event(MetadataTree.Element m, EventType type) {
+        MetadataTree.Element e = type(m, type.name(), type.id(), EVENT, false);
+        for (EventType.Field f : type.fields()) {
+            MetadataTree.Element field = labeled(field(e, f.name(), f.type(), f.constantPool(), false), f.label(),
+                    f.description());
+            if (f.annotation() != 0) {
+                annotation(field, f.annotation(), f.unit());
+            }
+        }
+        labeled(e, type.label(), type.description());
+        category(e, type.category());
     }
 
     private static MetadataTree.Element type(MetadataTree.Element m, String name, long id, String superType, boolean simple) {

@@ -1,5 +1,7 @@
 package io.kfr.jfr;
 
+import io.kfr.events.KfrEventNames;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -61,9 +63,9 @@ class ChunkLifecycleTest {
             assertEquals(1000, offCpuCount(dir.resolve("b.jfr")));
             assertEquals(400, offCpuCount(aloneA), "kfr's chunk is a valid recording on its own");
             assertEquals(1000, offCpuCount(aloneB));
-            assertEquals(400, new JmcReader(dir.resolve("a.jfr").toFile()).events(KfrEvents.OFF_CPU).size());
-            assertEquals(1000, new JmcReader(dir.resolve("b.jfr").toFile()).events(KfrEvents.OFF_CPU).size());
-            assertEquals(5, new JmcReader(dir.resolve("b.jfr").toFile()).events(KfrEvents.COLLECTOR_STATISTICS).size());
+            assertEquals(400, new JmcReader(dir.resolve("a.jfr").toFile()).events(KfrEventNames.OFF_CPU).size());
+            assertEquals(1000, new JmcReader(dir.resolve("b.jfr").toFile()).events(KfrEventNames.OFF_CPU).size());
+            assertEquals(5, new JmcReader(dir.resolve("b.jfr").toFile()).events(KfrEventNames.COLLECTOR_STATISTICS).size());
         }
     }
 
@@ -87,7 +89,7 @@ class ChunkLifecycleTest {
             assertEquals(20_000, chunk.eventCount() + chunk.eventsLost());
             assertTrue(Files.size(dir.resolve("spool").toFile().listFiles()[0].toPath()) <= 256 * 1024, "bounded");
             assertEquals(chunk.eventCount(), offCpuCount(file));
-            assertEquals(chunk.eventCount(), new JmcReader(file.toFile()).events(KfrEvents.OFF_CPU).size());
+            assertEquals(chunk.eventCount(), new JmcReader(file.toFile()).events(KfrEventNames.OFF_CPU).size());
         }
         // a file system that lacks the reserve: nothing is spooled, and that is said
         told.clear();
@@ -140,7 +142,7 @@ class ChunkLifecycleTest {
                 previous = n;
             }
             assertEquals(threads * 2000L, offCpuCount(dir.resolve("final.jfr")));
-            assertEquals(threads * 2000, new JmcReader(dir.resolve("final.jfr").toFile()).events(KfrEvents.OFF_CPU).size());
+            assertEquals(threads * 2000, new JmcReader(dir.resolve("final.jfr").toFile()).events(KfrEventNames.OFF_CPU).size());
         }
     }
 
@@ -154,11 +156,11 @@ class ChunkLifecycleTest {
             for (Path p : List.of(merged, alone)) {
                 try (RecordingFile rf = new RecordingFile(p)) {
                     Set<String> types = rf.readEventTypes().stream().map(EventType::getName).collect(Collectors.toSet());
-                    assertTrue(types.contains(KfrEvents.OFF_CPU), p + " declares kfr.OffCpu");
+                    assertTrue(types.contains(KfrEventNames.OFF_CPU), p + " declares kfr.OffCpu");
                 }
                 assertEquals(0, offCpuCount(p));
             }
-            assertEquals(0, new JmcReader(merged.toFile()).events(KfrEvents.OFF_CPU).size());
+            assertEquals(0, new JmcReader(merged.toFile()).events(KfrEventNames.OFF_CPU).size());
             assertTrue(new JmcReader(merged.toFile()).events("jdk.ThreadSleep").size() > 0);
             String summary = Processes.runOk(dir, List.of(JvmRecordings.jdkHome(25).resolve("bin/jfr").toString(),
                     "summary", merged.toString())).stdout();
@@ -251,11 +253,11 @@ class ChunkLifecycleTest {
             b.writeChunk(out, tb);
         }
         List<RecordedEvent> events = RecordingFile.readAllEvents(file).stream()
-                .filter(e -> e.getEventType().getName().equals(KfrEvents.OFF_CPU)).toList();
+                .filter(e -> e.getEventType().getName().equals(KfrEventNames.OFF_CPU)).toList();
         assertEquals(List.of("first", "second"), events.stream().map(e -> e.getThread().getJavaName()).toList());
         assertEquals(List.of(TestSamples.FULL.frames().size(), TestSamples.KERNEL_ONLY.frames().size()),
                 events.stream().map(e -> e.getStackTrace().getFrames().size()).toList());
-        List<JmcReader.Event> jmc = new JmcReader(file.toFile()).events(KfrEvents.OFF_CPU);
+        List<JmcReader.Event> jmc = new JmcReader(file.toFile()).events(KfrEventNames.OFF_CPU);
         assertEquals(Set.of("first", "second"), jmc.stream().map(e -> e.thread().getThreadName()).collect(Collectors.toSet()));
     }
 
@@ -292,7 +294,7 @@ class ChunkLifecycleTest {
     }
 
     private static long offCpuCount(Path file) throws IOException {
-        return RecordingFile.readAllEvents(file).stream().filter(e -> e.getEventType().getName().equals(KfrEvents.OFF_CPU)).count();
+        return RecordingFile.readAllEvents(file).stream().filter(e -> e.getEventType().getName().equals(KfrEventNames.OFF_CPU)).count();
     }
 
     private static List<Path> list(Path dir) throws IOException {

@@ -1,11 +1,14 @@
 package io.kfr.jfr;
 
+import io.kfr.events.KfrEventNames;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kfr.collectors.CollectorStatistics;
+import io.kfr.collectors.Counter;
 import io.kfr.collectors.OffCpuSample;
 import io.kfr.collectors.OffCpuState;
 import io.kfr.collectors.StackTrace;
@@ -67,8 +70,11 @@ class ChunkOrderTest {
         assertTrue(spooled.size() > 10_000, "" + spooled.size());
         List<CollectorStatistics> statistics = new ArrayList<>();
         for (int i = 9; i >= 0; i--) { // newest first
-            statistics.add(new CollectorStatistics(tb.startNanos() + MILLI * i / 4, "offcpu", i, i, i, i, i, i, i, i, i, i, i,
-                    i, i, i, i, i, i, i, CollectorStatistics.JavaWalks.NONE));
+            CollectorStatistics.Builder b = CollectorStatistics.builder("offcpu");
+            for (Counter c : KfrEventTypes.STATISTICS_COUNTERS.subList(0, 18)) {
+                b.put(c, i);
+            }
+            statistics.add(b.build(tb.startNanos() + MILLI * i / 4));
         }
         // The sample's count field is its unique id here; its position in the spool decides ties.
         Map<Long, OffCpuSample> byId = new HashMap<>();
@@ -92,7 +98,7 @@ class ChunkOrderTest {
 
         // The JDK reader, in file order: every event once, ends never decrease, ties in spool order.
         List<RecordedEvent> all = RecordingFile.readAllEvents(file);
-        List<RecordedEvent> offCpu = all.stream().filter(e -> e.getEventType().getName().equals(KfrEvents.OFF_CPU)).toList();
+        List<RecordedEvent> offCpu = all.stream().filter(e -> e.getEventType().getName().equals(KfrEventNames.OFF_CPU)).toList();
         assertEquals(spooled.size(), offCpu.size());
         Set<Long> seen = new HashSet<>();
         RecordedEvent previous = null;
@@ -114,13 +120,13 @@ class ChunkOrderTest {
             previous = e;
         }
         List<Instant> statisticsTimes = all.stream()
-                .filter(e -> e.getEventType().getName().equals(KfrEvents.COLLECTOR_STATISTICS)).map(RecordedEvent::getStartTime).toList();
+                .filter(e -> e.getEventType().getName().equals(KfrEventNames.COLLECTOR_STATISTICS)).map(RecordedEvent::getStartTime).toList();
         assertEquals(statistics.size(), statisticsTimes.size());
         assertEquals(statisticsTimes.stream().sorted().toList(), statisticsTimes);
 
         // JMC: every event exactly once, with its own start, duration and thread.
         JmcReader jmc = new JmcReader(file.toFile());
-        List<JmcReader.Event> events = jmc.events(KfrEvents.OFF_CPU);
+        List<JmcReader.Event> events = jmc.events(KfrEventNames.OFF_CPU);
         assertEquals(spooled.size(), events.size());
         Set<Long> jmcSeen = new HashSet<>();
         for (JmcReader.Event e : events) {
@@ -133,7 +139,7 @@ class ChunkOrderTest {
             assertEquals((long) s.thread().tid(), JmcReader.osThreadId(e.thread()));
             assertEquals(s.aggregated(), e.get("aggregated"));
         }
-        assertEquals(statistics.size(), jmc.events(KfrEvents.COLLECTOR_STATISTICS).size());
+        assertEquals(statistics.size(), jmc.events(KfrEventNames.COLLECTOR_STATISTICS).size());
     }
 
     /** Batches of one record, reads of one record, or no merged reads: the same bytes as the default. */

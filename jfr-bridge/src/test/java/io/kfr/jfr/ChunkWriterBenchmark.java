@@ -1,5 +1,7 @@
 package io.kfr.jfr;
 
+import io.kfr.events.KfrEventNames;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.kfr.collectors.OffCpuSample;
@@ -71,7 +73,7 @@ class ChunkWriterBenchmark {
             try (RecordingFile rf = new RecordingFile(target)) {
                 n = 0;
                 while (rf.hasMoreEvents()) {
-                    if (rf.readEvent().getEventType().getName().equals(KfrEvents.OFF_CPU)) {
+                    if (rf.readEvent().getEventType().getName().equals(KfrEventNames.OFF_CPU)) {
                         n++;
                     }
                 }

@@ -1,5 +1,7 @@
 package io.kfr.jfr;
 
+import io.kfr.events.KfrEventNames;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -116,7 +118,7 @@ class CpuSampleRecordingTest {
                 JfrFiles.mergeAtomically(jvm.file(), chunk, target);
             }
             long jvmSamples = RecordingFile.readAllEvents(jvm.file()).stream()
-                    .filter(e -> e.getEventType().getName().equals(KfrEvents.EXECUTION_SAMPLE)).count();
+                    .filter(e -> e.getEventType().getName().equals(KfrEventNames.EXECUTION_SAMPLE)).count();
             if (busy) {
                 assertTrue(jvmSamples > 0, "the JVM sampled itself: " + jvm.file());
             }
@@ -135,8 +137,8 @@ class CpuSampleRecordingTest {
     void jmcReadsCpuSamples(String name) throws Exception {
         Case c = cases.get(name);
         JmcReader jmc = new JmcReader(c.file().toFile());
-        assertEquals(OFF_CPU, jmc.events(KfrEvents.OFF_CPU).size(), "off-CPU events still all there");
-        List<JmcReader.Event> events = jmc.events(KfrEvents.CPU_SAMPLE);
+        assertEquals(OFF_CPU, jmc.events(KfrEventNames.OFF_CPU).size(), "off-CPU events still all there");
+        List<JmcReader.Event> events = jmc.events(KfrEventNames.CPU_SAMPLE);
         assertEquals(CPU, events.size());
         Map<Long, CpuSample> byTime = c.byTime();
         Set<Long> seen = new HashSet<>();
@@ -234,13 +236,13 @@ class CpuSampleRecordingTest {
         Case c = cases.get(name);
         try (RecordingFile rf = new RecordingFile(c.file())) {
             List<String> types = rf.readEventTypes().stream().map(EventType::getName).toList();
-            assertTrue(types.contains(KfrEvents.CPU_SAMPLE), "readEventTypes() lists kfr.CpuSample");
+            assertTrue(types.contains(KfrEventNames.CPU_SAMPLE), "readEventTypes() lists kfr.CpuSample");
             // Types are listed per id: kfr's jdk.ExecutionSample is a second entry of that name.
-            assertEquals(c.asExecutionSample() ? 2 : 1, types.stream().filter(KfrEvents.EXECUTION_SAMPLE::equals).count(), types.toString());
+            assertEquals(c.asExecutionSample() ? 2 : 1, types.stream().filter(KfrEventNames.EXECUTION_SAMPLE::equals).count(), types.toString());
         }
         List<RecordedEvent> all = RecordingFile.readAllEvents(c.file());
-        assertEquals(c.jvmExecutionSamples() + c.kfrExecutionSamples(), count(all, KfrEvents.EXECUTION_SAMPLE));
-        assertEquals(OFF_CPU, count(all, KfrEvents.OFF_CPU));
+        assertEquals(c.jvmExecutionSamples() + c.kfrExecutionSamples(), count(all, KfrEventNames.EXECUTION_SAMPLE));
+        assertEquals(OFF_CPU, count(all, KfrEventNames.OFF_CPU));
 
         // kfr's chunk comes last: from its first event on, in file order, ends never decrease (all
         // kinds together), and each CPU sample is followed by its execution sample.
@@ -257,7 +259,7 @@ class CpuSampleRecordingTest {
         int n = 0;
         for (int i = 0; i < kfr.size(); i++) {
             RecordedEvent e = kfr.get(i);
-            if (!e.getEventType().getName().equals(KfrEvents.CPU_SAMPLE)) {
+            if (!e.getEventType().getName().equals(KfrEventNames.CPU_SAMPLE)) {
                 continue;
             }
             CpuSample s = inTimeOrder.get(n++);
@@ -270,7 +272,7 @@ class CpuSampleRecordingTest {
             assertFrames(s.stack(), e);
             if (c.asExecutionSample()) {
                 RecordedEvent x = kfr.get(i + 1);
-                assertEquals(KfrEvents.EXECUTION_SAMPLE, x.getEventType().getName());
+                assertEquals(KfrEventNames.EXECUTION_SAMPLE, x.getEventType().getName());
                 assertEquals(e.getStartTime(), x.getStartTime());
                 assertNull(x.getThread(), "no eventThread, as in the JVM's");
                 assertEquals(s.thread().tid(), x.getThread("sampledThread").getOSThreadId());
@@ -282,7 +284,7 @@ class CpuSampleRecordingTest {
         // The JVM's samples are intact: in a busy JVM most on its main thread, in BusyMain.
         long jvmInBusyMain = 0;
         for (RecordedEvent e : all.subList(0, first)) {
-            if (e.getEventType().getName().equals(KfrEvents.EXECUTION_SAMPLE)) {
+            if (e.getEventType().getName().equals(KfrEventNames.EXECUTION_SAMPLE)) {
                 assertEquals(RUNNABLE, e.getString("state"));
                 jvmInBusyMain += e.getThread("sampledThread").getOSThreadId() == c.jvm().mainTid() && e.getStackTrace().getFrames()
                         .stream().anyMatch(f -> f.getMethod().getType().getName().equals(BusyMain.class.getName())) ? 1 : 0;
@@ -317,9 +319,9 @@ class CpuSampleRecordingTest {
         List<String> cmd = List.of(JvmRecordings.jdkHome(25).resolve("bin/java").toString(), "-cp",
                 JvmRecordings.testClasses().toString(), RecordingChecker.class.getName(), c.file().toString());
         String out = Processes.runOk(JvmRecordings.workDir(), cmd).stdout();
-        assertTrue(out.lines().anyMatch(l -> l.equals("T " + KfrEvents.CPU_SAMPLE)), "readEventTypes() lists kfr.CpuSample");
-        assertEquals(c.asExecutionSample() ? 2 : 1, out.lines().filter(l -> l.equals("T " + KfrEvents.EXECUTION_SAMPLE)).count());
-        assertTrue(out.lines().anyMatch(l -> l.equals("C " + KfrEvents.CPU_SAMPLE + " " + CPU)), out);
+        assertTrue(out.lines().anyMatch(l -> l.equals("T " + KfrEventNames.CPU_SAMPLE)), "readEventTypes() lists kfr.CpuSample");
+        assertEquals(c.asExecutionSample() ? 2 : 1, out.lines().filter(l -> l.equals("T " + KfrEventNames.EXECUTION_SAMPLE)).count());
+        assertTrue(out.lines().anyMatch(l -> l.equals("C " + KfrEventNames.CPU_SAMPLE + " " + CPU)), out);
 
         Map<Long, CpuSample> byTime = c.byTime();
         List<String[]> cpuLines = lines(out, "P ");
@@ -363,10 +365,10 @@ class CpuSampleRecordingTest {
         for (int tool : new int[] {17, 25}) {
             String jfr = JvmRecordings.jdkHome(tool).resolve("bin/jfr").toString();
             String summary = Processes.runOk(JvmRecordings.workDir(), List.of(jfr, "summary", c.file().toString())).stdout();
-            assertEquals(List.of(CPU), summaryCounts(summary, KfrEvents.CPU_SAMPLE), "jfr " + tool + " summary:\n" + summary);
+            assertEquals(List.of(CPU), summaryCounts(summary, KfrEventNames.CPU_SAMPLE), "jfr " + tool + " summary:\n" + summary);
             assertFalse(summary.contains("missing event metadata"), summary);
             // One line per type id: the JVM's jdk.ExecutionSample, and kfr's when it has some.
-            List<Integer> lines = summaryCounts(summary, KfrEvents.EXECUTION_SAMPLE);
+            List<Integer> lines = summaryCounts(summary, KfrEventNames.EXECUTION_SAMPLE);
             List<Integer> expected = new ArrayList<>(List.of((int) c.jvmExecutionSamples()));
             if (c.asExecutionSample()) {
                 expected.add(CPU);
@@ -374,7 +376,7 @@ class CpuSampleRecordingTest {
             assertEquals(expected.stream().sorted().toList(), lines.stream().sorted().toList(), "jfr " + tool + " summary:\n" + summary);
 
             String print = Processes.runOk(JvmRecordings.workDir(), List.of(jfr, "print", "--stack-depth", "20",
-                    "--events", KfrEvents.CPU_SAMPLE, c.file().toString())).stdout();
+                    "--events", KfrEventNames.CPU_SAMPLE, c.file().toString())).stdout();
             assertEquals(CPU, count(print, "kfr.CpuSample {"));
             assertTrue(print.contains("cpu = " + TestSamples.CPU_MARKER_CPU + "\n  weight = 10.1 ms\n  eventThread = \"main\" (javaThreadId = 1)"),
                     "the marker sample, printed by jfr " + tool);
@@ -384,7 +386,7 @@ class CpuSampleRecordingTest {
             assertTrue(print.contains("eventThread = \"GC Thread#0\" (osThreadId = 900002)"), "native thread");
 
             String executionPrint = Processes.runOk(JvmRecordings.workDir(), List.of(jfr, "print", "--stack-depth", "20",
-                    "--events", KfrEvents.EXECUTION_SAMPLE, c.file().toString())).stdout();
+                    "--events", KfrEventNames.EXECUTION_SAMPLE, c.file().toString())).stdout();
             long all = c.jvmExecutionSamples() + c.kfrExecutionSamples();
             assertEquals(all, count(executionPrint, "jdk.ExecutionSample {"));
             assertEquals(all, count(executionPrint, "state = \"" + RUNNABLE + "\""));
@@ -409,7 +411,7 @@ class CpuSampleRecordingTest {
         Case c = cases.get(name);
         String jfr = JvmRecordings.jdkHome(25).resolve("bin/jfr").toString();
         String json = Processes.runOk(JvmRecordings.workDir(), List.of(jfr, "print", "--json", "--stack-depth", "3",
-                "--events", KfrEvents.CPU_SAMPLE, c.file().toString())).stdout();
+                "--events", KfrEventNames.CPU_SAMPLE, c.file().toString())).stdout();
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> events = (List<Map<String, Object>>) ((Map<String, Object>) ((Map<String, Object>) MiniJson.parse(json))
                 .get("recording")).get("events");
@@ -457,18 +459,18 @@ class CpuSampleRecordingTest {
             Path alone = dir.resolve("before-alone.jfr");
             Files.write(alone, before.toByteArray());
             try (RecordingFile rf = new RecordingFile(alone)) {
-                assertTrue(rf.readEventTypes().stream().noneMatch(t -> t.getName().equals(KfrEvents.EXECUTION_SAMPLE)),
+                assertTrue(rf.readEventTypes().stream().noneMatch(t -> t.getName().equals(KfrEventNames.EXECUTION_SAMPLE)),
                         "not declared without execution samples");
             }
         }
         List<RecordedEvent> all = RecordingFile.readAllEvents(file);
-        assertEquals(10 + 20, count(all, KfrEvents.CPU_SAMPLE), "chunk 1: 10, chunk 2: all 20");
-        long jvmSamples = count(RecordingFile.readAllEvents(jvm.file()), KfrEvents.EXECUTION_SAMPLE);
-        assertEquals(jvmSamples + 10, count(all, KfrEvents.EXECUTION_SAMPLE));
+        assertEquals(10 + 20, count(all, KfrEventNames.CPU_SAMPLE), "chunk 1: 10, chunk 2: all 20");
+        long jvmSamples = count(RecordingFile.readAllEvents(jvm.file()), KfrEventNames.EXECUTION_SAMPLE);
+        assertEquals(jvmSamples + 10, count(all, KfrEventNames.EXECUTION_SAMPLE));
         String summary = Processes.runOk(dir, List.of(JvmRecordings.jdkHome(25).resolve("bin/jfr").toString(),
                 "summary", file.toString())).stdout();
         assertTrue(summary.contains("Chunks: 3"), summary);
-        assertTrue(summaryCounts(summary, KfrEvents.EXECUTION_SAMPLE).contains(10), summary);
+        assertTrue(summaryCounts(summary, KfrEventNames.EXECUTION_SAMPLE).contains(10), summary);
     }
 
     private static long count(List<RecordedEvent> events, String type) {

@@ -22,7 +22,7 @@ class JfrBufferTest {
         assertArrayEquals(bytes(0x80, 0x01), new JfrBuffer().writeVarLong(128).toByteArray());
         assertArrayEquals(bytes(0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF), new JfrBuffer().writeVarLong(-1).toByteArray());
         assertArrayEquals(bytes(0xFF, 0xFF, 0xFF, 0xFF, 0x0F), new JfrBuffer().writeVarInt(-1).toByteArray());
-        assertEquals(4, new JfrBuffer().writeVarLong(KfrTypes.OFF_CPU).size(), "kfr type ids fit 4 bytes");
+        assertEquals(4, new JfrBuffer().writeVarLong(KfrEventTypes.OFF_CPU.id()).size(), "kfr type ids fit 4 bytes");
         for (long v : new long[] {0, 1, 127, 128, 1L << 35, Long.MAX_VALUE, Long.MIN_VALUE, -2}) {
             assertEquals(JfrBuffer.varLongSize(v), new JfrBuffer().writeVarLong(v).size());
         }

@@ -1,12 +1,17 @@
 package io.kfr.jfr;
 
+import io.kfr.events.KfrEventNames;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kfr.collectors.CollectorCounters;
 import io.kfr.collectors.CollectorStatistics;
+import io.kfr.collectors.hotspot.JavaWalkCounters;
+import io.kfr.collectors.offcpu.OffCpuCounters;
 import io.kfr.collectors.Frame;
 import io.kfr.collectors.FrameType;
 import io.kfr.collectors.OffCpuSample;
@@ -79,9 +84,9 @@ class MergedRecordingTest {
     void jmcReadsEventsFramesAndThreads(int feature) throws Exception {
         Merged m = merged.get(feature);
         JmcReader jmc = new JmcReader(m.file().toFile());
-        List<JmcReader.Event> events = jmc.events(KfrEvents.OFF_CPU);
+        List<JmcReader.Event> events = jmc.events(KfrEventNames.OFF_CPU);
         assertEquals(SAMPLES, events.size());
-        assertEquals(m.samples().statistics.size(), jmc.events(KfrEvents.COLLECTOR_STATISTICS).size());
+        assertEquals(m.samples().statistics.size(), jmc.events(KfrEventNames.COLLECTOR_STATISTICS).size());
         assertFalse(jmc.events("jdk.ThreadSleep").isEmpty(), "the JVM's own events are still there");
 
         // Every event, matched to its sample by start time (unique per sample).
@@ -112,31 +117,31 @@ class MergedRecordingTest {
         IMCThread jvmMain = jmc.events("jdk.ThreadSleep").stream().map(JmcReader.Event::thread)
                 .filter(t -> "main".equals(t.getThreadName())).findFirst().orElseThrow();
         assertEquals((long) m.jvm().mainTid(), JmcReader.osThreadId(jvmMain));
-        IItemCollection onMain = jmc.items.apply(ItemFilters.and(ItemFilters.type(KfrEvents.OFF_CPU),
+        IItemCollection onMain = jmc.items.apply(ItemFilters.and(ItemFilters.type(KfrEventNames.OFF_CPU),
                 ItemFilters.equals(JfrAttributes.EVENT_THREAD, jvmMain)));
         assertEquals(m.samples().countOn(m.samples().main), onMain.stream().mapToLong(i -> i.getItemCount()).sum());
 
-        JmcReader.Event stats = jmc.events(KfrEvents.COLLECTOR_STATISTICS).get(4);
+        JmcReader.Event stats = jmc.events(KfrEventNames.COLLECTOR_STATISTICS).get(4);
         CollectorStatistics expected = m.samples().statistics.get(4);
         assertEquals(expected.epochNanos(), stats.epochNanos("startTime"));
         assertEquals("offcpu", stats.get("collector"));
-        assertEquals(expected.bpfRunCount(), ((Number) stats.get("bpfRunCount")).longValue());
-        assertEquals(expected.bpfRunTimeNanos(), stats.nanos("bpfRunTime"));
-        assertEquals(expected.droppedNanos(), stats.nanos("droppedTime"));
-        assertEquals(expected.unknownFrames(), ((Number) stats.get("unknownFrames")).longValue());
-        assertEquals(expected.stackWalks(), ((Number) stats.get("stackWalks")).longValue());
-        assertEquals(expected.stackCacheHits(), ((Number) stats.get("stackCacheHits")).longValue());
-        assertEquals(expected.storageFallbacks(), ((Number) stats.get("storageFallbacks")).longValue());
-        assertEquals(expected.storageErrors(), ((Number) stats.get("storageErrors")).longValue());
-        assertEquals(expected.missedSwitchIns(), ((Number) stats.get("missedSwitchIns")).longValue());
-        assertEquals(expected.intervalsMissed(), ((Number) stats.get("intervalsMissed")).longValue());
-        assertEquals(expected.recursionMisses(), ((Number) stats.get("recursionMisses")).longValue());
-        assertEquals(expected.excludedSwitches(), ((Number) stats.get("excludedSwitches")).longValue());
-        assertEquals(expected.collectorCpuNanos(), stats.nanos("collectorCpuTime"));
-        assertEquals(expected.java().walks(), ((Number) stats.get("javaWalks")).longValue());
-        assertEquals(expected.java().walkNanos(), stats.nanos("javaWalkTime"));
-        assertEquals(expected.java().cacheHits(), ((Number) stats.get("javaCacheHits")).longValue());
-        assertEquals(expected.java().stacksLost(), ((Number) stats.get("javaStacksLost")).longValue());
+        assertEquals(expected.get(CollectorCounters.BPF_RUN_COUNT), ((Number) stats.get("bpfRunCount")).longValue());
+        assertEquals(expected.get(CollectorCounters.BPF_RUN_TIME), stats.nanos("bpfRunTime"));
+        assertEquals(expected.get(OffCpuCounters.DROPPED_TIME), stats.nanos("droppedTime"));
+        assertEquals(expected.get(CollectorCounters.UNKNOWN_FRAMES), ((Number) stats.get("unknownFrames")).longValue());
+        assertEquals(expected.get(CollectorCounters.STACK_WALKS), ((Number) stats.get("stackWalks")).longValue());
+        assertEquals(expected.get(OffCpuCounters.STACK_CACHE_HITS), ((Number) stats.get("stackCacheHits")).longValue());
+        assertEquals(expected.get(OffCpuCounters.STORAGE_FALLBACKS), ((Number) stats.get("storageFallbacks")).longValue());
+        assertEquals(expected.get(OffCpuCounters.STORAGE_ERRORS), ((Number) stats.get("storageErrors")).longValue());
+        assertEquals(expected.get(OffCpuCounters.MISSED_SWITCH_INS), ((Number) stats.get("missedSwitchIns")).longValue());
+        assertEquals(expected.get(OffCpuCounters.INTERVALS_MISSED), ((Number) stats.get("intervalsMissed")).longValue());
+        assertEquals(expected.get(CollectorCounters.RECURSION_MISSES), ((Number) stats.get("recursionMisses")).longValue());
+        assertEquals(expected.get(OffCpuCounters.EXCLUDED_SWITCHES), ((Number) stats.get("excludedSwitches")).longValue());
+        assertEquals(expected.get(CollectorCounters.COLLECTOR_CPU_TIME), stats.nanos("collectorCpuTime"));
+        assertEquals(expected.get(JavaWalkCounters.WALKS), ((Number) stats.get("javaWalks")).longValue());
+        assertEquals(expected.get(JavaWalkCounters.WALK_TIME), stats.nanos("javaWalkTime"));
+        assertEquals(expected.get(JavaWalkCounters.CACHE_HITS), ((Number) stats.get("javaCacheHits")).longValue());
+        assertEquals(expected.get(JavaWalkCounters.STACKS_LOST), ((Number) stats.get("javaStacksLost")).longValue());
     }
 
     static void assertFrames(StackTrace expected, IMCStackTrace actual) {
@@ -177,12 +182,12 @@ class MergedRecordingTest {
         Merged m = merged.get(feature);
         try (RecordingFile rf = new RecordingFile(m.file())) {
             Set<String> types = rf.readEventTypes().stream().map(EventType::getName).collect(Collectors.toSet());
-            assertTrue(types.contains(KfrEvents.OFF_CPU), "readEventTypes() lists kfr.OffCpu");
-            assertTrue(types.contains(KfrEvents.COLLECTOR_STATISTICS));
+            assertTrue(types.contains(KfrEventNames.OFF_CPU), "readEventTypes() lists kfr.OffCpu");
+            assertTrue(types.contains(KfrEventNames.COLLECTOR_STATISTICS));
             assertTrue(types.contains("jdk.ThreadSleep"));
         }
         List<RecordedEvent> all = RecordingFile.readAllEvents(m.file());
-        List<RecordedEvent> kfr = all.stream().filter(e -> e.getEventType().getName().equals(KfrEvents.OFF_CPU)).toList();
+        List<RecordedEvent> kfr = all.stream().filter(e -> e.getEventType().getName().equals(KfrEventNames.OFF_CPU)).toList();
         assertEquals(SAMPLES, kfr.size());
         // Within one chunk events come back in file order: by end time, ties in the order added.
         List<OffCpuSample> inChunkOrder = m.samples().offCpuInChunkOrder();
@@ -216,7 +221,7 @@ class MergedRecordingTest {
             }
         }
         assertEquals(m.samples().statistics.size(),
-                all.stream().filter(e -> e.getEventType().getName().equals(KfrEvents.COLLECTOR_STATISTICS)).count());
+                all.stream().filter(e -> e.getEventType().getName().equals(KfrEventNames.COLLECTOR_STATISTICS)).count());
         RecordedEvent sleep = all.stream().filter(e -> e.getEventType().getName().equals("jdk.ThreadSleep")).findFirst().orElseThrow();
         assertEquals(m.jvm().mainTid(), sleep.getThread().getOSThreadId(), "the JVM chunk is intact");
     }
@@ -228,9 +233,9 @@ class MergedRecordingTest {
         List<String> cmd = List.of(JvmRecordings.jdkHome(25).resolve("bin/java").toString(), "-cp",
                 JvmRecordings.testClasses().toString(), RecordingChecker.class.getName(), m.file().toString());
         String out = Processes.runOk(JvmRecordings.workDir(), cmd).stdout();
-        assertTrue(out.lines().anyMatch(l -> l.equals("T " + KfrEvents.OFF_CPU)), "readEventTypes() lists kfr.OffCpu");
-        assertTrue(out.lines().anyMatch(l -> l.equals("C " + KfrEvents.OFF_CPU + " " + SAMPLES)), out.lines().filter(l -> l.startsWith("C kfr")).toList().toString());
-        assertTrue(out.lines().anyMatch(l -> l.equals("C " + KfrEvents.COLLECTOR_STATISTICS + " 5")));
+        assertTrue(out.lines().anyMatch(l -> l.equals("T " + KfrEventNames.OFF_CPU)), "readEventTypes() lists kfr.OffCpu");
+        assertTrue(out.lines().anyMatch(l -> l.equals("C " + KfrEventNames.OFF_CPU + " " + SAMPLES)), out.lines().filter(l -> l.startsWith("C kfr")).toList().toString());
+        assertTrue(out.lines().anyMatch(l -> l.equals("C " + KfrEventNames.COLLECTOR_STATISTICS + " 5")));
         List<long[]> events = out.lines().filter(l -> l.startsWith("E ")).map(l -> {
             String[] p = l.split(" ");
             return new long[] {Long.parseLong(p[1]), Long.parseLong(p[2]), Long.parseLong(p[3]), Long.parseLong(p[4])};
@@ -257,13 +262,13 @@ class MergedRecordingTest {
         for (int tool : new int[] {17, 25}) {
             String jfr = JvmRecordings.jdkHome(tool).resolve("bin/jfr").toString();
             String summary = Processes.runOk(JvmRecordings.workDir(), List.of(jfr, "summary", m.file().toString())).stdout();
-            assertEquals(SAMPLES, summaryCount(summary, KfrEvents.OFF_CPU), "jfr " + tool + " summary:\n" + summary);
-            assertEquals(5, summaryCount(summary, KfrEvents.COLLECTOR_STATISTICS));
+            assertEquals(SAMPLES, summaryCount(summary, KfrEventNames.OFF_CPU), "jfr " + tool + " summary:\n" + summary);
+            assertEquals(5, summaryCount(summary, KfrEventNames.COLLECTOR_STATISTICS));
             assertFalse(summary.contains("missing event metadata"), summary);
             assertTrue(summaryCount(summary, "jdk.ThreadSleep") > 0, "JVM events named right by jfr " + tool);
 
             String print = Processes.runOk(JvmRecordings.workDir(),
-                    List.of(jfr, "print", "--events", KfrEvents.OFF_CPU, m.file().toString())).stdout();
+                    List.of(jfr, "print", "--events", KfrEventNames.OFF_CPU, m.file().toString())).stdout();
             assertEquals(SAMPLES, count(print, "kfr.OffCpu {"));
             assertTrue(print.contains("kernel.__schedule()"), "kernel frames printed by jfr " + tool);
             assertTrue(print.contains("libc.so.6.__futex_abstimed_wait_common()"));
@@ -280,7 +285,7 @@ class MergedRecordingTest {
         Merged m = merged.get(feature);
         String jfr = JvmRecordings.jdkHome(25).resolve("bin/jfr").toString();
         String json = Processes.runOk(JvmRecordings.workDir(), List.of(jfr, "print", "--json", "--stack-depth", "3",
-                "--events", KfrEvents.OFF_CPU, m.file().toString())).stdout();
+                "--events", KfrEventNames.OFF_CPU, m.file().toString())).stdout();
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> events = (List<Map<String, Object>>) ((Map<String, Object>) ((Map<String, Object>) MiniJson.parse(json))
                 .get("recording")).get("events");

@@ -89,11 +89,15 @@ final class TestSamples {
                     aggregated ? 1 + i % 13 : 1, aggregated, stacks.get(i % stacks.size())));
         }
         for (int i = 0; i < 5; i++) {
-            statistics.add(new CollectorStatistics(tb.startNanos() + 100_000_000L * i, "offcpu", 1000L * i, 5_000_000L * i,
-                    900L * i, 80L * i, i, 2L * i, 3_000L * i, i % 2, 7L * i, 11L * i, 13L * i,
-                    17L * i, 19L * i, 23L * i, 29L * i, 31L * i, 37L * i, 39L * i,
-                    new CollectorStatistics.JavaWalks(41L * i, 43L * i, 47L * i, 53L * i, 59L * i, 61L * i, 67L * i,
-                            71L * i, 73L * i, 79L * i, 83L * i)));
+            // the counters of the event in field order, each a value of its own (the waker counters 0)
+            long[] values = {1000L * i, 5_000_000L * i, 900L * i, 80L * i, i, 2L * i, 3_000L * i, i % 2, 7L * i, 11L * i,
+                    13L * i, 17L * i, 19L * i, 23L * i, 29L * i, 31L * i, 37L * i, 39L * i, 41L * i, 43L * i, 47L * i,
+                    53L * i, 59L * i, 61L * i, 67L * i, 71L * i, 73L * i, 79L * i, 83L * i};
+            CollectorStatistics.Builder b = CollectorStatistics.builder("offcpu");
+            for (int c = 0; c < values.length; c++) {
+                b.put(KfrEventTypes.STATISTICS_COUNTERS.get(c), values[c]);
+            }
+            statistics.add(b.build(tb.startNanos() + 100_000_000L * i));
         }
     }
 

@@ -4,9 +4,6 @@ import io.kfr.agent.report.CpuReport;
 import io.kfr.agent.report.OffCpuReport;
 import io.kfr.jmc.rules.OffCpuRule;
 import org.openjdk.jmc.common.item.IItemCollection;
-import org.openjdk.jmc.common.unit.UnitLookup;
-import org.openjdk.jmc.common.util.IPreferenceValueProvider;
-import org.openjdk.jmc.common.util.TypedPreference;
 import org.openjdk.jmc.flightrecorder.JfrLoaderToolkit;
 import org.openjdk.jmc.flightrecorder.rules.IResult;
 import org.openjdk.jmc.flightrecorder.rules.IRule;
@@ -107,15 +104,7 @@ final class Summaries {
         try {
             IItemCollection items = JfrLoaderToolkit.loadEvents(file.toFile());
             IRule rule = new OffCpuRule();
-            IPreferenceValueProvider prefs = new IPreferenceValueProvider() {
-                @Override
-                @SuppressWarnings("unchecked")
-                public <T> T getPreferenceValue(TypedPreference<T> preference) {
-                    return preference.equals(OffCpuRule.TOP_THREADS) ? (T) UnitLookup.NUMBER_UNITY.quantity(20)
-                            : preference.getDefaultValue();
-                }
-            };
-            IResult r = RulesToolkit.evaluateParallel(List.of(rule), items, prefs, 1).get(rule).get(60, TimeUnit.SECONDS);
+            IResult r = RulesToolkit.evaluateParallel(List.of(rule), items, OffCpuRule.namingThreads(20), 1).get(rule).get(60, TimeUnit.SECONDS);
             Collection<String> lines = r.getResult(OffCpuRule.FINDINGS);
             return lines == null ? List.of() : List.copyOf(lines);
         } catch (Exception | LinkageError e) {

@@ -1,5 +1,9 @@
 package io.kfr.agent.report;
 
+import io.kfr.collectors.CollectorCounters;
+import io.kfr.collectors.offcpu.OffCpuCounters;
+import io.kfr.events.KfrEventNames;
+
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedStackTrace;
@@ -75,14 +79,15 @@ public final class OffCpuReport {
             while (in.hasMoreEvents()) {
                 RecordedEvent e = in.readEvent();
                 String type = e.getEventType().getName();
-                if (type.equals("kfr.OffCpu")) {
+                if (type.equals(KfrEventNames.OFF_CPU)) {
                     if (report.accepts(e)) {
                         report.add(e);
                     }
-                } else if (type.equals("kfr.CollectorStatistics")) {
+                } else if (type.equals(KfrEventNames.COLLECTOR_STATISTICS)) {
                     report.statisticsEvents++;
-                    report.recordsLost = Math.max(report.recordsLost, e.getLong("recordsLost"));
-                    report.recordsDropped = Math.max(report.recordsDropped, e.getLong("recordsDropped"));
+                    report.recordsLost = Math.max(report.recordsLost, e.getLong(OffCpuCounters.RECORDS_LOST.name()));
+                    report.recordsDropped = Math.max(report.recordsDropped,
+                            e.getLong(CollectorCounters.RECORDS_DROPPED.name()));
                 }
             }
         }

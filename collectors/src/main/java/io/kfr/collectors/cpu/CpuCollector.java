@@ -1,21 +1,24 @@
 package io.kfr.collectors.cpu;
 
 import io.kfr.collectors.Clocks;
-import io.kfr.collectors.FailureReport;
+import io.kfr.collectors.Collector;
+import io.kfr.collectors.CollectorCounters;
 import io.kfr.collectors.CollectorException;
 import io.kfr.collectors.CollectorStatistics;
+import io.kfr.collectors.CollectorWorker;
 import io.kfr.collectors.CpuSample;
-import io.kfr.collectors.WorkerStop;
+import io.kfr.collectors.RunningCollector;
+import io.kfr.collectors.hotspot.JavaWalkCounters;
 import io.kfr.collectors.natives.DirectBuffers;
 import io.kfr.collectors.natives.KfrNative;
 import io.kfr.collectors.natives.NativeLibrary;
+import io.kfr.collectors.probe.CollectorTrial;
 import io.kfr.collectors.stacks.JavaStacks;
 import io.kfr.collectors.stacks.StackResolver;
 import io.kfr.collectors.symbols.SharedSymbols;
 import io.kfr.collectors.threads.ThreadDirectory;
 import io.kfr.collectors.offcpu.JavaFramesSelfTest;
 
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 
 /**
@@ -24,9 +27,9 @@ import java.nio.ByteBuffer;
  * later), with kernel, native and Java stacks. Samples are read, named and delivered on a daemon
  * thread of its own; statistics once per period. Stop: sampling off, then the rest delivered.
  */
-public final class CpuCollector implements AutoCloseable {
-    private static final int POLL_MILLIS = 100;
+public final class CpuCollector implements Collector, RunningCollector {
     private static final long STATS_PERIOD_NANOS = 1_000_000_000L;
+    private static final long TRIAL_INTERVAL_NANOS = 10_000_000;
     /** struct kfr_cpu_sample (native/include/kfr_records.h) */
     private static final int SAMPLE_SIZE = 40;
     private static final int S_TID = 0;
@@ -60,26 +63,20 @@ public final class CpuCollector implements AutoCloseable {
     private final JavaStacks javaStacks;
     private final ByteBuffer samples = DirectBuffers.take(SAMPLE_SIZE * 4096);
     private final long[] stats = new long[C_MAX + 3];
-    private final Thread worker;
+    private final CollectorWorker worker;
     private StackResolver stacks;
-    private final WorkerStop stop;
-    private volatile Throwable failure;
-    private final java.util.function.Consumer<Throwable> failureSink;
 
-    private CpuCollector(long handle, int pid, CpuConfig config, ThreadDirectory threads, CpuListener listener) {
+    private CpuCollector(long handle, int pid, CpuConfig config, ThreadDirectory threads, CpuListener listener,
+                         CollectorWorker worker) {
         this.handle = handle;
         this.pid = pid;
         this.config = config;
         this.threads = threads;
         this.listener = listener;
-        this.failureSink = listener::onFailure; // made now: there may be no heap for it later
-        FailureReport.load(); // likewise: loading a class needs heap
         this.cpuClock = "cpu-clock".equals(KfrNative.cpuEvent(handle));
         this.javaStacks = new JavaStacks(buffer -> KfrNative.cpuJavaStacks(handle, buffer),
                 () -> KfrNative.cpuJavaForget(handle));
-        this.worker = new Thread(this::run, "kfr-cpu");
-        this.worker.setDaemon(true);
-        this.stop = new WorkerStop(worker, () -> KfrNative.cpuWake(handle));
+        this.worker = worker;
     }
 
     public static CpuCollector start(int pid, CpuConfig config, ThreadDirectory threads, CpuListener listener)
@@ -96,10 +93,33 @@ public final class CpuCollector implements AutoCloseable {
             String why = KfrNative.lastError();
             throw new CollectorException(why == null ? "CPU sampler: unknown error" : why);
         }
-        CpuCollector c = new CpuCollector(handle, pid, config, threads, listener);
-        threads.setStartedThreadIdentities(KfrNative::javaThreadIdentity);
-        c.worker.start();
+        CollectorWorker worker = CollectorWorker.start("kfr-cpu");
+        CpuCollector c;
+        try {
+            c = new CpuCollector(handle, pid, config, threads, listener, worker);
+        } catch (RuntimeException | Error e) {
+            KfrNative.cpuClose(handle);
+            worker.abort();
+            throw e;
+        }
+        worker.run(c, listener, threads);
         return c;
+    }
+
+    /** Opens the sampler on this process as {@link #start} would, notes how it runs, closes it at once. */
+    public static CollectorTrial.Outcome trial() {
+        String selfTest = JavaFramesSelfTest.verdict((int) ProcessHandle.current().pid());
+        long h = KfrNative.cpuOpen((int) ProcessHandle.current().pid(), TRIAL_INTERVAL_NANOS, 0, "auto",
+                CollectorTrial.RING_BUFFER_BYTES, selfTest.isEmpty());
+        if (h == 0) {
+            return CollectorTrial.Outcome.failed();
+        }
+        try {
+            return new CollectorTrial.Outcome(true, KfrNative.cpuEvent(h),
+                    selfTest.isEmpty() ? KfrNative.javaFramesStatus() : selfTest, "");
+        } finally {
+            KfrNative.cpuClose(h);
+        }
     }
 
     /** "cycles" or "cpu-clock". */
@@ -107,51 +127,51 @@ public final class CpuCollector implements AutoCloseable {
         return cpuClock ? "cpu-clock" : "cycles";
     }
 
+    @Override
     public Throwable failure() {
-        return failure;
+        return worker.failure();
     }
 
-    private void run() {
-        try {
-            stacks = new StackResolver((id, ips) -> KfrNative.cpuStack(handle, id, ips), SharedSymbols.kernel(),
-                    SharedSymbols.process(pid), javaStacks);
-            long nextStats = System.nanoTime() + STATS_PERIOD_NANOS;
-            while (stop.running()) {
-                poll(POLL_MILLIS);
-                if (System.nanoTime() - nextStats >= 0) {
-                    listener.onStatistics(statistics());
-                    nextStats += STATS_PERIOD_NANOS;
-                }
-            }
-            KfrNative.cpuDetach(handle);
-            while (poll(0) > 0) {
-                // what the ring buffer still holds
-            }
-            listener.onStatistics(statistics());
-        } catch (Throwable t) {
-            failure = t;
-        } finally {
-            // each step on its own: with the heap full (OutOfMemoryError) any of them may fail, and
-            // the perf events must be closed whatever happens
-            try {
-                KfrNative.cpuClose(handle);
-            } catch (Throwable t) {
-                failure = failure == null ? t : failure;
-            }
-            try {
-                DirectBuffers.give(samples); // nothing writes into them once the handle is closed
-                javaStacks.releaseBuffer();
-            } catch (Throwable t) {
-                failure = failure == null ? t : failure;
-            }
-        }
-        if (failure != null) {
-            stacks = null; // its caches may be what filled the heap: let them go before saying so
-            FailureReport.tell(failureSink, failure);
-        }
+    @Override
+    public String name() {
+        return "cpu";
     }
 
-    private int poll(int timeoutMillis) {
+    @Override
+    public long periodNanos() {
+        return STATS_PERIOD_NANOS;
+    }
+
+    @Override
+    public void start() {
+        stacks = new StackResolver((id, ips) -> KfrNative.cpuStack(handle, id, ips), SharedSymbols.kernel(),
+                SharedSymbols.process(pid), javaStacks);
+    }
+
+    @Override
+    public void stop() {
+        KfrNative.cpuDetach(handle);
+    }
+
+    @Override
+    public void wake() {
+        KfrNative.cpuWake(handle);
+    }
+
+    @Override
+    public void closeHandle() {
+        KfrNative.cpuClose(handle);
+    }
+
+    @Override
+    public void release() {
+        stacks = null;
+        DirectBuffers.give(samples); // nothing writes into them once the handle is closed
+        javaStacks.releaseBuffer();
+    }
+
+    @Override
+    public int poll(int timeoutMillis) {
         int n = KfrNative.cpuPoll(handle, samples, timeoutMillis);
         if (n < 0) {
             throw new IllegalStateException("cpuPoll: " + KfrNative.lastError());
@@ -180,29 +200,35 @@ public final class CpuCollector implements AutoCloseable {
         return config.eventCount() == 0 ? config.intervalNanos() : 0;
     }
 
-    private CollectorStatistics statistics() {
+    @Override
+    public void statistics(CollectorStatistics.Builder into) {
         KfrNative.cpuStats(handle, stats);
-        return new CollectorStatistics(Clocks.nowEpochNanos(), "cpu", stats[C_MAX], stats[C_MAX + 1],
+        into.put(CollectorCounters.BPF_RUN_COUNT, stats[C_MAX])
+                .put(CollectorCounters.BPF_RUN_TIME, stats[C_MAX + 1])
+                .put(CollectorCounters.EVENTS_RECORDED, stats[C_SAMPLES])
                 // a sample the ring had no room for is lost entirely (nothing aggregates it): dropped
-                stats[C_SAMPLES], 0, 0, stats[C_LOST], 0, stats[C_KSTACK_ERR] + stats[C_USTACK_ERR],
-                stacks == null ? 0 : stacks.unknownFrames(), stats[C_SAMPLES], 0, 0, 0, 0, 0, stats[C_MAX + 2], 0,
-                ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime(),
-                new CollectorStatistics.JavaWalks(stats[C_JAVA_WALK], stats[C_JAVA_WALK_NS], stats[C_JAVA_FRAMES], 0, 0,
-                        stats[C_JAVA_NO_ANCHOR], stats[C_JAVA_BROKEN], 0, stats[C_JAVA_SENT], stats[C_JAVA_LOST],
-                        stats[C_JAVA_FROM_REGS]));
+                .put(CollectorCounters.RECORDS_DROPPED, stats[C_LOST])
+                .put(CollectorCounters.STACK_ERRORS, stats[C_KSTACK_ERR] + stats[C_USTACK_ERR])
+                .put(CollectorCounters.UNKNOWN_FRAMES, stacks == null ? 0 : stacks.unknownFrames())
+                .put(CollectorCounters.STACK_WALKS, stats[C_SAMPLES])
+                .put(CollectorCounters.RECURSION_MISSES, stats[C_MAX + 2])
+                .put(JavaWalkCounters.WALKS, stats[C_JAVA_WALK])
+                .put(JavaWalkCounters.WALK_TIME, stats[C_JAVA_WALK_NS])
+                .put(JavaWalkCounters.FRAMES, stats[C_JAVA_FRAMES])
+                .put(JavaWalkCounters.NO_ANCHOR, stats[C_JAVA_NO_ANCHOR])
+                .put(JavaWalkCounters.BROKEN, stats[C_JAVA_BROKEN])
+                .put(JavaWalkCounters.STACKS_SENT, stats[C_JAVA_SENT])
+                .put(JavaWalkCounters.STACKS_LOST, stats[C_JAVA_LOST])
+                .put(JavaWalkCounters.FROM_REGISTERS, stats[C_JAVA_FROM_REGS]);
     }
 
-    /**
-     * Asks the collector's thread to finish without waiting for it ({@link #close} waits): a
-     * session stopping several collectors lets their last polls overlap.
-     */
+    @Override
     public void requestStop() {
-        stop.request();
+        worker.requestStop();
     }
 
-    /** Stops sampling, delivers what is buffered and the final statistics, releases everything. */
     @Override
     public void close() {
-        stop.requestAndWait();
+        worker.close();
     }
 }

@@ -1,28 +1,28 @@
 package io.kfr.collectors.offcpu;
 
 import io.kfr.collectors.Clocks;
-import io.kfr.collectors.FailureReport;
+import io.kfr.collectors.Collector;
+import io.kfr.collectors.CollectorCounters;
 import io.kfr.collectors.CollectorException;
 import io.kfr.collectors.CollectorStatistics;
+import io.kfr.collectors.CollectorWorker;
+import io.kfr.collectors.RunningCollector;
 import io.kfr.collectors.OffCpuSample;
 import io.kfr.collectors.OffCpuState;
 import io.kfr.collectors.StackTrace;
 import io.kfr.collectors.ThreadRef;
-import io.kfr.collectors.Tids;
-import io.kfr.collectors.WorkerStop;
 import io.kfr.collectors.natives.DirectBuffers;
 import io.kfr.collectors.natives.KfrNative;
 import io.kfr.collectors.natives.NativeLibrary;
+import io.kfr.collectors.probe.CollectorTrial;
+import io.kfr.collectors.hotspot.JavaWalkCounters;
 import io.kfr.collectors.stacks.JavaStacks;
 import io.kfr.collectors.stacks.StackResolver;
 import io.kfr.collectors.symbols.SharedSymbols;
 import io.kfr.collectors.symbols.Syscalls;
 import io.kfr.collectors.threads.ThreadDirectory;
 
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.function.IntFunction;
 
 import static io.kfr.collectors.offcpu.OffCpuRecords.*;
@@ -36,13 +36,13 @@ import static io.kfr.collectors.offcpu.OffCpuRecords.*;
  * The collector's own thread is excluded in the kernel: it wakes up to read the records, and each
  * wake-up would end an off-CPU interval of its own and make another record. At stop the program is
  * detached first, then everything still in the kernel is delivered, then the final statistics:
- * their counters then match what was delivered exactly (see {@link CollectorStatistics}).
+ * their counters then match what was delivered exactly (see {@link CollectorStatistics}); the
+ * loop is {@link CollectorWorker}'s.
  * Names of threads that ended before they could be looked up come from the kernel (the name a
  * thread had when it exited), through {@link ThreadDirectory#setExitedThreadNames}.
  */
-public final class OffCpuCollector implements AutoCloseable {
-    private static final int POLL_MILLIS = 100;
-    private static final long PARK_WAIT_MILLIS = 1_000;
+public final class OffCpuCollector implements Collector, RunningCollector {
+    private static final long TRIAL_THRESHOLD_NANOS = 1_000_000;
 
     private final long handle;
     private final OffCpuConfig config;
@@ -57,25 +57,21 @@ public final class OffCpuCollector implements AutoCloseable {
     private final ByteBuffer events = DirectBuffers.take(EVENT_SIZE * 4096);
     private final ByteBuffer aggregates = DirectBuffers.take(AGG_SIZE * 8192);
     private final long[] stats = new long[STAT_LEN];
-    private final WorkerStop stop;
+    private final CollectorWorker worker;
     private final Wakers.ForeignThreads foreignThreads = new Wakers.ForeignThreads();
-    private volatile Throwable failure;
-    private final java.util.function.Consumer<Throwable> failureSink;
     private long periodStartEpochNanos;
     /** Why the start-up self-test turned Java frames off, or null. */
     private String selfTestFailure;
 
     private OffCpuCollector(long handle, int pid, OffCpuConfig config, ThreadDirectory threads, OffCpuListener listener,
-                            Thread worker, int workerTid) {
+                            CollectorWorker worker) {
         this.handle = handle;
         this.pid = pid;
         this.config = config;
         this.threads = threads;
         this.listener = listener;
-        this.failureSink = listener::onFailure; // made now: there may be no heap for it later
-        FailureReport.load(); // likewise: loading a class needs heap
-        this.stop = new WorkerStop(worker, () -> KfrNative.offcpuWake(handle));
-        this.workerTid = workerTid;
+        this.worker = worker;
+        this.workerTid = worker.tid();
         this.javaStacks = new JavaStacks(buffer -> KfrNative.offcpuJavaStacks(handle, buffer),
                 () -> KfrNative.offcpuJavaForget(handle));
     }
@@ -90,11 +86,8 @@ public final class OffCpuCollector implements AutoCloseable {
         // The collector's thread starts first and waits, blocked, until the collector is ready: it
         // has then been off the CPU since before the program was attached, so once it is excluded
         // no interval of it is pending or recorded.
-        Starter starter = new Starter();
-        Thread worker = new Thread(starter, "kfr-offcpu");
-        worker.setDaemon(true);
-        worker.start();
-        int tid = starter.awaitParked(worker);
+        CollectorWorker starter = CollectorWorker.park("kfr-offcpu");
+        int tid = starter.tid();
         if (tid <= 0) {
             starter.abort();
             throw new CollectorException("off-CPU collector: cannot read the collector thread's tid (/proc/thread-self)");
@@ -118,7 +111,7 @@ public final class OffCpuCollector implements AutoCloseable {
             if (rc != 0) {
                 throw new CollectorException("off-CPU collector: cannot exclude its own thread: " + KfrNative.lastError());
             }
-            collector = new OffCpuCollector(handle, pid, config, threads, listener, worker, tid);
+            collector = new OffCpuCollector(handle, pid, config, threads, listener, starter);
             collector.selfTestFailure = selfTest.isEmpty() ? null : selfTest;
         } catch (CollectorException | RuntimeException | Error e) {
             KfrNative.offcpuClose(handle);
@@ -126,10 +119,26 @@ public final class OffCpuCollector implements AutoCloseable {
             throw e;
         }
         threads.setExitedThreadNames(collector.exitedNames);
-        threads.setStartedThreadIdentities(KfrNative::javaThreadIdentity);
         collector.periodStartEpochNanos = Clocks.nowEpochNanos();
-        starter.go(collector);
+        starter.run(collector, listener, threads);
         return collector;
+    }
+
+    /** Opens the collector on this process as {@link #start} would, notes how it runs, closes it at once. */
+    public static CollectorTrial.Outcome trial() {
+        // as the agent does: Java frames only after the start-up self-test
+        String selfTest = JavaFramesSelfTest.verdict((int) ProcessHandle.current().pid());
+        long h = KfrNative.offcpuOpen((int) ProcessHandle.current().pid(), TRIAL_THRESHOLD_NANOS,
+                CollectorTrial.RING_BUFFER_BYTES, selfTest.isEmpty());
+        if (h == 0) {
+            return CollectorTrial.Outcome.failed();
+        }
+        try {
+            return new CollectorTrial.Outcome(true, KfrNative.offcpuAttachMode(h),
+                    selfTest.isEmpty() ? KfrNative.javaFramesStatus() : selfTest, "");
+        } finally {
+            KfrNative.offcpuClose(h);
+        }
     }
 
     public String attachMode() {
@@ -149,9 +158,9 @@ public final class OffCpuCollector implements AutoCloseable {
         return workerTid;
     }
 
-    /** The error that stopped the collector thread early, or null. */
+    @Override
     public Throwable failure() {
-        return failure;
+        return worker.failure();
     }
 
     /** The name an exited thread of the process had when it exited (kept by the kernel), or null. */
@@ -159,53 +168,58 @@ public final class OffCpuCollector implements AutoCloseable {
         return KfrNative.offcpuThreadName(handle, tid);
     }
 
-    private void run() {
-        try {
-            // After the program was loaded, so that kallsyms already lists it (its frames are stripped).
-            stacks = new StackResolver((id, ips) -> KfrNative.offcpuStack(handle, id, ips), SharedSymbols.kernel(),
-                    SharedSymbols.process(pid), javaStacks);
-            long nextDrain = System.nanoTime() + config.drainPeriodMillis() * 1_000_000L;
-            while (stop.running()) {
-                pollEvents(POLL_MILLIS);
-                if (System.nanoTime() - nextDrain >= 0) {
-                    drainAggregates(1);
-                    listener.onStatistics(statistics());
-                    nextDrain += config.drainPeriodMillis() * 1_000_000L;
-                }
-            }
-            // Detach first: from then on the kernel's counters are final. Then deliver all that is
-            // still in the ring buffer and in both aggregation maps, then the statistics.
-            if (KfrNative.offcpuDetach(handle) != 0) {
-                throw new IllegalStateException("offcpuDetach: " + KfrNative.lastError());
-            }
-            while (pollEvents(0) > 0) {
-                // flush what the ring buffer still holds
-            }
-            drainAggregates(2);
-            listener.onStatistics(statistics());
-        } catch (Throwable t) {
-            failure = t;
-        } finally {
-            // each step on its own: with the heap full (OutOfMemoryError) any of them may fail, and
-            // the program must be detached and closed whatever happens
-            try {
-                KfrNative.offcpuClose(handle);
-            } catch (Throwable t) {
-                failure = failure == null ? t : failure;
-            }
-            try {
-                threads.clearExitedThreadNames(exitedNames);
-                DirectBuffers.give(events); // nothing writes into them once the handle is closed
-                DirectBuffers.give(aggregates);
-                javaStacks.releaseBuffer();
-            } catch (Throwable t) {
-                failure = failure == null ? t : failure;
-            }
+    @Override
+    public String name() {
+        return "offcpu";
+    }
+
+    @Override
+    public long periodNanos() {
+        return config.drainPeriodMillis() * 1_000_000L;
+    }
+
+    @Override
+    public void start() {
+        // After the program was loaded, so that kallsyms already lists it (its frames are stripped).
+        stacks = new StackResolver((id, ips) -> KfrNative.offcpuStack(handle, id, ips), SharedSymbols.kernel(),
+                SharedSymbols.process(pid), javaStacks);
+    }
+
+    @Override
+    public int poll(int timeoutMillis) {
+        return pollEvents(timeoutMillis);
+    }
+
+    /** Once per period one aggregation map; after the stop both, which empties them. */
+    @Override
+    public void period(boolean last) {
+        drainAggregates(last ? 2 : 1);
+    }
+
+    @Override
+    public void stop() {
+        if (KfrNative.offcpuDetach(handle) != 0) {
+            throw new IllegalStateException("offcpuDetach: " + KfrNative.lastError());
         }
-        if (failure != null) {
-            stacks = null; // its caches may be what filled the heap: let them go before saying so
-            FailureReport.tell(failureSink, failure);
-        }
+    }
+
+    @Override
+    public void wake() {
+        KfrNative.offcpuWake(handle);
+    }
+
+    @Override
+    public void closeHandle() {
+        KfrNative.offcpuClose(handle);
+    }
+
+    @Override
+    public void release() {
+        stacks = null;
+        threads.clearExitedThreadNames(exitedNames);
+        DirectBuffers.give(events); // nothing writes into them once the handle is closed
+        DirectBuffers.give(aggregates);
+        javaStacks.releaseBuffer();
     }
 
     private int pollEvents(int timeoutMillis) {
@@ -297,88 +311,51 @@ public final class OffCpuCollector implements AutoCloseable {
         }
     }
 
-    /** Cumulative statistics of this collector; collector thread only (it owns the stats array). */
-    private CollectorStatistics statistics() {
+    /** Cumulative; collector thread only (it owns the stats array). */
+    @Override
+    public void statistics(CollectorStatistics.Builder into) {
         KfrNative.offcpuStats(handle, stats);
-        return new CollectorStatistics(Clocks.nowEpochNanos(), "offcpu",
-                stats[STAT_PROG_RUN_CNT], stats[STAT_PROG_RUN_NS],
-                stats[CNT_EVENTS], stats[CNT_AGGREGATED],
-                stats[CNT_RINGBUF_FULL], stats[CNT_AGG_FULL], stats[CNT_AGG_FULL_NS],
-                stats[CNT_KSTACK_ERR] + stats[CNT_USTACK_ERR], stacks.unknownFrames(),
-                stats[CNT_STACK_WALK], stats[CNT_STACK_CACHE_HIT],
-                stats[CNT_STORAGE_FALLBACK], stats[CNT_STORAGE_ERR],
-                stats[CNT_MISSED_SWITCH_IN], stats[CNT_MISSED_LOST] + stats[CNT_MISSED_SWITCH_OUT],
-                stats[STAT_PROG_RECURSION_MISSES], stats[CNT_EXCLUDED],
-                ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime(),
-                new CollectorStatistics.JavaWalks(stats[CNT_JAVA_WALK], stats[CNT_JAVA_WALK_NS], stats[CNT_JAVA_FRAMES],
-                        stats[CNT_JAVA_CACHE_HIT], stats[CNT_JAVA_VERIFY_MISS], stats[CNT_JAVA_NO_ANCHOR],
-                        stats[CNT_JAVA_BROKEN], stats[CNT_JAVA_TRUNCATED], stats[CNT_JAVA_SENT], stats[CNT_JAVA_LOST],
-                        stats[CNT_JAVA_FROM_REGS]),
-                new CollectorStatistics.Wakers(stats[CNT_WAKEUPS], stats[CNT_WAKER_STACKS], stats[STAT_WAKER_RUN_CNT],
-                        stats[STAT_WAKER_RUN_NS]));
+        into.put(CollectorCounters.BPF_RUN_COUNT, stats[STAT_PROG_RUN_CNT])
+                .put(CollectorCounters.BPF_RUN_TIME, stats[STAT_PROG_RUN_NS])
+                .put(CollectorCounters.EVENTS_RECORDED, stats[CNT_EVENTS])
+                .put(OffCpuCounters.INTERVALS_AGGREGATED, stats[CNT_AGGREGATED])
+                .put(OffCpuCounters.RECORDS_LOST, stats[CNT_RINGBUF_FULL])
+                .put(CollectorCounters.RECORDS_DROPPED, stats[CNT_AGG_FULL])
+                .put(OffCpuCounters.DROPPED_TIME, stats[CNT_AGG_FULL_NS])
+                .put(CollectorCounters.STACK_ERRORS, stats[CNT_KSTACK_ERR] + stats[CNT_USTACK_ERR])
+                .put(CollectorCounters.UNKNOWN_FRAMES, stacks.unknownFrames())
+                .put(CollectorCounters.STACK_WALKS, stats[CNT_STACK_WALK])
+                .put(OffCpuCounters.STACK_CACHE_HITS, stats[CNT_STACK_CACHE_HIT])
+                .put(OffCpuCounters.STORAGE_FALLBACKS, stats[CNT_STORAGE_FALLBACK])
+                .put(OffCpuCounters.STORAGE_ERRORS, stats[CNT_STORAGE_ERR])
+                .put(OffCpuCounters.MISSED_SWITCH_INS, stats[CNT_MISSED_SWITCH_IN])
+                .put(OffCpuCounters.INTERVALS_MISSED, stats[CNT_MISSED_LOST] + stats[CNT_MISSED_SWITCH_OUT])
+                .put(CollectorCounters.RECURSION_MISSES, stats[STAT_PROG_RECURSION_MISSES])
+                .put(OffCpuCounters.EXCLUDED_SWITCHES, stats[CNT_EXCLUDED])
+                .put(JavaWalkCounters.WALKS, stats[CNT_JAVA_WALK])
+                .put(JavaWalkCounters.WALK_TIME, stats[CNT_JAVA_WALK_NS])
+                .put(JavaWalkCounters.FRAMES, stats[CNT_JAVA_FRAMES])
+                .put(JavaWalkCounters.CACHE_HITS, stats[CNT_JAVA_CACHE_HIT])
+                .put(JavaWalkCounters.VERIFY_MISSES, stats[CNT_JAVA_VERIFY_MISS])
+                .put(JavaWalkCounters.NO_ANCHOR, stats[CNT_JAVA_NO_ANCHOR])
+                .put(JavaWalkCounters.BROKEN, stats[CNT_JAVA_BROKEN])
+                .put(JavaWalkCounters.TRUNCATED, stats[CNT_JAVA_TRUNCATED])
+                .put(JavaWalkCounters.STACKS_SENT, stats[CNT_JAVA_SENT])
+                .put(JavaWalkCounters.STACKS_LOST, stats[CNT_JAVA_LOST])
+                .put(JavaWalkCounters.FROM_REGISTERS, stats[CNT_JAVA_FROM_REGS])
+                .put(OffCpuCounters.WAKEUPS, stats[CNT_WAKEUPS])
+                .put(OffCpuCounters.WAKER_STACKS, stats[CNT_WAKER_STACKS])
+                .put(OffCpuCounters.WAKER_RUN_COUNT, stats[STAT_WAKER_RUN_CNT])
+                .put(OffCpuCounters.WAKER_RUN_TIME, stats[STAT_WAKER_RUN_NS]);
     }
 
-    /**
-     * Asks the collector's thread to finish without waiting for it ({@link #close} waits): a
-     * session stopping several collectors lets their last polls overlap.
-     */
+    @Override
     public void requestStop() {
-        stop.request();
+        worker.requestStop();
     }
 
-    /**
-     * Stops collecting: detaches the program, delivers everything still buffered in the kernel and
-     * the final statistics, and releases everything. Waits up to 5 s for the collector thread.
-     */
     @Override
     public void close() {
-        stop.requestAndWait();
-    }
-
-    /** The collector thread's first steps: report its tid, then wait (blocked) for the collector. */
-    private static final class Starter implements Runnable {
-        private final CountDownLatch tidKnown = new CountDownLatch(1);
-        private final CompletableFuture<OffCpuCollector> ready = new CompletableFuture<>();
-        private volatile int tid = -1;
-
-        @Override
-        public void run() {
-            tid = Tids.current();
-            tidKnown.countDown();
-            OffCpuCollector collector = ready.join();
-            if (collector != null) {
-                collector.run(); // catches everything: the JVM's handler prints nothing for kfr
-            }
-        }
-
-        /** The thread's tid, once it is blocked waiting for {@link #go} (or after at most 1 s). */
-        int awaitParked(Thread worker) {
-            boolean interrupted = false;
-            long deadline = System.nanoTime() + PARK_WAIT_MILLIS * 1_000_000L;
-            while (true) {
-                try {
-                    tidKnown.await();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            while (worker.getState() != Thread.State.WAITING && System.nanoTime() - deadline < 0) {
-                Thread.onSpinWait();
-                Thread.yield();
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            return tid;
-        }
-
-        void go(OffCpuCollector collector) {
-            ready.complete(collector);
-        }
-
-        void abort() {
-            ready.complete(null);
-        }
+        worker.close();
     }
 }

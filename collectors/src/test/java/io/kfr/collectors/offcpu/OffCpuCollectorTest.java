@@ -4,6 +4,7 @@ import io.kfr.collectors.Tids;
 
 import io.kfr.collectors.Clocks;
 import io.kfr.collectors.CollectorException;
+import io.kfr.collectors.CollectorCounters;
 import io.kfr.collectors.CollectorStatistics;
 import io.kfr.collectors.OffCpuSample;
 import io.kfr.collectors.OffCpuState;
@@ -125,14 +126,14 @@ class OffCpuCollectorTest {
         // The kernel's counters, read after detach and a full drain, match what was delivered.
         long individual = samples.stream().filter(s -> !s.aggregated()).count();
         long aggregatedIntervals = samples.stream().filter(OffCpuSample::aggregated).mapToLong(OffCpuSample::count).sum();
-        assertEquals(last.eventsRecorded(), individual, "individual samples == eventsRecorded");
-        assertEquals(last.intervalsAggregated(), aggregatedIntervals, "sum of aggregated counts == intervalsAggregated");
+        assertEquals(last.get(CollectorCounters.EVENTS_RECORDED), individual, "individual samples == eventsRecorded");
+        assertEquals(last.get(OffCpuCounters.INTERVALS_AGGREGATED), aggregatedIntervals, "sum of aggregated counts == intervalsAggregated");
         assertTrue(samples.stream().filter(s -> !s.aggregated()).allMatch(s -> s.count() == 1));
-        assertEquals(0, last.recordsDropped(), "aggregation map full");
-        assertEquals(0, last.storageErrors(), "switch-outs not stored");
-        assertEquals(0, last.recursionMisses(), "program runs skipped");
-        assertTrue(last.bpfRunCount() > 0, "BPF run count (BPF_ENABLE_STATS)");
-        assertTrue(last.excludedSwitches() > 0, "the collector thread's own switch-outs were excluded");
+        assertEquals(0, last.get(CollectorCounters.RECORDS_DROPPED), "aggregation map full");
+        assertEquals(0, last.get(OffCpuCounters.STORAGE_ERRORS), "switch-outs not stored");
+        assertEquals(0, last.get(CollectorCounters.RECURSION_MISSES), "program runs skipped");
+        assertTrue(last.get(CollectorCounters.BPF_RUN_COUNT) > 0, "BPF run count (BPF_ENABLE_STATS)");
+        assertTrue(last.get(OffCpuCounters.EXCLUDED_SWITCHES) > 0, "the collector thread's own switch-outs were excluded");
 
         // The collector's own thread is excluded in the kernel: not a single sample.
         assertEquals(List.of(), samples.stream().filter(s -> s.thread().tid() == collectorTid).toList(),

@@ -12,9 +12,7 @@ import jdk.jfr.consumer.RecordedThread;
 import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmc.common.item.IItemCollection;
-import org.openjdk.jmc.common.unit.UnitLookup;
 import org.openjdk.jmc.common.util.IPreferenceValueProvider;
-import org.openjdk.jmc.common.util.TypedPreference;
 import org.openjdk.jmc.flightrecorder.JfrLoaderToolkit;
 import org.openjdk.jmc.flightrecorder.rules.IResult;
 import org.openjdk.jmc.flightrecorder.rules.IRule;
@@ -69,14 +67,7 @@ class JettyFindingsTest {
         IItemCollection items = JfrLoaderToolkit.loadEvents(file.toFile());
         IRule rule = new OffCpuRule();
         // every thread with a finding, not just the top 5
-        IPreferenceValueProvider allThreads = new IPreferenceValueProvider() {
-            @Override
-            @SuppressWarnings("unchecked")
-            public <T> T getPreferenceValue(TypedPreference<T> preference) {
-                return preference.equals(OffCpuRule.TOP_THREADS) ? (T) UnitLookup.NUMBER_UNITY.quantity(50)
-                        : preference.getDefaultValue();
-            }
-        };
+        IPreferenceValueProvider allThreads = OffCpuRule.namingThreads(50);
         Map<IRule, Future<IResult>> f = RulesToolkit.evaluateParallel(List.of(rule), items, allThreads, 1);
         IResult r = f.get(rule).get(60, TimeUnit.SECONDS);
         Collection<String> lines = r.getResult(OffCpuRule.FINDINGS);

@@ -1,5 +1,7 @@
 package io.kfr.jmc.events;
 
+import io.kfr.events.KfrEventNames;
+
 import org.openjdk.jmc.common.IMCStackTrace;
 import org.openjdk.jmc.common.IMCThread;
 import org.openjdk.jmc.common.item.Attribute;
@@ -24,9 +26,9 @@ import java.util.function.Consumer;
  * read the same way by the rules and the report.
  */
 public final class KfrEvents {
-    public static final String OFF_CPU = "kfr.OffCpu";
-    public static final String CPU_SAMPLE = "kfr.CpuSample";
-    public static final String COLLECTOR_STATISTICS = "kfr.CollectorStatistics";
+    public static final String OFF_CPU = KfrEventNames.OFF_CPU;
+    public static final String CPU_SAMPLE = KfrEventNames.CPU_SAMPLE;
+    public static final String COLLECTOR_STATISTICS = KfrEventNames.COLLECTOR_STATISTICS;
 
     public static final IAttribute<String> STATE = Attribute.attr("state", "State", UnitLookup.PLAIN_TEXT);
     public static final IAttribute<String> SYSCALL = Attribute.attr("syscall", "System Call", UnitLookup.PLAIN_TEXT);

@@ -1,5 +1,6 @@
 package io.kfr.jmc.rules;
 
+import io.kfr.events.KfrEventNames;
 import io.kfr.jmc.events.KfrEvents;
 import org.openjdk.jmc.common.item.IItemCollection;
 import org.openjdk.jmc.common.unit.UnitLookup;
@@ -34,9 +35,6 @@ public abstract class KfrRule implements IRule {
     public static final String TOPIC = "kfr";
     static final String HOW_TO_RECORD = "Record with kfr's agent, e.g. "
             + "java -javaagent:kfr-agent.jar=offcpu,cpu,file=app.jfr ...";
-    /** The collector option that records an event type, for the not-applicable summary. */
-    private static final Map<String, String> COLLECTOR_OF = Map.of(KfrEvents.OFF_CPU, "offcpu",
-            KfrEvents.CPU_SAMPLE, "cpu");
 
     private final String id;
     private final String name;
@@ -95,8 +93,8 @@ public abstract class KfrRule implements IRule {
     public final RunnableFuture<IResult> createEvaluation(IItemCollection items, IPreferenceValueProvider vp,
             IResultValueProvider dependencies) {
         return new FutureTask<>(() -> KfrEvents.has(items, eventType) ? evaluate(items, vp)
-                : notApplicable(vp, "The recording has no " + eventType + " events" + (COLLECTOR_OF.containsKey(eventType)
-                        ? " (kfr's " + COLLECTOR_OF.get(eventType) + " collector)." : ".")));
+                : notApplicable(vp, "The recording has no " + eventType + " events" + (KfrEventNames.collectorOf(eventType) != null
+                        ? " (kfr's " + KfrEventNames.collectorOf(eventType) + " collector)." : ".")));
     }
 
     IResult notApplicable(IPreferenceValueProvider vp, String summary) {

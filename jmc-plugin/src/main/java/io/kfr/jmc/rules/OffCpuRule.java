@@ -53,6 +53,21 @@ public final class OffCpuRule extends KfrRule {
     public static final TypedCollectionResult<String> FINDINGS = new TypedCollectionResult<>("kfrOffCpuFindings",
             "Findings", "One line per thread named", UnitLookup.PLAIN_TEXT, String.class);
 
+    /**
+     * The rule's preferences with their defaults, except that the findings name up to
+     * {@code threads} threads (outside JMC, where no preference page sets it).
+     */
+    public static IPreferenceValueProvider namingThreads(int threads) {
+        return new IPreferenceValueProvider() {
+            @Override
+            @SuppressWarnings("unchecked")
+            public <T> T getPreferenceValue(TypedPreference<T> preference) {
+                return preference.equals(TOP_THREADS) ? (T) UnitLookup.NUMBER_UNITY.quantity(threads)
+                        : preference.getDefaultValue();
+            }
+        };
+    }
+
     public OffCpuRule() {
         super(ID, "Off-CPU waits (kfr)", KfrEvents.OFF_CPU, List.of(WARNING_SHARE, MIN_TIME, TOP_THREADS),
                 List.of(THREAD, KIND, STATE, METHOD, SHARE, FINDINGS));

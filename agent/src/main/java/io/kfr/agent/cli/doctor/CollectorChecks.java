@@ -1,22 +1,25 @@
 package io.kfr.agent.cli.doctor;
 
+import io.kfr.agent.collectors.CollectorKind;
 import io.kfr.collectors.offcpu.JavaFramesSelfTest;
 import io.kfr.collectors.probe.CollectorTrial;
+
+import java.util.List;
 
 /** The collectors opened on this JVM as the agent opens them, and closed at once. */
 final class CollectorChecks {
     private CollectorChecks() {
     }
 
-    static Check offCpu(CollectorTrial.Outcome o) {
-        return check("collector.offcpu", "off-CPU collector", o, "raw_tp".equals(o.mode()));
+    /** A trial of one kind with its outcome. */
+    record Tried(CollectorKind kind, CollectorTrial.Outcome outcome) {
     }
 
-    static Check cpu(CollectorTrial.Outcome o) {
-        return check("collector.cpu", "CPU sampler", o, false);
-    }
-
-    private static Check check(String name, String what, CollectorTrial.Outcome o, boolean slowPath) {
+    static Check check(Tried t) {
+        CollectorKind kind = t.kind();
+        CollectorTrial.Outcome o = t.outcome();
+        String name = "collector." + kind.name();
+        String what = kind.title();
         if (!o.runs()) {
             boolean denied = o.reason().contains("not permitted") || o.reason().contains("EPERM")
                     || o.reason().contains("EACCES");
@@ -28,8 +31,9 @@ final class CollectorChecks {
         if (!o.javaFrames().isEmpty()) {
             return Check.limited(name, detail, "a HotSpot JDK 17 or later (see the jvm line)");
         }
-        if (slowPath) {
-            return Check.limited(name, detail + " (tp_btf did not load: see bpf.prog.tp_btf)", Fixes.BTF);
+        String limited = kind.limitedMode(o);
+        if (limited != null) {
+            return Check.limited(name, detail + " (" + limited + ")", kind.limitedFix());
         }
         return Check.ok(name, detail);
     }
@@ -39,9 +43,13 @@ final class CollectorChecks {
     }
 
     /** The closing line: which collectors run here. */
-    static String summary(CollectorTrial.Outcome off, CollectorTrial.Outcome cpu, boolean pt) {
-        return "kfr here: off-CPU " + (off.runs() ? "yes (" + off.mode() + ", " + javaFrames(off) + ")" : "no")
-                + "; CPU " + (cpu.runs() ? "yes (" + cpu.mode() + ", " + javaFrames(cpu) + ")" : "no")
-                + "; Intel PT " + (pt ? "available (no kfr collector yet)" : "no");
+    static String summary(List<Tried> tried, boolean pt) {
+        StringBuilder b = new StringBuilder("kfr here:");
+        for (Tried t : tried) {
+            CollectorTrial.Outcome o = t.outcome();
+            b.append(' ').append(t.kind().shortTitle()).append(' ')
+                    .append(o.runs() ? "yes (" + o.mode() + ", " + javaFrames(o) + ")" : "no").append(';');
+        }
+        return b.append(" Intel PT ").append(pt ? "available (no kfr collector yet)" : "no").toString();
     }
 }

@@ -1,17 +1,20 @@
 package io.kfr.agent.cli.doctor;
 
+import io.kfr.agent.collectors.CollectorKind;
+import io.kfr.agent.collectors.CollectorKinds;
 import io.kfr.collectors.natives.KfrNative;
 import io.kfr.collectors.probe.CollectorTrial;
 import io.kfr.collectors.probe.Probes;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
 /**
  * {@code java -jar kfr-agent.jar doctor}: what this machine allows kfr to do, one line per check
  * (ok / limited / missing, what it means for kfr, the fix), then which collectors run here.
- * Exit code 0 when the off-CPU collector and the CPU sampler both run, 1 otherwise.
+ * Exit code 0 when every collector runs, 1 otherwise.
  * Every probe's failure is a line, never an exception.
  */
 public final class Doctor {
@@ -45,7 +48,8 @@ public final class Doctor {
         String loadError = Probes.load();
         if (loadError != null) {
             print(() -> Check.missing("libkfr", loadError, "run on Linux x86_64 with the kfr-agent.jar as built"));
-            out.println("kfr here: off-CPU no; CPU no; Intel PT no");
+            out.println(CollectorChecks.summary(CollectorKinds.ALL.stream().map(k -> new CollectorChecks.Tried(k,
+                    new CollectorTrial.Outcome(false, "", "", loadError))).toList(), false));
             return 1;
         }
         print(() -> Check.ok("libkfr", KfrNative.version()));
@@ -62,12 +66,13 @@ public final class Doctor {
         print(JvmCheck::check);
         printAll(WorkingSetChecks::all);
 
-        CollectorTrial.Outcome off = trial(CollectorTrial::offCpu);
-        CollectorTrial.Outcome cpu = trial(CollectorTrial::cpu);
-        print(() -> CollectorChecks.offCpu(off));
-        print(() -> CollectorChecks.cpu(cpu));
-        out.println(CollectorChecks.summary(off, cpu, pt.status() == Check.Status.OK));
-        return off.runs() && cpu.runs() ? 0 : 1;
+        List<CollectorChecks.Tried> tried = new ArrayList<>();
+        for (CollectorKind kind : CollectorKinds.ALL) {
+            tried.add(new CollectorChecks.Tried(kind, trial(kind::trial)));
+        }
+        tried.forEach(t -> print(() -> CollectorChecks.check(t)));
+        out.println(CollectorChecks.summary(tried, pt.status() == Check.Status.OK));
+        return tried.stream().allMatch(t -> t.outcome().runs()) ? 0 : 1;
     }
 
     private void print(Supplier<Check> check) {

@@ -1,7 +1,7 @@
 package io.kfr.agent.cli.doctor;
 
 /** The one-line fixes doctor prints, in one place so the same problem always gets the same advice. */
-final class Fixes {
+public final class Fixes {
     static final String PRIVILEGES = "run as root, or give the JVM CAP_BPF and CAP_PERFMON as ambient capabilities "
             + "(sudo setpriv --reuid=<user> --regid=<group> --init-groups --inh-caps=+bpf,+perfmon "
             + "--ambient-caps=+bpf,+perfmon java ...; systemd: AmbientCapabilities=CAP_BPF CAP_PERFMON)";
@@ -9,7 +9,7 @@ final class Fixes {
     static final String PRIVILEGES_SHORT = "run as root or grant CAP_BPF + CAP_PERFMON (how: see the capabilities line)";
     static final String BPF_STATS = "grant CAP_SYS_ADMIN too, or enable the statistics for everyone: "
             + "sysctl kernel.bpf_stats_enabled=1";
-    static final String BTF = "a kernel built with CONFIG_DEBUG_INFO_BTF=y (most distribution kernels since 2020)";
+    public static final String BTF = "a kernel built with CONFIG_DEBUG_INFO_BTF=y (most distribution kernels since 2020)";
     static final String KERNEL = "a kernel >= 5.17 (ring buffer 5.8, task storage 5.11, bpf_task_pt_regs 5.15, "
             + "bpf_loop 5.17)";
     static final String PMU = "run on bare metal or a VM with a virtual PMU (e.g. KVM -cpu host)";

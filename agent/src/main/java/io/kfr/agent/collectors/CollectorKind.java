@@ -1,0 +1,48 @@
+package io.kfr.agent.collectors;
+
+import io.kfr.agent.AgentOptions;
+import io.kfr.collectors.CollectorException;
+import io.kfr.collectors.RunningCollector;
+import io.kfr.collectors.probe.CollectorTrial;
+
+/**
+ * One kind of kfr collector as the agent knows it: its options, how it starts and where its
+ * output goes, its trial for doctor, its words. The kinds are listed in {@link CollectorKinds}.
+ */
+public interface CollectorKind {
+    /** Its option (and option prefix, {@code name.}), the collector in its statistics, doctor's check collector.name. */
+    String name();
+
+    /** In sentences: "off-CPU collector". */
+    String title();
+
+    /** In doctor's closing line: "off-CPU". */
+    String shortTitle();
+
+    /** Whether the options ask for it. */
+    boolean requested(AgentOptions options);
+
+    /**
+     * Starts it on this JVM with its output wired to the session, and says so (one line).
+     * @throws CollectorException with a one-line message when it cannot run here
+     */
+    RunningCollector start(AgentOptions options, CollectorOutput output) throws CollectorException;
+
+    /** Opens it on this JVM as {@link #start} would and closes it at once (doctor). */
+    CollectorTrial.Outcome trial();
+
+    /**
+     * Why a trial that opened runs it in a slower or reduced mode, or null: doctor's check is then
+     * limited, with {@link #limitedFix}.
+     */
+    default String limitedMode(CollectorTrial.Outcome trial) {
+        return null;
+    }
+
+    default String limitedFix() {
+        return null;
+    }
+
+    /** Added when the collector is losing records: which option loses less. */
+    String lossAdvice();
+}

@@ -1,0 +1,19 @@
+package io.kfr.agent.collectors;
+
+import io.kfr.agent.collectors.cpu.CpuKind;
+import io.kfr.agent.collectors.offcpu.OffCpuKind;
+
+import java.util.List;
+
+/** Every kind of collector kfr has, in the order they start (and doctor lists them). */
+public final class CollectorKinds {
+    public static final List<CollectorKind> ALL = List.of(new OffCpuKind(), new CpuKind());
+
+    private CollectorKinds() {
+    }
+
+    /** The kind of that name, or null. */
+    public static CollectorKind named(String name) {
+        return ALL.stream().filter(k -> k.name().equals(name)).findFirst().orElse(null);
+    }
+}

@@ -1,0 +1,96 @@
+package io.kfr.agent.collectors.cpu;
+
+import io.kfr.agent.AgentOptions;
+import io.kfr.agent.Durations;
+import io.kfr.agent.Log;
+import io.kfr.agent.collectors.CollectorKind;
+import io.kfr.agent.collectors.CollectorOutput;
+import io.kfr.collectors.CollectorException;
+import io.kfr.collectors.CollectorListener;
+import io.kfr.collectors.CollectorStatistics;
+import io.kfr.collectors.CpuSample;
+import io.kfr.collectors.RunningCollector;
+import io.kfr.collectors.cpu.CpuCollector;
+import io.kfr.collectors.cpu.CpuListener;
+import io.kfr.collectors.offcpu.JavaFramesSelfTest;
+import io.kfr.collectors.probe.CollectorTrial;
+
+/** The CPU sampler: kfr.CpuSample events, also as jdk.ExecutionSample when the session says so. */
+public final class CpuKind implements CollectorKind {
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public String title() {
+        return "CPU sampler";
+    }
+
+    @Override
+    public String shortTitle() {
+        return "CPU";
+    }
+
+    @Override
+    public boolean requested(AgentOptions options) {
+        return options.cpu();
+    }
+
+    @Override
+    public RunningCollector start(AgentOptions options, CollectorOutput output) throws CollectorException {
+        boolean firstCollector = output.noneRunning();
+        CpuCollector c = CpuCollector.start((int) ProcessHandle.current().pid(), options.cpuConfig(), output.threads(),
+                new Forward(output));
+        Log.info("CPU sampler running (" + c.event() + ", every " + (options.cpuConfig().eventCount() > 0
+                ? options.cpuConfig().eventCount() + " events" : Durations.format(options.cpuConfig().intervalNanos()))
+                + (output.executionSamples() ? ", also as jdk.ExecutionSample" : "") + ")");
+        String java = JavaFramesSelfTest.outcome();
+        // the off-CPU collector, when it runs, has said it already
+        if (firstCollector && options.cpuConfig().javaFrames() && java.startsWith("failed: ")) {
+            Log.error("Java frames off: " + java.substring(8) + "; CPU samples end at the native frames");
+        }
+        return c;
+    }
+
+    @Override
+    public CollectorTrial.Outcome trial() {
+        return CpuCollector.trial();
+    }
+
+    @Override
+    public String lossAdvice() {
+        return "a longer cpu.interval loses less";
+    }
+
+    /** Samples to kfr's chunk (twice: also as jdk.ExecutionSample, when asked). */
+    private static final class Forward implements CpuListener {
+        private final CollectorOutput output;
+        private final CollectorListener rest;
+
+        Forward(CollectorOutput output) {
+            this.output = output;
+            this.rest = output.statisticsAndFailure();
+        }
+
+        @Override
+        public void onSample(CpuSample sample) {
+            boolean executionSamples = output.executionSamples();
+            output.chunk().addCpuSample(sample, executionSamples);
+            output.counted("kfr.CpuSample");
+            if (executionSamples) {
+                output.counted("jdk.ExecutionSample");
+            }
+        }
+
+        @Override
+        public void onStatistics(CollectorStatistics statistics) {
+            rest.onStatistics(statistics);
+        }
+
+        @Override
+        public void onFailure(Throwable failure) {
+            rest.onFailure(failure);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.kfr.agent.collectors.offcpu;
+
+import io.kfr.agent.AgentOptions;
+import io.kfr.agent.Durations;
+import io.kfr.agent.Log;
+import io.kfr.agent.cli.doctor.Fixes;
+import io.kfr.agent.collectors.CollectorKind;
+import io.kfr.agent.collectors.CollectorOutput;
+import io.kfr.collectors.CollectorException;
+import io.kfr.collectors.CollectorListener;
+import io.kfr.collectors.CollectorStatistics;
+import io.kfr.collectors.OffCpuSample;
+import io.kfr.collectors.RunningCollector;
+import io.kfr.collectors.offcpu.OffCpuCollector;
+import io.kfr.collectors.offcpu.OffCpuListener;
+import io.kfr.collectors.probe.CollectorTrial;
+
+/** The off-CPU collector: kfr.OffCpu events and the live kfr.OffCpuSummary. */
+public final class OffCpuKind implements CollectorKind {
+    @Override
+    public String name() {
+        return "offcpu";
+    }
+
+    @Override
+    public String title() {
+        return "off-CPU collector";
+    }
+
+    @Override
+    public String shortTitle() {
+        return "off-CPU";
+    }
+
+    @Override
+    public boolean requested(AgentOptions options) {
+        return options.offCpu();
+    }
+
+    @Override
+    public RunningCollector start(AgentOptions options, CollectorOutput output) throws CollectorException {
+        OffCpuCollector c = OffCpuCollector.start((int) ProcessHandle.current().pid(), options.offCpuConfig(),
+                output.threads(), new Forward(output));
+        Log.info("off-CPU collector running (" + c.attachMode() + ", threshold "
+                + Durations.format(options.offCpuConfig().thresholdNanos()) + ")");
+        String java = c.javaFramesStatus();
+        if (!java.isEmpty() && options.offCpuConfig().javaFrames()) {
+            Log.error("Java frames off: " + java + "; off-CPU stacks end at the native frames");
+        }
+        return c;
+    }
+
+    @Override
+    public CollectorTrial.Outcome trial() {
+        return OffCpuCollector.trial();
+    }
+
+    @Override
+    public String limitedMode(CollectorTrial.Outcome trial) {
+        return "raw_tp".equals(trial.mode()) ? "tp_btf did not load: see bpf.prog.tp_btf" : null;
+    }
+
+    @Override
+    public String limitedFix() {
+        return Fixes.BTF;
+    }
+
+    @Override
+    public String lossAdvice() {
+        return "a higher offcpu.threshold or a shorter offcpu.period loses less";
+    }
+
+    /** Samples to kfr's chunk and the live summaries; a period's summaries end with its statistics. */
+    private static final class Forward implements OffCpuListener {
+        private final CollectorOutput output;
+        private final CollectorListener rest;
+
+        Forward(CollectorOutput output) {
+            this.output = output;
+            this.rest = output.statisticsAndFailure();
+        }
+
+        @Override
+        public void onSample(OffCpuSample sample) {
+            output.chunk().addOffCpu(sample);
+            output.counted("kfr.OffCpu");
+            output.summaries().add(sample);
+        }
+
+        @Override
+        public void onStatistics(CollectorStatistics statistics) {
+            rest.onStatistics(statistics);
+            output.summaries().commitPeriod();
+        }
+
+        @Override
+        public void onFailure(Throwable failure) {
+            rest.onFailure(failure);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.kfr.events;
+
+/**
+ * The names of the events in kfr's chunk (the event contract, docs/events.md) and the collector
+ * that records each: the chunk writer declares its event types under these names, and the JMC
+ * rules and the report read them.
+ */
+public final class KfrEventNames {
+    public static final String OFF_CPU = "kfr.OffCpu";
+    public static final String COLLECTOR_STATISTICS = "kfr.CollectorStatistics";
+    public static final String CPU_SAMPLE = "kfr.CpuSample";
+    /**
+     * The JDK's own sample type, written into kfr's chunk (with kfr's type id) for CPU samples
+     * added as execution samples: JMC's Method Profiling page shows only this type.
+     */
+    public static final String EXECUTION_SAMPLE = "jdk.ExecutionSample";
+
+    private KfrEventNames() {
+    }
+
+    /** The collector (its agent option) that records events of {@code eventType}, or null. */
+    public static String collectorOf(String eventType) {
+        return switch (eventType) {
+            case OFF_CPU -> "offcpu";
+            case CPU_SAMPLE -> "cpu";
+            default -> null;
+        };
+    }
+}

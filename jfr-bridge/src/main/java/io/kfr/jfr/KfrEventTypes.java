@@ -1,0 +1,144 @@
+package io.kfr.jfr;
+
+import io.kfr.events.KfrEventNames;
+
+import io.kfr.collectors.CollectorCounters;
+import io.kfr.collectors.Counter;
+import io.kfr.collectors.hotspot.JavaWalkCounters;
+import io.kfr.collectors.offcpu.OffCpuCounters;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.kfr.jfr.EventType.Encoding;
+import static io.kfr.jfr.EventType.Field;
+import static io.kfr.jfr.EventType.field;
+import static io.kfr.jfr.EventType.timespan;
+import static io.kfr.jfr.EventType.timestamp;
+import static io.kfr.jfr.KfrTypes.BOOLEAN;
+import static io.kfr.jfr.KfrTypes.DOUBLE;
+import static io.kfr.jfr.KfrTypes.INT;
+import static io.kfr.jfr.KfrTypes.LONG;
+import static io.kfr.jfr.KfrTypes.STACK_TRACE;
+import static io.kfr.jfr.KfrTypes.STRING;
+import static io.kfr.jfr.KfrTypes.THREAD;
+import static io.kfr.jfr.KfrTypes.THREAD_STATE;
+
+/**
+ * The event types of kfr's chunk, one declaration each (the event contract, docs/events.md):
+ * field order is the contract and the order of each event's spool record.
+ */
+final class KfrEventTypes {
+    private static final String[] OFF_CPU_CATEGORY = {"Kernel Flight Recorder", "Off-CPU"};
+    private static final String[] STATISTICS_CATEGORY = {"Kernel Flight Recorder", "Collector Statistics"};
+    private static final String[] CPU_CATEGORY = {"Kernel Flight Recorder", "CPU"};
+    /** The JDK's category for jdk.ExecutionSample, so JMC's event browser shows one node for both. */
+    private static final String[] PROFILING_CATEGORY = {"Java Virtual Machine", "Profiling"};
+
+    /**
+     * The counters of kfr.CollectorStatistics in field order; a collector that does not fill one
+     * writes 0 there.
+     */
+    static final List<Counter> STATISTICS_COUNTERS = List.of(
+            CollectorCounters.BPF_RUN_COUNT, CollectorCounters.BPF_RUN_TIME, CollectorCounters.EVENTS_RECORDED,
+            OffCpuCounters.INTERVALS_AGGREGATED, OffCpuCounters.RECORDS_LOST, CollectorCounters.RECORDS_DROPPED,
+            OffCpuCounters.DROPPED_TIME, CollectorCounters.STACK_ERRORS, CollectorCounters.UNKNOWN_FRAMES,
+            CollectorCounters.STACK_WALKS, OffCpuCounters.STACK_CACHE_HITS, OffCpuCounters.STORAGE_FALLBACKS,
+            OffCpuCounters.STORAGE_ERRORS, OffCpuCounters.MISSED_SWITCH_INS, OffCpuCounters.INTERVALS_MISSED,
+            CollectorCounters.RECURSION_MISSES, OffCpuCounters.EXCLUDED_SWITCHES, CollectorCounters.COLLECTOR_CPU_TIME,
+            JavaWalkCounters.WALKS, JavaWalkCounters.WALK_TIME, JavaWalkCounters.FRAMES, JavaWalkCounters.CACHE_HITS,
+            JavaWalkCounters.VERIFY_MISSES, JavaWalkCounters.NO_ANCHOR, JavaWalkCounters.BROKEN,
+            JavaWalkCounters.TRUNCATED, JavaWalkCounters.STACKS_SENT, JavaWalkCounters.STACKS_LOST,
+            JavaWalkCounters.FROM_REGISTERS, OffCpuCounters.WAKEUPS, OffCpuCounters.WAKER_STACKS,
+            OffCpuCounters.WAKER_RUN_COUNT, OffCpuCounters.WAKER_RUN_TIME);
+
+    static final EventType OFF_CPU = new EventType(KfrEventNames.OFF_CPU, KfrTypes.EVENT_BASE + 100, 1, "Off-CPU",
+            "Time a thread spent off the CPU, blocked or waiting for a CPU, seen by the kernel scheduler",
+            OFF_CPU_CATEGORY, false, List.of(
+            timestamp("startTime", "Start Time",
+                    "Start of the off-CPU interval; for aggregated samples the start of the drain period", Encoding.START),
+            timespan("duration", "TICKS", "Duration",
+                    "Time off the CPU; for aggregated samples the sum of all intervals", Encoding.DURATION),
+            field("eventThread", THREAD, "Event Thread", "The thread that was off the CPU", Encoding.REFERENCE),
+            field("stackTrace", STACK_TRACE, "Stack Trace",
+                    "Where the thread blocked: kernel, native and Java frames, innermost first", Encoding.REFERENCE),
+            field("state", STRING, "State",
+                    "Task state when switched out: S (sleeping), D (uninterruptible), R (preempted), OTHER",
+                    Encoding.STRING),
+            field("stateDescription", STRING, "State Description", "The task state in words", Encoding.STRING),
+            // No content type: JMC offers a plain number as a weight for stack trace and flame graph views.
+            field("offCpuMillis", DOUBLE, "Off-CPU Milliseconds",
+                    "Off-CPU time in milliseconds, a plain number to weight flame graphs by", Encoding.DURATION_MILLIS),
+            field("count", LONG, "Intervals", "Number of off-CPU intervals in this sample (1 unless aggregated)",
+                    Encoding.LONG),
+            field("aggregated", BOOLEAN, "Aggregated",
+                    "True when short intervals with the same thread, state and stack were summed in the kernel",
+                    Encoding.BOOLEAN),
+            field("syscall", STRING, "System Call",
+                    "The system call the thread was blocked in, or null when not in a system call", Encoding.STRING),
+            // Appended (field order is the contract): who woke the thread, from sched_waking.
+            field("wakerThread", THREAD, "Waker Thread",
+                    "The thread that woke this one (the real tid), or null: preempted, aggregated, woken by an interrupt",
+                    Encoding.REFERENCE),
+            field("wakerStackTrace", STACK_TRACE, "Waker Stack Trace",
+                    "Where the waker was when it woke the thread: kernel, native and Java frames; taken for intervals "
+                            + "that had lasted the threshold at the wake-up", Encoding.REFERENCE),
+            field("waker", STRING, "Waker",
+                    "Who woke the thread: thread (of this JVM), timer (a timed wait ran out), interrupt (e.g. I/O "
+                            + "completion), other (another process or a kernel thread); null if no wake-up was seen",
+                    Encoding.STRING)));
+
+    static final EventType COLLECTOR_STATISTICS = new EventType(KfrEventNames.COLLECTOR_STATISTICS,
+            KfrTypes.EVENT_BASE + 101, 2, "Collector Statistics",
+            "What a kfr collector cost and what it could not record, cumulative", STATISTICS_CATEGORY, false,
+            statisticsFields());
+
+    /** An instant event like the JDK's samples: no duration field. */
+    static final EventType CPU_SAMPLE = new EventType(KfrEventNames.CPU_SAMPLE, KfrTypes.EVENT_BASE + 102, 3,
+            "CPU Sample", "Where a thread was running when kfr's CPU sampler fired", CPU_CATEGORY, false, List.of(
+            timestamp("startTime", "Start Time", "When the sample was taken", Encoding.INSTANT),
+            field("eventThread", THREAD, "Event Thread", "The thread that was running", Encoding.REFERENCE),
+            field("stackTrace", STACK_TRACE, "Stack Trace",
+                    "Where the thread was running: kernel, native and Java frames, innermost first", Encoding.REFERENCE),
+            field("cpu", INT, "CPU", "The CPU the thread ran on", Encoding.INT),
+            timespan("weight", "NANOSECONDS", "Weight", "The CPU time this sample stands for", Encoding.LONG)));
+
+    /**
+     * The JDK's jdk.ExecutionSample, field for field (names, types, constant pools, order: JDK 17
+     * and 25 alike), with kfr's id (the JVM's is its own). JMC merges a type's events across chunks
+     * only when the fields match, and otherwise shows kfr's under a made-up name its Method
+     * Profiling page does not look at. Declared only in a chunk that holds such events, so that
+     * otherwise no reader lists a second, empty jdk.ExecutionSample type.
+     */
+    static final EventType EXECUTION_SAMPLE = new EventType(KfrEventNames.EXECUTION_SAMPLE, KfrTypes.EVENT_BASE + 103, 4,
+            "Method Profiling Sample", "CPU sample taken by kfr (kernel, native and Java frames)", PROFILING_CATEGORY,
+            true, List.of(
+            timestamp("startTime", "Start Time", null, Encoding.INSTANT),
+            field("sampledThread", THREAD, "Thread", null, Encoding.REFERENCE),
+            field("stackTrace", STACK_TRACE, "Stack Trace", null, Encoding.REFERENCE),
+            // as the JVM's sampler, which samples running threads
+            field("state", THREAD_STATE, "Thread State", null, Encoding.RUNNABLE)));
+
+    /** In metadata order; index = kind - 1. */
+    static final List<EventType> ALL = List.of(OFF_CPU, COLLECTOR_STATISTICS, CPU_SAMPLE, EXECUTION_SAMPLE);
+
+    private KfrEventTypes() {
+    }
+
+    /** The type of a spool record's first byte, or null. */
+    static EventType ofKind(int kind) {
+        return kind >= 1 && kind <= ALL.size() ? ALL.get(kind - 1) : null;
+    }
+
+    private static List<Field> statisticsFields() {
+        List<Field> f = new ArrayList<>();
+        f.add(timestamp("startTime", "Start Time", "When the statistics were taken", Encoding.START));
+        f.add(timespan("duration", "TICKS", "Duration", "Always 0", Encoding.DURATION));
+        f.add(field("collector", STRING, "Collector", "The kfr collector, e.g. offcpu", Encoding.STRING));
+        for (Counter c : STATISTICS_COUNTERS) {
+            f.add(c.unit() == null ? field(c.name(), LONG, c.label(), c.description(), Encoding.LONG)
+                    : timespan(c.name(), c.unit(), c.label(), c.description(), Encoding.LONG));
+        }
+        return List.copyOf(f);
+    }
+}
