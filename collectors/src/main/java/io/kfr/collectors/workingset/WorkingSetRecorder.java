@@ -97,6 +97,39 @@ public final class WorkingSetRecorder implements AutoCloseable {
         return count[0];
     }
 
+    private MountTable mounts;
+    private final Map<FileKey, String> paths = new HashMap<>();
+
+    /** The file's path here (checked by device and inode), or "device:inode" when it cannot be named. */
+    public String path(FileKey key) {
+        String known = paths.get(key);
+        if (known != null) {
+            return known;
+        }
+        WorkingSetRecords.FileSeen f = files.get(key);
+        String p = null;
+        if (f != null) {
+            try {
+                if (mounts == null) {
+                    mounts = MountTable.ofThisProcess();
+                }
+                p = mounts.resolve(key.device(), key.inode(), f.pathInFs());
+            } catch (IOException e) {
+                p = null;
+            }
+        }
+        if (p == null) {
+            return Long.toHexString(key.device()) + ":" + key.inode(); // not cached: a later record may name it
+        }
+        paths.put(key, p);
+        return p;
+    }
+
+    /** Reads a stack's instruction pointers into ips; how many. */
+    public int stackInto(int stackId, long[] ips) {
+        return WorkingSetNative.stack(handle, stackId, ips);
+    }
+
     /** The path recorded for a file (within its filesystem), or null when no record named it yet. */
     public String pathInFs(FileKey key) {
         WorkingSetRecords.FileSeen f = files.get(key);

@@ -150,12 +150,12 @@ class ColdStartBench {
         print("%s: cold - warm = %d ms", app.name(), gap);
         for (Config c : configs) {
             if (c.cold() && c.run() != null && !c.aot()) {
-                print("%s: %s recovers %.0f%% of the gap", app.name(), c.name(), 100.0 * (med.get("cold") - med.get(c.name())) / gap);
+                print("%s: %s: %s", app.name(), c.name(), recovered(med.get("cold"), med.get(c.name()), gap));
             }
         }
         long gapAot = med.get("cold + AOT") - med.get("warm + AOT");
-        print("%s: AOT cold - AOT warm = %d ms; AOT + kfr run recovers %.0f%% of it; cold + AOT + kfr run vs cold: %.2fx", app.name(),
-                gapAot, 100.0 * (med.get("cold + AOT") - med.get("cold + AOT + kfr run")) / gapAot,
+        print("%s: AOT cold - AOT warm = %d ms; AOT + kfr run: %s; cold + AOT + kfr run vs cold: %.2fx", app.name(), gapAot,
+                recovered(med.get("cold + AOT"), med.get("cold + AOT + kfr run"), gapAot),
                 (double) med.get("cold") / med.get("cold + AOT + kfr run"));
         print("%s: warm + kfr run vs warm: %+d ms", app.name(), med.get("warm + kfr run") - med.get("warm"));
 
@@ -168,6 +168,14 @@ class ColdStartBench {
         double afterMb = record(app, List.of(), app.dir.resolve("after-prefetch.ws"), true);
         print("%s: read from disk by the application: first cold start %.1f MB, cold start after `kfr prefetch --method=populate`"
                 + " (%s) %.1f MB = %.1f%%", app.name(), firstColdMb, pre.summary(), afterMb, 100 * afterMb / firstColdMb);
+    }
+
+    /** The share of the cold-warm gap a prefetched cold start recovers; none to recover when cold is not slower. */
+    private static String recovered(long cold, long prefetched, long gap) {
+        if (gap <= 0) {
+            return String.format(Locale.ROOT, "no cold-warm gap to recover (prefetched cold %+d ms against cold)", prefetched - cold);
+        }
+        return String.format(Locale.ROOT, "recovers %.0f%% of the gap (%d ms of %d)", 100.0 * (cold - prefetched) / gap, cold - prefetched, gap);
     }
 
     /** How long each method takes to bring the set in (nothing else running from this benchmark). */
