@@ -185,6 +185,7 @@ public final class WorkingSetCollector implements Collector {
             for (RecordedFile f : files) {
                 listener.onFile(f, now);
             }
+            listener.onSaved(set);
         } catch (CollectorException | IOException e) {
             throw new IllegalStateException("workingset: the set was not saved: " + e.getMessage(), e);
         } finally {

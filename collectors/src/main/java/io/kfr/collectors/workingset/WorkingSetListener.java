@@ -9,6 +9,10 @@ public interface WorkingSetListener extends CollectorListener {
     /** Each file of the set, once the window ended and the set was saved. */
     void onFile(RecordedFile file, long epochNanos);
 
+    /** The set was saved to its file (after its files were delivered). */
+    default void onSaved(WorkingSet set) {
+    }
+
     /** The prefetch of the set recorded last time finished. */
     default void onPrefetched(PrefetchResult result) {
     }
