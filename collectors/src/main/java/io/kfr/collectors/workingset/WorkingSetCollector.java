@@ -29,6 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class WorkingSetCollector implements Collector {
     private static final long PERIOD_NANOS = 1_000_000_000L;
+    /** A miss with no wait after it for this long is delivered without one (and its thread named while it lives). */
+    private static final long PENDING_NANOS = 1_000_000_000L;
 
     private final Path file;
     private final long windowNanos;
@@ -131,6 +133,7 @@ public final class WorkingSetCollector implements Collector {
             throw new IllegalStateException(e.getMessage(), e);
         }
         counters = recorder.counters();
+        deliverOldPending();
         if (saveRequested || System.nanoTime() - windowEnd >= 0) {
             finishWindow();
         }
@@ -229,6 +232,17 @@ public final class WorkingSetCollector implements Collector {
             }
             return prefetchTid.get();
         }
+    }
+
+    private void deliverOldPending() {
+        long now = System.nanoTime(); // CLOCK_MONOTONIC, as the records' times
+        pending.values().removeIf(m -> {
+            if (now - m.timeNs() < PENDING_NANOS) {
+                return false;
+            }
+            deliver(m, 0);
+            return true;
+        });
     }
 
     private void deliver(WorkingSetRecords.Miss m, long waitNanos) {
