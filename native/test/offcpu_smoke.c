@@ -25,10 +25,13 @@
 #include <unistd.h>
 
 #include <linux/types.h>
-#include "kfr_records.h"
-#include "handles.h"
-#include "kfr_error.h"
-#include "offcpu_loader.h"
+#include "offcpu/offcpu_records.h"
+#include "hotspot/java_stack_records.h"
+#include "common/collector.h"
+#include "common/handles.h"
+#include "cpu/cpu_loader.h"
+#include "common/kfr_error.h"
+#include "offcpu/offcpu_loader.h"
 
 #define SLEEPS 20
 #define SLEEP_MS 50
@@ -423,20 +426,24 @@ static void print_stack(struct kfr_offcpu *o, const char *what, int id, int kern
 
 static void test_handles(void)
 {
+	const struct kfr_collector_ops *ops = NULL;
 	int x, y;
-	uint64_t h = kfr_handle_add(&x, KFR_HANDLE_OFFCPU);
+	uint64_t h = kfr_handle_add(&x, &kfr_offcpu_ops);
 
-	CHECK(h && kfr_handle_acquire(h, KFR_HANDLE_OFFCPU) == &x, "handle table: add/acquire");
+	CHECK(h && kfr_handle_acquire(h, &kfr_offcpu_ops, &ops, "test") == &x && ops == &kfr_offcpu_ops,
+	      "handle table: add/acquire, the handle knows its collector's table");
 	kfr_handle_release(h);
-	CHECK(!kfr_handle_acquire(h + (1 << 16), KFR_HANDLE_OFFCPU) && !kfr_handle_acquire(12345, KFR_HANDLE_OFFCPU) &&
-		      !kfr_handle_acquire(0, KFR_HANDLE_OFFCPU) && !kfr_handle_acquire(h, 99),
-	      "handle table: bogus handles rejected");
-	CHECK(kfr_handle_remove(h, KFR_HANDLE_OFFCPU, NULL) == &x && !kfr_handle_remove(h, KFR_HANDLE_OFFCPU, NULL) &&
-		      !kfr_handle_acquire(h, KFR_HANDLE_OFFCPU),
+	CHECK(kfr_handle_acquire(h, NULL, NULL, "test") == &x, "handle table: acquire of any kind");
+	kfr_handle_release(h);
+	CHECK(!kfr_handle_acquire(h + (1 << 16), &kfr_offcpu_ops, NULL, "test") &&
+		      !kfr_handle_acquire(12345, NULL, NULL, "test") && !kfr_handle_acquire(0, NULL, NULL, "test") &&
+		      !kfr_handle_acquire(h, &kfr_cpu_ops, NULL, "test"),
+	      "handle table: bogus handles and the wrong kind rejected");
+	CHECK(kfr_handle_remove(h, &ops) == &x && !kfr_handle_remove(h, &ops) && !kfr_handle_acquire(h, NULL, NULL, "test"),
 	      "handle table: remove once, then stale");
-	uint64_t h2 = kfr_handle_add(&y, KFR_HANDLE_OFFCPU);
-	CHECK(h2 != h && !kfr_handle_acquire(h, KFR_HANDLE_OFFCPU), "handle table: reused slot, old handle stays stale");
-	kfr_handle_remove(h2, KFR_HANDLE_OFFCPU, NULL);
+	uint64_t h2 = kfr_handle_add(&y, &kfr_offcpu_ops);
+	CHECK(h2 != h && !kfr_handle_acquire(h, NULL, NULL, "test"), "handle table: reused slot, old handle stays stale");
+	kfr_handle_remove(h2, &ops);
 }
 
 struct waiter_arg {
@@ -447,7 +454,7 @@ struct waiter_arg {
 static void *waiter(void *arg)
 {
 	struct waiter_arg *wa = arg;
-	struct kfr_offcpu *w = kfr_handle_acquire(wa->h, KFR_HANDLE_OFFCPU);
+	struct kfr_offcpu *w = kfr_handle_acquire(wa->h, &kfr_offcpu_ops, NULL, "test");
 	static struct kfr_offcpu_event buf[4];
 
 	if (w) {
@@ -455,11 +462,6 @@ static void *waiter(void *arg)
 		kfr_handle_release(wa->h);
 	}
 	return NULL;
-}
-
-static void wake_cb(void *o)
-{
-	kfr_offcpu_wake(o);
 }
 
 int main(void)
@@ -548,7 +550,8 @@ int main(void)
 	/* --- close while another thread waits in poll: the wake-up cuts the wait short --- */
 	{
 		struct kfr_offcpu *w = kfr_offcpu_open(getpid(), 60 * 1000000000ull /* no events */, 1 << 16, NULL);
-		uint64_t h = w ? kfr_handle_add(w, KFR_HANDLE_OFFCPU) : 0;
+		uint64_t h = w ? kfr_handle_add(w, &kfr_offcpu_ops) : 0;
+		const struct kfr_collector_ops *ops;
 		pthread_t pt;
 		struct waiter_arg wa = { .h = h, .rc = 99 };
 
@@ -556,11 +559,11 @@ int main(void)
 		pthread_create(&pt, NULL, waiter, &wa);
 		usleep(100 * 1000);
 		t0 = now_ns();
-		w = kfr_handle_remove(h, KFR_HANDLE_OFFCPU, wake_cb);
+		w = kfr_handle_remove(h, &ops);
 		double ms = (now_ns() - t0) / 1e6;
 		kfr_offcpu_close(w);
 		pthread_join(pt, NULL);
-		CHECK(w && ms < 500 && wa.rc == 0 && !kfr_handle_acquire(h, KFR_HANDLE_OFFCPU),
+		CHECK(w && ms < 500 && wa.rc == 0 && !kfr_handle_acquire(h, NULL, NULL, "test"),
 		      "close during a 5 s poll returned after %.1f ms (poll rc %d)", ms, wa.rc);
 	}
 

@@ -19,8 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kfr_error.h"
-#include "workingset_loader.h"
+#include "common/kfr_error.h"
+#include "workingset/workingset_loader.h"
 
 #define FILE_BYTES (8u << 20)
 #define PAGE 4096u
@@ -40,40 +40,51 @@ struct seen {
 	uint64_t wait_ns;
 };
 
-static int on_rec(void *ctx, const void *data, size_t size)
+/* One record (its kind says its size); the bytes it takes, 0 if it is not one of ours. */
+static size_t on_rec(struct seen *s, const unsigned char *data, size_t left)
 {
-	struct seen *s = ctx;
 	uint32_t kind = *(const uint32_t *)data;
 
-	if (kind == KFR_WS_REC_FILE && size >= sizeof(struct kfr_ws_file_rec)) {
-		const struct kfr_ws_file_rec *f = data;
+	if (kind == KFR_WS_REC_FILE && left >= sizeof(struct kfr_ws_file_rec)) {
+		const struct kfr_ws_file_rec *f = (const void *)data;
 
 		if (f->dev == s->dev && f->ino == s->ino) {
 			s->files_for_ino++;
 			snprintf(s->leaf, sizeof(s->leaf), "%.255s", f->path);
 		}
-	} else if (kind == KFR_WS_REC_MISS) {
-		const struct kfr_ws_miss_rec *m = data;
+		return sizeof(*f);
+	}
+	if (kind == KFR_WS_REC_MISS && left >= sizeof(struct kfr_ws_miss_rec)) {
+		const struct kfr_ws_miss_rec *m = (const void *)data;
 
 		if (m->dev == s->dev && m->ino == s->ino)
 			s->miss_pages += m->pages;
 		else
 			s->misses_other++;
-	} else if (kind == KFR_WS_REC_WAIT) {
-		const struct kfr_ws_wait_rec *w = data;
+		return sizeof(*m);
+	}
+	if (kind == KFR_WS_REC_WAIT && left >= sizeof(struct kfr_ws_wait_rec)) {
+		const struct kfr_ws_wait_rec *w = (const void *)data;
 
 		if (w->dev == s->dev && w->ino == s->ino) {
 			s->waits++;
 			s->wait_ns += w->duration_ns;
 		}
+		return sizeof(*w);
 	}
 	return 0;
 }
 
 static void drain(struct kfr_ws *ws, struct seen *s)
 {
-	while (kfr_ws_poll(ws, 50, on_rec, s) > 0)
-		;
+	static unsigned char buf[1 << 20];
+	int n;
+
+	while ((n = kfr_ws_poll(ws, buf, sizeof(buf), 50)) > 0) {
+		for (size_t at = 0, k; at < (size_t)n; at += k)
+			if (!(k = on_rec(s, buf + at, (size_t)n - at)))
+				break;
+	}
 }
 
 /* Pages of the file in the set and among them the missed ones. */
@@ -173,7 +184,7 @@ int main(void)
 		sum += map[off];
 	double t1 = now_s();
 	drain(ws, &s);
-	kfr_ws_counters(ws, cnt);
+	kfr_ws_counters(ws, cnt, KFR_WS_CNT_NR);
 	set_pages(ws, &s, &in_set, &missed);
 
 	const char *slash = strrchr(path, '/');
@@ -212,9 +223,9 @@ int main(void)
 		if (kfr_ws_open(&ws, getpid(), 20000000, 0))
 			break;
 		passes(fd, buf, sizeof(buf));
-		kfr_ws_counters(ws, c0);
+		kfr_ws_counters(ws, c0, KFR_WS_CNT_NR);
 		d = passes(fd, buf, sizeof(buf));
-		kfr_ws_counters(ws, c1);
+		kfr_ws_counters(ws, c1, KFR_WS_CNT_NR);
 		kfr_ws_close(ws);
 		best_with = d < best_with ? d : best_with;
 		ev = (long)(c1[KFR_WS_CNT_EVENTS] - c0[KFR_WS_CNT_EVENTS]);

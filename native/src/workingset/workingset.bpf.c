@@ -18,7 +18,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "workingset_records.h"
+#include "workingset/workingset_records.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

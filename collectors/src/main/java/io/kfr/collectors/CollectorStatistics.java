@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * What a collector cost and what it could not record, cumulative since it started: the values of
  * the counters it declares ({@link Counter}), taken at {@code epochNanos}. A counter a collector
- * does not fill reads as 0.
+ * does not fill reads as 0. The off-CPU counters' exact rules: native/src/offcpu/offcpu_records.h.
  * <p>
  * The off-CPU collector's accounting: every off-CPU interval whose end (switch-in) the kernel
  * program saw is counted in exactly one of eventsRecorded (delivered individually, count == 1),

@@ -11,7 +11,7 @@ public enum OffCpuState {
     /** TASK_IDLE and other states (stopped, traced, ...). */
     OTHER;
 
-    /** Decodes the state code written by the BPF program (see native/include/kfr_records.h). */
+    /** Decodes the state code written by the BPF program (see native/src/offcpu/offcpu_records.h). */
     public static OffCpuState fromCode(int code) {
         return switch (code) {
             case 1 -> S;

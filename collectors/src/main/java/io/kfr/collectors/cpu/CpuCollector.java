@@ -1,5 +1,7 @@
 package io.kfr.collectors.cpu;
 
+import static io.kfr.collectors.cpu.CpuRecords.*;
+
 import io.kfr.collectors.Clocks;
 import io.kfr.collectors.Collector;
 import io.kfr.collectors.CollectorCounters;
@@ -30,29 +32,6 @@ import java.nio.ByteBuffer;
 public final class CpuCollector implements Collector, RunningCollector {
     private static final long STATS_PERIOD_NANOS = 1_000_000_000L;
     private static final long TRIAL_INTERVAL_NANOS = 10_000_000;
-    /** struct kfr_cpu_sample (native/include/kfr_records.h) */
-    private static final int SAMPLE_SIZE = 40;
-    private static final int S_TID = 0;
-    private static final int S_CPU = 4;
-    private static final int S_TIME = 8;
-    private static final int S_PERIOD = 16;
-    private static final int S_KSTACK = 24;
-    private static final int S_USTACK = 28;
-    private static final int S_JAVA = 32;
-    /** enum kfr_cpu_counter */
-    private static final int C_SAMPLES = 0;
-    private static final int C_LOST = 1;
-    private static final int C_KSTACK_ERR = 3;
-    private static final int C_USTACK_ERR = 4;
-    private static final int C_JAVA_WALK = 5;
-    private static final int C_JAVA_WALK_NS = 6;
-    private static final int C_JAVA_FRAMES = 7;
-    private static final int C_JAVA_FROM_REGS = 8;
-    private static final int C_JAVA_NO_ANCHOR = 9;
-    private static final int C_JAVA_BROKEN = 10;
-    private static final int C_JAVA_SENT = 11;
-    private static final int C_JAVA_LOST = 12;
-    private static final int C_MAX = 13;
 
     private final long handle;
     private final int pid;
@@ -62,7 +41,7 @@ public final class CpuCollector implements Collector, RunningCollector {
     private final boolean cpuClock;
     private final JavaStacks javaStacks;
     private final ByteBuffer samples = DirectBuffers.take(SAMPLE_SIZE * 4096);
-    private final long[] stats = new long[C_MAX + 3];
+    private final long[] stats = new long[STAT_LEN];
     private final CollectorWorker worker;
     private StackResolver stacks;
 
@@ -74,8 +53,8 @@ public final class CpuCollector implements Collector, RunningCollector {
         this.threads = threads;
         this.listener = listener;
         this.cpuClock = "cpu-clock".equals(KfrNative.cpuEvent(handle));
-        this.javaStacks = new JavaStacks(buffer -> KfrNative.cpuJavaStacks(handle, buffer),
-                () -> KfrNative.cpuJavaForget(handle));
+        this.javaStacks = new JavaStacks(buffer -> KfrNative.collectorJavaStacks(handle, buffer),
+                () -> KfrNative.collectorJavaForget(handle));
         this.worker = worker;
     }
 
@@ -98,7 +77,7 @@ public final class CpuCollector implements Collector, RunningCollector {
         try {
             c = new CpuCollector(handle, pid, config, threads, listener, worker);
         } catch (RuntimeException | Error e) {
-            KfrNative.cpuClose(handle);
+            KfrNative.collectorClose(handle);
             worker.abort();
             throw e;
         }
@@ -118,7 +97,7 @@ public final class CpuCollector implements Collector, RunningCollector {
             return new CollectorTrial.Outcome(true, KfrNative.cpuEvent(h),
                     selfTest.isEmpty() ? KfrNative.javaFramesStatus() : selfTest, "");
         } finally {
-            KfrNative.cpuClose(h);
+            KfrNative.collectorClose(h);
         }
     }
 
@@ -144,23 +123,23 @@ public final class CpuCollector implements Collector, RunningCollector {
 
     @Override
     public void start() {
-        stacks = new StackResolver((id, ips) -> KfrNative.cpuStack(handle, id, ips), SharedSymbols.kernel(),
+        stacks = new StackResolver((id, ips) -> KfrNative.collectorStack(handle, id, ips), SharedSymbols.kernel(),
                 SharedSymbols.process(pid), javaStacks);
     }
 
     @Override
     public void stop() {
-        KfrNative.cpuDetach(handle);
+        KfrNative.collectorDetach(handle);
     }
 
     @Override
     public void wake() {
-        KfrNative.cpuWake(handle);
+        KfrNative.collectorWake(handle);
     }
 
     @Override
     public void closeHandle() {
-        KfrNative.cpuClose(handle);
+        KfrNative.collectorClose(handle);
     }
 
     @Override
@@ -172,7 +151,7 @@ public final class CpuCollector implements Collector, RunningCollector {
 
     @Override
     public int poll(int timeoutMillis) {
-        int n = KfrNative.cpuPoll(handle, samples, timeoutMillis);
+        int n = KfrNative.collectorPoll(handle, samples, timeoutMillis);
         if (n < 0) {
             throw new IllegalStateException("cpuPoll: " + KfrNative.lastError());
         }
@@ -202,7 +181,7 @@ public final class CpuCollector implements Collector, RunningCollector {
 
     @Override
     public void statistics(CollectorStatistics.Builder into) {
-        KfrNative.cpuStats(handle, stats);
+        KfrNative.collectorStats(handle, stats);
         into.put(CollectorCounters.BPF_RUN_COUNT, stats[C_MAX])
                 .put(CollectorCounters.BPF_RUN_TIME, stats[C_MAX + 1])
                 .put(CollectorCounters.EVENTS_RECORDED, stats[C_SAMPLES])

@@ -26,9 +26,6 @@ import java.util.Map;
  * Not thread-safe: the collector thread's.
  */
 public final class JavaFrameSymbolizer {
-    /** Frame kinds (value >>> 28), kfr_records.h KFR_JF_*. */
-    private static final int KIND_TRUNCATED = 4;
-    private static final int KIND_BROKEN = 5;
     /** Scope types, hotspot_symbols.h KFR_JS_*. */
     private static final int JS_INTERPRETED = 1;
     private static final int JS_JIT = 2;
@@ -63,11 +60,11 @@ public final class JavaFrameSymbolizer {
 
     /** The Java frames of one physical frame, innermost first (never empty). */
     public List<Frame> frames(long ref, int value, int cookie) {
-        int kind = value >>> 28;
-        if (kind == KIND_TRUNCATED) {
+        int kind = value >>> JavaStackRecords.KIND_SHIFT;
+        if (kind == JavaStackRecords.KIND_TRUNCATED) {
             return TRUNCATED;
         }
-        if (kind == KIND_BROKEN) {
+        if (kind == JavaStackRecords.KIND_BROKEN) {
             unknownFrames++;
             return List.of(Frame.unknown("[java: walk stopped, " + WalkStopReasons.words(value & 0x0fff_ffff) + "]"));
         }

@@ -1,6 +1,6 @@
 package io.kfr.collectors.hotspot;
 
-/** Why the kernel's Java walker stopped early (KFR_JB_* in native/include/kfr_records.h), in words. */
+/** Why the kernel's Java walker stopped early (KFR_JB_* in native/src/hotspot/java_stack_records.h), in words. */
 public final class WalkStopReasons {
     private WalkStopReasons() {
     }

@@ -2,9 +2,14 @@ package io.kfr.collectors.natives;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * JNI entry points of libkfr.so (native/src/libkfr_jni.c). JNI rather than JNA: JNA's dispatch
+ * JNI entry points of libkfr.so: library-wide (native/src/common/library_jni.c), every collector's
+ * (collector*: native/src/common/collector_jni.c), each collector's open and own calls
+ * (native/src/offcpu/offcpu_jni.c, native/src/cpu/cpu_jni.c), Java frames (native/src/hotspot/).
+ * JNI rather than JNA: JNA's dispatch
  * library is bound to the package com.sun.jna and cannot be relocated inside the agent jar, and an
  * unrelocated JNA would clash with the application's own copy.
  *
@@ -53,34 +58,74 @@ public final class KfrNative {
     /** The perf event in use: "cycles" or "cpu-clock". */
     public static native String cpuEvent(long handle);
 
-    /** Copies whole 40-byte records (struct kfr_cpu_sample); waits up to timeoutMs when none is ready. */
-    public static native int cpuPoll(long handle, ByteBuffer directBuffer, int timeoutMs);
+    // ---- every collector (a handle from offcpuOpen or cpuOpen); a bad or closed handle: -EBADF
+    // (nothing for the void calls), with lastError saying so
 
-    /** As {@link #offcpuJavaStacks}, for the CPU sampler. */
-    public static native int cpuJavaStacks(long handle, ByteBuffer directBuffer);
+    /**
+     * Copies whole records of the collector's ring buffer (off-CPU: struct kfr_offcpu_event; CPU:
+     * struct kfr_cpu_sample) into the direct buffer from position 0; when none is ready, waits up
+     * to {@code timeoutMs} and then takes what arrived. The kernel submits records without waking
+     * the reader until part of the ring buffer is unread, so a record waits at most about one
+     * timeout; {@link #collectorWake} and {@link #collectorClose} end a wait at once.
+     * @return number of records copied (0 on timeout), negative errno on error
+     */
+    public static native int collectorPoll(long handle, ByteBuffer directBuffer, int timeoutMs);
+
+    /**
+     * Java stack records walked since the last call (struct kfr_java_stack, back to back) into the
+     * direct buffer from position 0 (at least 4112 bytes). A record precedes every record and
+     * aggregate referring to its id: call after a poll or drain.
+     * @return bytes copied (0 without Java frames), negative errno on error
+     */
+    public static native int collectorJavaStacks(long handle, ByteBuffer directBuffer);
 
     /**
      * Makes the kernel forget which Java stacks it announced: each is sent again at its next use,
      * so user space may drop the stacks it keeps. Returns how many were forgotten, or -errno.
      */
-    public static native int offcpuJavaForget(long handle);
+    public static native int collectorJavaForget(long handle);
 
-    /** As {@link #offcpuJavaForget}, for the CPU sampler. */
-    public static native int cpuJavaForget(long handle);
+    /** Copies the instruction pointers of a stack map entry into ips. @return frame count (0 if absent), or -errno */
+    public static native int collectorStack(long handle, int stackId, long[] ips);
 
-    /** As {@link #offcpuStack}, for the CPU sampler's stack map. */
-    public static native int cpuStack(long handle, int stackId, long[] ips);
+    /**
+     * Fills {@code out} with the collector's statistics, in its own order: off-CPU (KFR_STAT__LEN,
+     * offcpu_records.h) the counters, then the BPF run count, run time and recursion misses of its
+     * programs, then the waker program's run count and time; CPU (KFR_CPU_STAT__LEN, cpu_records.h)
+     * the counters, then run count, run time, recursion misses.
+     * @return how many values were filled, or negative errno
+     */
+    public static native int collectorStats(long handle, long[] out);
 
-    /** Counters (enum kfr_cpu_counter), then run count, run time, recursion misses. */
-    public static native void cpuStats(long handle, long[] out);
+    /**
+     * Stops collecting (off-CPU: detaches the sched_switch program and waits until no run of it
+     * is in progress; CPU: perf events off). Ring buffer, maps, stacks and counters stay readable
+     * and the counters are final: read everything after this, then the statistics, then close.
+     * Idempotent. @return 0, or negative errno
+     */
+    public static native int collectorDetach(long handle);
 
-    /** Stops sampling; records stay readable. */
-    public static native int cpuDetach(long handle);
+    /** Ends a waiting {@link #collectorPoll} now; a closed handle is ignored (lastError says so). */
+    public static native void collectorWake(long handle);
 
-    public static native void cpuClose(long handle);
+    /** Detaches and frees everything of this handle (a waiting poll returns first). Safe to call twice. */
+    public static native void collectorClose(long handle);
 
-    /** Ends a waiting {@link #cpuPoll} now; a closed handle is ignored (lastError says so). */
-    public static native void cpuWake(long handle);
+    /**
+     * Sizes and offsets of the records and counter indexes as libkfr.so was compiled with them
+     * (the C headers), by C name ("kfr_offcpu_event.tid", "sizeof kfr_cpu_sample", "KFR_CNT__MAX"):
+     * the Java decoders' layouts are checked against these.
+     */
+    public static Map<String, Long> recordLayout() {
+        Map<String, Long> layout = new TreeMap<>();
+        for (String entry : recordLayoutEntries()) {
+            int eq = entry.lastIndexOf('=');
+            layout.put(entry.substring(0, eq), Long.parseLong(entry.substring(eq + 1)));
+        }
+        return layout;
+    }
+
+    private static native String[] recordLayoutEntries();
 
     /** "" when the last open collector walks Java frames, else why not (one line). */
     public static native String javaFramesStatus();
@@ -92,19 +137,19 @@ public final class KfrNative {
     public static native int javaLayoutTestCorrupt(String entry);
 
     /**
-     * Java stack records walked since the last call (struct kfr_java_stack, back to back) into the
-     * direct buffer from position 0 (at least 4112 bytes). A record precedes every event and
-     * aggregate referring to its id: call after a poll or drain.
-     * @return bytes copied, negative errno on error
-     */
-    public static native int offcpuJavaStacks(long handle, ByteBuffer directBuffer);
-
-    /**
      * Names of one raw Java frame (struct kfr_java_frame), read from this JVM's memory with checks.
      * One line per scope, innermost first: {@code type\tbci\tline\thidden\tapprox\tclass\tmethod\tdescriptor},
      * or "!reason" if it cannot be named. Only the collector thread calls this.
      */
     public static native String javaFrameNames(long ref, int value, int cookie);
+
+    /**
+     * Names a pc of this JVM from user space (the kernel walker's pc-to-code-blob lookup, done here
+     * through the code heaps' segment maps): the lines of {@link #javaFrameNames} for the compiled
+     * method holding {@code pc} (inlined scopes innermost first), or null if pc is in no live
+     * nmethod. For decoders of code addresses (samples, branch traces).
+     */
+    public static native String javaNamesAtPc(long pc);
 
     /**
      * Declares the class loader of {@code cls} as one that never unloads classes (boot,
@@ -113,17 +158,10 @@ public final class KfrNative {
      */
     public static native boolean javaPermanentLoader(Class<?> cls, String method, String signature, boolean isStatic);
 
+    // ---- the off-CPU collector's own calls
+
     /** Which attachment is in use: "tp_btf" or "raw_tp". */
     public static native String offcpuAttachMode(long handle);
-
-    /**
-     * Copies whole records (struct kfr_offcpu_event, 48 bytes each) into the direct buffer from
-     * position 0; when none is ready, waits up to {@code timeoutMs} and then takes what arrived.
-     * The kernel submits records without waking the reader until 1/8 of the ring buffer is unread,
-     * so a record waits at most about one timeout; {@link #offcpuClose} ends a wait at once.
-     * @return number of records copied (0 on timeout), negative errno on error
-     */
-    public static native int offcpuPoll(long handle, ByteBuffer directBuffer, int timeoutMs);
 
     /**
      * Swaps the aggregation maps, waits for programs still writing the old one, and copies its
@@ -134,15 +172,6 @@ public final class KfrNative {
      */
     public static native int offcpuDrainAggregates(long handle, ByteBuffer directBuffer, boolean swap);
 
-    /** Copies the instruction pointers of a stack map entry into ips. @return frame count, 0 if absent */
-    public static native int offcpuStack(long handle, int stackId, long[] ips);
-
-    /**
-     * Fills {@code out} (length >= KFR_STAT__LEN, see kfr_records.h) with the counters, then the
-     * BPF run count, run time and recursion misses of the collector's programs.
-     */
-    public static native void offcpuStats(long handle, long[] out);
-
     /**
      * Stops recording switch-outs of thread {@code tid} of the target process (kfr's own threads:
      * the collector's poller wakes up because of the records, so its own intervals would feed it).
@@ -152,14 +181,6 @@ public final class KfrNative {
      * @return 0, or negative errno (-ENOSPC: table full)
      */
     public static native int offcpuExcludeThread(long handle, int tid);
-
-    /**
-     * Detaches the sched_switch program and waits until no run of it is in progress. The ring
-     * buffer, aggregation maps, stacks and counters stay readable and the counters are final:
-     * drain everything after this, then take the statistics, then close. Idempotent.
-     * @return 0, or negative errno
-     */
-    public static native int offcpuDetach(long handle);
 
     /**
      * The name (comm, at most 15 bytes) an exited thread of the target process had when it
@@ -173,12 +194,6 @@ public final class KfrNative {
 
     /** The raw comm bytes behind {@link #offcpuThreadName} (not necessarily valid UTF-8), or null. */
     private static native byte[] offcpuThreadNameBytes(long handle, int tid);
-
-    /** Detaches and frees everything of this handle. Safe to call twice. */
-    public static native void offcpuClose(long handle);
-
-    /** Ends a waiting {@link #offcpuPoll} now; a closed handle is ignored (lastError says so). */
-    public static native void offcpuWake(long handle);
 
     /**
      * "&lt;javaThreadId&gt; &lt;name&gt;" of a thread the JVM reported starting (JVMTI ThreadStart) while a

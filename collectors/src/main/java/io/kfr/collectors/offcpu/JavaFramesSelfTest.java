@@ -78,8 +78,8 @@ public final class JavaFramesSelfTest {
             return ""; // the collector's own open reports this
         }
         ByteBuffer events = DirectBuffers.take(EVENT_SIZE * 1024);
-        JavaStacks javaStacks = new JavaStacks(buffer -> KfrNative.offcpuJavaStacks(handle, buffer),
-                () -> KfrNative.offcpuJavaForget(handle));
+        JavaStacks javaStacks = new JavaStacks(buffer -> KfrNative.collectorJavaStacks(handle, buffer),
+                () -> KfrNative.collectorJavaForget(handle));
         Chain chain = new Chain();
         Thread thread = new Thread(chain, "kfr-selftest");
         thread.setDaemon(true);
@@ -94,7 +94,7 @@ public final class JavaFramesSelfTest {
             boolean done = false;
             while (!done && System.nanoTime() - deadline < 0) {
                 done = !thread.isAlive(); // one more poll after it ended: its last interval
-                int n = KfrNative.offcpuPoll(handle, events, 50);
+                int n = KfrNative.collectorPoll(handle, events, 50);
                 javaStacks.read();
                 for (int i = 0; i < n; i++) {
                     int at = i * EVENT_SIZE;
@@ -160,7 +160,7 @@ public final class JavaFramesSelfTest {
             return "";
         } finally {
             chain.stop = true;
-            KfrNative.offcpuClose(handle);
+            KfrNative.collectorClose(handle);
             DirectBuffers.give(events);
             javaStacks.releaseBuffer();
         }

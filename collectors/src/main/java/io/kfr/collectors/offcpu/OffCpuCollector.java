@@ -72,8 +72,8 @@ public final class OffCpuCollector implements Collector, RunningCollector {
         this.listener = listener;
         this.worker = worker;
         this.workerTid = worker.tid();
-        this.javaStacks = new JavaStacks(buffer -> KfrNative.offcpuJavaStacks(handle, buffer),
-                () -> KfrNative.offcpuJavaForget(handle));
+        this.javaStacks = new JavaStacks(buffer -> KfrNative.collectorJavaStacks(handle, buffer),
+                () -> KfrNative.collectorJavaForget(handle));
     }
 
     /** Loads and attaches the BPF program for process {@code pid} and starts collecting. */
@@ -114,7 +114,7 @@ public final class OffCpuCollector implements Collector, RunningCollector {
             collector = new OffCpuCollector(handle, pid, config, threads, listener, starter);
             collector.selfTestFailure = selfTest.isEmpty() ? null : selfTest;
         } catch (CollectorException | RuntimeException | Error e) {
-            KfrNative.offcpuClose(handle);
+            KfrNative.collectorClose(handle);
             starter.abort();
             throw e;
         }
@@ -137,7 +137,7 @@ public final class OffCpuCollector implements Collector, RunningCollector {
             return new CollectorTrial.Outcome(true, KfrNative.offcpuAttachMode(h),
                     selfTest.isEmpty() ? KfrNative.javaFramesStatus() : selfTest, "");
         } finally {
-            KfrNative.offcpuClose(h);
+            KfrNative.collectorClose(h);
         }
     }
 
@@ -181,7 +181,7 @@ public final class OffCpuCollector implements Collector, RunningCollector {
     @Override
     public void start() {
         // After the program was loaded, so that kallsyms already lists it (its frames are stripped).
-        stacks = new StackResolver((id, ips) -> KfrNative.offcpuStack(handle, id, ips), SharedSymbols.kernel(),
+        stacks = new StackResolver((id, ips) -> KfrNative.collectorStack(handle, id, ips), SharedSymbols.kernel(),
                 SharedSymbols.process(pid), javaStacks);
     }
 
@@ -198,19 +198,19 @@ public final class OffCpuCollector implements Collector, RunningCollector {
 
     @Override
     public void stop() {
-        if (KfrNative.offcpuDetach(handle) != 0) {
+        if (KfrNative.collectorDetach(handle) != 0) {
             throw new IllegalStateException("offcpuDetach: " + KfrNative.lastError());
         }
     }
 
     @Override
     public void wake() {
-        KfrNative.offcpuWake(handle);
+        KfrNative.collectorWake(handle);
     }
 
     @Override
     public void closeHandle() {
-        KfrNative.offcpuClose(handle);
+        KfrNative.collectorClose(handle);
     }
 
     @Override
@@ -223,7 +223,7 @@ public final class OffCpuCollector implements Collector, RunningCollector {
     }
 
     private int pollEvents(int timeoutMillis) {
-        int n = KfrNative.offcpuPoll(handle, events, timeoutMillis);
+        int n = KfrNative.collectorPoll(handle, events, timeoutMillis);
         javaStacks.read(); // the stacks these events refer to were sent before them
         for (int i = 0; i < n; i++) {
             int at = i * EVENT_SIZE;
@@ -314,7 +314,7 @@ public final class OffCpuCollector implements Collector, RunningCollector {
     /** Cumulative; collector thread only (it owns the stats array). */
     @Override
     public void statistics(CollectorStatistics.Builder into) {
-        KfrNative.offcpuStats(handle, stats);
+        KfrNative.collectorStats(handle, stats);
         into.put(CollectorCounters.BPF_RUN_COUNT, stats[STAT_PROG_RUN_CNT])
                 .put(CollectorCounters.BPF_RUN_TIME, stats[STAT_PROG_RUN_NS])
                 .put(CollectorCounters.EVENTS_RECORDED, stats[CNT_EVENTS])

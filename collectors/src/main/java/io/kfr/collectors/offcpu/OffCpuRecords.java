@@ -2,7 +2,11 @@ package io.kfr.collectors.offcpu;
 
 import java.nio.ByteBuffer;
 
-/** Offsets of the records in native/include/kfr_records.h; keep in step with that header. */
+/**
+ * Layout of the off-CPU collector's records (struct kfr_offcpu_event, the aggregation key and value)
+ * and statistics (enum kfr_offcpu_counter, KFR_STAT_*) in native/src/offcpu/offcpu_records.h.
+ * OffCpuRecordsTest checks it against the C header libkfr.so was built with.
+ */
 final class OffCpuRecords {
     static final int EVENT_SIZE = 80;
     static final int EVENT_TID = 0;
@@ -35,7 +39,7 @@ final class OffCpuRecords {
     static final int AGG_COUNT = 32;
     static final int AGG_TOTAL_NS = 40;
 
-    /** Counter indexes of the stats array (enum kfr_offcpu_counter); meanings in kfr_records.h. */
+    /** Counter indexes of the stats array (enum kfr_offcpu_counter); meanings in offcpu_records.h. */
     static final int CNT_EVENTS = 0;
     static final int CNT_AGGREGATED = 1;
     static final int CNT_RINGBUF_FULL = 2;

@@ -11,6 +11,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import static io.kfr.collectors.hotspot.JavaStackRecords.*;
+
 /**
  * The Java stacks the BPF walker announced (id -> frames), named as soon as their record arrives,
  * while the methods they point to are most likely still loaded. Events and aggregates carry only
@@ -38,25 +40,13 @@ public final class JavaStacks {
     /** Stacks per generation; a system property for tests. */
     static final int GENERATION = Integer.getInteger("kfr.javaStacks.generation", 100_000);
 
-    /** Records (struct kfr_java_stack in native/include/kfr_records.h): header, then 16-byte frames. */
-    private static final int JSTACK_HDR = 16;
-    private static final int JSTACK_ID = 0;
-    private static final int JSTACK_N = 12;
-    private static final int JFRAME_SIZE = 16;
-    private static final int JSTACK_MAX = JSTACK_HDR + 256 * JFRAME_SIZE;
-    /** java_ref markers (KFR_JAVA_*): ids of real stacks are never below 16. */
-    private static final long JAVA_NONE = 0;
-    private static final long JAVA_NO_ANCHOR = 1;
-    private static final long JAVA_LOST = 2;
-
     private static final List<Frame> LOST = List.of(Frame.unknown("[java stack lost: ring full]"));
-    private static final int KIND_BROKEN = 5;
     private static final List<Frame> NOT_ANNOUNCED = List.of(Frame.unknown("[java stack unknown]"));
 
     private final RecordSource source;
     private final Forget forget;
     private final JavaFrameSymbolizer symbolizer = new JavaFrameSymbolizer();
-    private final ByteBuffer buffer = DirectBuffers.take(JSTACK_MAX * 64);
+    private final ByteBuffer buffer = DirectBuffers.take(MAX_SIZE * 64);
     private Map<Long, List<Frame>> byId = new HashMap<>();
     private Map<Long, List<Frame>> previous = Map.of();
 
@@ -81,24 +71,24 @@ public final class JavaStacks {
                 throw new IllegalStateException("reading Java stack records failed: " + KfrNative.lastError());
             }
             int at = 0;
-            while (at + JSTACK_HDR <= bytes) {
-                long id = buffer.getLong(at + JSTACK_ID);
-                int n = Short.toUnsignedInt(buffer.getShort(at + JSTACK_N));
+            while (at + HDR <= bytes) {
+                long id = buffer.getLong(at + ID);
+                int n = Short.toUnsignedInt(buffer.getShort(at + N));
                 List<List<Frame>> parts = new ArrayList<>(n);
                 List<Frame> last = List.of();
                 for (int i = 0; i < n; i++) {
-                    int f = at + JSTACK_HDR + i * JFRAME_SIZE;
-                    int value = buffer.getInt(f + 8);
+                    int f = at + HDR + i * FRAME_SIZE;
+                    int value = buffer.getInt(f + FRAME_VALUE);
                     if (endsAtContinuation(last, value)) {
                         break;
                     }
-                    last = symbolizer.frames(buffer.getLong(f), value, buffer.getInt(f + 12));
+                    last = symbolizer.frames(buffer.getLong(f + FRAME_REF), value, buffer.getInt(f + FRAME_COOKIE));
                     parts.add(last);
                 }
                 batch.put(id, parts);
-                at += JSTACK_HDR + n * JFRAME_SIZE;
+                at += HDR + n * FRAME_SIZE;
             }
-        } while (bytes + JSTACK_MAX > buffer.capacity());
+        } while (bytes + MAX_SIZE > buffer.capacity());
         boolean trusted = symbolizer.endBatch();
         batch.forEach((id, parts) -> {
             List<Frame> frames = new ArrayList<>();
@@ -119,7 +109,7 @@ public final class JavaStacks {
      * end of the virtual thread's frames on the carrier's stack, not a broken walk.
      */
     private static boolean endsAtContinuation(List<Frame> previous, int value) {
-        if (value >>> 28 != KIND_BROKEN || previous.isEmpty()) {
+        if (value >>> KIND_SHIFT != KIND_BROKEN || previous.isEmpty()) {
             return false;
         }
         Frame last = previous.get(previous.size() - 1);

@@ -41,7 +41,7 @@ public final class WorkingSetCollector implements Collector {
     private final AtomicInteger prefetchTid = new AtomicInteger();
     /** Each thread's last miss, until its wait is known (or its next miss shows there was none). */
     private final Map<Integer, WorkingSetRecords.Miss> pending = new HashMap<>();
-    private WorkingSetRecorder recorder;
+    private volatile WorkingSetRecorder recorder;
     private StackResolver stacks;
     private Map<String, List<PageRange>> before = Map.of();
     private long windowEnd;
@@ -157,6 +157,10 @@ public final class WorkingSetCollector implements Collector {
     public void wake() {
         synchronized (wakeLock) {
             wakeLock.notifyAll();
+        }
+        WorkingSetRecorder r = recorder;
+        if (r != null) {
+            r.wake();
         }
     }
 

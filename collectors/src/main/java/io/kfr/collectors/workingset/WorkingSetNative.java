@@ -2,7 +2,11 @@ package io.kfr.collectors.workingset;
 
 import java.nio.ByteBuffer;
 
-/** libkfr's working-set collector (native/src/workingset). Negative ints are -errno; see KfrNative.lastError. */
+/**
+ * libkfr's working-set collector (native/src/workingset): its open, target, excluded thread and page
+ * set. Poll, stacks, statistics, detach, wake and close are KfrNative's collector* functions.
+ * Negative ints are -errno; see KfrNative.lastError.
+ */
 final class WorkingSetNative {
     private WorkingSetNative() {
     }
@@ -16,17 +20,6 @@ final class WorkingSetNative {
     /** Leaves thread tid out (0: none). */
     static native int exclude(long handle, int tid);
 
-    /** Records into the direct buffer, each (u32 size, u32 0, record, padding to 8); bytes used. */
-    static native int poll(long handle, ByteBuffer directBuffer, int timeoutMs);
-
     /** The page set as (key, value) pairs of 40 bytes (dev, ino, chunk, pages, missed); how many. */
     static native int chunks(long handle, ByteBuffer directBuffer);
-
-    /** Counters (WorkingSetRecords.CNT_*) into out. */
-    static native int counters(long handle, long[] out);
-
-    /** A stack's instruction pointers into out; how many. */
-    static native int stack(long handle, int stackId, long[] out);
-
-    static native void close(long handle);
 }

@@ -63,7 +63,7 @@ public final class WorkingSetRecorder implements AutoCloseable {
 
     /** Waits up to timeoutMs for records; hands misses and waits to sink (may be null). Records read. */
     public int poll(int timeoutMs, WorkingSetRecords.Sink sink) throws CollectorException {
-        int n = WorkingSetNative.poll(handle, buffer, timeoutMs);
+        int n = KfrNative.collectorPoll(handle, buffer, timeoutMs);
         if (n < 0) {
             throw new CollectorException("workingset poll: " + KfrNative.lastError() + " (errno " + (-n) + ")");
         }
@@ -127,7 +127,7 @@ public final class WorkingSetRecorder implements AutoCloseable {
 
     /** Reads a stack's instruction pointers into ips; how many. */
     public int stackInto(int stackId, long[] ips) {
-        return WorkingSetNative.stack(handle, stackId, ips);
+        return KfrNative.collectorStack(handle, stackId, ips);
     }
 
     /** The path recorded for a file (within its filesystem), or null when no record named it yet. */
@@ -139,14 +139,14 @@ public final class WorkingSetRecorder implements AutoCloseable {
     /** Counters (WorkingSetRecords.CNT_*). */
     public long[] counters() {
         long[] c = new long[WorkingSetRecords.CNT_NR];
-        WorkingSetNative.counters(handle, c);
+        KfrNative.collectorStats(handle, c);
         return c;
     }
 
     /** A stack's instruction pointers (empty when unknown). */
     public long[] stack(int stackId) {
         long[] ips = new long[127];
-        int n = stackId < 0 ? 0 : WorkingSetNative.stack(handle, stackId, ips);
+        int n = stackId < 0 ? 0 : KfrNative.collectorStack(handle, stackId, ips);
         return java.util.Arrays.copyOf(ips, Math.max(n, 0));
     }
 
@@ -226,11 +226,23 @@ public final class WorkingSetRecorder implements AutoCloseable {
         return new WorkingSet(System.currentTimeMillis(), List.copyOf(byPath.values()));
     }
 
+    /** Ends a waiting {@link #poll} now; from any thread. */
+    public void wake() {
+        if (!closed) {
+            KfrNative.collectorWake(handle);
+        }
+    }
+
+    /** Detaches the programs: nothing more is recorded; the set and the counters stay readable. */
+    public void detach() {
+        KfrNative.collectorDetach(handle);
+    }
+
     @Override
     public void close() {
         if (!closed) {
             closed = true;
-            WorkingSetNative.close(handle);
+            KfrNative.collectorClose(handle);
         }
     }
 }

@@ -13,6 +13,10 @@ public final class WorkingSetRecords {
     static final int REC_MISS = 2;
     static final int REC_WAIT = 3;
     static final int PATH_BYTES = 1024;
+    /** Record sizes by kind (struct kfr_ws_*_rec): records come back to back. */
+    static final int FILE_BYTES = 32 + 1024 + 256;
+    static final int MISS_BYTES = 56;
+    static final int WAIT_BYTES = 48;
     static final int CHUNK_ENTRY_BYTES = 40;
 
     public static final int CNT_EVENTS = 0;
@@ -39,23 +43,28 @@ public final class WorkingSetRecords {
     public record Wait(int tid, long startNs, long durationNs, long device, long inode, long page) {
     }
 
-    /** Hands each record of a poll buffer (size, pad, record, padding) to sink. */
+    /** Hands each record of a poll buffer (whole records back to back, sized by their kind) to sink. */
     public static void decode(ByteBuffer buf, int length, Sink sink) {
         ByteBuffer b = buf.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        int pos = 0;
-        while (pos + 8 <= length) {
-            int size = b.getInt(pos);
-            int r = pos + 8;
+        int r = 0;
+        while (r + 4 <= length) {
             switch (b.getInt(r)) {
-                case REC_FILE -> sink.file(file(b, r));
-                case REC_MISS -> sink.miss(new Miss(b.getInt(r + 4), b.getLong(r + 8), b.getLong(r + 16), b.getLong(r + 24),
-                        b.getLong(r + 32), b.getInt(r + 40), b.getInt(r + 44), b.getInt(r + 48)));
-                case REC_WAIT -> sink.waited(new Wait(b.getInt(r + 4), b.getLong(r + 8), b.getLong(r + 16), b.getLong(r + 24),
-                        b.getLong(r + 32), b.getLong(r + 40)));
-                default -> {
+                case REC_FILE -> {
+                    sink.file(file(b, r));
+                    r += FILE_BYTES;
                 }
+                case REC_MISS -> {
+                    sink.miss(new Miss(b.getInt(r + 4), b.getLong(r + 8), b.getLong(r + 16), b.getLong(r + 24),
+                            b.getLong(r + 32), b.getInt(r + 40), b.getInt(r + 44), b.getInt(r + 48)));
+                    r += MISS_BYTES;
+                }
+                case REC_WAIT -> {
+                    sink.waited(new Wait(b.getInt(r + 4), b.getLong(r + 8), b.getLong(r + 16), b.getLong(r + 24),
+                            b.getLong(r + 32), b.getLong(r + 40)));
+                    r += WAIT_BYTES;
+                }
+                default -> throw new IllegalStateException("workingset: unknown record kind " + b.getInt(r) + " at " + r);
             }
-            pos += (8 + size + 7) & ~7;
         }
     }
 

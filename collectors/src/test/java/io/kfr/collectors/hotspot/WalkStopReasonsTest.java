@@ -11,11 +11,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Every reason the kernel's walker can give (KFR_JB_* in kfr_records.h) reads as words, not a number. */
+/** Every reason the kernel's walker can give (KFR_JB_* in java_stack_records.h) reads as words, not a number. */
 class WalkStopReasonsTest {
     @Test
     void everyReasonOfTheHeaderHasWords() throws Exception {
-        String header = Files.readString(Path.of("../native/include/kfr_records.h"));
+        String header = Files.readString(Path.of("../native/src/hotspot/java_stack_records.h"));
         Matcher m = Pattern.compile("#define KFR_JB_\\w+\\s+(\\d+)").matcher(header);
         int n = 0;
         while (m.find()) {

@@ -1,0 +1,38 @@
+/* What every collector offers, as a table of functions: the generic JNI surface (collector_jni.c)
+ * calls a collector only through its table, and a handle knows its collector's table. A
+ * collector kind (offcpu/, cpu/) defines one table next to its loader. */
+#ifndef KFR_COLLECTOR_H
+#define KFR_COLLECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct kfr_java_thread;
+
+struct kfr_collector_ops {
+	const char *name; /* "offcpu", "cpu" */
+	/* Copies whole records of the collector's ring buffer into buf; waits up to timeout_ms when
+	 * none is ready (kfr_ring_read). Records copied, or -errno. */
+	int (*poll)(void *c, void *buf, size_t cap, int timeout_ms);
+	/* Ends a waiting poll now. Thread-safe. */
+	void (*wake)(void *c);
+	/* Copies the non-zero ips of a stack-map entry; the frame count (0 if absent) or -errno. */
+	int (*stack)(void *c, int32_t stack_id, uint64_t *ips, int max);
+	/* Fills out[0 .. min(len, stats_len)-1] with the collector's counters (its own order); 0 or -errno. */
+	int (*stats)(void *c, int64_t *out, int len);
+	int stats_len;
+	/* Stops collecting; what was collected stays readable and the counters are final. Idempotent. */
+	int (*detach)(void *c);
+	/* Frees everything; no other call on c is in progress. */
+	void (*close)(void *c);
+	/* Java frames (hotspot/): whether the walker is on; the Java stack records walked since the
+	 * last call (bytes copied or -errno); forgetting the announced stacks (how many, or -errno);
+	 * adding (jt != NULL) or removing a Java thread of the walker's thread map (0 or -errno). */
+	bool (*java_enabled)(const void *c);
+	int (*java_stacks)(void *c, void *buf, size_t cap);
+	int (*java_forget)(void *c);
+	int (*java_thread)(void *c, int tid, const struct kfr_java_thread *jt);
+};
+
+#endif

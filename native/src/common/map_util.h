@@ -1,0 +1,25 @@
+/* What both collectors' loaders do with their BPF maps, records and programs from user space. */
+#ifndef KFR_MAP_UTIL_H
+#define KFR_MAP_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct bpf_program;
+
+/* Deletes every entry of a hash map with 8-byte keys; returns how many, or -errno. */
+int kfr_map_clear_u64(int fd);
+
+/* Stores value under a 4-byte key, or deletes the key when value is NULL (absent is fine). 0 or -errno. */
+int kfr_map_put_u32(int fd, uint32_t key, const void *value);
+
+/* Copies the non-zero ips of a stack-trace map entry (at most max); 0 if absent. */
+int kfr_map_stack_ips(int fd, int32_t stack_id, uint64_t *ips, int max);
+
+/* Sums each of the first n entries of a per-CPU array of u64 over ncpu CPUs into out[0 .. n-1]. 0 or -errno. */
+int kfr_map_sum_percpu(int fd, uint32_t n, int ncpu, int64_t *out);
+
+/* Adds a program's run count, run time and recursion misses (kernel BPF statistics) to out[0..2]. */
+void kfr_prog_add_stats(const struct bpf_program *prog, int64_t *out);
+
+#endif

@@ -1,0 +1,118 @@
+/* The off-CPU collector's own JNI (io.kfr.collectors.natives.KfrNative.offcpu*): its open and the
+ * calls only it has. Poll, stacks, statistics, detach, close: the generic surface
+ * (common/collector_jni.c) over kfr_offcpu_ops. */
+#include <jni.h>
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/types.h>
+
+#include "common/handles.h"
+#include "common/jni_util.h"
+#include "common/kfr_error.h"
+#include "hotspot/hotspot_jni.h"
+#include "offcpu/offcpu_loader.h"
+#include "offcpu/offcpu_records.h"
+
+#define JNI_FN(name) JNIEXPORT JNICALL Java_io_kfr_collectors_natives_KfrNative_##name
+
+static struct kfr_offcpu *acquire(jlong handle, const char *what)
+{
+	return kfr_handle_acquire((uint64_t)handle, &kfr_offcpu_ops, NULL, what);
+}
+
+jlong JNI_FN(offcpuOpen)(JNIEnv *env, jclass cls, jint tgid, jlong threshold_ns, jint ringbuf_bytes,
+			jboolean java_frames)
+{
+	(void)cls;
+	struct kfr_offcpu *o;
+	struct kfr_walk_cfg cfg;
+	uint64_t h;
+
+	if (threshold_ns < 0 || ringbuf_bytes <= 0) {
+		kfr_set_error("offcpuOpen: thresholdNs must be >= 0 and ringBufferBytes > 0");
+		return 0;
+	}
+	/* Java frames only for our own process: the walker reads the JVM's layout from this one */
+	bool java = java_frames && tgid == getpid() && kfr_hs_java_cfg(&cfg) == 0;
+	o = kfr_offcpu_open(tgid, (uint64_t)threshold_ns, (uint32_t)ringbuf_bytes, java ? &cfg : NULL);
+	if (!o)
+		return 0;
+	h = kfr_handle_add(o, &kfr_offcpu_ops);
+	if (!h) {
+		kfr_offcpu_close(o);
+		kfr_set_error("offcpuOpen: too many open collectors");
+		return 0;
+	}
+	if (java)
+		kfr_hs_java_start(env, o, &kfr_offcpu_ops);
+	return (jlong)h;
+}
+
+jstring JNI_FN(offcpuAttachMode)(JNIEnv *env, jclass cls, jlong handle)
+{
+	(void)cls;
+	struct kfr_offcpu *o = acquire(handle, "offcpuAttachMode");
+	jstring s;
+
+	if (!o)
+		return NULL;
+	s = (*env)->NewStringUTF(env, kfr_offcpu_attach_mode(o));
+	kfr_handle_release((uint64_t)handle);
+	return s;
+}
+
+jint JNI_FN(offcpuDrainAggregates)(JNIEnv *env, jclass cls, jlong handle, jobject buf, jboolean swap)
+{
+	(void)cls;
+	size_t cap;
+	void *p = kfr_jni_direct(env, buf, &cap, "offcpuDrainAggregates");
+	struct kfr_offcpu *o;
+	int n;
+
+	if (!p)
+		return -EINVAL;
+	if (!(o = acquire(handle, "offcpuDrainAggregates")))
+		return -EBADF;
+	n = kfr_offcpu_drain(o, p, cap, swap == JNI_TRUE);
+	kfr_handle_release((uint64_t)handle);
+	return n;
+}
+
+jint JNI_FN(offcpuExcludeThread)(JNIEnv *env, jclass cls, jlong handle, jint tid)
+{
+	(void)env;
+	(void)cls;
+	struct kfr_offcpu *o = acquire(handle, "offcpuExcludeThread");
+	int err;
+
+	if (!o)
+		return -EBADF;
+	err = kfr_offcpu_exclude_thread(o, tid);
+	kfr_handle_release((uint64_t)handle);
+	return err;
+}
+
+/* The raw comm bytes (Java decodes them: comm is not necessarily modified UTF-8), or null. */
+jbyteArray JNI_FN(offcpuThreadNameBytes)(JNIEnv *env, jclass cls, jlong handle, jint tid)
+{
+	(void)cls;
+	char name[KFR_COMM_LEN];
+	struct kfr_offcpu *o = acquire(handle, "offcpuThreadName");
+	jbyteArray out;
+	int err;
+
+	if (!o)
+		return NULL;
+	err = kfr_offcpu_thread_name(o, tid, name);
+	kfr_handle_release((uint64_t)handle);
+	if (err)
+		return NULL;
+	jsize len = (jsize)strnlen(name, sizeof(name));
+	out = (*env)->NewByteArray(env, len);
+	if (out)
+		(*env)->SetByteArrayRegion(env, out, 0, len, (const jbyte *)name);
+	return out;
+}
