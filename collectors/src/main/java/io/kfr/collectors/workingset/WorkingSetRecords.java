@@ -17,6 +17,28 @@ public final class WorkingSetRecords {
     static final int FILE_BYTES = 32 + 1024 + 256;
     static final int MISS_BYTES = 56;
     static final int WAIT_BYTES = 48;
+    /** Offsets (checked against the C header by WorkingSetRecordsTest). */
+    static final int F_PATH_LEN = 4;
+    static final int F_DEV = 8;
+    static final int F_INO = 16;
+    static final int F_COMPLETE = 24;
+    static final int F_PATH = 32;
+    static final int M_TID = 4;
+    static final int M_TS = 8;
+    static final int M_DEV = 16;
+    static final int M_INO = 24;
+    static final int M_INDEX = 32;
+    static final int M_PAGES = 40;
+    static final int M_USTACK = 44;
+    static final int M_KSTACK = 48;
+    static final int W_TID = 4;
+    static final int W_START = 8;
+    static final int W_DURATION = 16;
+    static final int W_DEV = 24;
+    static final int W_INO = 32;
+    static final int W_INDEX = 40;
+    /** A page-set entry as the collector's chunks() copies it: key (dev, ino, chunk) then value (pages, missed). */
+    static final int CHUNK_KEY_BYTES = 24;
     static final int CHUNK_ENTRY_BYTES = 40;
 
     public static final int CNT_EVENTS = 0;
@@ -54,13 +76,13 @@ public final class WorkingSetRecords {
                     r += FILE_BYTES;
                 }
                 case REC_MISS -> {
-                    sink.miss(new Miss(b.getInt(r + 4), b.getLong(r + 8), b.getLong(r + 16), b.getLong(r + 24),
-                            b.getLong(r + 32), b.getInt(r + 40), b.getInt(r + 44), b.getInt(r + 48)));
+                    sink.miss(new Miss(b.getInt(r + M_TID), b.getLong(r + M_TS), b.getLong(r + M_DEV), b.getLong(r + M_INO),
+                            b.getLong(r + M_INDEX), b.getInt(r + M_PAGES), b.getInt(r + M_USTACK), b.getInt(r + M_KSTACK)));
                     r += MISS_BYTES;
                 }
                 case REC_WAIT -> {
-                    sink.waited(new Wait(b.getInt(r + 4), b.getLong(r + 8), b.getLong(r + 16), b.getLong(r + 24),
-                            b.getLong(r + 32), b.getLong(r + 40)));
+                    sink.waited(new Wait(b.getInt(r + W_TID), b.getLong(r + W_START), b.getLong(r + W_DURATION),
+                            b.getLong(r + W_DEV), b.getLong(r + W_INO), b.getLong(r + W_INDEX)));
                     r += WAIT_BYTES;
                 }
                 default -> throw new IllegalStateException("workingset: unknown record kind " + b.getInt(r) + " at " + r);
@@ -69,12 +91,12 @@ public final class WorkingSetRecords {
     }
 
     private static FileSeen file(ByteBuffer b, int r) {
-        int len = Math.min(b.getInt(r + 4), PATH_BYTES);
-        long dev = b.getLong(r + 8);
-        long ino = b.getLong(r + 16);
-        boolean complete = b.getInt(r + 24) == 1;
+        int len = Math.min(b.getInt(r + F_PATH_LEN), PATH_BYTES);
+        long dev = b.getLong(r + F_DEV);
+        long ino = b.getLong(r + F_INO);
+        boolean complete = b.getInt(r + F_COMPLETE) == 1;
         byte[] path = new byte[len];
-        b.get(r + 32, path);
+        b.get(r + F_PATH, path);
         List<String> parts = new ArrayList<>();
         int start = 0;
         for (int i = 0; i < len; i++) {
