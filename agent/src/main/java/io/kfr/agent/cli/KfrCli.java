@@ -20,6 +20,7 @@ public final class KfrCli {
             "  demo [file.jfr]      run a demo workload (sleep, park, lock, fsync, socket) under the agent and summarize it",
             "  " + RecordCommand.USAGE,
             "                       start the command and record what it reads from disk as it starts",
+            "  workingset save <pid> end the recording window of a JVM running with workingset=<file.ws> and save the set",
             "  " + PrefetchCommand.PREFETCH_USAGE,
             "                       read a recorded working set (workingset=<file.ws>) into the page cache",
             "  " + PrefetchCommand.RUN_USAGE,
@@ -61,7 +62,11 @@ public final class KfrCli {
                 if (args.length > 1 && args[1].equals("record")) {
                     return RecordCommand.run(List.of(args).subList(2, args.length), System.out, System.err);
                 }
-                System.err.println("usage: java -jar kfr-agent.jar " + RecordCommand.USAGE);
+                if (args.length == 3 && args[1].equals("save")) {
+                    return ControlCommands.ofRunningJar().run("workingset-save", args[2]);
+                }
+                System.err.println("usage: java -jar kfr-agent.jar " + RecordCommand.USAGE + "\n       java -jar kfr-agent.jar "
+                        + "workingset save <pid>");
                 return 2;
             }
             case "run" -> {
