@@ -18,5 +18,6 @@ struct kfr_layout_entry {
 extern const struct kfr_layout_entry kfr_offcpu_layout[];
 extern const struct kfr_layout_entry kfr_cpu_layout[];
 extern const struct kfr_layout_entry kfr_java_stack_layout[];
+extern const struct kfr_layout_entry kfr_workingset_layout[];
 
 #endif

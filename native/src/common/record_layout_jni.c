@@ -6,7 +6,8 @@
 
 #define JNI_FN(name) JNIEXPORT JNICALL Java_io_kfr_collectors_natives_KfrNative_##name
 
-static const struct kfr_layout_entry *const tables[] = { kfr_java_stack_layout, kfr_offcpu_layout, kfr_cpu_layout };
+static const struct kfr_layout_entry *const tables[] = { kfr_java_stack_layout, kfr_offcpu_layout, kfr_cpu_layout,
+								 kfr_workingset_layout };
 
 jobjectArray JNI_FN(recordLayoutEntries)(JNIEnv *env, jclass cls)
 {

@@ -12,10 +12,14 @@ import java.nio.file.Path;
  * jdk.ExecutionSample unless the user's own recording samples).
  */
 public record AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig, boolean quiet, boolean cpu,
-                           CpuConfig cpuConfig, Boolean executionSamples) {
+                           CpuConfig cpuConfig, Boolean executionSamples, Path workingSet, long workingSetWindowNanos) {
     static final String USAGE = "known options: offcpu, cpu, file=<path.jfr>, offcpu.threshold=<duration, 1us..10s>, "
             + "offcpu.period=<duration, 100ms..60s>, offcpu.java=<on|off>, cpu.interval=<duration 1ms..1s, or an event"
-            + " count>, cpu.event=<auto|cycles|cpu-clock>, cpu.executionsample=<on|off>, cpu.java=<on|off>, quiet";
+            + " count>, cpu.event=<auto|cycles|cpu-clock>, cpu.executionsample=<on|off>, cpu.java=<on|off>, workingset=<file.ws>,"
+            + " workingset.window=<duration 1s..10m>, quiet";
+    private static final long DEFAULT_WINDOW = 30_000_000_000L;
+    private static final long MIN_WINDOW = 1_000_000_000L;
+    private static final long MAX_WINDOW = 600_000_000_000L;
     private static final long MIN_INTERVAL = 1_000_000L;
     private static final long MAX_INTERVAL = 1_000_000_000L;
     private static final long MIN_EVENTS = 10_000L;
@@ -32,6 +36,8 @@ public record AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig,
         Path file = null;
         OffCpuConfig config = OffCpuConfig.defaults();
         CpuConfig cpuConfig = CpuConfig.defaults();
+        Path workingSet = null;
+        long window = DEFAULT_WINDOW;
         args = expandFile(args);
         if (args != null && !args.isBlank()) {
             java.util.Map<String, String> seen = new java.util.HashMap<>();
@@ -66,6 +72,9 @@ public record AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig,
                         quiet = true;
                     }
                     case "file" -> file = path(key, required(key, value));
+                    case "workingset" -> workingSet = path(key, required(key, value));
+                    case "workingset.window" -> window = inRange(key, value, Durations.parseNanos(key, required(key, value)),
+                            MIN_WINDOW, MAX_WINDOW);
                     case "offcpu.threshold" -> config = config.withThresholdNanos(
                             inRange(key, value, Durations.parseNanos(key, required(key, value)), MIN_THRESHOLD, MAX_THRESHOLD));
                     case "offcpu.period" -> config = config.withDrainPeriodMillis(
@@ -75,10 +84,10 @@ public record AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig,
                 }
             }
         }
-        if (!offCpu && !cpu) {
+        if (!offCpu && !cpu && workingSet == null) {
             offCpu = true; // the point of kfr: on unless another collector is named
         }
-        return new AgentOptions(offCpu, file, config, quiet, cpu, cpuConfig, executionSamples);
+        return new AgentOptions(offCpu, file, config, quiet, cpu, cpuConfig, executionSamples, workingSet, window);
     }
 
     /**

@@ -138,6 +138,9 @@ final class Controller implements ControlServer.Handler {
                     case "dump" -> dump(argument);
                     case "stop" -> stop();
                     case "ping" -> Reply.ok("kfr " + version());
+                    case "workingset-save" -> io.kfr.agent.collectors.workingset.WorkingSetKind.saveNow()
+                            ? Reply.ok("kfr: the working set is saved now (the recording window ends)")
+                            : Reply.error("no working-set collector runs in this JVM (option workingset=<file.ws>)");
                     default -> Reply.error("unknown control command '" + command + "'");
                 };
             }

@@ -7,7 +7,7 @@ public final class Durations {
     private Durations() {
     }
 
-    static long parseNanos(String key, String text) throws OptionException {
+    public static long parseNanos(String key, String text) throws OptionException {
         String t = text.trim().toLowerCase(Locale.ROOT);
         long unit;
         String number;

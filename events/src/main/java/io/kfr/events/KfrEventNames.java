@@ -9,6 +9,8 @@ public final class KfrEventNames {
     public static final String OFF_CPU = "kfr.OffCpu";
     public static final String COLLECTOR_STATISTICS = "kfr.CollectorStatistics";
     public static final String CPU_SAMPLE = "kfr.CpuSample";
+    public static final String PAGE_CACHE_MISS = "kfr.PageCacheMiss";
+    public static final String WORKING_SET = "kfr.WorkingSet";
     /**
      * The JDK's own sample type, written into kfr's chunk (with kfr's type id) for CPU samples
      * added as execution samples: JMC's Method Profiling page shows only this type.
@@ -23,6 +25,7 @@ public final class KfrEventNames {
         return switch (eventType) {
             case OFF_CPU -> "offcpu";
             case CPU_SAMPLE -> "cpu";
+            case PAGE_CACHE_MISS, WORKING_SET -> "workingset";
             default -> null;
         };
     }

@@ -59,6 +59,31 @@ final class EventEncoder {
         r.writeVarInt(stack);
     }
 
+    static void spoolPageCacheMiss(JfrBuffer r, int thread, int stack, long startNanos, long waitNanos, int file, long offset,
+                                   long pages) {
+        r.writeByte(KfrEventTypes.PAGE_CACHE_MISS.kind());
+        r.writeRawLong(startNanos);
+        r.writeVarLong(Math.max(0, waitNanos));
+        r.writeVarInt(thread);
+        r.writeVarInt(stack);
+        r.writeVarInt(file);
+        r.writeVarLong(offset);
+        r.writeVarLong(pages);
+    }
+
+    static void spoolWorkingSet(JfrBuffer r, long epochNanos, int file, long pages, long bytes, long missedPages, double share,
+                                long waits, long waitNanos) {
+        r.writeByte(KfrEventTypes.WORKING_SET.kind());
+        r.writeRawLong(epochNanos);
+        r.writeVarInt(file);
+        r.writeVarLong(pages);
+        r.writeVarLong(bytes);
+        r.writeVarLong(missedPages);
+        r.writeRawLong(Double.doubleToRawLongBits(share));
+        r.writeVarLong(waits);
+        r.writeVarLong(waitNanos);
+    }
+
     /** Every counter of the event, 0 where the collector does not fill it. */
     static void spoolStatistics(JfrBuffer r, int collector, CollectorStatistics s) {
         r.writeByte(KfrEventTypes.COLLECTOR_STATISTICS.kind());
@@ -96,6 +121,7 @@ final class EventEncoder {
                 case LONG -> body.writeVarLong(in.readVarLong());
                 case INT -> body.writeVarInt(in.readVarInt());
                 case BOOLEAN -> body.writeBoolean(in.readByte() != 0);
+                case DOUBLE -> body.writeDouble(Double.longBitsToDouble(in.readRawLong()));
                 case DURATION_MILLIS -> body.writeDouble(duration / 1e6);
                 case RUNNABLE -> body.writeVarLong(JavaThreadStates.RUNNABLE);
             }

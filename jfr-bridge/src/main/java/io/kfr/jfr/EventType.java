@@ -37,6 +37,8 @@ record EventType(String name, long id, int kind, String label, String descriptio
         LONG,
         INT,
         BOOLEAN,
+        /** A double (its raw bits). */
+        DOUBLE,
         /** Nothing in the spool: the duration in milliseconds, a plain number. */
         DURATION_MILLIS,
         /** Nothing in the spool: the thread state of a running thread, as the JVM's sampler writes it. */

@@ -5,6 +5,8 @@ import io.kfr.collectors.CpuSample;
 import io.kfr.collectors.OffCpuSample;
 import io.kfr.collectors.OffCpuState;
 import io.kfr.collectors.ThreadRef;
+import io.kfr.collectors.workingset.PageCacheMiss;
+import io.kfr.collectors.workingset.RecordedFile;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -100,6 +102,28 @@ public final class KfrChunk implements AutoCloseable {
                 EventEncoder.spoolExecutionSample(record, thread, stack, s.epochNanos());
                 append();
             }
+        }
+    }
+
+    /** A kfr.PageCacheMiss event. Never fails on a full disk: the spool then stops and the event is counted as lost. */
+    public void addPageCacheMiss(PageCacheMiss m) {
+        synchronized (lock) {
+            ensureOpen();
+            record.reset();
+            EventEncoder.spoolPageCacheMiss(record, pools.thread(m.thread()), pools.stack(m.stack()), m.epochNanos(), m.waitNanos(),
+                    pools.string(m.file()), m.offset(), m.pages());
+            append();
+        }
+    }
+
+    /** A kfr.WorkingSet event for one file of the set. Never fails on a full disk (see above). */
+    public void addWorkingSetFile(RecordedFile f, long epochNanos) {
+        synchronized (lock) {
+            ensureOpen();
+            record.reset();
+            EventEncoder.spoolWorkingSet(record, epochNanos, pools.string(f.set().path()), f.set().pages(), f.set().bytes(),
+                    f.missedPages(), f.missedShare(), f.waits(), f.waitNanos());
+            append();
         }
     }
 

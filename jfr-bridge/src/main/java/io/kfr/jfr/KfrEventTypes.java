@@ -119,8 +119,38 @@ final class KfrEventTypes {
             // as the JVM's sampler, which samples running threads
             field("state", THREAD_STATE, "Thread State", null, Encoding.RUNNABLE)));
 
+    private static final String[] WORKING_SET_CATEGORY = {"Kernel Flight Recorder", "Working Set"};
+
+    static final EventType PAGE_CACHE_MISS = new EventType(KfrEventNames.PAGE_CACHE_MISS, KfrTypes.EVENT_BASE + 104, 5,
+            "Page Cache Miss", "A thread of this JVM read pages of a file from disk into the page cache, and how long it then "
+            + "waited for them", WORKING_SET_CATEGORY, false, List.of(
+            timestamp("startTime", "Start Time", "When the pages were added to the page cache", Encoding.START),
+            timespan("duration", "TICKS", "Duration",
+                    "How long the thread then slept uninterruptibly (0: it did not wait right after)", Encoding.DURATION),
+            field("eventThread", THREAD, "Event Thread", "The thread whose read or page fault missed", Encoding.REFERENCE),
+            field("stackTrace", STACK_TRACE, "Stack Trace", "Where it missed: kernel and native frames, innermost first",
+                    Encoding.REFERENCE),
+            field("file", STRING, "File", "The file's path (device:inode in hex when it cannot be named)", Encoding.STRING),
+            field("offset", LONG, "Offset", "Offset in the file of the first page, bytes", Encoding.LONG),
+            field("pages", LONG, "Pages", "4 KB pages read (one folio)", Encoding.LONG)));
+
+    static final EventType WORKING_SET = new EventType(KfrEventNames.WORKING_SET, KfrTypes.EVENT_BASE + 105, 6,
+            "Working Set File", "One file of the working set this JVM recorded while it started", WORKING_SET_CATEGORY, false,
+            List.of(
+            timestamp("startTime", "Start Time", "When the set was saved", Encoding.INSTANT),
+            field("file", STRING, "File", "The file's path", Encoding.STRING),
+            field("pages", LONG, "Pages", "4 KB pages of the file the JVM read or touched", Encoding.LONG),
+            field("bytes", LONG, "Bytes", "The same in bytes", Encoding.LONG),
+            field("missedPages", LONG, "Missed Pages", "Pages the JVM's threads read from disk (not in the page cache)",
+                    Encoding.LONG),
+            field("missedShare", DOUBLE, "Missed Share", "missedPages / pages", Encoding.DOUBLE),
+            field("waits", LONG, "Waits", "Times a thread slept uninterruptibly right after missing this file's pages",
+                    Encoding.LONG),
+            timespan("waitTime", "NANOSECONDS", "Wait Time", "The time of those waits", Encoding.LONG)));
+
     /** In metadata order; index = kind - 1. */
-    static final List<EventType> ALL = List.of(OFF_CPU, COLLECTOR_STATISTICS, CPU_SAMPLE, EXECUTION_SAMPLE);
+    static final List<EventType> ALL = List.of(OFF_CPU, COLLECTOR_STATISTICS, CPU_SAMPLE, EXECUTION_SAMPLE, PAGE_CACHE_MISS,
+            WORKING_SET);
 
     private KfrEventTypes() {
     }

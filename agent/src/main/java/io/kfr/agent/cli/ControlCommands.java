@@ -63,6 +63,7 @@ public final class ControlCommands {
                 case "status" -> args.length == 2 ? simple(args[1], "status", "") : usage("status needs a pid");
                 case "stop" -> args.length == 2 ? simple(args[1], "stop", "") : usage("stop needs a pid");
                 case "dump" -> args.length == 3 ? dump(args[1], args[2]) : usage("dump needs a pid and a file");
+                case "workingset-save" -> args.length == 2 ? simple(args[1], "workingset-save", "") : usage("workingset save needs a pid");
                 default -> usage("unknown command '" + args[0] + "'");
             };
         } catch (TargetProcess.Problem e) {
@@ -148,6 +149,8 @@ public final class ControlCommands {
             String part = item.trim();
             if (part.startsWith("file=")) {
                 part = "file=" + Path.of(part.substring(5).trim()).toAbsolutePath().normalize();
+            } else if (part.startsWith("workingset=")) {
+                part = "workingset=" + Path.of(part.substring(11).trim()).toAbsolutePath().normalize();
             }
             if (!part.isEmpty()) {
                 parts.add(part);

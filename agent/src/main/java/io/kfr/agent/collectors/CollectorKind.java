@@ -43,6 +43,14 @@ public interface CollectorKind {
         return null;
     }
 
+    /**
+     * Whether it samples threads with Java frames (off-CPU, CPU): doctor opens those as a trial and
+     * names them in its closing line; the others have doctor lines of their own.
+     */
+    default boolean samplesThreads() {
+        return true;
+    }
+
     /** Added when the collector is losing records: which option loses less. */
     String lossAdvice();
 }

@@ -2,12 +2,13 @@ package io.kfr.agent.collectors;
 
 import io.kfr.agent.collectors.cpu.CpuKind;
 import io.kfr.agent.collectors.offcpu.OffCpuKind;
+import io.kfr.agent.collectors.workingset.WorkingSetKind;
 
 import java.util.List;
 
 /** Every kind of collector kfr has, in the order they start (and doctor lists them). */
 public final class CollectorKinds {
-    public static final List<CollectorKind> ALL = List.of(new OffCpuKind(), new CpuKind());
+    public static final List<CollectorKind> ALL = List.of(new OffCpuKind(), new CpuKind(), new WorkingSetKind());
 
     private CollectorKinds() {
     }

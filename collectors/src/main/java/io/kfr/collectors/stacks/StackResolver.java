@@ -63,6 +63,7 @@ public final class StackResolver {
         }
     };
 
+    /** java: null for a collector without Java frames. */
     public StackResolver(StackSource source, KernelSymbols kernel, ProcessMaps user, JavaStacks java) {
         this.source = source;
         this.java = java;
@@ -121,7 +122,7 @@ public final class StackResolver {
             }
             truncated |= n == MAX_FRAMES;
         }
-        List<Frame> javaFrames = java.frames(javaRef);
+        List<Frame> javaFrames = java == null ? List.of() : java.frames(javaRef);
         if (hasUser) {
             int n = uips.length;
             for (int i = 0; i < n; i++) {
@@ -155,6 +156,6 @@ public final class StackResolver {
     }
 
     public long unknownFrames() {
-        return user.unknownFrames() + java.unknownFrames();
+        return user.unknownFrames() + (java == null ? 0 : java.unknownFrames());
     }
 }

@@ -33,6 +33,19 @@ public final class SlowDisk implements AutoCloseable {
         return throttle(onDiskOf, 0, bytesPerSecond);
     }
 
+    /**
+     * Reads of {@code onDiskOf}'s disk by processes (or threads, through the cgroup's tasks file) in
+     * the returned cgroup: at most bytesPerSecond and at most iops requests a second (0: no limit), a
+     * network volume's baseline rather than a disk the host caches.
+     */
+    public static SlowDisk throttleReads(Path onDiskOf, long bytesPerSecond, long iops) throws IOException {
+        SlowDisk d = throttle(onDiskOf, bytesPerSecond, 0);
+        if (iops > 0) {
+            Files.writeString(d.cgroup.resolve("blkio.throttle.read_iops_device"), wholeDisk(onDiskOf) + " " + iops);
+        }
+        return d;
+    }
+
     private static SlowDisk throttle(Path onDiskOf, long readBytesPerSecond, long writeBytesPerSecond)
             throws IOException {
         if (!Files.isRegularFile(BLKIO.resolve("cgroup.procs"))) {

@@ -48,7 +48,7 @@ public final class Doctor {
         String loadError = Probes.load();
         if (loadError != null) {
             print(() -> Check.missing("libkfr", loadError, "run on Linux x86_64 with the kfr-agent.jar as built"));
-            out.println(CollectorChecks.summary(CollectorKinds.ALL.stream().map(k -> new CollectorChecks.Tried(k,
+            out.println(CollectorChecks.summary(CollectorKinds.ALL.stream().filter(CollectorKind::samplesThreads).map(k -> new CollectorChecks.Tried(k,
                     new CollectorTrial.Outcome(false, "", "", loadError))).toList(), false));
             return 1;
         }
@@ -64,9 +64,10 @@ public final class Doctor {
             pt = c.name().equals("perf.intel_pt") ? c : pt;
         }
         print(JvmCheck::check);
+        printAll(WorkingSetChecks::all);
 
         List<CollectorChecks.Tried> tried = new ArrayList<>();
-        for (CollectorKind kind : CollectorKinds.ALL) {
+        for (CollectorKind kind : CollectorKinds.ALL.stream().filter(CollectorKind::samplesThreads).toList()) {
             tried.add(new CollectorChecks.Tried(kind, trial(kind::trial)));
         }
         tried.forEach(t -> print(() -> CollectorChecks.check(t)));

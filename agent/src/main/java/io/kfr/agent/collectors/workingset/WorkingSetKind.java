@@ -1,0 +1,128 @@
+package io.kfr.agent.collectors.workingset;
+
+import io.kfr.agent.AgentOptions;
+import io.kfr.agent.Durations;
+import io.kfr.agent.Log;
+import io.kfr.agent.collectors.CollectorKind;
+import io.kfr.agent.collectors.CollectorOutput;
+import io.kfr.collectors.CollectorException;
+import io.kfr.collectors.CollectorListener;
+import io.kfr.collectors.CollectorStatistics;
+import io.kfr.collectors.RunningCollector;
+import io.kfr.collectors.probe.CollectorTrial;
+import io.kfr.collectors.workingset.PageCacheMiss;
+import io.kfr.collectors.workingset.PrefetchResult;
+import io.kfr.collectors.workingset.RecordedFile;
+import io.kfr.collectors.workingset.WorkingSetCollector;
+import io.kfr.collectors.workingset.WorkingSetListener;
+import io.kfr.collectors.workingset.WorkingSetRecorder;
+import io.kfr.events.KfrEventNames;
+
+/**
+ * The working-set collector ({@code workingset=<file.ws>}): prefetches the set recorded last time,
+ * records this start's (kfr.PageCacheMiss while the window lasts, kfr.WorkingSet per file at its
+ * end) and saves it for the next start.
+ */
+public final class WorkingSetKind implements CollectorKind {
+    /** The collector of this JVM's session, for {@code kfr workingset save}; null when none runs. */
+    private static volatile WorkingSetCollector current;
+
+    @Override
+    public String name() {
+        return "workingset";
+    }
+
+    @Override
+    public String title() {
+        return "working-set collector";
+    }
+
+    @Override
+    public String shortTitle() {
+        return "working set";
+    }
+
+    @Override
+    public boolean requested(AgentOptions options) {
+        return options.workingSet() != null;
+    }
+
+    @Override
+    public boolean samplesThreads() {
+        return false;
+    }
+
+    @Override
+    public RunningCollector start(AgentOptions options, CollectorOutput output) throws CollectorException {
+        WorkingSetCollector.Started s = WorkingSetCollector.start(options.workingSet(), options.workingSetWindowNanos(),
+                output.threads(), new Forward(output));
+        current = s.collector();
+        Log.info("working-set collector running (" + options.workingSet() + ", window "
+                + Durations.format(options.workingSetWindowNanos()) + ")");
+        return s.running();
+    }
+
+    /** Ends the recording window of this JVM's working-set collector now; false when none runs. */
+    public static boolean saveNow() {
+        WorkingSetCollector c = current;
+        if (c == null) {
+            return false;
+        }
+        c.save();
+        return true;
+    }
+
+    @Override
+    public CollectorTrial.Outcome trial() {
+        try (WorkingSetRecorder r = WorkingSetRecorder.start(0)) {
+            return new CollectorTrial.Outcome(true, "filemap tracepoints", "", "");
+        } catch (CollectorException e) {
+            return new CollectorTrial.Outcome(false, "", "", e.getMessage());
+        }
+    }
+
+    @Override
+    public String lossAdvice() {
+        return "a shorter workingset.window loses less";
+    }
+
+    private static final class Forward implements WorkingSetListener {
+        private final CollectorOutput output;
+        private final CollectorListener rest;
+
+        Forward(CollectorOutput output) {
+            this.output = output;
+            this.rest = output.statisticsAndFailure();
+        }
+
+        @Override
+        public void onMiss(PageCacheMiss miss) {
+            output.chunk().addPageCacheMiss(miss);
+            output.counted(KfrEventNames.PAGE_CACHE_MISS);
+        }
+
+        @Override
+        public void onFile(RecordedFile file, long epochNanos) {
+            output.chunk().addWorkingSetFile(file, epochNanos);
+            output.counted(KfrEventNames.WORKING_SET);
+        }
+
+        @Override
+        public void onPrefetched(PrefetchResult result) {
+            Log.info(result.summary());
+            for (String f : result.failures()) {
+                Log.error("kfr prefetch: " + f);
+            }
+        }
+
+        @Override
+        public void onStatistics(CollectorStatistics statistics) {
+            rest.onStatistics(statistics);
+        }
+
+        @Override
+        public void onFailure(Throwable failure) {
+            rest.onFailure(failure);
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package io.kfr.agent.workingset;
+
+import io.kfr.collectors.workingset.PrefetchMethod;
+import io.kfr.collectors.workingset.PrefetchNative;
+import io.kfr.collectors.workingset.PrefetchPlan;
+import io.kfr.collectors.workingset.PrefetchResult;
+import io.kfr.collectors.workingset.Prefetcher;
+import io.kfr.collectors.workingset.WorkingSet;
+import io.kfr.collectors.workingset.WorkingSetFormat;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * {@code prefetch <file>} and {@code run <file> -- command...}: read a recorded working set into the
+ * page cache before a program starts (the pages a JVM touches before any agent runs: libjvm, the CDS
+ * archive), for a service's ExecStartPre or in front of its command.
+ */
+public final class PrefetchCommand {
+    public static final String PREFETCH_USAGE = "prefetch <file.ws> [--method=fadvise|readahead|populate|read] [--cap=<bytes>[k|m|g]] [--quiet]";
+    public static final String RUN_USAGE = "run <file.ws> [prefetch options] -- <command> [args...]";
+    /** The default: starts every read at once and returns; the kernel orders them (measured, see docs). */
+    public static final PrefetchMethod DEFAULT_METHOD = PrefetchMethod.FADVISE;
+
+    private PrefetchCommand() {
+    }
+
+    record Options(Path file, PrefetchMethod method, long cap, boolean quiet, List<String> command) {
+    }
+
+    static Options parse(List<String> args, boolean run) {
+        Path file = null;
+        PrefetchMethod method = DEFAULT_METHOD;
+        long cap = 0;
+        boolean quiet = false;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (run && a.equals("--")) {
+                if (file == null || i + 1 >= args.size()) {
+                    break;
+                }
+                return new Options(file, method, cap, quiet, List.copyOf(args.subList(i + 1, args.size())));
+            } else if (a.startsWith("--method=")) {
+                method = PrefetchMethod.parse(a.substring(9));
+            } else if (a.startsWith("--cap=")) {
+                cap = bytes(a.substring(6));
+            } else if (a.equals("--quiet")) {
+                quiet = true;
+            } else if (a.startsWith("-") || file != null) {
+                throw new IllegalArgumentException("unexpected argument '" + a + "'");
+            } else {
+                file = Path.of(a);
+            }
+        }
+        if (file == null || run) {
+            throw new IllegalArgumentException("usage: java -jar kfr-agent.jar " + (run ? RUN_USAGE : PREFETCH_USAGE));
+        }
+        return new Options(file, method, cap, quiet, List.of());
+    }
+
+    static long bytes(String s) {
+        String t = s.toLowerCase(java.util.Locale.ROOT);
+        long unit = 1;
+        char last = t.isEmpty() ? ' ' : t.charAt(t.length() - 1);
+        if (last == 'k' || last == 'm' || last == 'g') {
+            unit = last == 'k' ? 1L << 10 : last == 'm' ? 1L << 20 : 1L << 30;
+            t = t.substring(0, t.length() - 1);
+        }
+        long v = Long.parseLong(t);
+        if (v <= 0) {
+            throw new IllegalArgumentException("--cap must be positive");
+        }
+        return v * unit;
+    }
+
+    /** Prefetches o.file() as o says; the result, or null when the file cannot be read (printed to err). */
+    static PrefetchResult prefetch(Options o, PrintStream out, PrintStream err) {
+        WorkingSet set;
+        try {
+            set = WorkingSetFormat.read(o.file());
+        } catch (IOException e) {
+            err.println("kfr prefetch: " + e.getMessage());
+            return null;
+        }
+        PrefetchPlan plan = PrefetchPlan.of(set, o.cap());
+        PrefetchResult r = Prefetcher.run(plan, o.method());
+        if (!o.quiet()) {
+            out.println(r.summary() + (plan.skipped().isEmpty() ? "" : "; " + plan.skipped().size() + " changed files skipped"));
+            for (String s : plan.skipped()) {
+                out.println("  skipped " + s);
+            }
+        }
+        for (String f : r.failures()) {
+            err.println("kfr prefetch: " + f);
+        }
+        return r;
+    }
+
+    public static int prefetch(List<String> args, PrintStream out, PrintStream err) {
+        Options o;
+        try {
+            o = parse(args, false);
+        } catch (IllegalArgumentException e) {
+            err.println("kfr prefetch: " + e.getMessage());
+            return 2;
+        }
+        PrefetchResult r = prefetch(o, out, err);
+        return r == null ? 1 : r.failures().isEmpty() ? 0 : 1;
+    }
+
+    /**
+     * Prefetches (a missing or unreadable working set is reported, not fatal: the program starts
+     * anyway), then replaces this JVM by the command (exec), so that the service manager sees the
+     * program itself. Returns only when exec failed.
+     */
+    public static int run(List<String> args, PrintStream out, PrintStream err) {
+        Options o;
+        try {
+            o = parse(args, true);
+        } catch (IllegalArgumentException e) {
+            err.println("kfr run: " + e.getMessage());
+            return 2;
+        }
+        prefetch(o, err, err);
+        String why = PrefetchNative.load();
+        if (why != null) {
+            err.println("kfr run: " + why);
+            return 127;
+        }
+        int e = PrefetchNative.exec(o.command().toArray(new String[0]));
+        err.println("kfr run: cannot execute " + o.command().get(0) + " (errno " + (-e) + ")");
+        return 127;
+    }
+}

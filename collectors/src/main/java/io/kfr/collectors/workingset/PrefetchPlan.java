@@ -1,0 +1,77 @@
+package io.kfr.collectors.workingset;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * What a prefetch will read: the working set's files that are still the files recorded, in
+ * (device, inode) order (the order ext4 and xfs allocate in, a proxy for the place on disk), each
+ * file's ranges sorted and merged into large requests, all of it cut at a byte cap.
+ */
+public record PrefetchPlan(List<Request> requests, List<String> skipped, long bytes, long capBytes) {
+    /** Ranges closer than this are read as one (128 KB). */
+    public static final long MERGE_GAP_PAGES = 32;
+    public static final long MAX_CAP_BYTES = 1L << 30;
+
+    /** One file's requests: pairs (offset, length) in bytes; device: the file's st_dev. */
+    public record Request(String path, long device, long[] ranges, long bytes) {
+    }
+
+    /**
+     * The plan for set: cap = requested cap (<= 0: the whole set, its merged requests included),
+     * never above 1 GB nor above half of MemAvailable (the program the prefetch is for needs the rest).
+     */
+    public static PrefetchPlan of(WorkingSet set, long requestedCap) {
+        long cap = Math.min(requestedCap > 0 ? requestedCap : Long.MAX_VALUE, MAX_CAP_BYTES);
+        long available = MemoryAvailable.bytes();
+        if (available > 0) {
+            cap = Math.min(cap, available / 2);
+        }
+        List<FileSet> files = new ArrayList<>(set.files());
+        files.sort(Comparator.comparingLong(FileSet::device).thenComparingLong(FileSet::inode));
+        List<Request> requests = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        long total = 0;
+        for (FileSet f : files) {
+            String why;
+            try {
+                why = FileIdentity.of(Path.of(f.path())).differenceFrom(f);
+            } catch (IOException | RuntimeException e) {
+                why = "gone (" + e.getMessage() + ")";
+            }
+            if (why != null) {
+                skipped.add(f.path() + ": " + why);
+                continue;
+            }
+            List<PageRange> merged = PageRanges.merge(f.ranges(), MERGE_GAP_PAGES);
+            long[] pairs = new long[merged.size() * 2];
+            int n = 0;
+            long bytes = 0;
+            for (PageRange r : merged) {
+                long off = r.offsetBytes();
+                if (off >= f.size()) {
+                    break;
+                }
+                long len = Math.min(r.lengthBytes(), f.size() - off);
+                len = Math.min(len, cap - total - bytes);
+                if (len <= 0) {
+                    break;
+                }
+                pairs[n++] = off;
+                pairs[n++] = len;
+                bytes += len;
+            }
+            if (n > 0) {
+                requests.add(new Request(f.path(), f.device(), java.util.Arrays.copyOf(pairs, n), bytes));
+                total += bytes;
+            }
+            if (total >= cap) {
+                break;
+            }
+        }
+        return new PrefetchPlan(List.copyOf(requests), List.copyOf(skipped), total, cap);
+    }
+}

@@ -1,0 +1,282 @@
+package io.kfr.collectors.workingset;
+
+import io.kfr.collectors.Clocks;
+import io.kfr.collectors.Collector;
+import io.kfr.collectors.CollectorException;
+import io.kfr.collectors.CollectorStatistics;
+import io.kfr.collectors.CollectorWorker;
+import io.kfr.collectors.RunningCollector;
+import io.kfr.collectors.Tids;
+import io.kfr.collectors.natives.NativeLibrary;
+import io.kfr.collectors.stacks.StackResolver;
+import io.kfr.collectors.symbols.SharedSymbols;
+import io.kfr.collectors.threads.ThreadDirectory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The working-set collector ({@code workingset=<file>}): everything on its own thread, so that
+ * premain returns at once. At start it prefetches the set recorded last time on a thread of its
+ * own (left out of the recording), takes the pages this JVM touched before the agent ran from its
+ * page tables, and loads the BPF programs; until the window ends it delivers each page-cache miss
+ * (with how long the thread then waited); at the window's end (or at stop, if sooner) it saves the
+ * new set atomically, delivers each file of it, and detaches.
+ */
+public final class WorkingSetCollector implements Collector {
+    private static final long PERIOD_NANOS = 1_000_000_000L;
+    /** A miss with no wait after it for this long is delivered without one (and its thread named while it lives). */
+    private static final long PENDING_NANOS = 1_000_000_000L;
+
+    private final Path file;
+    private final long windowNanos;
+    private final int pid;
+    private final ThreadDirectory threads;
+    private final WorkingSetListener listener;
+    private final Object wakeLock = new Object();
+    private final AtomicInteger prefetchTid = new AtomicInteger();
+    /** Each thread's last miss, until its wait is known (or its next miss shows there was none). */
+    private final Map<Integer, WorkingSetRecords.Miss> pending = new HashMap<>();
+    private volatile WorkingSetRecorder recorder;
+    private StackResolver stacks;
+    private Map<String, List<PageRange>> before = Map.of();
+    private long windowEnd;
+    private volatile boolean saveRequested;
+    private boolean saved;
+    private long[] counters = new long[WorkingSetRecords.CNT_NR];
+
+    private WorkingSetCollector(Path file, long windowNanos, int pid, ThreadDirectory threads, WorkingSetListener listener) {
+        this.file = file;
+        this.windowNanos = windowNanos;
+        this.pid = pid;
+        this.threads = threads;
+        this.listener = listener;
+    }
+
+    /** The running collector and its handle for {@link #save}. */
+    public record Started(RunningCollector running, WorkingSetCollector collector) {
+    }
+
+    /** Starts the collector's thread; returns at once (the programs load on that thread). */
+    public static Started start(Path file, long windowNanos, ThreadDirectory threads, WorkingSetListener listener)
+            throws CollectorException {
+        String why = NativeLibrary.load();
+        if (why != null) {
+            throw new CollectorException("workingset: " + why);
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
+            throw new CollectorException("workingset: cannot write " + file + " (its directory is missing or not writable)");
+        }
+        WorkingSetCollector c = new WorkingSetCollector(file, windowNanos, (int) ProcessHandle.current().pid(), threads, listener);
+        CollectorWorker worker = CollectorWorker.start("kfr-workingset");
+        worker.run(c, listener, threads);
+        return new Started(worker, c);
+    }
+
+    /** Ends the window now: the set is saved at the next poll ({@code kfr workingset save}). */
+    public void save() {
+        saveRequested = true;
+        wake();
+    }
+
+    @Override
+    public String name() {
+        return "workingset";
+    }
+
+    @Override
+    public long periodNanos() {
+        return PERIOD_NANOS;
+    }
+
+    @Override
+    public void start() {
+        try {
+            before = MappedPages.ofThisProcess();
+        } catch (IOException e) {
+            before = Map.of(); // no page tables to read: the set holds what the programs see
+        }
+        Thread prefetch = startPrefetch();
+        try {
+            recorder = WorkingSetRecorder.start(pid);
+            if (prefetch != null) {
+                recorder.excludeThread(awaitPrefetchTid());
+            }
+        } catch (CollectorException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        stacks = new StackResolver(recorder::stackInto, SharedSymbols.kernel(), SharedSymbols.process(pid), null);
+        windowEnd = System.nanoTime() + windowNanos;
+    }
+
+    @Override
+    public int poll(int timeoutMillis) {
+        if (saved) {
+            synchronized (wakeLock) {
+                try {
+                    wakeLock.wait(Math.max(1, timeoutMillis));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return 0;
+        }
+        int n;
+        try {
+            n = recorder.poll(timeoutMillis, new Deliver());
+        } catch (CollectorException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        counters = recorder.counters();
+        deliverOldPending();
+        if (saveRequested || System.nanoTime() - windowEnd >= 0) {
+            finishWindow();
+        }
+        return n;
+    }
+
+    @Override
+    public void stop() {
+        if (!saved) {
+            finishWindow(); // a JVM that ends before the window still saves what it read
+        }
+    }
+
+    @Override
+    public void statistics(CollectorStatistics.Builder into) {
+        into.put(WorkingSetCounters.EVENTS, counters[WorkingSetRecords.CNT_EVENTS]);
+        into.put(WorkingSetCounters.DROPPED, counters[WorkingSetRecords.CNT_RB_FULL] + counters[WorkingSetRecords.CNT_CHUNK_FULL]);
+    }
+
+    @Override
+    public void wake() {
+        synchronized (wakeLock) {
+            wakeLock.notifyAll();
+        }
+        WorkingSetRecorder r = recorder;
+        if (r != null) {
+            r.wake();
+        }
+    }
+
+    @Override
+    public void closeHandle() {
+        if (recorder != null) {
+            recorder.close();
+        }
+    }
+
+    @Override
+    public void release() {
+        pending.clear();
+    }
+
+    private void finishWindow() {
+        saved = true;
+        try {
+            recorder.poll(0, new Deliver());
+            for (WorkingSetRecords.Miss m : pending.values()) {
+                deliver(m, 0);
+            }
+            pending.clear();
+            counters = recorder.counters();
+            List<RecordedFile> files = recorder.files();
+            WorkingSet set = recorder.workingSet(before);
+            WorkingSetFormat.write(set, file);
+            long now = Clocks.nowEpochNanos();
+            for (RecordedFile f : files) {
+                listener.onFile(f, now);
+            }
+            listener.onSaved(set);
+        } catch (CollectorException | IOException e) {
+            throw new IllegalStateException("workingset: the set was not saved: " + e.getMessage(), e);
+        } finally {
+            recorder.close(); // detached: the window is over
+        }
+    }
+
+    private Thread startPrefetch() {
+        if (!Files.exists(file)) {
+            return null;
+        }
+        PrefetchPlan plan;
+        try {
+            plan = PrefetchPlan.of(WorkingSetFormat.read(file), 0);
+        } catch (IOException e) {
+            listener.onPrefetched(new PrefetchResult(PrefetchMethod.FADVISE, 0, 0, List.of(e.getMessage()), 0));
+            return null;
+        }
+        Thread t = new Thread(() -> {
+            synchronized (prefetchTid) {
+                prefetchTid.set(Tids.current());
+                prefetchTid.notifyAll();
+            }
+            listener.onPrefetched(Prefetcher.run(plan, PrefetchMethod.FADVISE));
+        }, "kfr-prefetch");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private int awaitPrefetchTid() {
+        synchronized (prefetchTid) {
+            long deadline = System.nanoTime() + 1_000_000_000L;
+            while (prefetchTid.get() == 0 && System.nanoTime() < deadline) {
+                try {
+                    prefetchTid.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            return prefetchTid.get();
+        }
+    }
+
+    private void deliverOldPending() {
+        long now = System.nanoTime(); // CLOCK_MONOTONIC, as the records' times
+        pending.values().removeIf(m -> {
+            if (now - m.timeNs() < PENDING_NANOS) {
+                return false;
+            }
+            deliver(m, 0);
+            return true;
+        });
+    }
+
+    private void deliver(WorkingSetRecords.Miss m, long waitNanos) {
+        FileKey key = new FileKey(m.device(), m.inode());
+        listener.onMiss(new PageCacheMiss(threads.lookup(m.tid()), stacks.resolve(m.kernelStackId(), m.userStackId(), 0),
+                Clocks.monotonicToEpochNanos(m.timeNs()), waitNanos, recorder.path(key), m.firstPage() * PageRange.PAGE_BYTES,
+                m.pages()));
+    }
+
+    /** Misses wait for their thread's next record: a wait for them, or a next miss (then they had none). */
+    private final class Deliver implements WorkingSetRecords.Sink {
+        @Override
+        public void file(WorkingSetRecords.FileSeen f) {
+        }
+
+        @Override
+        public void miss(WorkingSetRecords.Miss m) {
+            WorkingSetRecords.Miss before = pending.put(m.tid(), m);
+            if (before != null) {
+                deliver(before, 0);
+            }
+        }
+
+        @Override
+        public void waited(WorkingSetRecords.Wait w) {
+            WorkingSetRecords.Miss m = pending.get(w.tid());
+            if (m != null && m.device() == w.device() && m.inode() == w.inode() && m.firstPage() == w.page()) {
+                pending.remove(w.tid());
+                deliver(m, w.durationNs());
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package io.kfr.collectors.workingset;
+
+import java.nio.ByteBuffer;
+
+/**
+ * libkfr's working-set collector (native/src/workingset): its open, target, excluded thread and page
+ * set. Poll, stacks, statistics, detach, wake and close are KfrNative's collector* functions.
+ * Negative ints are -errno; see KfrNative.lastError.
+ */
+final class WorkingSetNative {
+    private WorkingSetNative() {
+    }
+
+    /** Loads and attaches the programs for process tgid (0: none yet); a handle, 0 on failure. */
+    static native long open(int tgid, long waitWindowNs, int ringBufferBytes);
+
+    /** Records process tgid from now on (0: none). */
+    static native int target(long handle, int tgid);
+
+    /** Leaves thread tid out (0: none). */
+    static native int exclude(long handle, int tid);
+
+    /** The page set as (key, value) pairs of 40 bytes (dev, ino, chunk, pages, missed); how many. */
+    static native int chunks(long handle, ByteBuffer directBuffer);
+}

@@ -1,0 +1,120 @@
+package io.kfr.collectors.workingset;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/** Decoder of native/src/workingset/workingset_records.h (change both together). */
+public final class WorkingSetRecords {
+    static final int REC_FILE = 1;
+    static final int REC_MISS = 2;
+    static final int REC_WAIT = 3;
+    static final int PATH_BYTES = 1024;
+    /** Record sizes by kind (struct kfr_ws_*_rec): records come back to back. */
+    static final int FILE_BYTES = 32 + 1024 + 256;
+    static final int MISS_BYTES = 56;
+    static final int WAIT_BYTES = 48;
+    /** Offsets (checked against the C header by WorkingSetRecordsTest). */
+    static final int F_PATH_LEN = 4;
+    static final int F_DEV = 8;
+    static final int F_INO = 16;
+    static final int F_COMPLETE = 24;
+    static final int F_PATH = 32;
+    static final int M_TID = 4;
+    static final int M_TS = 8;
+    static final int M_DEV = 16;
+    static final int M_INO = 24;
+    static final int M_INDEX = 32;
+    static final int M_PAGES = 40;
+    static final int M_USTACK = 44;
+    static final int M_KSTACK = 48;
+    static final int W_TID = 4;
+    static final int W_START = 8;
+    static final int W_DURATION = 16;
+    static final int W_DEV = 24;
+    static final int W_INO = 32;
+    static final int W_INDEX = 40;
+    /** A page-set entry as the collector's chunks() copies it: key (dev, ino, chunk) then value (pages, missed). */
+    static final int CHUNK_KEY_BYTES = 24;
+    static final int CHUNK_ENTRY_BYTES = 40;
+
+    public static final int CNT_EVENTS = 0;
+    public static final int CNT_CHUNK_FULL = 1;
+    public static final int CNT_RB_FULL = 2;
+    public static final int CNT_FILES = 3;
+    public static final int CNT_MISSES = 4;
+    public static final int CNT_WAITS = 5;
+    public static final int CNT_RANGE_CUT = 6;
+    public static final int CNT_NR = 8;
+
+    private WorkingSetRecords() {
+    }
+
+    /** First sight of a file: its path within its filesystem ("/" + components), complete when it reached the root. */
+    public record FileSeen(long device, long inode, String pathInFs, boolean complete) {
+    }
+
+    /** A thread of the target brought pages first .. first + pages - 1 into the page cache. */
+    public record Miss(int tid, long timeNs, long device, long inode, long firstPage, int pages, int userStackId, int kernelStackId) {
+    }
+
+    /** A thread slept uninterruptibly right after its miss of (device, inode, page). */
+    public record Wait(int tid, long startNs, long durationNs, long device, long inode, long page) {
+    }
+
+    /** Hands each record of a poll buffer (whole records back to back, sized by their kind) to sink. */
+    public static void decode(ByteBuffer buf, int length, Sink sink) {
+        ByteBuffer b = buf.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        int r = 0;
+        while (r + 4 <= length) {
+            switch (b.getInt(r)) {
+                case REC_FILE -> {
+                    sink.file(file(b, r));
+                    r += FILE_BYTES;
+                }
+                case REC_MISS -> {
+                    sink.miss(new Miss(b.getInt(r + M_TID), b.getLong(r + M_TS), b.getLong(r + M_DEV), b.getLong(r + M_INO),
+                            b.getLong(r + M_INDEX), b.getInt(r + M_PAGES), b.getInt(r + M_USTACK), b.getInt(r + M_KSTACK)));
+                    r += MISS_BYTES;
+                }
+                case REC_WAIT -> {
+                    sink.waited(new Wait(b.getInt(r + W_TID), b.getLong(r + W_START), b.getLong(r + W_DURATION),
+                            b.getLong(r + W_DEV), b.getLong(r + W_INO), b.getLong(r + W_INDEX)));
+                    r += WAIT_BYTES;
+                }
+                default -> throw new IllegalStateException("workingset: unknown record kind " + b.getInt(r) + " at " + r);
+            }
+        }
+    }
+
+    private static FileSeen file(ByteBuffer b, int r) {
+        int len = Math.min(b.getInt(r + F_PATH_LEN), PATH_BYTES);
+        long dev = b.getLong(r + F_DEV);
+        long ino = b.getLong(r + F_INO);
+        boolean complete = b.getInt(r + F_COMPLETE) == 1;
+        byte[] path = new byte[len];
+        b.get(r + F_PATH, path);
+        List<String> parts = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < len; i++) {
+            if (path[i] == 0) {
+                parts.add(new String(path, start, i - start, StandardCharsets.UTF_8));
+                start = i + 1;
+            }
+        }
+        Collections.reverse(parts);
+        return new FileSeen(dev, ino, "/" + String.join("/", parts), complete);
+    }
+
+    /** Receiver of decoded records. */
+    public interface Sink {
+        void file(FileSeen f);
+
+        void miss(Miss m);
+
+        void waited(Wait w);
+    }
+}

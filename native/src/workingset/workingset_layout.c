@@ -1,0 +1,45 @@
+/* The working-set collector's record layout, for the Java decoder's check (common/record_layout.h). */
+#include <linux/types.h>
+
+#include "common/record_layout.h"
+#include "workingset/workingset_records.h"
+
+const struct kfr_layout_entry kfr_workingset_layout[] = {
+	KFR_LAYOUT_SIZE(kfr_ws_file_rec),
+	KFR_LAYOUT_FIELD(kfr_ws_file_rec, path_len),
+	KFR_LAYOUT_FIELD(kfr_ws_file_rec, dev),
+	KFR_LAYOUT_FIELD(kfr_ws_file_rec, ino),
+	KFR_LAYOUT_FIELD(kfr_ws_file_rec, complete),
+	KFR_LAYOUT_FIELD(kfr_ws_file_rec, path),
+	KFR_LAYOUT_SIZE(kfr_ws_miss_rec),
+	KFR_LAYOUT_FIELD(kfr_ws_miss_rec, tid),
+	KFR_LAYOUT_FIELD(kfr_ws_miss_rec, ts_ns),
+	KFR_LAYOUT_FIELD(kfr_ws_miss_rec, dev),
+	KFR_LAYOUT_FIELD(kfr_ws_miss_rec, ino),
+	KFR_LAYOUT_FIELD(kfr_ws_miss_rec, index),
+	KFR_LAYOUT_FIELD(kfr_ws_miss_rec, pages),
+	KFR_LAYOUT_FIELD(kfr_ws_miss_rec, ustack_id),
+	KFR_LAYOUT_FIELD(kfr_ws_miss_rec, kstack_id),
+	KFR_LAYOUT_SIZE(kfr_ws_wait_rec),
+	KFR_LAYOUT_FIELD(kfr_ws_wait_rec, tid),
+	KFR_LAYOUT_FIELD(kfr_ws_wait_rec, start_ns),
+	KFR_LAYOUT_FIELD(kfr_ws_wait_rec, duration_ns),
+	KFR_LAYOUT_FIELD(kfr_ws_wait_rec, dev),
+	KFR_LAYOUT_FIELD(kfr_ws_wait_rec, ino),
+	KFR_LAYOUT_FIELD(kfr_ws_wait_rec, index),
+	KFR_LAYOUT_SIZE(kfr_ws_chunk_key),
+	KFR_LAYOUT_SIZE(kfr_ws_chunk_val),
+	KFR_LAYOUT_CONST(KFR_WS_REC_FILE),
+	KFR_LAYOUT_CONST(KFR_WS_REC_MISS),
+	KFR_LAYOUT_CONST(KFR_WS_REC_WAIT),
+	KFR_LAYOUT_CONST(KFR_WS_PATH_BYTES),
+	KFR_LAYOUT_CONST(KFR_WS_CNT_EVENTS),
+	KFR_LAYOUT_CONST(KFR_WS_CNT_CHUNK_FULL),
+	KFR_LAYOUT_CONST(KFR_WS_CNT_RB_FULL),
+	KFR_LAYOUT_CONST(KFR_WS_CNT_FILES),
+	KFR_LAYOUT_CONST(KFR_WS_CNT_MISSES),
+	KFR_LAYOUT_CONST(KFR_WS_CNT_WAITS),
+	KFR_LAYOUT_CONST(KFR_WS_CNT_RANGE_CUT),
+	KFR_LAYOUT_CONST(KFR_WS_CNT_NR),
+	{ NULL, 0 },
+};
