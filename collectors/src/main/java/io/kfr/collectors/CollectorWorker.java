@@ -22,7 +22,13 @@ import java.util.function.Consumer;
 public final class CollectorWorker implements RunningCollector {
     private static final int POLL_MILLIS = 100;
     private static final long PARK_WAIT_MILLIS = 1_000;
+    /**
+     * How long a stop waits for the collector's last delivery: at least the first, then on while
+     * records still arrive (a slow JVM, e.g. -Xint, may take longer to name a large final drain),
+     * never beyond the second, so that the JVM's exit is never held up for long.
+     */
     private static final long STOP_WAIT_MILLIS = 5_000;
+    private static final long STOP_WAIT_WHILE_DELIVERING_MILLIS = 30_000;
 
     private final Thread thread;
     private final CountDownLatch tidKnown = new CountDownLatch(1);
@@ -31,6 +37,8 @@ public final class CollectorWorker implements RunningCollector {
     private volatile boolean running = true;
     private volatile Collector collector;
     private volatile Throwable failure;
+    /** Records delivered so far; a stop keeps waiting while this grows. */
+    private volatile long delivered;
 
     private CollectorWorker(String threadName) {
         FailureReport.load(); // loading a class needs heap, which may be full when it is needed
@@ -92,6 +100,15 @@ public final class CollectorWorker implements RunningCollector {
         if (Thread.currentThread() != thread) {
             try {
                 thread.join(STOP_WAIT_MILLIS);
+                long deadline = System.nanoTime() + (STOP_WAIT_WHILE_DELIVERING_MILLIS - STOP_WAIT_MILLIS) * 1_000_000L;
+                long seen = delivered;
+                while (thread.isAlive() && System.nanoTime() - deadline < 0) {
+                    thread.join(2_000);
+                    if (delivered == seen) {
+                        break; // no record in two seconds: stuck, not slow
+                    }
+                    seen = delivered;
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -140,7 +157,7 @@ public final class CollectorWorker implements RunningCollector {
             long period = c.periodNanos();
             long next = System.nanoTime() + period;
             while (running) {
-                c.poll(POLL_MILLIS);
+                delivered += c.poll(POLL_MILLIS);
                 if (System.nanoTime() - next >= 0) {
                     c.period(false);
                     listener.onStatistics(statistics(c));
@@ -150,8 +167,9 @@ public final class CollectorWorker implements RunningCollector {
             // Detach first: from then on the kernel's counters are final. Then deliver all that is
             // still in the kernel, then the statistics.
             c.stop();
-            while (c.poll(0) > 0) {
-                // flush what the ring buffer still holds
+            int n;
+            while ((n = c.poll(0)) > 0) {
+                delivered += n; // flush what the ring buffer still holds
             }
             c.period(true);
             listener.onStatistics(statistics(c));

@@ -25,6 +25,7 @@ public final class DemoWorkload {
     }
 
     public static void main(String[] args) throws Exception {
+        awaitCollectors();
         List<Thread> threads = List.of(
                 new Thread(DemoWorkload::sleeper, "demo-sleeper"),
                 new Thread(DemoWorkload::parker, "demo-parker"),
@@ -37,6 +38,18 @@ public final class DemoWorkload {
             t.join();
         }
         System.out.println("demo workload done");
+    }
+
+    /**
+     * premain returns before the collectors have loaded their programs (they load on kfr-start
+     * while main runs); the demo shows what kfr records, so its workload starts once they run.
+     */
+    private static void awaitCollectors() throws InterruptedException {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("kfr-start")) {
+                t.join(60_000);
+            }
+        }
     }
 
     static void sleeper() {
