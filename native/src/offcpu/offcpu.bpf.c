@@ -4,8 +4,8 @@
  * switch-out (prev in target): remember start time, state, cpu, syscall and stack ids.
  *   The stacks are walked only when the thread's user context (ip, sp, bp, syscall nr) and state
  *   match none of the last FP_WAYS contexts cached for the thread; otherwise the cached ids are
- *   reused (every 64th reuse of a context walks again so a changed kernel path does not stay
- *   hidden).
+ *   reused. A context is walked again once RECHECK_NS of off-CPU time has been attributed to it
+ *   since its last walk, so a changed kernel path does not stay hidden for long.
  *   Threads in excluded_tids (kfr's own poller) are skipped: no interval starts.
  * switch-in (next in target, pending start): intervals >= threshold_ns go to the ring buffer,
  *   shorter ones (and those the ring buffer has no room for) are summed per
@@ -37,7 +37,14 @@ char LICENSE[] SEC("license") = "GPL";
 #define TASK_DEAD            0x0080
 #define TASK_NOLOAD          0x0400
 #define TASK_REPORT_MASK     0x00ff
-#define RECHECK_EVERY        64      /* cache hits between forced walks (power of two) */
+/* Off-CPU time a cached context may collect between walks. Its stacks are then a sample taken
+ * every RECHECK_NS of the context's off-CPU time, so a kernel path that changes under the same user
+ * context is seen in proportion to the time spent in it, and at most RECHECK_NS (plus the interval
+ * that crosses it) stays behind a stale stack. 64 ms is what a count of 64 reuses bounded for
+ * intervals under the default 1 ms threshold; contexts blocking >= 64 ms per interval walk at every
+ * switch-out, at most ~16 walks per second per thread. A fixed count instead re-walked the short
+ * intervals of a hand-off storm every 64th switch-out (~180 ns per switch-out on average). */
+#define RECHECK_NS           (64ull * 1000 * 1000)
 #define FP_WAYS              4       /* cached user contexts per thread (power of two) */
 #define FP_WINDOW            (8u << 20) /* bp within 8 MB above sp: taken as a frame pointer */
 #define MAX_STACK_DEPTH      127
@@ -85,7 +92,7 @@ struct kfr_fp {
 	__s32 kstack_id;
 	__s32 ustack_id;
 	__u32 valid;
-	__u32 pad;
+	__u32 offcpu_ns;    /* off-CPU time of the reuses since the walk (< 2 * RECHECK_NS) */
 	__u64 jsp, jpc, jfp;  /* Java anchor at the walk (0: not a Java thread / no anchor) */
 	__u64 java_ref;       /* Java stack id of that walk */
 	struct jw_slots jslots; /* stack slots the Java walk depended on */
@@ -101,7 +108,8 @@ struct kfr_pending {
 	__u8 state;
 	__u8 victim;        /* tp_btf: next fingerprint slot to replace (kept here: 256-byte kfr_task) */
 	__u32 pcount;       /* sched_info.pcount at the last switch-out seen, 0 = unknown */
-	__u32 pad;
+	__u8 way;           /* tp_btf: 1 + the fingerprint slot of the pending interval, 0 = none */
+	__u8 pad[3];
 	__u64 java_ref;     /* KFR_JAVA_* or a Java stack id */
 	/* who woke the thread (sched_waking); reset at every switch-out */
 	__u32 waker_tid;
@@ -313,13 +321,14 @@ static __always_inline __u64 wakeup_flags(void)
 									    : BPF_RB_NO_WAKEUP;
 }
 
-static __always_inline void switch_in_at(__u32 tid, struct kfr_pending *t, __u64 now, __u64 ago, bool mono)
+/* Returns the interval's length (0 if none was pending). */
+static __always_inline __u64 switch_in_at(__u32 tid, struct kfr_pending *t, __u64 now, __u64 ago, bool mono)
 {
 	__u64 start = t->start_ns, dur;
 	struct kfr_offcpu_event *e;
 
 	if (!start)
-		return;
+		return 0;
 	t->start_ns = 0;
 	dur = (__s64)(now - start) > 0 ? now - start : 0;
 	if (dur >= threshold_ns) {
@@ -345,16 +354,17 @@ static __always_inline void switch_in_at(__u32 tid, struct kfr_pending *t, __u64
 				mono_minus_rq = (__s64)(e->start_ns + dur - now); /* both at the switch-in */
 			bpf_ringbuf_submit(e, wakeup_flags());
 			count(KFR_CNT_EVENTS, 1);
-			return;
+			return dur;
 		}
 		count(KFR_CNT_RINGBUF_FULL, 1);
 	}
 	aggregate(tid, t, dur);
+	return dur;
 }
 
-static __always_inline void switch_in(__u32 tid, struct kfr_pending *t, __u64 now, bool mono)
+static __always_inline __u64 switch_in(__u32 tid, struct kfr_pending *t, __u64 now, bool mono)
 {
-	switch_in_at(tid, t, now, 0, mono);
+	return switch_in_at(tid, t, now, 0, mono);
 }
 
 /* A switch-out found the thread's previous interval still pending: the kernel switched the
@@ -515,6 +525,7 @@ static __always_inline __u64 java_ref_cached(struct kfr_task *t, __u32 tid, stru
 		t->p.victim++;
 		__builtin_memcpy(g, f, offsetof(struct kfr_fp, java_ref));
 		g->hits = 0;
+		g->offcpu_ns = 0;
 	}
 	g->java_ref = java_ref_walk(tid, j, &g->jslots);
 	return g->java_ref;
@@ -677,6 +688,7 @@ static __always_inline __u64 switch_out_storage(void *ctx, struct task_struct *p
 			t->p.pcount = check_missed_switch_outs(prev, take_tid_pcount(prev, tid), pc);
 	}
 	struct kfr_fp *f = 0;
+	__u32 way = 0;
 	struct java_ctx j;
 
 	/* a thread preempted in user mode may be running Java code: its registers start the walk
@@ -688,10 +700,12 @@ static __always_inline __u64 switch_out_storage(void *ctx, struct task_struct *p
 
 		if (fp_matches(c, ip, sp, bp, sysnr, state, &j)) {
 			f = c;
+			way = i;
 			break;
 		}
 	}
-	if (f && (++f->hits & (RECHECK_EVERY - 1)) != 0) {
+	if (f && f->offcpu_ns < RECHECK_NS) {
+		f->hits++;
 		count(KFR_CNT_STACK_CACHE_HIT, 1);
 		t->p.kstack_id = f->kstack_id;
 		t->p.ustack_id = f->ustack_id;
@@ -699,7 +713,8 @@ static __always_inline __u64 switch_out_storage(void *ctx, struct task_struct *p
 	} else {
 		walk_stacks(ctx, &t->p.kstack_id, &t->p.ustack_id);
 		if (!f) {
-			f = &t->fp[t->p.victim & (FP_WAYS - 1)];
+			way = t->p.victim & (FP_WAYS - 1);
+			f = &t->fp[way];
 			t->p.victim++;
 		}
 		f->ip = ip;
@@ -708,6 +723,7 @@ static __always_inline __u64 switch_out_storage(void *ctx, struct task_struct *p
 		f->sysnr = sysnr;
 		f->state = state;
 		f->hits = 0;
+		f->offcpu_ns = 0;
 		f->kstack_id = t->p.kstack_id;
 		f->ustack_id = t->p.ustack_id;
 		f->jsp = j.an[0];
@@ -717,6 +733,7 @@ static __always_inline __u64 switch_out_storage(void *ctx, struct task_struct *p
 		t->p.java_ref = f->java_ref;
 		f->valid = 1;
 	}
+	t->p.way = 1 + (__u8)way;
 	t->p.waker_flags = 0; /* a new interval: no waker yet */
 	t->p.state = (__u8)state;
 	t->p.syscall_nr = (__s32)sysnr;
@@ -758,7 +775,13 @@ static __always_inline void switch_in_next(struct task_struct *prev, struct task
 		if (!now) /* prev is still current: its rq is this CPU's */
 			now = tp_btf_now(prev);
 		if (t) {
-			switch_in(tid, &t->p, now, !rq_clock_usable(prev));
+			__u64 dur = switch_in(tid, &t->p, now, !rq_clock_usable(prev));
+			struct kfr_fp *w = &t->fp[(t->p.way - 1) & (FP_WAYS - 1)];
+
+			/* the time goes to the context the interval's stacks came from */
+			if (t->p.way && dur)
+				w->offcpu_ns += dur < RECHECK_NS ? (__u32)dur : (__u32)RECHECK_NS;
+			t->p.way = 0;
 			return;
 		}
 		/* no storage: a thread's first switch-in, an excluded thread, or a switch-out that
