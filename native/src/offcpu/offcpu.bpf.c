@@ -46,6 +46,10 @@ char LICENSE[] SEC("license") = "GPL";
  * intervals of a hand-off storm every 64th switch-out (~180 ns per switch-out on average). */
 #define RECHECK_NS           (64ull * 1000 * 1000)
 #define FP_WAYS              4       /* cached user contexts per thread (power of two) */
+/* A Java cache hit after a short interval verifies the cached stack's slots with this probability
+ * (1 in N, random so that no periodic caller pattern aliases with it); otherwise it reuses the
+ * stack verified or walked last for the same context. See docs/unwinder-design.md. */
+#define JAVA_VERIFY_ONE_IN   16      /* power of two */
 #define FP_WINDOW            (8u << 20) /* bp within 8 MB above sp: taken as a frame pointer */
 #define MAX_STACK_DEPTH      127
 #ifndef EEXIST
@@ -109,7 +113,9 @@ struct kfr_pending {
 	__u8 victim;        /* tp_btf: next fingerprint slot to replace (kept here: 256-byte kfr_task) */
 	__u32 pcount;       /* sched_info.pcount at the last switch-out seen, 0 = unknown */
 	__u8 way;           /* tp_btf: 1 + the fingerprint slot of the pending interval, 0 = none */
-	__u8 pad[3];
+	__u8 jway;          /* tp_btf: 1 + the slot whose Java stack was verified or walked last, 0 = none */
+	__u8 last_long;     /* tp_btf: the thread's previous interval lasted >= threshold_ns */
+	__u8 pad;
 	__u64 java_ref;     /* KFR_JAVA_* or a Java stack id */
 	/* who woke the thread (sched_waking); reset at every switch-out */
 	__u32 waker_tid;
@@ -502,13 +508,25 @@ static __always_inline bool fp_matches(const struct kfr_fp *c, __u64 ip, __u64 s
  * same blocking point (same context, same anchor) through different callers, so every way with
  * this context is tried: the first whose verified slots are unchanged is reused. Otherwise the
  * stack is walked into a way of its own (so that alternating callers both stay cached), taking
- * f's native stack ids with it. */
+ * f's native stack ids with it.
+ * Verification (reading up to 16 KB of the thread's stack) is skipped after a short interval,
+ * except for a random 1 in JAVA_VERIFY_ONE_IN: the stack verified or walked last for this context
+ * is reused. Each short interval then carries the Java stack found at the thread's last
+ * verification of that context: a sample, not a check (see docs/unwinder-design.md). */
 static __always_inline __u64 java_ref_cached(struct kfr_task *t, __u32 tid, struct java_ctx *j, struct kfr_fp *f)
 {
 	if (!j->jt)
 		return KFR_JAVA_NONE;
 	if (!j->an[0])
 		return java_ref_no_anchor(tid, j);
+	if (!t->p.last_long && t->p.jway && (bpf_get_prandom_u32() & (JAVA_VERIFY_ONE_IN - 1))) {
+		struct kfr_fp *c = &t->fp[(t->p.jway - 1) & (FP_WAYS - 1)];
+
+		if (fp_matches(c, f->ip, f->sp, f->bp, f->sysnr, f->state, j) && c->java_ref >= 16) {
+			count(KFR_CNT_JAVA_CACHE_HIT, 1);
+			return c->java_ref;
+		}
+	}
 #pragma unroll
 	for (int i = 0; i < FP_WAYS; i++) {
 		struct kfr_fp *c = &t->fp[i];
@@ -516,11 +534,13 @@ static __always_inline __u64 java_ref_cached(struct kfr_task *t, __u32 tid, stru
 		if (fp_matches(c, f->ip, f->sp, f->bp, f->sysnr, f->state, j) && c->java_ref >= 16 &&
 		    java_verify(&c->jslots, j->an[0])) {
 			count(KFR_CNT_JAVA_CACHE_HIT, 1);
+			t->p.jway = 1 + i;
 			return c->java_ref;
 		}
 	}
 	count(KFR_CNT_JAVA_VERIFY_MISS, 1);
-	struct kfr_fp *g = &t->fp[t->p.victim & (FP_WAYS - 1)];
+	__u32 gi = t->p.victim & (FP_WAYS - 1);
+	struct kfr_fp *g = &t->fp[gi];
 	if (g != f) {
 		t->p.victim++;
 		__builtin_memcpy(g, f, offsetof(struct kfr_fp, java_ref));
@@ -528,6 +548,7 @@ static __always_inline __u64 java_ref_cached(struct kfr_task *t, __u32 tid, stru
 		g->offcpu_ns = 0;
 	}
 	g->java_ref = java_ref_walk(tid, j, &g->jslots);
+	t->p.jway = 1 + gi;
 	return g->java_ref;
 }
 
@@ -731,6 +752,7 @@ static __always_inline __u64 switch_out_storage(void *ctx, struct task_struct *p
 		f->jfp = j.an[2];
 		f->java_ref = java_ref_walk(tid, &j, &f->jslots);
 		t->p.java_ref = f->java_ref;
+		t->p.jway = 1 + (__u8)way;
 		f->valid = 1;
 	}
 	t->p.way = 1 + (__u8)way;
@@ -782,6 +804,8 @@ static __always_inline void switch_in_next(struct task_struct *prev, struct task
 			if (t->p.way && dur)
 				w->offcpu_ns += dur < RECHECK_NS ? (__u32)dur : (__u32)RECHECK_NS;
 			t->p.way = 0;
+			if (dur)
+				t->p.last_long = dur >= threshold_ns;
 			return;
 		}
 		/* no storage: a thread's first switch-in, an excluded thread, or a switch-out that
