@@ -46,10 +46,11 @@ char LICENSE[] SEC("license") = "GPL";
  * intervals of a hand-off storm every 64th switch-out (~180 ns per switch-out on average). */
 #define RECHECK_NS           (64ull * 1000 * 1000)
 #define FP_WAYS              4       /* cached user contexts per thread (power of two) */
-/* A Java cache hit after a short interval verifies the cached stack's slots with this probability
- * (1 in N, random so that no periodic caller pattern aliases with it); otherwise it reuses the
- * stack verified or walked last for the same context. See docs/unwinder-design.md. */
-#define JAVA_VERIFY_ONE_IN   16      /* power of two */
+/* A Java cache hit after a short interval verifies the cached stack's slots with probability
+ * 1 / (java_verify_mask + 1) (random, so that no periodic caller pattern aliases with it);
+ * otherwise it reuses the stack verified or walked last for the same context. 0: verify every hit
+ * (libkfr: KFR_OFFCPU_JAVA_VERIFY=all). See docs/unwinder-design.md. */
+#define JAVA_VERIFY_ONE_IN   16      /* default sampling (power of two) */
 #define FP_WINDOW            (8u << 20) /* bp within 8 MB above sp: taken as a frame pointer */
 #define MAX_STACK_DEPTH      127
 #ifndef EEXIST
@@ -65,6 +66,7 @@ const volatile __u64 wakeup_bytes = 0;      /* wake the reader once this much is
 /* Waker stacks for intervals at least this long at their wake-up: the threshold, but not below 1 ms
  * (set by libkfr): with offcpu.threshold=1us nearly every wake-up would walk the waker's stacks. */
 const volatile __u64 waker_stack_ns = 1000000;
+const volatile __u32 java_verify_mask = JAVA_VERIFY_ONE_IN - 1;
 
 /* Which aggregation map the programs write (0 or 1); flipped by libkfr through the mmapped .bss. */
 __u32 agg_slot = 0;
@@ -516,7 +518,7 @@ static __always_inline bool fp_matches(const struct kfr_fp *c, __u64 ip, __u64 s
  * stack is walked into a way of its own (so that alternating callers both stay cached), taking
  * f's native stack ids with it.
  * Verification (reading up to 16 KB of the thread's stack) is skipped after a short interval,
- * except for a random 1 in JAVA_VERIFY_ONE_IN: the stack verified or walked last for this context
+ * except for a random 1 in java_verify_mask + 1: the stack verified or walked last for this context
  * is reused. Each short interval then carries the Java stack found at the thread's last
  * verification of that context: a sample, not a check (see docs/unwinder-design.md). */
 static __always_inline __u64 java_ref_cached(struct kfr_task *t, __u32 tid, struct java_ctx *j, struct kfr_fp *f)
@@ -525,7 +527,7 @@ static __always_inline __u64 java_ref_cached(struct kfr_task *t, __u32 tid, stru
 		return KFR_JAVA_NONE;
 	if (!j->an[0])
 		return java_ref_no_anchor(tid, j);
-	if (!t->p.last_long && t->p.jway && (bpf_get_prandom_u32() & (JAVA_VERIFY_ONE_IN - 1))) {
+	if (!t->p.last_long && t->p.jway && (bpf_get_prandom_u32() & java_verify_mask)) {
 		struct kfr_fp *c = &t->fp[(t->p.jway - 1) & (FP_WAYS - 1)];
 
 		if (fp_matches(c, f->ip, f->sp, f->bp, f->sysnr, f->state, j) && c->java_ref >= 16) {
