@@ -71,6 +71,11 @@ const volatile __u32 java_verify_mask = JAVA_VERIFY_ONE_IN - 1;
 /* Which aggregation map the programs write (0 or 1); flipped by libkfr through the mmapped .bss. */
 __u32 agg_slot = 0;
 
+/* Bumped by libkfr (mmapped .bss) after it cleared java_seen: a cached Java stack id from an
+ * older generation may be unknown to user space, so the next hit walks it again (announcing it),
+ * whatever the re-walk schedule of the native stacks. */
+__u32 java_generation = 0;
+
 /* Threads whose switch-outs are not recorded (kfr's own), 0 = free slot; written by libkfr through
  * the mmapped .bss. tid 0 is the idle task, never in the target process. */
 __u32 excluded_tids[KFR_MAX_EXCLUDED] = {};
@@ -101,6 +106,8 @@ struct kfr_fp {
 	__u32 offcpu_ns;    /* off-CPU time of the reuses since the walk (< 2 * RECHECK_NS) */
 	__u64 jsp, jpc, jfp;  /* Java anchor at the walk (0: not a Java thread / no anchor) */
 	__u64 java_ref;       /* Java stack id of that walk */
+	__u32 jgen;           /* java_generation at that walk */
+	__u32 jpad;
 	struct jw_slots jslots; /* stack slots the Java walk depended on */
 };
 
@@ -530,7 +537,8 @@ static __always_inline __u64 java_ref_cached(struct kfr_task *t, __u32 tid, stru
 	if (!t->p.last_long && t->p.jway && (bpf_get_prandom_u32() & java_verify_mask)) {
 		struct kfr_fp *c = &t->fp[(t->p.jway - 1) & (FP_WAYS - 1)];
 
-		if (fp_matches(c, f->ip, f->sp, f->bp, f->sysnr, f->state, j) && c->java_ref >= 16) {
+		if (fp_matches(c, f->ip, f->sp, f->bp, f->sysnr, f->state, j) && c->java_ref >= 16 &&
+		    c->jgen == java_generation) {
 			count(KFR_CNT_JAVA_CACHE_HIT, 1);
 			return c->java_ref;
 		}
@@ -540,7 +548,7 @@ static __always_inline __u64 java_ref_cached(struct kfr_task *t, __u32 tid, stru
 		struct kfr_fp *c = &t->fp[i];
 
 		if (fp_matches(c, f->ip, f->sp, f->bp, f->sysnr, f->state, j) && c->java_ref >= 16 &&
-		    java_verify(&c->jslots, j->an[0])) {
+		    c->jgen == java_generation && java_verify(&c->jslots, j->an[0])) {
 			count(KFR_CNT_JAVA_CACHE_HIT, 1);
 			t->p.jway = 1 + i;
 			return c->java_ref;
@@ -555,6 +563,7 @@ static __always_inline __u64 java_ref_cached(struct kfr_task *t, __u32 tid, stru
 		g->hits = 0;
 		g->offcpu_ns = 0;
 	}
+	g->jgen = java_generation;
 	g->java_ref = java_ref_walk(tid, j, &g->jslots);
 	t->p.jway = 1 + gi;
 	return g->java_ref;
@@ -758,6 +767,7 @@ static __always_inline __u64 switch_out_storage(void *ctx, struct task_struct *p
 		f->jsp = j.an[0];
 		f->jpc = j.an[1];
 		f->jfp = j.an[2];
+		f->jgen = java_generation;
 		f->java_ref = java_ref_walk(tid, &j, &f->jslots);
 		t->p.java_ref = f->java_ref;
 		t->p.jway = 1 + (__u8)way;

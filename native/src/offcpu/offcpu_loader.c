@@ -364,7 +364,14 @@ bool kfr_offcpu_java_enabled(const struct kfr_offcpu *o)
 
 int kfr_offcpu_java_forget(struct kfr_offcpu *o)
 {
-	return o->java ? kfr_map_clear_u64(bpf_map__fd(o->skel->maps.java_seen)) : 0;
+	int n;
+
+	if (!o->java)
+		return 0;
+	n = kfr_map_clear_u64(bpf_map__fd(o->skel->maps.java_seen));
+	/* after the clear: cached ids walked from now on are announced again */
+	__atomic_add_fetch(&o->skel->bss->java_generation, 1, __ATOMIC_RELEASE);
+	return n;
 }
 
 void kfr_offcpu_wake(struct kfr_offcpu *o)
