@@ -362,15 +362,9 @@ static __always_inline __u64 switch_in_at(__u32 tid, struct kfr_pending *t, __u6
 			e->java_ref = t->java_ref;
 			e->waker_tid = t->waker_tid;
 			e->waker_tgid = t->waker_tgid;
-			if (t->waker_flags & KFR_WAKER_STACK) { /* else sched_waking wrote no stack fields */
-				e->waker_kstack_id = t->waker_kstack_id;
-				e->waker_ustack_id = t->waker_ustack_id;
-				e->waker_java_ref = t->waker_java_ref;
-			} else {
-				e->waker_kstack_id = -1;
-				e->waker_ustack_id = -1;
-				e->waker_java_ref = KFR_JAVA_NONE;
-			}
+			e->waker_kstack_id = t->waker_kstack_id;
+			e->waker_ustack_id = t->waker_ustack_id;
+			e->waker_java_ref = t->waker_java_ref;
 			e->waker_flags = t->waker_flags;
 			e->waker_pad = 0;
 			if (!mono)
@@ -925,31 +919,29 @@ static __always_inline bool in_interrupt_context(void)
 	return regs && (long)regs->orig_ax < 0;
 }
 
-/* Most wake-ups end intervals far shorter than waker_stack_ns (a hand-off storm wakes a thread
- * every few microseconds): they write the waker's ids and flags only; the stack fields are
- * written only with KFR_WAKER_STACK (the event takes "none" for them otherwise). The interrupt
- * test stays on every wake-up: an interval woken early can still end past the threshold (a long
- * wait on the run queue) and its event then names the waker. */
 static __always_inline void note_waker(void *ctx, struct kfr_pending *t, __u64 now)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 flags = KFR_WAKER_SEEN;
-	bool irq = in_interrupt_context();
+	__u64 id;
 
+	if (!t->start_ns || t->waker_flags)
+		return;
+	id = bpf_get_current_pid_tgid();
 	t->waker_tid = (__u32)id;
 	t->waker_tgid = (__u32)(id >> 32);
-	if (irq)
-		flags |= KFR_WAKER_IRQ;
-	count(KFR_CNT_WAKEUPS, 1);
-	if ((__s64)(now - t->start_ns) < (__s64)waker_stack_ns) {
-		t->waker_flags = flags;
-		return;
-	}
-	t->waker_flags = flags | KFR_WAKER_STACK;
-	count(KFR_CNT_WAKER_STACKS, 1);
-	t->waker_kstack_id = waker_stack_id(ctx, 0);
+	t->waker_kstack_id = -1;
 	t->waker_ustack_id = -1;
 	t->waker_java_ref = KFR_JAVA_NONE;
+	t->waker_flags = KFR_WAKER_SEEN;
+	count(KFR_CNT_WAKEUPS, 1);
+	bool irq = in_interrupt_context();
+
+	if (irq)
+		t->waker_flags |= KFR_WAKER_IRQ;
+	if ((__s64)(now - t->start_ns) < (__s64)waker_stack_ns)
+		return;
+	t->waker_flags |= KFR_WAKER_STACK;
+	count(KFR_CNT_WAKER_STACKS, 1);
+	t->waker_kstack_id = waker_stack_id(ctx, 0);
 	if (irq || t->waker_tgid != target_tgid || !t->waker_tid)
 		return; /* the interrupted task's user stack is not the waker's */
 	t->waker_ustack_id = waker_stack_id(ctx, BPF_F_USER_STACK);
