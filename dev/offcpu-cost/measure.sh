@@ -3,8 +3,9 @@
 # alternating rounds (the machine is shared: per-run cost is compared, not throughput).
 #   dev/offcpu-cost/measure.sh <monitor|jetty> <rounds> <seconds> <name>=<agent opts>[:ENV=v,...] ...
 # e.g. measure.sh monitor 3 5 base=offcpu nojava=offcpu,offcpu.java=off nowake=offcpu:KFR_OFFCPU_WAKERS=0
-# Needs root, bpftool, a built agent jar (agent/target/kfr-agent.jar); KFR_LIB=<libkfr.so> overrides
-# the jar's library (experiment builds). Prints one line per (round, configuration): ns per run of
+# Needs root, bpftool, a built agent jar (agent/target/kfr-agent.jar, or AGENT_JAR=); KFR_LIB=<libkfr.so> overrides
+# the jar's library (experiment builds), for all configurations, or per configuration as
+# name=opts:KFR_LIB=<libkfr.so> (alternating a baseline build with a changed one). Prints one line per (round, configuration): ns per run of
 # sched_switch / sched_waking, runs/s, and the counters that explain the cost.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -20,9 +21,11 @@ jetty_cp=$(ls ~/.m2/repository/org/eclipse/jetty/jetty-{server,http,io,util}/12.
 
 run_one() { # name opts env
     local name=$1 opts=$2 envs=$3 lib=() pid
-    [ -n "${KFR_LIB:-}" ] && lib=(-Dkfr.library="$KFR_LIB")
+    local kfrlib=${KFR_LIB:-}
+    [[ ,$envs, == *,KFR_LIB=* ]] && kfrlib=$(tr , '\n' <<<"$envs" | sed -n 's/^KFR_LIB=//p')
+    [ -n "$kfrlib" ] && lib=(-Dkfr.library="$kfrlib")
     local agent=()
-    [ "$opts" != none ] && agent=(-javaagent:agent/target/kfr-agent.jar="$opts,file=$work/$name.jfr" "${lib[@]}")
+    [ "$opts" != none ] && agent=(-javaagent:"${AGENT_JAR:-agent/target/kfr-agent.jar}"="$opts,file=$work/$name.jfr" "${lib[@]}")
     case $workload in
     monitor)
         env ${envs//,/ } "$JAVA" "${agent[@]}" -cp "$work/classes" MonitorPingPong 2 600 >"$work/out" 2>&1 &

@@ -24,6 +24,12 @@ e = dict(zip(EXS, delta("exp_stats")))
 iv = c.get("events", 0) + c.get("aggregated", 0)
 if iv:
     parts.append(f"short={c['aggregated'] / iv:.3f}")
+if c.get("stack_walk") is not None and c.get("cache_hit") is not None and c["stack_walk"] + c["cache_hit"]:
+    parts.append(f"walk/(walk+hit)={c['stack_walk'] / (c['stack_walk'] + c['cache_hit']):.4f}")
+if c.get("java_hit") is not None and c.get("java_walk") is not None:
+    parts.append(f"jhit={c['java_hit'] / secs / 1000:.0f}k/s jwalk={c['java_walk'] / secs / 1000:.1f}k/s")
+if c.get("wakeups"):
+    parts.append(f"wakers={c['wakeups'] / secs / 1000:.0f}k/s waker_stacks={c.get('waker_stacks', 0) / secs:.0f}/s")
 so = e.get("switch_out", 0) or 1
 parts.append(f"so={so / secs / 1000:.0f}k/s")
 parts.append(f"kuwalk/so={e.get('ku_walk', 0) / so:.3f}")

@@ -4,8 +4,8 @@
  * switch-out (prev in target): remember start time, state, cpu, syscall and stack ids.
  *   The stacks are walked only when the thread's user context (ip, sp, bp, syscall nr) and state
  *   match none of the last FP_WAYS contexts cached for the thread; otherwise the cached ids are
- *   reused (every 64th reuse of a context walks again so a changed kernel path does not stay
- *   hidden).
+ *   reused. A context is walked again after 64 reuses and 64 ms of off-CPU time since its last
+ *   walk (both), so a changed kernel path does not stay hidden for long.
  *   Threads in excluded_tids (kfr's own poller) are skipped: no interval starts.
  * switch-in (next in target, pending start): intervals >= threshold_ns go to the ring buffer,
  *   shorter ones (and those the ring buffer has no room for) are summed per
@@ -37,8 +37,22 @@ char LICENSE[] SEC("license") = "GPL";
 #define TASK_DEAD            0x0080
 #define TASK_NOLOAD          0x0400
 #define TASK_REPORT_MASK     0x00ff
-#define RECHECK_EVERY        64      /* cache hits between forced walks (power of two) */
+/* A cached context is walked again once it has been reused RECHECK_HITS times and RECHECK_NS of
+ * off-CPU time went to it since its last walk, whichever comes later. The count alone re-walked the
+ * short intervals of a hand-off storm every 64th switch-out (~180 ns per switch-out on average);
+ * the time alone re-walked a server's 1-10 ms waits every few reuses (Jetty: stack walks per
+ * switch-out 0.38 to 0.50). Together a context never walks more often than under either rule, and a
+ * kernel path that changes under the same user context stays hidden for at most 64 reuses or
+ * 64 ms of off-CPU time, whichever is more (64 ms: what 64 reuses bounded for intervals under the
+ * default 1 ms threshold). */
+#define RECHECK_HITS         64
+#define RECHECK_NS           (64ull * 1000 * 1000)
 #define FP_WAYS              4       /* cached user contexts per thread (power of two) */
+/* A Java cache hit after a short interval verifies the cached stack's slots with probability
+ * 1 / (java_verify_mask + 1) (random, so that no periodic caller pattern aliases with it);
+ * otherwise it reuses the stack verified or walked last for the same context. 0: verify every hit
+ * (libkfr: KFR_OFFCPU_JAVA_VERIFY=all). See docs/unwinder-design.md. */
+#define JAVA_VERIFY_ONE_IN   16      /* default sampling (power of two) */
 #define FP_WINDOW            (8u << 20) /* bp within 8 MB above sp: taken as a frame pointer */
 #define MAX_STACK_DEPTH      127
 #ifndef EEXIST
@@ -54,9 +68,15 @@ const volatile __u64 wakeup_bytes = 0;      /* wake the reader once this much is
 /* Waker stacks for intervals at least this long at their wake-up: the threshold, but not below 1 ms
  * (set by libkfr): with offcpu.threshold=1us nearly every wake-up would walk the waker's stacks. */
 const volatile __u64 waker_stack_ns = 1000000;
+const volatile __u32 java_verify_mask = JAVA_VERIFY_ONE_IN - 1;
 
 /* Which aggregation map the programs write (0 or 1); flipped by libkfr through the mmapped .bss. */
 __u32 agg_slot = 0;
+
+/* Bumped by libkfr (mmapped .bss) after it cleared java_seen: a cached Java stack id from an
+ * older generation may be unknown to user space, so the next hit walks it again (announcing it),
+ * whatever the re-walk schedule of the native stacks. */
+__u32 java_generation = 0;
 
 /* Threads whose switch-outs are not recorded (kfr's own), 0 = free slot; written by libkfr through
  * the mmapped .bss. tid 0 is the idle task, never in the target process. */
@@ -85,9 +105,11 @@ struct kfr_fp {
 	__s32 kstack_id;
 	__s32 ustack_id;
 	__u32 valid;
-	__u32 pad;
+	__u32 offcpu_ns;    /* off-CPU time of the reuses since the walk (< 2 * RECHECK_NS) */
 	__u64 jsp, jpc, jfp;  /* Java anchor at the walk (0: not a Java thread / no anchor) */
 	__u64 java_ref;       /* Java stack id of that walk */
+	__u32 jgen;           /* java_generation at that walk */
+	__u32 jpad;
 	struct jw_slots jslots; /* stack slots the Java walk depended on */
 };
 
@@ -101,7 +123,10 @@ struct kfr_pending {
 	__u8 state;
 	__u8 victim;        /* tp_btf: next fingerprint slot to replace (kept here: 256-byte kfr_task) */
 	__u32 pcount;       /* sched_info.pcount at the last switch-out seen, 0 = unknown */
-	__u32 pad;
+	__u8 way;           /* tp_btf: 1 + the fingerprint slot of the pending interval, 0 = none */
+	__u8 jway;          /* tp_btf: 1 + the slot whose Java stack was verified or walked last, 0 = none */
+	__u8 last_long;     /* tp_btf: the thread's previous interval lasted >= threshold_ns */
+	__u8 pad;
 	__u64 java_ref;     /* KFR_JAVA_* or a Java stack id */
 	/* who woke the thread (sched_waking); reset at every switch-out */
 	__u32 waker_tid;
@@ -313,13 +338,14 @@ static __always_inline __u64 wakeup_flags(void)
 									    : BPF_RB_NO_WAKEUP;
 }
 
-static __always_inline void switch_in_at(__u32 tid, struct kfr_pending *t, __u64 now, __u64 ago, bool mono)
+/* Returns the interval's length (0 if none was pending). */
+static __always_inline __u64 switch_in_at(__u32 tid, struct kfr_pending *t, __u64 now, __u64 ago, bool mono)
 {
 	__u64 start = t->start_ns, dur;
 	struct kfr_offcpu_event *e;
 
 	if (!start)
-		return;
+		return 0;
 	t->start_ns = 0;
 	dur = (__s64)(now - start) > 0 ? now - start : 0;
 	if (dur >= threshold_ns) {
@@ -345,16 +371,17 @@ static __always_inline void switch_in_at(__u32 tid, struct kfr_pending *t, __u64
 				mono_minus_rq = (__s64)(e->start_ns + dur - now); /* both at the switch-in */
 			bpf_ringbuf_submit(e, wakeup_flags());
 			count(KFR_CNT_EVENTS, 1);
-			return;
+			return dur;
 		}
 		count(KFR_CNT_RINGBUF_FULL, 1);
 	}
 	aggregate(tid, t, dur);
+	return dur;
 }
 
-static __always_inline void switch_in(__u32 tid, struct kfr_pending *t, __u64 now, bool mono)
+static __always_inline __u64 switch_in(__u32 tid, struct kfr_pending *t, __u64 now, bool mono)
 {
-	switch_in_at(tid, t, now, 0, mono);
+	return switch_in_at(tid, t, now, 0, mono);
 }
 
 /* A switch-out found the thread's previous interval still pending: the kernel switched the
@@ -492,31 +519,49 @@ static __always_inline bool fp_matches(const struct kfr_fp *c, __u64 ip, __u64 s
  * same blocking point (same context, same anchor) through different callers, so every way with
  * this context is tried: the first whose verified slots are unchanged is reused. Otherwise the
  * stack is walked into a way of its own (so that alternating callers both stay cached), taking
- * f's native stack ids with it. */
+ * f's native stack ids with it.
+ * Verification (reading up to 16 KB of the thread's stack) is skipped after a short interval,
+ * except for a random 1 in java_verify_mask + 1: the stack verified or walked last for this context
+ * is reused. Each short interval then carries the Java stack found at the thread's last
+ * verification of that context: a sample, not a check (see docs/unwinder-design.md). */
 static __always_inline __u64 java_ref_cached(struct kfr_task *t, __u32 tid, struct java_ctx *j, struct kfr_fp *f)
 {
 	if (!j->jt)
 		return KFR_JAVA_NONE;
 	if (!j->an[0])
 		return java_ref_no_anchor(tid, j);
+	if (!t->p.last_long && t->p.jway && (bpf_get_prandom_u32() & java_verify_mask)) {
+		struct kfr_fp *c = &t->fp[(t->p.jway - 1) & (FP_WAYS - 1)];
+
+		if (fp_matches(c, f->ip, f->sp, f->bp, f->sysnr, f->state, j) && c->java_ref >= 16 &&
+		    c->jgen == java_generation) {
+			count(KFR_CNT_JAVA_CACHE_HIT, 1);
+			return c->java_ref;
+		}
+	}
 #pragma unroll
 	for (int i = 0; i < FP_WAYS; i++) {
 		struct kfr_fp *c = &t->fp[i];
 
 		if (fp_matches(c, f->ip, f->sp, f->bp, f->sysnr, f->state, j) && c->java_ref >= 16 &&
-		    java_verify(&c->jslots, j->an[0])) {
+		    c->jgen == java_generation && java_verify(&c->jslots, j->an[0])) {
 			count(KFR_CNT_JAVA_CACHE_HIT, 1);
+			t->p.jway = 1 + i;
 			return c->java_ref;
 		}
 	}
 	count(KFR_CNT_JAVA_VERIFY_MISS, 1);
-	struct kfr_fp *g = &t->fp[t->p.victim & (FP_WAYS - 1)];
+	__u32 gi = t->p.victim & (FP_WAYS - 1);
+	struct kfr_fp *g = &t->fp[gi];
 	if (g != f) {
 		t->p.victim++;
 		__builtin_memcpy(g, f, offsetof(struct kfr_fp, java_ref));
 		g->hits = 0;
+		g->offcpu_ns = 0;
 	}
+	g->jgen = java_generation;
 	g->java_ref = java_ref_walk(tid, j, &g->jslots);
+	t->p.jway = 1 + gi;
 	return g->java_ref;
 }
 
@@ -677,6 +722,7 @@ static __always_inline __u64 switch_out_storage(void *ctx, struct task_struct *p
 			t->p.pcount = check_missed_switch_outs(prev, take_tid_pcount(prev, tid), pc);
 	}
 	struct kfr_fp *f = 0;
+	__u32 way = 0;
 	struct java_ctx j;
 
 	/* a thread preempted in user mode may be running Java code: its registers start the walk
@@ -688,10 +734,12 @@ static __always_inline __u64 switch_out_storage(void *ctx, struct task_struct *p
 
 		if (fp_matches(c, ip, sp, bp, sysnr, state, &j)) {
 			f = c;
+			way = i;
 			break;
 		}
 	}
-	if (f && (++f->hits & (RECHECK_EVERY - 1)) != 0) {
+	if (f && (f->hits < RECHECK_HITS || f->offcpu_ns < RECHECK_NS)) {
+		f->hits++;
 		count(KFR_CNT_STACK_CACHE_HIT, 1);
 		t->p.kstack_id = f->kstack_id;
 		t->p.ustack_id = f->ustack_id;
@@ -699,7 +747,8 @@ static __always_inline __u64 switch_out_storage(void *ctx, struct task_struct *p
 	} else {
 		walk_stacks(ctx, &t->p.kstack_id, &t->p.ustack_id);
 		if (!f) {
-			f = &t->fp[t->p.victim & (FP_WAYS - 1)];
+			way = t->p.victim & (FP_WAYS - 1);
+			f = &t->fp[way];
 			t->p.victim++;
 		}
 		f->ip = ip;
@@ -708,15 +757,19 @@ static __always_inline __u64 switch_out_storage(void *ctx, struct task_struct *p
 		f->sysnr = sysnr;
 		f->state = state;
 		f->hits = 0;
+		f->offcpu_ns = 0;
 		f->kstack_id = t->p.kstack_id;
 		f->ustack_id = t->p.ustack_id;
 		f->jsp = j.an[0];
 		f->jpc = j.an[1];
 		f->jfp = j.an[2];
+		f->jgen = java_generation;
 		f->java_ref = java_ref_walk(tid, &j, &f->jslots);
 		t->p.java_ref = f->java_ref;
+		t->p.jway = 1 + (__u8)way;
 		f->valid = 1;
 	}
+	t->p.way = 1 + (__u8)way;
 	t->p.waker_flags = 0; /* a new interval: no waker yet */
 	t->p.state = (__u8)state;
 	t->p.syscall_nr = (__s32)sysnr;
@@ -758,7 +811,15 @@ static __always_inline void switch_in_next(struct task_struct *prev, struct task
 		if (!now) /* prev is still current: its rq is this CPU's */
 			now = tp_btf_now(prev);
 		if (t) {
-			switch_in(tid, &t->p, now, !rq_clock_usable(prev));
+			__u64 dur = switch_in(tid, &t->p, now, !rq_clock_usable(prev));
+			struct kfr_fp *w = &t->fp[(t->p.way - 1) & (FP_WAYS - 1)];
+
+			/* the time goes to the context the interval's stacks came from */
+			if (t->p.way && dur)
+				w->offcpu_ns += dur < RECHECK_NS ? (__u32)dur : (__u32)RECHECK_NS;
+			t->p.way = 0;
+			if (dur)
+				t->p.last_long = dur >= threshold_ns;
 			return;
 		}
 		/* no storage: a thread's first switch-in, an excluded thread, or a switch-out that

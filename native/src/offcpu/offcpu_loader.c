@@ -125,6 +125,15 @@ static bool wakers_wanted(void)
 	return !w || strcmp(w, "0");
 }
 
+/* Java stacks of short intervals are sampled (1 in 16 cache hits verified) unless
+ * KFR_OFFCPU_JAVA_VERIFY=all: every hit verified (docs/unwinder-design.md). */
+static bool java_verify_all(void)
+{
+	const char *v = getenv("KFR_OFFCPU_JAVA_VERIFY");
+
+	return v && !strcmp(v, "all");
+}
+
 /* Opens, loads and attaches one variant. Returns 0, or -errno with a message in msg. */
 static int load_attach(struct kfr_offcpu *o, bool raw, int tgid, uint64_t threshold_ns,
 		       uint32_t ringbuf_bytes, const struct kfr_walk_cfg *java, char *msg, size_t msgcap)
@@ -145,6 +154,8 @@ static int load_attach(struct kfr_offcpu *o, bool raw, int tgid, uint64_t thresh
 	skel->rodata->waker_stack_ns = threshold_ns > 1000000 ? threshold_ns : 1000000;
 	skel->rodata->has_prev_state_arg = raw ? 0 : sched_switch_has_prev_state();
 	skel->rodata->use_rq_clock = raw ? 0 : rq_clock_ok();
+	if (java_verify_all())
+		skel->rodata->java_verify_mask = 0;
 	/* wake the poller only when 1/8 of the ring is unread; below that it reads at its timeout */
 	skel->rodata->wakeup_bytes = ringbuf_bytes / 8;
 	if (java)
@@ -353,7 +364,14 @@ bool kfr_offcpu_java_enabled(const struct kfr_offcpu *o)
 
 int kfr_offcpu_java_forget(struct kfr_offcpu *o)
 {
-	return o->java ? kfr_map_clear_u64(bpf_map__fd(o->skel->maps.java_seen)) : 0;
+	int n;
+
+	if (!o->java)
+		return 0;
+	n = kfr_map_clear_u64(bpf_map__fd(o->skel->maps.java_seen));
+	/* after the clear: cached ids walked from now on are announced again */
+	__atomic_add_fetch(&o->skel->bss->java_generation, 1, __ATOMIC_RELEASE);
+	return n;
 }
 
 void kfr_offcpu_wake(struct kfr_offcpu *o)

@@ -21,8 +21,8 @@ import static io.kfr.collectors.hotspot.JavaStackRecords.*;
  * Memory stays bounded: after {@link #GENERATION} stacks, the kernel is told to forget what it
  * announced (each stack is sent again at its next walk) and a new generation starts; the previous
  * one is kept until the next rotation, and stacks still used move on to the current one. A stack
- * unused for a whole generation and then reused from a kernel cache shows as unknown until the
- * cache re-walks (at most 63 reuses).
+ * unused for a whole generation and then reused from the off-CPU program's cache is walked and
+ * announced again at its next reuse (the program re-walks cached stacks of an older generation).
  */
 public final class JavaStacks {
     /** Copies the Java stack records walked since the last call into the buffer; returns bytes or -errno. */
