@@ -78,7 +78,7 @@ final class Session {
         long pid = ProcessHandle.current().pid();
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         Path next = options.file() == null ? null : options.file().toAbsolutePath().getParent();
-        Leftovers.clean(tmp, next);
+        Leftovers.clean(tmp, next, io.kfr.collectors.PrivateCache.directory(false));
         Path workDir = io.kfr.collectors.PrivateFiles.directory(next != null ? next : tmp,
                 (next != null ? ".kfr-session-" : "kfr-session-") + pid + "-");
         // held while the session lives: the next start elsewhere (another PID namespace) keeps it

@@ -16,6 +16,7 @@ public final class NativeLibrary {
     private static volatile String loadError;
     private static volatile boolean loaded;
     private static volatile Path path;
+    private static final long SMALL_TMPDIR_BYTES = 64L << 20;
     /** The lock on the library copy's directory (see the agent's Leftovers), held until exit. */
     private static java.nio.channels.FileChannel libraryLock;
 
@@ -74,7 +75,8 @@ public final class NativeLibrary {
                 throw new IOException("resource " + RESOURCE + " missing from the agent jar");
             }
             // the pid in the name: a killed JVM's copy is removed at the next start (Leftovers)
-            Path dir = io.kfr.collectors.PrivateFiles.directory("kfr-lib-" + ProcessHandle.current().pid() + "-");
+            Path dir = io.kfr.collectors.PrivateFiles.directory(copyDirectory(),
+                    "kfr-lib-" + ProcessHandle.current().pid() + "-");
             Path lib = dir.resolve("libkfr.so");
             // deleteOnExit runs in reverse order of registration: the directory last, once empty
             // (registered the other way round it stayed behind, empty, after every run)
@@ -93,5 +95,23 @@ public final class NativeLibrary {
             }
             return lib;
         }
+    }
+
+    /**
+     * Where the library's copy goes: java.io.tmpdir, unless it has too little room, since the copy
+     * (about 1.5 MB) stays for the JVM's life and a small tmpdir is where JFR keeps its repository;
+     * then kfr's private cache directory, if there is a safe one.
+     */
+    public static Path copyDirectory() {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try {
+            if (Files.getFileStore(tmp).getUsableSpace() >= SMALL_TMPDIR_BYTES) {
+                return tmp;
+            }
+        } catch (IOException | RuntimeException e) {
+            return tmp;
+        }
+        Path cache = io.kfr.collectors.PrivateCache.directory(true);
+        return cache != null ? cache : tmp;
     }
 }

@@ -1,5 +1,7 @@
 package io.kfr.collectors.offcpu;
 
+import io.kfr.collectors.PrivateCache;
+
 import io.kfr.collectors.natives.NativeLibrary;
 import io.kfr.collectors.symbols.BuildIds;
 
@@ -53,7 +55,7 @@ final class SelfTestVerdicts {
             return null;
         }
         try {
-            if (!ownedAndPrivate(file, false)) {
+            if (!PrivateCache.ownedAndPrivate(file, false)) {
                 return null;
             }
             List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -89,36 +91,13 @@ final class SelfTestVerdicts {
 
     /** The verdict's file: one per key (its CRC in the name), in a private directory; null if there is no safe one. */
     private static Path file(String key, boolean create) {
-        try {
-            String base = System.getenv("XDG_CACHE_HOME");
-            Path cache = base != null && base.startsWith("/") ? Path.of(base)
-                    : Path.of(System.getProperty("user.home"), ".cache");
-            Path dir = cache.resolve("kfr");
-            if (create && !Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-                Files.createDirectories(cache);
-                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            }
-            if (!ownedAndPrivate(dir, true)) {
-                return null;
-            }
-            CRC32 crc = new CRC32();
-            crc.update(key.getBytes(StandardCharsets.UTF_8));
-            return dir.resolve("javaframes-" + Long.toHexString(crc.getValue()) + ".selftest");
-        } catch (IOException | RuntimeException e) {
+        Path dir = PrivateCache.directory(create);
+        if (dir == null) {
             return null;
         }
-    }
-
-    /** Not a link, owned by this process's user, writable by nobody else. */
-    private static boolean ownedAndPrivate(Path p, boolean directory) throws IOException {
-        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-            return false;
-        }
-        PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        Set<PosixFilePermission> perms = a.permissions();
-        return (directory ? a.isDirectory() : a.isRegularFile())
-                && a.owner().getName().equals(System.getProperty("user.name"))
-                && !perms.contains(PosixFilePermission.GROUP_WRITE) && !perms.contains(PosixFilePermission.OTHERS_WRITE);
+        CRC32 crc = new CRC32();
+        crc.update(key.getBytes(StandardCharsets.UTF_8));
+        return dir.resolve("javaframes-" + Long.toHexString(crc.getValue()) + ".selftest");
     }
 
     /** libjvm's build-id, from the file this process mapped. */
