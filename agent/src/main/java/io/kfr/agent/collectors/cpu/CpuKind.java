@@ -4,10 +4,9 @@ import io.kfr.agent.AgentOptions;
 import io.kfr.agent.Durations;
 import io.kfr.agent.Log;
 import io.kfr.agent.collectors.CollectorKind;
+import io.kfr.agent.collectors.CollectorForward;
 import io.kfr.agent.collectors.CollectorOutput;
 import io.kfr.collectors.CollectorException;
-import io.kfr.collectors.CollectorListener;
-import io.kfr.collectors.CollectorStatistics;
 import io.kfr.collectors.CpuSample;
 import io.kfr.collectors.RunningCollector;
 import io.kfr.collectors.cpu.CpuCollector;
@@ -64,13 +63,9 @@ public final class CpuKind implements CollectorKind {
     }
 
     /** Samples to kfr's chunk (twice: also as jdk.ExecutionSample, when asked). */
-    private static final class Forward implements CpuListener {
-        private final CollectorOutput output;
-        private final CollectorListener rest;
-
+    private static final class Forward extends CollectorForward implements CpuListener {
         Forward(CollectorOutput output) {
-            this.output = output;
-            this.rest = output.statisticsAndFailure();
+            super(output);
         }
 
         @Override
@@ -84,16 +79,6 @@ public final class CpuKind implements CollectorKind {
             if (executionSamples) {
                 output.counted("jdk.ExecutionSample");
             }
-        }
-
-        @Override
-        public void onStatistics(CollectorStatistics statistics) {
-            rest.onStatistics(statistics);
-        }
-
-        @Override
-        public void onFailure(Throwable failure) {
-            rest.onFailure(failure);
         }
     }
 }

@@ -5,9 +5,9 @@ import io.kfr.agent.Durations;
 import io.kfr.agent.Log;
 import io.kfr.agent.cli.doctor.Fixes;
 import io.kfr.agent.collectors.CollectorKind;
+import io.kfr.agent.collectors.CollectorForward;
 import io.kfr.agent.collectors.CollectorOutput;
 import io.kfr.collectors.CollectorException;
-import io.kfr.collectors.CollectorListener;
 import io.kfr.collectors.CollectorStatistics;
 import io.kfr.collectors.OffCpuSample;
 import io.kfr.collectors.RunningCollector;
@@ -71,13 +71,9 @@ public final class OffCpuKind implements CollectorKind {
     }
 
     /** Samples to kfr's chunk and the live summaries; a period's summaries end with its statistics. */
-    private static final class Forward implements OffCpuListener {
-        private final CollectorOutput output;
-        private final CollectorListener rest;
-
+    private static final class Forward extends CollectorForward implements OffCpuListener {
         Forward(CollectorOutput output) {
-            this.output = output;
-            this.rest = output.statisticsAndFailure();
+            super(output);
         }
 
         @Override
@@ -92,13 +88,8 @@ public final class OffCpuKind implements CollectorKind {
 
         @Override
         public void onStatistics(CollectorStatistics statistics) {
-            rest.onStatistics(statistics);
+            super.onStatistics(statistics);
             output.summaries().commitPeriod();
-        }
-
-        @Override
-        public void onFailure(Throwable failure) {
-            rest.onFailure(failure);
         }
     }
 }

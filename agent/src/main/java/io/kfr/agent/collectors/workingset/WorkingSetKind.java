@@ -4,10 +4,9 @@ import io.kfr.agent.AgentOptions;
 import io.kfr.agent.Durations;
 import io.kfr.agent.Log;
 import io.kfr.agent.collectors.CollectorKind;
+import io.kfr.agent.collectors.CollectorForward;
 import io.kfr.agent.collectors.CollectorOutput;
 import io.kfr.collectors.CollectorException;
-import io.kfr.collectors.CollectorListener;
-import io.kfr.collectors.CollectorStatistics;
 import io.kfr.collectors.RunningCollector;
 import io.kfr.collectors.probe.CollectorTrial;
 import io.kfr.collectors.workingset.PageCacheMiss;
@@ -86,13 +85,9 @@ public final class WorkingSetKind implements CollectorKind {
         return "a shorter workingset.window loses less";
     }
 
-    private static final class Forward implements WorkingSetListener {
-        private final CollectorOutput output;
-        private final CollectorListener rest;
-
+    private static final class Forward extends CollectorForward implements WorkingSetListener {
         Forward(CollectorOutput output) {
-            this.output = output;
-            this.rest = output.statisticsAndFailure();
+            super(output);
         }
 
         @Override
@@ -113,16 +108,6 @@ public final class WorkingSetKind implements CollectorKind {
             for (String f : result.failures()) {
                 Log.error("kfr prefetch: " + f);
             }
-        }
-
-        @Override
-        public void onStatistics(CollectorStatistics statistics) {
-            rest.onStatistics(statistics);
-        }
-
-        @Override
-        public void onFailure(Throwable failure) {
-            rest.onFailure(failure);
         }
     }
 }
