@@ -4,7 +4,8 @@
 #   ./dev.sh test   run every test (unit + end-to-end on JDK 17 and 25; Java frames also on JDK 21,
 #                   the agent's gate on JDK 11: dev/install-jdks.sh); this is what CI runs
 #   ./dev.sh bench  the benchmarks: off-CPU overhead (context-switch storm vs. baseline and offcputime),
-#                   threshold sweep, CPU sampler vs. async-profiler (shares, overhead)
+#                   threshold sweep, CPU sampler vs. async-profiler (shares, overhead), real servers
+#                   (Jetty under wrk, a Kafka broker under ProducerPerformance: no agent, JFR, kfr)
 # Each installs the system packages it lacks with apt-get.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -13,7 +14,8 @@ BUILD_PACKAGES=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make maven o
 # binutils' readelf cross-checks the ELF reader; libc6-dbg names glibc's static functions;
 # golang-go brings `go tool pprof`, which reads kfr's pprof output in ConvertTest
 TEST_PACKAGES=(binutils libc6-dbg util-linux chromium chromium-driver golang-go)
-BENCH_PACKAGES=(libbpf-tools)
+# wrk loads Jetty in ServerCostBench
+BENCH_PACKAGES=(libbpf-tools wrk)
 JDK25_HOME=${KFR_JDK25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 # JDK 11 and 21 from Debian's archives (dev/install-jdks.sh), for the tests that matter on them
 export KFR_JDKS=${KFR_JDKS:-/opt/kfr-jdks}
@@ -62,7 +64,8 @@ case "${1:-}" in
     bench)
         ensure_packages "${BUILD_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
         mvn_ verify -pl it-tests -am -Dtest='*Bench' -Dsurefire.failIfNoSpecifiedTests=false
-        cat it-tests/target/bench-offcpu.txt it-tests/target/bench-threshold.txt it-tests/target/bench-cpu.txt
+        cat it-tests/target/bench-offcpu.txt it-tests/target/bench-threshold.txt it-tests/target/bench-cpu.txt \
+            it-tests/target/bench-servers.txt
         ;;
     *)
         sed -n '2,6p' "$0"

@@ -13,29 +13,29 @@ import java.util.regex.Pattern;
  * A real application from Maven Central that the cold-start benchmark starts to its "ready" line:
  * its jars resolved by Maven into a folder of its own (once), its command, its ready line.
  */
-abstract class ColdStartApp {
-    final Path dir;
-    final Path lib;
+public abstract class ColdStartApp {
+    public final Path dir;
+    public final Path lib;
 
-    ColdStartApp(Path root, String name) {
+    protected ColdStartApp(Path root, String name) {
         this.dir = root.resolve(name);
         this.lib = dir.resolve("lib");
     }
 
-    abstract String name();
+    public abstract String name();
 
-    abstract String pom();
+    public abstract String pom();
 
-    abstract Pattern ready();
+    public abstract Pattern ready();
 
     /** JVM options and main class (after the java launcher and the benchmark's own options). */
-    abstract List<String> mainAndArgs();
+    public abstract List<String> mainAndArgs();
 
     /** Before each start (e.g. a fresh data directory); runs before the caches are dropped. */
-    void beforeStart(Path java) throws Exception {
+    public void beforeStart(Path java) throws Exception {
     }
 
-    void setUp(Path java) throws Exception {
+    public void setUp(Path java) throws Exception {
         if (!Files.isDirectory(lib) || Files.list(lib).findAny().isEmpty()) {
             Files.createDirectories(dir);
             Files.writeString(dir.resolve("pom.xml"), pom());
@@ -44,7 +44,7 @@ abstract class ColdStartApp {
         }
     }
 
-    List<String> command(Path java, List<String> jvmOptions) {
+    public List<String> command(Path java, List<String> jvmOptions) {
         List<String> c = new ArrayList<>();
         c.add(java.toString());
         c.addAll(jvmOptions);
@@ -54,11 +54,11 @@ abstract class ColdStartApp {
         return c;
     }
 
-    String classPath() {
+    public String classPath() {
         return lib + "/*";
     }
 
-    static void run(Path dir, List<String> command, int timeoutS) throws IOException, InterruptedException {
+    public static void run(Path dir, List<String> command, int timeoutS) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("setup.log").toFile()).start();
         if (!p.waitFor(timeoutS, TimeUnit.SECONDS) || p.exitValue() != 0) {
@@ -68,20 +68,20 @@ abstract class ColdStartApp {
     }
 
     /** The Apache Kafka 4.x broker in KRaft mode (broker and controller in one process). */
-    static final class Kafka extends ColdStartApp {
-        static final String VERSION = "4.4.0";
+    public static final class Kafka extends ColdStartApp {
+        public static final String VERSION = "4.4.0";
 
-        Kafka(Path root) {
+        public Kafka(Path root) {
             super(root, "kafka");
         }
 
         @Override
-        String name() {
+        public String name() {
             return "kafka " + VERSION;
         }
 
         @Override
-        String pom() {
+        public String pom() {
             return """
                     <project xmlns="http://maven.apache.org/POM/4.0.0">
                       <modelVersion>4.0.0</modelVersion>
@@ -97,18 +97,18 @@ abstract class ColdStartApp {
         }
 
         @Override
-        Pattern ready() {
+        public Pattern ready() {
             return Pattern.compile("Kafka Server started");
         }
 
         @Override
-        List<String> mainAndArgs() {
+        public List<String> mainAndArgs() {
             return List.of("-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties"), "kafka.Kafka",
                     dir.resolve("server.properties").toString());
         }
 
         @Override
-        void setUp(Path java) throws Exception {
+        public void setUp(Path java) throws Exception {
             super.setUp(java);
             Files.writeString(dir.resolve("server.properties"), String.join("\n",
                     "process.roles=broker,controller", "node.id=1", "controller.quorum.bootstrap.servers=localhost:19093",
@@ -124,7 +124,7 @@ abstract class ColdStartApp {
 
         /** A freshly formatted log directory for every start (a broker's second start reads its logs). */
         @Override
-        void beforeStart(Path java) throws Exception {
+        public void beforeStart(Path java) throws Exception {
             Path data = dir.resolve("data");
             if (Files.exists(data)) {
                 try (var s = Files.walk(data)) {
@@ -137,18 +137,18 @@ abstract class ColdStartApp {
     }
 
     /** A Spring Boot 3.5.7 web application (spring-boot-starter-web, embedded Tomcat) with one endpoint. */
-    static final class SpringBootWeb extends ColdStartApp {
-        SpringBootWeb(Path root) {
+    public static final class SpringBootWeb extends ColdStartApp {
+        public SpringBootWeb(Path root) {
             super(root, "spring-boot");
         }
 
         @Override
-        String name() {
+        public String name() {
             return "spring-boot 3.5.7 web";
         }
 
         @Override
-        String pom() {
+        public String pom() {
             return """
                     <project xmlns="http://maven.apache.org/POM/4.0.0">
                       <modelVersion>4.0.0</modelVersion>
@@ -164,22 +164,22 @@ abstract class ColdStartApp {
         }
 
         @Override
-        Pattern ready() {
+        public Pattern ready() {
             return Pattern.compile("Started \\w+ in");
         }
 
         @Override
-        String classPath() {
+        public String classPath() {
             return dir.resolve("app.jar") + ":" + super.classPath(); // the AOT cache takes jars only, no directories
         }
 
         @Override
-        List<String> mainAndArgs() {
+        public List<String> mainAndArgs() {
             return List.of("-Dserver.port=18080", "bench.BenchApp");
         }
 
         @Override
-        void setUp(Path java) throws Exception {
+        public void setUp(Path java) throws Exception {
             super.setUp(java);
             Path src = dir.resolve("src/bench/BenchApp.java");
             Files.createDirectories(src.getParent());
