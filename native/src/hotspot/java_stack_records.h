@@ -13,6 +13,7 @@
 #define KFR_JAVA_NONE       0
 #define KFR_JAVA_NO_ANCHOR  1
 #define KFR_JAVA_LOST       2
+#define KFR_JAVA_FIRST_REF  16 /* the smallest id of a sent stack */
 #define KFR_JAVA_MAX_FRAMES 256
 
 /* Frame kinds, in the top 4 bits of kfr_java_frame.value. */

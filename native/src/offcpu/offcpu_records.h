@@ -10,6 +10,11 @@
 #define KFR_STATE_D      2   /* TASK_UNINTERRUPTIBLE (not TASK_IDLE) */
 #define KFR_STATE_OTHER  3   /* TASK_IDLE, stopped, traced, ... */
 
+/* A stack id for a stack not walked because it could add nothing (a thread preempted in user mode:
+ * its kernel stack is the interrupt's return path; its native user stack, when its Java walk from
+ * registers succeeded). Distinct from the kernel's errors (-EFAULT, -EEXIST, ...), not counted as one. */
+#define KFR_STACK_NOT_TAKEN (-1000)
+
 /* One off-CPU interval at or above the threshold; ring buffer record, 80 bytes. The waker fields
  * (sched_waking) are valid when waker_flags has KFR_WAKER_SEEN: the task that woke the thread
  * (current at the wake-up: a thread, an interrupted task, the idle task, a kernel thread). Its
@@ -20,7 +25,7 @@ struct kfr_offcpu_event {
 	__u32 state;        /* KFR_STATE_* */
 	__u64 start_ns;     /* CLOCK_MONOTONIC, switch-out */
 	__u64 duration_ns;  /* switch-in - switch-out */
-	__s32 kstack_id;    /* id in the stack map, < 0 when unavailable */
+	__s32 kstack_id;    /* id in the stack map, < 0 when unavailable (KFR_STACK_NOT_TAKEN: skipped by design) */
 	__s32 ustack_id;    /* id in the stack map, < 0 when unavailable */
 	__s32 syscall_nr;   /* syscall blocked in, -1 when not in a syscall */
 	__u32 cpu;          /* CPU the thread was switched out on */
