@@ -35,4 +35,46 @@ struct kfr_collector_ops {
 	int (*java_thread)(void *c, int tid, const struct kfr_java_thread *jt);
 };
 
+/* Defines `const struct kfr_collector_ops table` for a collector whose functions are named
+ * prefix_poll, prefix_wake, prefix_stack, prefix_stats, prefix_detach, prefix_close,
+ * prefix_java_enabled, prefix_java_stacks, prefix_java_forget, prefix_java_thread and take the
+ * collector's own struct: C converts the table's void * to it, so each adapter is one call. */
+#define KFR_COLLECTOR_OPS(table, collector_name, prefix, stats_length)                                     \
+	static int prefix##_ops_poll(void *c, void *buf, size_t cap, int timeout_ms)                       \
+	{                                                                                                  \
+		return prefix##_poll(c, buf, cap, timeout_ms);                                             \
+	}                                                                                                  \
+	static void prefix##_ops_wake(void *c) { prefix##_wake(c); }                                       \
+	static int prefix##_ops_stack(void *c, int32_t id, uint64_t *ips, int max)                         \
+	{                                                                                                  \
+		return prefix##_stack(c, id, ips, max);                                                    \
+	}                                                                                                  \
+	static int prefix##_ops_stats(void *c, int64_t *out, int len) { return prefix##_stats(c, out, len); } \
+	static int prefix##_ops_detach(void *c) { return prefix##_detach(c); }                            \
+	static void prefix##_ops_close(void *c) { prefix##_close(c); }                                     \
+	static bool prefix##_ops_java_enabled(const void *c) { return prefix##_java_enabled(c); }          \
+	static int prefix##_ops_java_stacks(void *c, void *buf, size_t cap)                                \
+	{                                                                                                  \
+		return prefix##_java_stacks(c, buf, cap);                                                  \
+	}                                                                                                  \
+	static int prefix##_ops_java_forget(void *c) { return prefix##_java_forget(c); }                  \
+	static int prefix##_ops_java_thread(void *c, int tid, const struct kfr_java_thread *jt)            \
+	{                                                                                                  \
+		return prefix##_java_thread(c, tid, jt);                                                   \
+	}                                                                                                  \
+	const struct kfr_collector_ops table = {                                                           \
+		.name = collector_name,                                                                    \
+		.poll = prefix##_ops_poll,                                                                 \
+		.wake = prefix##_ops_wake,                                                                 \
+		.stack = prefix##_ops_stack,                                                               \
+		.stats = prefix##_ops_stats,                                                               \
+		.stats_len = stats_length,                                                                 \
+		.detach = prefix##_ops_detach,                                                             \
+		.close = prefix##_ops_close,                                                               \
+		.java_enabled = prefix##_ops_java_enabled,                                                 \
+		.java_stacks = prefix##_ops_java_stacks,                                                   \
+		.java_forget = prefix##_ops_java_forget,                                                   \
+		.java_thread = prefix##_ops_java_thread,                                                   \
+	}
+
 #endif

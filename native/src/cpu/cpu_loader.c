@@ -304,28 +304,4 @@ void kfr_cpu_close(struct kfr_cpu *o)
 
 /* ---- the collector's table (common/collector.h) ----------------------------------------------- */
 
-static int ops_poll(void *c, void *buf, size_t cap, int timeout_ms) { return kfr_cpu_poll(c, buf, cap, timeout_ms); }
-static void ops_wake(void *c) { kfr_cpu_wake(c); }
-static int ops_stack(void *c, int32_t id, uint64_t *ips, int max) { return kfr_cpu_stack(c, id, ips, max); }
-static int ops_stats(void *c, int64_t *out, int len) { return kfr_cpu_stats(c, out, len); }
-static int ops_detach(void *c) { return kfr_cpu_detach(c); }
-static void ops_close(void *c) { kfr_cpu_close(c); }
-static bool ops_java_enabled(const void *c) { return kfr_cpu_java_enabled(c); }
-static int ops_java_stacks(void *c, void *buf, size_t cap) { return kfr_cpu_java_stacks(c, buf, cap); }
-static int ops_java_forget(void *c) { return kfr_cpu_java_forget(c); }
-static int ops_java_thread(void *c, int tid, const struct kfr_java_thread *jt) { return kfr_cpu_java_thread(c, tid, jt); }
-
-const struct kfr_collector_ops kfr_cpu_ops = {
-	.name = "cpu",
-	.poll = ops_poll,
-	.wake = ops_wake,
-	.stack = ops_stack,
-	.stats = ops_stats,
-	.stats_len = KFR_CPU_STAT__LEN,
-	.detach = ops_detach,
-	.close = ops_close,
-	.java_enabled = ops_java_enabled,
-	.java_stacks = ops_java_stacks,
-	.java_forget = ops_java_forget,
-	.java_thread = ops_java_thread,
-};
+KFR_COLLECTOR_OPS(kfr_cpu_ops, "cpu", kfr_cpu, KFR_CPU_STAT__LEN);
