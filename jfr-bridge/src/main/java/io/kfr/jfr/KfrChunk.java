@@ -4,6 +4,7 @@ import io.kfr.collectors.CollectorStatistics;
 import io.kfr.collectors.CpuSample;
 import io.kfr.collectors.OffCpuSample;
 import io.kfr.collectors.OffCpuState;
+import io.kfr.collectors.StackTrace;
 import io.kfr.collectors.ThreadRef;
 import io.kfr.collectors.workingset.PageCacheMiss;
 import io.kfr.collectors.workingset.RecordedFile;
@@ -33,6 +34,7 @@ public final class KfrChunk implements AutoCloseable {
     private final ConstantPools pools = new ConstantPools();
     private final EventSpool spool;
     private final JfrBuffer record = new JfrBuffer(128);
+    private final NativeImageEvents nativeImages = new NativeImageEvents();
     /** Events added, including those the spool refused. */
     private long eventCount;
     /** Told once, when the spool stops taking events (full disk, bound reached). */
@@ -70,12 +72,14 @@ public final class KfrChunk implements AutoCloseable {
         synchronized (lock) {
             ensureOpen();
             OffCpuState state = s.state() == null ? OffCpuState.OTHER : s.state();
+            int stack = stack(s.stack(), s.startEpochNanos());
+            int wakerStack = s.waker() == null ? 0 : stack(s.waker().stack(), s.startEpochNanos());
             record.reset();
-            EventEncoder.spoolOffCpu(record, pools.thread(s.thread()), pools.stack(s.stack()), s.startEpochNanos(),
+            EventEncoder.spoolOffCpu(record, pools.thread(s.thread()), stack, s.startEpochNanos(),
                     s.durationNanos(), pools.string(state.name()), pools.string(describe(state)),
                     pools.string(syscall(s)), s.count(), s.aggregated(),
                     s.waker() == null ? 0 : pools.thread(s.waker().thread()),
-                    s.waker() == null ? 0 : pools.stack(s.waker().stack()),
+                    wakerStack,
                     s.waker() == null ? 0 : pools.string(s.waker().kind()));
             append();
         }
@@ -92,7 +96,7 @@ public final class KfrChunk implements AutoCloseable {
         synchronized (lock) {
             ensureOpen();
             int thread = pools.thread(s.thread());
-            int stack = pools.stack(s.stack());
+            int stack = stack(s.stack(), s.epochNanos());
             record.reset();
             EventEncoder.spoolCpuSample(record, thread, stack, s.epochNanos(), s.cpu(), s.weightNanos());
             append();
@@ -109,8 +113,9 @@ public final class KfrChunk implements AutoCloseable {
     public void addPageCacheMiss(PageCacheMiss m) {
         synchronized (lock) {
             ensureOpen();
+            int stack = stack(m.stack(), m.epochNanos());
             record.reset();
-            EventEncoder.spoolPageCacheMiss(record, pools.thread(m.thread()), pools.stack(m.stack()), m.epochNanos(), m.waitNanos(),
+            EventEncoder.spoolPageCacheMiss(record, pools.thread(m.thread()), stack, m.epochNanos(), m.waitNanos(),
                     pools.string(m.file()), m.offset(), m.pages());
             append();
         }
@@ -210,6 +215,16 @@ public final class KfrChunk implements AutoCloseable {
         } finally {
             lifecycle.writeLock().unlock();
         }
+    }
+
+    /** The stack's pool key; a new stack first announces its native images and functions not yet in the spool. */
+    private int stack(StackTrace s, long epochNanos) {
+        int before = pools.stackCount();
+        int key = pools.stack(s);
+        if (pools.stackCount() != before) {
+            nativeImages.announce(s, epochNanos, pools, record, this::append);
+        }
+        return key;
     }
 
     private void append() {
