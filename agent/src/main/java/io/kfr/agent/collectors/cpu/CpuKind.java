@@ -79,6 +79,7 @@ public final class CpuKind implements CollectorKind {
             if (executionSamples) {
                 output.counted("jdk.ExecutionSample");
             }
+            output.export().addCpu(sample);
         }
     }
 }

@@ -84,6 +84,7 @@ public final class OffCpuKind implements CollectorKind {
             output.chunk().addOffCpu(sample);
             output.counted("kfr.OffCpu");
             output.summaries().add(sample);
+            output.export().addOffCpu(sample);
         }
 
         @Override
