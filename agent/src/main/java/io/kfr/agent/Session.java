@@ -283,6 +283,7 @@ final class Session {
         running.forEach(RunningCollector::close); // a failure was said when it happened (onFailure)
         String failure = null;
         if (options.file() != null) {
+            chunk.onNextWrite(export::endAtChunkEvent);
             failure = writeFile(options.file(), atExit);
         } else if (!lostNote().isEmpty()) {
             Log.error("recording stopped; lost:" + lostNote().substring(1)); // no file line to carry it
@@ -290,8 +291,8 @@ final class Session {
         if (jvmRecording != null && !atExit) {
             jvmRecording.close();
         }
-        // the last period ends with kfr's chunk: a collector whose stop timed out (a loaded machine)
-        // still delivers into both until then, so the files and the chunk hold the same samples
+        // the last period ends where kfr's chunk ends (onNextWrite above): a collector whose stop
+        // timed out (a loaded machine) may still deliver while the file is written
         export.close();
         chunk.close();
         if (!keepWorkDir) {

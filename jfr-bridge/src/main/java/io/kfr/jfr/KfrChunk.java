@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
@@ -44,6 +45,7 @@ public final class KfrChunk implements AutoCloseable {
     private boolean executionSamples;
     private boolean closed;
     private final UnaryOperator<ThreadRef> threadNames;
+    private LongConsumer nextWrite;
 
     public KfrChunk(Path spoolDir) throws IOException {
         this(spoolDir, UnaryOperator.identity());
@@ -67,8 +69,11 @@ public final class KfrChunk implements AutoCloseable {
         this.threadNames = threadNames;
     }
 
-    /** Never fails on a full disk: the spool then stops and the event is counted as lost. */
-    public void addOffCpu(OffCpuSample s) {
+    /**
+     * Never fails on a full disk: the spool then stops and the event is counted as lost.
+     * @return the event's number: events numbered up to {@link #onNextWrite}'s value are in that chunk
+     */
+    public long addOffCpu(OffCpuSample s) {
         synchronized (lock) {
             ensureOpen();
             OffCpuState state = s.state() == null ? OffCpuState.OTHER : s.state();
@@ -82,6 +87,7 @@ public final class KfrChunk implements AutoCloseable {
                     wakerStack,
                     s.waker() == null ? 0 : pools.string(s.waker().kind()));
             append();
+            return eventCount;
         }
     }
 
@@ -91,8 +97,9 @@ public final class KfrChunk implements AutoCloseable {
      * everything else that reads the JVM's samples show. Best used only while the JVM's own
      * sampler is off, or those views count the same CPU time twice.
      * Never fails on a full disk: the spool then stops and the event is counted as lost.
+     * @return the kfr.CpuSample event's number (see {@link #addOffCpu})
      */
-    public void addCpuSample(CpuSample s, boolean asExecutionSample) {
+    public long addCpuSample(CpuSample s, boolean asExecutionSample) {
         synchronized (lock) {
             ensureOpen();
             int thread = pools.thread(s.thread());
@@ -100,12 +107,14 @@ public final class KfrChunk implements AutoCloseable {
             record.reset();
             EventEncoder.spoolCpuSample(record, thread, stack, s.epochNanos(), s.cpu(), s.weightNanos());
             append();
+            long number = eventCount;
             if (asExecutionSample) {
                 executionSamples = true; // before the record: a declared type without events is valid, not the reverse
                 record.reset();
                 EventEncoder.spoolExecutionSample(record, thread, stack, s.epochNanos());
                 append();
             }
+            return number;
         }
     }
 
@@ -163,6 +172,17 @@ public final class KfrChunk implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code lastEvent} is told, once, the number of the last event the next written chunk holds, at
+     * the moment its events are taken (while adding waits): what else must end where the chunk ends
+     * (the rotated export's last period) can keep exactly the same events.
+     */
+    public void onNextWrite(LongConsumer lastEvent) {
+        synchronized (lock) {
+            nextWrite = lastEvent;
+        }
+    }
+
     /** Called once, on the adding thread, with one line when the spool stops taking events. */
     public void onSpoolStopped(Consumer<String> callback) {
         onSpoolStopped = callback;
@@ -189,6 +209,11 @@ public final class KfrChunk implements AutoCloseable {
                 contents = new ChunkWriter.Contents(types, spool, bytes, spool.records(), pools.snapshot(threadNames),
                         executionSamples);
                 tellIfStopped();
+                if (nextWrite != null) {
+                    LongConsumer told = nextWrite;
+                    nextWrite = null;
+                    told.accept(eventCount);
+                }
             }
             ChunkWriter.write(out, tb, contents, limits);
         } finally {

@@ -49,6 +49,7 @@ public final class RotatedExport implements AutoCloseable {
     private final String prefix;
     private final Object writeLock = new Object();
     private long sequence;
+    private volatile long lastChunkEvent = Long.MAX_VALUE;
     private boolean closed;
     private boolean failureTold;
 
@@ -89,16 +90,27 @@ public final class RotatedExport implements AutoCloseable {
         return e;
     }
 
-    public void addOffCpu(OffCpuSample s) {
-        if (profile != null) {
+    /** @param chunkEvent the sample's event number in kfr's chunk (KfrChunk.addOffCpu) */
+    public void addOffCpu(OffCpuSample s, long chunkEvent) {
+        if (profile != null && chunkEvent <= lastChunkEvent) {
             profile.addOffCpu(s);
         }
     }
 
-    public void addCpu(CpuSample s) {
-        if (profile != null) {
+    /** @param chunkEvent the sample's event number in kfr's chunk (KfrChunk.addCpuSample) */
+    public void addCpu(CpuSample s, long chunkEvent) {
+        if (profile != null && chunkEvent <= lastChunkEvent) {
             profile.addCpu(s);
         }
+    }
+
+    /**
+     * Samples after kfr's chunk event {@code n} are left out: given when the chunk of {@code file=}
+     * is written (KfrChunk.onNextWrite), so the files and the .jfr hold the same samples even where
+     * a collector still delivers while the chunk is written (its stop timed out on a loaded machine).
+     */
+    public void endAtChunkEvent(long n) {
+        lastChunkEvent = n;
     }
 
     private void rotateQuietly() {

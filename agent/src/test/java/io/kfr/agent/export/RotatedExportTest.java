@@ -73,7 +73,7 @@ class RotatedExportTest {
             long total = 0;
             for (int i = 0; i < 100 * period; i++) {
                 long nanos = 1_000_000L + i;
-                export.addOffCpu(sample(stack(i % 2 == 0 ? "read" : "write"), nanos));
+                export.addOffCpu(sample(stack(i % 2 == 0 ? "read" : "write"), nanos), i);
                 total += nanos;
             }
             fed.add(total);
@@ -99,7 +99,7 @@ class RotatedExportTest {
         long total = 0;
         int distinct = RotatedExport.MAX_SAMPLES_PER_PERIOD + 500;
         for (int i = 0; i < distinct; i++) {
-            export.addOffCpu(sample(stack("m" + i), 1000 + i));
+            export.addOffCpu(sample(stack("m" + i), 1000 + i), i);
             total += 1000 + i;
         }
         Path f = export.rotate();
@@ -108,6 +108,24 @@ class RotatedExportTest {
         assertEquals(total, sum(f));
         assertEquals(RotatedExport.MAX_SAMPLES_PER_PERIOD + 1, lines.size(), "the bound, and one line for the rest");
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("[kfr: more distinct stacks")), "the rest is named");
+    }
+
+    /** The last period ends where kfr's chunk ends: samples numbered after the chunk's last event are left out. */
+    @Test
+    void samplesAfterTheChunksLastEventAreLeftOut() throws Exception {
+        Path dir = Files.createTempDirectory("kfr-export-cut");
+        RotatedExport export = RotatedExport.start(options(dir, 10), true, false, UnaryOperator.identity());
+        long inChunk = 0;
+        for (int i = 1; i <= 100; i++) {
+            if (i == 61) {
+                export.endAtChunkEvent(60); // the chunk was written after event 60
+            }
+            export.addOffCpu(sample(stack("run"), 1_000L * i), i);
+            inChunk += i <= 60 ? 1_000L * i : 0;
+        }
+        Path f = export.rotate();
+        export.close();
+        assertEquals(inChunk, sum(f));
     }
 
     @Test
