@@ -3,6 +3,7 @@ package io.kfr.agent;
 import io.kfr.agent.collectors.CollectorKind;
 import io.kfr.agent.collectors.CollectorKinds;
 import io.kfr.agent.collectors.CollectorOutput;
+import io.kfr.agent.export.RotatedExport;
 import io.kfr.collectors.CollectorException;
 import io.kfr.collectors.CollectorListener;
 import io.kfr.collectors.CollectorStatistics;
@@ -37,6 +38,8 @@ final class Session {
     private final JvmRecording jvmRecording;
     private final ThreadDirectory threads;
     private final LiveSummaries summaries;
+    /** export=: the rotated profile files; OFF without it. */
+    private RotatedExport export = RotatedExport.OFF;
     /** The collectors that started, in {@link CollectorKinds} order. */
     private final List<RunningCollector> running = new ArrayList<>();
     /** CPU samples also go in as jdk.ExecutionSample (JMC's Method Profiling). */
@@ -109,6 +112,11 @@ final class Session {
         session.workDirLock = lock;
         chunk.onSpoolStopped(why -> Log.error("stopped keeping events: " + why + "; the " + chunk.eventCount()
                 + " events so far stay in kfr's chunk, later ones are counted as lost (status, exit line)"));
+        try {
+            session.export = RotatedExport.start(options.export(), options.offCpu(), options.cpu(), threads::settled);
+        } catch (IOException e) {
+            Log.error("export: " + e.getMessage() + "; no profiles are exported, the recording goes on");
+        }
         session.startCollectors(atJvmStart);
         return session;
     }
@@ -275,6 +283,7 @@ final class Session {
         running.forEach(RunningCollector::close); // a failure was said when it happened (onFailure)
         String failure = null;
         if (options.file() != null) {
+            chunk.onNextWrite(export::endAtChunkEvent);
             failure = writeFile(options.file(), atExit);
         } else if (!lostNote().isEmpty()) {
             Log.error("recording stopped; lost:" + lostNote().substring(1)); // no file line to carry it
@@ -282,6 +291,9 @@ final class Session {
         if (jvmRecording != null && !atExit) {
             jvmRecording.close();
         }
+        // the last period ends where kfr's chunk ends (onNextWrite above): a collector whose stop
+        // timed out (a loaded machine) may still deliver while the file is written
+        export.close();
         chunk.close();
         if (!keepWorkDir) {
             deleteTree(workDir);
@@ -402,6 +414,11 @@ final class Session {
         @Override
         public KfrChunk chunk() {
             return chunk;
+        }
+
+        @Override
+        public RotatedExport export() {
+            return export;
         }
 
         @Override

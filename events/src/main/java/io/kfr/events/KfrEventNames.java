@@ -11,6 +11,10 @@ public final class KfrEventNames {
     public static final String CPU_SAMPLE = "kfr.CpuSample";
     public static final String PAGE_CACHE_MISS = "kfr.PageCacheMiss";
     public static final String WORKING_SET = "kfr.WorkingSet";
+    /** Where a native image of kfr's stacks was mapped, and its build id (for later symbolization). */
+    public static final String NATIVE_IMAGE = "kfr.NativeImage";
+    /** The run-time address of a native or kernel function of kfr's stacks. */
+    public static final String NATIVE_SYMBOL = "kfr.NativeSymbol";
     /**
      * The JDK's own sample type, written into kfr's chunk (with kfr's type id) for CPU samples
      * added as execution samples: JMC's Method Profiling page shows only this type.

@@ -90,6 +90,11 @@ final class ConstantPools {
         return t == null ? 0 : threads.key(t);
     }
 
+    /** Distinct stacks so far: grows when {@link #stack} meets a new one. */
+    int stackCount() {
+        return stacks.size();
+    }
+
     /** 0 (null, as the JVM writes an event without stack) for a missing or empty stack. */
     int stack(StackTrace s) {
         if (s == null || s.frames().isEmpty()) {

@@ -84,6 +84,26 @@ final class EventEncoder {
         r.writeVarLong(waitNanos);
     }
 
+    static void spoolNativeImage(JfrBuffer r, long epochNanos, int image, int path, int buildId, long memoryStart,
+                                 long memoryLimit, long fileOffset) {
+        r.writeByte(KfrEventTypes.NATIVE_IMAGE.kind());
+        r.writeRawLong(epochNanos);
+        r.writeVarInt(image);
+        r.writeVarInt(path);
+        r.writeVarInt(buildId);
+        r.writeVarLong(memoryStart);
+        r.writeVarLong(memoryLimit);
+        r.writeVarLong(fileOffset);
+    }
+
+    static void spoolNativeSymbol(JfrBuffer r, long epochNanos, int image, int symbol, long address) {
+        r.writeByte(KfrEventTypes.NATIVE_SYMBOL.kind());
+        r.writeRawLong(epochNanos);
+        r.writeVarInt(image);
+        r.writeVarInt(symbol);
+        r.writeVarLong(address);
+    }
+
     /** Every counter of the event, 0 where the collector does not fill it. */
     static void spoolStatistics(JfrBuffer r, int collector, CollectorStatistics s) {
         r.writeByte(KfrEventTypes.COLLECTOR_STATISTICS.kind());

@@ -4,6 +4,7 @@ import io.kfr.collectors.CollectorStatistics;
 import io.kfr.collectors.CpuSample;
 import io.kfr.collectors.OffCpuSample;
 import io.kfr.collectors.OffCpuState;
+import io.kfr.collectors.StackTrace;
 import io.kfr.collectors.ThreadRef;
 import io.kfr.collectors.workingset.PageCacheMiss;
 import io.kfr.collectors.workingset.RecordedFile;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
@@ -33,6 +35,7 @@ public final class KfrChunk implements AutoCloseable {
     private final ConstantPools pools = new ConstantPools();
     private final EventSpool spool;
     private final JfrBuffer record = new JfrBuffer(128);
+    private final NativeImageEvents nativeImages = new NativeImageEvents();
     /** Events added, including those the spool refused. */
     private long eventCount;
     /** Told once, when the spool stops taking events (full disk, bound reached). */
@@ -42,6 +45,7 @@ public final class KfrChunk implements AutoCloseable {
     private boolean executionSamples;
     private boolean closed;
     private final UnaryOperator<ThreadRef> threadNames;
+    private LongConsumer nextWrite;
 
     public KfrChunk(Path spoolDir) throws IOException {
         this(spoolDir, UnaryOperator.identity());
@@ -65,19 +69,25 @@ public final class KfrChunk implements AutoCloseable {
         this.threadNames = threadNames;
     }
 
-    /** Never fails on a full disk: the spool then stops and the event is counted as lost. */
-    public void addOffCpu(OffCpuSample s) {
+    /**
+     * Never fails on a full disk: the spool then stops and the event is counted as lost.
+     * @return the event's number: events numbered up to {@link #onNextWrite}'s value are in that chunk
+     */
+    public long addOffCpu(OffCpuSample s) {
         synchronized (lock) {
             ensureOpen();
             OffCpuState state = s.state() == null ? OffCpuState.OTHER : s.state();
+            int stack = stack(s.stack(), s.startEpochNanos());
+            int wakerStack = s.waker() == null ? 0 : stack(s.waker().stack(), s.startEpochNanos());
             record.reset();
-            EventEncoder.spoolOffCpu(record, pools.thread(s.thread()), pools.stack(s.stack()), s.startEpochNanos(),
+            EventEncoder.spoolOffCpu(record, pools.thread(s.thread()), stack, s.startEpochNanos(),
                     s.durationNanos(), pools.string(state.name()), pools.string(describe(state)),
                     pools.string(syscall(s)), s.count(), s.aggregated(),
                     s.waker() == null ? 0 : pools.thread(s.waker().thread()),
-                    s.waker() == null ? 0 : pools.stack(s.waker().stack()),
+                    wakerStack,
                     s.waker() == null ? 0 : pools.string(s.waker().kind()));
             append();
+            return eventCount;
         }
     }
 
@@ -87,21 +97,24 @@ public final class KfrChunk implements AutoCloseable {
      * everything else that reads the JVM's samples show. Best used only while the JVM's own
      * sampler is off, or those views count the same CPU time twice.
      * Never fails on a full disk: the spool then stops and the event is counted as lost.
+     * @return the kfr.CpuSample event's number (see {@link #addOffCpu})
      */
-    public void addCpuSample(CpuSample s, boolean asExecutionSample) {
+    public long addCpuSample(CpuSample s, boolean asExecutionSample) {
         synchronized (lock) {
             ensureOpen();
             int thread = pools.thread(s.thread());
-            int stack = pools.stack(s.stack());
+            int stack = stack(s.stack(), s.epochNanos());
             record.reset();
             EventEncoder.spoolCpuSample(record, thread, stack, s.epochNanos(), s.cpu(), s.weightNanos());
             append();
+            long number = eventCount;
             if (asExecutionSample) {
                 executionSamples = true; // before the record: a declared type without events is valid, not the reverse
                 record.reset();
                 EventEncoder.spoolExecutionSample(record, thread, stack, s.epochNanos());
                 append();
             }
+            return number;
         }
     }
 
@@ -109,8 +122,9 @@ public final class KfrChunk implements AutoCloseable {
     public void addPageCacheMiss(PageCacheMiss m) {
         synchronized (lock) {
             ensureOpen();
+            int stack = stack(m.stack(), m.epochNanos());
             record.reset();
-            EventEncoder.spoolPageCacheMiss(record, pools.thread(m.thread()), pools.stack(m.stack()), m.epochNanos(), m.waitNanos(),
+            EventEncoder.spoolPageCacheMiss(record, pools.thread(m.thread()), stack, m.epochNanos(), m.waitNanos(),
                     pools.string(m.file()), m.offset(), m.pages());
             append();
         }
@@ -158,6 +172,17 @@ public final class KfrChunk implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code lastEvent} is told, once, the number of the last event the next written chunk holds, at
+     * the moment its events are taken (while adding waits): what else must end where the chunk ends
+     * (the rotated export's last period) can keep exactly the same events.
+     */
+    public void onNextWrite(LongConsumer lastEvent) {
+        synchronized (lock) {
+            nextWrite = lastEvent;
+        }
+    }
+
     /** Called once, on the adding thread, with one line when the spool stops taking events. */
     public void onSpoolStopped(Consumer<String> callback) {
         onSpoolStopped = callback;
@@ -184,6 +209,11 @@ public final class KfrChunk implements AutoCloseable {
                 contents = new ChunkWriter.Contents(types, spool, bytes, spool.records(), pools.snapshot(threadNames),
                         executionSamples);
                 tellIfStopped();
+                if (nextWrite != null) {
+                    LongConsumer told = nextWrite;
+                    nextWrite = null;
+                    told.accept(eventCount);
+                }
             }
             ChunkWriter.write(out, tb, contents, limits);
         } finally {
@@ -210,6 +240,16 @@ public final class KfrChunk implements AutoCloseable {
         } finally {
             lifecycle.writeLock().unlock();
         }
+    }
+
+    /** The stack's pool key; a new stack first announces its native images and functions not yet in the spool. */
+    private int stack(StackTrace s, long epochNanos) {
+        int before = pools.stackCount();
+        int key = pools.stack(s);
+        if (pools.stackCount() != before) {
+            nativeImages.announce(s, epochNanos, pools, record, this::append);
+        }
+        return key;
     }
 
     private void append() {

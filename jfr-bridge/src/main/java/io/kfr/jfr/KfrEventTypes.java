@@ -148,9 +148,43 @@ final class KfrEventTypes {
                     Encoding.LONG),
             timespan("waitTime", "NANOSECONDS", "Wait Time", "The time of those waits", Encoding.LONG)));
 
+    private static final String[] NATIVE_CATEGORY = {"Kernel Flight Recorder", "Native Images"};
+
+    /**
+     * One executable mapping of a native image (a library, the JVM, the kernel) that holds frames of
+     * this chunk's stacks: what a profile needs so that a backend can symbolize those frames later
+     * (perf inject -b's idea). Written once per image, before the first event whose stack has its frames.
+     */
+    static final EventType NATIVE_IMAGE = new EventType(KfrEventNames.NATIVE_IMAGE, KfrTypes.EVENT_BASE + 106, 7,
+            "Native Image", "A native image whose code is in kfr's stacks: where it was mapped and its build id",
+            NATIVE_CATEGORY, false, List.of(
+            timestamp("startTime", "Start Time", "When kfr first saw a frame of the image", Encoding.INSTANT),
+            field("image", STRING, "Image", "The owner the image's frames carry: the file name (libc.so.6), or kernel",
+                    Encoding.STRING),
+            field("path", STRING, "Path", "The mapped file's path; [kernel.kallsyms] for the kernel", Encoding.STRING),
+            field("buildId", STRING, "Build Id", "The GNU build id in lower-case hex, or null if the image has none",
+                    Encoding.STRING),
+            field("memoryStart", LONG, "Memory Start", "First address of the executable mapping", Encoding.LONG),
+            field("memoryLimit", LONG, "Memory Limit", "First address after the executable mapping", Encoding.LONG),
+            field("fileOffset", LONG, "File Offset", "Offset in the file that memoryStart maps", Encoding.LONG)));
+
+    /**
+     * Where a native or kernel function of this chunk's stacks was in memory: with its image's
+     * mapping, the address that symbolizes to it again. Written once per function, before the first
+     * event whose stack has it.
+     */
+    static final EventType NATIVE_SYMBOL = new EventType(KfrEventNames.NATIVE_SYMBOL, KfrTypes.EVENT_BASE + 107, 8,
+            "Native Symbol", "The run-time address of a native or kernel function in kfr's stacks", NATIVE_CATEGORY, false,
+            List.of(
+            timestamp("startTime", "Start Time", "When kfr first saw a frame of the function", Encoding.INSTANT),
+            field("image", STRING, "Image", "The frames' owner (the image's name, as kfr.NativeImage's image)",
+                    Encoding.STRING),
+            field("symbol", STRING, "Symbol", "The function's name as the frames carry it (C++ mangled)", Encoding.STRING),
+            field("address", LONG, "Address", "The function's start address in the process", Encoding.LONG)));
+
     /** In metadata order; index = kind - 1. */
     static final List<EventType> ALL = List.of(OFF_CPU, COLLECTOR_STATISTICS, CPU_SAMPLE, EXECUTION_SAMPLE, PAGE_CACHE_MISS,
-            WORKING_SET);
+            WORKING_SET, NATIVE_IMAGE, NATIVE_SYMBOL);
 
     private KfrEventTypes() {
     }

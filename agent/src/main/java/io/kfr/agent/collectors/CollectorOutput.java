@@ -1,5 +1,6 @@
 package io.kfr.agent.collectors;
 
+import io.kfr.agent.export.RotatedExport;
 import io.kfr.collectors.CollectorListener;
 import io.kfr.collectors.threads.ThreadDirectory;
 import io.kfr.jfr.KfrChunk;
@@ -12,6 +13,9 @@ public interface CollectorOutput {
     ThreadDirectory threads();
 
     LiveSummaries summaries();
+
+    /** The rotated export (export=), or {@link RotatedExport#OFF}. */
+    RotatedExport export();
 
     /** CPU samples also go in as jdk.ExecutionSample (JMC's Method Profiling). */
     boolean executionSamples();

@@ -86,10 +86,17 @@ public final class ConvertCommand {
     }
 
     private static void write(Args a, Profile profile, OutputStream o) throws IOException {
-        switch (a.format) {
-            case "pprof" -> PprofWriter.write(profile, o);
-            case "otlp" -> OtlpWriter.write(profile, a.service(profile), o);
-            default -> CollapsedWriter.write(profile, o);
+        write(a.format, profile, a.service(profile), o);
+    }
+
+    /** The profile in one of the formats (pprof, otlp, collapsed); {@code service} names it in OTLP. */
+    static void write(String format, Profile profile, String service, OutputStream o) throws IOException {
+        if (format.equals("pprof")) {
+            PprofWriter.write(profile, o);
+        } else if (format.equals("otlp")) {
+            OtlpWriter.write(profile, service, o);
+        } else {
+            CollapsedWriter.write(profile, o);
         }
         o.flush();
     }

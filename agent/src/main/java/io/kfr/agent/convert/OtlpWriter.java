@@ -21,7 +21,9 @@ import io.opentelemetry.proto.resource.v1.Resource;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.security.SecureRandom;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * OpenTelemetry profiles (opentelemetry-proto's profiles/v1development, with the official
@@ -31,7 +33,10 @@ import java.util.List;
  * one scope ("kfr"), one profile per kind asked for ({@code off_cpu} / {@code cpu}, nanoseconds),
  * and the shared dictionary. Samples carry thread.name and thread.id (semantic conventions) and,
  * off the CPU, kfr.state and kfr.syscall; locations carry profile.frame.type (jvm, native, kernel)
- * as the OTel eBPF profiler writes it.
+ * as the OTel eBPF profiler writes it. Where the recording has kfr.NativeImage/kfr.NativeSymbol
+ * events, a mapping carries the image's path, address range and file offset with its GNU build id
+ * as the attribute process.executable.build_id.gnu (semantic conventions), and a native or kernel
+ * location the address of its function.
  */
 final class OtlpWriter {
     private final Interner<String> strings = new Interner<>(0);
@@ -39,7 +44,12 @@ final class OtlpWriter {
     private final Interner<List<Object>> functions = new Interner<>(1);
     private final Interner<List<Object>> locations = new Interner<>(1);
     private final Interner<String> mappings = new Interner<>(1);
+    private final Map<String, NativeImageTable.Image> mappedImages = new HashMap<>();
     private final Interner<List<Integer>> stacks = new Interner<>(1);
+    private NativeImageTable images = new NativeImageTable();
+
+    /** The semantic conventions' attribute for an executable's GNU build id. */
+    static final String BUILD_ID = "process.executable.build_id.gnu";
 
     private OtlpWriter() {
         strings.of(""); // string_table[0] must be ""
@@ -51,6 +61,7 @@ final class OtlpWriter {
     }
 
     private ExportProfilesServiceRequest request(Profile p, String service) {
+        images = p.images;
         ScopeProfiles.Builder scope = ScopeProfiles.newBuilder().setScope(InstrumentationScope.newBuilder()
                 .setName("kfr").setVersion(version()));
         for (EventKind kind : p.kinds) {
@@ -117,12 +128,15 @@ final class OtlpWriter {
     private int locationOf(Frame f) {
         int function = functions.of(List.of(f.name(), f.systemName()));
         int mapping = f.library().isEmpty() ? 0 : mappings.of(f.library());
+        if (mapping > 0 && !mappedImages.containsKey(f.library())) {
+            mappedImages.put(f.library(), images.imageOf(f));
+        }
         int type = attribute("profile.frame.type", switch (f.kind()) {
             case JAVA -> "jvm";
             case NATIVE -> "native";
             case KERNEL -> "kernel";
         });
-        return locations.of(List.of(function, f.line(), mapping, type));
+        return locations.of(List.of(function, f.line(), mapping, type, images.addressOf(f)));
     }
 
     private int attribute(String key, Object value) {
@@ -143,7 +157,7 @@ final class OtlpWriter {
             d.addStackTable(Stack.newBuilder().addAllLocationIndices(stack));
         }
         for (List<Object> loc : locations.values()) {
-            d.addLocationTable(Location.newBuilder().setMappingIndex((Integer) loc.get(2))
+            d.addLocationTable(Location.newBuilder().setMappingIndex((Integer) loc.get(2)).setAddress((Long) loc.get(4))
                     .addLines(Line.newBuilder().setFunctionIndex((Integer) loc.get(0)).setLine((Integer) loc.get(1)))
                     .addAttributeIndices((Integer) loc.get(3)));
         }
@@ -153,9 +167,18 @@ final class OtlpWriter {
             d.addFunctionTable(Function.newBuilder().setNameStrindex(strings.of(name))
                     .setSystemNameStrindex(strings.of(systemName.isEmpty() ? name : systemName)));
         }
-        for (String file : mappings.values()) {
-            d.addMappingTable(Mapping.newBuilder().setFilenameStrindex(strings.of(file)));
+        for (String library : mappings.values()) {
+            NativeImageTable.Image image = mappedImages.get(library);
+            Mapping.Builder m = Mapping.newBuilder().setFilenameStrindex(strings.of(image == null ? library : image.path));
+            if (image != null) {
+                m.setMemoryStart(image.start).setMemoryLimit(image.limit).setFileOffset(image.fileOffset);
+                if (!image.buildId.isEmpty()) {
+                    m.addAttributeIndices(attribute(BUILD_ID, image.buildId));
+                }
+            }
+            d.addMappingTable(m);
         }
+        // after the mappings: they add the build id attributes
         for (List<Object> attr : attributes.values()) {
             Object v = attr.get(1);
             AnyValue value = v instanceof Long n ? AnyValue.newBuilder().setIntValue(n).build()

@@ -6,7 +6,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -20,14 +22,18 @@ import java.util.zip.GZIPOutputStream;
  * {@code tid} (the Linux thread id, numeric), and for off-CPU samples {@code state} and
  * {@code syscall}. One function per distinct name (Java methods with their descriptor as system
  * name, C++ demangled with the symbol as system name), one location per frame and line, one
- * mapping per native library and one for the kernel: file name only, with has_functions set, since
- * kfr symbolizes in the process and records neither addresses nor build ids.
+ * mapping per native library and one for the kernel, with has_functions set (kfr symbolizes in the
+ * process). Where the recording has kfr.NativeImage/kfr.NativeSymbol events, a mapping carries the
+ * image's path, address range, file offset and GNU build id, and a native or kernel location the
+ * address of its function, so a backend can symbolize it again ({@code perf inject -b}'s idea).
  */
 final class PprofWriter {
     private final Interner<String> strings = new Interner<>(0);
     private final Interner<List<Object>> functions = new Interner<>(1);
     private final Interner<List<Object>> locations = new Interner<>(1);
     private final Interner<String> mappings = new Interner<>(1);
+    private final Map<String, NativeImageTable.Image> mappedImages = new HashMap<>();
+    private NativeImageTable images = new NativeImageTable();
 
     private PprofWriter() {
         strings.of(""); // string_table[0] must be ""
@@ -43,6 +49,7 @@ final class PprofWriter {
     }
 
     private void profile(Profile p, CodedOutputStream c) throws IOException {
+        images = p.images;
         List<EventKind> kinds = new ArrayList<>(p.kinds);
         for (EventKind k : kinds) {
             c.writeByteArray(1, valueType(k.sampleType, "nanoseconds"));
@@ -118,14 +125,26 @@ final class PprofWriter {
     private int locationOf(Frame f) {
         int function = functions.of(List.of(f.name(), f.systemName()));
         int mapping = f.library().isEmpty() ? 0 : mappings.of(f.library());
-        return locations.of(List.of(function, f.line(), mapping));
+        if (mapping > 0 && !mappedImages.containsKey(f.library())) {
+            mappedImages.put(f.library(), images.imageOf(f));
+        }
+        return locations.of(List.of(function, f.line(), mapping, images.addressOf(f)));
     }
 
-    private byte[] mapping(String file) throws IOException {
-        int id = mappings.of(file);
+    private byte[] mapping(String library) throws IOException {
+        int id = mappings.of(library);
+        NativeImageTable.Image image = mappedImages.get(library);
         return message(c -> {
             c.writeUInt64(1, id);
-            c.writeInt64(5, strings.of(file));
+            if (image != null) {
+                c.writeUInt64(2, image.start);      // memory_start
+                c.writeUInt64(3, image.limit);      // memory_limit
+                c.writeUInt64(4, image.fileOffset); // file_offset
+            }
+            c.writeInt64(5, strings.of(image == null ? library : image.path));
+            if (image != null && !image.buildId.isEmpty()) {
+                c.writeInt64(6, strings.of(image.buildId));
+            }
             c.writeBool(7, true); // has_functions: the names are in the profile, nothing to symbolize
         });
     }
@@ -134,6 +153,7 @@ final class PprofWriter {
         int function = (Integer) loc.get(0);
         int line = (Integer) loc.get(1);
         int mapping = (Integer) loc.get(2);
+        long address = (Long) loc.get(3);
         byte[] lineMessage = message(c -> {
             c.writeUInt64(1, function);
             if (line > 0) {
@@ -144,6 +164,9 @@ final class PprofWriter {
             c.writeUInt64(1, id);
             if (mapping > 0) {
                 c.writeUInt64(2, mapping);
+            }
+            if (address != 0) {
+                c.writeUInt64(3, address);
             }
             c.writeByteArray(4, lineMessage);
         });

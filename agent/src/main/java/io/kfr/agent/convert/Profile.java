@@ -21,9 +21,12 @@ final class Profile {
     final long endNanos;
     /** The CPU time most CPU samples stand for: the sampling period (cpu.interval); 0 without CPU samples. */
     final long cpuPeriodNanos;
+    /** Where the native frames' images were mapped, their build ids and the functions' addresses. */
+    final NativeImageTable images;
 
     private Profile(Set<EventKind> kinds, RecordingFacts facts, List<Sample> samples, long startNanos, long endNanos,
-                    long cpuPeriodNanos) {
+                    long cpuPeriodNanos, NativeImageTable images) {
+        this.images = images;
         this.kinds = kinds;
         this.facts = facts;
         this.samples = samples;
@@ -42,6 +45,7 @@ final class Profile {
         }
 
         private final Map<Key, long[]> sums = new HashMap<>();
+        final NativeImageTable images = new NativeImageTable();
         private final Map<Long, Long> cpuWeights = new HashMap<>();
         private long start = Long.MAX_VALUE;
         private long end = Long.MIN_VALUE;
@@ -58,6 +62,15 @@ final class Profile {
             end = Math.max(end, startNanos + durationNanos);
         }
 
+        /** Distinct sums so far. */
+        int distinct() {
+            return sums.size();
+        }
+
+        boolean has(EventKind kind, String thread, long tid, String state, String syscall, List<Frame> stack) {
+            return sums.containsKey(new Key(kind, thread, tid, state, syscall, stack));
+        }
+
         Profile build(Set<EventKind> kinds, RecordingFacts facts, TimeWindow window) {
             List<Sample> samples = new ArrayList<>(sums.size());
             sums.forEach((k, v) -> samples.add(new Sample(k.kind, k.thread, k.tid, k.state, k.syscall, k.stack, v[0], v[1])));
@@ -65,13 +78,13 @@ final class Profile {
             samples.sort((a, b) -> a.nanos() != b.nanos() ? Long.compare(b.nanos(), a.nanos())
                     : a.thread().compareTo(b.thread()));
             if (samples.isEmpty()) {
-                return new Profile(kinds, facts, List.of(), 0, 0, 0);
+                return new Profile(kinds, facts, List.of(), 0, 0, 0, images);
             }
             // a summed off-CPU event ends after its period's start plus its summed time: keep the span inside --from/--to
             long[] span = window.clip(start, end);
             long period = cpuWeights.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(0L);
             return new Profile(kinds, facts, Collections.unmodifiableList(samples), span[0], Math.max(span[0], span[1]),
-                    period);
+                    period, images);
         }
     }
 }

@@ -30,7 +30,12 @@ final class ProfileReader {
         try (RecordingFile in = new RecordingFile(file)) {
             while (in.hasMoreEvents()) {
                 RecordedEvent e = in.readEvent();
-                EventKind kind = EventKind.ofEventType(e.getEventType().getName());
+                String type = e.getEventType().getName();
+                EventKind kind = EventKind.ofEventType(type);
+                if (type.equals(NativeImageTable.NATIVE_IMAGE) || type.equals(NativeImageTable.NATIVE_SYMBOL)) {
+                    images(builder.images, type, e);
+                    continue;
+                }
                 if (kind == null) {
                     facts.offer(e);
                     names.learn(e);
@@ -67,6 +72,15 @@ final class ProfileReader {
         long weight = kind == EventKind.OFFCPU ? duration : e.getDuration("weight").toNanos();
         builder.add(kind, thread, tid, state, syscall,
                 frames.stack(e.getStackTrace()), start, duration, weight);
+    }
+
+    private static void images(NativeImageTable images, String type, RecordedEvent e) {
+        if (type.equals(NativeImageTable.NATIVE_IMAGE)) {
+            images.image(e.getString("image"), e.getString("path"), e.getString("buildId"), e.getLong("memoryStart"),
+                    e.getLong("memoryLimit"), e.getLong("fileOffset"));
+        } else {
+            images.symbol(e.getString("image"), e.getString("symbol"), e.getLong("address"));
+        }
     }
 
     private static long nanos(Instant t) {

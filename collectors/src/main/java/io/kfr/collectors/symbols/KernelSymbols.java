@@ -285,7 +285,24 @@ public final class KernelSymbols {
             unknownFrames.increment();
             return UNKNOWN;
         }
-        return frames.computeIfAbsent(i, k -> Frame.kernel(names.get(nameIdx.getInt(4 * k))));
+        Frame f = frames.get(i);
+        return f != null ? f : frames.computeIfAbsent(i, k -> {
+            Frame made = Frame.kernel(names.get(nameIdx.getInt(4 * k)));
+            NativeImages.address(made, addrs.getLong(8 * k));
+            imageSeen();
+            return made;
+        });
+    }
+
+    private volatile boolean imageTold;
+
+    /** The kernel as an image of {@link NativeImages}: its text symbols' range and build id. */
+    private void imageSeen() {
+        if (!imageTold && count > 0) {
+            imageTold = true;
+            NativeImages.image(new NativeImages.Image(NativeImages.KERNEL, "[kernel.kallsyms]",
+                    NativeImages.kernelBuildId(), addrs.getLong(0), addrs.getLong(8 * (count - 1)) + 1, 0));
+        }
     }
 
     /** The name of the kernel function containing {@code ip}, or null. */

@@ -68,19 +68,31 @@ public final class ProcessMaps {
         final String name;
         final boolean jvm;
         final Frame unknown;
+        /** The GNU build id in hex, "" if none: read once with the symbols, for {@link NativeImages}. */
+        final String buildId;
         /** Frames of the symbols seen so far (a few hundred, not one slot per symbol of the table). */
         final Map<Integer, Frame> frames = new ConcurrentHashMap<>();
 
-        Loaded(ElfSymbolTable table, Path file, String name) {
+        Loaded(ElfSymbolTable table, Path file, String name, String buildId) {
             this.table = table;
+            this.buildId = buildId == null ? "" : buildId;
             this.file = file;
             this.name = name;
             this.jvm = name.equals("libjvm.so");
             this.unknown = Frame.unknown(name);
         }
 
-        Frame frame(int sym) {
-            return frames.computeIfAbsent(sym, i -> Frame.nativeCode(name, table.name(i), jvm));
+        /** @param bias what turns the table's link-time addresses into this process's addresses */
+        Frame frame(int sym, long bias) {
+            Frame f = frames.get(sym);
+            if (f != null) {
+                return f;
+            }
+            return frames.computeIfAbsent(sym, i -> {
+                Frame made = Frame.nativeCode(name, table.name(i), jvm);
+                NativeImages.address(made, table.value(i) + bias);
+                return made;
+            });
         }
     }
 
@@ -231,7 +243,7 @@ public final class ProcessMaps {
             if (o == null) return unknown(Frame.unknown(path)); // [heap], [stack], [vsyscall] ...
             long vaddr = o.table.fileOffsetToVaddr(ip - s.start[i] + s.offset[i]);
             int sym = vaddr < 0 ? -1 : o.table.indexOf(vaddr);
-            return sym < 0 ? unknown(o.unknown) : o.frame(sym);
+            return sym < 0 ? unknown(o.unknown) : o.frame(sym, ip - vaddr);
         } catch (RuntimeException e) {
             return unknown(UNMAPPED);
         }
@@ -255,6 +267,10 @@ public final class ProcessMaps {
             key = path + '@' + Long.toHexString(s.dev[i]) + ':' + s.inode[i];
         }
         o = objects.computeIfAbsent(key, k -> load(s, i));
+        if ((s.perms[i] & PERM_X) != 0) {
+            NativeImages.image(new NativeImages.Image(o.name, path.endsWith(" (deleted)")
+                    ? path.substring(0, path.length() - 10) : path, o.buildId, s.start[i], s.end[i], s.offset[i]));
+        }
         s.loaded[i] = o; // benign race: same instance
         return o;
     }
@@ -262,7 +278,7 @@ public final class ProcessMaps {
     private Loaded load(Snapshot s, int i) {
         String path = s.path[i];
         if (path.equals("[vdso]")) {
-            return new Loaded(vdso(s.start[i], s.end[i]), null, "[vdso]");
+            return new Loaded(vdso(s.start[i], s.end[i]), null, "[vdso]", null);
         }
         String clean = path.endsWith(" (deleted)") ? path.substring(0, path.length() - 10) : path;
         String name = clean.substring(clean.lastIndexOf('/') + 1);
@@ -271,9 +287,9 @@ public final class ProcessMaps {
             file = proc.resolve("map_files").resolve(Long.toHexString(s.start[i]) + "-" + Long.toHexString(s.end[i]));
         }
         try {
-            return new Loaded(ElfSymbolTable.load(file), file, name);
+            return new Loaded(ElfSymbolTable.load(file), file, name, BuildIds.of(file));
         } catch (IOException | RuntimeException e) {
-            return new Loaded(ElfSymbolTable.EMPTY, file, name); // not ELF, unreadable: remembered
+            return new Loaded(ElfSymbolTable.EMPTY, file, name, null); // not ELF, unreadable: remembered
         }
     }
 

@@ -110,6 +110,81 @@ class ConvertTest {
                 && traces.contains("state:") && traces.contains("tid:"), "labels and stacks in -traces\n" + traces);
     }
 
+    /**
+     * Native frames can be symbolized again elsewhere: Go's pprof reads mappings with the build ids
+     * readelf shows for libc and libjvm (and perf for the kernel), and the native locations'
+     * addresses map, through their mapping and the file's program headers, back to a symbol of the
+     * same name in nm's table.
+     */
+    @Test
+    void nativeMappingsCarryBuildIdsAndAddressesThatSymbolizeAgain() throws Exception {
+        Path out = dir.resolve("native.pb.gz");
+        Cli.Result r = convert("--format", "pprof", jfr.toString(), out.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        RawProfile raw = new RawProfile(GoPprof.run(out, List.of("-raw")));
+        for (String library : List.of("libc.so.6", "libjvm.so")) {
+            RawProfile.Mapping m = raw.mapping(library);
+            Path file = Path.of(m.file());
+            assertEquals(ElfFacts.buildId(file), m.buildId(), library + " build id in go tool pprof -raw: " + m);
+            assertTrue(m.start() != 0 && Long.compareUnsigned(m.start(), m.limit()) < 0, m.toString());
+            // libc's dynamic symbols are exact C names; libjvm's full table names C++ functions, which kfr
+            // writes without parameters and template arguments
+            Map<Long, Set<String>> symbols = ElfFacts.symbols(file, library.startsWith("libc"));
+            long delta = ElfFacts.textVaddrMinusOffset(file);
+            int checked = 0;
+            int same = 0;
+            List<String> misses = new java.util.ArrayList<>();
+            for (RawProfile.Location l : raw.locationsOf(m)) {
+                if (l.address() == 0) {
+                    continue; // the JVM's stubs: code-cache blobs kfr names as libjvm's, with no address of the file
+                }
+                assertTrue(Long.compareUnsigned(l.address(), m.start()) >= 0
+                        && Long.compareUnsigned(l.address(), m.limit()) < 0, l + " inside " + m);
+                Set<String> names = symbols.getOrDefault(l.address() - m.start() + m.fileOffset() + delta, Set.of());
+                if (library.startsWith("libc") && names.isEmpty()) {
+                    continue; // a local symbol (from a debug file), not in the dynamic table nm -D reads
+                }
+                checked++;
+                if (names.contains(ElfFacts.plain(l.function()))) {
+                    same++;
+                } else if (misses.size() < 10) {
+                    misses.add(l.function() + " at 0x" + Long.toHexString(l.address()) + " -> " + names);
+                }
+            }
+            System.out.printf("convert native %s: build id %s, %d of %d located functions symbolize again by nm%n",
+                    library, m.buildId(), same, checked);
+            assertTrue(checked >= 3, library + ": " + checked + " located functions\n" + raw.locationsOf(m));
+            assertTrue(library.startsWith("libc") ? same == checked : same >= 0.9 * checked,
+                    library + ": " + same + " of " + checked + " symbolize again; e.g. " + misses);
+        }
+        RawProfile.Mapping kernel = raw.mapping("[kernel.kallsyms]");
+        String perfKernel = ElfFacts.kernelBuildId();
+        System.out.println("convert native kernel: " + kernel + ", perf buildid-list -k: " + perfKernel);
+        assertTrue(kernel.buildId().matches("[0-9a-f]{40}"), kernel.toString());
+        if (perfKernel != null) {
+            assertEquals(perfKernel, kernel.buildId(), "the kernel's build id");
+        }
+        assertTrue(raw.locationsOf(kernel).stream().anyMatch(l -> l.function().equals("schedule")
+                && Long.compareUnsigned(l.address(), kernel.start()) >= 0), "schedule located in the kernel mapping");
+
+        Path otlp = dir.resolve("native.otlp");
+        assertEquals(0, convert("--format", "otlp", jfr.toString(), otlp.toString()).exitCode());
+        ProfilesDictionary d = ExportProfilesServiceRequest.parseFrom(Files.readAllBytes(otlp)).getDictionary();
+        Map<String, String> otlpBuildIds = new HashMap<>();
+        for (var mapping : d.getMappingTableList()) {
+            for (int a : mapping.getAttributeIndicesList()) {
+                var kv = d.getAttributeTable(a);
+                if (d.getStringTable(kv.getKeyStrindex()).equals("process.executable.build_id.gnu")) {
+                    otlpBuildIds.put(d.getStringTable(mapping.getFilenameStrindex()), kv.getValue().getStringValue());
+                }
+            }
+        }
+        assertEquals(raw.mapping("libc.so.6").buildId(), otlpBuildIds.get(raw.mapping("libc.so.6").file()), otlpBuildIds.toString());
+        assertEquals(raw.mapping("libjvm.so").buildId(), otlpBuildIds.get(raw.mapping("libjvm.so").file()),
+                otlpBuildIds.toString());
+        assertTrue(d.getLocationTableList().stream().anyMatch(l -> l.getAddress() != 0), "OTLP locations with addresses");
+    }
+
     /** --from/--to: only the sleeper's measured window; its thread's off-CPU time there is what it measured. */
     @Test
     void windowHoldsWhatTheWorkloadMeasured() throws Exception {

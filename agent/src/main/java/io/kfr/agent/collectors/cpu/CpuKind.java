@@ -74,11 +74,12 @@ public final class CpuKind implements CollectorKind {
                 return; // the session stopped while this collector was starting
             }
             boolean executionSamples = output.executionSamples();
-            output.chunk().addCpuSample(sample, executionSamples);
+            long event = output.chunk().addCpuSample(sample, executionSamples);
             output.counted("kfr.CpuSample");
             if (executionSamples) {
                 output.counted("jdk.ExecutionSample");
             }
+            output.export().addCpu(sample, event);
         }
     }
 }

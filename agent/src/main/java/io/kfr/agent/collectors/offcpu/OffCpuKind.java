@@ -81,9 +81,10 @@ public final class OffCpuKind implements CollectorKind {
             if (!output.admitted()) {
                 return; // the session stopped while this collector was starting
             }
-            output.chunk().addOffCpu(sample);
+            long event = output.chunk().addOffCpu(sample);
             output.counted("kfr.OffCpu");
             output.summaries().add(sample);
+            output.export().addOffCpu(sample, event);
         }
 
         @Override

@@ -1,0 +1,51 @@
+package io.kfr.jfr;
+
+import io.kfr.collectors.Frame;
+import io.kfr.collectors.FrameType;
+import io.kfr.collectors.StackTrace;
+import io.kfr.collectors.symbols.NativeImages;
+
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The kfr.NativeImage and kfr.NativeSymbol events of one chunk: each native image and each native
+ * or kernel function once, spooled before the first event whose stack holds it, so a reader meets
+ * them with (or before) the stacks they describe. Only what stacks hold: a few hundred events.
+ * Not thread-safe: used under the chunk's lock.
+ */
+final class NativeImageEvents {
+    private final Set<Frame> symbols = new HashSet<>();
+    private final Set<String> images = new HashSet<>();
+
+    /** Spools the events {@code stack} needs that are not in the spool yet, with {@code append} after each. */
+    void announce(StackTrace stack, long epochNanos, ConstantPools pools, JfrBuffer record, Runnable append) {
+        for (Frame f : stack.frames()) {
+            FrameType t = f.type();
+            if (t != FrameType.NATIVE && t != FrameType.CPP && t != FrameType.KERNEL) {
+                continue;
+            }
+            if (symbols.contains(f)) {
+                continue;
+            }
+            long address = NativeImages.address(f);
+            if (address == -1) {
+                continue; // not made by the symbolizers (a test's frame): nothing known to write
+            }
+            symbols.add(f);
+            if (images.add(f.owner())) {
+                NativeImages.Image image = NativeImages.image(f.owner());
+                if (image != null) {
+                    record.reset();
+                    EventEncoder.spoolNativeImage(record, epochNanos, pools.string(image.name), pools.string(image.path),
+                            pools.string(image.buildId.isEmpty() ? null : image.buildId), image.start, image.limit,
+                            image.fileOffset);
+                    append.run();
+                }
+            }
+            record.reset();
+            EventEncoder.spoolNativeSymbol(record, epochNanos, pools.string(f.owner()), pools.string(f.method()), address);
+            append.run();
+        }
+    }
+}
