@@ -110,20 +110,41 @@ final class EventEncoder {
         long duration = 0;
         for (EventType.Field f : type.fields()) {
             switch (f.encoding()) {
-                case START -> start = in.readRawLong();
-                case DURATION -> {
+                case START:
+                    start = in.readRawLong();
+                    break;
+                case DURATION: {
                     duration = in.readVarLong();
                     startAndDuration(start, duration);
+                    break;
                 }
-                case INSTANT -> instant(in.readRawLong());
-                case REFERENCE -> body.writeVarLong(in.readVarInt());
-                case STRING -> body.writePooledString(in.readVarInt());
-                case LONG -> body.writeVarLong(in.readVarLong());
-                case INT -> body.writeVarInt(in.readVarInt());
-                case BOOLEAN -> body.writeBoolean(in.readByte() != 0);
-                case DOUBLE -> body.writeDouble(Double.longBitsToDouble(in.readRawLong()));
-                case DURATION_MILLIS -> body.writeDouble(duration / 1e6);
-                case RUNNABLE -> body.writeVarLong(JavaThreadStates.RUNNABLE);
+                case INSTANT:
+                    instant(in.readRawLong());
+                    break;
+                case REFERENCE:
+                    body.writeVarLong(in.readVarInt());
+                    break;
+                case STRING:
+                    body.writePooledString(in.readVarInt());
+                    break;
+                case LONG:
+                    body.writeVarLong(in.readVarLong());
+                    break;
+                case INT:
+                    body.writeVarInt(in.readVarInt());
+                    break;
+                case BOOLEAN:
+                    body.writeBoolean(in.readByte() != 0);
+                    break;
+                case DOUBLE:
+                    body.writeDouble(Double.longBitsToDouble(in.readRawLong()));
+                    break;
+                case DURATION_MILLIS:
+                    body.writeDouble(duration / 1e6);
+                    break;
+                case RUNNABLE:
+                    body.writeVarLong(JavaThreadStates.RUNNABLE);
+                    break;
             }
         }
         out.writeSizedEvent(body);

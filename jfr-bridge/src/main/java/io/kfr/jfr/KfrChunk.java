@@ -237,12 +237,18 @@ public final class KfrChunk implements AutoCloseable {
     }
 
     static String describe(OffCpuState state) {
-        return switch (state) {
-            case S -> "Sleeping (interruptible wait: sleep, park, futex, socket)";
-            case D -> "Uninterruptible wait (usually disk I/O or a page fault)";
-            case R -> "Preempted (runnable, waiting for a CPU)";
-            case OTHER -> "Other (idle, stopped or traced)";
-        };
+        switch (state) {
+            case S:
+                return "Sleeping (interruptible wait: sleep, park, futex, socket)";
+            case D:
+                return "Uninterruptible wait (usually disk I/O or a page fault)";
+            case R:
+                return "Preempted (runnable, waiting for a CPU)";
+            case OTHER:
+                return "Other (idle, stopped or traced)";
+            default:
+                throw new IllegalArgumentException(String.valueOf(state));
+        }
     }
 
     /** The syscall's name; its number when only that is known; null when not in a syscall. */
