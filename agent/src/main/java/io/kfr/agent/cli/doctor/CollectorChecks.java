@@ -70,7 +70,7 @@ final class CollectorChecks {
         String detail = what + " opens: " + o.mode() + ", " + javaFrames(o)
                 + (o.javaFrames().isEmpty() ? " (start-up self-test " + JavaFramesSelfTest.outcome() + ")" : "");
         if (!o.javaFrames().isEmpty()) {
-            return Check.limited(name, detail, "a HotSpot JDK 17 or later (see the jvm line)");
+            return Check.limited(name, detail, "a HotSpot JDK 11 or later (see the jvm line)");
         }
         String limited = kind.limitedMode(o);
         if (limited != null) {
