@@ -85,7 +85,7 @@ final class EventEncoder {
     }
 
     /** Every counter of the event, 0 where the collector does not fill it. */
-    static void spoolStatistics(JfrBuffer r, int collector, CollectorStatistics s) {
+    static void spoolStatistics(JfrBuffer r, int collector, CollectorStatistics s, int javaFramesSelfTest) {
         r.writeByte(KfrEventTypes.COLLECTOR_STATISTICS.kind());
         r.writeRawLong(s.epochNanos());
         r.writeVarLong(0);
@@ -95,6 +95,7 @@ final class EventEncoder {
             // the thread's CPU time reads -1 where the JVM cannot measure it
             r.writeVarLong(c == CollectorCounters.COLLECTOR_CPU_TIME ? Math.max(0, v) : v);
         }
+        r.writeVarInt(javaFramesSelfTest);
     }
 
     /** Reads one spool record and appends it to {@code out} as a sized JFR event. */

@@ -132,7 +132,7 @@ public final class KfrChunk implements AutoCloseable {
         synchronized (lock) {
             ensureOpen();
             record.reset();
-            EventEncoder.spoolStatistics(record, pools.string(s.collector()), s);
+            EventEncoder.spoolStatistics(record, pools.string(s.collector()), s, pools.string(s.javaFramesSelfTest()));
             append();
         }
     }

@@ -42,7 +42,8 @@ public final class JavaFramesSelfTest {
     private static final long DEADLINE_NANOS = 5_000_000_000L;
 
     private static String verdict;
-    private static String outcome = "not run";
+    /** Volatile: the statistics read it on the collectors' threads while a self-test may be running. */
+    private static volatile String outcome = "not run";
 
     private JavaFramesSelfTest() {
     }
@@ -85,7 +86,7 @@ public final class JavaFramesSelfTest {
     }
 
     /** The self-test's outcome for doctor and the statistics: "not run", "passed (...)", "failed: ...". */
-    public static synchronized String outcome() {
+    public static String outcome() {
         return outcome;
     }
 
