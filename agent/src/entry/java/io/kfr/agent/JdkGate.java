@@ -4,7 +4,8 @@ package io.kfr.agent;
  * Whether this JVM can run kfr's classes, decided before any of them is loaded. This class and
  * the two entry points ({@link AgentMain}, {@link CliMain}) are compiled for Java 8 (class file
  * version 52) and use nothing newer: a -javaagent whose premain class fails to load stops the JVM
- * from starting, and a profiler must never do that. The rest of kfr is compiled for 11 (the commands that read a recording for 17).
+ * from starting, and a profiler must never do that. The rest of kfr is compiled for 11 (the
+ * commands that read a recording: 17).
  */
 final class JdkGate {
     /** The release kfr's classes are compiled for (maven.compiler.release). */

@@ -23,7 +23,8 @@ public final class AgentOptions {
     private final Path workingSet;
     private final long workingSetWindowNanos;
 
-    public AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig, boolean quiet, boolean cpu, CpuConfig cpuConfig, Boolean executionSamples, Path workingSet, long workingSetWindowNanos) {
+    public AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig, boolean quiet, boolean cpu,
+            CpuConfig cpuConfig, Boolean executionSamples, Path workingSet, long workingSetWindowNanos) {
         this.offCpu = offCpu;
         this.file = file;
         this.offCpuConfig = offCpuConfig;
@@ -80,7 +81,10 @@ public final class AgentOptions {
             return false;
         }
         AgentOptions o = (AgentOptions) other;
-        return offCpu == o.offCpu && Objects.equals(file, o.file) && Objects.equals(offCpuConfig, o.offCpuConfig) && quiet == o.quiet && cpu == o.cpu && Objects.equals(cpuConfig, o.cpuConfig) && Objects.equals(executionSamples, o.executionSamples) && Objects.equals(workingSet, o.workingSet) && workingSetWindowNanos == o.workingSetWindowNanos;
+        return offCpu == o.offCpu && Objects.equals(file, o.file) && Objects.equals(offCpuConfig, o.offCpuConfig)
+                && quiet == o.quiet && cpu == o.cpu && Objects.equals(cpuConfig, o.cpuConfig)
+                && Objects.equals(executionSamples, o.executionSamples) && Objects.equals(workingSet, o.workingSet)
+                && workingSetWindowNanos == o.workingSetWindowNanos;
     }
 
     @Override
@@ -100,7 +104,10 @@ public final class AgentOptions {
 
     @Override
     public String toString() {
-        return "AgentOptions[offCpu=" + offCpu + ", file=" + file + ", offCpuConfig=" + offCpuConfig + ", quiet=" + quiet + ", cpu=" + cpu + ", cpuConfig=" + cpuConfig + ", executionSamples=" + executionSamples + ", workingSet=" + workingSet + ", workingSetWindowNanos=" + workingSetWindowNanos + "]";
+        return "AgentOptions[offCpu=" + offCpu + ", file=" + file + ", offCpuConfig=" + offCpuConfig
+                + ", quiet=" + quiet + ", cpu=" + cpu + ", cpuConfig=" + cpuConfig
+                + ", executionSamples=" + executionSamples + ", workingSet=" + workingSet
+                + ", workingSetWindowNanos=" + workingSetWindowNanos + "]";
     }
 
     static final String USAGE = "known options: offcpu, cpu, file=<path.jfr>, offcpu.threshold=<duration, 1us..10s>, "

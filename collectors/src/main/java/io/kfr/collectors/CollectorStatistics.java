@@ -24,7 +24,8 @@ public final class CollectorStatistics {
     private final Map<Counter, Long> values;
     private final String javaFramesSelfTest;
 
-    private CollectorStatistics(String collector, long epochNanos, Map<Counter, Long> values, String javaFramesSelfTest) {
+    private CollectorStatistics(String collector, long epochNanos, Map<Counter, Long> values,
+            String javaFramesSelfTest) {
         this.collector = collector;
         this.epochNanos = epochNanos;
         this.values = Collections.unmodifiableMap(values);

@@ -46,7 +46,8 @@ public final class Counter {
             return false;
         }
         Counter o = (Counter) other;
-        return Objects.equals(name, o.name) && Objects.equals(label, o.label) && Objects.equals(description, o.description) && Objects.equals(unit, o.unit);
+        return Objects.equals(name, o.name) && Objects.equals(label, o.label)
+                && Objects.equals(description, o.description) && Objects.equals(unit, o.unit);
     }
 
     @Override

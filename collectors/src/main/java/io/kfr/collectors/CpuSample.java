@@ -52,7 +52,8 @@ public final class CpuSample {
             return false;
         }
         CpuSample o = (CpuSample) other;
-        return Objects.equals(thread, o.thread) && epochNanos == o.epochNanos && cpu == o.cpu && weightNanos == o.weightNanos && Objects.equals(stack, o.stack);
+        return Objects.equals(thread, o.thread) && epochNanos == o.epochNanos && cpu == o.cpu
+                && weightNanos == o.weightNanos && Objects.equals(stack, o.stack);
     }
 
     @Override
@@ -68,6 +69,7 @@ public final class CpuSample {
 
     @Override
     public String toString() {
-        return "CpuSample[thread=" + thread + ", epochNanos=" + epochNanos + ", cpu=" + cpu + ", weightNanos=" + weightNanos + ", stack=" + stack + "]";
+        return "CpuSample[thread=" + thread + ", epochNanos=" + epochNanos + ", cpu=" + cpu
+                + ", weightNanos=" + weightNanos + ", stack=" + stack + "]";
     }
 }

@@ -65,7 +65,9 @@ public final class Frame {
             return false;
         }
         Frame o = (Frame) other;
-        return Objects.equals(owner, o.owner) && Objects.equals(method, o.method) && Objects.equals(descriptor, o.descriptor) && Objects.equals(type, o.type) && line == o.line && bci == o.bci && hidden == o.hidden;
+        return Objects.equals(owner, o.owner) && Objects.equals(method, o.method)
+                && Objects.equals(descriptor, o.descriptor) && Objects.equals(type, o.type) && line == o.line
+                && bci == o.bci && hidden == o.hidden;
     }
 
     @Override

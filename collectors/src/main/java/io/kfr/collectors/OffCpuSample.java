@@ -23,7 +23,8 @@ public final class OffCpuSample {
     private final StackTrace stack;
     private final Waker waker;
 
-    public OffCpuSample(ThreadRef thread, long startEpochNanos, long durationNanos, OffCpuState state, int syscall, String syscallName, long count, boolean aggregated, StackTrace stack, Waker waker) {
+    public OffCpuSample(ThreadRef thread, long startEpochNanos, long durationNanos, OffCpuState state, int syscall,
+            String syscallName, long count, boolean aggregated, StackTrace stack, Waker waker) {
         this.thread = thread;
         this.startEpochNanos = startEpochNanos;
         this.durationNanos = durationNanos;
@@ -85,7 +86,10 @@ public final class OffCpuSample {
             return false;
         }
         OffCpuSample o = (OffCpuSample) other;
-        return Objects.equals(thread, o.thread) && startEpochNanos == o.startEpochNanos && durationNanos == o.durationNanos && Objects.equals(state, o.state) && syscall == o.syscall && Objects.equals(syscallName, o.syscallName) && count == o.count && aggregated == o.aggregated && Objects.equals(stack, o.stack) && Objects.equals(waker, o.waker);
+        return Objects.equals(thread, o.thread) && startEpochNanos == o.startEpochNanos
+                && durationNanos == o.durationNanos && Objects.equals(state, o.state) && syscall == o.syscall
+                && Objects.equals(syscallName, o.syscallName) && count == o.count && aggregated == o.aggregated
+                && Objects.equals(stack, o.stack) && Objects.equals(waker, o.waker);
     }
 
     @Override
@@ -106,7 +110,10 @@ public final class OffCpuSample {
 
     @Override
     public String toString() {
-        return "OffCpuSample[thread=" + thread + ", startEpochNanos=" + startEpochNanos + ", durationNanos=" + durationNanos + ", state=" + state + ", syscall=" + syscall + ", syscallName=" + syscallName + ", count=" + count + ", aggregated=" + aggregated + ", stack=" + stack + ", waker=" + waker + "]";
+        return "OffCpuSample[thread=" + thread + ", startEpochNanos=" + startEpochNanos
+                + ", durationNanos=" + durationNanos + ", state=" + state + ", syscall=" + syscall
+                + ", syscallName=" + syscallName + ", count=" + count + ", aggregated=" + aggregated
+                + ", stack=" + stack + ", waker=" + waker + "]";
     }
 
 

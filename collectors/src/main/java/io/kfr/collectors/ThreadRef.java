@@ -45,7 +45,8 @@ public final class ThreadRef {
             return false;
         }
         ThreadRef o = (ThreadRef) other;
-        return tid == o.tid && Objects.equals(osName, o.osName) && javaThreadId == o.javaThreadId && Objects.equals(javaName, o.javaName);
+        return tid == o.tid && Objects.equals(osName, o.osName) && javaThreadId == o.javaThreadId
+                && Objects.equals(javaName, o.javaName);
     }
 
     @Override
@@ -60,7 +61,8 @@ public final class ThreadRef {
 
     @Override
     public String toString() {
-        return "ThreadRef[tid=" + tid + ", osName=" + osName + ", javaThreadId=" + javaThreadId + ", javaName=" + javaName + "]";
+        return "ThreadRef[tid=" + tid + ", osName=" + osName + ", javaThreadId=" + javaThreadId
+                + ", javaName=" + javaName + "]";
     }
 
     public boolean isJava() {

@@ -64,7 +64,8 @@ final class ChunkWriter {
         private final ConstantPools.Snapshot pools;
         private final boolean executionSamples;
 
-        Contents(KfrTypes types, EventSpool spool, long spoolBytes, long eventCount, ConstantPools.Snapshot pools, boolean executionSamples) {
+        Contents(KfrTypes types, EventSpool spool, long spoolBytes, long eventCount, ConstantPools.Snapshot pools,
+                boolean executionSamples) {
             this.types = types;
             this.spool = spool;
             this.spoolBytes = spoolBytes;
@@ -106,7 +107,9 @@ final class ChunkWriter {
                 return false;
             }
             Contents o = (Contents) other;
-            return Objects.equals(types, o.types) && Objects.equals(spool, o.spool) && spoolBytes == o.spoolBytes && eventCount == o.eventCount && Objects.equals(pools, o.pools) && executionSamples == o.executionSamples;
+            return Objects.equals(types, o.types) && Objects.equals(spool, o.spool) && spoolBytes == o.spoolBytes
+                    && eventCount == o.eventCount && Objects.equals(pools, o.pools)
+                    && executionSamples == o.executionSamples;
         }
 
         @Override
@@ -123,7 +126,9 @@ final class ChunkWriter {
 
         @Override
         public String toString() {
-            return "Contents[types=" + types + ", spool=" + spool + ", spoolBytes=" + spoolBytes + ", eventCount=" + eventCount + ", pools=" + pools + ", executionSamples=" + executionSamples + "]";
+            return "Contents[types=" + types + ", spool=" + spool + ", spoolBytes=" + spoolBytes
+                    + ", eventCount=" + eventCount + ", pools=" + pools
+                    + ", executionSamples=" + executionSamples + "]";
         }
     }
 
@@ -159,7 +164,8 @@ final class ChunkWriter {
                 return false;
             }
             Limits o = (Limits) other;
-            return batchBytes == o.batchBytes && batchEvents == o.batchEvents && readBytes == o.readBytes && maxGap == o.maxGap;
+            return batchBytes == o.batchBytes && batchEvents == o.batchEvents && readBytes == o.readBytes
+                    && maxGap == o.maxGap;
         }
 
         @Override
@@ -174,7 +180,8 @@ final class ChunkWriter {
 
         @Override
         public String toString() {
-            return "Limits[batchBytes=" + batchBytes + ", batchEvents=" + batchEvents + ", readBytes=" + readBytes + ", maxGap=" + maxGap + "]";
+            return "Limits[batchBytes=" + batchBytes + ", batchEvents=" + batchEvents + ", readBytes=" + readBytes
+                    + ", maxGap=" + maxGap + "]";
         }
 
         static final Limits DEFAULT = new Limits(BATCH_BYTES, DEFAULT_BATCH_EVENTS, READ_BYTES, MAX_GAP);

@@ -138,7 +138,8 @@ final class ConstantPools {
 
         @Override
         public String toString() {
-            return "MethodEntry[type=" + type + ", name=" + name + ", descriptor=" + descriptor + ", hidden=" + hidden + "]";
+            return "MethodEntry[type=" + type + ", name=" + name + ", descriptor=" + descriptor
+                    + ", hidden=" + hidden + "]";
         }
     }
 
@@ -330,7 +331,8 @@ final class ConstantPools {
         private final Object[] threads;
         private final Object[] stacks;
 
-        Snapshot(Object[] strings, Object[] symbols, Object[] frameTypes, Object[] packages, Object[] classes, Object[] methods, Object[] threads, Object[] stacks) {
+        Snapshot(Object[] strings, Object[] symbols, Object[] frameTypes, Object[] packages, Object[] classes,
+                Object[] methods, Object[] threads, Object[] stacks) {
             this.strings = strings;
             this.symbols = symbols;
             this.frameTypes = frameTypes;
@@ -382,7 +384,10 @@ final class ConstantPools {
                 return false;
             }
             Snapshot o = (Snapshot) other;
-            return Objects.equals(strings, o.strings) && Objects.equals(symbols, o.symbols) && Objects.equals(frameTypes, o.frameTypes) && Objects.equals(packages, o.packages) && Objects.equals(classes, o.classes) && Objects.equals(methods, o.methods) && Objects.equals(threads, o.threads) && Objects.equals(stacks, o.stacks);
+            return Objects.equals(strings, o.strings) && Objects.equals(symbols, o.symbols)
+                    && Objects.equals(frameTypes, o.frameTypes) && Objects.equals(packages, o.packages)
+                    && Objects.equals(classes, o.classes) && Objects.equals(methods, o.methods)
+                    && Objects.equals(threads, o.threads) && Objects.equals(stacks, o.stacks);
         }
 
         @Override
@@ -401,7 +406,9 @@ final class ConstantPools {
 
         @Override
         public String toString() {
-            return "Snapshot[strings=" + strings + ", symbols=" + symbols + ", frameTypes=" + frameTypes + ", packages=" + packages + ", classes=" + classes + ", methods=" + methods + ", threads=" + threads + ", stacks=" + stacks + "]";
+            return "Snapshot[strings=" + strings + ", symbols=" + symbols + ", frameTypes=" + frameTypes
+                    + ", packages=" + packages + ", classes=" + classes + ", methods=" + methods
+                    + ", threads=" + threads + ", stacks=" + stacks + "]";
         }
 
 

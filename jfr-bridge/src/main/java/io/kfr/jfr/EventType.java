@@ -22,7 +22,8 @@ final class EventType {
     private final boolean optional;
     private final List<Field> fields;
 
-    EventType(String name, long id, int kind, String label, String description, String[] category, boolean optional, List<Field> fields) {
+    EventType(String name, long id, int kind, String label, String description, String[] category, boolean optional,
+            List<Field> fields) {
         this.name = name;
         this.id = id;
         this.kind = kind;
@@ -74,7 +75,9 @@ final class EventType {
             return false;
         }
         EventType o = (EventType) other;
-        return Objects.equals(name, o.name) && id == o.id && kind == o.kind && Objects.equals(label, o.label) && Objects.equals(description, o.description) && Objects.equals(category, o.category) && optional == o.optional && Objects.equals(fields, o.fields);
+        return Objects.equals(name, o.name) && id == o.id && kind == o.kind && Objects.equals(label, o.label)
+                && Objects.equals(description, o.description) && Objects.equals(category, o.category)
+                && optional == o.optional && Objects.equals(fields, o.fields);
     }
 
     @Override
@@ -93,7 +96,9 @@ final class EventType {
 
     @Override
     public String toString() {
-        return "EventType[name=" + name + ", id=" + id + ", kind=" + kind + ", label=" + label + ", description=" + description + ", category=" + category + ", optional=" + optional + ", fields=" + fields + "]";
+        return "EventType[name=" + name + ", id=" + id + ", kind=" + kind + ", label=" + label
+                + ", description=" + description + ", category=" + category + ", optional=" + optional
+                + ", fields=" + fields + "]";
     }
 
 
@@ -111,7 +116,8 @@ final class EventType {
         private final String unit;
         private final Encoding encoding;
 
-        Field(String name, int type, boolean constantPool, String label, String description, int annotation, String unit, Encoding encoding) {
+        Field(String name, int type, boolean constantPool, String label, String description, int annotation, String unit,
+                Encoding encoding) {
             this.name = name;
             this.type = type;
             this.constantPool = constantPool;
@@ -163,7 +169,10 @@ final class EventType {
                 return false;
             }
             Field o = (Field) other;
-            return Objects.equals(name, o.name) && type == o.type && constantPool == o.constantPool && Objects.equals(label, o.label) && Objects.equals(description, o.description) && annotation == o.annotation && Objects.equals(unit, o.unit) && Objects.equals(encoding, o.encoding);
+            return Objects.equals(name, o.name) && type == o.type && constantPool == o.constantPool
+                    && Objects.equals(label, o.label) && Objects.equals(description, o.description)
+                    && annotation == o.annotation && Objects.equals(unit, o.unit)
+                    && Objects.equals(encoding, o.encoding);
         }
 
         @Override
@@ -182,7 +191,9 @@ final class EventType {
 
         @Override
         public String toString() {
-            return "Field[name=" + name + ", type=" + type + ", constantPool=" + constantPool + ", label=" + label + ", description=" + description + ", annotation=" + annotation + ", unit=" + unit + ", encoding=" + encoding + "]";
+            return "Field[name=" + name + ", type=" + type + ", constantPool=" + constantPool + ", label=" + label
+                    + ", description=" + description + ", annotation=" + annotation + ", unit=" + unit
+                    + ", encoding=" + encoding + "]";
         }
     }
 

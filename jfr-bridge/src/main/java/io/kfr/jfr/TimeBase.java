@@ -53,7 +53,8 @@ public final class TimeBase {
 
     @Override
     public String toString() {
-        return "TimeBase[startNanos=" + startNanos + ", startTicks=" + startTicks + ", ticksPerSecond=" + ticksPerSecond + "]";
+        return "TimeBase[startNanos=" + startNanos + ", startTicks=" + startTicks
+                + ", ticksPerSecond=" + ticksPerSecond + "]";
     }
 
 

@@ -60,7 +60,8 @@ final class TargetProcess {
             return false;
         }
         TargetProcess o = (TargetProcess) other;
-        return pid == o.pid && uid == o.uid && Objects.equals(userName, o.userName) && Objects.equals(exe, o.exe) && Objects.equals(javaHome, o.javaHome);
+        return pid == o.pid && uid == o.uid && Objects.equals(userName, o.userName) && Objects.equals(exe, o.exe)
+                && Objects.equals(javaHome, o.javaHome);
     }
 
     @Override
@@ -76,7 +77,8 @@ final class TargetProcess {
 
     @Override
     public String toString() {
-        return "TargetProcess[pid=" + pid + ", uid=" + uid + ", userName=" + userName + ", exe=" + exe + ", javaHome=" + javaHome + "]";
+        return "TargetProcess[pid=" + pid + ", uid=" + uid + ", userName=" + userName + ", exe=" + exe
+                + ", javaHome=" + javaHome + "]";
     }
 
     private static final String DISABLE_ATTACH = "-XX:+DisableAttachMechanism";

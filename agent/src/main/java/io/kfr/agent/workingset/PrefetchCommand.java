@@ -71,7 +71,8 @@ public final class PrefetchCommand {
                 return false;
             }
             Options o = (Options) other;
-            return Objects.equals(file, o.file) && Objects.equals(method, o.method) && cap == o.cap && quiet == o.quiet && Objects.equals(command, o.command);
+            return Objects.equals(file, o.file) && Objects.equals(method, o.method) && cap == o.cap && quiet == o.quiet
+                    && Objects.equals(command, o.command);
         }
 
         @Override
@@ -87,7 +88,8 @@ public final class PrefetchCommand {
 
         @Override
         public String toString() {
-            return "Options[file=" + file + ", method=" + method + ", cap=" + cap + ", quiet=" + quiet + ", command=" + command + "]";
+            return "Options[file=" + file + ", method=" + method + ", cap=" + cap + ", quiet=" + quiet
+                    + ", command=" + command + "]";
         }
     }
 

@@ -54,7 +54,8 @@ public final class CpuConfig {
             return false;
         }
         CpuConfig o = (CpuConfig) other;
-        return intervalNanos == o.intervalNanos && eventCount == o.eventCount && Objects.equals(event, o.event) && ringBufferBytes == o.ringBufferBytes && javaFrames == o.javaFrames;
+        return intervalNanos == o.intervalNanos && eventCount == o.eventCount && Objects.equals(event, o.event)
+                && ringBufferBytes == o.ringBufferBytes && javaFrames == o.javaFrames;
     }
 
     @Override
@@ -70,7 +71,8 @@ public final class CpuConfig {
 
     @Override
     public String toString() {
-        return "CpuConfig[intervalNanos=" + intervalNanos + ", eventCount=" + eventCount + ", event=" + event + ", ringBufferBytes=" + ringBufferBytes + ", javaFrames=" + javaFrames + "]";
+        return "CpuConfig[intervalNanos=" + intervalNanos + ", eventCount=" + eventCount + ", event=" + event
+                + ", ringBufferBytes=" + ringBufferBytes + ", javaFrames=" + javaFrames + "]";
     }
 
     public static final long DEFAULT_INTERVAL_NANOS = 10_000_000L;

@@ -45,7 +45,8 @@ public final class OffCpuConfig {
             return false;
         }
         OffCpuConfig o = (OffCpuConfig) other;
-        return thresholdNanos == o.thresholdNanos && drainPeriodMillis == o.drainPeriodMillis && ringBufferBytes == o.ringBufferBytes && javaFrames == o.javaFrames;
+        return thresholdNanos == o.thresholdNanos && drainPeriodMillis == o.drainPeriodMillis
+                && ringBufferBytes == o.ringBufferBytes && javaFrames == o.javaFrames;
     }
 
     @Override
@@ -60,7 +61,8 @@ public final class OffCpuConfig {
 
     @Override
     public String toString() {
-        return "OffCpuConfig[thresholdNanos=" + thresholdNanos + ", drainPeriodMillis=" + drainPeriodMillis + ", ringBufferBytes=" + ringBufferBytes + ", javaFrames=" + javaFrames + "]";
+        return "OffCpuConfig[thresholdNanos=" + thresholdNanos + ", drainPeriodMillis=" + drainPeriodMillis
+                + ", ringBufferBytes=" + ringBufferBytes + ", javaFrames=" + javaFrames + "]";
     }
 
     /** See README "Choosing the off-CPU threshold" for why 1 ms. */

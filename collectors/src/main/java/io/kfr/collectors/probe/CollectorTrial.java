@@ -60,7 +60,8 @@ public final class CollectorTrial {
                 return false;
             }
             Outcome o = (Outcome) other;
-            return runs == o.runs && Objects.equals(mode, o.mode) && Objects.equals(javaFrames, o.javaFrames) && Objects.equals(reason, o.reason);
+            return runs == o.runs && Objects.equals(mode, o.mode) && Objects.equals(javaFrames, o.javaFrames)
+                    && Objects.equals(reason, o.reason);
         }
 
         @Override
@@ -75,7 +76,8 @@ public final class CollectorTrial {
 
         @Override
         public String toString() {
-            return "Outcome[runs=" + runs + ", mode=" + mode + ", javaFrames=" + javaFrames + ", reason=" + reason + "]";
+            return "Outcome[runs=" + runs + ", mode=" + mode + ", javaFrames=" + javaFrames
+                    + ", reason=" + reason + "]";
         }
 
         public static Outcome failed() {

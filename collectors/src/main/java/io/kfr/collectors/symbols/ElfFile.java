@@ -79,7 +79,8 @@ final class ElfFile implements Closeable {
                 return false;
             }
             Segment o = (Segment) other;
-            return type == o.type && flags == o.flags && offset == o.offset && vaddr == o.vaddr && filesz == o.filesz && memsz == o.memsz;
+            return type == o.type && flags == o.flags && offset == o.offset && vaddr == o.vaddr && filesz == o.filesz
+                    && memsz == o.memsz;
         }
 
         @Override
@@ -96,7 +97,8 @@ final class ElfFile implements Closeable {
 
         @Override
         public String toString() {
-            return "Segment[type=" + type + ", flags=" + flags + ", offset=" + offset + ", vaddr=" + vaddr + ", filesz=" + filesz + ", memsz=" + memsz + "]";
+            return "Segment[type=" + type + ", flags=" + flags + ", offset=" + offset + ", vaddr=" + vaddr
+                    + ", filesz=" + filesz + ", memsz=" + memsz + "]";
         }
     }
 
@@ -156,7 +158,8 @@ final class ElfFile implements Closeable {
                 return false;
             }
             Section o = (Section) other;
-            return Objects.equals(name, o.name) && type == o.type && flags == o.flags && offset == o.offset && size == o.size && link == o.link && entsize == o.entsize;
+            return Objects.equals(name, o.name) && type == o.type && flags == o.flags && offset == o.offset
+                    && size == o.size && link == o.link && entsize == o.entsize;
         }
 
         @Override
@@ -174,7 +177,8 @@ final class ElfFile implements Closeable {
 
         @Override
         public String toString() {
-            return "Section[name=" + name + ", type=" + type + ", flags=" + flags + ", offset=" + offset + ", size=" + size + ", link=" + link + ", entsize=" + entsize + "]";
+            return "Section[name=" + name + ", type=" + type + ", flags=" + flags + ", offset=" + offset
+                    + ", size=" + size + ", link=" + link + ", entsize=" + entsize + "]";
         }
     }
 

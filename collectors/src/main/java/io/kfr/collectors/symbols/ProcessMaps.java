@@ -103,7 +103,8 @@ public final class ProcessMaps {
                 return false;
             }
             Mapping o = (Mapping) other;
-            return start == o.start && end == o.end && Objects.equals(perms, o.perms) && offset == o.offset && Objects.equals(path, o.path);
+            return start == o.start && end == o.end && Objects.equals(perms, o.perms) && offset == o.offset
+                    && Objects.equals(path, o.path);
         }
 
         @Override
@@ -119,7 +120,8 @@ public final class ProcessMaps {
 
         @Override
         public String toString() {
-            return "Mapping[start=" + start + ", end=" + end + ", perms=" + perms + ", offset=" + offset + ", path=" + path + "]";
+            return "Mapping[start=" + start + ", end=" + end + ", perms=" + perms + ", offset=" + offset
+                    + ", path=" + path + "]";
         }
     }
 

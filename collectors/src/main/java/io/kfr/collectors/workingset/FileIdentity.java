@@ -62,7 +62,8 @@ public final class FileIdentity {
 
     @Override
     public String toString() {
-        return "FileIdentity[size=" + size + ", mtimeNanos=" + mtimeNanos + ", inode=" + inode + ", device=" + device + "]";
+        return "FileIdentity[size=" + size + ", mtimeNanos=" + mtimeNanos + ", inode=" + inode
+                + ", device=" + device + "]";
     }
 
 

@@ -48,7 +48,8 @@ public final class FileSet {
             return false;
         }
         FileSet o = (FileSet) other;
-        return Objects.equals(path, o.path) && size == o.size && mtimeNanos == o.mtimeNanos && inode == o.inode && device == o.device && Objects.equals(ranges, o.ranges);
+        return Objects.equals(path, o.path) && size == o.size && mtimeNanos == o.mtimeNanos && inode == o.inode
+                && device == o.device && Objects.equals(ranges, o.ranges);
     }
 
     @Override
@@ -65,7 +66,8 @@ public final class FileSet {
 
     @Override
     public String toString() {
-        return "FileSet[path=" + path + ", size=" + size + ", mtimeNanos=" + mtimeNanos + ", inode=" + inode + ", device=" + device + ", ranges=" + ranges + "]";
+        return "FileSet[path=" + path + ", size=" + size + ", mtimeNanos=" + mtimeNanos + ", inode=" + inode
+                + ", device=" + device + ", ranges=" + ranges + "]";
     }
 
     public FileSet(String path, long size, long mtimeNanos, long inode, long device, List<PageRange> ranges) {

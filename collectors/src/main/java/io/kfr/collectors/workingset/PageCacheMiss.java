@@ -18,7 +18,8 @@ public final class PageCacheMiss {
     private final long offset;
     private final long pages;
 
-    public PageCacheMiss(ThreadRef thread, StackTrace stack, long epochNanos, long waitNanos, String file, long offset, long pages) {
+    public PageCacheMiss(ThreadRef thread, StackTrace stack, long epochNanos, long waitNanos, String file, long offset,
+            long pages) {
         this.thread = thread;
         this.stack = stack;
         this.epochNanos = epochNanos;
@@ -65,7 +66,8 @@ public final class PageCacheMiss {
             return false;
         }
         PageCacheMiss o = (PageCacheMiss) other;
-        return Objects.equals(thread, o.thread) && Objects.equals(stack, o.stack) && epochNanos == o.epochNanos && waitNanos == o.waitNanos && Objects.equals(file, o.file) && offset == o.offset && pages == o.pages;
+        return Objects.equals(thread, o.thread) && Objects.equals(stack, o.stack) && epochNanos == o.epochNanos
+                && waitNanos == o.waitNanos && Objects.equals(file, o.file) && offset == o.offset && pages == o.pages;
     }
 
     @Override
@@ -83,6 +85,7 @@ public final class PageCacheMiss {
 
     @Override
     public String toString() {
-        return "PageCacheMiss[thread=" + thread + ", stack=" + stack + ", epochNanos=" + epochNanos + ", waitNanos=" + waitNanos + ", file=" + file + ", offset=" + offset + ", pages=" + pages + "]";
+        return "PageCacheMiss[thread=" + thread + ", stack=" + stack + ", epochNanos=" + epochNanos
+                + ", waitNanos=" + waitNanos + ", file=" + file + ", offset=" + offset + ", pages=" + pages + "]";
     }
 }

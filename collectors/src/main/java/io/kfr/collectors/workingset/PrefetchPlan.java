@@ -50,7 +50,8 @@ public final class PrefetchPlan {
             return false;
         }
         PrefetchPlan o = (PrefetchPlan) other;
-        return Objects.equals(requests, o.requests) && Objects.equals(skipped, o.skipped) && bytes == o.bytes && capBytes == o.capBytes;
+        return Objects.equals(requests, o.requests) && Objects.equals(skipped, o.skipped) && bytes == o.bytes
+                && capBytes == o.capBytes;
     }
 
     @Override
@@ -65,7 +66,8 @@ public final class PrefetchPlan {
 
     @Override
     public String toString() {
-        return "PrefetchPlan[requests=" + requests + ", skipped=" + skipped + ", bytes=" + bytes + ", capBytes=" + capBytes + "]";
+        return "PrefetchPlan[requests=" + requests + ", skipped=" + skipped + ", bytes=" + bytes
+                + ", capBytes=" + capBytes + "]";
     }
 
     /** Ranges closer than this are read as one (128 KB). */
@@ -111,7 +113,8 @@ public final class PrefetchPlan {
                 return false;
             }
             Request o = (Request) other;
-            return Objects.equals(path, o.path) && device == o.device && Objects.equals(ranges, o.ranges) && bytes == o.bytes;
+            return Objects.equals(path, o.path) && device == o.device && Objects.equals(ranges, o.ranges)
+                    && bytes == o.bytes;
         }
 
         @Override

@@ -48,7 +48,8 @@ public final class PrefetchResult {
             return false;
         }
         PrefetchResult o = (PrefetchResult) other;
-        return Objects.equals(method, o.method) && bytes == o.bytes && files == o.files && Objects.equals(failures, o.failures) && elapsedNanos == o.elapsedNanos;
+        return Objects.equals(method, o.method) && bytes == o.bytes && files == o.files
+                && Objects.equals(failures, o.failures) && elapsedNanos == o.elapsedNanos;
     }
 
     @Override
@@ -64,7 +65,8 @@ public final class PrefetchResult {
 
     @Override
     public String toString() {
-        return "PrefetchResult[method=" + method + ", bytes=" + bytes + ", files=" + files + ", failures=" + failures + ", elapsedNanos=" + elapsedNanos + "]";
+        return "PrefetchResult[method=" + method + ", bytes=" + bytes + ", files=" + files + ", failures=" + failures
+                + ", elapsedNanos=" + elapsedNanos + "]";
     }
 
     public String summary() {

@@ -44,7 +44,8 @@ public final class RecordedFile {
             return false;
         }
         RecordedFile o = (RecordedFile) other;
-        return Objects.equals(set, o.set) && missedPages == o.missedPages && waits == o.waits && waitNanos == o.waitNanos;
+        return Objects.equals(set, o.set) && missedPages == o.missedPages && waits == o.waits
+                && waitNanos == o.waitNanos;
     }
 
     @Override
@@ -59,7 +60,8 @@ public final class RecordedFile {
 
     @Override
     public String toString() {
-        return "RecordedFile[set=" + set + ", missedPages=" + missedPages + ", waits=" + waits + ", waitNanos=" + waitNanos + "]";
+        return "RecordedFile[set=" + set + ", missedPages=" + missedPages + ", waits=" + waits
+                + ", waitNanos=" + waitNanos + "]";
     }
 
     /** The share of the file's pages that were read from disk while a thread of the process waited for them. */

@@ -50,7 +50,8 @@ public final class WorkingSetCollector implements Collector {
     private boolean saved;
     private long[] counters = new long[WorkingSetRecords.CNT_NR];
 
-    private WorkingSetCollector(Path file, long windowNanos, int pid, ThreadDirectory threads, WorkingSetListener listener) {
+    private WorkingSetCollector(Path file, long windowNanos, int pid, ThreadDirectory threads,
+            WorkingSetListener listener) {
         this.file = file;
         this.windowNanos = windowNanos;
         this.pid = pid;

@@ -95,7 +95,8 @@ public final class WorkingSetRecords {
                 return false;
             }
             FileSeen o = (FileSeen) other;
-            return device == o.device && inode == o.inode && Objects.equals(pathInFs, o.pathInFs) && complete == o.complete;
+            return device == o.device && inode == o.inode && Objects.equals(pathInFs, o.pathInFs)
+                    && complete == o.complete;
         }
 
         @Override
@@ -110,7 +111,8 @@ public final class WorkingSetRecords {
 
         @Override
         public String toString() {
-            return "FileSeen[device=" + device + ", inode=" + inode + ", pathInFs=" + pathInFs + ", complete=" + complete + "]";
+            return "FileSeen[device=" + device + ", inode=" + inode + ", pathInFs=" + pathInFs
+                    + ", complete=" + complete + "]";
         }
     }
 
@@ -125,7 +127,8 @@ public final class WorkingSetRecords {
         private final int userStackId;
         private final int kernelStackId;
 
-        public Miss(int tid, long timeNs, long device, long inode, long firstPage, int pages, int userStackId, int kernelStackId) {
+        public Miss(int tid, long timeNs, long device, long inode, long firstPage, int pages, int userStackId,
+                int kernelStackId) {
             this.tid = tid;
             this.timeNs = timeNs;
             this.device = device;
@@ -177,7 +180,9 @@ public final class WorkingSetRecords {
                 return false;
             }
             Miss o = (Miss) other;
-            return tid == o.tid && timeNs == o.timeNs && device == o.device && inode == o.inode && firstPage == o.firstPage && pages == o.pages && userStackId == o.userStackId && kernelStackId == o.kernelStackId;
+            return tid == o.tid && timeNs == o.timeNs && device == o.device && inode == o.inode
+                    && firstPage == o.firstPage && pages == o.pages && userStackId == o.userStackId
+                    && kernelStackId == o.kernelStackId;
         }
 
         @Override
@@ -196,7 +201,9 @@ public final class WorkingSetRecords {
 
         @Override
         public String toString() {
-            return "Miss[tid=" + tid + ", timeNs=" + timeNs + ", device=" + device + ", inode=" + inode + ", firstPage=" + firstPage + ", pages=" + pages + ", userStackId=" + userStackId + ", kernelStackId=" + kernelStackId + "]";
+            return "Miss[tid=" + tid + ", timeNs=" + timeNs + ", device=" + device + ", inode=" + inode
+                    + ", firstPage=" + firstPage + ", pages=" + pages + ", userStackId=" + userStackId
+                    + ", kernelStackId=" + kernelStackId + "]";
         }
     }
 
@@ -251,7 +258,8 @@ public final class WorkingSetRecords {
                 return false;
             }
             Wait o = (Wait) other;
-            return tid == o.tid && startNs == o.startNs && durationNs == o.durationNs && device == o.device && inode == o.inode && page == o.page;
+            return tid == o.tid && startNs == o.startNs && durationNs == o.durationNs && device == o.device
+                    && inode == o.inode && page == o.page;
         }
 
         @Override
@@ -268,7 +276,8 @@ public final class WorkingSetRecords {
 
         @Override
         public String toString() {
-            return "Wait[tid=" + tid + ", startNs=" + startNs + ", durationNs=" + durationNs + ", device=" + device + ", inode=" + inode + ", page=" + page + "]";
+            return "Wait[tid=" + tid + ", startNs=" + startNs + ", durationNs=" + durationNs + ", device=" + device
+                    + ", inode=" + inode + ", page=" + page + "]";
         }
     }
 

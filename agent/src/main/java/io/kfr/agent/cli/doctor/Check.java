@@ -44,7 +44,8 @@ final class Check {
             return false;
         }
         Check o = (Check) other;
-        return Objects.equals(status, o.status) && Objects.equals(name, o.name) && Objects.equals(detail, o.detail) && Objects.equals(fix, o.fix);
+        return Objects.equals(status, o.status) && Objects.equals(name, o.name) && Objects.equals(detail, o.detail)
+                && Objects.equals(fix, o.fix);
     }
 
     @Override
