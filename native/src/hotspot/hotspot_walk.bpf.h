@@ -26,7 +26,7 @@
 #define JW_SLOTS      256  /* stack slots verified on a cache hit (power of two) */
 #define JW_SPAN_MAX   16384 /* bytes above the anchor's sp that verification reads (power of two) */
 #define JW_BLOB_HDR   512  /* CodeBlob/nmethod header bytes read per blob (power of two: index masks) */
-#define JW_BLOB_MIN   320  /* read when the full header is not readable (17: fields end at 308) */
+#define JW_BLOB_MIN   384  /* read when the full header is not readable (11: fields end at 328, 17: 308) */
 #define JW_SEGMAP_HOPS 32  /* segment-map back links followed to a blob's start */
 
 const volatile struct kfr_walk_cfg walk_cfg = {};

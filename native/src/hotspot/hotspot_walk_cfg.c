@@ -3,8 +3,8 @@
 
 #include "hotspot/hotspot_walk_cfg.h"
 
-/* Every field the walker reads must lie in the first JW_BLOB_MIN bytes of a blob. */
-#define BLOB_HDR 320
+/* Every field the walker reads must lie in the first JW_BLOB_MIN bytes of a blob (hotspot_walk.bpf.h). */
+#define BLOB_HDR 384
 
 int kfr_hs_walk_cfg(const struct kfr_hs_layout *l, struct kfr_walk_cfg *c, char *why, size_t whycap)
 {

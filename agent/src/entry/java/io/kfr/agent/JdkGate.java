@@ -4,11 +4,12 @@ package io.kfr.agent;
  * Whether this JVM can run kfr's classes, decided before any of them is loaded. This class and
  * the two entry points ({@link AgentMain}, {@link CliMain}) are compiled for Java 8 (class file
  * version 52) and use nothing newer: a -javaagent whose premain class fails to load stops the JVM
- * from starting, and a profiler must never do that. The rest of kfr is compiled for 17.
+ * from starting, and a profiler must never do that. The rest of kfr is compiled for 11 (the
+ * commands that read a recording: 17).
  */
 final class JdkGate {
     /** The release kfr's classes are compiled for (maven.compiler.release). */
-    static final int RELEASE = 17;
+    static final int RELEASE = 11;
     /** Test-only: raises the gate, to exercise it on a JDK that would pass. */
     static final String TEST_MIN = "kfr.test.minJdk";
 
@@ -55,7 +56,7 @@ final class JdkGate {
         }
     }
 
-    /** Calls a static method of one of kfr's (Java 17) classes by name: no reference to it here. */
+    /** Calls a static method of one of kfr's (Java 11) classes by name: no reference to it here. */
     static void call(String className, String method, Class<?>[] types, Object[] args) throws Throwable {
         try {
             Class.forName(className, true, JdkGate.class.getClassLoader()).getMethod(method, types).invoke(null, args);

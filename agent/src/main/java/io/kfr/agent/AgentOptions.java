@@ -5,6 +5,7 @@ import io.kfr.collectors.cpu.CpuConfig;
 import io.kfr.collectors.offcpu.OffCpuConfig;
 
 import java.nio.file.Path;
+import java.util.Objects;
 
 /**
  * The agent's options: a comma-separated list such as {@code offcpu,file=app.jfr,offcpu.threshold=2ms}.
@@ -12,9 +13,112 @@ import java.nio.file.Path;
  * off-CPU collector runs. {@code executionSamples}: null = decide from the JVM recording (write
  * jdk.ExecutionSample unless the user's own recording samples).
  */
-public record AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig, boolean quiet, boolean cpu,
-                           CpuConfig cpuConfig, Boolean executionSamples, Path workingSet, long workingSetWindowNanos,
-                           ExportOptions export) {
+public final class AgentOptions {
+    private final boolean offCpu;
+    private final Path file;
+    private final OffCpuConfig offCpuConfig;
+    private final boolean quiet;
+    private final boolean cpu;
+    private final CpuConfig cpuConfig;
+    private final Boolean executionSamples;
+    private final Path workingSet;
+    private final long workingSetWindowNanos;
+    private final ExportOptions export;
+
+    public AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig, boolean quiet, boolean cpu,
+            CpuConfig cpuConfig, Boolean executionSamples, Path workingSet, long workingSetWindowNanos,
+            ExportOptions export) {
+        this.offCpu = offCpu;
+        this.file = file;
+        this.offCpuConfig = offCpuConfig;
+        this.quiet = quiet;
+        this.cpu = cpu;
+        this.cpuConfig = cpuConfig;
+        this.executionSamples = executionSamples;
+        this.workingSet = workingSet;
+        this.workingSetWindowNanos = workingSetWindowNanos;
+        this.export = export;
+    }
+
+    public boolean offCpu() {
+        return offCpu;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public OffCpuConfig offCpuConfig() {
+        return offCpuConfig;
+    }
+
+    public boolean quiet() {
+        return quiet;
+    }
+
+    public boolean cpu() {
+        return cpu;
+    }
+
+    public CpuConfig cpuConfig() {
+        return cpuConfig;
+    }
+
+    public Boolean executionSamples() {
+        return executionSamples;
+    }
+
+    public Path workingSet() {
+        return workingSet;
+    }
+
+    public long workingSetWindowNanos() {
+        return workingSetWindowNanos;
+    }
+
+    public ExportOptions export() {
+        return export;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        if (this == other) {
+            return true;
+        }
+        if (!(other instanceof AgentOptions)) {
+            return false;
+        }
+        AgentOptions o = (AgentOptions) other;
+        return offCpu == o.offCpu && Objects.equals(file, o.file) && Objects.equals(offCpuConfig, o.offCpuConfig)
+                && quiet == o.quiet && cpu == o.cpu && Objects.equals(cpuConfig, o.cpuConfig)
+                && Objects.equals(executionSamples, o.executionSamples) && Objects.equals(workingSet, o.workingSet)
+                && workingSetWindowNanos == o.workingSetWindowNanos && Objects.equals(export, o.export);
+    }
+
+    @Override
+    public int hashCode() {
+        int h = 0;
+        h = 31 * h + Boolean.hashCode(offCpu);
+        h = 31 * h + Objects.hashCode(file);
+        h = 31 * h + Objects.hashCode(offCpuConfig);
+        h = 31 * h + Boolean.hashCode(quiet);
+        h = 31 * h + Boolean.hashCode(cpu);
+        h = 31 * h + Objects.hashCode(cpuConfig);
+        h = 31 * h + Objects.hashCode(executionSamples);
+        h = 31 * h + Objects.hashCode(workingSet);
+        h = 31 * h + Long.hashCode(workingSetWindowNanos);
+        h = 31 * h + Objects.hashCode(export);
+        return h;
+    }
+
+    @Override
+    public String toString() {
+        return "AgentOptions[offCpu=" + offCpu + ", file=" + file + ", offCpuConfig=" + offCpuConfig
+                + ", quiet=" + quiet + ", cpu=" + cpu + ", cpuConfig=" + cpuConfig
+                + ", executionSamples=" + executionSamples + ", workingSet=" + workingSet
+                + ", workingSetWindowNanos=" + workingSetWindowNanos + ", export=" + export + "]";
+    }
+
     static final String USAGE = "known options: offcpu, cpu, file=<path.jfr>, offcpu.threshold=<duration, 1us..10s>, "
             + "offcpu.period=<duration, 100ms..60s>, offcpu.java=<on|off>, cpu.interval=<duration 1ms..1s, or an event"
             + " count>, cpu.event=<auto|cycles|cpu-clock>, cpu.executionsample=<on|off>, cpu.java=<on|off>, workingset=<file.ws>,"
@@ -62,32 +166,56 @@ public record AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig,
                     continue;
                 }
                 switch (key) {
-                    case "offcpu" -> {
+                    case "offcpu": {
                         noValue(key, value);
                         offCpu = true;
+                        break;
                     }
-                    case "cpu" -> {
+                    case "cpu": {
                         noValue(key, value);
                         cpu = true;
+                        break;
                     }
-                    case "cpu.interval" -> cpuConfig = interval(key, required(key, value), cpuConfig);
-                    case "cpu.event" -> cpuConfig = cpuConfig.withEvent(event(key, required(key, value)));
-                    case "cpu.executionsample" -> executionSamples = onOff(key, required(key, value));
-                    case "cpu.java" -> cpuConfig = cpuConfig.withJavaFrames(onOff(key, required(key, value)));
-                    case "quiet" -> {
+                    case "cpu.interval":
+                        cpuConfig = interval(key, required(key, value), cpuConfig);
+                        break;
+                    case "cpu.event":
+                        cpuConfig = cpuConfig.withEvent(event(key, required(key, value)));
+                        break;
+                    case "cpu.executionsample":
+                        executionSamples = onOff(key, required(key, value));
+                        break;
+                    case "cpu.java":
+                        cpuConfig = cpuConfig.withJavaFrames(onOff(key, required(key, value)));
+                        break;
+                    case "quiet": {
                         noValue(key, value);
                         quiet = true;
+                        break;
                     }
-                    case "file" -> file = path(key, required(key, value));
-                    case "workingset" -> workingSet = path(key, required(key, value));
-                    case "workingset.window" -> window = inRange(key, value, Durations.parseNanos(key, required(key, value)),
+                    case "file":
+                        file = path(key, required(key, value));
+                        break;
+                    case "workingset":
+                        workingSet = path(key, required(key, value));
+                        break;
+                    case "workingset.window":
+                        window = inRange(key, value, Durations.parseNanos(key, required(key, value)),
                             MIN_WINDOW, MAX_WINDOW);
-                    case "offcpu.threshold" -> config = config.withThresholdNanos(
+                        break;
+                    case "offcpu.threshold":
+                        config = config.withThresholdNanos(
                             inRange(key, value, Durations.parseNanos(key, required(key, value)), MIN_THRESHOLD, MAX_THRESHOLD));
-                    case "offcpu.period" -> config = config.withDrainPeriodMillis(
+                        break;
+                    case "offcpu.period":
+                        config = config.withDrainPeriodMillis(
                             inRange(key, value, Durations.parseNanos(key, required(key, value)), MIN_PERIOD, MAX_PERIOD) / 1_000_000L);
-                    case "offcpu.java" -> config = config.withJavaFrames(onOff(key, required(key, value)));
-                    default -> throw new OptionException("unknown option '" + key + "'; " + USAGE);
+                        break;
+                    case "offcpu.java":
+                        config = config.withJavaFrames(onOff(key, required(key, value)));
+                        break;
+                    default:
+                        throw new OptionException("unknown option '" + key + "'; " + USAGE);
                 }
             }
         }
@@ -156,11 +284,13 @@ public record AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig,
     }
 
     private static String event(String key, String value) throws OptionException {
-        return switch (value) {
-            case "auto", "cycles", "cpu-clock" -> value;
-            default -> throw new OptionException("unknown event '" + value + "' for " + key
+        switch (value) {
+            case "auto": case "cycles": case "cpu-clock":
+                return value;
+            default:
+                throw new OptionException("unknown event '" + value + "' for " + key
                     + "; known: auto (cycles where the CPU has a PMU, else cpu-clock), cycles, cpu-clock");
-        };
+        }
     }
 
     private static String required(String key, String value) throws OptionException {
@@ -171,11 +301,14 @@ public record AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig,
     }
 
     private static boolean onOff(String key, String value) throws OptionException {
-        return switch (value) {
-            case "on", "true" -> true;
-            case "off", "false" -> false;
-            default -> throw new OptionException("option " + key + " is on or off, not '" + value + "'");
-        };
+        switch (value) {
+            case "on": case "true":
+                return true;
+            case "off": case "false":
+                return false;
+            default:
+                throw new OptionException("option " + key + " is on or off, not '" + value + "'");
+        }
     }
 
     private static void noValue(String key, String value) throws OptionException {

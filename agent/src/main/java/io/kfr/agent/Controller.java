@@ -125,6 +125,27 @@ final class Controller implements ControlServer.Handler {
         }
     }
 
+    private Reply dispatch(String command, String argument) throws Exception {
+        switch (command) {
+            case "start":
+                return start(argument);
+            case "status":
+                return status();
+            case "dump":
+                return dump(argument);
+            case "stop":
+                return stop();
+            case "ping":
+                return Reply.ok("kfr " + version());
+            case "workingset-save":
+                return io.kfr.agent.collectors.workingset.WorkingSetKind.saveNow()
+                        ? Reply.ok("kfr: the working set is saved now (the recording window ends)")
+                        : Reply.error("no working-set collector runs in this JVM (option workingset=<file.ws>)");
+            default:
+                return Reply.error("unknown control command '" + command + "'");
+        }
+    }
+
     @Override
     public Reply handle(String command, String argument) {
         Reply reply;
@@ -132,17 +153,7 @@ final class Controller implements ControlServer.Handler {
             if (exiting) {
                 reply = Reply.error("the JVM is exiting");
             } else {
-                reply = switch (command) {
-                    case "start" -> start(argument);
-                    case "status" -> status();
-                    case "dump" -> dump(argument);
-                    case "stop" -> stop();
-                    case "ping" -> Reply.ok("kfr " + version());
-                    case "workingset-save" -> io.kfr.agent.collectors.workingset.WorkingSetKind.saveNow()
-                            ? Reply.ok("kfr: the working set is saved now (the recording window ends)")
-                            : Reply.error("no working-set collector runs in this JVM (option workingset=<file.ws>)");
-                    default -> Reply.error("unknown control command '" + command + "'");
-                };
+                reply = dispatch(command, argument);
             }
         } catch (Throwable t) {
             reply = Reply.error(command + " failed: " + t);

@@ -1,11 +1,10 @@
 package io.kfr.agent;
 
 import io.kfr.agent.control.ChannelPaths;
+import io.kfr.agent.control.LocalSocket;
 
 import java.io.IOException;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.FileChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -91,7 +90,7 @@ final class Leftovers {
 
     /** A JVM answers on the socket (connecting is harmless: an empty request gets an error reply). */
     private static boolean accepts(Path socket) {
-        try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+        try (LocalSocket ch = LocalSocket.connect(socket)) {
             return true;
         } catch (IOException | RuntimeException e) {
             return false;

@@ -22,11 +22,23 @@ public final class CollectorStatistics {
     private final String collector;
     private final long epochNanos;
     private final Map<Counter, Long> values;
+    private final String javaFramesSelfTest;
 
-    private CollectorStatistics(String collector, long epochNanos, Map<Counter, Long> values) {
+    private CollectorStatistics(String collector, long epochNanos, Map<Counter, Long> values,
+            String javaFramesSelfTest) {
         this.collector = collector;
         this.epochNanos = epochNanos;
         this.values = Collections.unmodifiableMap(values);
+        this.javaFramesSelfTest = javaFramesSelfTest;
+    }
+
+    /**
+     * The start-up self-test of Java frames as this collector saw it: "passed (...)", "failed: ...",
+     * "not run" (this collector walks no Java frames, or they were off before the test); "" for a
+     * collector without Java stacks.
+     */
+    public String javaFramesSelfTest() {
+        return javaFramesSelfTest;
     }
 
     /** The collector's name, e.g. "offcpu", "cpu". */
@@ -63,6 +75,7 @@ public final class CollectorStatistics {
     public static final class Builder {
         private final String collector;
         private final Map<Counter, Long> values = new LinkedHashMap<>();
+        private String javaFramesSelfTest = "";
 
         private Builder(String collector) {
             this.collector = collector;
@@ -73,13 +86,18 @@ public final class CollectorStatistics {
             return this;
         }
 
+        public Builder javaFramesSelfTest(String outcome) {
+            javaFramesSelfTest = outcome;
+            return this;
+        }
+
         /** Statistics taken now. */
         public CollectorStatistics build() {
             return build(Clocks.nowEpochNanos());
         }
 
         public CollectorStatistics build(long epochNanos) {
-            return new CollectorStatistics(collector, epochNanos, new LinkedHashMap<>(values));
+            return new CollectorStatistics(collector, epochNanos, new LinkedHashMap<>(values), javaFramesSelfTest);
         }
     }
 }

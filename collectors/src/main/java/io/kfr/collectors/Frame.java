@@ -1,5 +1,7 @@
 package io.kfr.collectors;
 
+import java.util.Objects;
+
 /**
  * One symbolized frame. {@code owner} is what holds the code: "kernel", a library's file name
  * ("libc.so.6"), or a Java class name (binary name with dots). {@code method} is a function or Java
@@ -7,8 +9,80 @@ package io.kfr.collectors;
  * {@code line} and {@code bci} are -1 where they do not apply or are unknown. {@code hidden}: a
  * Java method the JVM hides from stack traces (lambda forms, lambda proxies).
  */
-public record Frame(String owner, String method, String descriptor, FrameType type, int line, int bci,
-                    boolean hidden) {
+public final class Frame {
+    private final String owner;
+    private final String method;
+    private final String descriptor;
+    private final FrameType type;
+    private final int line;
+    private final int bci;
+    private final boolean hidden;
+
+    public Frame(String owner, String method, String descriptor, FrameType type, int line, int bci, boolean hidden) {
+        this.owner = owner;
+        this.method = method;
+        this.descriptor = descriptor;
+        this.type = type;
+        this.line = line;
+        this.bci = bci;
+        this.hidden = hidden;
+    }
+
+    public String owner() {
+        return owner;
+    }
+
+    public String method() {
+        return method;
+    }
+
+    public String descriptor() {
+        return descriptor;
+    }
+
+    public FrameType type() {
+        return type;
+    }
+
+    public int line() {
+        return line;
+    }
+
+    public int bci() {
+        return bci;
+    }
+
+    public boolean hidden() {
+        return hidden;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        if (this == other) {
+            return true;
+        }
+        if (!(other instanceof Frame)) {
+            return false;
+        }
+        Frame o = (Frame) other;
+        return Objects.equals(owner, o.owner) && Objects.equals(method, o.method)
+                && Objects.equals(descriptor, o.descriptor) && Objects.equals(type, o.type) && line == o.line
+                && bci == o.bci && hidden == o.hidden;
+    }
+
+    @Override
+    public int hashCode() {
+        int h = 0;
+        h = 31 * h + Objects.hashCode(owner);
+        h = 31 * h + Objects.hashCode(method);
+        h = 31 * h + Objects.hashCode(descriptor);
+        h = 31 * h + Objects.hashCode(type);
+        h = 31 * h + Integer.hashCode(line);
+        h = 31 * h + Integer.hashCode(bci);
+        h = 31 * h + Boolean.hashCode(hidden);
+        return h;
+    }
+
 
     public Frame(String owner, String method, String descriptor, FrameType type, int line, int bci) {
         this(owner, method, descriptor, type, line, bci, false);

@@ -13,11 +13,15 @@ public enum OffCpuState {
 
     /** Decodes the state code written by the BPF program (see native/src/offcpu/offcpu_records.h). */
     public static OffCpuState fromCode(int code) {
-        return switch (code) {
-            case 1 -> S;
-            case 2 -> D;
-            case 0 -> R;
-            default -> OTHER;
-        };
+        switch (code) {
+            case 1:
+                return S;
+            case 2:
+                return D;
+            case 0:
+                return R;
+            default:
+                return OTHER;
+        }
     }
 }

@@ -26,11 +26,15 @@ public final class KfrEventNames {
 
     /** The collector (its agent option) that records events of {@code eventType}, or null. */
     public static String collectorOf(String eventType) {
-        return switch (eventType) {
-            case OFF_CPU -> "offcpu";
-            case CPU_SAMPLE -> "cpu";
-            case PAGE_CACHE_MISS, WORKING_SET -> "workingset";
-            default -> null;
-        };
+        switch (eventType) {
+            case OFF_CPU:
+                return "offcpu";
+            case CPU_SAMPLE:
+                return "cpu";
+            case PAGE_CACHE_MISS: case WORKING_SET:
+                return "workingset";
+            default:
+                return null;
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.kfr.jfr;
 
+import io.kfr.collectors.natives.Buffers;
 import io.kfr.collectors.natives.OffHeap;
 
 import java.io.IOException;
@@ -7,6 +8,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * Writes one self-contained chunk: header, events, one checkpoint event with every constant pool,
@@ -54,19 +56,145 @@ final class ChunkWriter {
      * records, and the pools of that moment; {@code executionSamples}: some of the records are
      * jdk.ExecutionSample events, so the chunk declares that type and its thread states.
      */
-    record Contents(KfrTypes types, EventSpool spool, long spoolBytes, long eventCount, ConstantPools.Snapshot pools,
-                    boolean executionSamples) {
+    static final class Contents {
+        private final KfrTypes types;
+        private final EventSpool spool;
+        private final long spoolBytes;
+        private final long eventCount;
+        private final ConstantPools.Snapshot pools;
+        private final boolean executionSamples;
+
+        Contents(KfrTypes types, EventSpool spool, long spoolBytes, long eventCount, ConstantPools.Snapshot pools,
+                boolean executionSamples) {
+            this.types = types;
+            this.spool = spool;
+            this.spoolBytes = spoolBytes;
+            this.eventCount = eventCount;
+            this.pools = pools;
+            this.executionSamples = executionSamples;
+        }
+
+        public KfrTypes types() {
+            return types;
+        }
+
+        public EventSpool spool() {
+            return spool;
+        }
+
+        public long spoolBytes() {
+            return spoolBytes;
+        }
+
+        public long eventCount() {
+            return eventCount;
+        }
+
+        public ConstantPools.Snapshot pools() {
+            return pools;
+        }
+
+        public boolean executionSamples() {
+            return executionSamples;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (this == other) {
+                return true;
+            }
+            if (!(other instanceof Contents)) {
+                return false;
+            }
+            Contents o = (Contents) other;
+            return Objects.equals(types, o.types) && Objects.equals(spool, o.spool) && spoolBytes == o.spoolBytes
+                    && eventCount == o.eventCount && Objects.equals(pools, o.pools)
+                    && executionSamples == o.executionSamples;
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            h = 31 * h + Objects.hashCode(types);
+            h = 31 * h + Objects.hashCode(spool);
+            h = 31 * h + Long.hashCode(spoolBytes);
+            h = 31 * h + Long.hashCode(eventCount);
+            h = 31 * h + Objects.hashCode(pools);
+            h = 31 * h + Boolean.hashCode(executionSamples);
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            return "Contents[types=" + types + ", spool=" + spool + ", spoolBytes=" + spoolBytes
+                    + ", eventCount=" + eventCount + ", pools=" + pools
+                    + ", executionSamples=" + executionSamples + "]";
+        }
     }
 
     /** Pass 2's buffer sizes; tests make them tiny to force many batches and reads. */
-    record Limits(int batchBytes, int batchEvents, int readBytes, int maxGap) {
+    static final class Limits {
+        private final int batchBytes;
+        private final int batchEvents;
+        private final int readBytes;
+        private final int maxGap;
+
+        public int batchBytes() {
+            return batchBytes;
+        }
+
+        public int batchEvents() {
+            return batchEvents;
+        }
+
+        public int readBytes() {
+            return readBytes;
+        }
+
+        public int maxGap() {
+            return maxGap;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (this == other) {
+                return true;
+            }
+            if (!(other instanceof Limits)) {
+                return false;
+            }
+            Limits o = (Limits) other;
+            return batchBytes == o.batchBytes && batchEvents == o.batchEvents && readBytes == o.readBytes
+                    && maxGap == o.maxGap;
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            h = 31 * h + Integer.hashCode(batchBytes);
+            h = 31 * h + Integer.hashCode(batchEvents);
+            h = 31 * h + Integer.hashCode(readBytes);
+            h = 31 * h + Integer.hashCode(maxGap);
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            return "Limits[batchBytes=" + batchBytes + ", batchEvents=" + batchEvents + ", readBytes=" + readBytes
+                    + ", maxGap=" + maxGap + "]";
+        }
+
         static final Limits DEFAULT = new Limits(BATCH_BYTES, DEFAULT_BATCH_EVENTS, READ_BYTES, MAX_GAP);
 
-        Limits {
+        Limits(int batchBytes, int batchEvents, int readBytes, int maxGap) {
             if (batchBytes < SpoolIndex.MAX_RECORD_BYTES || readBytes < SpoolIndex.MAX_RECORD_BYTES
                     || batchEvents < 1 || batchEvents > BATCH_EVENTS || maxGap < 0) {
                 throw new IllegalArgumentException(toString());
             }
+            this.batchBytes = batchBytes;
+            this.batchEvents = batchEvents;
+            this.readBytes = readBytes;
+            this.maxGap = maxGap;
         }
     }
 
@@ -224,7 +352,7 @@ final class ChunkWriter {
                 EventSpool.readFully(ch, read, first);
                 for (; k < m; k++) {
                     int position = (int) (keys[k] & POSITION_MASK);
-                    records.put(destinations[position], read, (int) ((keys[k] >>> POSITION_BITS) - first),
+                    Buffers.put(records, destinations[position], read, (int) ((keys[k] >>> POSITION_BITS) - first),
                             index.length(from + position));
                 }
             }

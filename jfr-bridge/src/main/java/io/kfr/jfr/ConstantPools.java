@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
@@ -41,14 +42,149 @@ final class ConstantPools {
         }
     }
 
-    record ClassEntry(int name, int pkg) {
+    static final class ClassEntry {
+        private final int name;
+        private final int pkg;
+
+        ClassEntry(int name, int pkg) {
+            this.name = name;
+            this.pkg = pkg;
+        }
+
+        public int name() {
+            return name;
+        }
+
+        public int pkg() {
+            return pkg;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (this == other) {
+                return true;
+            }
+            if (!(other instanceof ClassEntry)) {
+                return false;
+            }
+            ClassEntry o = (ClassEntry) other;
+            return name == o.name && pkg == o.pkg;
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            h = 31 * h + Integer.hashCode(name);
+            h = 31 * h + Integer.hashCode(pkg);
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            return "ClassEntry[name=" + name + ", pkg=" + pkg + "]";
+        }
     }
 
-    record MethodEntry(int type, int name, int descriptor, boolean hidden) {
+    static final class MethodEntry {
+        private final int type;
+        private final int name;
+        private final int descriptor;
+        private final boolean hidden;
+
+        MethodEntry(int type, int name, int descriptor, boolean hidden) {
+            this.type = type;
+            this.name = name;
+            this.descriptor = descriptor;
+            this.hidden = hidden;
+        }
+
+        public int type() {
+            return type;
+        }
+
+        public int name() {
+            return name;
+        }
+
+        public int descriptor() {
+            return descriptor;
+        }
+
+        public boolean hidden() {
+            return hidden;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (this == other) {
+                return true;
+            }
+            if (!(other instanceof MethodEntry)) {
+                return false;
+            }
+            MethodEntry o = (MethodEntry) other;
+            return type == o.type && name == o.name && descriptor == o.descriptor && hidden == o.hidden;
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            h = 31 * h + Integer.hashCode(type);
+            h = 31 * h + Integer.hashCode(name);
+            h = 31 * h + Integer.hashCode(descriptor);
+            h = 31 * h + Boolean.hashCode(hidden);
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            return "MethodEntry[type=" + type + ", name=" + name + ", descriptor=" + descriptor
+                    + ", hidden=" + hidden + "]";
+        }
     }
 
     /** A stack trace ready to write: per frame method key, line, bytecode index, frame type key. */
-    record StackEntry(boolean truncated, int[] frames) {
+    static final class StackEntry {
+        private final boolean truncated;
+        private final int[] frames;
+
+        StackEntry(boolean truncated, int[] frames) {
+            this.truncated = truncated;
+            this.frames = frames;
+        }
+
+        public boolean truncated() {
+            return truncated;
+        }
+
+        public int[] frames() {
+            return frames;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (this == other) {
+                return true;
+            }
+            if (!(other instanceof StackEntry)) {
+                return false;
+            }
+            StackEntry o = (StackEntry) other;
+            return truncated == o.truncated && Objects.equals(frames, o.frames);
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            h = 31 * h + Boolean.hashCode(truncated);
+            h = 31 * h + Objects.hashCode(frames);
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            return "StackEntry[truncated=" + truncated + ", frames=" + frames + "]";
+        }
     }
 
     /** Frame type strings JMC knows; always all present so the checkpoint is never empty. */
@@ -190,8 +326,96 @@ final class ConstantPools {
     }
 
     /** An immutable copy of the pools at one moment: what one chunk refers to. */
-    record Snapshot(Object[] strings, Object[] symbols, Object[] frameTypes, Object[] packages, Object[] classes,
-                    Object[] methods, Object[] threads, Object[] stacks) {
+    static final class Snapshot {
+        private final Object[] strings;
+        private final Object[] symbols;
+        private final Object[] frameTypes;
+        private final Object[] packages;
+        private final Object[] classes;
+        private final Object[] methods;
+        private final Object[] threads;
+        private final Object[] stacks;
+
+        Snapshot(Object[] strings, Object[] symbols, Object[] frameTypes, Object[] packages, Object[] classes,
+                Object[] methods, Object[] threads, Object[] stacks) {
+            this.strings = strings;
+            this.symbols = symbols;
+            this.frameTypes = frameTypes;
+            this.packages = packages;
+            this.classes = classes;
+            this.methods = methods;
+            this.threads = threads;
+            this.stacks = stacks;
+        }
+
+        public Object[] strings() {
+            return strings;
+        }
+
+        public Object[] symbols() {
+            return symbols;
+        }
+
+        public Object[] frameTypes() {
+            return frameTypes;
+        }
+
+        public Object[] packages() {
+            return packages;
+        }
+
+        public Object[] classes() {
+            return classes;
+        }
+
+        public Object[] methods() {
+            return methods;
+        }
+
+        public Object[] threads() {
+            return threads;
+        }
+
+        public Object[] stacks() {
+            return stacks;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (this == other) {
+                return true;
+            }
+            if (!(other instanceof Snapshot)) {
+                return false;
+            }
+            Snapshot o = (Snapshot) other;
+            return Objects.equals(strings, o.strings) && Objects.equals(symbols, o.symbols)
+                    && Objects.equals(frameTypes, o.frameTypes) && Objects.equals(packages, o.packages)
+                    && Objects.equals(classes, o.classes) && Objects.equals(methods, o.methods)
+                    && Objects.equals(threads, o.threads) && Objects.equals(stacks, o.stacks);
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            h = 31 * h + Objects.hashCode(strings);
+            h = 31 * h + Objects.hashCode(symbols);
+            h = 31 * h + Objects.hashCode(frameTypes);
+            h = 31 * h + Objects.hashCode(packages);
+            h = 31 * h + Objects.hashCode(classes);
+            h = 31 * h + Objects.hashCode(methods);
+            h = 31 * h + Objects.hashCode(threads);
+            h = 31 * h + Objects.hashCode(stacks);
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            return "Snapshot[strings=" + strings + ", symbols=" + symbols + ", frameTypes=" + frameTypes
+                    + ", packages=" + packages + ", classes=" + classes + ", methods=" + methods
+                    + ", threads=" + threads + ", stacks=" + stacks + "]";
+        }
+
 
         /**
          * The pools of the checkpoint event: count, then per pool type id, entry count, entries;

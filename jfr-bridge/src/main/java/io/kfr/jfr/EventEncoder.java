@@ -105,7 +105,7 @@ final class EventEncoder {
     }
 
     /** Every counter of the event, 0 where the collector does not fill it. */
-    static void spoolStatistics(JfrBuffer r, int collector, CollectorStatistics s) {
+    static void spoolStatistics(JfrBuffer r, int collector, CollectorStatistics s, int javaFramesSelfTest) {
         r.writeByte(KfrEventTypes.COLLECTOR_STATISTICS.kind());
         r.writeRawLong(s.epochNanos());
         r.writeVarLong(0);
@@ -115,6 +115,7 @@ final class EventEncoder {
             // the thread's CPU time reads -1 where the JVM cannot measure it
             r.writeVarLong(c == CollectorCounters.COLLECTOR_CPU_TIME ? Math.max(0, v) : v);
         }
+        r.writeVarInt(javaFramesSelfTest);
     }
 
     /** Reads one spool record and appends it to {@code out} as a sized JFR event. */
@@ -130,20 +131,41 @@ final class EventEncoder {
         long duration = 0;
         for (EventType.Field f : type.fields()) {
             switch (f.encoding()) {
-                case START -> start = in.readRawLong();
-                case DURATION -> {
+                case START:
+                    start = in.readRawLong();
+                    break;
+                case DURATION: {
                     duration = in.readVarLong();
                     startAndDuration(start, duration);
+                    break;
                 }
-                case INSTANT -> instant(in.readRawLong());
-                case REFERENCE -> body.writeVarLong(in.readVarInt());
-                case STRING -> body.writePooledString(in.readVarInt());
-                case LONG -> body.writeVarLong(in.readVarLong());
-                case INT -> body.writeVarInt(in.readVarInt());
-                case BOOLEAN -> body.writeBoolean(in.readByte() != 0);
-                case DOUBLE -> body.writeDouble(Double.longBitsToDouble(in.readRawLong()));
-                case DURATION_MILLIS -> body.writeDouble(duration / 1e6);
-                case RUNNABLE -> body.writeVarLong(JavaThreadStates.RUNNABLE);
+                case INSTANT:
+                    instant(in.readRawLong());
+                    break;
+                case REFERENCE:
+                    body.writeVarLong(in.readVarInt());
+                    break;
+                case STRING:
+                    body.writePooledString(in.readVarInt());
+                    break;
+                case LONG:
+                    body.writeVarLong(in.readVarLong());
+                    break;
+                case INT:
+                    body.writeVarInt(in.readVarInt());
+                    break;
+                case BOOLEAN:
+                    body.writeBoolean(in.readByte() != 0);
+                    break;
+                case DOUBLE:
+                    body.writeDouble(Double.longBitsToDouble(in.readRawLong()));
+                    break;
+                case DURATION_MILLIS:
+                    body.writeDouble(duration / 1e6);
+                    break;
+                case RUNNABLE:
+                    body.writeVarLong(JavaThreadStates.RUNNABLE);
+                    break;
             }
         }
         out.writeSizedEvent(body);

@@ -146,7 +146,7 @@ public final class KfrChunk implements AutoCloseable {
         synchronized (lock) {
             ensureOpen();
             record.reset();
-            EventEncoder.spoolStatistics(record, pools.string(s.collector()), s);
+            EventEncoder.spoolStatistics(record, pools.string(s.collector()), s, pools.string(s.javaFramesSelfTest()));
             append();
         }
     }
@@ -277,12 +277,18 @@ public final class KfrChunk implements AutoCloseable {
     }
 
     static String describe(OffCpuState state) {
-        return switch (state) {
-            case S -> "Sleeping (interruptible wait: sleep, park, futex, socket)";
-            case D -> "Uninterruptible wait (usually disk I/O or a page fault)";
-            case R -> "Preempted (runnable, waiting for a CPU)";
-            case OTHER -> "Other (idle, stopped or traced)";
-        };
+        switch (state) {
+            case S:
+                return "Sleeping (interruptible wait: sleep, park, futex, socket)";
+            case D:
+                return "Uninterruptible wait (usually disk I/O or a page fault)";
+            case R:
+                return "Preempted (runnable, waiting for a CPU)";
+            case OTHER:
+                return "Other (idle, stopped or traced)";
+            default:
+                throw new IllegalArgumentException(String.valueOf(state));
+        }
     }
 
     /** The syscall's name; its number when only that is known; null when not in a syscall. */

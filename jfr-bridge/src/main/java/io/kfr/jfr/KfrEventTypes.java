@@ -203,6 +203,9 @@ final class KfrEventTypes {
             f.add(c.unit() == null ? field(c.name(), LONG, c.label(), c.description(), Encoding.LONG)
                     : timespan(c.name(), c.unit(), c.label(), c.description(), Encoding.LONG));
         }
+        f.add(field("javaFramesSelfTest", STRING, "Java Frames Self-Test",
+                "The start-up self-test of Java frames: passed (...), failed: <what differed>, not run; "
+                        + "empty for a collector without Java stacks", Encoding.STRING));
         return List.copyOf(f);
     }
 }

@@ -13,14 +13,60 @@ import java.nio.file.StandardOpenOption;
  * of every chunk in a file with the first chunk's base; kfr's chunk header keeps that clock but
  * moves its start ({@link #rebasedNear}), because JMC loads only one chunk per start time.
  */
-public record TimeBase(long startNanos /* epoch ns */, long startTicks, long ticksPerSecond) {
+public final class TimeBase {
+    private final long startNanos;
+    private final long startTicks;
+    private final long ticksPerSecond;
+
+    public long startNanos() {
+        return startNanos;
+    }
+
+    public long startTicks() {
+        return startTicks;
+    }
+
+    public long ticksPerSecond() {
+        return ticksPerSecond;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        if (this == other) {
+            return true;
+        }
+        if (!(other instanceof TimeBase)) {
+            return false;
+        }
+        TimeBase o = (TimeBase) other;
+        return startNanos == o.startNanos && startTicks == o.startTicks && ticksPerSecond == o.ticksPerSecond;
+    }
+
+    @Override
+    public int hashCode() {
+        int h = 0;
+        h = 31 * h + Long.hashCode(startNanos);
+        h = 31 * h + Long.hashCode(startTicks);
+        h = 31 * h + Long.hashCode(ticksPerSecond);
+        return h;
+    }
+
+    @Override
+    public String toString() {
+        return "TimeBase[startNanos=" + startNanos + ", startTicks=" + startTicks
+                + ", ticksPerSecond=" + ticksPerSecond + "]";
+    }
+
 
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
-    public TimeBase {
+    public TimeBase(long startNanos, long startTicks, long ticksPerSecond) {
         if (ticksPerSecond <= 0) {
             throw new IllegalArgumentException("ticksPerSecond must be positive: " + ticksPerSecond);
         }
+        this.startNanos = startNanos;
+        this.startTicks = startTicks;
+        this.ticksPerSecond = ticksPerSecond;
     }
 
     /** A base with nanosecond ticks starting at the given epoch time (tests, or no JVM recording). */

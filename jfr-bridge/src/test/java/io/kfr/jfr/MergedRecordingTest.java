@@ -125,6 +125,7 @@ class MergedRecordingTest {
         CollectorStatistics expected = m.samples().statistics.get(4);
         assertEquals(expected.epochNanos(), stats.epochNanos("startTime"));
         assertEquals("offcpu", stats.get("collector"));
+        assertEquals(expected.javaFramesSelfTest(), stats.get("javaFramesSelfTest"));
         assertEquals(expected.get(CollectorCounters.BPF_RUN_COUNT), ((Number) stats.get("bpfRunCount")).longValue());
         assertEquals(expected.get(CollectorCounters.BPF_RUN_TIME), stats.nanos("bpfRunTime"));
         assertEquals(expected.get(OffCpuCounters.DROPPED_TIME), stats.nanos("droppedTime"));

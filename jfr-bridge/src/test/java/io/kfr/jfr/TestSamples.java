@@ -93,7 +93,7 @@ final class TestSamples {
             long[] values = {1000L * i, 5_000_000L * i, 900L * i, 80L * i, i, 2L * i, 3_000L * i, i % 2, 7L * i, 11L * i,
                     13L * i, 17L * i, 19L * i, 23L * i, 29L * i, 31L * i, 37L * i, 39L * i, 41L * i, 43L * i, 47L * i,
                     53L * i, 59L * i, 61L * i, 67L * i, 71L * i, 73L * i, 79L * i, 83L * i};
-            CollectorStatistics.Builder b = CollectorStatistics.builder("offcpu");
+            CollectorStatistics.Builder b = CollectorStatistics.builder("offcpu").javaFramesSelfTest("passed (" + i + ")");
             for (int c = 0; c < values.length; c++) {
                 b.put(KfrEventTypes.STATISTICS_COUNTERS.get(c), values[c]);
             }

@@ -1,20 +1,18 @@
 package io.kfr.agent.cli;
 
 import io.kfr.agent.control.ChannelPaths;
+import io.kfr.agent.control.LocalSocket;
 import io.kfr.agent.control.Protocol;
 
-import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /** The command line's side of a JVM's kfr control channel: one request, its reply. */
 final class ControlClient {
@@ -24,7 +22,47 @@ final class ControlClient {
     static final long QUICK_TIMEOUT_MILLIS = 2_000;
 
     /** The reply: its lines (without the status line) and null or the error. */
-    record Answer(List<String> lines, String error) {
+    static final class Answer {
+        private final List<String> lines;
+        private final String error;
+
+        Answer(List<String> lines, String error) {
+            this.lines = lines;
+            this.error = error;
+        }
+
+        public List<String> lines() {
+            return lines;
+        }
+
+        public String error() {
+            return error;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (this == other) {
+                return true;
+            }
+            if (!(other instanceof Answer)) {
+                return false;
+            }
+            Answer o = (Answer) other;
+            return Objects.equals(lines, o.lines) && Objects.equals(error, o.error);
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            h = 31 * h + Objects.hashCode(lines);
+            h = 31 * h + Objects.hashCode(error);
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            return "Answer[lines=" + lines + ", error=" + error + "]";
+        }
     }
 
     private final TargetProcess target;
@@ -63,50 +101,40 @@ final class ControlClient {
             throw new TargetProcess.Problem("kfr's control directory is not safe to use: " + dirProblem);
         }
         List<String> lines = new ArrayList<>();
-        SocketChannel ch;
-        try {
-            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-        } catch (IOException e) {
-            throw new TargetProcess.Problem("cannot open a Unix domain socket: " + e.getMessage());
-        }
-        Thread watchdog = new Thread(() -> {
-            try {
-                Thread.sleep(timeoutMillis);
-                ch.close();
-            } catch (InterruptedException | IOException done) {
-                // answered in time
-            }
-        }, "kfr-cli-timeout");
-        watchdog.setDaemon(true);
-        watchdog.start();
-        try (ch) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        try (LocalSocket ch = LocalSocket.connect(socket)) {
             String request = argument.isEmpty() ? command : command + " " + argument;
-            ch.write(StandardCharsets.UTF_8.encode(request.replace('\n', ' ') + "\n"));
+            ch.write((request.replace('\n', ' ') + "\n").getBytes(StandardCharsets.UTF_8));
             ch.shutdownOutput();
-            BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8));
-            String line;
-            while ((line = in.readLine()) != null) {
-                if (line.equals(Protocol.OK)) {
-                    return new Answer(lines, null);
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            byte[] b = new byte[4096];
+            int n;
+            while ((n = ch.read(b, 0, b.length, Math.max(1, (deadline - System.nanoTime()) / 1_000_000L))) >= 0) {
+                for (int i = 0; i < n; i++) {
+                    if (b[i] != '\n') {
+                        line.write(b[i]);
+                        continue;
+                    }
+                    String text = new String(line.toByteArray(), StandardCharsets.UTF_8);
+                    line.reset();
+                    if (text.equals(Protocol.OK)) {
+                        return new Answer(lines, null);
+                    }
+                    if (text.startsWith(Protocol.ERROR)) {
+                        return new Answer(lines, text.substring(Protocol.ERROR.length()));
+                    }
+                    lines.add(text);
                 }
-                if (line.startsWith(Protocol.ERROR)) {
-                    return new Answer(lines, line.substring(Protocol.ERROR.length()));
-                }
-                lines.add(line);
             }
+        } catch (SocketTimeoutException e) {
+            throw new TargetProcess.Problem("JVM " + target.pid() + " did not answer within "
+                    + timeoutMillis / 1000 + " s");
         } catch (IOException e) {
             if (!target.alive()) {
                 throw new TargetProcess.Problem("JVM " + target.pid() + " exited during the command");
             }
-            if (!watchdog.isAlive()) {
-                throw new TargetProcess.Problem("JVM " + target.pid() + " did not answer within "
-                        + timeoutMillis / 1000 + " s");
-            }
             throw new TargetProcess.Problem("cannot reach kfr in JVM " + target.pid() + " through " + socket + ": "
                     + e.getMessage());
-        } finally {
-            watchdog.interrupt();
         }
         if (!target.alive()) {
             throw new TargetProcess.Problem("JVM " + target.pid() + " exited during the command");

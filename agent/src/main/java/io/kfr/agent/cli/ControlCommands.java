@@ -53,19 +53,24 @@ public final class ControlCommands {
     /** @return the exit code: 0 done, 1 failed, 2 usage */
     public int run(String... args) {
         try {
-            return switch (args[0]) {
-                case "list" -> {
+            switch (args[0]) {
+                case "list":
                     new JvmList(out).print();
-                    yield 0;
-                }
-                case "start" -> args.length >= 2 && args.length <= 3
-                        ? start(args[1], args.length == 3 ? args[2] : "") : usage("start needs a pid and options");
-                case "status" -> args.length == 2 ? simple(args[1], "status", "") : usage("status needs a pid");
-                case "stop" -> args.length == 2 ? simple(args[1], "stop", "") : usage("stop needs a pid");
-                case "dump" -> args.length == 3 ? dump(args[1], args[2]) : usage("dump needs a pid and a file");
-                case "workingset-save" -> args.length == 2 ? simple(args[1], "workingset-save", "") : usage("workingset save needs a pid");
-                default -> usage("unknown command '" + args[0] + "'");
-            };
+                    return 0;
+                case "start":
+                    return args.length >= 2 && args.length <= 3
+                            ? start(args[1], args.length == 3 ? args[2] : "") : usage("start needs a pid and options");
+                case "status":
+                    return args.length == 2 ? simple(args[1], "status", "") : usage("status needs a pid");
+                case "stop":
+                    return args.length == 2 ? simple(args[1], "stop", "") : usage("stop needs a pid");
+                case "dump":
+                    return args.length == 3 ? dump(args[1], args[2]) : usage("dump needs a pid and a file");
+                case "workingset-save":
+                    return args.length == 2 ? simple(args[1], "workingset-save", "") : usage("workingset save needs a pid");
+                default:
+                    return usage("unknown command '" + args[0] + "'");
+            }
         } catch (TargetProcess.Problem e) {
             return fail(e.getMessage());
         }

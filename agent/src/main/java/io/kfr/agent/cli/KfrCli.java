@@ -1,35 +1,13 @@
 package io.kfr.agent.cli;
 
-import io.kfr.agent.convert.ConvertCommand;
 import io.kfr.agent.workingset.PrefetchCommand;
 import io.kfr.agent.workingset.RecordCommand;
-import io.kfr.jmc.report.ReportCommand;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 /** {@code java -jar kfr-agent.jar <command>}: the kfr command line. */
 public final class KfrCli {
-    private static final String USAGE = String.join("\n",
-            "usage: java -jar kfr-agent.jar <command>",
-            "  summary <file.jfr>   where the recorded JVM's threads were off-CPU and why, and where CPU time went (--help)",
-            "  " + ReportCommand.USAGE + "  kfr's findings and JMC's JDK rules (text), or a page with flame graphs",
-            "  " + ConvertCommand.USAGE,
-            "                       kfr's off-CPU and CPU time as pprof, OpenTelemetry profiles or folded stacks",
-            "  demo [file.jfr]      run a demo workload (sleep, park, lock, fsync, socket) under the agent and summarize it",
-            "  " + RecordCommand.USAGE,
-            "                       start the command and record what it reads from disk as it starts",
-            "  workingset save <pid> end the recording window of a JVM running with workingset=<file.ws> and save the set",
-            "  " + PrefetchCommand.PREFETCH_USAGE,
-            "                       read a recorded working set (workingset=<file.ws>) into the page cache",
-            "  " + PrefetchCommand.RUN_USAGE,
-            "                       prefetch, then execute the command in this process's place",
-            "  doctor               what this machine allows kfr to do (kernel, BTF, privileges, BPF, perf events, JVM)",
-            "  version              print kfr's version",
-            ControlCommands.USAGE,
-            "to record: java -javaagent:kfr-agent.jar=file=app.jfr[,offcpu.threshold=1ms] -jar app.jar");
-
     private KfrCli() {
     }
 
@@ -39,26 +17,19 @@ public final class KfrCli {
 
     static int run(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println(USAGE);
+            System.err.println(usage());
             return 2;
         }
+        List<String> rest = List.of(args).subList(1, args.length);
         switch (args[0]) {
-            case "summary" -> {
-                return Summaries.run(List.of(args).subList(1, args.length), System.out, System.err);
-            }
-            case "report" -> {
-                return ReportCommand.run(List.of(args).subList(1, args.length), System.out, System.err);
-            }
-            case "convert" -> {
-                return ConvertCommand.run(List.of(args).subList(1, args.length), System.out, System.err);
-            }
-            case "demo" -> {
-                return Demo.run(args.length > 1 ? Path.of(args[1]) : Path.of("kfr-demo.jfr"));
-            }
-            case "prefetch" -> {
-                return PrefetchCommand.prefetch(List.of(args).subList(1, args.length), System.out, System.err);
-            }
-            case "workingset" -> {
+            case "summary":
+            case "report":
+            case "convert":
+            case "demo":
+                return Analysis.run(args[0], Arrays.copyOfRange(args, 1, args.length));
+            case "prefetch":
+                return PrefetchCommand.prefetch(rest, System.out, System.err);
+            case "workingset":
                 if (args.length > 1 && args[1].equals("record")) {
                     return RecordCommand.run(List.of(args).subList(2, args.length), System.out, System.err);
                 }
@@ -68,25 +39,40 @@ public final class KfrCli {
                 System.err.println("usage: java -jar kfr-agent.jar " + RecordCommand.USAGE + "\n       java -jar kfr-agent.jar "
                         + "workingset save <pid>");
                 return 2;
-            }
-            case "run" -> {
-                return PrefetchCommand.run(List.of(args).subList(1, args.length), System.out, System.err);
-            }
-            case "doctor" -> {
+            case "run":
+                return PrefetchCommand.run(rest, System.out, System.err);
+            case "doctor":
                 return io.kfr.agent.cli.doctor.Doctor.run(args, System.out);
-            }
-            case "list", "start", "status", "dump", "stop" -> {
+            case "list":
+            case "start":
+            case "status":
+            case "dump":
+            case "stop":
                 return ControlCommands.ofRunningJar().run(args);
-            }
-            case "version" -> {
+            case "version":
                 String v = KfrCli.class.getPackage().getImplementationVersion();
                 System.out.println("kfr " + (v != null ? v : "(development build)"));
                 return 0;
-            }
-            default -> {
-                System.err.println("kfr: unknown command '" + args[0] + "'\n" + USAGE);
+            default:
+                System.err.println("kfr: unknown command '" + args[0] + "'\n" + usage());
                 return 2;
-            }
         }
+    }
+
+    private static String usage() {
+        return String.join("\n",
+                "usage: java -jar kfr-agent.jar <command>",
+                Analysis.usage(),
+                "  " + RecordCommand.USAGE,
+                "                       start the command and record what it reads from disk as it starts",
+                "  workingset save <pid> end the recording window of a JVM running with workingset=<file.ws> and save the set",
+                "  " + PrefetchCommand.PREFETCH_USAGE,
+                "                       read a recorded working set (workingset=<file.ws>) into the page cache",
+                "  " + PrefetchCommand.RUN_USAGE,
+                "                       prefetch, then execute the command in this process's place",
+                "  doctor               what this machine allows kfr to do (kernel, BTF, privileges, BPF, perf events, JVM)",
+                "  version              print kfr's version",
+                ControlCommands.USAGE,
+                "to record: java -javaagent:kfr-agent.jar=file=app.jfr[,offcpu.threshold=1ms] -jar app.jar");
     }
 }

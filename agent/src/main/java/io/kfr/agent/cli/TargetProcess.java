@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -15,7 +16,71 @@ import java.util.regex.Pattern;
  * exists, whose it is, that it is a HotSpot JVM recent enough for kfr, and whether it accepts
  * attach requests. Each check fails with one line that says what to do.
  */
-record TargetProcess(long pid, int uid, String userName, String exe, Path javaHome) {
+final class TargetProcess {
+    private final long pid;
+    private final int uid;
+    private final String userName;
+    private final String exe;
+    private final Path javaHome;
+
+    TargetProcess(long pid, int uid, String userName, String exe, Path javaHome) {
+        this.pid = pid;
+        this.uid = uid;
+        this.userName = userName;
+        this.exe = exe;
+        this.javaHome = javaHome;
+    }
+
+    public long pid() {
+        return pid;
+    }
+
+    public int uid() {
+        return uid;
+    }
+
+    public String userName() {
+        return userName;
+    }
+
+    public String exe() {
+        return exe;
+    }
+
+    public Path javaHome() {
+        return javaHome;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        if (this == other) {
+            return true;
+        }
+        if (!(other instanceof TargetProcess)) {
+            return false;
+        }
+        TargetProcess o = (TargetProcess) other;
+        return pid == o.pid && uid == o.uid && Objects.equals(userName, o.userName) && Objects.equals(exe, o.exe)
+                && Objects.equals(javaHome, o.javaHome);
+    }
+
+    @Override
+    public int hashCode() {
+        int h = 0;
+        h = 31 * h + Long.hashCode(pid);
+        h = 31 * h + Integer.hashCode(uid);
+        h = 31 * h + Objects.hashCode(userName);
+        h = 31 * h + Objects.hashCode(exe);
+        h = 31 * h + Objects.hashCode(javaHome);
+        return h;
+    }
+
+    @Override
+    public String toString() {
+        return "TargetProcess[pid=" + pid + ", uid=" + uid + ", userName=" + userName + ", exe=" + exe
+                + ", javaHome=" + javaHome + "]";
+    }
+
     private static final String DISABLE_ATTACH = "-XX:+DisableAttachMechanism";
     private static final Pattern JAVA_VERSION = Pattern.compile("^JAVA_VERSION=\"(\\d+)(?:\\.[^\"]*)?\"", Pattern.MULTILINE);
 
@@ -92,7 +157,7 @@ record TargetProcess(long pid, int uid, String userName, String exe, Path javaHo
         }
     }
 
-    /** kfr's classes need Java 17: an older JVM would fail to load the agent (and print a stack trace). */
+    /** kfr's classes need Java 11: an older JVM would refuse the agent (its gate prints why in the JVM's output). */
     private void checkVersion() throws Problem {
         if (javaHome == null) {
             return;
@@ -101,9 +166,9 @@ record TargetProcess(long pid, int uid, String userName, String exe, Path javaHo
             Matcher m = JAVA_VERSION.matcher(Files.readString(javaHome.resolve("release")));
             if (m.find()) {
                 int major = Integer.parseInt(m.group(1));
-                if (major == 1 || major < 17) {
+                if (major == 1 || major < 11) {
                     throw new Problem("JVM " + pid + " runs Java " + m.group(1) + " (" + javaHome
-                            + "); kfr needs Java 17 or later");
+                            + "); kfr needs Java 11 or later");
                 }
             }
         } catch (IOException | NumberFormatException e) {

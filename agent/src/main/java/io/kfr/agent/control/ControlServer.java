@@ -1,20 +1,10 @@
 package io.kfr.agent.control;
 
-import jdk.net.ExtendedSocketOptions;
-import jdk.net.UnixDomainPrincipal;
+import io.kfr.collectors.natives.UnixSockets;
 
-import java.io.BufferedWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,12 +24,13 @@ public final class ControlServer {
     }
 
     private static final long REQUEST_MILLIS = 5_000;
-    private final ServerSocketChannel server;
+    /** The listening socket's file descriptor (libkfr's {@link UnixSockets}). */
+    private final int server;
     private final Path socket;
     private final Handler handler;
     private final int uid;
 
-    private ControlServer(ServerSocketChannel server, Path socket, Handler handler, int uid) {
+    private ControlServer(int server, Path socket, Handler handler, int uid) {
         this.server = server;
         this.socket = socket;
         this.handler = handler;
@@ -58,12 +49,10 @@ public final class ControlServer {
         }
         Path socket = ChannelPaths.socket(uid, ProcessHandle.current().pid());
         Files.deleteIfExists(socket); // left by an earlier process with this pid
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        try {
-            server.bind(UnixDomainSocketAddress.of(socket));
-        } catch (IOException e) {
-            server.close();
-            throw new IOException("cannot bind " + socket + ": " + e.getMessage());
+        LocalSocket.loadLibrary();
+        int server = UnixSockets.listen(socket.toString(), 16);
+        if (server < 0) {
+            throw new IOException("cannot bind " + socket + ": " + UnixSockets.describe(-server));
         }
         ControlServer s = new ControlServer(server, socket, handler, uid);
         Thread t = new Thread(s::serve, "kfr-control");
@@ -86,8 +75,12 @@ public final class ControlServer {
     }
 
     private void serve() {
-        while (server.isOpen()) {
-            try (SocketChannel client = server.accept()) {
+        while (true) {
+            int fd = UnixSockets.accept(server);
+            if (fd < 0) {
+                return; // the listening socket is gone
+            }
+            try (LocalSocket client = new LocalSocket(fd)) {
                 answer(client);
             } catch (Throwable t) {
                 // one bad client must not end the channel; the JVM's output stays clean
@@ -95,9 +88,8 @@ public final class ControlServer {
         }
     }
 
-    private void answer(SocketChannel client) throws IOException {
-        BufferedWriter out = new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(client),
-                StandardCharsets.UTF_8));
+    private void answer(LocalSocket client) throws IOException {
+        StringBuilder out = new StringBuilder();
         Reply reply;
         if (!allowed(client)) {
             reply = Reply.error("kfr's control channel answers only uid " + uid + " and root");
@@ -113,26 +105,19 @@ public final class ControlServer {
             }
         }
         for (String line : reply.lines()) {
-            out.write(line.replace('\n', ' '));
-            out.write('\n');
+            out.append(line.replace('\n', ' ')).append('\n');
         }
-        out.write(reply.failed() ? Protocol.ERROR + reply.error() : Protocol.OK);
-        out.write('\n');
-        out.flush();
+        out.append(reply.failed() ? Protocol.ERROR + reply.error() : Protocol.OK).append('\n');
+        client.write(out.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    private boolean allowed(SocketChannel client) {
+    private boolean allowed(LocalSocket client) {
         try {
-            UnixDomainPrincipal peer = client.getOption(ExtendedSocketOptions.SO_PEERCRED);
-            String name = peer.user().getName();
-            return name.equals(String.valueOf(uid)) || name.equals("root") || name.equals(ownUserName());
-        } catch (IOException | UnsupportedOperationException e) {
+            int peer = client.peerUid();
+            return peer == uid || peer == 0;
+        } catch (IOException e) {
             return false;
         }
-    }
-
-    private static String ownUserName() {
-        return System.getProperty("user.name");
     }
 
     /**
@@ -140,39 +125,33 @@ public final class ControlServer {
      * arrive within {@link #REQUEST_MILLIS}: a client that connects and says nothing must not
      * block the channel for everyone else.
      */
-    private static String readLine(SocketChannel client) throws IOException {
+    private static String readLine(LocalSocket client) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
-        ByteBuffer b = ByteBuffer.allocate(1024);
+        byte[] b = new byte[1024];
         long deadline = System.nanoTime() + REQUEST_MILLIS * 1_000_000L;
-        client.configureBlocking(false);
-        try (Selector selector = Selector.open()) {
-            client.register(selector, SelectionKey.OP_READ);
-            while (true) {
-                long left = (deadline - System.nanoTime()) / 1_000_000L;
-                if (left <= 0) {
-                    return null;
-                }
-                selector.select(left);
-                selector.selectedKeys().clear();
-                int n = client.read(b);
-                if (n < 0) {
-                    return line.toString(StandardCharsets.UTF_8);
-                }
-                b.flip();
-                while (b.hasRemaining()) {
-                    byte c = b.get();
-                    if (c == '\n') {
-                        return line.toString(StandardCharsets.UTF_8);
-                    }
-                    line.write(c);
-                }
-                b.clear();
-                if (line.size() > Protocol.MAX_REQUEST) {
-                    return null;
-                }
+        while (true) {
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0) {
+                return null;
             }
-        } finally {
-            client.configureBlocking(true); // the selector is closed by now: the reply is written blocking
+            int n;
+            try {
+                n = client.read(b, 0, b.length, left);
+            } catch (SocketTimeoutException e) {
+                return null;
+            }
+            if (n < 0) {
+                return new String(line.toByteArray(), StandardCharsets.UTF_8);
+            }
+            for (int i = 0; i < n; i++) {
+                if (b[i] == '\n') {
+                    return new String(line.toByteArray(), StandardCharsets.UTF_8);
+                }
+                line.write(b[i]);
+            }
+            if (line.size() > Protocol.MAX_REQUEST) {
+                return null;
+            }
         }
     }
 }

@@ -105,4 +105,18 @@ public final class ExportOptions {
         }
         return value;
     }
+
+    /** The formats export writes, and the file name ending of each. */
+    public static String extension(String format) {
+        switch (format) {
+            case "pprof":
+                return ".pb.gz";
+            case "otlp":
+                return ".otlp";
+            case "collapsed":
+                return ".folded";
+            default:
+                throw new IllegalArgumentException("unknown format " + format);
+        }
+    }
 }

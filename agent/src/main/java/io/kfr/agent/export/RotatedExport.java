@@ -2,7 +2,6 @@ package io.kfr.agent.export;
 
 import io.kfr.agent.Durations;
 import io.kfr.agent.Log;
-import io.kfr.agent.convert.PeriodProfile;
 import io.kfr.collectors.CpuSample;
 import io.kfr.collectors.OffCpuSample;
 import io.kfr.collectors.ThreadRef;
@@ -33,7 +32,7 @@ import java.util.function.UnaryOperator;
  * hidden temporary name and renamed into place, so a reader never sees half a file; this JVM keeps
  * its newest {@code export.keep} files and deletes older ones. Names sort in time order:
  * {@code kfr-<pid>-<sequence>-<UTC time>.pb.gz} (.otlp, .folded). The samples are summed as they
- * arrive ({@link PeriodProfile}): no .jfr is read back, and memory is bounded by the distinct
+ * arrive ({@link PeriodSums}): no .jfr is read back, and memory is bounded by the distinct
  * stacks of one period. The last period is written when the recording stops.
  */
 public final class RotatedExport implements AutoCloseable {
@@ -44,7 +43,7 @@ public final class RotatedExport implements AutoCloseable {
     public static final RotatedExport OFF = new RotatedExport();
 
     private final ExportOptions options;
-    private final PeriodProfile profile;
+    private final PeriodSums profile;
     private final ScheduledExecutorService timer;
     private final String prefix;
     private final Object writeLock = new Object();
@@ -61,9 +60,13 @@ public final class RotatedExport implements AutoCloseable {
         closed = true;
     }
 
-    private RotatedExport(ExportOptions options, boolean offCpu, boolean cpu, UnaryOperator<ThreadRef> threadNames) {
+    /** The writers' Java release (see {@link PeriodSums}). */
+    static final int NEEDS = 17;
+    private static final String SUMS = "io.kfr.agent.convert.PeriodProfile";
+
+    private RotatedExport(ExportOptions options, PeriodSums profile) {
         this.options = options;
-        this.profile = new PeriodProfile(offCpu, cpu, MAX_SAMPLES_PER_PERIOD, threadNames);
+        this.profile = profile;
         this.prefix = "kfr-" + ProcessHandle.current().pid() + "-";
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "kfr-export");
@@ -82,12 +85,26 @@ public final class RotatedExport implements AutoCloseable {
         if (!Files.isWritable(options.dir)) {
             throw new IOException("export.dir " + options.dir + " is not writable by this user");
         }
-        RotatedExport e = new RotatedExport(options, offCpu, cpu, threadNames);
+        if (Runtime.version().feature() < NEEDS) {
+            Log.error("export= needs Java " + NEEDS + " or later in the recorded JVM (this is " + Runtime.version()
+                    + "); no profiles are exported, the recording goes on: convert its file with a newer java");
+            return OFF;
+        }
+        RotatedExport e = new RotatedExport(options, periodSums(offCpu, cpu, threadNames));
         long period = options.periodNanos;
         e.timer.scheduleAtFixedRate(e::rotateQuietly, period, period, TimeUnit.NANOSECONDS);
         Log.info("exporting " + options.format + " every " + Durations.format(period) + " to " + options.dir
                 + " (keeping " + options.keep + " files)");
         return e;
+    }
+
+    private static PeriodSums periodSums(boolean offCpu, boolean cpu, UnaryOperator<ThreadRef> threadNames) {
+        try {
+            return (PeriodSums) Class.forName(SUMS).getConstructor(boolean.class, boolean.class, int.class, UnaryOperator.class)
+                    .newInstance(offCpu, cpu, MAX_SAMPLES_PER_PERIOD, threadNames);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("the agent jar lacks " + SUMS, e);
+        }
     }
 
     /** @param chunkEvent the sample's event number in kfr's chunk (KfrChunk.addOffCpu) */
@@ -132,7 +149,7 @@ public final class RotatedExport implements AutoCloseable {
         synchronized (writeLock) {
             Instant now = Instant.now();
             String name = prefix + String.format("%06d", ++sequence) + "-" + TIME.format(now)
-                    + PeriodProfile.extension(options.format);
+                    + ExportOptions.extension(options.format);
             Path target = options.dir.resolve(name);
             Path tmp = options.dir.resolve("." + name + ".tmp");
             try {

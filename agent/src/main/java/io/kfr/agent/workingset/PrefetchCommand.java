@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * {@code prefetch <file>} and {@code run <file> -- command...}: read a recorded working set into the
@@ -26,7 +27,70 @@ public final class PrefetchCommand {
     private PrefetchCommand() {
     }
 
-    record Options(Path file, PrefetchMethod method, long cap, boolean quiet, List<String> command) {
+    static final class Options {
+        private final Path file;
+        private final PrefetchMethod method;
+        private final long cap;
+        private final boolean quiet;
+        private final List<String> command;
+
+        Options(Path file, PrefetchMethod method, long cap, boolean quiet, List<String> command) {
+            this.file = file;
+            this.method = method;
+            this.cap = cap;
+            this.quiet = quiet;
+            this.command = command;
+        }
+
+        public Path file() {
+            return file;
+        }
+
+        public PrefetchMethod method() {
+            return method;
+        }
+
+        public long cap() {
+            return cap;
+        }
+
+        public boolean quiet() {
+            return quiet;
+        }
+
+        public List<String> command() {
+            return command;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (this == other) {
+                return true;
+            }
+            if (!(other instanceof Options)) {
+                return false;
+            }
+            Options o = (Options) other;
+            return Objects.equals(file, o.file) && Objects.equals(method, o.method) && cap == o.cap && quiet == o.quiet
+                    && Objects.equals(command, o.command);
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            h = 31 * h + Objects.hashCode(file);
+            h = 31 * h + Objects.hashCode(method);
+            h = 31 * h + Long.hashCode(cap);
+            h = 31 * h + Boolean.hashCode(quiet);
+            h = 31 * h + Objects.hashCode(command);
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            return "Options[file=" + file + ", method=" + method + ", cap=" + cap + ", quiet=" + quiet
+                    + ", command=" + command + "]";
+        }
     }
 
     static Options parse(List<String> args, boolean run) {

@@ -14,6 +14,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * {@code workingset record <file.ws> [--window=30s] [--until=<regex>] -- command...}: starts the
@@ -96,7 +97,7 @@ public final class RecordCommand {
                 recorder.poll(100, null);
             }
             List<RecordedFile> files = recorder.files();
-            WorkingSet set = new WorkingSet(System.currentTimeMillis(), files.stream().map(RecordedFile::set).toList());
+            WorkingSet set = new WorkingSet(System.currentTimeMillis(), files.stream().map(RecordedFile::set).collect(Collectors.toList()));
             WorkingSetFormat.write(set, file);
             long[] c = recorder.counters();
             err.printf("kfr workingset: %d files, %.1f MB (%.1f MB read from disk) -> %s%s%n", files.size(), set.bytes() / 1048576.0,

@@ -178,6 +178,7 @@ public final class CpuCollector implements Collector, RunningCollector {
     @Override
     public void statistics(CollectorStatistics.Builder into) {
         handle.statistics(stats);
+        into.javaFramesSelfTest(JavaFramesSelfTest.outcome());
         into.put(CollectorCounters.BPF_RUN_COUNT, stats[C_MAX])
                 .put(CollectorCounters.BPF_RUN_TIME, stats[C_MAX + 1])
                 .put(CollectorCounters.EVENTS_RECORDED, stats[C_SAMPLES])

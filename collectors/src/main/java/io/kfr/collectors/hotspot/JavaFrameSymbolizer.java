@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Names the raw Java frames of the BPF walker (struct kfr_java_frame: ref, value, cookie) through
@@ -45,11 +46,98 @@ public final class JavaFrameSymbolizer {
     /** Names used in the current batch whose metadata could be reused after class unloading. */
     private final java.util.Set<List<Frame>> usedInBatch = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
-    private record FrameKey(long ref, int value, int cookie) {
+    private static final class FrameKey {
+        private final long ref;
+        private final int value;
+        private final int cookie;
+
+        private FrameKey(long ref, int value, int cookie) {
+            this.ref = ref;
+            this.value = value;
+            this.cookie = cookie;
+        }
+
+        public long ref() {
+            return ref;
+        }
+
+        public int value() {
+            return value;
+        }
+
+        public int cookie() {
+            return cookie;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (this == other) {
+                return true;
+            }
+            if (!(other instanceof FrameKey)) {
+                return false;
+            }
+            FrameKey o = (FrameKey) other;
+            return ref == o.ref && value == o.value && cookie == o.cookie;
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            h = 31 * h + Long.hashCode(ref);
+            h = 31 * h + Integer.hashCode(value);
+            h = 31 * h + Integer.hashCode(cookie);
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            return "FrameKey[ref=" + ref + ", value=" + value + ", cookie=" + cookie + "]";
+        }
     }
 
     /** A frame's names; neverUnloaded: all its methods belong to loaders that never unload. */
-    private record Named(List<Frame> frames, boolean neverUnloaded) {
+    private static final class Named {
+        private final List<Frame> frames;
+        private final boolean neverUnloaded;
+
+        private Named(List<Frame> frames, boolean neverUnloaded) {
+            this.frames = frames;
+            this.neverUnloaded = neverUnloaded;
+        }
+
+        public List<Frame> frames() {
+            return frames;
+        }
+
+        public boolean neverUnloaded() {
+            return neverUnloaded;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (this == other) {
+                return true;
+            }
+            if (!(other instanceof Named)) {
+                return false;
+            }
+            Named o = (Named) other;
+            return Objects.equals(frames, o.frames) && neverUnloaded == o.neverUnloaded;
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            h = 31 * h + Objects.hashCode(frames);
+            h = 31 * h + Boolean.hashCode(neverUnloaded);
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            return "Named[frames=" + frames + ", neverUnloaded=" + neverUnloaded + "]";
+        }
     }
 
     public JavaFrameSymbolizer() {
@@ -142,19 +230,29 @@ public final class JavaFrameSymbolizer {
                 out.add(new Frame("libjvm.so", "[stub] " + f[7], "()V", FrameType.CPP, -1, -1, false));
                 continue;
             }
-            FrameType t = switch (type) {
-                case JS_INTERPRETED -> FrameType.INTERPRETED;
-                case JS_JIT -> FrameType.JIT_COMPILED;
-                case JS_INLINED -> FrameType.INLINED;
-                case JS_NATIVE -> FrameType.JAVA_NATIVE;
-                default -> null;
-            };
+            FrameType t = frameType(type);
             if (t == null || f[6].isEmpty() || f[7].isEmpty()) {
                 return unknown("unnamed");
             }
             out.add(new Frame(f[6], f[7], f[8], t, lineNo, bci, hidden));
         }
         return out.isEmpty() ? unknown("empty") : new Named(List.copyOf(out), allNeverUnloaded);
+    }
+
+    /** The frame type of a walker frame kind; null for a kind this symbolizer does not know. */
+    private static FrameType frameType(int type) {
+        switch (type) {
+            case JS_INTERPRETED:
+                return FrameType.INTERPRETED;
+            case JS_JIT:
+                return FrameType.JIT_COMPILED;
+            case JS_INLINED:
+                return FrameType.INLINED;
+            case JS_NATIVE:
+                return FrameType.JAVA_NATIVE;
+            default:
+                return null;
+        }
     }
 
     private static Named unknown(String reason) {
@@ -165,13 +263,19 @@ public final class JavaFrameSymbolizer {
         if (names == null || names.length() < 2) {
             return "unreadable";
         }
-        return switch (names.substring(1)) {
-            case "1" -> "unreadable";
-            case "2" -> "stale method";
-            case "3" -> "stale nmethod";
-            case "4" -> "bad scope data";
-            case "layout" -> "no layout";
-            default -> "unnamed";
-        };
+        switch (names.substring(1)) {
+            case "1":
+                return "unreadable";
+            case "2":
+                return "stale method";
+            case "3":
+                return "stale nmethod";
+            case "4":
+                return "bad scope data";
+            case "layout":
+                return "no layout";
+            default:
+                return "unnamed";
+        }
     }
 }

@@ -45,7 +45,7 @@ public final class OffHeap {
     /** A buffer of at least {@code bytes} holding {@code old}'s first {@code used} bytes; frees {@code old}. */
     public static ByteBuffer grow(ByteBuffer old, long bytes, int used) {
         ByteBuffer b = allocate(bytes);
-        b.put(0, old, 0, used);
+        Buffers.put(b, 0, old, 0, used);
         free(old);
         return b;
     }

@@ -11,6 +11,7 @@ import io.kfr.collectors.stacks.JavaStacks;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 
 import static io.kfr.collectors.offcpu.OffCpuRecords.*;
@@ -41,7 +42,8 @@ public final class JavaFramesSelfTest {
     private static final long DEADLINE_NANOS = 5_000_000_000L;
 
     private static String verdict;
-    private static String outcome = "not run";
+    /** Volatile: the statistics read it on the collectors' threads while a self-test may be running. */
+    private static volatile String outcome = "not run";
 
     private JavaFramesSelfTest() {
     }
@@ -84,7 +86,7 @@ public final class JavaFramesSelfTest {
     }
 
     /** The self-test's outcome for doctor and the statistics: "not run", "passed (...)", "failed: ...". */
-    public static synchronized String outcome() {
+    public static String outcome() {
         return outcome;
     }
 
@@ -197,7 +199,54 @@ public final class JavaFramesSelfTest {
     }
 
     /** One off-CPU interval of the test's thread (CLOCK_MONOTONIC) and its Java frames. */
-    private record Interval(long start, long end, List<Frame> java) {
+    private static final class Interval {
+        private final long start;
+        private final long end;
+        private final List<Frame> java;
+
+        private Interval(long start, long end, List<Frame> java) {
+            this.start = start;
+            this.end = end;
+            this.java = java;
+        }
+
+        public long start() {
+            return start;
+        }
+
+        public long end() {
+            return end;
+        }
+
+        public List<Frame> java() {
+            return java;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (this == other) {
+                return true;
+            }
+            if (!(other instanceof Interval)) {
+                return false;
+            }
+            Interval o = (Interval) other;
+            return start == o.start && end == o.end && Objects.equals(java, o.java);
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            h = 31 * h + Long.hashCode(start);
+            h = 31 * h + Long.hashCode(end);
+            h = 31 * h + Objects.hashCode(java);
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            return "Interval[start=" + start + ", end=" + end + ", java=" + java + "]";
+        }
     }
 
     /** null if equal: class and method of every frame, the line of interpreted callers (the top's line is where the snapshot was taken). */

@@ -312,6 +312,7 @@ public final class OffCpuCollector implements Collector, RunningCollector {
     @Override
     public void statistics(CollectorStatistics.Builder into) {
         handle.statistics(stats);
+        into.javaFramesSelfTest(JavaFramesSelfTest.outcome());
         into.put(CollectorCounters.BPF_RUN_COUNT, stats[STAT_PROG_RUN_CNT])
                 .put(CollectorCounters.BPF_RUN_TIME, stats[STAT_PROG_RUN_NS])
                 .put(CollectorCounters.EVENTS_RECORDED, stats[CNT_EVENTS])

@@ -3,6 +3,8 @@ package io.kfr.collectors.probe;
 import io.kfr.collectors.natives.KfrNative;
 import io.kfr.collectors.natives.NativeLibrary;
 
+import java.util.Objects;
+
 /** What this machine allows kfr to do, asked of the kernel itself (for {@code kfr doctor}). */
 public final class Probes {
     static final int EPERM = 1;
@@ -13,7 +15,48 @@ public final class Probes {
     }
 
     /** One probe's outcome: errno 0 when the feature works, else the errno and a one-line reason. */
-    public record Result(int errno, String reason) {
+    public static final class Result {
+        private final int errno;
+        private final String reason;
+
+        public Result(int errno, String reason) {
+            this.errno = errno;
+            this.reason = reason;
+        }
+
+        public int errno() {
+            return errno;
+        }
+
+        public String reason() {
+            return reason;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (this == other) {
+                return true;
+            }
+            if (!(other instanceof Result)) {
+                return false;
+            }
+            Result o = (Result) other;
+            return errno == o.errno && Objects.equals(reason, o.reason);
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            h = 31 * h + Integer.hashCode(errno);
+            h = 31 * h + Objects.hashCode(reason);
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            return "Result[errno=" + errno + ", reason=" + reason + "]";
+        }
+
         public boolean ok() {
             return errno == 0;
         }

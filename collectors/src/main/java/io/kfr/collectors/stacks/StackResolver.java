@@ -37,14 +37,92 @@ public final class StackResolver {
     private final Map<StackKey, StackTrace> cache = new HashMap<>();
     private final long[] ips = new long[MAX_FRAMES];
 
-    private record StackKey(int kernel, int user, long java) {
+    private static final class StackKey {
+        private final int kernel;
+        private final int user;
+        private final long java;
+
+        private StackKey(int kernel, int user, long java) {
+            this.kernel = kernel;
+            this.user = user;
+            this.java = java;
+        }
+
+        public int kernel() {
+            return kernel;
+        }
+
+        public int user() {
+            return user;
+        }
+
+        public long java() {
+            return java;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (this == other) {
+                return true;
+            }
+            if (!(other instanceof StackKey)) {
+                return false;
+            }
+            StackKey o = (StackKey) other;
+            return kernel == o.kernel && user == o.user && java == o.java;
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            h = 31 * h + Integer.hashCode(kernel);
+            h = 31 * h + Integer.hashCode(user);
+            h = 31 * h + Long.hashCode(java);
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            return "StackKey[kernel=" + kernel + ", user=" + user + ", java=" + java + "]";
+        }
     }
 
     /** A stack by its content (the ips themselves): for ids the kernel may reuse. */
-    private record ContentKey(long[] kernel, long[] user, long javaRef) {
+    private static final class ContentKey {
+        private final long[] kernel;
+        private final long[] user;
+        private final long javaRef;
+
+        private ContentKey(long[] kernel, long[] user, long javaRef) {
+            this.kernel = kernel;
+            this.user = user;
+            this.javaRef = javaRef;
+        }
+
+        public long[] kernel() {
+            return kernel;
+        }
+
+        public long[] user() {
+            return user;
+        }
+
+        public long javaRef() {
+            return javaRef;
+        }
+
+        @Override
+        public String toString() {
+            return "ContentKey[kernel=" + kernel + ", user=" + user + ", javaRef=" + javaRef + "]";
+        }
+
         @Override
         public boolean equals(Object o) {
-            return o instanceof ContentKey k && k.javaRef == javaRef && Arrays.equals(k.kernel, kernel)
+            if (!(o instanceof ContentKey)) {
+                return false;
+            }
+            ContentKey k = (ContentKey) o;
+            return k.javaRef == javaRef && Arrays.equals(k.kernel, kernel)
                     && Arrays.equals(k.user, user);
         }
 

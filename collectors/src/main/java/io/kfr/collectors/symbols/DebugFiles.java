@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.zip.CRC32;
 
 /**
@@ -27,7 +26,7 @@ final class DebugFiles {
         try {
             byte[] id = elf.buildId();
             if (id != null && id.length >= 2) {
-                String hex = HexFormat.of().formatHex(id);
+                String hex = hex(id);
                 Path p = root.resolve(".build-id").resolve(hex.substring(0, 2)).resolve(hex.substring(2) + ".debug");
                 if (Files.isRegularFile(p) && matches(p, id, null)) return p;
             }
@@ -47,6 +46,14 @@ final class DebugFiles {
             // no debug file: the library's own symbols still count
         }
         return null;
+    }
+
+    private static String hex(byte[] bytes) {
+        StringBuilder s = new StringBuilder(2 * bytes.length);
+        for (byte b : bytes) {
+            s.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+        }
+        return s.toString();
     }
 
     private static boolean matches(Path debug, byte[] id, ElfFile.DebugLink link) throws IOException {

@@ -1,5 +1,7 @@
 package io.kfr.collectors.symbols;
 
+import io.kfr.collectors.natives.Buffers;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The headers of one ELF64 little-endian file (x86_64): program headers, section headers, notes.
@@ -26,10 +29,157 @@ final class ElfFile implements Closeable {
     static final long SHF_COMPRESSED = 0x800;
     private static final int MAX_READ = 512 << 20;
 
-    record Segment(int type, int flags, long offset, long vaddr, long filesz, long memsz) {
+    static final class Segment {
+        private final int type;
+        private final int flags;
+        private final long offset;
+        private final long vaddr;
+        private final long filesz;
+        private final long memsz;
+
+        Segment(int type, int flags, long offset, long vaddr, long filesz, long memsz) {
+            this.type = type;
+            this.flags = flags;
+            this.offset = offset;
+            this.vaddr = vaddr;
+            this.filesz = filesz;
+            this.memsz = memsz;
+        }
+
+        public int type() {
+            return type;
+        }
+
+        public int flags() {
+            return flags;
+        }
+
+        public long offset() {
+            return offset;
+        }
+
+        public long vaddr() {
+            return vaddr;
+        }
+
+        public long filesz() {
+            return filesz;
+        }
+
+        public long memsz() {
+            return memsz;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (this == other) {
+                return true;
+            }
+            if (!(other instanceof Segment)) {
+                return false;
+            }
+            Segment o = (Segment) other;
+            return type == o.type && flags == o.flags && offset == o.offset && vaddr == o.vaddr && filesz == o.filesz
+                    && memsz == o.memsz;
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            h = 31 * h + Integer.hashCode(type);
+            h = 31 * h + Integer.hashCode(flags);
+            h = 31 * h + Long.hashCode(offset);
+            h = 31 * h + Long.hashCode(vaddr);
+            h = 31 * h + Long.hashCode(filesz);
+            h = 31 * h + Long.hashCode(memsz);
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            return "Segment[type=" + type + ", flags=" + flags + ", offset=" + offset + ", vaddr=" + vaddr
+                    + ", filesz=" + filesz + ", memsz=" + memsz + "]";
+        }
     }
 
-    record Section(String name, int type, long flags, long offset, long size, int link, long entsize) {
+    static final class Section {
+        private final String name;
+        private final int type;
+        private final long flags;
+        private final long offset;
+        private final long size;
+        private final int link;
+        private final long entsize;
+
+        Section(String name, int type, long flags, long offset, long size, int link, long entsize) {
+            this.name = name;
+            this.type = type;
+            this.flags = flags;
+            this.offset = offset;
+            this.size = size;
+            this.link = link;
+            this.entsize = entsize;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public int type() {
+            return type;
+        }
+
+        public long flags() {
+            return flags;
+        }
+
+        public long offset() {
+            return offset;
+        }
+
+        public long size() {
+            return size;
+        }
+
+        public int link() {
+            return link;
+        }
+
+        public long entsize() {
+            return entsize;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (this == other) {
+                return true;
+            }
+            if (!(other instanceof Section)) {
+                return false;
+            }
+            Section o = (Section) other;
+            return Objects.equals(name, o.name) && type == o.type && flags == o.flags && offset == o.offset
+                    && size == o.size && link == o.link && entsize == o.entsize;
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            h = 31 * h + Objects.hashCode(name);
+            h = 31 * h + Integer.hashCode(type);
+            h = 31 * h + Long.hashCode(flags);
+            h = 31 * h + Long.hashCode(offset);
+            h = 31 * h + Long.hashCode(size);
+            h = 31 * h + Integer.hashCode(link);
+            h = 31 * h + Long.hashCode(entsize);
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            return "Section[name=" + name + ", type=" + type + ", flags=" + flags + ", offset=" + offset
+                    + ", size=" + size + ", link=" + link + ", entsize=" + entsize + "]";
+        }
     }
 
     private final FileChannel channel; // null for an image
@@ -90,7 +240,7 @@ final class ElfFile implements Closeable {
             return new ElfFile(ch, null);
         } catch (IOException | RuntimeException e) {
             ch.close();
-            throw e instanceof IOException io ? io : new IOException(path + ": " + e, e);
+            throw e instanceof IOException ? (IOException) e : new IOException(path + ": " + e, e);
         }
     }
 
@@ -119,7 +269,7 @@ final class ElfFile implements Closeable {
             }
             b.flip();
         } else {
-            b = image.slice((int) off, (int) len);
+            b = Buffers.slice(image, (int) off, (int) len);
         }
         return b.order(ByteOrder.LITTLE_ENDIAN);
     }
@@ -168,7 +318,7 @@ final class ElfFile implements Closeable {
             if (namesz < 0 || descsz < 0 || desc + descsz > b.limit()) return null;
             if (type == 3 && namesz == 4 && b.getInt(name) == 0x00554e47) { // NT_GNU_BUILD_ID, "GNU\0"
                 byte[] id = new byte[descsz];
-                b.get(desc, id);
+                Buffers.get(b, desc, id);
                 return id;
             }
             p = desc + align4(descsz);
@@ -190,7 +340,47 @@ final class ElfFile implements Closeable {
         return new DebugLink(name, b.getInt(crcAt));
     }
 
-    record DebugLink(String name, int crc) {
+    static final class DebugLink {
+        private final String name;
+        private final int crc;
+
+        DebugLink(String name, int crc) {
+            this.name = name;
+            this.crc = crc;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public int crc() {
+            return crc;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (this == other) {
+                return true;
+            }
+            if (!(other instanceof DebugLink)) {
+                return false;
+            }
+            DebugLink o = (DebugLink) other;
+            return Objects.equals(name, o.name) && crc == o.crc;
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            h = 31 * h + Objects.hashCode(name);
+            h = 31 * h + Integer.hashCode(crc);
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            return "DebugLink[name=" + name + ", crc=" + crc + "]";
+        }
     }
 
     static String cString(ByteBuffer b, int pos) {
@@ -198,7 +388,7 @@ final class ElfFile implements Closeable {
         int end = pos;
         while (end < b.limit() && b.get(end) != 0) end++;
         byte[] s = new byte[end - pos];
-        b.get(pos, s);
+        Buffers.get(b, pos, s);
         return new String(s, StandardCharsets.UTF_8);
     }
 

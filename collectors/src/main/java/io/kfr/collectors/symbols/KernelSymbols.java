@@ -1,5 +1,6 @@
 package io.kfr.collectors.symbols;
 
+import io.kfr.collectors.natives.Buffers;
 import io.kfr.collectors.Frame;
 
 import io.kfr.collectors.natives.OffHeap;
@@ -73,7 +74,7 @@ public final class KernelSymbols {
                 if (len == data.capacity()) {
                     data = OffHeap.grow(data, 2L * data.capacity(), len);
                 }
-                int n = in.read(data.slice(len, Math.min(data.capacity() - len, 1 << 20)));
+                int n = in.read(Buffers.slice(data, len, Math.min(data.capacity() - len, 1 << 20)));
                 if (n <= 0) {
                     break;
                 }
@@ -100,7 +101,7 @@ public final class KernelSymbols {
     static KernelSymbols parse(byte[] text, int len) {
         ByteBuffer d = OffHeap.allocate(len);
         try {
-            d.put(0, text, 0, len);
+            Buffers.put(d, 0, text, 0, len);
             return parse(d, len);
         } finally {
             OffHeap.free(d);
@@ -131,7 +132,7 @@ public final class KernelSymbols {
                 if (p + MAX_LINE > wEnd && wEnd < len) {
                     base = p;
                     wEnd = Math.min(len, p + w.length);
-                    d.get(p, w, 0, wEnd - p);
+                    Buffers.get(d, p, w, 0, wEnd - p);
                 }
                 // "ffffffff81000000 T name\t[module]\n", read in one pass
                 long a = 0;

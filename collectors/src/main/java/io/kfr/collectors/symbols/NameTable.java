@@ -1,5 +1,6 @@
 package io.kfr.collectors.symbols;
 
+import io.kfr.collectors.natives.Buffers;
 import io.kfr.collectors.natives.OffHeap;
 
 import java.nio.ByteBuffer;
@@ -34,7 +35,7 @@ final class NameTable {
         if (s == null) {
             int from = starts.getInt(4 * i);
             byte[] b = new byte[starts.getInt(4 * i + 4) - from];
-            bytes.get(from, b);
+            Buffers.get(bytes, from, b);
             s = new String(b, StandardCharsets.UTF_8);
             strings.put(i, s); // racy put: same value
         }
@@ -55,7 +56,7 @@ final class NameTable {
 
         int add(ByteBuffer src, int from, int to) {
             ensure(to - from);
-            bytes.put(length, src, from, to - from);
+            Buffers.put(bytes, length, src, from, to - from);
             return finish(to - from);
         }
 
@@ -88,10 +89,10 @@ final class NameTable {
         /** The table; the builder must not be used afterwards. Trims the buffers to their use. */
         NameTable build() {
             ByteBuffer b = OffHeap.allocate(length);
-            b.put(0, bytes, 0, length);
+            Buffers.put(b, 0, bytes, 0, length);
             OffHeap.free(bytes);
             ByteBuffer s = OffHeap.allocate(4L * (count + 1));
-            s.put(0, starts, 0, 4 * (count + 1));
+            Buffers.put(s, 0, starts, 0, 4 * (count + 1));
             OffHeap.free(starts);
             bytes = null;
             starts = null;

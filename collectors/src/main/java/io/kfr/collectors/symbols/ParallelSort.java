@@ -1,5 +1,7 @@
 package io.kfr.collectors.symbols;
 
+import io.kfr.collectors.natives.Buffers;
+
 import java.nio.ByteBuffer;
 
 /**
@@ -19,11 +21,11 @@ final class ParallelSort {
         // buffers the sort is ~10x slower while kfr's thread still runs interpreted.
         long[] k = new long[n];
         int[] v = new int[n];
-        keys.asLongBuffer().get(0, k, 0, n);
-        vals.asIntBuffer().get(0, v, 0, n);
+        Buffers.get(keys.asLongBuffer(), 0, k, 0, n);
+        Buffers.get(vals.asIntBuffer(), 0, v, 0, n);
         quicksort(k, v, 0, n - 1);
-        keys.asLongBuffer().put(0, k, 0, n);
-        vals.asIntBuffer().put(0, v, 0, n);
+        Buffers.put(keys.asLongBuffer(), 0, k, 0, n);
+        Buffers.put(vals.asIntBuffer(), 0, v, 0, n);
     }
 
     /** Sorts heap arrays (kallsyms' candidates), nearly always sorted already. */

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -58,7 +59,70 @@ public final class ProcessMaps {
     }
 
     /** One mapping, for diagnostics and for readers that need the layout. */
-    public record Mapping(long start, long end, String perms, long offset, String path) {
+    public static final class Mapping {
+        private final long start;
+        private final long end;
+        private final String perms;
+        private final long offset;
+        private final String path;
+
+        public Mapping(long start, long end, String perms, long offset, String path) {
+            this.start = start;
+            this.end = end;
+            this.perms = perms;
+            this.offset = offset;
+            this.path = path;
+        }
+
+        public long start() {
+            return start;
+        }
+
+        public long end() {
+            return end;
+        }
+
+        public String perms() {
+            return perms;
+        }
+
+        public long offset() {
+            return offset;
+        }
+
+        public String path() {
+            return path;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (this == other) {
+                return true;
+            }
+            if (!(other instanceof Mapping)) {
+                return false;
+            }
+            Mapping o = (Mapping) other;
+            return start == o.start && end == o.end && Objects.equals(perms, o.perms) && offset == o.offset
+                    && Objects.equals(path, o.path);
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            h = 31 * h + Long.hashCode(start);
+            h = 31 * h + Long.hashCode(end);
+            h = 31 * h + Objects.hashCode(perms);
+            h = 31 * h + Long.hashCode(offset);
+            h = 31 * h + Objects.hashCode(path);
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            return "Mapping[start=" + start + ", end=" + end + ", perms=" + perms + ", offset=" + offset
+                    + ", path=" + path + "]";
+        }
     }
 
     /** An ELF object and the frames already made for its symbols. */
@@ -298,7 +362,7 @@ public final class ProcessMaps {
         try {
             Path p = proc.endsWith("self") ? Path.of(path) : proc.resolve("root").resolve(path.substring(1));
             Object ino = Files.getAttribute(p, "unix:ino");
-            return ino instanceof Long l && l == s.inode[i] ? p : null;
+            return ino instanceof Long && (Long) ino == s.inode[i] ? p : null;
         } catch (IOException | RuntimeException e) {
             return null;
         }

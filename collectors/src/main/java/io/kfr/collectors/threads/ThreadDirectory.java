@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -64,7 +65,47 @@ public final class ThreadDirectory {
     private ObjectName diagnosticCommand;
 
     /** A tid named from /proc only, until a dump taken after it was first seen settles it. */
-    private record Pending(ThreadRef ref, long firstSeen) {
+    private static final class Pending {
+        private final ThreadRef ref;
+        private final long firstSeen;
+
+        private Pending(ThreadRef ref, long firstSeen) {
+            this.ref = ref;
+            this.firstSeen = firstSeen;
+        }
+
+        public ThreadRef ref() {
+            return ref;
+        }
+
+        public long firstSeen() {
+            return firstSeen;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (this == other) {
+                return true;
+            }
+            if (!(other instanceof Pending)) {
+                return false;
+            }
+            Pending o = (Pending) other;
+            return Objects.equals(ref, o.ref) && firstSeen == o.firstSeen;
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            h = 31 * h + Objects.hashCode(ref);
+            h = 31 * h + Long.hashCode(firstSeen);
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            return "Pending[ref=" + ref + ", firstSeen=" + firstSeen + "]";
+        }
     }
 
     public ThreadDirectory() {
@@ -260,7 +301,7 @@ public final class ThreadDirectory {
             Object out = server.invoke(diagnosticCommand, "threadPrint",
                     new Object[] {new String[0]}, new String[] {String[].class.getName()});
             unavailableReason = null;
-            return out instanceof String s ? s : null;
+            return out instanceof String ? (String) out : null;
         } catch (Exception | LinkageError e) { // e.g. no jdk.management module in a jlinked runtime
             unavailableReason = "no JVM thread dump (" + e + "): Java threads are named from /proc only";
             return null;

@@ -2,6 +2,7 @@ package io.kfr.collectors.threads;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Reads the thread headers of a HotSpot thread dump (jcmd Thread.print / the threadPrint
@@ -20,7 +21,54 @@ final class ThreadDumpParser {
     }
 
     /** One thread header: the Linux tid, the name, the Java thread id or -1. */
-    record Entry(int tid, String name, long javaId) {
+    static final class Entry {
+        private final int tid;
+        private final String name;
+        private final long javaId;
+
+        Entry(int tid, String name, long javaId) {
+            this.tid = tid;
+            this.name = name;
+            this.javaId = javaId;
+        }
+
+        public int tid() {
+            return tid;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public long javaId() {
+            return javaId;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (this == other) {
+                return true;
+            }
+            if (!(other instanceof Entry)) {
+                return false;
+            }
+            Entry o = (Entry) other;
+            return tid == o.tid && Objects.equals(name, o.name) && javaId == o.javaId;
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            h = 31 * h + Integer.hashCode(tid);
+            h = 31 * h + Objects.hashCode(name);
+            h = 31 * h + Long.hashCode(javaId);
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            return "Entry[tid=" + tid + ", name=" + name + ", javaId=" + javaId + "]";
+        }
     }
 
     static List<Entry> parse(String dump) {

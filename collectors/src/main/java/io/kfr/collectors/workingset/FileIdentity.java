@@ -9,7 +9,63 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** A file's identity as stat(2) gives it: size, modification time, inode, device. */
-public record FileIdentity(long size, long mtimeNanos, long inode, long device) {
+public final class FileIdentity {
+    private final long size;
+    private final long mtimeNanos;
+    private final long inode;
+    private final long device;
+
+    public FileIdentity(long size, long mtimeNanos, long inode, long device) {
+        this.size = size;
+        this.mtimeNanos = mtimeNanos;
+        this.inode = inode;
+        this.device = device;
+    }
+
+    public long size() {
+        return size;
+    }
+
+    public long mtimeNanos() {
+        return mtimeNanos;
+    }
+
+    public long inode() {
+        return inode;
+    }
+
+    public long device() {
+        return device;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        if (this == other) {
+            return true;
+        }
+        if (!(other instanceof FileIdentity)) {
+            return false;
+        }
+        FileIdentity o = (FileIdentity) other;
+        return size == o.size && mtimeNanos == o.mtimeNanos && inode == o.inode && device == o.device;
+    }
+
+    @Override
+    public int hashCode() {
+        int h = 0;
+        h = 31 * h + Long.hashCode(size);
+        h = 31 * h + Long.hashCode(mtimeNanos);
+        h = 31 * h + Long.hashCode(inode);
+        h = 31 * h + Long.hashCode(device);
+        return h;
+    }
+
+    @Override
+    public String toString() {
+        return "FileIdentity[size=" + size + ", mtimeNanos=" + mtimeNanos + ", inode=" + inode
+                + ", device=" + device + "]";
+    }
+
 
     /** The file's identity now; empty-handed (IOException) when it is gone or not a regular file. */
     public static FileIdentity of(Path path) throws IOException {

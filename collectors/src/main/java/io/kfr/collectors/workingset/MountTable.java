@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * This process's mounts (/proc/self/mountinfo): turns a path within a filesystem (what the BPF
@@ -12,7 +13,54 @@ import java.util.List;
  * the one that is the same file (same device and inode).
  */
 public final class MountTable {
-    record Mount(long device, String root, String mountPoint) {
+    static final class Mount {
+        private final long device;
+        private final String root;
+        private final String mountPoint;
+
+        Mount(long device, String root, String mountPoint) {
+            this.device = device;
+            this.root = root;
+            this.mountPoint = mountPoint;
+        }
+
+        public long device() {
+            return device;
+        }
+
+        public String root() {
+            return root;
+        }
+
+        public String mountPoint() {
+            return mountPoint;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (this == other) {
+                return true;
+            }
+            if (!(other instanceof Mount)) {
+                return false;
+            }
+            Mount o = (Mount) other;
+            return device == o.device && Objects.equals(root, o.root) && Objects.equals(mountPoint, o.mountPoint);
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            h = 31 * h + Long.hashCode(device);
+            h = 31 * h + Objects.hashCode(root);
+            h = 31 * h + Objects.hashCode(mountPoint);
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            return "Mount[device=" + device + ", root=" + root + ", mountPoint=" + mountPoint + "]";
+        }
     }
 
     private final List<Mount> mounts;

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -49,7 +50,8 @@ public final class WorkingSetCollector implements Collector {
     private boolean saved;
     private long[] counters = new long[WorkingSetRecords.CNT_NR];
 
-    private WorkingSetCollector(Path file, long windowNanos, int pid, ThreadDirectory threads, WorkingSetListener listener) {
+    private WorkingSetCollector(Path file, long windowNanos, int pid, ThreadDirectory threads,
+            WorkingSetListener listener) {
         this.file = file;
         this.windowNanos = windowNanos;
         this.pid = pid;
@@ -58,7 +60,47 @@ public final class WorkingSetCollector implements Collector {
     }
 
     /** The running collector and its handle for {@link #save}. */
-    public record Started(RunningCollector running, WorkingSetCollector collector) {
+    public static final class Started {
+        private final RunningCollector running;
+        private final WorkingSetCollector collector;
+
+        public Started(RunningCollector running, WorkingSetCollector collector) {
+            this.running = running;
+            this.collector = collector;
+        }
+
+        public RunningCollector running() {
+            return running;
+        }
+
+        public WorkingSetCollector collector() {
+            return collector;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (this == other) {
+                return true;
+            }
+            if (!(other instanceof Started)) {
+                return false;
+            }
+            Started o = (Started) other;
+            return Objects.equals(running, o.running) && Objects.equals(collector, o.collector);
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            h = 31 * h + Objects.hashCode(running);
+            h = 31 * h + Objects.hashCode(collector);
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            return "Started[running=" + running + ", collector=" + collector + "]";
+        }
     }
 
     /** Starts the collector's thread; returns at once (the programs load on that thread). */

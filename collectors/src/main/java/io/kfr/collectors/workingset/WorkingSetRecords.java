@@ -1,11 +1,14 @@
 package io.kfr.collectors.workingset;
 
+import io.kfr.collectors.natives.Buffers;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 
 /** Decoder of native/src/workingset/workingset_records.h (change both together). */
 public final class WorkingSetRecords {
@@ -54,15 +57,228 @@ public final class WorkingSetRecords {
     }
 
     /** First sight of a file: its path within its filesystem ("/" + components), complete when it reached the root. */
-    public record FileSeen(long device, long inode, String pathInFs, boolean complete) {
+    public static final class FileSeen {
+        private final long device;
+        private final long inode;
+        private final String pathInFs;
+        private final boolean complete;
+
+        public FileSeen(long device, long inode, String pathInFs, boolean complete) {
+            this.device = device;
+            this.inode = inode;
+            this.pathInFs = pathInFs;
+            this.complete = complete;
+        }
+
+        public long device() {
+            return device;
+        }
+
+        public long inode() {
+            return inode;
+        }
+
+        public String pathInFs() {
+            return pathInFs;
+        }
+
+        public boolean complete() {
+            return complete;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (this == other) {
+                return true;
+            }
+            if (!(other instanceof FileSeen)) {
+                return false;
+            }
+            FileSeen o = (FileSeen) other;
+            return device == o.device && inode == o.inode && Objects.equals(pathInFs, o.pathInFs)
+                    && complete == o.complete;
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            h = 31 * h + Long.hashCode(device);
+            h = 31 * h + Long.hashCode(inode);
+            h = 31 * h + Objects.hashCode(pathInFs);
+            h = 31 * h + Boolean.hashCode(complete);
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            return "FileSeen[device=" + device + ", inode=" + inode + ", pathInFs=" + pathInFs
+                    + ", complete=" + complete + "]";
+        }
     }
 
     /** A thread of the target brought pages first .. first + pages - 1 into the page cache. */
-    public record Miss(int tid, long timeNs, long device, long inode, long firstPage, int pages, int userStackId, int kernelStackId) {
+    public static final class Miss {
+        private final int tid;
+        private final long timeNs;
+        private final long device;
+        private final long inode;
+        private final long firstPage;
+        private final int pages;
+        private final int userStackId;
+        private final int kernelStackId;
+
+        public Miss(int tid, long timeNs, long device, long inode, long firstPage, int pages, int userStackId,
+                int kernelStackId) {
+            this.tid = tid;
+            this.timeNs = timeNs;
+            this.device = device;
+            this.inode = inode;
+            this.firstPage = firstPage;
+            this.pages = pages;
+            this.userStackId = userStackId;
+            this.kernelStackId = kernelStackId;
+        }
+
+        public int tid() {
+            return tid;
+        }
+
+        public long timeNs() {
+            return timeNs;
+        }
+
+        public long device() {
+            return device;
+        }
+
+        public long inode() {
+            return inode;
+        }
+
+        public long firstPage() {
+            return firstPage;
+        }
+
+        public int pages() {
+            return pages;
+        }
+
+        public int userStackId() {
+            return userStackId;
+        }
+
+        public int kernelStackId() {
+            return kernelStackId;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (this == other) {
+                return true;
+            }
+            if (!(other instanceof Miss)) {
+                return false;
+            }
+            Miss o = (Miss) other;
+            return tid == o.tid && timeNs == o.timeNs && device == o.device && inode == o.inode
+                    && firstPage == o.firstPage && pages == o.pages && userStackId == o.userStackId
+                    && kernelStackId == o.kernelStackId;
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            h = 31 * h + Integer.hashCode(tid);
+            h = 31 * h + Long.hashCode(timeNs);
+            h = 31 * h + Long.hashCode(device);
+            h = 31 * h + Long.hashCode(inode);
+            h = 31 * h + Long.hashCode(firstPage);
+            h = 31 * h + Integer.hashCode(pages);
+            h = 31 * h + Integer.hashCode(userStackId);
+            h = 31 * h + Integer.hashCode(kernelStackId);
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            return "Miss[tid=" + tid + ", timeNs=" + timeNs + ", device=" + device + ", inode=" + inode
+                    + ", firstPage=" + firstPage + ", pages=" + pages + ", userStackId=" + userStackId
+                    + ", kernelStackId=" + kernelStackId + "]";
+        }
     }
 
     /** A thread slept uninterruptibly right after its miss of (device, inode, page). */
-    public record Wait(int tid, long startNs, long durationNs, long device, long inode, long page) {
+    public static final class Wait {
+        private final int tid;
+        private final long startNs;
+        private final long durationNs;
+        private final long device;
+        private final long inode;
+        private final long page;
+
+        public Wait(int tid, long startNs, long durationNs, long device, long inode, long page) {
+            this.tid = tid;
+            this.startNs = startNs;
+            this.durationNs = durationNs;
+            this.device = device;
+            this.inode = inode;
+            this.page = page;
+        }
+
+        public int tid() {
+            return tid;
+        }
+
+        public long startNs() {
+            return startNs;
+        }
+
+        public long durationNs() {
+            return durationNs;
+        }
+
+        public long device() {
+            return device;
+        }
+
+        public long inode() {
+            return inode;
+        }
+
+        public long page() {
+            return page;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (this == other) {
+                return true;
+            }
+            if (!(other instanceof Wait)) {
+                return false;
+            }
+            Wait o = (Wait) other;
+            return tid == o.tid && startNs == o.startNs && durationNs == o.durationNs && device == o.device
+                    && inode == o.inode && page == o.page;
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            h = 31 * h + Integer.hashCode(tid);
+            h = 31 * h + Long.hashCode(startNs);
+            h = 31 * h + Long.hashCode(durationNs);
+            h = 31 * h + Long.hashCode(device);
+            h = 31 * h + Long.hashCode(inode);
+            h = 31 * h + Long.hashCode(page);
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            return "Wait[tid=" + tid + ", startNs=" + startNs + ", durationNs=" + durationNs + ", device=" + device
+                    + ", inode=" + inode + ", page=" + page + "]";
+        }
     }
 
     /** Hands each record of a poll buffer (whole records back to back, sized by their kind) to sink. */
@@ -71,21 +287,25 @@ public final class WorkingSetRecords {
         int r = 0;
         while (r + 4 <= length) {
             switch (b.getInt(r)) {
-                case REC_FILE -> {
+                case REC_FILE: {
                     sink.file(file(b, r));
                     r += FILE_BYTES;
+                    break;
                 }
-                case REC_MISS -> {
+                case REC_MISS: {
                     sink.miss(new Miss(b.getInt(r + M_TID), b.getLong(r + M_TS), b.getLong(r + M_DEV), b.getLong(r + M_INO),
                             b.getLong(r + M_INDEX), b.getInt(r + M_PAGES), b.getInt(r + M_USTACK), b.getInt(r + M_KSTACK)));
                     r += MISS_BYTES;
+                    break;
                 }
-                case REC_WAIT -> {
+                case REC_WAIT: {
                     sink.waited(new Wait(b.getInt(r + W_TID), b.getLong(r + W_START), b.getLong(r + W_DURATION),
                             b.getLong(r + W_DEV), b.getLong(r + W_INO), b.getLong(r + W_INDEX)));
                     r += WAIT_BYTES;
+                    break;
                 }
-                default -> throw new IllegalStateException("workingset: unknown record kind " + b.getInt(r) + " at " + r);
+                default:
+                    throw new IllegalStateException("workingset: unknown record kind " + b.getInt(r) + " at " + r);
             }
         }
     }
@@ -96,7 +316,7 @@ public final class WorkingSetRecords {
         long ino = b.getLong(r + F_INO);
         boolean complete = b.getInt(r + F_COMPLETE) == 1;
         byte[] path = new byte[len];
-        b.get(r + F_PATH, path);
+        Buffers.get(b, r + F_PATH, path);
         List<String> parts = new ArrayList<>();
         int start = 0;
         for (int i = 0; i < len; i++) {

@@ -15,9 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A JVM kfr cannot serve starts and runs normally, with one kfr: line saying why: never an
- * UnsupportedClassVersionError, never a JVM that does not start. JDK 11 (older than kfr's Java 17
- * classes) for real; the gate raised by the test-only property kfr.test.minJdk on JDK 17 for a JVM
- * older than any installed here (JDK 8). The workload is a source file (java Hello.java), so any
+ * UnsupportedClassVersionError, never a JVM that does not start. No JDK older than kfr's Java 11
+ * is installed here: the gate is raised by the test-only property kfr.test.minJdk, on JDK 11 (the
+ * oldest JVM kfr serves) and on JDK 17. The workload is a source file (java Hello.java), so any
  * JDK from 11 on runs it.
  */
 class AgentGateTest {
@@ -30,7 +30,7 @@ class AgentGateTest {
 
     @Test
     void jdk11StartsAndRunsWithOneLine() throws Exception {
-        JvmRun.Result r = run(Jdk.JDK11, List.of());
+        JvmRun.Result r = run(Jdk.JDK11, List.of("-Dkfr.test.minJdk=17"));
         assertRefused(r, "HELLO-DONE 11", "this JVM is Java 11");
     }
 
@@ -42,7 +42,7 @@ class AgentGateTest {
 
     @Test
     void commandLineOnJdk11SaysWhyInOneLine() throws Exception {
-        Cli.Result r = Cli.jar(Jdk.JDK11, JvmRun.AGENT_JAR, null, "doctor");
+        Cli.Result r = Cli.jar(Jdk.JDK11, List.of("-Dkfr.test.minJdk=17"), JvmRun.AGENT_JAR, null, "doctor");
         assertEquals(2, r.exitCode(), r.toString());
         assertEquals("", r.stdout(), r.toString());
         List<String> lines = r.stderr().lines().toList();

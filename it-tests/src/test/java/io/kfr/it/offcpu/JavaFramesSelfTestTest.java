@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * layout kfr reads right (doctor says so, with what it compared), and it fails on a layout kfr
  * misreads: with the test-only knob making ConstMethod::_name_index wrong (every method would be
  * named by its descriptor), Java frames are turned off with one line naming the differing frame,
- * and no recorded stack carries a Java frame — never a wrong name.
+ * and no recorded stack carries a Java frame — never a wrong name; kfr.CollectorStatistics says why.
  */
 class JavaFramesSelfTestTest {
     @Test
@@ -53,5 +53,13 @@ class JavaFramesSelfTestTest {
                 + " events have some, e.g. " + (withJava.isEmpty() ? "" : withJava.get(0).frames()));
         assertFalse(events.stream().anyMatch(e -> e.threadName().equals("kfr-selftest")),
                 "the self-test's own intervals are not in the recording");
+
+        List<String> outcomes = jdk.jfr.consumer.RecordingFile.readAllEvents(file).stream()
+                .filter(e -> e.getEventType().getName().equals("kfr.CollectorStatistics"))
+                .map(e -> e.getString("javaFramesSelfTest")).distinct().toList();
+        assertEquals(1, outcomes.size(), "one outcome in every statistics event: " + outcomes);
+        assertTrue(outcomes.get(0).startsWith("failed: the start-up self-test's stack differs from Thread.getStackTrace")
+                && off.get(0).contains(outcomes.get(0).substring("failed: ".length())),
+                "the statistics carry the self-test's outcome: " + outcomes.get(0) + "\n" + off.get(0));
     }
 }

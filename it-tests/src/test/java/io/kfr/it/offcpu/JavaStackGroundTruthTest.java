@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * that thread inside the call's window must end with exactly those frames (class and method, in
  * order; the line too where kfr says "Interpreted"); frames above them (Thread.sleep, Unsafe.park,
  * ...) may be anything. Cold: -Xint, every frame interpreted. Warm: the chain C2-compiled with
- * inlining. JDK 17, 21 and 25.
+ * inlining. JDK 11, 17, 21 and 25.
  */
 class JavaStackGroundTruthTest {
     /** The window is taken on-CPU around the call; this covers the clock conversion. */

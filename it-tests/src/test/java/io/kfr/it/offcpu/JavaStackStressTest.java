@@ -61,12 +61,14 @@ class JavaStackStressTest {
                 // times during the run (JavaStackTruth), and stacks must stay named across it
                 .jvmArg("-Dkfr.javaStacks.generation=500")
                 .jvmArg("-XX:ErrorFile=" + dir.resolve("hs_err_pid%p.log"))
-                .jvmArg("-XX:+UnlockDiagnosticVMOptions")
-                // 25: nmethod entry barriers (all GCs) deoptimize at random
-                .jvmArg("-XX:+DeoptimizeNMethodBarriersALot");
-        // 17: nmethods age and are flushed sooner; 25 (no sweeper): C2 takes its unstable-if traps at
-        // random; 21 has neither flag (no sweeper, the trap stress came later): the barriers only
-        if (jdk == Jdk.JDK17) {
+                .jvmArg("-XX:+UnlockDiagnosticVMOptions");
+        // 17-25: nmethod entry barriers (all GCs) deoptimize at random; 11 has no such barriers
+        if (jdk != Jdk.JDK11) {
+            run.jvmArg("-XX:+DeoptimizeNMethodBarriersALot");
+        }
+        // 11 and 17: nmethods age and are flushed sooner; 25 (no sweeper): C2 takes its unstable-if
+        // traps at random; 21 has neither flag (no sweeper, the trap stress came later): the barriers only
+        if (jdk == Jdk.JDK11 || jdk == Jdk.JDK17) {
             run.jvmArg("-XX:+StressCodeAging");
         } else if (jdk == Jdk.JDK25) {
             run.jvmArg("-XX:+StressUnstableIfTraps");

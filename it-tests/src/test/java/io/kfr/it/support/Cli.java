@@ -42,12 +42,20 @@ public final class Cli {
 
     /** {@code java -jar <jar> args} on the given JDK, as {@code uid} (null: this user). */
     public static Result jar(Jdk jdk, Path jar, Integer uid, String... args) throws IOException, InterruptedException {
+        return jar(jdk, List.of(), jar, uid, args);
+    }
+
+    /** {@code java <jvmArgs> -jar <jar> args} on the given JDK, as {@code uid} (null: this user). */
+    public static Result jar(Jdk jdk, List<String> jvmArgs, Path jar, Integer uid, String... args)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         if (uid != null) {
             cmd.addAll(List.of("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups",
                     "--inh-caps=-all", "--bounding-set=-all", "--"));
         }
-        cmd.addAll(List.of(jdk.java().toString(), "-jar", jar.toString()));
+        cmd.add(jdk.java().toString());
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-jar", jar.toString()));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile("kfr-it-cli", ".out");
         Path err = Files.createTempFile("kfr-it-cli", ".err");

@@ -14,7 +14,7 @@ import java.util.List;
 public enum Jdk {
     JDK17("kfr.jdk17.home", "/usr/lib/jvm/java-17-openjdk-amd64"),
     JDK25("kfr.jdk25.home", "/usr/lib/jvm/temurin-25-jdk-amd64"),
-    /** Debian 11's openjdk-11: kfr's agent refuses it with one line (its classes are Java 17). */
+    /** Debian 11's openjdk-11. */
     JDK11("kfr.jdk11.home", "/opt/kfr-jdks/jdk11"),
     /** Debian 13's openjdk-21. */
     JDK21("kfr.jdk21.home", "/opt/kfr-jdks/jdk21");
@@ -26,7 +26,7 @@ public enum Jdk {
 
     /** The JDKs Java frames are verified on (the ground-truth and stress tests' matrix). */
     public static List<Jdk> javaFrames() {
-        return List.of(JDK17, JDK21, JDK25);
+        return List.of(JDK11, JDK17, JDK21, JDK25);
     }
 
     /** The system property that names the home, and where it is without one. */

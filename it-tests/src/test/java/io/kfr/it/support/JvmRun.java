@@ -96,9 +96,8 @@ public final class JvmRun {
         cmd.addAll(jvmArgs);
         if (agentOptions != null) {
             cmd.add("-javaagent:" + agentJar + (agentOptions.isEmpty() ? "" : "=" + agentOptions));
-            // main runs once kfr's collectors are attached; on JDK 11 kfr does not start (its
-            // gate says so) and this agent, compiled for 17, could not load
-            if (awaitKfrStart && jdk != Jdk.JDK11) {
+            // main runs once kfr's collectors are attached
+            if (awaitKfrStart) {
                 cmd.add(AwaitKfrStart.jvmArg());
             }
         }

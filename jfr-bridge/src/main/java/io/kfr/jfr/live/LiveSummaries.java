@@ -11,6 +11,7 @@ import jdk.jfr.FlightRecorder;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.LongFunction;
 import java.util.stream.Collectors;
 
@@ -70,7 +71,47 @@ public final class LiveSummaries {
         sums.clear();
     }
 
-    private record Key(ThreadRef thread, OffCpuState state) {
+    private static final class Key {
+        private final ThreadRef thread;
+        private final OffCpuState state;
+
+        private Key(ThreadRef thread, OffCpuState state) {
+            this.thread = thread;
+            this.state = state;
+        }
+
+        public ThreadRef thread() {
+            return thread;
+        }
+
+        public OffCpuState state() {
+            return state;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (this == other) {
+                return true;
+            }
+            if (!(other instanceof Key)) {
+                return false;
+            }
+            Key o = (Key) other;
+            return Objects.equals(thread, o.thread) && Objects.equals(state, o.state);
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            h = 31 * h + Objects.hashCode(thread);
+            h = 31 * h + Objects.hashCode(state);
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            return "Key[thread=" + thread + ", state=" + state + "]";
+        }
     }
 
     private static final class Sum {

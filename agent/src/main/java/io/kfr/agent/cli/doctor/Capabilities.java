@@ -8,7 +8,55 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The effective capabilities and user of this process, from /proc/self/status. */
-record Capabilities(long effective, int uid, boolean known) {
+final class Capabilities {
+    private final long effective;
+    private final int uid;
+    private final boolean known;
+
+    Capabilities(long effective, int uid, boolean known) {
+        this.effective = effective;
+        this.uid = uid;
+        this.known = known;
+    }
+
+    public long effective() {
+        return effective;
+    }
+
+    public int uid() {
+        return uid;
+    }
+
+    public boolean known() {
+        return known;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        if (this == other) {
+            return true;
+        }
+        if (!(other instanceof Capabilities)) {
+            return false;
+        }
+        Capabilities o = (Capabilities) other;
+        return effective == o.effective && uid == o.uid && known == o.known;
+    }
+
+    @Override
+    public int hashCode() {
+        int h = 0;
+        h = 31 * h + Long.hashCode(effective);
+        h = 31 * h + Integer.hashCode(uid);
+        h = 31 * h + Boolean.hashCode(known);
+        return h;
+    }
+
+    @Override
+    public String toString() {
+        return "Capabilities[effective=" + effective + ", uid=" + uid + ", known=" + known + "]";
+    }
+
     static final int CAP_SYS_ADMIN = 21;
     static final int CAP_PERFMON = 38;
     static final int CAP_BPF = 39;

@@ -5,6 +5,7 @@ import io.kfr.collectors.offcpu.JavaFramesSelfTest;
 import io.kfr.collectors.probe.CollectorTrial;
 
 import java.util.List;
+import java.util.Objects;
 
 /** The collectors opened on this JVM as the agent opens them, and closed at once. */
 final class CollectorChecks {
@@ -12,7 +13,47 @@ final class CollectorChecks {
     }
 
     /** A trial of one kind with its outcome. */
-    record Tried(CollectorKind kind, CollectorTrial.Outcome outcome) {
+    static final class Tried {
+        private final CollectorKind kind;
+        private final CollectorTrial.Outcome outcome;
+
+        Tried(CollectorKind kind, CollectorTrial.Outcome outcome) {
+            this.kind = kind;
+            this.outcome = outcome;
+        }
+
+        public CollectorKind kind() {
+            return kind;
+        }
+
+        public CollectorTrial.Outcome outcome() {
+            return outcome;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (this == other) {
+                return true;
+            }
+            if (!(other instanceof Tried)) {
+                return false;
+            }
+            Tried o = (Tried) other;
+            return Objects.equals(kind, o.kind) && Objects.equals(outcome, o.outcome);
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            h = 31 * h + Objects.hashCode(kind);
+            h = 31 * h + Objects.hashCode(outcome);
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            return "Tried[kind=" + kind + ", outcome=" + outcome + "]";
+        }
     }
 
     static Check check(Tried t) {
@@ -29,7 +70,7 @@ final class CollectorChecks {
         String detail = what + " opens: " + o.mode() + ", " + javaFrames(o)
                 + (o.javaFrames().isEmpty() ? " (start-up self-test " + JavaFramesSelfTest.outcome() + ")" : "");
         if (!o.javaFrames().isEmpty()) {
-            return Check.limited(name, detail, "a HotSpot JDK 17 or later (see the jvm line)");
+            return Check.limited(name, detail, "a HotSpot JDK 11 or later (see the jvm line)");
         }
         String limited = kind.limitedMode(o);
         if (limited != null) {

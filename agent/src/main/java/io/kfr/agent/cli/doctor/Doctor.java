@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * {@code java -jar kfr-agent.jar doctor}: what this machine allows kfr to do, one line per check
@@ -49,7 +50,7 @@ public final class Doctor {
         if (loadError != null) {
             print(() -> Check.missing("libkfr", loadError, "run on Linux x86_64 with the kfr-agent.jar as built"));
             out.println(CollectorChecks.summary(CollectorKinds.ALL.stream().filter(CollectorKind::samplesThreads).map(k -> new CollectorChecks.Tried(k,
-                    new CollectorTrial.Outcome(false, "", "", loadError))).toList(), false));
+                    new CollectorTrial.Outcome(false, "", "", loadError))).collect(Collectors.toList()), false));
             return 1;
         }
         print(() -> Check.ok("libkfr", KfrNative.version()));
@@ -67,7 +68,7 @@ public final class Doctor {
         printAll(WorkingSetChecks::all);
 
         List<CollectorChecks.Tried> tried = new ArrayList<>();
-        for (CollectorKind kind : CollectorKinds.ALL.stream().filter(CollectorKind::samplesThreads).toList()) {
+        for (CollectorKind kind : CollectorKinds.ALL.stream().filter(CollectorKind::samplesThreads).collect(Collectors.toList())) {
             tried.add(new CollectorChecks.Tried(kind, trial(kind::trial)));
         }
         tried.forEach(t -> print(() -> CollectorChecks.check(t)));

@@ -15,6 +15,6 @@ final class JvmCheck {
             return Check.ok("jvm", jvm + ": HotSpot layout readable, Java frames in kfr's stacks");
         }
         return Check.limited("jvm", jvm + ": Java frames off: " + why + " (this JVM; run doctor with the "
-                + "application's java to check that one)", "a HotSpot JDK 17 or later");
+                + "application's java to check that one)", "a HotSpot JDK 11 or later");
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /** What the kernel and this process's privileges allow, read from /proc and /sys (no native code). */
 final class SystemChecks {
@@ -59,11 +60,8 @@ final class SystemChecks {
 
     static Check unprivilegedBpf(Capabilities caps) {
         String v = sysctl("kernel/unprivileged_bpf_disabled");
-        String meaning = switch (v) {
-            case "0" -> "unprivileged users may load socket filters";
-            case "1", "2" -> "bpf() needs privileges";
-            default -> "unknown value";
-        };
+        String meaning = v.equals("0") ? "unprivileged users may load socket filters"
+                : v.equals("1") || v.equals("2") ? "bpf() needs privileges" : "unknown value";
         // kfr's tracing programs need CAP_BPF + CAP_PERFMON whatever this says: never the fix
         String detail = "kernel.unprivileged_bpf_disabled = " + v + " (" + meaning + "); kfr's tracing programs need "
                 + "CAP_BPF + CAP_PERFMON in any case";
@@ -119,7 +117,7 @@ final class SystemChecks {
     }
 
     private static String memlockLimit() {
-        for (String line : readOr(Path.of("/proc/self/limits"), "").lines().toList()) {
+        for (String line : readOr(Path.of("/proc/self/limits"), "").lines().collect(Collectors.toList())) {
             if (line.startsWith("Max locked memory")) {
                 List<String> parts = List.of(line.substring("Max locked memory".length()).trim().split("\\s+"));
                 String soft = parts.get(0);

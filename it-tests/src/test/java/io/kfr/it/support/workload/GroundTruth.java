@@ -35,21 +35,25 @@ public final class GroundTruth {
         List<Thread> threads = new ArrayList<>();
         for (String scenario : args) {
             switch (scenario) {
-                case "sleep" -> threads.add(scenario(scenario, "truth-sleeper", m -> {
+                case "sleep":
+                    threads.add(scenario(scenario, "truth-sleeper", m -> {
                     for (int i = 0; i < 25; i++) {
                         m.begin();
                         Thread.sleep(40);
                         m.end();
                     }
                 }));
-                case "park" -> threads.add(scenario(scenario, "truth-parker", m -> {
+                    break;
+                case "park":
+                    threads.add(scenario(scenario, "truth-parker", m -> {
                     for (int i = 0; i < 30; i++) {
                         m.begin();
                         LockSupport.parkNanos(30_000_000L);
                         m.end();
                     }
                 }));
-                case "monitor" -> {
+                    break;
+                case "monitor": {
                     // Rounds: the holder takes the monitor and keeps it 30 ms; the waiter, once it
                     // sees the monitor held, blocks entering it; then the next round.
                     int rounds = 15;
@@ -78,8 +82,10 @@ public final class GroundTruth {
                             }
                         }
                     }));
+                    break;
                 }
-                case "fsync" -> threads.add(scenario(scenario, "truth-fsync", m -> {
+                case "fsync":
+                    threads.add(scenario(scenario, "truth-fsync", m -> {
                     Path file = Files.createTempFile(Path.of(System.getProperty("kfr.truth.dir", "/var/tmp")), "kfr-truth", ".dat");
                     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
                         ByteBuffer block = ByteBuffer.allocate(256 * 1024);
@@ -94,7 +100,8 @@ public final class GroundTruth {
                         Files.deleteIfExists(file);
                     }
                 }));
-                case "handoff" -> {
+                    break;
+                case "handoff": {
                     // Short waits only (tens of microseconds): below the off-CPU threshold, so kfr
                     // aggregates them in the kernel. The pong side works 20 us before handing the
                     // token back, so the ping side really blocks each round.
@@ -124,8 +131,10 @@ public final class GroundTruth {
                     }, "truth-handoff-pong");
                     threads.add(pair[0]);
                     threads.add(pair[1]);
+                    break;
                 }
-                default -> throw new IllegalArgumentException("unknown scenario " + scenario);
+                default:
+                    throw new IllegalArgumentException("unknown scenario " + scenario);
             }
         }
         threads.forEach(Thread::start);

@@ -43,27 +43,38 @@ public final class JavaStackTruth {
     private JavaStackTruth() {
     }
 
+    private static Scenario scenario(String name) {
+        switch (name) {
+            case "sleep":
+                return new Sleep();
+            case "park":
+                return new Park();
+            case "monitor":
+                return new Monitor();
+            case "wait":
+                return new Wait();
+            case "socket":
+                return new SocketRead();
+            case "fsync":
+                return new Fsync();
+            default:
+                throw new IllegalArgumentException("unknown scenario " + name);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
-        boolean warm = switch (args.length == 0 ? "" : args[0]) {
-            case "warm" -> true;
-            case "cold" -> false;
-            default -> throw new IllegalArgumentException("usage: JavaStackTruth cold|warm [scenario...]");
-        };
+        String mode = args.length == 0 ? "" : args[0];
+        if (!mode.equals("warm") && !mode.equals("cold")) {
+            throw new IllegalArgumentException("usage: JavaStackTruth cold|warm [scenario...]");
+        }
+        boolean warm = mode.equals("warm");
         List<String> names = args.length > 1 ? List.of(args).subList(1, args.length) : SCENARIOS;
         CyclicBarrier warmedUp = new CyclicBarrier(names.size(), () -> {
             System.out.println("KFR-JSTACK-WARM-DONE"); // a marker when reading -XX:+PrintCompilation
         });
         List<Scenario> threads = new ArrayList<>();
         for (String name : names) {
-            Scenario s = switch (name) {
-                case "sleep" -> new Sleep();
-                case "park" -> new Park();
-                case "monitor" -> new Monitor();
-                case "wait" -> new Wait();
-                case "socket" -> new SocketRead();
-                case "fsync" -> new Fsync();
-                default -> throw new IllegalArgumentException("unknown scenario " + name);
-            };
+            Scenario s = scenario(name);
             s.warm = warm;
             s.warmedUp = warmedUp;
             threads.add(s);

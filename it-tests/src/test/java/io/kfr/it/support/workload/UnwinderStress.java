@@ -123,21 +123,35 @@ public final class UnwinderStress {
         }
     }
 
+    /** Lookup.defineHiddenClass (15+; this workload also runs on 11, with class-loader copies only), or null. */
+    private static final java.lang.reflect.Method DEFINE_HIDDEN = defineHidden();
+
+    private static java.lang.reflect.Method defineHidden() {
+        for (java.lang.reflect.Method m : MethodHandles.Lookup.class.getMethods()) {
+            if (m.getName().equals("defineHiddenClass") && m.getParameterCount() == 3) {
+                return m;
+            }
+        }
+        return null;
+    }
+
     private static void classChurn(int n) {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             byte[] target = bytes(Target.class.getName());
             for (int copy = 0; running(); copy++) {
                 LongUnaryOperator op;
-                if ((copy + n) % 2 == 0) {
+                if ((copy + n) % 2 == 0 || DEFINE_HIDDEN == null) {
                     OneShotLoader loader = new OneShotLoader(UnwinderStress.class.getClassLoader(), Target.class,
                             ClinitSleeper.class);
                     op = (LongUnaryOperator) loader.loadClass(Target.class.getName()).getDeclaredConstructor().newInstance();
                     Class.forName(ClinitSleeper.class.getName(), true, loader);
                 } else {
                     // a hidden class (its frames are hidden from getStackTrace), unloadable on its own
-                    op = (LongUnaryOperator) lookup.defineHiddenClass(target, true).lookupClass()
-                            .getDeclaredConstructor().newInstance();
+                    Object options = java.lang.reflect.Array.newInstance(DEFINE_HIDDEN.getParameterTypes()[2]
+                            .getComponentType(), 0);
+                    op = (LongUnaryOperator) ((MethodHandles.Lookup) DEFINE_HIDDEN.invoke(lookup, target, true, options))
+                            .lookupClass().getDeclaredConstructor().newInstance();
                 }
                 for (long i = 1; i <= 6000 && running(); i++) {
                     op.applyAsLong(i);
@@ -303,19 +317,23 @@ public final class UnwinderStress {
                 threads.add((Thread) start.invoke(builder, (Runnable) () -> {
                     while (running()) {
                         switch (kind) {
-                            case 0 -> sleep(1);
-                            case 1 -> {
+                            case 0:
+                                sleep(1);
+                                break;
+                            case 1: {
                                 synchronized (VIRTUAL_LOCK) { // pins on 21, not on 24+ (JEP 491)
                                     sleep(1);
                                 }
+                                break;
                             }
-                            default -> {
+                            default: {
                                 try { // pinned: the static initializer runs below a VM frame
                                     Class.forName(ClinitSleeper.class.getName(), true,
                                             new OneShotLoader(UnwinderStress.class.getClassLoader(), ClinitSleeper.class));
                                 } catch (ClassNotFoundException e) {
                                     throw new IllegalStateException(e);
                                 }
+                                break;
                             }
                         }
                         VIRTUAL_BLOCKS.incrementAndGet();

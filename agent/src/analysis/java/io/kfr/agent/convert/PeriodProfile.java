@@ -1,5 +1,7 @@
 package io.kfr.agent.convert;
 
+import io.kfr.agent.export.PeriodSums;
+
 import io.kfr.collectors.CpuSample;
 import io.kfr.collectors.OffCpuSample;
 import io.kfr.collectors.OffCpuState;
@@ -27,7 +29,7 @@ import java.util.function.UnaryOperator;
  * sample's time still counts, under its thread and state with the stack left out (one frame says
  * so), so totals stay exact. Stacks are shared objects, converted once per period. Thread-safe.
  */
-public final class PeriodProfile {
+public final class PeriodProfile implements PeriodSums {
     /** The frame that stands for a stack left out because the period's table was full. */
     static final Frame STACKS_FULL = new Frame(Frame.Kind.NATIVE, "[kfr: more distinct stacks than export keeps per period]",
             "", 0, "");
@@ -62,6 +64,7 @@ public final class PeriodProfile {
         facts.runtimeVersion = System.getProperty("java.vm.version");
     }
 
+    @Override
     public void addOffCpu(OffCpuSample s) {
         if (!kinds.contains(EventKind.OFFCPU)) {
             return;
@@ -73,6 +76,7 @@ public final class PeriodProfile {
         add(EventKind.OFFCPU, s.thread(), state.name(), syscall, s.stack(), s.startEpochNanos(), duration, duration);
     }
 
+    @Override
     public void addCpu(CpuSample s) {
         if (kinds.contains(EventKind.CPU)) {
             add(EventKind.CPU, s.thread(), "", "", s.stack(), s.epochNanos(), 0, Math.max(0, s.weightNanos()));
@@ -148,7 +152,13 @@ public final class PeriodProfile {
     }
 
     /** Ends the period: what was summed since the last call goes to {@code out} in {@code format}; the next one starts empty. */
-    public Period writePeriod(String format, String service, OutputStream out) throws IOException {
+    @Override
+    public void writePeriod(String format, String service, OutputStream out) throws IOException {
+        writeAndCount(format, service, out);
+    }
+
+    /** As {@link #writePeriod}, with what the period held. */
+    public Period writeAndCount(String format, String service, OutputStream out) throws IOException {
         Profile.Builder ended;
         long leftOut;
         synchronized (lock) {
@@ -171,20 +181,6 @@ public final class PeriodProfile {
         ConvertCommand.write(format, profile, service != null ? service
                 : facts.mainClass != null ? facts.mainClass : "unknown_service:java", out);
         return new Period(profile, leftOut);
-    }
-
-    /** The formats {@link #writePeriod} writes, and the file name ending of each. */
-    public static String extension(String format) {
-        switch (format) {
-            case "pprof":
-                return ".pb.gz";
-            case "otlp":
-                return ".otlp";
-            case "collapsed":
-                return ".folded";
-            default:
-                throw new IllegalArgumentException("unknown format " + format);
-        }
     }
 
     private static String nullToEmpty(String s) {
