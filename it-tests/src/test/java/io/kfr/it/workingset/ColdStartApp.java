@@ -1,12 +1,12 @@
 package io.kfr.it.workingset;
 
+import io.kfr.it.support.KafkaKraft;
+import io.kfr.it.support.MavenJars;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -36,12 +36,7 @@ abstract class ColdStartApp {
     }
 
     void setUp(Path java) throws Exception {
-        if (!Files.isDirectory(lib) || Files.list(lib).findAny().isEmpty()) {
-            Files.createDirectories(dir);
-            Files.writeString(dir.resolve("pom.xml"), pom());
-            run(dir, List.of("mvn", "-B", "-ntp", "-q", "dependency:copy-dependencies", "-DoutputDirectory=" + lib,
-                    "-DincludeScope=runtime"), 600);
-        }
+        MavenJars.resolve(dir, pom());
     }
 
     List<String> command(Path java, List<String> jvmOptions) {
@@ -59,41 +54,26 @@ abstract class ColdStartApp {
     }
 
     static void run(Path dir, List<String> command, int timeoutS) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("setup.log").toFile()).start();
-        if (!p.waitFor(timeoutS, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            throw new IOException(String.join(" ", command) + " failed; see " + dir.resolve("setup.log"));
-        }
+        MavenJars.run(dir, command, timeoutS);
     }
 
     /** The Apache Kafka 4.x broker in KRaft mode (broker and controller in one process). */
     static final class Kafka extends ColdStartApp {
-        static final String VERSION = "4.4.0";
+        private final KafkaKraft kafka;
 
         Kafka(Path root) {
             super(root, "kafka");
+            kafka = new KafkaKraft(dir, dir.resolve("data"), 19092, 19093, List.of());
         }
 
         @Override
         String name() {
-            return "kafka " + VERSION;
+            return "kafka " + KafkaKraft.VERSION;
         }
 
         @Override
         String pom() {
-            return """
-                    <project xmlns="http://maven.apache.org/POM/4.0.0">
-                      <modelVersion>4.0.0</modelVersion>
-                      <groupId>bench</groupId><artifactId>kafka-broker</artifactId><version>1</version>
-                      <dependencies>
-                        <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>%s</version></dependency>
-                        <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j2-impl</artifactId><version>2.24.3</version></dependency>
-                        <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId><version>2.24.3</version></dependency>
-                        <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-api</artifactId><version>2.0.17</version></dependency>
-                      </dependencies>
-                    </project>
-                    """.formatted(VERSION);
+            return KafkaKraft.brokerPom();
         }
 
         @Override
@@ -103,36 +83,19 @@ abstract class ColdStartApp {
 
         @Override
         List<String> mainAndArgs() {
-            return List.of("-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties"), "kafka.Kafka",
-                    dir.resolve("server.properties").toString());
+            return kafka.mainAndArgs();
         }
 
         @Override
         void setUp(Path java) throws Exception {
             super.setUp(java);
-            Files.writeString(dir.resolve("server.properties"), String.join("\n",
-                    "process.roles=broker,controller", "node.id=1", "controller.quorum.bootstrap.servers=localhost:19093",
-                    "listeners=PLAINTEXT://localhost:19092,CONTROLLER://localhost:19093",
-                    "advertised.listeners=PLAINTEXT://localhost:19092,CONTROLLER://localhost:19093",
-                    "controller.listener.names=CONTROLLER", "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
-                    "log.dirs=" + dir.resolve("data"), "num.partitions=1", "offsets.topic.replication.factor=1",
-                    "transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1", ""));
-            Files.writeString(dir.resolve("log4j2.properties"), String.join("\n", "rootLogger.level=INFO",
-                    "rootLogger.appenderRef.stdout.ref=STDOUT", "appender.stdout.type=Console", "appender.stdout.name=STDOUT",
-                    "appender.stdout.layout.type=PatternLayout", "appender.stdout.layout.pattern=[%d] %p %m (%c)%n", ""));
+            kafka.configure("INFO");
         }
 
         /** A freshly formatted log directory for every start (a broker's second start reads its logs). */
         @Override
         void beforeStart(Path java) throws Exception {
-            Path data = dir.resolve("data");
-            if (Files.exists(data)) {
-                try (var s = Files.walk(data)) {
-                    s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
-            }
-            run(dir, List.of(java.toString(), "-cp", classPath(), "kafka.tools.StorageTool", "format", "-t", "7rBXfYmnRmaW2-s0W_jAbQ",
-                    "-c", dir.resolve("server.properties").toString(), "--standalone"), 300);
+            kafka.format(java);
         }
     }
 
