@@ -227,7 +227,8 @@ enum WaitKind {
                     return MONITOR;
                 }
                 if (VM_WAIT_FUNCTION.matcher(name).matches()) {
-                    // a pool thread that left its wait for work into a safepoint was idle when it began
+                    // a pool thread that left its wait for work (or a sleeper its sleep) into a
+                    // safepoint was idle when the safepoint began
                     return waitsForWork(frames) ? IDLE : JVM_WAIT;
                 }
             }
@@ -240,7 +241,15 @@ enum WaitKind {
         // block: the innermost Java frame is ordinary Java code, not a native method. So does a
         // thread stopped for a GC: across a GC pause, that is the likelier reading.
         if (!Frames.isNativeJava(innermost)) {
-            return acrossGcPause ? JVM_WAIT : MONITOR;
+            if (acrossGcPause) {
+                return JVM_WAIT;
+            }
+            // the JDK selector's own short locks (wakeup's interruptLock, the selector's lock
+            // around a select) block a selector on its way into or out of its wait for events,
+            // while another thread hands it work (a new connection, a wake-up)
+            String method = Frames.owner(innermost) + "." + Frames.name(innermost);
+            return method.startsWith("sun.nio.ch.EPollSelectorImpl.") || method.startsWith("sun.nio.ch.SelectorImpl.")
+                    ? IDLE : MONITOR;
         }
         // the outermost JDK method that says why, the API the application called (a
         // CountDownLatch.await is a wait even though AQS's acquire methods run under it), unless
@@ -276,7 +285,8 @@ enum WaitKind {
                 if (Stacks.isApplication(f)) {
                     return false;
                 }
-                if (startsWithAny(Frames.owner(f) + "." + Frames.name(f), IDLE_METHODS)) {
+                String method = Frames.owner(f) + "." + Frames.name(f);
+                if (startsWithAny(method, IDLE_METHODS) || method.startsWith("java.lang.Thread.sleep")) {
                     return true;
                 }
             }
