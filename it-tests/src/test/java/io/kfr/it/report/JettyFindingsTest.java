@@ -42,10 +42,16 @@ class JettyFindingsTest {
                 .filter(p -> p.contains("/org/eclipse/jetty/") || p.contains("/org/slf4j/"))
                 .collect(Collectors.joining(File.pathSeparator));
         JvmRun.Result run;
-        // 32 MB/s: each 4 MB direct read of the slow file waits on the disk for ~125 ms
-        try (SlowDisk disk = SlowDisk.throttle(dir, 32L << 20)) {
-            run = JvmRun.on(Jdk.JDK17).agent("file=" + file).classpath(Path.of(cp)).inCgroup(disk.cgroup)
-                    .main(JettyWorkload.class, variant, dir.toString()).run(240);
+        JvmRun jvm = JvmRun.on(Jdk.JDK17).agent("file=" + file).classpath(Path.of(cp))
+                .main(JettyWorkload.class, variant, dir.toString());
+        if (variant.equals("hello")) {
+            // nothing of a hello load reads files: its start-up's jar reads stay off a throttled disk
+            run = jvm.run(240);
+        } else {
+            // 32 MB/s: each 4 MB direct read of the slow file waits on the disk for ~125 ms
+            try (SlowDisk disk = SlowDisk.throttle(dir, 32L << 20)) {
+                run = jvm.inCgroup(disk.cgroup).run(240);
+            }
         }
         assertEquals(0, run.exitCode(), run.describe());
         assertTrue(run.stdout().contains("KFR-JETTY-DONE"), run.describe());
