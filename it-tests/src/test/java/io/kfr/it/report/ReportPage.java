@@ -52,6 +52,27 @@ final class ReportPage {
                             + children.stream().map(Node::name).toList()));
         }
 
+        /**
+         * A thread of the graph, found under the root or, in a graph grouped by kind of wait
+         * (off-CPU, wakers), under each group: one node with the thread's subtrees of every group.
+         */
+        Node thread(String threadName) {
+            List<Node> found = new ArrayList<>();
+            for (Node c : children) {
+                if (c.kind.equals("problem") || c.kind.equals("idle")) {
+                    c.children.stream().filter(t -> t.name.equals(threadName)).forEach(found::add);
+                } else if (c.name.equals(threadName)) {
+                    found.add(c);
+                }
+            }
+            if (found.isEmpty()) {
+                throw new AssertionError("no thread '" + threadName + "' in the graph");
+            }
+            List<Node> subtrees = new ArrayList<>();
+            found.forEach(t -> subtrees.addAll(t.children));
+            return new Node(threadName, "thread", found.stream().mapToLong(Node::value).sum(), subtrees);
+        }
+
         /** This node and every node under it. */
         List<Node> all() {
             List<Node> nodes = new ArrayList<>(List.of(this));

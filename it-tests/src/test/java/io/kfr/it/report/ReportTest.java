@@ -102,7 +102,7 @@ class ReportTest {
         assertFalse(page.html.contains(ReportWorkload.HOSTILE_THREAD), "the hostile thread name appears unescaped");
 
         ReportPage.Node offCpu = page.graph("offcpu");
-        long slept = offCpu.child(ReportWorkload.HOSTILE_THREAD).sum(n -> n.name().contains("ReportWorkload.sleepTenTimes"));
+        long slept = offCpu.thread(ReportWorkload.HOSTILE_THREAD).sum(n -> n.name().contains("ReportWorkload.sleepTenTimes"));
         double sleepRatio = (double) slept / rec.sleptNanos;
         ReportPage.Node cpu = page.graph("cpu");
         long burned = cpu.child(ReportWorkload.BURNER_THREAD).sum(n -> n.name().contains("ReportWorkload.burnCpu"));

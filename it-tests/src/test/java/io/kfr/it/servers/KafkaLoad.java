@@ -1,13 +1,12 @@
 package io.kfr.it.servers;
 
 import io.kfr.it.support.Jdk;
-import io.kfr.it.workingset.ColdStartApp;
+import io.kfr.it.support.KafkaKraft;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,19 +26,19 @@ final class KafkaLoad implements ServerLoad {
     /** ProducerPerformance's last line: "300000 records sent, 51234.5 records/sec (50.03 MB/sec), 550.12 ms avg latency, ... 99th". */
     private static final Pattern SUMMARY = Pattern.compile(
             "(\\d+) records sent, ([0-9.]+) records/sec .*?([0-9.]+) ms 99th");
+    private static final Pattern READY = Pattern.compile("Kafka Server started");
     private final Path root;
-    private final ColdStartApp.Kafka broker;
-    private final Path tools;
+    private final KafkaKraft broker;
+    private Path tools;
 
     KafkaLoad(Path root) {
         this.root = root;
-        this.broker = new ColdStartApp.Kafka(root);
-        this.tools = root.resolve("kafka-tools");
+        this.broker = new KafkaKraft(root.resolve("kafka"), root.resolve("kafka").resolve("data"), 19092, 19093, List.of());
     }
 
     @Override
     public String name() {
-        return "Kafka " + ColdStartApp.Kafka.VERSION + " broker (KRaft), ProducerPerformance " + RECORDS
+        return "Kafka " + KafkaKraft.VERSION + " broker (KRaft), ProducerPerformance " + RECORDS
                 + " x 1 kB, acks=all";
     }
 
@@ -50,30 +49,19 @@ final class KafkaLoad implements ServerLoad {
 
     @Override
     public void setUp() throws Exception {
-        broker.setUp(Jdk.JDK17.java());
-        Path lib = tools.resolve("lib");
-        if (!Files.isDirectory(lib) || Files.list(lib).findAny().isEmpty()) {
-            Files.createDirectories(tools);
-            Files.writeString(tools.resolve("pom.xml"), String.join("\n",
-                    "<project xmlns=\"http://maven.apache.org/POM/4.0.0\">",
-                    "  <modelVersion>4.0.0</modelVersion>",
-                    "  <groupId>bench</groupId><artifactId>kafka-tools</artifactId><version>1</version>",
-                    "  <dependencies>",
-                    "    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>"
-                            + ColdStartApp.Kafka.VERSION + "</version></dependency>",
-                    "    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-nop</artifactId><version>2.0.17</version></dependency>",
-                    "  </dependencies>",
-                    "</project>", ""));
-            ColdStartApp.run(tools, List.of("mvn", "-B", "-ntp", "-q", "dependency:copy-dependencies",
-                    "-DoutputDirectory=" + lib, "-DincludeScope=runtime"), 600);
-        }
+        broker.lib();
+        broker.configure("INFO");
+        tools = broker.toolsLib();
     }
 
     @Override
     public Round run(List<String> jvmOptions) throws Exception {
-        broker.beforeStart(Jdk.JDK17.java()); // a freshly formatted log directory
-        Process server = new ProcessBuilder(broker.command(Jdk.JDK17.java(), jvmOptions)).directory(root.toFile())
-                .redirectErrorStream(true).start();
+        broker.format(Jdk.JDK17.java()); // a freshly formatted log directory
+        List<String> cmd = new ArrayList<>(List.of(Jdk.JDK17.java().toString()));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", broker.lib() + "/*"));
+        cmd.addAll(broker.mainAndArgs());
+        Process server = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
             awaitReady(out);
@@ -96,7 +84,7 @@ final class KafkaLoad implements ServerLoad {
 
     private void awaitReady(BufferedReader out) throws IOException {
         for (String line; (line = out.readLine()) != null; ) {
-            if (broker.ready().matcher(line).find()) {
+            if (READY.matcher(line).find()) {
                 return;
             }
         }
@@ -114,7 +102,7 @@ final class KafkaLoad implements ServerLoad {
     }
 
     private MatchResult produce(int records, String topic) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Jdk.JDK17.java().toString(), "-cp", tools.resolve("lib") + "/*",
+        List<String> cmd = new ArrayList<>(List.of(Jdk.JDK17.java().toString(), "-cp", tools + "/*",
                 "org.apache.kafka.tools.ProducerPerformance", "--topic", topic, "--num-records", String.valueOf(records),
                 "--record-size", "1024", "--throughput", "-1", "--producer-props", "bootstrap.servers=localhost:19092",
                 "acks=all"));

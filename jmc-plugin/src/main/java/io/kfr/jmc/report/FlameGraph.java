@@ -11,9 +11,11 @@ package io.kfr.jmc.report;
  * @param events    events that went into the tree
  * @param root      the tree; value 0 when there were no events
  * @param minShare  subtrees under this share of the total were merged into "other"
+ * @param grouped   the root's children are the two wait groups (PROBLEM, IDLE), then threads;
+ *                  otherwise threads
  */
 record FlameGraph(String id, String title, String eventType, String unit, long events, FlameNode root,
-                  double minShare) {
+                  double minShare, boolean grouped) {
     boolean isEmpty() {
         return root.value() == 0;
     }

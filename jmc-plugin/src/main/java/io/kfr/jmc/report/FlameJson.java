@@ -30,6 +30,7 @@ final class FlameJson {
                 + ",\"eventType\":" + Escape.json(g.eventType())
                 + ",\"unit\":" + Escape.json(g.unit())
                 + ",\"events\":" + g.events()
+                + ",\"grouped\":" + g.grouped()
                 + ",\"minShare\":" + String.format(Locale.ROOT, "%.4f", g.minShare())
                 + ",\"kinds\":[" + kinds + "]"
                 + ",\"names\":[" + j.names + "]"

@@ -13,6 +13,10 @@ import java.util.Map;
  */
 enum FrameKind {
     ROOT("root"),
+    /** Under the root of an off-CPU graph: the waits that hold up work (the rule's problem kinds). */
+    PROBLEM("problem"),
+    /** Under the root of an off-CPU graph: waits for work or for other threads; hidden at first. */
+    IDLE("idle"),
     THREAD("thread"),
     KERNEL("kernel"),
     NATIVE("native"),

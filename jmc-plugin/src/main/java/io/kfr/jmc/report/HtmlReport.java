@@ -115,8 +115,21 @@ final class HtmlReport {
                     .append(" of the total are merged into &quot;other&quot; (at most ").append(Cap.MAX_NODES)
                     .append(" frames per graph). Click a frame to zoom, the root or &quot;Reset zoom&quot; to zoom out.");
         }
+        if (g.grouped() && !g.isEmpty()) {
+            b.append(" At first only the waits that hold up work are drawn (as the off-CPU rule tells them: the"
+                    + " disk, locks, the CPU queue, the JVM, the network), ")
+                    .append(g.id().equals("waker") ? "under the thread (or interrupt, or timer) that ended them"
+                            : "merged across threads")
+                    .append("; idle waits and waits for other threads are hidden until shown.");
+        }
         b.append("</p>\n<div class=\"controls\"><button type=\"button\" class=\"reset\">Reset zoom</button>"
-                + " <span class=\"info\"></span></div>\n<div class=\"flame\" id=\"").append(id)
+                + " <label><input type=\"checkbox\" class=\"by-thread\"" + (g.id().equals("waker") ? " checked" : "")
+                + "> split by thread</label>");
+        if (g.grouped()) {
+            b.append(" <label><input type=\"checkbox\" class=\"show-idle\"> show idle waits</label>"
+                    + " <span class=\"hidden-info\"></span>");
+        }
+        b.append("<br><span class=\"info\"></span></div>\n<div class=\"flame\" id=\"").append(id)
                 .append("-graph\" data-source=\"").append(id).append("-data\"></div>\n")
                 .append("<script type=\"application/json\" id=\"").append(id).append("-data\">")
                 .append(FlameJson.of(g)).append("</script>\n</section>\n");

@@ -28,7 +28,7 @@ final class Report {
     }
 
     List<FlameGraph> flameGraphs() {
-        return List.of(StackTrees.offCpu(recording.items), StackTrees.cpu(recording.items));
+        return List.of(StackTrees.offCpu(recording.items), StackTrees.wakers(recording.items), StackTrees.cpu(recording.items));
     }
 
     List<Finding> jdkAboveOk() {

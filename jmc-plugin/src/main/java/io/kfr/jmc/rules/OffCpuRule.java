@@ -108,8 +108,8 @@ public final class OffCpuRule extends KfrRule {
         // a finding scores at least INFO: a few percent of preemption in a sleeping thread is not one
         List<ThreadOffCpu> problems = new ArrayList<>(app.stream().filter(t -> t.worstKind() != null
                 && t.byKind.get(t.worstKind()).nanos >= minNanos
-                && KfrRules.score(t.problemShare(), warningShare) >= KfrRules.INFO_SCORE).toList());
-        Comparator<ThreadOffCpu> byScore = Comparator.comparingDouble(ThreadOffCpu::problemShare);
+                && KfrRules.score(t.problemShare(minNanos), warningShare) >= KfrRules.INFO_SCORE).toList());
+        Comparator<ThreadOffCpu> byScore = Comparator.comparingDouble(t -> t.problemShare(minNanos));
         problems.sort(byScore.thenComparingLong(t -> t.byKind.get(t.worstKind()).nanos).reversed());
         List<ThreadOffCpu> named = problems.subList(0, Math.min(top, problems.size()));
 
@@ -135,7 +135,7 @@ public final class OffCpuRule extends KfrRule {
         }
         ThreadOffCpu worst = named.get(0);
         WaitKind kind = worst.worstKind();
-        double score = KfrRules.score(worst.problemShare(), warningShare);
+        double score = KfrRules.score(worst.problemShare(minNanos), warningShare);
         String method = worst.method(kind);
         String summary = Threads.name(worst.thread) + " spent " + Text.percent(worst.share(kind)) + " of its time in "
                 + kind.text + (method != null ? ", from " + Text.safe(method) : "") + "."

@@ -63,7 +63,8 @@ final class ThreadOffCpu {
                 applicationCode |= Stacks.isApplication(f);
             }
         }
-        WaitKind kind = WaitKind.of(state, stack, acrossGcPause, waker, wakerStack);
+        WaitKind kind = WaitKind.of(state, stack, acrossGcPause, waker, wakerThread == null ? null
+                : Threads.name(wakerThread), wakerStack);
         Where w = byKind.computeIfAbsent(kind, k -> new Where());
         w.nanos += nanos;
         String by = wakerText(waker, wakerThread, wakerStack);
@@ -119,11 +120,12 @@ final class ThreadOffCpu {
         return Math.max(totalNanos, lastNanos - firstNanos);
     }
 
-    /** The problem kind with the most time, or null. */
+    /** The problem kind with the most time weighted by its problem weight, or null. */
     WaitKind worstKind() {
         WaitKind worst = null;
         for (Map.Entry<WaitKind, Where> e : byKind.entrySet()) {
-            if (e.getKey().isProblem() && (worst == null || e.getValue().nanos > byKind.get(worst).nanos)) {
+            if (e.getKey().isProblem() && (worst == null || e.getKey().problemWeight * e.getValue().nanos
+                    > worst.problemWeight * byKind.get(worst).nanos)) {
                 worst = e.getKey();
             }
         }
@@ -140,24 +142,39 @@ final class ThreadOffCpu {
      * The share of the thread's real work that problem waits delayed: problem time (weighted by
      * kind) against the time the thread was working, i.e. running (its span less its off-CPU
      * time) plus held up. Idle waits count in neither: a pool thread idle 99% of the time whose
-     * requests spend half their time blocked on a lock scores 50%, not 0.5%.
+     * requests spend half their time blocked on a lock scores 50%, not 0.5%. The work share counts
+     * only from {@code minNanos} of such waits on: a thread that is off-CPU nearly all its life has
+     * next to no running time, and a few milliseconds of preemption would be "100% of its work".
      */
-    double problemShare() {
+    double problemShare(long minNanos) {
         double weighted = 0;
-        double blocking = 0;
         for (Map.Entry<WaitKind, Where> e : byKind.entrySet()) {
             weighted += e.getKey().problemWeight * e.getValue().nanos;
-            if (e.getKey().problemWeight >= 1) {
-                blocking += e.getValue().nanos;
-            }
         }
-        long running = Math.max(0, spanNanos() - totalNanos);
+        long blocking = blockingNanos();
         double ofSpan = weighted / Math.max(1, spanNanos());
         // Only the kinds that stop a thread's own work count against its work: waits for the JVM
         // (GC pauses stop every thread) and network waits (a peer's latency) only by their share of
         // the thread's life, as before.
-        double ofWork = blocking / Math.max(1, running + blocking);
+        double ofWork = blocking >= minNanos ? workShare(blocking) : 0;
         return Math.min(1, Math.max(ofSpan, ofWork));
+    }
+
+    /** Time in the kinds that stop the thread's own work (full problem weight). */
+    private long blockingNanos() {
+        long blocking = 0;
+        for (Map.Entry<WaitKind, Where> e : byKind.entrySet()) {
+            if (e.getKey().problemWeight >= 1) {
+                blocking += e.getValue().nanos;
+            }
+        }
+        return blocking;
+    }
+
+    /** {@code nanos} against the time the thread worked: running (span less off-CPU) plus held up. */
+    private double workShare(long nanos) {
+        long running = Math.max(0, spanNanos() - totalNanos);
+        return Math.min(1, (double) nanos / Math.max(1, running + blockingNanos()));
     }
 
     double share(WaitKind kind) {
@@ -165,10 +182,18 @@ final class ThreadOffCpu {
         return w == null ? 0 : Math.min(1, (double) w.nanos / Math.max(1, spanNanos()));
     }
 
-    /** "76% disk I/O or page fault (state D): fsync, kernel folio_wait_bit, from Worker.flush:42". */
+    /**
+     * "76% disk I/O or page faults (state D), 2.1 s = 41% of its working time: syscall fsync, kernel
+     * folio_wait_bit, from Worker.flush:42": the share of the thread's life, and for the kinds that
+     * stop its work the time and the share of the time it worked (running or held up) it took.
+     */
     String describe(WaitKind kind) {
         Where w = byKind.get(kind);
         StringBuilder b = new StringBuilder(Text.percent(share(kind))).append(' ').append(kind.text);
+        if (kind.problemWeight >= 1) {
+            b.append(", ").append(Text.duration(w.nanos)).append(" = ").append(Text.percent(workShare(w.nanos)))
+                    .append(" of its working time");
+        }
         // a preempted thread was running: its syscall and kernel frames say nothing about why
         boolean running = kind == WaitKind.CPU_QUEUE;
         String syscall = running ? null : KfrRules.top(w.syscalls);

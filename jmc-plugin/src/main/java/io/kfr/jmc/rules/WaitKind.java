@@ -39,6 +39,11 @@ enum WaitKind {
             "java.util.concurrent.ForkJoinPool.awaitWork",
             "java.util.concurrent.ScheduledThreadPoolExecutor$DelayedWorkQueue.take",
             "java.util.concurrent.LinkedBlockingQueue.take", "java.util.concurrent.ArrayBlockingQueue.take",
+            // a worker polling its queue with a timeout (Kafka's request handlers) waits for work too
+            "java.util.concurrent.LinkedBlockingQueue.poll", "java.util.concurrent.ArrayBlockingQueue.poll",
+            "java.util.concurrent.LinkedBlockingDeque.take", "java.util.concurrent.LinkedBlockingDeque.poll",
+            "java.util.concurrent.PriorityBlockingQueue.take", "java.util.concurrent.PriorityBlockingQueue.poll",
+            "java.util.concurrent.DelayQueue.poll",
             "java.util.concurrent.SynchronousQueue", "java.util.concurrent.LinkedTransferQueue",
             "java.util.concurrent.DelayQueue.take", "java.util.TimerThread.mainLoop", "sun.nio.ch.EPoll",
             "sun.nio.ch.EPollSelectorImpl", "sun.nio.ch.SelectorImpl", "java.lang.ref.Reference.waitForReferencePendingList",
@@ -113,7 +118,20 @@ enum WaitKind {
      */
     static WaitKind of(String state, IMCStackTrace stack, boolean acrossGcPause, String waker,
                        IMCStackTrace wakerStack) {
+        return of(state, stack, acrossGcPause, waker, null, wakerStack);
+    }
+
+    /**
+     * As above, with the waker thread's name: a "monitor" wait that one of the JVM's own threads
+     * ended (a compiler thread installing code, the VM thread ending a safepoint) was a wait for the
+     * JVM, not for a monitor another Java thread held.
+     */
+    static WaitKind of(String state, IMCStackTrace stack, boolean acrossGcPause, String waker, String wakerName,
+                       IMCStackTrace wakerStack) {
         WaitKind kind = fromStack(state, stack, acrossGcPause);
+        if (kind == MONITOR && "thread".equals(waker) && isJvmThread(wakerName)) {
+            kind = JVM_WAIT;
+        }
         // A lock wait ends with the holder's release. A wait in java.util.concurrent's machinery
         // that another thread ended some other way (a hand-over, a semaphore, its own timeout) was
         // no contention: waiting for a task looks the same from the waiting side.
@@ -132,6 +150,14 @@ enum WaitKind {
                 return kind;
             }
         }
+    }
+
+    /** HotSpot's own threads that wake Java threads: compilers, the VM thread, GC threads. */
+    static boolean isJvmThread(String name) {
+        return name != null && (name.equals("VM Thread") || name.startsWith("C1 CompilerThread")
+                || name.startsWith("C2 CompilerThread") || name.startsWith("GC Thread") || name.startsWith("G1 ")
+                || name.startsWith("VM Periodic Task Thread") || name.startsWith("Sweeper thread")
+                || name.startsWith("Service Thread") || name.startsWith("Monitor Deflation Thread"));
     }
 
     /** Lock releases: the waker of a thread held up by a java.util.concurrent lock runs one of these. */
@@ -201,7 +227,9 @@ enum WaitKind {
                     return MONITOR;
                 }
                 if (VM_WAIT_FUNCTION.matcher(name).matches()) {
-                    return JVM_WAIT;
+                    // a pool thread that left its wait for work (or a sleeper its sleep) into a
+                    // safepoint was idle when the safepoint began
+                    return waitsForWork(frames) ? IDLE : JVM_WAIT;
                 }
             }
         }
@@ -213,7 +241,15 @@ enum WaitKind {
         // block: the innermost Java frame is ordinary Java code, not a native method. So does a
         // thread stopped for a GC: across a GC pause, that is the likelier reading.
         if (!Frames.isNativeJava(innermost)) {
-            return acrossGcPause ? JVM_WAIT : MONITOR;
+            if (acrossGcPause) {
+                return JVM_WAIT;
+            }
+            // the JDK selector's own short locks (wakeup's interruptLock, the selector's lock
+            // around a select) block a selector on its way into or out of its wait for events,
+            // while another thread hands it work (a new connection, a wake-up)
+            String method = Frames.owner(innermost) + "." + Frames.name(innermost);
+            return method.startsWith("sun.nio.ch.EPollSelectorImpl.") || method.startsWith("sun.nio.ch.SelectorImpl.")
+                    ? IDLE : MONITOR;
         }
         // the outermost JDK method that says why, the API the application called (a
         // CountDownLatch.await is a wait even though AQS's acquire methods run under it), unless
@@ -240,6 +276,22 @@ enum WaitKind {
             park |= method.startsWith("jdk.internal.misc.Unsafe.park") || method.startsWith("sun.misc.Unsafe.park");
         }
         return found != null ? found : sleep ? SLEEP : park ? PARK : OTHER;
+    }
+
+    /** A pool's or event loop's wait-for-work method before the application's own code. */
+    private static boolean waitsForWork(List<? extends IMCFrame> frames) {
+        for (IMCFrame f : frames) {
+            if (Frames.isJava(f)) {
+                if (Stacks.isApplication(f)) {
+                    return false;
+                }
+                String method = Frames.owner(f) + "." + Frames.name(f);
+                if (startsWithAny(method, IDLE_METHODS) || method.startsWith("java.lang.Thread.sleep")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static boolean startsWithAny(String method, List<String> prefixes) {

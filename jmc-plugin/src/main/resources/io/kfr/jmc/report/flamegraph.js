@@ -1,6 +1,10 @@
 // kfr's flame graphs: each .flame element draws the merged stack tree in the JSON block its
 // data-source names. Nodes are [nameIndex, kindIndex, value, [children]]; the root is at the
 // top and the innermost frames below it (JVM stacks are deep: what matters most stays in view).
+// Under the root come the threads, or in a grouped graph (off-CPU, wakers) first the two wait
+// groups ('problem': waits that hold up work, 'idle') and then the threads. What is drawn is a
+// view of that tree: merged across threads unless "split by thread" is on, and in a grouped graph
+// only the problem group unless "show idle waits" is on, so the waits that matter are wide at once.
 // Recording text is only ever set as textContent or an attribute value, never parsed as HTML.
 (function () {
   'use strict';
@@ -26,24 +30,106 @@
     return whole > 0 ? (100 * part / whole).toFixed(1) + '%' : '0%';
   }
 
-  function toNode(a, data, parent, depth) {
-    var n = {name: data.names[a[0]], kind: data.kinds[a[1]], value: a[2], parent: parent, depth: depth,
-      children: []};
+  function toNode(a, data) {
+    var n = {name: data.names[a[0]], kind: data.kinds[a[1]], value: a[2], children: []};
     var cs = a[3] || [];
     for (var i = 0; i < cs.length; i++) {
-      var c = toNode(cs[i], data, n, depth + 1);
-      n.children.push(c);
+      n.children.push(toNode(cs[i], data));
     }
     return n;
+  }
+
+  function viewNode(name, kind) {
+    return {name: name, kind: kind, value: 0, children: [], byKey: {}};
+  }
+
+  // adds the raw subtree into the view node's children, merging equal frames (kind and name)
+  function mergeInto(parent, raw) {
+    var key = raw.kind + '\u0000' + raw.name;
+    var n = parent.byKey[key];
+    if (!n) {
+      n = viewNode(raw.name, raw.kind);
+      parent.byKey[key] = n;
+      parent.children.push(n);
+    }
+    n.value += raw.value;
+    for (var i = 0; i < raw.children.length; i++) {
+      mergeInto(n, raw.children[i]);
+    }
+  }
+
+  // the frames under a thread level node: the thread itself when split by thread, else its children
+  function addThreads(parent, threads, byThread) {
+    for (var i = 0; i < threads.length; i++) {
+      if (byThread) {
+        mergeInto(parent, threads[i]);
+      } else {
+        for (var j = 0; j < threads[i].children.length; j++) {
+          mergeInto(parent, threads[i].children[j]);
+        }
+      }
+    }
+  }
+
+  function finish(n, parent, depth) {
+    n.parent = parent;
+    n.depth = depth;
+    delete n.byKey;
+    n.children.sort(function (a, b) {
+      return b.value - a.value || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    });
+    for (var i = 0; i < n.children.length; i++) {
+      finish(n.children[i], n, depth + 1);
+    }
+  }
+
+  // the tree drawn: raw is the data's tree; returns the view's root and the hidden (idle) value
+  function buildView(raw, grouped, byThread, showIdle) {
+    var root = viewNode(raw.name, raw.kind);
+    var hidden = 0;
+    if (!grouped) {
+      addThreads(root, raw.children, byThread);
+    } else {
+      for (var i = 0; i < raw.children.length; i++) {
+        var g = raw.children[i];
+        if (g.kind === 'idle' && !showIdle) {
+          hidden += g.value;
+          continue;
+        }
+        var parent = root;
+        if (showIdle) {
+          parent = viewNode(g.name, g.kind);
+          parent.value = g.value;
+          root.children.push(parent);
+        }
+        addThreads(parent, g.children, byThread);
+      }
+    }
+    for (var k = 0; k < root.children.length; k++) {
+      root.value += root.children[k].value;
+    }
+    finish(root, null, 0);
+    return {root: root, hidden: hidden};
   }
 
   function FlameGraph(el, data) {
     this.el = el;
     this.data = data;
-    this.root = toNode(data.tree, data, null, 0);
-    this.zoom = this.root;
+    this.raw = toNode(data.tree, data);
     this.info = el.parentNode.querySelector('.info');
+    this.byThread = el.parentNode.querySelector('.by-thread');
+    this.showIdle = el.parentNode.querySelector('.show-idle');
+    this.hiddenInfo = el.parentNode.querySelector('.hidden-info');
+    this.rebuild();
     var self = this;
+    [this.byThread, this.showIdle].forEach(function (box) {
+      if (box) {
+        box.addEventListener('change', function () {
+          self.rebuild();
+          self.render();
+        });
+      }
+    });
     el.addEventListener('click', function (e) {
       var f = e.target.closest('.frame');
       if (f && f.kfrNode) {
@@ -63,6 +149,18 @@
       });
     }
   }
+
+  FlameGraph.prototype.rebuild = function () {
+    var v = buildView(this.raw, this.data.grouped, !!(this.byThread && this.byThread.checked),
+      !!(this.showIdle && this.showIdle.checked));
+    this.root = v.root;
+    this.zoom = this.root;
+    this.el.setAttribute('data-hidden', String(v.hidden));
+    if (this.hiddenInfo) {
+      this.hiddenInfo.textContent = v.hidden > 0 ? '(' + formatValue(v.hidden, this.data.unit) + ', '
+        + percent(v.hidden, this.raw.value) + ' of all, hidden)' : '';
+    }
+  };
 
   FlameGraph.prototype.describe = function (n) {
     var text = n.name + ' \u2014 ' + formatValue(n.value, this.data.unit) + ', ' + percent(n.value, this.root.value)
@@ -84,7 +182,8 @@
     if (this.root.value <= 0) {
       var empty = document.createElement('div');
       empty.className = 'flame-empty';
-      empty.textContent = 'No ' + this.data.eventType + ' events in this recording: nothing to draw.';
+      empty.textContent = this.raw.value <= 0 ? 'No ' + this.data.eventType + ' events in this recording: nothing to draw.'
+        : 'No wait held up work: every wait here was idle or for other threads (show idle waits to see them).';
       el.appendChild(empty);
       el.setAttribute('data-frames', '0');
       return;
