@@ -12,11 +12,12 @@ import java.nio.file.Path;
  * jdk.ExecutionSample unless the user's own recording samples).
  */
 public record AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig, boolean quiet, boolean cpu,
-                           CpuConfig cpuConfig, Boolean executionSamples, Path workingSet, long workingSetWindowNanos) {
+                           CpuConfig cpuConfig, Boolean executionSamples, Path workingSet, long workingSetWindowNanos,
+                           io.kfr.jfr.SpoolRetention retention) {
     static final String USAGE = "known options: offcpu, cpu, file=<path.jfr>, offcpu.threshold=<duration, 1us..10s>, "
             + "offcpu.period=<duration, 100ms..60s>, offcpu.java=<on|off>, cpu.interval=<duration 1ms..1s, or an event"
             + " count>, cpu.event=<auto|cycles|cpu-clock>, cpu.executionsample=<on|off>, cpu.java=<on|off>, workingset=<file.ws>,"
-            + " workingset.window=<duration 1s..10m>, quiet";
+            + " workingset.window=<duration 1s..10m>, " + RetentionOptions.USAGE + ", quiet";
     private static final long DEFAULT_WINDOW = 30_000_000_000L;
     private static final long MIN_WINDOW = 1_000_000_000L;
     private static final long MAX_WINDOW = 600_000_000_000L;
@@ -38,6 +39,7 @@ public record AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig,
         CpuConfig cpuConfig = CpuConfig.defaults();
         Path workingSet = null;
         long window = DEFAULT_WINDOW;
+        io.kfr.jfr.SpoolRetention retention = io.kfr.jfr.SpoolRetention.DEFAULT;
         args = expandFile(args);
         if (args != null && !args.isBlank()) {
             java.util.Map<String, String> seen = new java.util.HashMap<>();
@@ -53,6 +55,10 @@ public record AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig,
                 if (before != null) { // which one should win is a guess: say so instead
                     throw new OptionException("option " + key + " is given twice ('" + before + "' and '" + part
                             + "'); give it once");
+                }
+                if (RetentionOptions.handles(key)) {
+                    retention = RetentionOptions.apply(retention, key, value);
+                    continue;
                 }
                 switch (key) {
                     case "offcpu" -> {
@@ -87,7 +93,7 @@ public record AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig,
         if (!offCpu && !cpu && workingSet == null) {
             offCpu = true; // the point of kfr: on unless another collector is named
         }
-        return new AgentOptions(offCpu, file, config, quiet, cpu, cpuConfig, executionSamples, workingSet, window);
+        return new AgentOptions(offCpu, file, config, quiet, cpu, cpuConfig, executionSamples, workingSet, window, retention);
     }
 
     /**

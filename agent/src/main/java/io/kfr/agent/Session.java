@@ -91,14 +91,15 @@ final class Session {
             JvmRecording r = recordingLater[0];
             // room for the JVM's recording to be written there at exit, and for a merged copy of it
             return fixedReserve + (r == null ? 0 : 2 * r.size());
-        });
+        }, options.retention());
         // kfr's samples as jdk.ExecutionSample, unless the user's own recording has the JVM's
         boolean executionSamples = options.cpu() && (options.executionSamples() != null ? options.executionSamples()
                 : !JvmRecording.userRecords(atJvmStart));
         JvmRecording recording;
         try {
             recording = options.file() != null || !atJvmStart
-                    ? JvmRecording.start(workDir, executionSamples, options.file() != null, atJvmStart) : null;
+                    ? JvmRecording.start(workDir, executionSamples, options.file() != null, atJvmStart,
+                    options.retention()) : null;
         } catch (IOException | RuntimeException e) {
             chunk.close();
             deleteTree(workDir);

@@ -25,6 +25,8 @@ public final class KfrCli {
             "                       read a recorded working set (workingset=<file.ws>) into the page cache",
             "  " + PrefetchCommand.RUN_USAGE,
             "                       prefetch, then execute the command in this process's place",
+            "  " + RecoverCommand.USAGE + "  a killed JVM's kfr spool as a JFR file",
+            "  " + MergeCommand.USAGE + "  a kept JVM recording and kfr's chunk or spool in one file",
             "  doctor               what this machine allows kfr to do (kernel, BTF, privileges, BPF, perf events, JVM)",
             "  version              print kfr's version",
             ControlCommands.USAGE,
@@ -41,6 +43,12 @@ public final class KfrCli {
         if (args.length == 0) {
             System.err.println(USAGE);
             return 2;
+        }
+        if (args[0].equals("recover")) {
+            return RecoverCommand.run(List.of(args).subList(1, args.length), System.out, System.err);
+        }
+        if (args[0].equals("merge")) {
+            return MergeCommand.run(List.of(args).subList(1, args.length), System.out, System.err);
         }
         switch (args[0]) {
             case "summary" -> {
