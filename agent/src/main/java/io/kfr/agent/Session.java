@@ -166,7 +166,9 @@ final class Session {
             } catch (CollectorException e) {
                 notStarted(e, atJvmStart);
             } catch (RuntimeException | Error e) {
-                notStarted(new CollectorException(kind.title() + " did not start: " + e), atJvmStart);
+                if (!Controller.shutdownInProgress(e)) { // else the JVM exits: its stop says what was given up
+                    notStarted(new CollectorException(kind.title() + " did not start: " + e), atJvmStart);
+                }
             }
             boolean taken;
             synchronized (this) {
