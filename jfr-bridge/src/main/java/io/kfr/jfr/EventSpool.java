@@ -43,7 +43,8 @@ final class EventSpool implements Closeable {
     private final FileStore store;
     private final LongSupplier reserve;
     private final long maxBytes;
-    private final byte[] buffer = new byte[BUFFER_BYTES];
+    /** Null once {@link #finish} ended the appends. */
+    private byte[] buffer = new byte[BUFFER_BYTES];
     private int buffered;
     private long bufferedRecords;
     /** Bytes and records on disk: whole records only. */
@@ -161,7 +162,7 @@ final class EventSpool implements Closeable {
     }
 
     private void writeBuffer() {
-        if (buffered == 0 || stopped != null) {
+        if (buffered == 0 || stopped != null || buffer == null) {
             return;
         }
         try {
@@ -211,6 +212,26 @@ final class EventSpool implements Closeable {
 
     private static String mb(long bytes) {
         return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1048576.0);
+    }
+
+    /**
+     * No more appends (a closed segment): buffered records go to the file, and the write channel
+     * and buffer are given back; readers go on ({@link #reader}, {@link #openChannel}).
+     */
+    void finish() {
+        if (buffer == null) {
+            return;
+        }
+        writeBuffer();
+        buffer = null;
+        if (stopped == null) {
+            stopped = "closed";
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing more is written through it
+        }
     }
 
     /** Writes buffered records to the file; returns how many bytes a reader may read ({@link #records} of them). */

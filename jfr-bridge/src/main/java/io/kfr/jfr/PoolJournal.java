@@ -38,7 +38,8 @@ final class PoolJournal implements Closeable, Flushable {
 
     private final Path file;
     private final FileChannel channel;
-    private final JfrBuffer buffer = new JfrBuffer(64 * 1024);
+    /** Grows with what waits for the spool's next write; given back by {@link #finish}. */
+    private JfrBuffer buffer = new JfrBuffer(4 * 1024);
     private long written;
 
     PoolJournal(Path file) throws IOException {
@@ -132,6 +133,16 @@ final class PoolJournal implements Closeable, Flushable {
         }
         written += buffer.size();
         buffer.reset();
+    }
+
+    /** No more values (a closed segment): the rest goes to the file, channel and buffer are given back. */
+    void finish() throws IOException {
+        try {
+            flush();
+        } finally {
+            channel.close();
+            buffer = new JfrBuffer(0);
+        }
     }
 
     @Override

@@ -82,9 +82,9 @@ final class SpoolSegment {
 
     /** No more records: what is buffered goes to disk, and the pools leave memory. */
     void closeForWriting() {
-        spool.flush();
+        spool.finish(); // flushes the journal first (beforeWrite)
         try {
-            journal.flush();
+            journal.finish();
         } catch (IOException ignored) {
             // the spool flushed the journal before its last write; what was not written is not referred to
         }
