@@ -27,9 +27,10 @@ public final class KeptData {
     }
 
     /**
-     * Writes {@code jvmRecording} followed by kfr's data: the chunks of a JFR file (kfr's chunk, a
-     * file {@link #recover} wrote) or the events of a spool directory, which then get the JVM
-     * recording's time base (the one the JDK's newer readers apply to every chunk).
+     * Writes {@code jvmRecording} followed by kfr's data: the chunks of a JFR file on the JVM
+     * recording's clock (kfr's chunks of a file= or dump of that JVM) or the events of a spool
+     * directory, which then get the JVM recording's time base (the one the JDK's newer readers
+     * apply to every chunk). A file on another clock (one {@link #recover} wrote) is refused.
      * @return kfr's events written from a spool directory, or -1 for a file appended as is
      */
     public static long merge(Path jvmRecording, Path kfr, Path target) throws IOException {
@@ -52,6 +53,12 @@ public final class KeptData {
                 ChunkLayout.checkComplete(kfr);
             } catch (IOException | RuntimeException e) {
                 throw new IOException(kfr + " is not a complete JFR file nor a kfr spool directory (" + e.getMessage() + ")");
+            }
+            String clock = ChunkClocks.mismatch(tb, kfr);
+            if (clock != null) { // e.g. a file of 'kfr recover': written before the JVM recording's clock was known
+                throw new IOException(kfr + " cannot follow " + jvmRecording + ": " + clock + ", and newer JDK readers would"
+                        + " misplace its events in time; give kfr's spool directory instead (its events are then written on"
+                        + " the JVM recording's clock), or read the two files apart");
             }
         }
         long[] events = {-1};

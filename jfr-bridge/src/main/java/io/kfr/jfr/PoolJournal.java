@@ -44,7 +44,10 @@ final class PoolJournal implements Closeable, Flushable {
 
     PoolJournal(Path file) throws IOException {
         this.file = file;
-        this.channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+        // private like the spool: thread names and code of the application
+        this.channel = FileChannel.open(file, java.util.EnumSet.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW),
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
     }
 
     /** The journal that belongs to a spool file: the same name, ".pools" for ".spool". */

@@ -71,21 +71,39 @@ class RecoverAndMergeTest {
         assertEquals(0, summary.exitCode(), summary.toString());
         assertTrue(summary.stdout().contains("kfr.OffCpu"), summary.stdout());
 
-        // merge: the next run's JVM recording (next.jfr holds it and kfr's chunk: both are chunks) with the spool
+        // merge: the next run's recording (next.jfr: the JVM's chunks and kfr's, one clock) with the spool
         Path jvm = out.resolve("next.jfr");
-        for (Path kfr : List.of(spool, recovered)) {
-            Path merged = out.resolve("merged-" + kfr.getFileName() + ".jfr");
-            Cli.Result m = Cli.jar(Jdk.JDK17, JvmRun.AGENT_JAR, null, "merge", jvm.toString(), kfr.toString(), merged.toString());
-            assertEquals(0, m.exitCode(), m.toString());
-            long jvmEvents = RecordingFile.readAllEvents(jvm).stream().filter(e -> e.getEventType().getName().startsWith("jdk.")).count();
-            List<RecordedEvent> all = RecordingFile.readAllEvents(merged);
-            assertEquals(jvmEvents, all.stream().filter(e -> e.getEventType().getName().startsWith("jdk.")).count(), "the JVM's events");
-            assertEquals(offCpu(jvm).size() + events.size(), offCpu(merged).size(), "kfr's events of both");
-            assertEquals(offCpu(merged).size(), new JmcRead(merged).count("kfr.OffCpu"), "JMC reads the merged file");
-            Cli.Result s = jfrSummary(merged);
-            assertEquals(0, s.exitCode(), s.toString());
-            assertTrue(s.stdout().contains("kfr.OffCpu") && s.stdout().contains("jdk.CPULoad"), s.stdout());
-        }
+        Path merged = out.resolve("merged.jfr");
+        Cli.Result m = Cli.jar(Jdk.JDK17, JvmRun.AGENT_JAR, null, "merge", jvm.toString(), spool.toString(), merged.toString());
+        assertEquals(0, m.exitCode(), m.toString());
+        long jvmEvents = RecordingFile.readAllEvents(jvm).stream().filter(e -> e.getEventType().getName().startsWith("jdk.")).count();
+        List<RecordedEvent> all = RecordingFile.readAllEvents(merged);
+        assertEquals(jvmEvents, all.stream().filter(e -> e.getEventType().getName().startsWith("jdk.")).count(), "the JVM's events");
+        assertEquals(offCpu(jvm).size() + events.size(), offCpu(merged).size(), "kfr's events of both");
+        assertEquals(offCpu(merged).size(), new JmcRead(merged).count("kfr.OffCpu"), "JMC reads the merged file");
+        Cli.Result s = jfrSummary(merged);
+        assertEquals(0, s.exitCode(), s.toString());
+        assertTrue(s.stdout().contains("kfr.OffCpu") && s.stdout().contains("jdk.CPULoad"), s.stdout());
+        // on JDK 25's reader the spool's events keep their times: written on the JVM recording's clock
+        Process print = new ProcessBuilder(Jdk.JDK25.jfrTool().toString(), "print", "--events", "kfr.OffCpu", merged.toString())
+                .redirectErrorStream(true).start();
+        String printed = new String(print.getInputStream().readAllBytes());
+        assertTrue(print.waitFor(60, TimeUnit.SECONDS));
+        String year = String.valueOf(java.time.Year.now().getValue());
+        assertTrue(printed.lines().filter(l -> l.contains("startTime = ")).allMatch(l -> l.contains("(" + year + "-")),
+                "every event in this year on JDK 25's reader");
+        // a file on the same clock (kfr's chunks of a file= of that JVM) is appended as it is
+        Path twice = out.resolve("twice.jfr");
+        Cli.Result t = Cli.jar(Jdk.JDK17, JvmRun.AGENT_JAR, null, "merge", jvm.toString(), jvm.toString(), twice.toString());
+        assertEquals(0, t.exitCode(), t.toString());
+        assertEquals(2L * offCpu(jvm).size(), offCpu(twice).size());
+        // the recovered file is on a clock of its own: refused in one line (newer readers would misplace it)
+        Cli.Result other = Cli.jar(Jdk.JDK17, JvmRun.AGENT_JAR, null, "merge", jvm.toString(), recovered.toString(),
+                out.resolve("refused.jfr").toString());
+        assertEquals(1, other.exitCode(), other.toString());
+        assertEquals(1, other.stderr().lines().count(), other.toString());
+        assertTrue(other.stderr().contains("another clock") && other.stderr().contains("spool directory"), other.toString());
+        assertTrue(!Files.exists(out.resolve("refused.jfr")));
         // bad input: one line, non-zero
         Cli.Result bad = Cli.jar(Jdk.JDK17, JvmRun.AGENT_JAR, null, "recover", out.resolve("nothing").toString(), out.resolve("x.jfr").toString());
         assertEquals(1, bad.exitCode(), bad.toString());
