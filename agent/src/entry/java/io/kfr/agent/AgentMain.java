@@ -32,6 +32,9 @@ public final class AgentMain {
         try {
             JdkGate.call(START, method, new Class<?>[] {String.class, Instrumentation.class}, new Object[] {args, inst});
         } catch (Throwable t) {
+            if (method.equals("agentmain") && t.getClass().getName().equals("io.kfr.agent.AgentRefused")) {
+                throw (RuntimeException) t; // said already; the attach tool gets an error code
+            }
             // AgentStart reports its own errors; this is a class that did not load or link
             System.err.println("kfr: not recording: the agent did not load (" + t + "); the JVM runs on without kfr");
         }

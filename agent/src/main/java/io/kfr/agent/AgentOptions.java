@@ -2,6 +2,7 @@ package io.kfr.agent;
 
 import io.kfr.agent.export.ExportOptions;
 import io.kfr.collectors.cpu.CpuConfig;
+import io.kfr.jfr.SpoolRetention;
 import io.kfr.collectors.offcpu.OffCpuConfig;
 
 import java.nio.file.Path;
@@ -24,10 +25,11 @@ public final class AgentOptions {
     private final Path workingSet;
     private final long workingSetWindowNanos;
     private final ExportOptions export;
+    private final SpoolRetention retention;
 
     public AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig, boolean quiet, boolean cpu,
             CpuConfig cpuConfig, Boolean executionSamples, Path workingSet, long workingSetWindowNanos,
-            ExportOptions export) {
+            ExportOptions export, SpoolRetention retention) {
         this.offCpu = offCpu;
         this.file = file;
         this.offCpuConfig = offCpuConfig;
@@ -38,6 +40,7 @@ public final class AgentOptions {
         this.workingSet = workingSet;
         this.workingSetWindowNanos = workingSetWindowNanos;
         this.export = export;
+        this.retention = retention;
     }
 
     public boolean offCpu() {
@@ -80,6 +83,11 @@ public final class AgentOptions {
         return export;
     }
 
+    /** maxsize, maxage: the window of kfr's spool (continuous recording). */
+    public SpoolRetention retention() {
+        return retention;
+    }
+
     @Override
     public boolean equals(Object other) {
         if (this == other) {
@@ -92,7 +100,8 @@ public final class AgentOptions {
         return offCpu == o.offCpu && Objects.equals(file, o.file) && Objects.equals(offCpuConfig, o.offCpuConfig)
                 && quiet == o.quiet && cpu == o.cpu && Objects.equals(cpuConfig, o.cpuConfig)
                 && Objects.equals(executionSamples, o.executionSamples) && Objects.equals(workingSet, o.workingSet)
-                && workingSetWindowNanos == o.workingSetWindowNanos && Objects.equals(export, o.export);
+                && workingSetWindowNanos == o.workingSetWindowNanos && Objects.equals(export, o.export)
+                && Objects.equals(retention, o.retention);
     }
 
     @Override
@@ -108,6 +117,7 @@ public final class AgentOptions {
         h = 31 * h + Objects.hashCode(workingSet);
         h = 31 * h + Long.hashCode(workingSetWindowNanos);
         h = 31 * h + Objects.hashCode(export);
+        h = 31 * h + Objects.hashCode(retention);
         return h;
     }
 
@@ -116,13 +126,13 @@ public final class AgentOptions {
         return "AgentOptions[offCpu=" + offCpu + ", file=" + file + ", offCpuConfig=" + offCpuConfig
                 + ", quiet=" + quiet + ", cpu=" + cpu + ", cpuConfig=" + cpuConfig
                 + ", executionSamples=" + executionSamples + ", workingSet=" + workingSet
-                + ", workingSetWindowNanos=" + workingSetWindowNanos + ", export=" + export + "]";
+                + ", workingSetWindowNanos=" + workingSetWindowNanos + ", export=" + export + ", retention=" + retention + "]";
     }
 
     static final String USAGE = "known options: offcpu, cpu, file=<path.jfr>, offcpu.threshold=<duration, 1us..10s>, "
             + "offcpu.period=<duration, 100ms..60s>, offcpu.java=<on|off>, cpu.interval=<duration 1ms..1s, or an event"
             + " count>, cpu.event=<auto|cycles|cpu-clock>, cpu.executionsample=<on|off>, cpu.java=<on|off>, workingset=<file.ws>,"
-            + " workingset.window=<duration 1s..10m>, " + ExportOptions.USAGE + ", quiet";
+            + " workingset.window=<duration 1s..10m>, " + ExportOptions.USAGE + ", " + RetentionOptions.USAGE + ", quiet";
     private static final long DEFAULT_WINDOW = 30_000_000_000L;
     private static final long MIN_WINDOW = 1_000_000_000L;
     private static final long MAX_WINDOW = 600_000_000_000L;
@@ -144,6 +154,7 @@ public final class AgentOptions {
         CpuConfig cpuConfig = CpuConfig.defaults();
         Path workingSet = null;
         long window = DEFAULT_WINDOW;
+        io.kfr.jfr.SpoolRetention retention = io.kfr.jfr.SpoolRetention.DEFAULT;
         args = expandFile(args);
         java.util.Map<String, String> export = new java.util.HashMap<>();
         if (args != null && !args.isBlank()) {
@@ -163,6 +174,10 @@ public final class AgentOptions {
                 }
                 if (ExportOptions.isExportKey(key)) {
                     export.put(key, value);
+                    continue;
+                }
+                if (RetentionOptions.handles(key)) {
+                    retention = RetentionOptions.apply(retention, key, value);
                     continue;
                 }
                 switch (key) {
@@ -223,7 +238,7 @@ public final class AgentOptions {
             offCpu = true; // the point of kfr: on unless another collector is named
         }
         return new AgentOptions(offCpu, file, config, quiet, cpu, cpuConfig, executionSamples, workingSet, window,
-                ExportOptions.of(export));
+                ExportOptions.of(export), retention);
     }
 
     /**

@@ -25,11 +25,20 @@ public final class AgentStart {
         Controller.INSTANCE.startAtLaunch(args, true);
     }
 
+    /**
+     * @throws AgentRefused when options were given and kfr did not start: the JDK then answers the
+     *         attach tool with an error (jcmd JVMTI.agent_load: "return code: 102" instead of 0), the
+     *         only part of an agent's outcome that reaches jcmd; the reason is the one line on the
+     *         JVM's stderr. The JVM runs on.
+     */
     public static void agentmain(String args, Instrumentation inst) {
         if (CONTROL.equals(args)) {
             Controller.INSTANCE.openChannel();
         } else {
-            Controller.INSTANCE.startAtLaunch(args, false);
+            String notStarted = Controller.INSTANCE.startAtLaunch(args, false);
+            if (notStarted != null) {
+                throw new AgentRefused(notStarted);
+            }
         }
     }
 }

@@ -35,30 +35,42 @@ final class Controller implements ControlServer.Handler {
     private Controller() {
     }
 
-    /** premain, or agentmain with options: records with {@code args} and opens the channel. */
-    synchronized void startAtLaunch(String args, boolean atJvmStart) {
+    /**
+     * premain, or agentmain with options: records with {@code args} and opens the channel.
+     * @return null when recording (or the JVM is exiting), else why not: the one line also logged
+     */
+    synchronized String startAtLaunch(String args, boolean atJvmStart) {
+        String notStarted = null;
         try {
             installHook();
             if (session != null) {
-                Log.error("already recording in this JVM; options '" + args + "' ignored");
+                notStarted = "already recording in this JVM; options '" + args + "' ignored";
             } else {
                 AgentOptions options = AgentOptions.parse(args);
                 Log.quiet(options.quiet());
                 String problem = options.file() == null ? null : OutputFile.problem(options.file());
                 if (problem != null) {
-                    Log.error(problem + " (kfr not started)");
+                    notStarted = problem + " (kfr not started)";
                 } else {
                     session = Session.start(options, atJvmStart);
                     sessionOptions = args == null ? "" : args;
                 }
             }
         } catch (OptionException e) {
-            Log.error(e.getMessage() + " (kfr not started)");
+            notStarted = e.getMessage() + " (kfr not started)";
         } catch (ShuttingDown e) {
             Log.info(e.getMessage());
-            return;
+            return null;
         } catch (Throwable t) {
-            Log.error("not started: " + t);
+            if (shutdownInProgress(t)) { // SIGTERM while starting: JFR's or another hook came too late
+                exiting = true;
+                Log.info(new ShuttingDown().getMessage());
+                return null;
+            }
+            notStarted = "not started: " + t;
+        }
+        if (notStarted != null) {
+            Log.error(notStarted);
         }
         if (atJvmStart) {
             // off the JVM's start-up path: the JDK's first Unix-domain socket seeds a SecureRandom
@@ -69,6 +81,7 @@ final class Controller implements ControlServer.Handler {
         } else {
             openChannel();
         }
+        return notStarted;
     }
 
     /** Makes sure the control channel runs (agentmain "control"); tried once per JVM. */
@@ -102,6 +115,16 @@ final class Controller implements ControlServer.Handler {
     }
 
     /** The JVM began to shut down before kfr started: nothing to start, nothing to say but that. */
+    /** The JDK's refusal of a shutdown hook (JFR's recorder, a file's deleteOnExit) once the JVM exits. */
+    static boolean shutdownInProgress(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof IllegalStateException && "Shutdown in progress".equals(c.getMessage())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static final class ShuttingDown extends RuntimeException {
         ShuttingDown() {
             super("the JVM is shutting down; kfr not started", null, false, false);

@@ -38,8 +38,8 @@ final class JvmRecording {
      *        in this recording (a user's recording is never changed)
      * @param dumpOnExit written at JVM exit (file=); without, nothing is written unless dumped
      */
-    static JvmRecording start(Path workDir, boolean ownExecutionSamples, boolean dumpOnExit, boolean atJvmStart)
-            throws IOException {
+    static JvmRecording start(Path workDir, boolean ownExecutionSamples, boolean dumpOnExit, boolean atJvmStart,
+                              io.kfr.jfr.SpoolRetention retention) throws IOException {
         Map<String, String> settings;
         if (userRecords(atJvmStart)) {
             settings = Map.of();
@@ -59,6 +59,9 @@ final class JvmRecording {
         r.setToDisk(true);
         r.setDestination(destination);
         r.setDumpOnExit(dumpOnExit);
+        // the same window as kfr's spool: a service's recording stays bounded on disk too
+        r.setMaxAge(java.time.Duration.ofNanos(retention.maxAgeNanos()));
+        r.setMaxSize(retention.maxBytes());
         r.start();
         return new JvmRecording(r, destination);
     }

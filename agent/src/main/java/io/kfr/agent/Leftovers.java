@@ -56,6 +56,15 @@ final class Leftovers {
         if (!Files.isDirectory(dir)) {
             return;
         }
+        DeadSpools spools = new DeadSpools();
+        try {
+            cleanEntries(dir, pattern, uid, spools);
+        } finally {
+            spools.keepNewest();
+        }
+    }
+
+    private static void cleanEntries(Path dir, Pattern pattern, int uid, DeadSpools spools) throws IOException {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path p : entries) {
                 Matcher m = pattern.matcher(p.getFileName().toString());
@@ -67,6 +76,9 @@ final class Leftovers {
                 }
                 if (pattern == SOCKET ? accepts(p) : locked(p)) {
                     continue;
+                }
+                if (spools.offer(p)) {
+                    continue; // decided once all are seen: the newest may be kept for recovery
                 }
                 deleteTree(p);
             }

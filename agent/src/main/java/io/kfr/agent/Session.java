@@ -94,14 +94,15 @@ final class Session {
             JvmRecording r = recordingLater[0];
             // room for the JVM's recording to be written there at exit, and for a merged copy of it
             return fixedReserve + (r == null ? 0 : 2 * r.size());
-        });
+        }, options.retention());
         // kfr's samples as jdk.ExecutionSample, unless the user's own recording has the JVM's
         boolean executionSamples = options.cpu() && (options.executionSamples() != null ? options.executionSamples()
                 : !JvmRecording.userRecords(atJvmStart));
         JvmRecording recording;
         try {
             recording = options.file() != null || !atJvmStart
-                    ? JvmRecording.start(workDir, executionSamples, options.file() != null, atJvmStart) : null;
+                    ? JvmRecording.start(workDir, executionSamples, options.file() != null, atJvmStart,
+                    options.retention()) : null;
         } catch (IOException | RuntimeException e) {
             chunk.close();
             deleteTree(workDir);
@@ -173,7 +174,9 @@ final class Session {
             } catch (CollectorException e) {
                 notStarted(e, atJvmStart);
             } catch (RuntimeException | Error e) {
-                notStarted(new CollectorException(kind.title() + " did not start: " + e), atJvmStart);
+                if (!Controller.shutdownInProgress(e)) { // else the JVM exits: its stop says what was given up
+                    notStarted(new CollectorException(kind.title() + " did not start: " + e), atJvmStart);
+                }
             }
             boolean taken;
             synchronized (this) {

@@ -23,9 +23,15 @@ import java.util.regex.Pattern;
 final class ConstantPools {
 
     /** A pool of distinct values; a value's key is its position + 1. */
-    private static final class Pool<T> {
+    private final class Pool<T> {
         final Map<T, Integer> keys = new HashMap<>();
         final List<T> values = new ArrayList<>();
+        /** Its kind in the journal ({@link PoolJournal#STRING}, ...). */
+        final int kind;
+
+        Pool(int kind) {
+            this.kind = kind;
+        }
 
         int key(T value) {
             Integer k = keys.get(value);
@@ -33,6 +39,9 @@ final class ConstantPools {
                 values.add(value);
                 k = values.size();
                 keys.put(value, k);
+                if (journal != null) {
+                    journal.added(kind, value);
+                }
             }
             return k;
         }
@@ -194,13 +203,13 @@ final class ConstantPools {
     private static final Pattern METHOD_DESCRIPTOR =
             Pattern.compile("\\((?:" + FIELD_TYPE.pattern() + ")*\\)(?:V|" + FIELD_TYPE.pattern() + ")");
 
-    private final Pool<String> strings = new Pool<>();
-    private final Pool<String> symbols = new Pool<>();
-    private final Pool<String> frameTypes = new Pool<>();
-    private final Pool<Integer> packages = new Pool<>();
-    private final Pool<ClassEntry> classes = new Pool<>();
-    private final Pool<MethodEntry> methods = new Pool<>();
-    private final Pool<ThreadRef> threads = new Pool<>();
+    private final Pool<String> strings = new Pool<>(PoolJournal.STRING);
+    private final Pool<String> symbols = new Pool<>(PoolJournal.SYMBOL);
+    private final Pool<String> frameTypes = new Pool<>(PoolJournal.FRAME_TYPE);
+    private final Pool<Integer> packages = new Pool<>(PoolJournal.PACKAGE);
+    private final Pool<ClassEntry> classes = new Pool<>(PoolJournal.CLASS);
+    private final Pool<MethodEntry> methods = new Pool<>(PoolJournal.METHOD);
+    private final Pool<ThreadRef> threads = new Pool<>(PoolJournal.THREAD);
     private final Map<StackTrace, Integer> stackKeys = new HashMap<>();
     /**
      * Collectors hand out the same StackTrace object for the same kernel stack ids; a small
@@ -210,10 +219,69 @@ final class ConstantPools {
     private final StackTrace[] recentStacks = new StackTrace[4096];
     private final int[] recentKeys = new int[4096];
     private final List<StackEntry> stacks = new ArrayList<>();
+    /** Where every new value is also written (a segment's pools on disk), or null. */
+    private PoolJournal journal;
+    /** Some events of these pools' segment are jdk.ExecutionSample (as told by {@link #executionSamples}). */
+    private boolean executionSamples;
 
     ConstantPools() {
         for (String t : FRAME_TYPES) {
             frameTypes.key(t);
+        }
+    }
+
+    /** From now on every new value is also written to {@code journal} (the frame types of the constructor are not). */
+    void journal(PoolJournal journal) {
+        this.journal = journal;
+    }
+
+    /** Notes that the segment holds jdk.ExecutionSample records (its chunk declares that type). */
+    void executionSamples() {
+        if (!executionSamples) {
+            executionSamples = true;
+            if (journal != null) {
+                journal.added(PoolJournal.EXECUTION_SAMPLES, null);
+            }
+        }
+    }
+
+    boolean hasExecutionSamples() {
+        return executionSamples;
+    }
+
+    /** Takes in a value read back from a journal, with the key it had. */
+    @SuppressWarnings("unchecked")
+    void restore(int kind, Object value) throws java.io.IOException {
+        switch (kind) {
+            case PoolJournal.STRING:
+                strings.key((String) value);
+                break;
+            case PoolJournal.SYMBOL:
+                symbols.key((String) value);
+                break;
+            case PoolJournal.FRAME_TYPE:
+                frameTypes.key((String) value);
+                break;
+            case PoolJournal.PACKAGE:
+                packages.key((Integer) value);
+                break;
+            case PoolJournal.CLASS:
+                classes.key((ClassEntry) value);
+                break;
+            case PoolJournal.METHOD:
+                methods.key((MethodEntry) value);
+                break;
+            case PoolJournal.THREAD:
+                threads.key((ThreadRef) value);
+                break;
+            case PoolJournal.STACK:
+                stacks.add((StackEntry) value);
+                break;
+            case PoolJournal.EXECUTION_SAMPLES:
+                executionSamples = true;
+                break;
+            default:
+                throw new java.io.IOException("corrupt kfr pool journal: entry kind " + kind);
         }
     }
 
@@ -251,7 +319,11 @@ final class ConstantPools {
                 encoded[4 * i + 2] = f.bci();
                 encoded[4 * i + 3] = frameTypes.key(f.type() == null ? "Native" : f.type().jfrName());
             }
-            stacks.add(new StackEntry(s.truncated(), encoded));
+            StackEntry entry = new StackEntry(s.truncated(), encoded);
+            stacks.add(entry);
+            if (journal != null) {
+                journal.added(PoolJournal.STACK, entry);
+            }
             k = stacks.size();
             stackKeys.put(s, k);
         }

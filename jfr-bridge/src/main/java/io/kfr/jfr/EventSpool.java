@@ -34,10 +34,17 @@ final class EventSpool implements Closeable {
 
     private final Path file;
     private final FileChannel channel;
+    /** Written before each of the spool's writes (the segment's pool journal), or null. */
+    private java.io.Flushable beforeWrite;
+    /** Bytes of the other segments of the same recording: they count against the bounds too. */
+    private long othersBytes;
+    /** A spool of a JVM that is gone, only read ({@link #existing}): close leaves the file. */
+    private final boolean readOnly;
     private final FileStore store;
     private final LongSupplier reserve;
     private final long maxBytes;
-    private final byte[] buffer = new byte[BUFFER_BYTES];
+    /** Null once {@link #finish} ended the appends. */
+    private byte[] buffer = new byte[BUFFER_BYTES];
     private int buffered;
     private long bufferedRecords;
     /** Bytes and records on disk: whole records only. */
@@ -57,14 +64,55 @@ final class EventSpool implements Closeable {
      *        e.g. with the JVM recording that will be written there); null: {@link #reserveBytes}
      */
     EventSpool(Path dir, long maxBytes, LongSupplier reserve) throws IOException {
+        this(dir, "kfr-", maxBytes, reserve);
+    }
+
+    /**
+     * A new spool file {@code dir/<prefix><unique>.spool}. Not deleted on exit by the JVM (a
+     * segmented spool makes new files for months, and every deleteOnExit name stays in memory):
+     * {@link #close} deletes it, and kfr's next start removes what a killed JVM left.
+     */
+    EventSpool(Path dir, String prefix, long maxBytes, LongSupplier reserve) throws IOException {
         Files.createDirectories(dir);
-        file = io.kfr.collectors.PrivateFiles.file(dir, "kfr-", ".spool");
-        file.toFile().deleteOnExit(); // if close() is never reached
+        file = io.kfr.collectors.PrivateFiles.file(dir, prefix, ".spool");
         channel = FileChannel.open(file, StandardOpenOption.WRITE);
         store = Files.getFileStore(file);
         this.maxBytes = maxBytes;
         long fixed = reserveBytes(store);
         this.reserve = reserve != null ? reserve : () -> fixed;
+        this.readOnly = false;
+    }
+
+    private EventSpool(Path file, long length, long records) throws IOException {
+        this.file = file;
+        this.channel = FileChannel.open(file, StandardOpenOption.READ);
+        this.store = Files.getFileStore(file);
+        this.maxBytes = 0;
+        this.reserve = () -> 0;
+        this.readOnly = true;
+        this.written = length;
+        this.records = records;
+        this.stopped = "read only";
+    }
+
+    /** The first {@code length} bytes ({@code records} whole records) of a spool file left by a JVM that is gone. */
+    static EventSpool existing(Path file, long length, long records) throws IOException {
+        return new EventSpool(file, length, records);
+    }
+
+    /** {@code flushable} is flushed before each write of the spool (and a failure stops the spool). */
+    void beforeWrite(java.io.Flushable flushable) {
+        this.beforeWrite = flushable;
+    }
+
+    /** Bytes other segments of the same recording hold: counted against the bound and the reserve. */
+    void othersBytes(long bytes) {
+        this.othersBytes = bytes;
+    }
+
+    /** Bytes written and buffered. */
+    long bytes() {
+        return written + buffered;
     }
 
     /** Free space the spool leaves on {@code store}: 64 MB, or 5% of a larger file system. */
@@ -114,18 +162,21 @@ final class EventSpool implements Closeable {
     }
 
     private void writeBuffer() {
-        if (buffered == 0 || stopped != null) {
+        if (buffered == 0 || stopped != null || buffer == null) {
             return;
         }
         try {
             long usable = store.getUsableSpace();
             long reserve = this.reserve.getAsLong();
-            if (written + buffered > maxBytes) {
+            if (othersBytes + written + buffered > maxBytes) {
                 stop("kfr's spool reached its bound of " + (maxBytes >> 20) + " MB (" + file + ")");
-            } else if (usable - buffered < reserve + chunkRoom(written + buffered)) {
+            } else if (usable - buffered < reserve + chunkRoom(othersBytes + written + buffered)) {
                 stop("only " + mb(usable) + " free where kfr spools (" + file.getParent() + "); kfr leaves "
                         + mb(reserve) + " there for JFR and others");
             } else {
+                if (beforeWrite != null) {
+                    beforeWrite.flush(); // the keys these records use are on disk before them
+                }
                 ByteBuffer b = ByteBuffer.wrap(buffer, 0, buffered);
                 while (b.hasRemaining()) {
                     channel.write(b, written + b.position());
@@ -163,6 +214,26 @@ final class EventSpool implements Closeable {
         return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1048576.0);
     }
 
+    /**
+     * No more appends (a closed segment): buffered records go to the file, and the write channel
+     * and buffer are given back; readers go on ({@link #reader}, {@link #openChannel}).
+     */
+    void finish() {
+        if (buffer == null) {
+            return;
+        }
+        writeBuffer();
+        buffer = null;
+        if (stopped == null) {
+            stopped = "closed";
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing more is written through it
+        }
+    }
+
     /** Writes buffered records to the file; returns how many bytes a reader may read ({@link #records} of them). */
     long flush() {
         writeBuffer();
@@ -171,6 +242,11 @@ final class EventSpool implements Closeable {
 
     /** Reads the first {@code limit} bytes, while appends may continue behind them. */
     Reader reader(long limit) throws IOException {
+        return reader(file, limit);
+    }
+
+    /** Reads the first {@code limit} bytes of a spool file. */
+    static Reader reader(Path file, long limit) throws IOException {
         return new Reader(Files.newInputStream(file), limit);
     }
 
@@ -195,7 +271,9 @@ final class EventSpool implements Closeable {
         try {
             channel.close();
         } finally {
-            Files.deleteIfExists(file);
+            if (!readOnly) {
+                Files.deleteIfExists(file);
+            }
         }
     }
 

@@ -11,8 +11,9 @@ import io.kfr.collectors.workingset.RecordedFile;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
@@ -31,13 +32,27 @@ public final class KfrChunk implements AutoCloseable {
     private final Object lock = new Object();
     /** Held shared by chunk writers, exclusively by close, so the spool outlives every write. */
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
-    private final KfrTypes types = KfrTypes.next();
-    private final ConstantPools pools = new ConstantPools();
-    private final EventSpool spool;
+    /** The spool's segments, oldest first; the last is the one being filled. */
+    private final java.util.ArrayDeque<SpoolSegment> segments = new java.util.ArrayDeque<>();
+    private SpoolSegment current;
+    /** The pools of the segment being filled. */
+    private ConstantPools pools;
+    private EventSpool spool;
+    private final Path spoolDir;
+    private final long maxSpoolBytes;
+    private final LongSupplier reserveBytes;
+    private final SpoolRetention retention;
     private final JfrBuffer record = new JfrBuffer(128);
     private final NativeImageEvents nativeImages = new NativeImageEvents();
     /** Events added, including those the spool refused. */
     private long eventCount;
+    /** Records of segments dropped out of the window, and what their spools had refused. */
+    private long droppedEvents;
+    private long droppedRefused;
+    private int addsSinceRotationCheck;
+    /** Buffered records are written at least this often (when events arrive). */
+    private static final long FLUSH_NANOS = 1_000_000_000L;
+    private long lastFlushNanos = System.nanoTime();
     /** Told once, when the spool stops taking events (full disk, bound reached). */
     private volatile Consumer<String> onSpoolStopped = why -> { };
     private boolean spoolStopTold;
@@ -65,8 +80,103 @@ public final class KfrChunk implements AutoCloseable {
      */
     public KfrChunk(Path spoolDir, UnaryOperator<ThreadRef> threadNames, long maxSpoolBytes, LongSupplier reserveBytes)
             throws IOException {
-        spool = new EventSpool(spoolDir, maxSpoolBytes, reserveBytes);
+        this(spoolDir, threadNames, maxSpoolBytes, reserveBytes, SpoolRetention.DEFAULT);
+    }
+
+    /**
+     * Keeping the window {@code retention} asks for (whole segments: see {@link SpoolRetention});
+     * maxSpoolBytes stays the hard bound of everything kept.
+     */
+    public KfrChunk(Path spoolDir, UnaryOperator<ThreadRef> threadNames, long maxSpoolBytes, LongSupplier reserveBytes,
+                    SpoolRetention retention) throws IOException {
+        this.spoolDir = spoolDir;
+        this.maxSpoolBytes = maxSpoolBytes;
+        this.reserveBytes = reserveBytes;
+        this.retention = retention;
         this.threadNames = threadNames;
+        open(new SpoolSegment(spoolDir, 0, maxSpoolBytes, reserveBytes));
+    }
+
+    private void open(SpoolSegment s) {
+        segments.addLast(s);
+        current = s;
+        pools = s.pools();
+        nativeImages.forget(); // each segment names its own native images: an older one may leave the window
+        spool = s.spool;
+        spool.othersBytes(othersBytes());
+        if (executionSamples) {
+            s.executionSamples(true);
+        }
+    }
+
+    /** Bytes of every segment but the current one. */
+    private long othersBytes() {
+        long sum = 0;
+        for (SpoolSegment s : segments) {
+            if (s != current) {
+                sum += s.bytes();
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * Before an event goes in (every 64 events, and before each chunk write): a full or old current
+     * segment is closed and a new one opened; segments out of the window are dropped.
+     */
+    private void rotate(boolean now) {
+        if (!now && ++addsSinceRotationCheck < 64) {
+            return;
+        }
+        addsSinceRotationCheck = 0;
+        long nanoTime = System.nanoTime();
+        if (nanoTime - lastFlushNanos >= FLUSH_NANOS) {
+            // on disk within about a second: what a killed JVM leaves is recoverable (kfr recover)
+            lastFlushNanos = nanoTime;
+            spool.flush();
+        }
+        // a stopped spool stays stopped (full disk, hard bound): its line said later events are lost
+        if (spool.stopped() == null && spool.records() + spool.bytes() > 0
+                && (current.bytes() >= retention.segmentBytes() || nanoTime - current.openedNanos >= retention.segmentNanos())) {
+            SpoolSegment next;
+            try {
+                next = new SpoolSegment(spoolDir, current.sequence + 1, maxSpoolBytes, reserveBytes);
+            } catch (IOException | RuntimeException e) {
+                next = null; // the current segment goes on; its spool's checks say when it cannot
+            }
+            if (next != null) {
+                current.closeForWriting();
+                open(next);
+            }
+        }
+        long oldest = System.currentTimeMillis() * 1_000_000L - retention.maxAgeNanos();
+        long total = othersBytes() + current.bytes();
+        while (segments.size() > 1) {
+            SpoolSegment first = segments.peekFirst();
+            if (total <= retention.maxBytes() && first.newestEndNanos() >= oldest) {
+                break;
+            }
+            segments.removeFirst();
+            total -= first.bytes();
+            droppedEvents += first.spool.records();
+            droppedRefused += first.spool.refused();
+            first.drop();
+        }
+        spool.othersBytes(total - current.bytes());
+    }
+
+    /** Events dropped with the segments that left the window (maxsize, maxage): not lost, aged out as asked. */
+    public long eventsOutOfWindow() {
+        synchronized (lock) {
+            return droppedEvents;
+        }
+    }
+
+    /** Segments kept now (for tests and status). */
+    public int segments() {
+        synchronized (lock) {
+            return segments.size();
+        }
     }
 
     /**
@@ -76,6 +186,8 @@ public final class KfrChunk implements AutoCloseable {
     public long addOffCpu(OffCpuSample s) {
         synchronized (lock) {
             ensureOpen();
+            rotate(false);
+            current.saw(s.startEpochNanos() + Math.max(0, s.durationNanos()));
             OffCpuState state = s.state() == null ? OffCpuState.OTHER : s.state();
             int stack = stack(s.stack(), s.startEpochNanos());
             int wakerStack = s.waker() == null ? 0 : stack(s.waker().stack(), s.startEpochNanos());
@@ -102,6 +214,8 @@ public final class KfrChunk implements AutoCloseable {
     public long addCpuSample(CpuSample s, boolean asExecutionSample) {
         synchronized (lock) {
             ensureOpen();
+            rotate(false);
+            current.saw(s.epochNanos());
             int thread = pools.thread(s.thread());
             int stack = stack(s.stack(), s.epochNanos());
             record.reset();
@@ -110,6 +224,7 @@ public final class KfrChunk implements AutoCloseable {
             long number = eventCount;
             if (asExecutionSample) {
                 executionSamples = true; // before the record: a declared type without events is valid, not the reverse
+                current.executionSamples(true);
                 record.reset();
                 EventEncoder.spoolExecutionSample(record, thread, stack, s.epochNanos());
                 append();
@@ -122,6 +237,8 @@ public final class KfrChunk implements AutoCloseable {
     public void addPageCacheMiss(PageCacheMiss m) {
         synchronized (lock) {
             ensureOpen();
+            rotate(false);
+            current.saw(m.epochNanos() + Math.max(0, m.waitNanos()));
             int stack = stack(m.stack(), m.epochNanos());
             record.reset();
             EventEncoder.spoolPageCacheMiss(record, pools.thread(m.thread()), stack, m.epochNanos(), m.waitNanos(),
@@ -134,6 +251,8 @@ public final class KfrChunk implements AutoCloseable {
     public void addWorkingSetFile(RecordedFile f, long epochNanos) {
         synchronized (lock) {
             ensureOpen();
+            rotate(false);
+            current.saw(epochNanos);
             record.reset();
             EventEncoder.spoolWorkingSet(record, epochNanos, pools.string(f.set().path()), f.set().pages(), f.set().bytes(),
                     f.missedPages(), f.missedShare(), f.waits(), f.waitNanos());
@@ -145,24 +264,34 @@ public final class KfrChunk implements AutoCloseable {
     public void addStatistics(CollectorStatistics s) {
         synchronized (lock) {
             ensureOpen();
+            rotate(false);
+            current.saw(s.epochNanos());
             record.reset();
             EventEncoder.spoolStatistics(record, pools.string(s.collector()), s, pools.string(s.javaFramesSelfTest()));
             append();
         }
     }
 
-    /** Events in the spool: a CPU sample added as an execution sample counts twice. */
+    /** Events in the spool's window: a CPU sample added as an execution sample counts twice. */
     public long eventCount() {
         synchronized (lock) {
-            return eventCount - spool.refused();
+            return eventCount - refused() - droppedEvents;
         }
     }
 
     /** Events the spool refused or dropped after it stopped (they are in no chunk). */
     public long eventsLost() {
         synchronized (lock) {
-            return spool.refused();
+            return refused();
         }
+    }
+
+    private long refused() {
+        long sum = droppedRefused;
+        for (SpoolSegment s : segments) {
+            sum += s.spool.refused();
+        }
+        return sum;
     }
 
     /** Why the spool stopped taking events, or null. */
@@ -200,14 +329,24 @@ public final class KfrChunk implements AutoCloseable {
     void writeChunk(OutputStream out, TimeBase tb, ChunkWriter.Limits limits) throws IOException {
         lifecycle.readLock().lock();
         try {
-            ChunkWriter.Contents contents;
+            List<SpoolSegment> kept = new ArrayList<>();
+            List<long[]> extents = new ArrayList<>(); // bytes, records of each, at this moment
+            ConstantPools.Snapshot currentPools;
             synchronized (lock) {
                 if (closed) {
                     throw new IOException("KfrChunk is closed");
                 }
-                long bytes = spool.flush();
-                contents = new ChunkWriter.Contents(types, spool, bytes, spool.records(), pools.snapshot(threadNames),
-                        executionSamples);
+                rotate(true);
+                for (SpoolSegment s : segments) {
+                    long bytes = s.spool.flush();
+                    if (s.spool.records() == 0 && s != current) {
+                        continue;
+                    }
+                    s.use();
+                    kept.add(s);
+                    extents.add(new long[] {bytes, s.spool.records()});
+                }
+                currentPools = current.snapshot(threadNames);
                 tellIfStopped();
                 if (nextWrite != null) {
                     LongConsumer told = nextWrite;
@@ -215,7 +354,22 @@ public final class KfrChunk implements AutoCloseable {
                     told.accept(eventCount);
                 }
             }
-            ChunkWriter.write(out, tb, contents, limits);
+            try {
+                // one chunk per segment, each with its own pools: a file is a sequence of chunks
+                for (int i = 0; i < kept.size(); i++) {
+                    SpoolSegment s = kept.get(i);
+                    // the last was the segment being filled: its pools as they were at that moment
+                    ConstantPools.Snapshot p = i == kept.size() - 1 ? currentPools : s.snapshot(threadNames);
+                    ChunkWriter.write(out, tb, new ChunkWriter.Contents(s.types, s.spool, extents.get(i)[0],
+                            extents.get(i)[1], p, s.executionSamples()), limits);
+                }
+            } finally {
+                synchronized (lock) {
+                    for (SpoolSegment s : kept) {
+                        s.release();
+                    }
+                }
+            }
         } finally {
             lifecycle.readLock().unlock();
         }
@@ -231,11 +385,10 @@ public final class KfrChunk implements AutoCloseable {
                     return;
                 }
                 closed = true;
-                try {
-                    spool.close();
-                } catch (IOException e) {
-                    throw new UncheckedIOException("could not delete kfr spool " + spool.file(), e);
+                for (SpoolSegment s : segments) {
+                    s.delete();
                 }
+                segments.clear();
             }
         } finally {
             lifecycle.writeLock().unlock();

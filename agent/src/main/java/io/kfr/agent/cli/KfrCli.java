@@ -21,6 +21,12 @@ public final class KfrCli {
             return 2;
         }
         List<String> rest = List.of(args).subList(1, args.length);
+        if (args[0].equals("recover")) {
+            return RecoverCommand.run(List.of(args).subList(1, args.length), System.out, System.err);
+        }
+        if (args[0].equals("merge")) {
+            return MergeCommand.run(List.of(args).subList(1, args.length), System.out, System.err);
+        }
         switch (args[0]) {
             case "summary":
             case "report":
@@ -70,6 +76,8 @@ public final class KfrCli {
                 "                       read a recorded working set (workingset=<file.ws>) into the page cache",
                 "  " + PrefetchCommand.RUN_USAGE,
                 "                       prefetch, then execute the command in this process's place",
+                "  " + RecoverCommand.USAGE + "  a killed JVM's kfr spool as a JFR file",
+                "  " + MergeCommand.USAGE + "  a kept JVM recording and kfr's chunk or spool in one file",
                 "  doctor               what this machine allows kfr to do (kernel, BTF, privileges, BPF, perf events, JVM)",
                 "  version              print kfr's version",
                 ControlCommands.USAGE,

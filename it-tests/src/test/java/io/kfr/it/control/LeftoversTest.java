@@ -46,6 +46,8 @@ class LeftoversTest {
         assertTrue(leftTmp.stream().anyMatch(f -> f.getFileName().toString().startsWith("kfr-lib-" + pid + "-")), leftTmp.toString());
         assertTrue(leftOut.stream().anyMatch(f -> f.getFileName().toString().startsWith(".kfr-session-" + pid + "-")), leftOut.toString());
         assertTrue(Files.exists(socket));
+        // a dead JVM's spool with events is kept a day for 'kfr recover' (RecoverTest): this one is older
+        agedOut(leftOut.stream().filter(f -> f.getFileName().toString().startsWith(".kfr-session-" + pid + "-")).findFirst().get());
 
         JvmRun.Result next = JvmRun.on(Jdk.JDK17).jvmArg("-Djava.io.tmpdir=" + tmp).agent("file=" + out.resolve("next.jfr"))
                 .main(Sleepy.class).run(60);
@@ -79,6 +81,14 @@ class LeftoversTest {
         JvmRun.Result r = JvmRun.on(Jdk.JDK17).jvmArg("-Djava.io.tmpdir=" + tmp).agent("").main(Sleepy.class).run(60);
         assertEquals(0, r.exitCode(), r.describe());
         assertFalse(Files.exists(other), "unlocked, with its pid gone: removed");
+    }
+
+    /** Makes a work directory's files look last written 25 hours ago. */
+    private static void agedOut(Path workDir) throws Exception {
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 25 * 3_600_000L);
+        for (Path f : list(workDir)) {
+            Files.setLastModifiedTime(f, old);
+        }
     }
 
     private static List<Path> list(Path dir) throws Exception {
