@@ -4,35 +4,72 @@
 #include <jni.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "common/handles.h"
 #include "common/jni_util.h"
 #include "common/kfr_error.h"
+#include "hotspot/hotspot_jni.h"
+#include "hotspot/kfr_walk_cfg.h"
 #include "workingset/workingset_loader.h"
 
 #define JNI_FN(name) JNIEXPORT JNICALL Java_io_kfr_collectors_workingset_WorkingSetNative_##name
 
-jlong JNI_FN(open)(JNIEnv *env, jclass cls, jint tgid, jlong wait_window_ns, jint ringbuf_bytes)
+jlong JNI_FN(open)(JNIEnv *env, jclass cls, jint tgid, jlong wait_window_ns, jint ringbuf_bytes,
+		   jboolean java_frames)
 {
+	struct kfr_walk_cfg walk;
 	struct kfr_ws *ws;
 	uint64_t h;
+	bool java;
 
-	(void)env;
 	(void)cls;
 	if (tgid < 0 || wait_window_ns < 0 || ringbuf_bytes < 0) {
 		kfr_set_error("workingset open: invalid arguments");
 		return 0;
 	}
-	if (kfr_ws_open(&ws, tgid, (uint64_t)wait_window_ns, (size_t)ringbuf_bytes))
+	java = java_frames && tgid == getpid() && kfr_hs_java_cfg(&walk) == 0;
+	if (kfr_ws_open(&ws, tgid, (uint64_t)wait_window_ns, (size_t)ringbuf_bytes, java ? &walk : NULL))
 		return 0;
 	h = kfr_handle_add(ws, &kfr_workingset_ops);
 	if (!h) {
 		kfr_ws_close(ws);
 		kfr_set_error("workingset open: too many open collectors");
+		return 0;
 	}
+	if (java)
+		kfr_hs_java_start(env, ws, &kfr_workingset_ops);
 	return (jlong)h;
+}
+
+jboolean JNI_FN(javaEnabled)(JNIEnv *env, jclass cls, jlong handle)
+{
+	struct kfr_ws *ws;
+	bool on;
+
+	(void)env;
+	(void)cls;
+	if (!(ws = kfr_handle_acquire((uint64_t)handle, &kfr_workingset_ops, NULL, "workingset javaEnabled")))
+		return JNI_FALSE;
+	on = kfr_ws_java_enabled(ws);
+	kfr_handle_release((uint64_t)handle);
+	return on ? JNI_TRUE : JNI_FALSE;
+}
+
+jint JNI_FN(javaOn)(JNIEnv *env, jclass cls, jlong handle)
+{
+	struct kfr_ws *ws;
+
+	(void)env;
+	(void)cls;
+	if (!(ws = kfr_handle_acquire((uint64_t)handle, &kfr_workingset_ops, NULL, "workingset javaOn")))
+		return -EBADF;
+	kfr_ws_java_on(ws);
+	kfr_handle_release((uint64_t)handle);
+	return 0;
 }
 
 jint JNI_FN(target)(JNIEnv *env, jclass cls, jlong handle, jint tgid)

@@ -13,12 +13,18 @@
 #include "common/kfr_error.h"
 #include "common/map_util.h"
 #include "common/ring_reader.h"
+#include "hotspot/java_stack_ring.h"
+#include "hotspot/java_threads_map.h"
+#include "hotspot/kfr_walk_cfg.h"
 #include "workingset/workingset_loader.h"
 #include "workingset.skel.h"
 
 struct kfr_ws {
 	struct workingset_bpf *skel;
 	struct kfr_ring *rb;
+	struct kfr_ring *jrb;     /* Java stack records; NULL without Java frames */
+	bool java_map_held;       /* holds a reference to the shared java_threads map */
+	int stats_fd;
 	int wake_fd;
 	int ncpu;
 	bool detached;
@@ -48,7 +54,8 @@ static size_t record_len(const void *data, size_t size)
 	return size >= n ? n : 0;
 }
 
-int kfr_ws_open(struct kfr_ws **out, pid_t tgid, uint64_t wait_window_ns, size_t ringbuf_bytes)
+int kfr_ws_open(struct kfr_ws **out, pid_t tgid, uint64_t wait_window_ns, size_t ringbuf_bytes,
+		const struct kfr_walk_cfg *java)
 {
 	struct kfr_ws *ws;
 	int err;
@@ -60,6 +67,7 @@ int kfr_ws_open(struct kfr_ws **out, pid_t tgid, uint64_t wait_window_ns, size_t
 	if (!ws)
 		return -ENOMEM;
 	pthread_mutex_init(&ws->lock, NULL);
+	ws->stats_fd = -1;
 	ws->ncpu = libbpf_num_possible_cpus();
 	ws->wake_fd = kfr_wakeup_new();
 	if (ws->wake_fd < 0 || ws->ncpu <= 0) {
@@ -76,7 +84,17 @@ int kfr_ws_open(struct kfr_ws **out, pid_t tgid, uint64_t wait_window_ns, size_t
 	ws->skel->rodata->wait_window_ns = wait_window_ns;
 	if (ringbuf_bytes)
 		bpf_map__set_max_entries(ws->skel->maps.ws_events, ringbuf_bytes);
+	if (java)
+		ws->skel->rodata->walk_cfg = *java;
+	ws->skel->rodata->walk_cfg.enabled = java != NULL;
+	if (java && (err = kfr_hs_java_threads_map_get(ws->skel->maps.java_threads))) {
+		kfr_set_error("workingset: sharing the Java thread map failed: %s", strerror(-err));
+		goto fail;
+	}
+	ws->java_map_held = java != NULL;
 	err = workingset_bpf__load(ws->skel);
+	if (!err && java)
+		kfr_hs_java_threads_map_loaded(ws->skel->maps.java_threads);
 	if (err) {
 		kfr_set_error("workingset: the BPF programs do not load (%s): %s", strerror(-err), kfr_libbpf_last());
 		goto fail;
@@ -94,6 +112,13 @@ int kfr_ws_open(struct kfr_ws **out, pid_t tgid, uint64_t wait_window_ns, size_t
 		err = -ENOMEM;
 		goto fail;
 	}
+	if (java && !(ws->jrb = kfr_java_stack_ring(bpf_map__fd(ws->skel->maps.java_stacks), "workingset Java stacks"))) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	const char *stats = getenv("KFR_BPF_STATS");
+	if (!stats || strcmp(stats, "0"))
+		ws->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	*out = ws;
 	return 0;
 fail:
@@ -104,6 +129,32 @@ fail:
 void kfr_ws_set_target(struct kfr_ws *ws, pid_t tgid)
 {
 	__atomic_store_n(&ws->skel->bss->target_tgid, (uint32_t)tgid, __ATOMIC_RELEASE);
+}
+
+void kfr_ws_java_on(struct kfr_ws *ws)
+{
+	if (ws->jrb)
+		__atomic_store_n(&ws->skel->bss->java_on, 1, __ATOMIC_RELEASE);
+}
+
+bool kfr_ws_java_enabled(const struct kfr_ws *ws)
+{
+	return ws->jrb != NULL;
+}
+
+int kfr_ws_java_stacks(struct kfr_ws *ws, void *buf, size_t cap)
+{
+	return ws->jrb ? kfr_ring_read(ws->jrb, buf, cap, 0, -1) : 0;
+}
+
+int kfr_ws_java_thread(struct kfr_ws *ws, int tid, const struct kfr_java_thread *jt)
+{
+	return ws->jrb ? kfr_map_put_u32(bpf_map__fd(ws->skel->maps.java_threads), (uint32_t)tid, jt) : 0;
+}
+
+int kfr_ws_java_forget(struct kfr_ws *ws)
+{
+	return ws->jrb ? kfr_map_clear_u64(bpf_map__fd(ws->skel->maps.java_seen)) : 0;
 }
 
 void kfr_ws_exclude_thread(struct kfr_ws *ws, pid_t tid)
@@ -140,12 +191,21 @@ int kfr_ws_chunks(struct kfr_ws *ws, struct kfr_ws_chunk_key *keys, struct kfr_w
 
 int kfr_ws_counters(struct kfr_ws *ws, int64_t *out, int len)
 {
-	int64_t all[KFR_WS_CNT_NR];
+	int64_t all[KFR_WS_STAT_LEN] = { 0 }, miss[3] = { 0 };
+	struct bpf_program *prog;
 	int err = kfr_map_sum_percpu(bpf_map__fd(ws->skel->maps.ws_counters), KFR_WS_CNT_NR, ws->ncpu, all);
 
-	if (!err)
-		memcpy(out, all, sizeof(int64_t) * (size_t)(len < KFR_WS_CNT_NR ? len : KFR_WS_CNT_NR));
-	return err;
+	if (err)
+		return err;
+	kfr_prog_add_stats(ws->skel->progs.ws_add, miss);
+	all[KFR_WS_CNT_NR] = miss[0];
+	all[KFR_WS_CNT_NR + 1] = miss[1];
+	bpf_object__for_each_program(prog, ws->skel->obj)
+		kfr_prog_add_stats(prog, &all[KFR_WS_CNT_NR + 2]);
+	if (len > KFR_WS_STAT_LEN)
+		len = KFR_WS_STAT_LEN;
+	memcpy(out, all, sizeof(int64_t) * (size_t)(len > 0 ? len : 0));
+	return 0;
 }
 
 int kfr_ws_stack(struct kfr_ws *ws, int32_t stack_id, uint64_t *ips, int max)
@@ -169,7 +229,12 @@ void kfr_ws_close(struct kfr_ws *ws)
 	if (!ws)
 		return;
 	kfr_ring_free(ws->rb);
+	kfr_ring_free(ws->jrb);
 	workingset_bpf__destroy(ws->skel);
+	if (ws->java_map_held)
+		kfr_hs_java_threads_map_put();
+	if (ws->stats_fd >= 0)
+		close(ws->stats_fd);
 	if (ws->wake_fd >= 0)
 		close(ws->wake_fd);
 	pthread_mutex_destroy(&ws->lock);
@@ -184,10 +249,10 @@ static int ops_stack(void *c, int32_t id, uint64_t *ips, int max) { return kfr_w
 static int ops_stats(void *c, int64_t *out, int len) { return kfr_ws_counters(c, out, len); }
 static int ops_detach(void *c) { return kfr_ws_detach(c); }
 static void ops_close(void *c) { kfr_ws_close(c); }
-static bool ops_java_enabled(const void *c) { (void)c; return false; }
-static int ops_java_stacks(void *c, void *buf, size_t cap) { (void)c; (void)buf; (void)cap; return 0; }
-static int ops_java_forget(void *c) { (void)c; return 0; }
-static int ops_java_thread(void *c, int tid, const struct kfr_java_thread *jt) { (void)c; (void)tid; (void)jt; return 0; }
+static bool ops_java_enabled(const void *c) { return kfr_ws_java_enabled(c); }
+static int ops_java_stacks(void *c, void *buf, size_t cap) { return kfr_ws_java_stacks(c, buf, cap); }
+static int ops_java_forget(void *c) { return kfr_ws_java_forget(c); }
+static int ops_java_thread(void *c, int tid, const struct kfr_java_thread *jt) { return kfr_ws_java_thread(c, tid, jt); }
 
 const struct kfr_collector_ops kfr_workingset_ops = {
 	.name = "workingset",
@@ -195,7 +260,7 @@ const struct kfr_collector_ops kfr_workingset_ops = {
 	.wake = ops_wake,
 	.stack = ops_stack,
 	.stats = ops_stats,
-	.stats_len = KFR_WS_CNT_NR,
+	.stats_len = KFR_WS_STAT_LEN,
 	.detach = ops_detach,
 	.close = ops_close,
 	.java_enabled = ops_java_enabled,

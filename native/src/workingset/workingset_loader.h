@@ -4,6 +4,7 @@
 #ifndef KFR_WORKINGSET_LOADER_H
 #define KFR_WORKINGSET_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -12,13 +13,28 @@
 
 struct kfr_ws;
 struct kfr_collector_ops;
+struct kfr_java_thread;
+struct kfr_walk_cfg;
 
 extern const struct kfr_collector_ops kfr_workingset_ops;
 
 /* Loads and attaches the programs for the threads of tgid (0: none yet, see kfr_ws_set_target).
  * wait_window_ns: how soon after a miss an uninterruptible sleep is taken as the wait for it.
- * 0 or -errno (kfr_last_error says why). */
-int kfr_ws_open(struct kfr_ws **out, pid_t tgid, uint64_t wait_window_ns, size_t ringbuf_bytes);
+ * java: the HotSpot walker's configuration (tgid must be this process), NULL: no Java stacks; with
+ * it, misses carry Java stacks once kfr_ws_java_on is called and the Java threads are registered
+ * (kfr_ws_java_thread, through kfr_workingset_ops). 0 or -errno (kfr_last_error says why). */
+int kfr_ws_open(struct kfr_ws **out, pid_t tgid, uint64_t wait_window_ns, size_t ringbuf_bytes,
+		const struct kfr_walk_cfg *java);
+
+/* Misses walk Java stacks from now on (the self-test passed); nothing when opened without them. */
+void kfr_ws_java_on(struct kfr_ws *ws);
+
+/* As kfr_cpu_java_*: opened with Java stacks; their records; a Java thread's map entry; forget
+ * the stacks announced. */
+bool kfr_ws_java_enabled(const struct kfr_ws *ws);
+int kfr_ws_java_stacks(struct kfr_ws *ws, void *buf, size_t cap);
+int kfr_ws_java_thread(struct kfr_ws *ws, int tid, const struct kfr_java_thread *jt);
+int kfr_ws_java_forget(struct kfr_ws *ws);
 
 /* Records process tgid from now on instead (0: none). */
 void kfr_ws_set_target(struct kfr_ws *ws, pid_t tgid);
@@ -36,7 +52,8 @@ void kfr_ws_wake(struct kfr_ws *ws);
 /* Copies up to max (key, value) pairs of the page set; how many, or -errno. */
 int kfr_ws_chunks(struct kfr_ws *ws, struct kfr_ws_chunk_key *keys, struct kfr_ws_chunk_val *vals, size_t max);
 
-/* Counters (KFR_WS_CNT_*) summed over CPUs into out[0 .. min(len, KFR_WS_CNT_NR) - 1]. 0 or -errno. */
+/* Counters (KFR_WS_CNT_*) summed over CPUs, then the programs' run statistics (KFR_WS_STAT_LEN),
+ * into out[0 .. min(len, KFR_WS_STAT_LEN) - 1]. 0 or -errno. */
 int kfr_ws_counters(struct kfr_ws *ws, int64_t *out, int len);
 
 /* Copies the ips of a stack (at most max); how many, 0 if absent. */

@@ -2,12 +2,15 @@ package io.kfr.collectors.workingset;
 
 import io.kfr.collectors.Clocks;
 import io.kfr.collectors.Collector;
+import io.kfr.collectors.CollectorCounters;
 import io.kfr.collectors.CollectorException;
 import io.kfr.collectors.CollectorStatistics;
 import io.kfr.collectors.CollectorWorker;
 import io.kfr.collectors.RunningCollector;
 import io.kfr.collectors.Tids;
+import io.kfr.collectors.hotspot.JavaWalkCounters;
 import io.kfr.collectors.natives.NativeLibrary;
+import io.kfr.collectors.offcpu.JavaFramesSelfTest;
 import io.kfr.collectors.stacks.StackResolver;
 import io.kfr.collectors.symbols.SharedSymbols;
 import io.kfr.collectors.threads.ThreadDirectory;
@@ -26,6 +29,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * page tables, and loads the BPF programs; until the window ends it delivers each page-cache miss
  * (with how long the thread then waited); at the window's end (or at stop, if sooner) it saves the
  * new set atomically, delivers each file of it, and detaches.
+ * <p>
+ * Misses of Java threads carry their Java stacks once Java frames passed the start-up self-test
+ * ({@link JavaFramesSelfTest}, run on a thread of its own so that recording starts at once: the
+ * misses before its verdict have no Java frames; a JVM of builds that passed it before gets them
+ * from the start).
  */
 public final class WorkingSetCollector implements Collector {
     private static final long PERIOD_NANOS = 1_000_000_000L;
@@ -38,16 +46,18 @@ public final class WorkingSetCollector implements Collector {
     private final ThreadDirectory threads;
     private final WorkingSetListener listener;
     private final Object wakeLock = new Object();
+    /** The recorder is not closed while the self-test's thread turns Java stacks on. */
+    private final Object closeLock = new Object();
     private final AtomicInteger prefetchTid = new AtomicInteger();
     /** Each thread's last miss, until its wait is known (or its next miss shows there was none). */
     private final Map<Integer, WorkingSetRecords.Miss> pending = new HashMap<>();
     private volatile WorkingSetRecorder recorder;
+    private volatile boolean saved;
     private StackResolver stacks;
     private Map<String, List<PageRange>> before = Map.of();
     private long windowEnd;
     private volatile boolean saveRequested;
-    private boolean saved;
-    private long[] counters = new long[WorkingSetRecords.CNT_NR];
+    private long[] counters = new long[WorkingSetRecords.STAT_LEN];
 
     private WorkingSetCollector(Path file, long windowNanos, int pid, ThreadDirectory threads, WorkingSetListener listener) {
         this.file = file;
@@ -103,15 +113,40 @@ public final class WorkingSetCollector implements Collector {
         }
         Thread prefetch = startPrefetch();
         try {
-            recorder = WorkingSetRecorder.start(pid);
+            recorder = WorkingSetRecorder.start(pid, true);
             if (prefetch != null) {
                 recorder.excludeThread(awaitPrefetchTid());
             }
         } catch (CollectorException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
-        stacks = new StackResolver(recorder::stackInto, SharedSymbols.kernel(), SharedSymbols.process(pid), null);
+        stacks = new StackResolver(recorder::stackInto, SharedSymbols.kernel(), SharedSymbols.process(pid),
+                recorder.javaStacks());
+        if (recorder.javaStacks() != null) {
+            startJavaFrames();
+        }
         windowEnd = System.nanoTime() + windowNanos;
+    }
+
+    /** Turns Java stacks on once the self-test passed (at once when a JVM of the same builds passed it). */
+    private void startJavaFrames() {
+        WorkingSetRecorder r = recorder;
+        Thread t = new Thread(() -> {
+            if (!JavaFramesSelfTest.verdict(pid).isEmpty()) {
+                return; // Java frames off; javaFramesStatus and the verdict say why
+            }
+            synchronized (closeLock) {
+                if (!saved) {
+                    try {
+                        r.javaOn();
+                    } catch (CollectorException e) {
+                        // the window ended meanwhile: nothing left to walk for
+                    }
+                }
+            }
+        }, "kfr-workingset-javaframes");
+        t.setDaemon(true);
+        t.start();
     }
 
     @Override
@@ -149,8 +184,23 @@ public final class WorkingSetCollector implements Collector {
 
     @Override
     public void statistics(CollectorStatistics.Builder into) {
-        into.put(WorkingSetCounters.EVENTS, counters[WorkingSetRecords.CNT_EVENTS]);
-        into.put(WorkingSetCounters.DROPPED, counters[WorkingSetRecords.CNT_RB_FULL] + counters[WorkingSetRecords.CNT_CHUNK_FULL]);
+        long[] c = counters;
+        into.put(WorkingSetCounters.EVENTS, c[WorkingSetRecords.CNT_EVENTS]);
+        into.put(WorkingSetCounters.DROPPED, c[WorkingSetRecords.CNT_RB_FULL] + c[WorkingSetRecords.CNT_CHUNK_FULL]);
+        into.put(CollectorCounters.BPF_RUN_COUNT, c[WorkingSetRecords.STAT_RUNS])
+                .put(CollectorCounters.BPF_RUN_TIME, c[WorkingSetRecords.STAT_RUN_NS])
+                .put(CollectorCounters.RECURSION_MISSES, c[WorkingSetRecords.STAT_RECURSION_MISSES])
+                .put(WorkingSetCounters.MISS_RUN_COUNT, c[WorkingSetRecords.STAT_MISS_RUNS])
+                .put(WorkingSetCounters.MISS_RUN_TIME, c[WorkingSetRecords.STAT_MISS_RUN_NS])
+                .put(CollectorCounters.UNKNOWN_FRAMES, stacks == null ? 0 : stacks.unknownFrames())
+                .put(JavaWalkCounters.WALKS, c[WorkingSetRecords.CNT_JAVA_WALK])
+                .put(JavaWalkCounters.WALK_TIME, c[WorkingSetRecords.CNT_JAVA_WALK_NS])
+                .put(JavaWalkCounters.FRAMES, c[WorkingSetRecords.CNT_JAVA_FRAMES])
+                .put(JavaWalkCounters.NO_ANCHOR, c[WorkingSetRecords.CNT_JAVA_NO_ANCHOR])
+                .put(JavaWalkCounters.BROKEN, c[WorkingSetRecords.CNT_JAVA_BROKEN])
+                .put(JavaWalkCounters.STACKS_SENT, c[WorkingSetRecords.CNT_JAVA_SENT])
+                .put(JavaWalkCounters.STACKS_LOST, c[WorkingSetRecords.CNT_JAVA_LOST])
+                .put(JavaWalkCounters.FROM_REGISTERS, c[WorkingSetRecords.CNT_JAVA_FROM_REGS]);
     }
 
     @Override
@@ -196,7 +246,9 @@ public final class WorkingSetCollector implements Collector {
         } catch (CollectorException | IOException e) {
             throw new IllegalStateException("workingset: the set was not saved: " + e.getMessage(), e);
         } finally {
-            recorder.close(); // detached: the window is over
+            synchronized (closeLock) {
+                recorder.close(); // detached: the window is over
+            }
         }
     }
 
@@ -251,7 +303,7 @@ public final class WorkingSetCollector implements Collector {
 
     private void deliver(WorkingSetRecords.Miss m, long waitNanos) {
         FileKey key = new FileKey(m.device(), m.inode());
-        listener.onMiss(new PageCacheMiss(threads.lookup(m.tid()), stacks.resolve(m.kernelStackId(), m.userStackId(), 0),
+        listener.onMiss(new PageCacheMiss(threads.lookup(m.tid()), stacks.resolve(m.kernelStackId(), m.userStackId(), m.javaRef()),
                 Clocks.monotonicToEpochNanos(m.timeNs()), waitNanos, recorder.path(key), m.firstPage() * PageRange.PAGE_BYTES,
                 m.pages()));
     }

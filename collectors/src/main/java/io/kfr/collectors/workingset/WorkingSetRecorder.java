@@ -3,6 +3,7 @@ package io.kfr.collectors.workingset;
 import io.kfr.collectors.CollectorException;
 import io.kfr.collectors.natives.KfrNative;
 import io.kfr.collectors.natives.NativeLibrary;
+import io.kfr.collectors.stacks.JavaStacks;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -27,6 +28,7 @@ public final class WorkingSetRecorder implements AutoCloseable {
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(POLL_BUFFER);
     private final Map<FileKey, WorkingSetRecords.FileSeen> files = new HashMap<>();
     private final Map<FileKey, long[]> waits = new HashMap<>(); // count, nanos
+    private JavaStacks javaStacks;
     private boolean closed;
 
     private WorkingSetRecorder(long handle) {
@@ -35,15 +37,39 @@ public final class WorkingSetRecorder implements AutoCloseable {
 
     /** Starts recording process tgid (this JVM: ProcessHandle.current().pid(); 0: none until {@link #target}). */
     public static WorkingSetRecorder start(long tgid) throws CollectorException {
+        return start(tgid, false);
+    }
+
+    /**
+     * As {@link #start(long)}; with javaFrames (tgid is this JVM) misses can carry Java stacks: see
+     * {@link #javaStacks()} and {@link #javaOn()}.
+     */
+    public static WorkingSetRecorder start(long tgid, boolean javaFrames) throws CollectorException {
         String why = NativeLibrary.load();
         if (why != null) {
             throw new CollectorException("workingset: " + why);
         }
-        long h = WorkingSetNative.open((int) tgid, DEFAULT_WAIT_WINDOW_NS, 0);
+        long h = WorkingSetNative.open((int) tgid, DEFAULT_WAIT_WINDOW_NS, 0, javaFrames);
         if (h == 0) {
             throw new CollectorException(KfrNative.lastError());
         }
-        return new WorkingSetRecorder(h);
+        WorkingSetRecorder r = new WorkingSetRecorder(h);
+        if (javaFrames && WorkingSetNative.javaEnabled(h)) {
+            r.javaStacks = new JavaStacks(buf -> KfrNative.collectorJavaStacks(h, buf), () -> KfrNative.collectorJavaForget(h));
+        }
+        return r;
+    }
+
+    /** The Java stacks that misses refer to (Miss#javaRef), or null when the walker is not loaded. */
+    public JavaStacks javaStacks() {
+        return javaStacks;
+    }
+
+    /** Misses walk their Java stacks from now on (once Java frames passed their self-test). */
+    public void javaOn() throws CollectorException {
+        if (javaStacks != null && WorkingSetNative.javaOn(handle) < 0) {
+            throw new CollectorException("workingset javaOn: " + KfrNative.lastError());
+        }
     }
 
     /** Records process tgid from now on. */
@@ -66,6 +92,9 @@ public final class WorkingSetRecorder implements AutoCloseable {
         int n = KfrNative.collectorPoll(handle, buffer, timeoutMs);
         if (n < 0) {
             throw new CollectorException("workingset poll: " + KfrNative.lastError() + " (errno " + (-n) + ")");
+        }
+        if (javaStacks != null) {
+            javaStacks.read(); // the stacks these misses refer to were sent before them
         }
         int[] count = {0};
         WorkingSetRecords.decode(buffer, n, new WorkingSetRecords.Sink() {
@@ -136,9 +165,9 @@ public final class WorkingSetRecorder implements AutoCloseable {
         return f == null ? null : f.pathInFs();
     }
 
-    /** Counters (WorkingSetRecords.CNT_*). */
+    /** Counters (WorkingSetRecords.CNT_*, then STAT_*). */
     public long[] counters() {
-        long[] c = new long[WorkingSetRecords.CNT_NR];
+        long[] c = new long[WorkingSetRecords.STAT_LEN];
         KfrNative.collectorStats(handle, c);
         return c;
     }
@@ -243,6 +272,9 @@ public final class WorkingSetRecorder implements AutoCloseable {
         if (!closed) {
             closed = true;
             KfrNative.collectorClose(handle);
+            if (javaStacks != null) {
+                javaStacks.releaseBuffer();
+            }
         }
     }
 }
