@@ -41,8 +41,8 @@ __u32 target_tgid = 0;
 /* A thread of the target whose reads are not the program's own (kfr's prefetch thread), 0: none. */
 __u32 excluded_tid = 0;
 
-/* Java stacks on misses: set once the JVM's Java frames passed kfr's self-test (the walker is
- * loaded, walk_cfg.enabled, whenever the JVM's layout is known; the test may finish later). */
+/* Java stacks on misses, set by the loader (the walker is loaded, walk_cfg.enabled, whenever the
+ * JVM's layout is known; user space clears this if kfr's self-test of Java frames fails). */
 __u32 java_on = 0;
 
 /* Set by the loader before load. */

@@ -59,7 +59,7 @@ jboolean JNI_FN(javaEnabled)(JNIEnv *env, jclass cls, jlong handle)
 	return on ? JNI_TRUE : JNI_FALSE;
 }
 
-jint JNI_FN(javaOn)(JNIEnv *env, jclass cls, jlong handle)
+jint JNI_FN(javaOn)(JNIEnv *env, jclass cls, jlong handle, jboolean on)
 {
 	struct kfr_ws *ws;
 
@@ -67,7 +67,7 @@ jint JNI_FN(javaOn)(JNIEnv *env, jclass cls, jlong handle)
 	(void)cls;
 	if (!(ws = kfr_handle_acquire((uint64_t)handle, &kfr_workingset_ops, NULL, "workingset javaOn")))
 		return -EBADF;
-	kfr_ws_java_on(ws);
+	kfr_ws_java_on(ws, on);
 	kfr_handle_release((uint64_t)handle);
 	return 0;
 }

@@ -131,10 +131,10 @@ void kfr_ws_set_target(struct kfr_ws *ws, pid_t tgid)
 	__atomic_store_n(&ws->skel->bss->target_tgid, (uint32_t)tgid, __ATOMIC_RELEASE);
 }
 
-void kfr_ws_java_on(struct kfr_ws *ws)
+void kfr_ws_java_on(struct kfr_ws *ws, bool on)
 {
 	if (ws->jrb)
-		__atomic_store_n(&ws->skel->bss->java_on, 1, __ATOMIC_RELEASE);
+		__atomic_store_n(&ws->skel->bss->java_on, on ? 1 : 0, __ATOMIC_RELEASE);
 }
 
 bool kfr_ws_java_enabled(const struct kfr_ws *ws)

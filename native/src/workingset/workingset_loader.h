@@ -21,13 +21,13 @@ extern const struct kfr_collector_ops kfr_workingset_ops;
 /* Loads and attaches the programs for the threads of tgid (0: none yet, see kfr_ws_set_target).
  * wait_window_ns: how soon after a miss an uninterruptible sleep is taken as the wait for it.
  * java: the HotSpot walker's configuration (tgid must be this process), NULL: no Java stacks; with
- * it, misses carry Java stacks once kfr_ws_java_on is called and the Java threads are registered
+ * it, misses carry Java stacks while kfr_ws_java_on says so and the Java threads are registered
  * (kfr_ws_java_thread, through kfr_workingset_ops). 0 or -errno (kfr_last_error says why). */
 int kfr_ws_open(struct kfr_ws **out, pid_t tgid, uint64_t wait_window_ns, size_t ringbuf_bytes,
 		const struct kfr_walk_cfg *java);
 
-/* Misses walk Java stacks from now on (the self-test passed); nothing when opened without them. */
-void kfr_ws_java_on(struct kfr_ws *ws);
+/* Misses walk Java stacks from now on (on), or no more; nothing when opened without them. */
+void kfr_ws_java_on(struct kfr_ws *ws, bool on);
 
 /* As kfr_cpu_java_*: opened with Java stacks; their records; a Java thread's map entry; forget
  * the stacks announced. */

@@ -17,6 +17,7 @@ import io.kfr.collectors.threads.ThreadDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,10 +31,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (with how long the thread then waited); at the window's end (or at stop, if sooner) it saves the
  * new set atomically, delivers each file of it, and detaches.
  * <p>
- * Misses of Java threads carry their Java stacks once Java frames passed the start-up self-test
- * ({@link JavaFramesSelfTest}, run on a thread of its own so that recording starts at once: the
- * misses before its verdict have no Java frames; a JVM of builds that passed it before gets them
- * from the start).
+ * Misses of Java threads carry their Java stacks if Java frames pass the start-up self-test
+ * ({@link JavaFramesSelfTest}, run on a thread of its own so that recording starts at once; the
+ * stacks are walked from the first miss, and misses are held until the verdict).
  */
 public final class WorkingSetCollector implements Collector {
     private static final long PERIOD_NANOS = 1_000_000_000L;
@@ -46,13 +46,17 @@ public final class WorkingSetCollector implements Collector {
     private final ThreadDirectory threads;
     private final WorkingSetListener listener;
     private final Object wakeLock = new Object();
-    /** The recorder is not closed while the self-test's thread turns Java stacks on. */
+    /** The recorder is not closed while the self-test's thread turns Java stacks off. */
     private final Object closeLock = new Object();
     private final AtomicInteger prefetchTid = new AtomicInteger();
     /** Each thread's last miss, until its wait is known (or its next miss shows there was none). */
     private final Map<Integer, WorkingSetRecords.Miss> pending = new HashMap<>();
     private volatile WorkingSetRecorder recorder;
     private volatile boolean saved;
+    /** Java frames' self-test: 0 no verdict yet (misses are held), 1 passed, -1 failed or no walker. */
+    private volatile int javaVerdict;
+    /** Misses (with their waits) held until the self-test's verdict. */
+    private final List<HeldMiss> held = new ArrayList<>();
     private StackResolver stacks;
     private Map<String, List<PageRange>> before = Map.of();
     private long windowEnd;
@@ -124,26 +128,39 @@ public final class WorkingSetCollector implements Collector {
                 recorder.javaStacks());
         if (recorder.javaStacks() != null) {
             startJavaFrames();
+        } else {
+            javaVerdict = -1;
         }
         windowEnd = System.nanoTime() + windowNanos;
     }
 
-    /** Turns Java stacks on once the self-test passed (at once when a JVM of the same builds passed it). */
+    /**
+     * Walks Java stacks from the first miss, and runs the self-test on a thread of its own: misses
+     * are held until its verdict, then delivered with their Java frames if it passed (without them,
+     * and no more walks, if it failed). Cold starts read most in their first seconds, before a
+     * first self-test of a JVM's builds has its verdict.
+     */
     private void startJavaFrames() {
         WorkingSetRecorder r = recorder;
+        try {
+            r.javaOn(true);
+        } catch (CollectorException e) {
+            javaVerdict = -1;
+            return;
+        }
         Thread t = new Thread(() -> {
-            if (!JavaFramesSelfTest.verdict(pid).isEmpty()) {
-                return; // Java frames off; javaFramesStatus and the verdict say why
-            }
+            boolean passed = JavaFramesSelfTest.verdict(pid).isEmpty(); // else javaFramesStatus and the verdict say why
             synchronized (closeLock) {
-                if (!saved) {
+                if (!passed && !saved) {
                     try {
-                        r.javaOn();
+                        r.javaOn(false);
                     } catch (CollectorException e) {
                         // the window ended meanwhile: nothing left to walk for
                     }
                 }
+                javaVerdict = passed ? 1 : -1;
             }
+            wake();
         }, "kfr-workingset-javaframes");
         t.setDaemon(true);
         t.start();
@@ -169,6 +186,9 @@ public final class WorkingSetCollector implements Collector {
         }
         counters = recorder.counters();
         deliverOldPending();
+        if (javaVerdict != 0) {
+            deliverHeld();
+        }
         if (saveRequested || System.nanoTime() - windowEnd >= 0) {
             finishWindow();
         }
@@ -234,6 +254,7 @@ public final class WorkingSetCollector implements Collector {
                 deliver(m, 0);
             }
             pending.clear();
+            deliverHeld(); // without a verdict yet: without Java frames
             counters = recorder.counters();
             List<RecordedFile> files = recorder.files();
             WorkingSet set = recorder.workingSet(before);
@@ -302,10 +323,34 @@ public final class WorkingSetCollector implements Collector {
     }
 
     private void deliver(WorkingSetRecords.Miss m, long waitNanos) {
+        if (javaVerdict == 0 && !saved) {
+            held.add(new HeldMiss(m, waitNanos));
+            return;
+        }
+        long javaRef = javaVerdict == 1 ? m.javaRef() : 0; // 0: no Java frames
         FileKey key = new FileKey(m.device(), m.inode());
-        listener.onMiss(new PageCacheMiss(threads.lookup(m.tid()), stacks.resolve(m.kernelStackId(), m.userStackId(), m.javaRef()),
+        listener.onMiss(new PageCacheMiss(threads.lookup(m.tid()), stacks.resolve(m.kernelStackId(), m.userStackId(), javaRef),
                 Clocks.monotonicToEpochNanos(m.timeNs()), waitNanos, recorder.path(key), m.firstPage() * PageRange.PAGE_BYTES,
                 m.pages()));
+    }
+
+    private void deliverHeld() {
+        List<HeldMiss> all = new ArrayList<>(held);
+        held.clear();
+        for (HeldMiss h : all) {
+            deliver(h.miss, h.waitNanos);
+        }
+    }
+
+    /** A miss and its wait, until Java frames have their verdict. */
+    private static final class HeldMiss {
+        final WorkingSetRecords.Miss miss;
+        final long waitNanos;
+
+        HeldMiss(WorkingSetRecords.Miss miss, long waitNanos) {
+            this.miss = miss;
+            this.waitNanos = waitNanos;
+        }
     }
 
     /** Misses wait for their thread's next record: a wait for them, or a next miss (then they had none). */

@@ -14,15 +14,15 @@ final class WorkingSetNative {
     /**
      * Loads and attaches the programs for process tgid (0: none yet); a handle, 0 on failure. With
      * javaFrames (tgid must be this JVM) the HotSpot walker is loaded too, if this JVM's layout is
-     * known (KfrNative.javaFramesStatus says why not), and misses walk once {@link #javaOn} is called.
+     * known (KfrNative.javaFramesStatus says why not), and misses walk while {@link #javaOn} says so.
      */
     static native long open(int tgid, long waitWindowNs, int ringBufferBytes, boolean javaFrames);
 
     /** Whether the walker was loaded (this JVM's layout is known). */
     static native boolean javaEnabled(long handle);
 
-    /** Misses of Java threads carry their Java stacks from now on (the self-test passed); 0 or -errno. */
-    static native int javaOn(long handle);
+    /** Misses of Java threads carry their Java stacks from now on (on), or no more; 0 or -errno. */
+    static native int javaOn(long handle, boolean on);
 
     /** Records process tgid from now on (0: none). */
     static native int target(long handle, int tgid);

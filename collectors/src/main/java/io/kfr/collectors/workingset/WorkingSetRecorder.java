@@ -65,9 +65,9 @@ public final class WorkingSetRecorder implements AutoCloseable {
         return javaStacks;
     }
 
-    /** Misses walk their Java stacks from now on (once Java frames passed their self-test). */
-    public void javaOn() throws CollectorException {
-        if (javaStacks != null && WorkingSetNative.javaOn(handle) < 0) {
+    /** Misses walk their Java stacks from now on (on), or no more. */
+    public void javaOn(boolean on) throws CollectorException {
+        if (javaStacks != null && WorkingSetNative.javaOn(handle, on) < 0) {
             throw new CollectorException("workingset javaOn: " + KfrNative.lastError());
         }
     }

@@ -10,7 +10,7 @@ import java.nio.file.StandardOpenOption;
  * The Java-frames ground truth of kfr.PageCacheMiss: waits {@code args[2]} ms (Java frames are on by
  * then), reads {@code args[0]} with FileChannel.read in {@link #readColdFile} and touches every page
  * of {@code args[1]} through a mapping in {@link #faultColdMapping} (page faults in Java code, not in
- * a system call), prints both checksums, and ends after {@code args[3]} ms more. The test makes both
+ * a system call), prints both checksums and times, and ends after {@code args[3]} ms more. The test makes both
  * files cold first, so each of their misses happened in exactly one of those methods.
  */
 public final class ColdFileReader {
@@ -19,8 +19,12 @@ public final class ColdFileReader {
 
     public static void main(String[] args) throws Exception {
         Thread.sleep(Long.parseLong(args[2]));
-        System.out.println("read " + readColdFile(Path.of(args[0])));
-        System.out.println("mapped " + faultColdMapping(Path.of(args[1])));
+        long t0 = System.nanoTime();
+        long read = readColdFile(Path.of(args[0]));
+        long t1 = System.nanoTime();
+        long mapped = faultColdMapping(Path.of(args[1]));
+        long t2 = System.nanoTime();
+        System.out.printf("read %d in %d ms, mapped %d in %d ms%n", read, (t1 - t0) / 1_000_000, mapped, (t2 - t1) / 1_000_000);
         Thread.sleep(Long.parseLong(args[3]));
     }
 
