@@ -152,7 +152,7 @@ int main(void)
 	s.ino = st.st_ino;
 	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
 
-	err = kfr_ws_open(&ws, getpid(), 20000000, 0, NULL);
+	err = kfr_ws_open(&ws, getpid(), 20000000, 0);
 	if (err) {
 		printf("FAIL: load: %s\n", kfr_last_error());
 		unlink(path);
@@ -220,7 +220,7 @@ int main(void)
 		double d = passes(fd, buf, sizeof(buf));
 
 		best_without = d < best_without ? d : best_without;
-		if (kfr_ws_open(&ws, getpid(), 20000000, 0, NULL))
+		if (kfr_ws_open(&ws, getpid(), 20000000, 0))
 			break;
 		passes(fd, buf, sizeof(buf));
 		kfr_ws_counters(ws, c0, KFR_WS_CNT_NR);

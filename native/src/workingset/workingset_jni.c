@@ -6,7 +6,6 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include <unistd.h>
 #include <string.h>
 
 #include "common/handles.h"
@@ -18,45 +17,44 @@
 
 #define JNI_FN(name) JNIEXPORT JNICALL Java_io_kfr_collectors_workingset_WorkingSetNative_##name
 
-jlong JNI_FN(open)(JNIEnv *env, jclass cls, jint tgid, jlong wait_window_ns, jint ringbuf_bytes,
-		   jboolean java_frames)
+jlong JNI_FN(open)(JNIEnv *env, jclass cls, jint tgid, jlong wait_window_ns, jint ringbuf_bytes)
 {
-	struct kfr_walk_cfg walk;
 	struct kfr_ws *ws;
 	uint64_t h;
-	bool java;
 
+	(void)env;
 	(void)cls;
 	if (tgid < 0 || wait_window_ns < 0 || ringbuf_bytes < 0) {
 		kfr_set_error("workingset open: invalid arguments");
 		return 0;
 	}
-	java = java_frames && tgid == getpid() && kfr_hs_java_cfg(&walk) == 0;
-	if (kfr_ws_open(&ws, tgid, (uint64_t)wait_window_ns, (size_t)ringbuf_bytes, java ? &walk : NULL))
+	if (kfr_ws_open(&ws, tgid, (uint64_t)wait_window_ns, (size_t)ringbuf_bytes))
 		return 0;
 	h = kfr_handle_add(ws, &kfr_workingset_ops);
 	if (!h) {
 		kfr_ws_close(ws);
 		kfr_set_error("workingset open: too many open collectors");
-		return 0;
 	}
-	if (java)
-		kfr_hs_java_start(env, ws, &kfr_workingset_ops);
 	return (jlong)h;
 }
 
-jboolean JNI_FN(javaEnabled)(JNIEnv *env, jclass cls, jlong handle)
+/* The walker for this JVM (the collector's target must be this process); 0 or -errno. */
+jint JNI_FN(javaLoad)(JNIEnv *env, jclass cls, jlong handle)
 {
+	struct kfr_walk_cfg walk;
 	struct kfr_ws *ws;
-	bool on;
+	int err;
 
-	(void)env;
 	(void)cls;
-	if (!(ws = kfr_handle_acquire((uint64_t)handle, &kfr_workingset_ops, NULL, "workingset javaEnabled")))
-		return JNI_FALSE;
-	on = kfr_ws_java_enabled(ws);
+	if (kfr_hs_java_cfg(&walk))
+		return -ENOTSUP; /* javaFramesStatus says why */
+	if (!(ws = kfr_handle_acquire((uint64_t)handle, &kfr_workingset_ops, NULL, "workingset javaLoad")))
+		return -EBADF;
+	err = kfr_ws_java_load(ws, &walk);
+	if (!err)
+		kfr_hs_java_start(env, ws, &kfr_workingset_ops);
 	kfr_handle_release((uint64_t)handle);
-	return on ? JNI_TRUE : JNI_FALSE;
+	return err;
 }
 
 jint JNI_FN(javaOn)(JNIEnv *env, jclass cls, jlong handle, jboolean on)

@@ -20,13 +20,16 @@ extern const struct kfr_collector_ops kfr_workingset_ops;
 
 /* Loads and attaches the programs for the threads of tgid (0: none yet, see kfr_ws_set_target).
  * wait_window_ns: how soon after a miss an uninterruptible sleep is taken as the wait for it.
- * java: the HotSpot walker's configuration (tgid must be this process), NULL: no Java stacks; with
- * it, misses carry Java stacks while kfr_ws_java_on says so and the Java threads are registered
- * (kfr_ws_java_thread, through kfr_workingset_ops). 0 or -errno (kfr_last_error says why). */
-int kfr_ws_open(struct kfr_ws **out, pid_t tgid, uint64_t wait_window_ns, size_t ringbuf_bytes,
-		const struct kfr_walk_cfg *java);
+ * Without Java stacks (see kfr_ws_java_load). 0 or -errno (kfr_last_error says why). */
+int kfr_ws_open(struct kfr_ws **out, pid_t tgid, uint64_t wait_window_ns, size_t ringbuf_bytes);
 
-/* Misses walk Java stacks from now on (on), or no more; nothing when opened without them. */
+/* Replaces the programs by ones with the HotSpot walker (java: its configuration; the target must
+ * be this process), sharing the set and the records so far: from then on misses of the Java
+ * threads registered (kfr_ws_java_thread, through kfr_workingset_ops) carry their Java stacks.
+ * Slow (the walker's verification): call it off the recording's path. 0 or -errno. */
+int kfr_ws_java_load(struct kfr_ws *ws, const struct kfr_walk_cfg *java);
+
+/* Misses walk Java stacks from now on (on), or no more; nothing before kfr_ws_java_load. */
 void kfr_ws_java_on(struct kfr_ws *ws, bool on);
 
 /* As kfr_cpu_java_*: opened with Java stacks; their records; a Java thread's map entry; forget

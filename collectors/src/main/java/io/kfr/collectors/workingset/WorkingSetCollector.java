@@ -39,6 +39,11 @@ public final class WorkingSetCollector implements Collector {
     private static final long PERIOD_NANOS = 1_000_000_000L;
     /** A miss with no wait after it for this long is delivered without one (and its thread named while it lives). */
     private static final long PENDING_NANOS = 1_000_000_000L;
+    /**
+     * How the prefetch at premain reads the set (PrefetchMethod's names; default fadvise: it starts
+     * every read and returns). A system property, for measuring the methods (ColdStartBench).
+     */
+    static final String PREFETCH_METHOD_PROPERTY = "kfr.workingset.prefetch";
 
     private final Path file;
     private final long windowNanos;
@@ -58,6 +63,8 @@ public final class WorkingSetCollector implements Collector {
     /** Misses (with their waits) held until the self-test's verdict. */
     private final List<HeldMiss> held = new ArrayList<>();
     private StackResolver stacks;
+    /** stacks names Java frames (from the poll after the verdict on). */
+    private boolean namesJava;
     private Map<String, List<PageRange>> before = Map.of();
     private long windowEnd;
     private volatile boolean saveRequested;
@@ -117,41 +124,36 @@ public final class WorkingSetCollector implements Collector {
         }
         Thread prefetch = startPrefetch();
         try {
-            recorder = WorkingSetRecorder.start(pid, true);
+            recorder = WorkingSetRecorder.start(pid);
             if (prefetch != null) {
                 recorder.excludeThread(awaitPrefetchTid());
             }
         } catch (CollectorException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
-        stacks = new StackResolver(recorder::stackInto, SharedSymbols.kernel(), SharedSymbols.process(pid),
-                recorder.javaStacks());
-        if (recorder.javaStacks() != null) {
-            startJavaFrames();
-        } else {
-            javaVerdict = -1;
-        }
+        stacks = new StackResolver(recorder::stackInto, SharedSymbols.kernel(), SharedSymbols.process(pid), null);
+        startJavaFrames();
         windowEnd = System.nanoTime() + windowNanos;
     }
 
     /**
-     * Walks Java stacks from the first miss, and runs the self-test on a thread of its own: misses
-     * are held until its verdict, then delivered with their Java frames if it passed (without them,
-     * and no more walks, if it failed). Cold starts read most in their first seconds, before a
-     * first self-test of a JVM's builds has its verdict.
+     * On a thread of its own, so that recording starts at once: replaces the programs by ones with
+     * the Java walker (its verification takes a second or more: loading it first would leave the
+     * reads of that time out of the set), then runs the Java frames' self-test. Misses are held
+     * until its verdict, then delivered with their Java frames if it passed (without them, and no
+     * more walks, if it failed); the misses before the walker ran have none.
      */
     private void startJavaFrames() {
         WorkingSetRecorder r = recorder;
-        try {
-            r.javaOn(true);
-        } catch (CollectorException e) {
-            javaVerdict = -1;
-            return;
-        }
         Thread t = new Thread(() -> {
-            boolean passed = JavaFramesSelfTest.verdict(pid).isEmpty(); // else javaFramesStatus and the verdict say why
+            boolean passed;
+            try {
+                passed = r.loadJavaFrames() && JavaFramesSelfTest.verdict(pid).isEmpty(); // else javaFramesStatus says why
+            } catch (CollectorException | RuntimeException e) {
+                passed = false; // the window ended first, or the walker does not load here
+            }
             synchronized (closeLock) {
-                if (!passed && !saved) {
+                if (!passed && !saved && r.javaStacks() != null) {
                     try {
                         r.javaOn(false);
                     } catch (CollectorException e) {
@@ -187,6 +189,11 @@ public final class WorkingSetCollector implements Collector {
         counters = recorder.counters();
         deliverOldPending();
         if (javaVerdict != 0) {
+            if (javaVerdict == 1 && !namesJava) {
+                stacks = new StackResolver(recorder::stackInto, SharedSymbols.kernel(), SharedSymbols.process(pid),
+                        recorder.javaStacks());
+                namesJava = true;
+            }
             deliverHeld();
         }
         if (saveRequested || System.nanoTime() - windowEnd >= 0) {
@@ -278,6 +285,14 @@ public final class WorkingSetCollector implements Collector {
             return null;
         }
         PrefetchPlan plan;
+        PrefetchMethod method;
+        try {
+            method = PrefetchMethod.parse(System.getProperty(PREFETCH_METHOD_PROPERTY, PrefetchMethod.FADVISE.optionName()));
+        } catch (IllegalArgumentException e) {
+            listener.onPrefetched(new PrefetchResult(PrefetchMethod.FADVISE, 0, 0, List.of("-D" + PREFETCH_METHOD_PROPERTY
+                    + ": " + e.getMessage()), 0));
+            return null;
+        }
         try {
             plan = PrefetchPlan.of(WorkingSetFormat.read(file), 0);
         } catch (IOException e) {
@@ -289,7 +304,7 @@ public final class WorkingSetCollector implements Collector {
                 prefetchTid.set(Tids.current());
                 prefetchTid.notifyAll();
             }
-            listener.onPrefetched(Prefetcher.run(plan, PrefetchMethod.FADVISE));
+            listener.onPrefetched(Prefetcher.run(plan, method));
         }, "kfr-prefetch");
         t.setDaemon(true);
         t.start();
@@ -327,7 +342,7 @@ public final class WorkingSetCollector implements Collector {
             held.add(new HeldMiss(m, waitNanos));
             return;
         }
-        long javaRef = javaVerdict == 1 ? m.javaRef() : 0; // 0: no Java frames
+        long javaRef = namesJava ? m.javaRef() : 0; // 0: no Java frames
         FileKey key = new FileKey(m.device(), m.inode());
         listener.onMiss(new PageCacheMiss(threads.lookup(m.tid()), stacks.resolve(m.kernelStackId(), m.userStackId(), javaRef),
                 Clocks.monotonicToEpochNanos(m.timeNs()), waitNanos, recorder.path(key), m.firstPage() * PageRange.PAGE_BYTES,

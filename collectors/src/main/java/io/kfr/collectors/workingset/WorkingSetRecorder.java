@@ -28,7 +28,7 @@ public final class WorkingSetRecorder implements AutoCloseable {
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(POLL_BUFFER);
     private final Map<FileKey, WorkingSetRecords.FileSeen> files = new HashMap<>();
     private final Map<FileKey, long[]> waits = new HashMap<>(); // count, nanos
-    private JavaStacks javaStacks;
+    private volatile JavaStacks javaStacks;
     private boolean closed;
 
     private WorkingSetRecorder(long handle) {
@@ -37,27 +37,32 @@ public final class WorkingSetRecorder implements AutoCloseable {
 
     /** Starts recording process tgid (this JVM: ProcessHandle.current().pid(); 0: none until {@link #target}). */
     public static WorkingSetRecorder start(long tgid) throws CollectorException {
-        return start(tgid, false);
-    }
-
-    /**
-     * As {@link #start(long)}; with javaFrames (tgid is this JVM) misses can carry Java stacks: see
-     * {@link #javaStacks()} and {@link #javaOn()}.
-     */
-    public static WorkingSetRecorder start(long tgid, boolean javaFrames) throws CollectorException {
         String why = NativeLibrary.load();
         if (why != null) {
             throw new CollectorException("workingset: " + why);
         }
-        long h = WorkingSetNative.open((int) tgid, DEFAULT_WAIT_WINDOW_NS, 0, javaFrames);
+        long h = WorkingSetNative.open((int) tgid, DEFAULT_WAIT_WINDOW_NS, 0);
         if (h == 0) {
             throw new CollectorException(KfrNative.lastError());
         }
-        WorkingSetRecorder r = new WorkingSetRecorder(h);
-        if (javaFrames && WorkingSetNative.javaEnabled(h)) {
-            r.javaStacks = new JavaStacks(buf -> KfrNative.collectorJavaStacks(h, buf), () -> KfrNative.collectorJavaForget(h));
+        return new WorkingSetRecorder(h);
+    }
+
+    /**
+     * Misses of this JVM's Java threads carry their Java stacks from now on ({@link #javaStacks()}):
+     * the programs are replaced by ones with the HotSpot walker, the set so far kept. Slow (a second
+     * or more); from any thread, while the recording runs. False (and why on err) if not possible.
+     */
+    public boolean loadJavaFrames() throws CollectorException {
+        int e = WorkingSetNative.javaLoad(handle);
+        if (e == -95) { // ENOTSUP: the JVM's layout is not known (KfrNative.javaFramesStatus says why)
+            return false;
         }
-        return r;
+        if (e < 0) {
+            throw new CollectorException("workingset: Java frames: " + KfrNative.lastError());
+        }
+        javaStacks = new JavaStacks(buf -> KfrNative.collectorJavaStacks(handle, buf), () -> KfrNative.collectorJavaForget(handle));
+        return true;
     }
 
     /** The Java stacks that misses refer to (Miss#javaRef), or null when the walker is not loaded. */
@@ -93,8 +98,9 @@ public final class WorkingSetRecorder implements AutoCloseable {
         if (n < 0) {
             throw new CollectorException("workingset poll: " + KfrNative.lastError() + " (errno " + (-n) + ")");
         }
-        if (javaStacks != null) {
-            javaStacks.read(); // the stacks these misses refer to were sent before them
+        JavaStacks js = javaStacks;
+        if (js != null) {
+            js.read(); // the stacks these misses refer to were sent before them
         }
         int[] count = {0};
         WorkingSetRecords.decode(buffer, n, new WorkingSetRecords.Sink() {
@@ -272,8 +278,9 @@ public final class WorkingSetRecorder implements AutoCloseable {
         if (!closed) {
             closed = true;
             KfrNative.collectorClose(handle);
-            if (javaStacks != null) {
-                javaStacks.releaseBuffer();
+            JavaStacks js = javaStacks;
+            if (js != null) {
+                js.releaseBuffer();
             }
         }
     }
