@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * pages the application still read from disk after a prefetch against those of the first cold
  * start. Root; it drops the whole machine's page cache dozens of times, so it runs only when asked:
  * mvn verify -pl it-tests -am -Dtest=ColdStartBench -Dkfr.bench.coldstart=true (kfr.bench.rounds,
- * default 5; kfr.bench.apps=kafka,spring-boot; kfr.bench.throttle=bytesPerSecond,iops reads through a
+ * default 5; kfr.bench.apps=kafka,spring-boot; kfr.bench.configs=<names>,... for a subset; kfr.bench.throttle=bytesPerSecond,iops reads through a
  * throttled disk, e.g. 131072000,3000 for a network volume's baseline). Report: target/bench-coldstart.txt
  * (-throttled.txt)
  */
@@ -55,6 +55,8 @@ class ColdStartBench {
     private static final long START_TIMEOUT_S = 300;
     /** "bytesPerSecond,iops": every start (and the method timings) reads through a throttled disk; empty: the disk as it is. */
     private static final String THROTTLE = System.getProperty("kfr.bench.throttle", "");
+    /** Only these configurations (their names, comma-separated; "warm" and "cold" are always run); empty: all. */
+    private static final String ONLY = System.getProperty("kfr.bench.configs", "");
     private static SlowDisk disk;
 
     private final StringBuilder report = new StringBuilder();
@@ -83,6 +85,10 @@ class ColdStartBench {
         c.add(new Config("warm + agent", false, false, null, PrefetchMethod.FADVISE));
         for (PrefetchMethod m : List.of(PrefetchMethod.FADVISE, PrefetchMethod.READ)) {
             c.add(new Config("cold + agent " + m.optionName(), true, false, null, m));
+        }
+        if (!ONLY.isEmpty()) {
+            List<String> only = List.of(ONLY.split(","));
+            c.removeIf(x -> !x.name().equals("warm") && !x.name().equals("cold") && !only.contains(x.name()));
         }
         return c;
     }
@@ -171,13 +177,19 @@ class ColdStartBench {
                 print("%s: %s: %s", app.name(), c.name(), recovered(med.get("cold"), med.get(c.name()), gap));
             }
         }
-        long gapAot = med.get("cold + AOT") - med.get("warm + AOT");
-        print("%s: AOT cold - AOT warm = %d ms; AOT + kfr run: %s; cold + AOT + kfr run vs cold: %.2fx", app.name(), gapAot,
-                recovered(med.get("cold + AOT"), med.get("cold + AOT + kfr run"), gapAot),
-                (double) med.get("cold") / med.get("cold + AOT + kfr run"));
-        print("%s: warm + kfr run vs warm: %+d ms", app.name(), med.get("warm + kfr run") - med.get("warm"));
-        print("%s: warm + agent (workingset=: prefetch at premain and recording) vs warm: %+d ms", app.name(),
-                med.get("warm + agent") - med.get("warm"));
+        if (med.containsKey("cold + AOT") && med.containsKey("warm + AOT") && med.containsKey("cold + AOT + kfr run")) {
+            long gapAot = med.get("cold + AOT") - med.get("warm + AOT");
+            print("%s: AOT cold - AOT warm = %d ms; AOT + kfr run: %s; cold + AOT + kfr run vs cold: %.2fx", app.name(), gapAot,
+                    recovered(med.get("cold + AOT"), med.get("cold + AOT + kfr run"), gapAot),
+                    (double) med.get("cold") / med.get("cold + AOT + kfr run"));
+        }
+        if (med.containsKey("warm + kfr run")) {
+            print("%s: warm + kfr run vs warm: %+d ms", app.name(), med.get("warm + kfr run") - med.get("warm"));
+        }
+        if (med.containsKey("warm + agent")) {
+            print("%s: warm + agent (workingset=: prefetch at premain and recording) vs warm: %+d ms", app.name(),
+                    med.get("warm + agent") - med.get("warm"));
+        }
 
         // the recorded set against the truth: what the application still read from disk after a prefetch
         app.beforeStart(JAVA);
