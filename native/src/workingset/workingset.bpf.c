@@ -10,6 +10,10 @@
  * sched_switch                  a target thread that sleeps uninterruptibly within wait_window_ns
  *                               of its last miss: on switch-in, a WAIT record with the duration
  *
+ * A miss of a Java thread carries its Java stack (the HotSpot walker, hotspot_walk.bpf.h, as the
+ * CPU sampler: from the thread's anchor when it left Java code for a read; from its user registers
+ * when it faulted in Java code). Misses are few beside the other events, so the walk is only there.
+ *
  * Only regular files. Pages already cached are part of the set too (a warm start records what a
  * cold start would read). The first sight of a (device, inode) sends its path, walked up the
  * dentries to the filesystem's root; user space adds the mount point. Tracepoints only (tp_btf):
@@ -19,6 +23,8 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "workingset/workingset_records.h"
+#include "hotspot/java_stack_records.h"
+#include "hotspot/hotspot_walk.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -34,6 +40,10 @@ char LICENSE[] SEC("license") = "GPL";
 __u32 target_tgid = 0;
 /* A thread of the target whose reads are not the program's own (kfr's prefetch thread), 0: none. */
 __u32 excluded_tid = 0;
+
+/* Java stacks on misses, set by the loader (the walker is loaded, walk_cfg.enabled, whenever the
+ * JVM's layout is known; user space clears this if kfr's self-test of Java frames fails). */
+__u32 java_on = 0;
 
 /* Set by the loader before load. */
 const volatile __u64 wait_window_ns = 20000000;
@@ -219,6 +229,56 @@ static __always_inline void mark(struct file_key *fk, __u64 first, __u64 last, b
 	}
 }
 
+static __always_inline void add(__u32 idx, __u64 n)
+{
+	__u64 *c = bpf_map_lookup_elem(&ws_counters, &idx);
+
+	if (c)
+		*c += n;
+}
+
+/* The Java stack of the current thread, which is in the kernel (a read, a fault): from its anchor
+ * if it left Java code, else from the user registers it entered the kernel with. */
+static __always_inline __u64 java_ref(__u32 tid)
+{
+	const struct kfr_java_thread *jt;
+	struct jw_result res = {};
+	struct pt_regs *u;
+	__u64 an[3], id, t0;
+
+	if (!walk_cfg.enabled || !java_on)
+		return KFR_JAVA_NONE;
+	jt = bpf_map_lookup_elem(&java_threads, &tid);
+	if (!jt)
+		return KFR_JAVA_NONE;
+	t0 = bpf_ktime_get_ns();
+	if (!java_anchor(jt, an) && an[0]) {
+		id = java_walk(tid, jt, an, NULL, &res);
+	} else {
+		u = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+		if (!u) {
+			count(KFR_WS_CNT_JAVA_NO_ANCHOR);
+			return KFR_JAVA_NO_ANCHOR;
+		}
+		id = java_walk_regs(tid, jt, u->ip, u->sp, u->bp, u->r13, &res);
+		if (id == KFR_JAVA_NO_ANCHOR) {
+			count(KFR_WS_CNT_JAVA_NO_ANCHOR);
+			return id;
+		}
+		count(KFR_WS_CNT_JAVA_FROM_REGS);
+	}
+	add(KFR_WS_CNT_JAVA_WALK_NS, bpf_ktime_get_ns() - t0);
+	count(KFR_WS_CNT_JAVA_WALK);
+	add(KFR_WS_CNT_JAVA_FRAMES, res.frames);
+	if (res.flags & JW_SENT)
+		count(KFR_WS_CNT_JAVA_SENT);
+	if (res.flags & JW_LOST)
+		count(KFR_WS_CNT_JAVA_LOST);
+	if (res.flags & JW_BROKEN)
+		count(KFR_WS_CNT_JAVA_BROKEN);
+	return id;
+}
+
 static __always_inline int touched(void *ctx, struct address_space *mapping, __u64 first, __u64 last)
 {
 	struct file_key fk;
@@ -240,7 +300,7 @@ int BPF_PROG(ws_add, struct folio *folio)
 	struct pending p = {};
 	struct file_key fk;
 	struct inode *inode;
-	__u64 index, pages = 1, flags;
+	__u64 index, pages = 1, flags, jref;
 	__u32 tid;
 
 	if (!is_target() || !file_of(mapping, &inode, &fk))
@@ -260,6 +320,7 @@ int BPF_PROG(ws_add, struct folio *folio)
 	p.index = index;
 	bpf_map_update_elem(&ws_pending, &tid, &p, BPF_ANY);
 
+	jref = java_ref(tid); /* its stack record goes out before the miss that refers to it */
 	rec = bpf_ringbuf_reserve(&ws_events, sizeof(*rec), 0);
 	if (!rec) {
 		count(KFR_WS_CNT_RB_FULL);
@@ -275,6 +336,7 @@ int BPF_PROG(ws_add, struct folio *folio)
 	rec->ustack_id = take_stacks ? bpf_get_stackid(ctx, &ws_stacks, BPF_F_USER_STACK) : -1;
 	rec->kstack_id = take_stacks ? bpf_get_stackid(ctx, &ws_stacks, 0) : -1;
 	rec->pad = 0;
+	rec->java_ref = jref;
 	bpf_ringbuf_submit(rec, 0);
 	count(KFR_WS_CNT_MISSES);
 	return 0;

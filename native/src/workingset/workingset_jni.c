@@ -4,12 +4,15 @@
 #include <jni.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/handles.h"
 #include "common/jni_util.h"
 #include "common/kfr_error.h"
+#include "hotspot/hotspot_jni.h"
+#include "hotspot/kfr_walk_cfg.h"
 #include "workingset/workingset_loader.h"
 
 #define JNI_FN(name) JNIEXPORT JNICALL Java_io_kfr_collectors_workingset_WorkingSetNative_##name
@@ -33,6 +36,38 @@ jlong JNI_FN(open)(JNIEnv *env, jclass cls, jint tgid, jlong wait_window_ns, jin
 		kfr_set_error("workingset open: too many open collectors");
 	}
 	return (jlong)h;
+}
+
+/* The walker for this JVM (the collector's target must be this process); 0 or -errno. */
+jint JNI_FN(javaLoad)(JNIEnv *env, jclass cls, jlong handle)
+{
+	struct kfr_walk_cfg walk;
+	struct kfr_ws *ws;
+	int err;
+
+	(void)cls;
+	if (kfr_hs_java_cfg(&walk))
+		return -ENOTSUP; /* javaFramesStatus says why */
+	if (!(ws = kfr_handle_acquire((uint64_t)handle, &kfr_workingset_ops, NULL, "workingset javaLoad")))
+		return -EBADF;
+	err = kfr_ws_java_load(ws, &walk);
+	if (!err)
+		kfr_hs_java_start(env, ws, &kfr_workingset_ops);
+	kfr_handle_release((uint64_t)handle);
+	return err;
+}
+
+jint JNI_FN(javaOn)(JNIEnv *env, jclass cls, jlong handle, jboolean on)
+{
+	struct kfr_ws *ws;
+
+	(void)env;
+	(void)cls;
+	if (!(ws = kfr_handle_acquire((uint64_t)handle, &kfr_workingset_ops, NULL, "workingset javaOn")))
+		return -EBADF;
+	kfr_ws_java_on(ws, on);
+	kfr_handle_release((uint64_t)handle);
+	return 0;
 }
 
 jint JNI_FN(target)(JNIEnv *env, jclass cls, jlong handle, jint tgid)

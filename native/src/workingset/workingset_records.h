@@ -50,7 +50,7 @@ struct kfr_ws_file_rec {
 	char path[KFR_WS_PATH_BYTES + KFR_WS_NAME_BYTES]; /* the tail is slack for the last copy */
 };
 
-/* KFR_WS_REC_MISS: 56 bytes. */
+/* KFR_WS_REC_MISS: 64 bytes. */
 struct kfr_ws_miss_rec {
 	__u32 kind;
 	__u32 tid;
@@ -62,6 +62,7 @@ struct kfr_ws_miss_rec {
 	__s32 ustack_id;    /* user stack in the stacks map, < 0 when unavailable */
 	__s32 kstack_id;
 	__u32 pad;
+	__u64 java_ref;     /* Java stack (hotspot/java_stack_records.h: KFR_JAVA_* or a record's id) */
 };
 
 /* KFR_WS_REC_WAIT: 48 bytes. The sleep is attributed to the thread's last miss when it began
@@ -84,6 +85,18 @@ struct kfr_ws_wait_rec {
 #define KFR_WS_CNT_MISSES       4   /* MISS records sent */
 #define KFR_WS_CNT_WAITS        5   /* WAIT records sent */
 #define KFR_WS_CNT_RANGE_CUT    6   /* a range longer than the walked chunks (its tail not recorded) */
-#define KFR_WS_CNT_NR           8
+/* Java stacks of misses (as the CPU sampler's KFR_CPU_CNT_JAVA_*) */
+#define KFR_WS_CNT_JAVA_WALK    8   /* Java stacks walked */
+#define KFR_WS_CNT_JAVA_WALK_NS 9   /* time in the walker, ns */
+#define KFR_WS_CNT_JAVA_FRAMES  10
+#define KFR_WS_CNT_JAVA_FROM_REGS 11 /* walks from the user registers (a fault in Java code) */
+#define KFR_WS_CNT_JAVA_NO_ANCHOR 12 /* a Java thread with neither an anchor nor a Java pc */
+#define KFR_WS_CNT_JAVA_BROKEN  13
+#define KFR_WS_CNT_JAVA_SENT    14
+#define KFR_WS_CNT_JAVA_LOST    15
+#define KFR_WS_CNT_NR           16
+/* kfr_ws_counters: the counters, then run count and run time of the miss program (ws_add), then
+ * run count, run time and recursion misses of all the collector's programs */
+#define KFR_WS_STAT_LEN (KFR_WS_CNT_NR + 5)
 
 #endif

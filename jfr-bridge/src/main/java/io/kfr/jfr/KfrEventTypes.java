@@ -6,6 +6,7 @@ import io.kfr.collectors.CollectorCounters;
 import io.kfr.collectors.Counter;
 import io.kfr.collectors.hotspot.JavaWalkCounters;
 import io.kfr.collectors.offcpu.OffCpuCounters;
+import io.kfr.collectors.workingset.WorkingSetCounters;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +51,8 @@ final class KfrEventTypes {
             JavaWalkCounters.VERIFY_MISSES, JavaWalkCounters.NO_ANCHOR, JavaWalkCounters.BROKEN,
             JavaWalkCounters.TRUNCATED, JavaWalkCounters.STACKS_SENT, JavaWalkCounters.STACKS_LOST,
             JavaWalkCounters.FROM_REGISTERS, OffCpuCounters.WAKEUPS, OffCpuCounters.WAKER_STACKS,
-            OffCpuCounters.WAKER_RUN_COUNT, OffCpuCounters.WAKER_RUN_TIME);
+            OffCpuCounters.WAKER_RUN_COUNT, OffCpuCounters.WAKER_RUN_TIME, WorkingSetCounters.MISS_RUN_COUNT,
+            WorkingSetCounters.MISS_RUN_TIME);
 
     static final EventType OFF_CPU = new EventType(KfrEventNames.OFF_CPU, KfrTypes.EVENT_BASE + 100, 1, "Off-CPU",
             "Time a thread spent off the CPU, blocked or waiting for a CPU, seen by the kernel scheduler",

@@ -3,16 +3,19 @@ package io.kfr.agent.cli;
 import io.kfr.agent.report.CpuReport;
 import io.kfr.agent.report.OffCpuReport;
 import io.kfr.jmc.rules.OffCpuRule;
+import io.kfr.jmc.rules.StartupReadsRule;
 import org.openjdk.jmc.common.item.IItemCollection;
 import org.openjdk.jmc.flightrecorder.JfrLoaderToolkit;
 import org.openjdk.jmc.flightrecorder.rules.IResult;
 import org.openjdk.jmc.flightrecorder.rules.IRule;
+import org.openjdk.jmc.flightrecorder.rules.ResultToolkit;
 import org.openjdk.jmc.flightrecorder.rules.util.RulesToolkit;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -84,11 +87,17 @@ final class Summaries {
         }
         OffCpuReport.Filter filter = new OffCpuReport.Filter(thread, state, from, to);
         try {
-            OffCpuReport.read(file, filter).print(out, file.toString(), findings(file, err));
+            IItemCollection items = load(file, err);
+            OffCpuReport.read(file, filter).print(out, file.toString(), findings(items, err));
             CpuReport cpu = CpuReport.read(file);
             if (!cpu.isEmpty()) {
                 out.println();
                 cpu.print(out, file.toString());
+            }
+            List<String> reads = startupReads(items, file, err);
+            if (!reads.isEmpty()) {
+                out.println();
+                reads.forEach(out::println);
             }
         } catch (IOException | RuntimeException e) {
             // a file cut short (a copy in progress, a full disk) or not JFR at all: one line
@@ -99,10 +108,52 @@ final class Summaries {
         return 0;
     }
 
-    /** The off-CPU rule's findings (one line per thread), as in JMC and `report`; none if it cannot run. */
-    private static List<String> findings(Path file, PrintStream err) {
+    /** The recording as JMC's rules read it; null (said on err) if JMC cannot load it. */
+    private static IItemCollection load(Path file, PrintStream err) {
         try {
-            IItemCollection items = JfrLoaderToolkit.loadEvents(file.toFile());
+            return JfrLoaderToolkit.loadEvents(file.toFile());
+        } catch (Exception | LinkageError e) {
+            err.println("kfr: the findings could not be computed: " + e);
+            return null;
+        }
+    }
+
+    /**
+     * The start-up disk reads (kfr.PageCacheMiss, with workingset=): the files waited for most, the
+     * Java code behind them, and the prefetch that saves the wait, as the start-up reads rule says in
+     * JMC and `report`; no lines without such events or if the rule cannot run.
+     */
+    private static List<String> startupReads(IItemCollection items, Path file, PrintStream err) {
+        if (items == null) {
+            return List.of();
+        }
+        try {
+            IRule rule = new StartupReadsRule();
+            IResult r = RulesToolkit.evaluateParallel(List.of(rule), items, null, 1).get(rule).get(60, TimeUnit.SECONDS);
+            Collection<String> files = r.getResult(StartupReadsRule.FILES);
+            if (files == null) {
+                return List.of(); // not applicable: no kfr.PageCacheMiss in the recording
+            }
+            List<String> lines = new ArrayList<>();
+            lines.add("kfr start-up disk reads of " + file + " (kfr.PageCacheMiss):");
+            lines.add("  " + ResultToolkit.populateMessage(r, r.getSummary(), false));
+            for (String f : files) {
+                lines.add("  " + f);
+            }
+            lines.add("  advice: " + ResultToolkit.populateMessage(r, r.getSolution(), false));
+            return lines;
+        } catch (Exception | LinkageError e) {
+            err.println("kfr: the start-up disk reads could not be computed: " + e);
+            return List.of();
+        }
+    }
+
+    /** The off-CPU rule's findings (one line per thread), as in JMC and `report`; none if it cannot run. */
+    private static List<String> findings(IItemCollection items, PrintStream err) {
+        if (items == null) {
+            return List.of();
+        }
+        try {
             IRule rule = new OffCpuRule();
             IResult r = RulesToolkit.evaluateParallel(List.of(rule), items, OffCpuRule.namingThreads(20), 1).get(rule).get(60, TimeUnit.SECONDS);
             Collection<String> lines = r.getResult(OffCpuRule.FINDINGS);

@@ -2,18 +2,22 @@ package io.kfr.collectors.workingset;
 
 import io.kfr.collectors.Clocks;
 import io.kfr.collectors.Collector;
+import io.kfr.collectors.CollectorCounters;
 import io.kfr.collectors.CollectorException;
 import io.kfr.collectors.CollectorStatistics;
 import io.kfr.collectors.CollectorWorker;
 import io.kfr.collectors.RunningCollector;
 import io.kfr.collectors.Tids;
+import io.kfr.collectors.hotspot.JavaWalkCounters;
 import io.kfr.collectors.natives.NativeLibrary;
+import io.kfr.collectors.offcpu.JavaFramesSelfTest;
 import io.kfr.collectors.stacks.StackResolver;
 import io.kfr.collectors.symbols.SharedSymbols;
 import io.kfr.collectors.threads.ThreadDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,11 +31,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * page tables, and loads the BPF programs; until the window ends it delivers each page-cache miss
  * (with how long the thread then waited); at the window's end (or at stop, if sooner) it saves the
  * new set atomically, delivers each file of it, and detaches.
+ * <p>
+ * Misses of Java threads carry their Java stacks if Java frames pass the start-up self-test
+ * ({@link JavaFramesSelfTest}, run on a thread of its own so that recording starts at once; the
+ * stacks are walked from the first miss, and misses are held until the verdict).
  */
 public final class WorkingSetCollector implements Collector {
     private static final long PERIOD_NANOS = 1_000_000_000L;
     /** A miss with no wait after it for this long is delivered without one (and its thread named while it lives). */
     private static final long PENDING_NANOS = 1_000_000_000L;
+    /**
+     * How the prefetch at premain reads the set (PrefetchMethod's names; default fadvise: it starts
+     * every read and returns). A system property, for measuring the methods (ColdStartBench).
+     */
+    static final String PREFETCH_METHOD_PROPERTY = "kfr.workingset.prefetch";
 
     private final Path file;
     private final long windowNanos;
@@ -39,16 +52,24 @@ public final class WorkingSetCollector implements Collector {
     private final ThreadDirectory threads;
     private final WorkingSetListener listener;
     private final Object wakeLock = new Object();
+    /** The recorder is not closed while the self-test's thread turns Java stacks off. */
+    private final Object closeLock = new Object();
     private final AtomicInteger prefetchTid = new AtomicInteger();
     /** Each thread's last miss, until its wait is known (or its next miss shows there was none). */
     private final Map<Integer, WorkingSetRecords.Miss> pending = new HashMap<>();
     private volatile WorkingSetRecorder recorder;
+    private volatile boolean saved;
+    /** Java frames' self-test: 0 no verdict yet (misses are held), 1 passed, -1 failed or no walker. */
+    private volatile int javaVerdict;
+    /** Misses (with their waits) held until the self-test's verdict. */
+    private final List<HeldMiss> held = new ArrayList<>();
     private StackResolver stacks;
+    /** stacks names Java frames (from the poll after the verdict on). */
+    private boolean namesJava;
     private Map<String, List<PageRange>> before = Map.of();
     private long windowEnd;
     private volatile boolean saveRequested;
-    private boolean saved;
-    private long[] counters = new long[WorkingSetRecords.CNT_NR];
+    private long[] counters = new long[WorkingSetRecords.STAT_LEN];
 
     private WorkingSetCollector(Path file, long windowNanos, int pid, ThreadDirectory threads,
             WorkingSetListener listener) {
@@ -153,7 +174,40 @@ public final class WorkingSetCollector implements Collector {
             throw new IllegalStateException(e.getMessage(), e);
         }
         stacks = new StackResolver(recorder::stackInto, SharedSymbols.kernel(), SharedSymbols.process(pid), null);
+        startJavaFrames();
         windowEnd = System.nanoTime() + windowNanos;
+    }
+
+    /**
+     * On a thread of its own, so that recording starts at once: replaces the programs by ones with
+     * the Java walker (its verification takes a second or more: loading it first would leave the
+     * reads of that time out of the set), then runs the Java frames' self-test. Misses are held
+     * until its verdict, then delivered with their Java frames if it passed (without them, and no
+     * more walks, if it failed); the misses before the walker ran have none.
+     */
+    private void startJavaFrames() {
+        WorkingSetRecorder r = recorder;
+        Thread t = new Thread(() -> {
+            boolean passed;
+            try {
+                passed = r.loadJavaFrames() && JavaFramesSelfTest.verdict(pid).isEmpty(); // else javaFramesStatus says why
+            } catch (CollectorException | RuntimeException e) {
+                passed = false; // the window ended first, or the walker does not load here
+            }
+            synchronized (closeLock) {
+                if (!passed && !saved && r.javaStacks() != null) {
+                    try {
+                        r.javaOn(false);
+                    } catch (CollectorException e) {
+                        // the window ended meanwhile: nothing left to walk for
+                    }
+                }
+                javaVerdict = passed ? 1 : -1;
+            }
+            wake();
+        }, "kfr-workingset-javaframes");
+        t.setDaemon(true);
+        t.start();
     }
 
     @Override
@@ -176,6 +230,14 @@ public final class WorkingSetCollector implements Collector {
         }
         counters = recorder.counters();
         deliverOldPending();
+        if (javaVerdict != 0) {
+            if (javaVerdict == 1 && !namesJava) {
+                stacks = new StackResolver(recorder::stackInto, SharedSymbols.kernel(), SharedSymbols.process(pid),
+                        recorder.javaStacks());
+                namesJava = true;
+            }
+            deliverHeld();
+        }
         if (saveRequested || System.nanoTime() - windowEnd >= 0) {
             finishWindow();
         }
@@ -191,8 +253,23 @@ public final class WorkingSetCollector implements Collector {
 
     @Override
     public void statistics(CollectorStatistics.Builder into) {
-        into.put(WorkingSetCounters.EVENTS, counters[WorkingSetRecords.CNT_EVENTS]);
-        into.put(WorkingSetCounters.DROPPED, counters[WorkingSetRecords.CNT_RB_FULL] + counters[WorkingSetRecords.CNT_CHUNK_FULL]);
+        long[] c = counters;
+        into.put(WorkingSetCounters.EVENTS, c[WorkingSetRecords.CNT_EVENTS]);
+        into.put(WorkingSetCounters.DROPPED, c[WorkingSetRecords.CNT_RB_FULL] + c[WorkingSetRecords.CNT_CHUNK_FULL]);
+        into.put(CollectorCounters.BPF_RUN_COUNT, c[WorkingSetRecords.STAT_RUNS])
+                .put(CollectorCounters.BPF_RUN_TIME, c[WorkingSetRecords.STAT_RUN_NS])
+                .put(CollectorCounters.RECURSION_MISSES, c[WorkingSetRecords.STAT_RECURSION_MISSES])
+                .put(WorkingSetCounters.MISS_RUN_COUNT, c[WorkingSetRecords.STAT_MISS_RUNS])
+                .put(WorkingSetCounters.MISS_RUN_TIME, c[WorkingSetRecords.STAT_MISS_RUN_NS])
+                .put(CollectorCounters.UNKNOWN_FRAMES, stacks == null ? 0 : stacks.unknownFrames())
+                .put(JavaWalkCounters.WALKS, c[WorkingSetRecords.CNT_JAVA_WALK])
+                .put(JavaWalkCounters.WALK_TIME, c[WorkingSetRecords.CNT_JAVA_WALK_NS])
+                .put(JavaWalkCounters.FRAMES, c[WorkingSetRecords.CNT_JAVA_FRAMES])
+                .put(JavaWalkCounters.NO_ANCHOR, c[WorkingSetRecords.CNT_JAVA_NO_ANCHOR])
+                .put(JavaWalkCounters.BROKEN, c[WorkingSetRecords.CNT_JAVA_BROKEN])
+                .put(JavaWalkCounters.STACKS_SENT, c[WorkingSetRecords.CNT_JAVA_SENT])
+                .put(JavaWalkCounters.STACKS_LOST, c[WorkingSetRecords.CNT_JAVA_LOST])
+                .put(JavaWalkCounters.FROM_REGISTERS, c[WorkingSetRecords.CNT_JAVA_FROM_REGS]);
     }
 
     @Override
@@ -226,6 +303,7 @@ public final class WorkingSetCollector implements Collector {
                 deliver(m, 0);
             }
             pending.clear();
+            deliverHeld(); // without a verdict yet: without Java frames
             counters = recorder.counters();
             List<RecordedFile> files = recorder.files();
             WorkingSet set = recorder.workingSet(before);
@@ -238,7 +316,9 @@ public final class WorkingSetCollector implements Collector {
         } catch (CollectorException | IOException e) {
             throw new IllegalStateException("workingset: the set was not saved: " + e.getMessage(), e);
         } finally {
-            recorder.close(); // detached: the window is over
+            synchronized (closeLock) {
+                recorder.close(); // detached: the window is over
+            }
         }
     }
 
@@ -247,6 +327,14 @@ public final class WorkingSetCollector implements Collector {
             return null;
         }
         PrefetchPlan plan;
+        PrefetchMethod method;
+        try {
+            method = PrefetchMethod.parse(System.getProperty(PREFETCH_METHOD_PROPERTY, PrefetchMethod.FADVISE.optionName()));
+        } catch (IllegalArgumentException e) {
+            listener.onPrefetched(new PrefetchResult(PrefetchMethod.FADVISE, 0, 0, List.of("-D" + PREFETCH_METHOD_PROPERTY
+                    + ": " + e.getMessage()), 0));
+            return null;
+        }
         try {
             plan = PrefetchPlan.of(WorkingSetFormat.read(file), 0);
         } catch (IOException e) {
@@ -258,7 +346,7 @@ public final class WorkingSetCollector implements Collector {
                 prefetchTid.set(Tids.current());
                 prefetchTid.notifyAll();
             }
-            listener.onPrefetched(Prefetcher.run(plan, PrefetchMethod.FADVISE));
+            listener.onPrefetched(Prefetcher.run(plan, method));
         }, "kfr-prefetch");
         t.setDaemon(true);
         t.start();
@@ -292,10 +380,34 @@ public final class WorkingSetCollector implements Collector {
     }
 
     private void deliver(WorkingSetRecords.Miss m, long waitNanos) {
+        if (javaVerdict == 0 && !saved) {
+            held.add(new HeldMiss(m, waitNanos));
+            return;
+        }
+        long javaRef = namesJava ? m.javaRef() : 0; // 0: no Java frames
         FileKey key = new FileKey(m.device(), m.inode());
-        listener.onMiss(new PageCacheMiss(threads.lookup(m.tid()), stacks.resolve(m.kernelStackId(), m.userStackId(), 0),
+        listener.onMiss(new PageCacheMiss(threads.lookup(m.tid()), stacks.resolve(m.kernelStackId(), m.userStackId(), javaRef),
                 Clocks.monotonicToEpochNanos(m.timeNs()), waitNanos, recorder.path(key), m.firstPage() * PageRange.PAGE_BYTES,
                 m.pages()));
+    }
+
+    private void deliverHeld() {
+        List<HeldMiss> all = new ArrayList<>(held);
+        held.clear();
+        for (HeldMiss h : all) {
+            deliver(h.miss, h.waitNanos);
+        }
+    }
+
+    /** A miss and its wait, until Java frames have their verdict. */
+    private static final class HeldMiss {
+        final WorkingSetRecords.Miss miss;
+        final long waitNanos;
+
+        HeldMiss(WorkingSetRecords.Miss miss, long waitNanos) {
+            this.miss = miss;
+            this.waitNanos = waitNanos;
+        }
     }
 
     /** Misses wait for their thread's next record: a wait for them, or a next miss (then they had none). */

@@ -10,6 +10,12 @@ public final class WorkingSetCounters {
     /** Records or pages the kernel side could not keep (ring buffer or page map full). */
     public static final Counter DROPPED = CollectorCounters.RECORDS_DROPPED;
 
+    /** The kernel's BPF statistics of the miss program alone (it walks the Java stacks): its cost per miss. */
+    public static final Counter MISS_RUN_COUNT = Counter.count("missRunCount", "Miss Program Runs",
+            "Runs of the working-set collector's page-cache miss program (included in bpfRunCount)");
+    public static final Counter MISS_RUN_TIME = Counter.nanos("missRunTime", "Miss Program Run Time",
+            "Run time of the working-set collector's page-cache miss program, stacks included (included in bpfRunTime)");
+
     private WorkingSetCounters() {
     }
 }

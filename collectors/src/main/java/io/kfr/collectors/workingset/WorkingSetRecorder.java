@@ -3,6 +3,7 @@ package io.kfr.collectors.workingset;
 import io.kfr.collectors.CollectorException;
 import io.kfr.collectors.natives.KfrNative;
 import io.kfr.collectors.natives.NativeLibrary;
+import io.kfr.collectors.stacks.JavaStacks;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -27,6 +28,7 @@ public final class WorkingSetRecorder implements AutoCloseable {
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(POLL_BUFFER);
     private final Map<FileKey, WorkingSetRecords.FileSeen> files = new HashMap<>();
     private final Map<FileKey, long[]> waits = new HashMap<>(); // count, nanos
+    private volatile JavaStacks javaStacks;
     private boolean closed;
 
     private WorkingSetRecorder(long handle) {
@@ -44,6 +46,35 @@ public final class WorkingSetRecorder implements AutoCloseable {
             throw new CollectorException(KfrNative.lastError());
         }
         return new WorkingSetRecorder(h);
+    }
+
+    /**
+     * Misses of this JVM's Java threads carry their Java stacks from now on ({@link #javaStacks()}):
+     * the programs are replaced by ones with the HotSpot walker, the set so far kept. Slow (a second
+     * or more); from any thread, while the recording runs. False (and why on err) if not possible.
+     */
+    public boolean loadJavaFrames() throws CollectorException {
+        int e = WorkingSetNative.javaLoad(handle);
+        if (e == -95) { // ENOTSUP: the JVM's layout is not known (KfrNative.javaFramesStatus says why)
+            return false;
+        }
+        if (e < 0) {
+            throw new CollectorException("workingset: Java frames: " + KfrNative.lastError());
+        }
+        javaStacks = new JavaStacks(buf -> KfrNative.collectorJavaStacks(handle, buf), () -> KfrNative.collectorJavaForget(handle));
+        return true;
+    }
+
+    /** The Java stacks that misses refer to (Miss#javaRef), or null when the walker is not loaded. */
+    public JavaStacks javaStacks() {
+        return javaStacks;
+    }
+
+    /** Misses walk their Java stacks from now on (on), or no more. */
+    public void javaOn(boolean on) throws CollectorException {
+        if (javaStacks != null && WorkingSetNative.javaOn(handle, on) < 0) {
+            throw new CollectorException("workingset javaOn: " + KfrNative.lastError());
+        }
     }
 
     /** Records process tgid from now on. */
@@ -66,6 +97,10 @@ public final class WorkingSetRecorder implements AutoCloseable {
         int n = KfrNative.collectorPoll(handle, buffer, timeoutMs);
         if (n < 0) {
             throw new CollectorException("workingset poll: " + KfrNative.lastError() + " (errno " + (-n) + ")");
+        }
+        JavaStacks js = javaStacks;
+        if (js != null) {
+            js.read(); // the stacks these misses refer to were sent before them
         }
         int[] count = {0};
         WorkingSetRecords.decode(buffer, n, new WorkingSetRecords.Sink() {
@@ -136,9 +171,9 @@ public final class WorkingSetRecorder implements AutoCloseable {
         return f == null ? null : f.pathInFs();
     }
 
-    /** Counters (WorkingSetRecords.CNT_*). */
+    /** Counters (WorkingSetRecords.CNT_*, then STAT_*). */
     public long[] counters() {
-        long[] c = new long[WorkingSetRecords.CNT_NR];
+        long[] c = new long[WorkingSetRecords.STAT_LEN];
         KfrNative.collectorStats(handle, c);
         return c;
     }
@@ -243,6 +278,10 @@ public final class WorkingSetRecorder implements AutoCloseable {
         if (!closed) {
             closed = true;
             KfrNative.collectorClose(handle);
+            JavaStacks js = javaStacks;
+            if (js != null) {
+                js.releaseBuffer();
+            }
         }
     }
 }

@@ -18,7 +18,7 @@ public final class WorkingSetRecords {
     static final int PATH_BYTES = 1024;
     /** Record sizes by kind (struct kfr_ws_*_rec): records come back to back. */
     static final int FILE_BYTES = 32 + 1024 + 256;
-    static final int MISS_BYTES = 56;
+    static final int MISS_BYTES = 64;
     static final int WAIT_BYTES = 48;
     /** Offsets (checked against the C header by WorkingSetRecordsTest). */
     static final int F_PATH_LEN = 4;
@@ -34,6 +34,7 @@ public final class WorkingSetRecords {
     static final int M_PAGES = 40;
     static final int M_USTACK = 44;
     static final int M_KSTACK = 48;
+    static final int M_JAVA = 56;
     static final int W_TID = 4;
     static final int W_START = 8;
     static final int W_DURATION = 16;
@@ -51,7 +52,22 @@ public final class WorkingSetRecords {
     public static final int CNT_MISSES = 4;
     public static final int CNT_WAITS = 5;
     public static final int CNT_RANGE_CUT = 6;
-    public static final int CNT_NR = 8;
+    public static final int CNT_JAVA_WALK = 8;
+    public static final int CNT_JAVA_WALK_NS = 9;
+    public static final int CNT_JAVA_FRAMES = 10;
+    public static final int CNT_JAVA_FROM_REGS = 11;
+    public static final int CNT_JAVA_NO_ANCHOR = 12;
+    public static final int CNT_JAVA_BROKEN = 13;
+    public static final int CNT_JAVA_SENT = 14;
+    public static final int CNT_JAVA_LOST = 15;
+    public static final int CNT_NR = 16;
+    /** After the counters: run count and run time of the miss program, then of all the programs (and their recursion misses). */
+    public static final int STAT_MISS_RUNS = CNT_NR;
+    public static final int STAT_MISS_RUN_NS = CNT_NR + 1;
+    public static final int STAT_RUNS = CNT_NR + 2;
+    public static final int STAT_RUN_NS = CNT_NR + 3;
+    public static final int STAT_RECURSION_MISSES = CNT_NR + 4;
+    public static final int STAT_LEN = CNT_NR + 5;
 
     private WorkingSetRecords() {
     }
@@ -116,7 +132,10 @@ public final class WorkingSetRecords {
         }
     }
 
-    /** A thread of the target brought pages first .. first + pages - 1 into the page cache. */
+    /**
+     * A thread of the target brought pages first .. first + pages - 1 into the page cache; javaRef:
+     * its Java stack (io.kfr.collectors.stacks.JavaStacks#frames).
+     */
     public static final class Miss {
         private final int tid;
         private final long timeNs;
@@ -126,9 +145,10 @@ public final class WorkingSetRecords {
         private final int pages;
         private final int userStackId;
         private final int kernelStackId;
+        private final long javaRef;
 
         public Miss(int tid, long timeNs, long device, long inode, long firstPage, int pages, int userStackId,
-                int kernelStackId) {
+                    int kernelStackId, long javaRef) {
             this.tid = tid;
             this.timeNs = timeNs;
             this.device = device;
@@ -137,6 +157,7 @@ public final class WorkingSetRecords {
             this.pages = pages;
             this.userStackId = userStackId;
             this.kernelStackId = kernelStackId;
+            this.javaRef = javaRef;
         }
 
         public int tid() {
@@ -171,6 +192,10 @@ public final class WorkingSetRecords {
             return kernelStackId;
         }
 
+        public long javaRef() {
+            return javaRef;
+        }
+
         @Override
         public boolean equals(Object other) {
             if (this == other) {
@@ -182,7 +207,7 @@ public final class WorkingSetRecords {
             Miss o = (Miss) other;
             return tid == o.tid && timeNs == o.timeNs && device == o.device && inode == o.inode
                     && firstPage == o.firstPage && pages == o.pages && userStackId == o.userStackId
-                    && kernelStackId == o.kernelStackId;
+                    && kernelStackId == o.kernelStackId && javaRef == o.javaRef;
         }
 
         @Override
@@ -196,6 +221,7 @@ public final class WorkingSetRecords {
             h = 31 * h + Integer.hashCode(pages);
             h = 31 * h + Integer.hashCode(userStackId);
             h = 31 * h + Integer.hashCode(kernelStackId);
+            h = 31 * h + Long.hashCode(javaRef);
             return h;
         }
 
@@ -203,7 +229,7 @@ public final class WorkingSetRecords {
         public String toString() {
             return "Miss[tid=" + tid + ", timeNs=" + timeNs + ", device=" + device + ", inode=" + inode
                     + ", firstPage=" + firstPage + ", pages=" + pages + ", userStackId=" + userStackId
-                    + ", kernelStackId=" + kernelStackId + "]";
+                    + ", kernelStackId=" + kernelStackId + ", javaRef=" + javaRef + "]";
         }
     }
 
@@ -286,26 +312,21 @@ public final class WorkingSetRecords {
         ByteBuffer b = buf.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         int r = 0;
         while (r + 4 <= length) {
-            switch (b.getInt(r)) {
-                case REC_FILE: {
-                    sink.file(file(b, r));
-                    r += FILE_BYTES;
-                    break;
-                }
-                case REC_MISS: {
-                    sink.miss(new Miss(b.getInt(r + M_TID), b.getLong(r + M_TS), b.getLong(r + M_DEV), b.getLong(r + M_INO),
-                            b.getLong(r + M_INDEX), b.getInt(r + M_PAGES), b.getInt(r + M_USTACK), b.getInt(r + M_KSTACK)));
-                    r += MISS_BYTES;
-                    break;
-                }
-                case REC_WAIT: {
-                    sink.waited(new Wait(b.getInt(r + W_TID), b.getLong(r + W_START), b.getLong(r + W_DURATION),
-                            b.getLong(r + W_DEV), b.getLong(r + W_INO), b.getLong(r + W_INDEX)));
-                    r += WAIT_BYTES;
-                    break;
-                }
-                default:
-                    throw new IllegalStateException("workingset: unknown record kind " + b.getInt(r) + " at " + r);
+            int kind = b.getInt(r);
+            if (kind == REC_FILE) {
+                sink.file(file(b, r));
+                r += FILE_BYTES;
+            } else if (kind == REC_MISS) {
+                sink.miss(new Miss(b.getInt(r + M_TID), b.getLong(r + M_TS), b.getLong(r + M_DEV), b.getLong(r + M_INO),
+                        b.getLong(r + M_INDEX), b.getInt(r + M_PAGES), b.getInt(r + M_USTACK), b.getInt(r + M_KSTACK),
+                        b.getLong(r + M_JAVA)));
+                r += MISS_BYTES;
+            } else if (kind == REC_WAIT) {
+                sink.waited(new Wait(b.getInt(r + W_TID), b.getLong(r + W_START), b.getLong(r + W_DURATION),
+                        b.getLong(r + W_DEV), b.getLong(r + W_INO), b.getLong(r + W_INDEX)));
+                r += WAIT_BYTES;
+            } else {
+                throw new IllegalStateException("workingset: unknown record kind " + kind + " at " + r);
             }
         }
     }

@@ -31,6 +31,7 @@ class WorkingSetRecordsTest {
         assertEquals(c.get("kfr_ws_miss_rec.pages"), (long) M_PAGES);
         assertEquals(c.get("kfr_ws_miss_rec.ustack_id"), (long) M_USTACK);
         assertEquals(c.get("kfr_ws_miss_rec.kstack_id"), (long) M_KSTACK);
+        assertEquals(c.get("kfr_ws_miss_rec.java_ref"), (long) M_JAVA);
         assertEquals(c.get("sizeof kfr_ws_wait_rec"), (long) WAIT_BYTES);
         assertEquals(c.get("kfr_ws_wait_rec.tid"), (long) W_TID);
         assertEquals(c.get("kfr_ws_wait_rec.start_ns"), (long) W_START);
@@ -50,6 +51,15 @@ class WorkingSetRecordsTest {
         assertEquals(c.get("KFR_WS_CNT_MISSES"), (long) CNT_MISSES);
         assertEquals(c.get("KFR_WS_CNT_WAITS"), (long) CNT_WAITS);
         assertEquals(c.get("KFR_WS_CNT_RANGE_CUT"), (long) CNT_RANGE_CUT);
+        assertEquals(c.get("KFR_WS_CNT_JAVA_WALK"), (long) CNT_JAVA_WALK);
+        assertEquals(c.get("KFR_WS_CNT_JAVA_WALK_NS"), (long) CNT_JAVA_WALK_NS);
+        assertEquals(c.get("KFR_WS_CNT_JAVA_FRAMES"), (long) CNT_JAVA_FRAMES);
+        assertEquals(c.get("KFR_WS_CNT_JAVA_FROM_REGS"), (long) CNT_JAVA_FROM_REGS);
+        assertEquals(c.get("KFR_WS_CNT_JAVA_NO_ANCHOR"), (long) CNT_JAVA_NO_ANCHOR);
+        assertEquals(c.get("KFR_WS_CNT_JAVA_BROKEN"), (long) CNT_JAVA_BROKEN);
+        assertEquals(c.get("KFR_WS_CNT_JAVA_SENT"), (long) CNT_JAVA_SENT);
+        assertEquals(c.get("KFR_WS_CNT_JAVA_LOST"), (long) CNT_JAVA_LOST);
         assertEquals(c.get("KFR_WS_CNT_NR"), (long) CNT_NR);
+        assertEquals(c.get("KFR_WS_STAT_LEN"), (long) STAT_LEN);
     }
 }

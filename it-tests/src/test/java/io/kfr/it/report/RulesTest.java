@@ -4,6 +4,7 @@ import io.kfr.it.support.Jdk;
 import io.kfr.jmc.rules.CollectorHealthRule;
 import io.kfr.jmc.rules.CpuOutsideJavaRule;
 import io.kfr.jmc.rules.OffCpuRule;
+import io.kfr.jmc.rules.StartupReadsRule;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -42,7 +43,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * recording without kfr events.
  */
 class RulesTest {
-    private static final List<String> IDS = List.of(OffCpuRule.ID, CpuOutsideJavaRule.ID, CollectorHealthRule.ID);
+    private static final List<String> IDS = List.of(OffCpuRule.ID, CpuOutsideJavaRule.ID, CollectorHealthRule.ID,
+            StartupReadsRule.ID);
     /** Name every thread with a finding: on a busy 2-CPU machine several threads also wait for a CPU. */
     private static final IPreferenceValueProvider ALL_THREADS = new IPreferenceValueProvider() {
         @Override

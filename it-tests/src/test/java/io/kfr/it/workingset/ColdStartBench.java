@@ -33,14 +33,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Cold start to "ready" of real applications from Maven Central (the Apache Kafka broker in KRaft
  * mode to "Kafka Server started", a Spring Boot 3.5.7 web application to "Started ... in"), with
  * the page cache dropped before each cold start ({@code sync; echo 3 > /proc/sys/vm/drop_caches}):
- * no prefetch, {@code kfr run <set> -- java ...} with each prefetch method, JDK 25's AOT cache, AOT
- * cache + prefetch, and the warm starts beside them. Configurations alternate within each round;
+ * no prefetch, {@code kfr run <set> -- java ...} with each prefetch method, the agent's own prefetch
+ * at premain ({@code -javaagent:kfr-agent.jar=workingset=<set>}, fadvise and read, which also records
+ * the start), JDK 25's AOT cache, AOT cache + prefetch, and the warm starts beside them. Configurations alternate within each round;
  * every start is printed, then medians and the share of the cold-warm gap each prefetch recovers.
  * Also: how long each method takes to bring the recorded set in (no application running), and the
  * pages the application still read from disk after a prefetch against those of the first cold
  * start. Root; it drops the whole machine's page cache dozens of times, so it runs only when asked:
  * mvn verify -pl it-tests -am -Dtest=ColdStartBench -Dkfr.bench.coldstart=true (kfr.bench.rounds,
- * default 5; kfr.bench.apps=kafka,spring-boot; kfr.bench.throttle=bytesPerSecond,iops reads through a
+ * default 5; kfr.bench.apps=kafka,spring-boot; kfr.bench.configs=<names>,... for a subset; kfr.bench.throttle=bytesPerSecond,iops reads through a
  * throttled disk, e.g. 131072000,3000 for a network volume's baseline). Report: target/bench-coldstart.txt
  * (-throttled.txt)
  */
@@ -54,12 +55,20 @@ class ColdStartBench {
     private static final long START_TIMEOUT_S = 300;
     /** "bytesPerSecond,iops": every start (and the method timings) reads through a throttled disk; empty: the disk as it is. */
     private static final String THROTTLE = System.getProperty("kfr.bench.throttle", "");
+    /** Only these configurations (their names, comma-separated; "warm" and "cold" are always run); empty: all. */
+    private static final String ONLY = System.getProperty("kfr.bench.configs", "");
     private static SlowDisk disk;
 
     private final StringBuilder report = new StringBuilder();
 
-    /** One way to start: cold or warm, with or without the AOT cache, through `kfr run` with a method or not. */
-    record Config(String name, boolean cold, boolean aot, PrefetchMethod run) {
+    /**
+     * One way to start: cold or warm, with or without the AOT cache, through `kfr run` with a method
+     * or not, with the agent's workingset= (prefetch at premain with a method, and recording) or not.
+     */
+    record Config(String name, boolean cold, boolean aot, PrefetchMethod run, PrefetchMethod agent) {
+        Config(String name, boolean cold, boolean aot, PrefetchMethod run) {
+            this(name, cold, aot, run, null);
+        }
     }
 
     static List<Config> configs() {
@@ -73,6 +82,14 @@ class ColdStartBench {
         c.add(new Config("warm + AOT", false, true, null));
         c.add(new Config("cold + AOT", true, true, null));
         c.add(new Config("cold + AOT + kfr run", true, true, PrefetchMethod.FADVISE));
+        c.add(new Config("warm + agent", false, false, null, PrefetchMethod.FADVISE));
+        for (PrefetchMethod m : List.of(PrefetchMethod.FADVISE, PrefetchMethod.READ)) {
+            c.add(new Config("cold + agent " + m.optionName(), true, false, null, m));
+        }
+        if (!ONLY.isEmpty()) {
+            List<String> only = List.of(ONLY.split(","));
+            c.removeIf(x -> !x.name().equals("warm") && !x.name().equals("cold") && !only.contains(x.name()));
+        }
         return c;
     }
 
@@ -123,7 +140,14 @@ class ColdStartBench {
         for (int round = 0; round < ROUNDS; round++) {
             for (int k = 0; k < configs.size(); k++) {
                 Config c = configs.get((k + round) % configs.size()); // a different order each round
-                List<String> jvm = c.aot() ? List.of("-XX:AOTCache=" + aot) : List.of();
+                List<String> jvm = new ArrayList<>(c.aot() ? List.of("-XX:AOTCache=" + aot) : List.of());
+                if (c.agent() != null) {
+                    // a copy: the agent records this start too and would save its own set over it
+                    Path copy = app.dir.resolve("agent-start.ws");
+                    Files.copy(set, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    jvm.add("-Dkfr.workingset.prefetch=" + c.agent().optionName());
+                    jvm.add("-javaagent:" + AGENT_JAR + "=workingset=" + copy + ",quiet");
+                }
                 List<String> cmd = app.command(JAVA, jvm);
                 if (c.run() != null) {
                     List<String> run = new ArrayList<>(List.of(JAVA.toString(), "-jar", AGENT_JAR.toString(), "run",
@@ -149,15 +173,23 @@ class ColdStartBench {
         long gap = med.get("cold") - med.get("warm");
         print("%s: cold - warm = %d ms", app.name(), gap);
         for (Config c : configs) {
-            if (c.cold() && c.run() != null && !c.aot()) {
+            if (c.cold() && (c.run() != null || c.agent() != null) && !c.aot()) {
                 print("%s: %s: %s", app.name(), c.name(), recovered(med.get("cold"), med.get(c.name()), gap));
             }
         }
-        long gapAot = med.get("cold + AOT") - med.get("warm + AOT");
-        print("%s: AOT cold - AOT warm = %d ms; AOT + kfr run: %s; cold + AOT + kfr run vs cold: %.2fx", app.name(), gapAot,
-                recovered(med.get("cold + AOT"), med.get("cold + AOT + kfr run"), gapAot),
-                (double) med.get("cold") / med.get("cold + AOT + kfr run"));
-        print("%s: warm + kfr run vs warm: %+d ms", app.name(), med.get("warm + kfr run") - med.get("warm"));
+        if (med.containsKey("cold + AOT") && med.containsKey("warm + AOT") && med.containsKey("cold + AOT + kfr run")) {
+            long gapAot = med.get("cold + AOT") - med.get("warm + AOT");
+            print("%s: AOT cold - AOT warm = %d ms; AOT + kfr run: %s; cold + AOT + kfr run vs cold: %.2fx", app.name(), gapAot,
+                    recovered(med.get("cold + AOT"), med.get("cold + AOT + kfr run"), gapAot),
+                    (double) med.get("cold") / med.get("cold + AOT + kfr run"));
+        }
+        if (med.containsKey("warm + kfr run")) {
+            print("%s: warm + kfr run vs warm: %+d ms", app.name(), med.get("warm + kfr run") - med.get("warm"));
+        }
+        if (med.containsKey("warm + agent")) {
+            print("%s: warm + agent (workingset=: prefetch at premain and recording) vs warm: %+d ms", app.name(),
+                    med.get("warm + agent") - med.get("warm"));
+        }
 
         // the recorded set against the truth: what the application still read from disk after a prefetch
         app.beforeStart(JAVA);

@@ -29,6 +29,7 @@ public final class KfrEvents {
     public static final String OFF_CPU = KfrEventNames.OFF_CPU;
     public static final String CPU_SAMPLE = KfrEventNames.CPU_SAMPLE;
     public static final String COLLECTOR_STATISTICS = KfrEventNames.COLLECTOR_STATISTICS;
+    public static final String PAGE_CACHE_MISS = KfrEventNames.PAGE_CACHE_MISS;
 
     public static final IAttribute<String> STATE = Attribute.attr("state", "State", UnitLookup.PLAIN_TEXT);
     public static final IAttribute<String> SYSCALL = Attribute.attr("syscall", "System Call", UnitLookup.PLAIN_TEXT);
@@ -41,6 +42,8 @@ public final class KfrEvents {
     private static final IAttribute<IQuantity> WEIGHT = Attribute.attr("weight", "Weight", UnitLookup.TIMESPAN);
     private static final IAttribute<Boolean> AGGREGATED = Attribute.attr("aggregated", "Aggregated", UnitLookup.FLAG);
     public static final IAttribute<String> COLLECTOR = Attribute.attr("collector", "Collector", UnitLookup.PLAIN_TEXT);
+    /** The file a kfr.PageCacheMiss or kfr.WorkingSet is about. */
+    public static final IAttribute<String> FILE = Attribute.attr("file", "File", UnitLookup.PLAIN_TEXT);
 
     private KfrEvents() {
     }
