@@ -92,12 +92,18 @@ public final class WorkingSetKind implements CollectorKind {
 
         @Override
         public void onMiss(PageCacheMiss miss) {
+            if (!output.admitted()) {
+                return; // the session stopped while this collector was starting
+            }
             output.chunk().addPageCacheMiss(miss);
             output.counted(KfrEventNames.PAGE_CACHE_MISS);
         }
 
         @Override
         public void onFile(RecordedFile file, long epochNanos) {
+            if (!output.admitted()) {
+                return;
+            }
             output.chunk().addWorkingSetFile(file, epochNanos);
             output.counted(KfrEventNames.WORKING_SET);
         }
