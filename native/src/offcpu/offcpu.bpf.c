@@ -591,16 +591,22 @@ static __always_inline void walk_stacks(void *ctx, __s32 *kstack_id, __s32 *usta
 }
 
 /* The stacks of a thread preempted in user mode (state R, not in a syscall), whose Java walk from
- * its registers gave java_ref. Both walks are skipped where they could add nothing:
+ * its registers gave java_ref. When that walk gave Java frames, neither native walk can add
+ * anything, and both are skipped:
  * - its kernel stack is the interrupt's return path into the scheduler, the same for every such
  *   interval, and the walk is the dearest part of a switch-out on a busy server (5-6 us here);
- * - its native user stack starts at the interrupted pc: in Java code (java_ref names a walked
- *   stack) the stack resolver keeps none of it, the Java frames replace it.
- * A pc outside Java code (libjvm, libc, a JNI library) still gets its native user stack. */
+ * - its native user stack starts at the interrupted pc, in the code cache, where the stack
+ *   resolver drops it for the Java frames.
+ * A pc outside Java code (libjvm, libc, a JNI library; the JVM's own threads) walks both, as any
+ * switch-out: there the native frames are the stack. */
 static __always_inline void walk_preempted_stacks(void *ctx, __u64 java_ref, __s32 *kstack_id, __s32 *ustack_id)
 {
+	if (java_ref < KFR_JAVA_FIRST_REF) {
+		walk_stacks(ctx, kstack_id, ustack_id);
+		return;
+	}
 	*kstack_id = KFR_STACK_NOT_TAKEN;
-	*ustack_id = java_ref >= KFR_JAVA_FIRST_REF ? KFR_STACK_NOT_TAKEN : user_stack(ctx);
+	*ustack_id = KFR_STACK_NOT_TAKEN;
 	count(KFR_CNT_STACK_WALK, 1);
 }
 

@@ -31,6 +31,14 @@ final class Controller implements ControlServer.Handler {
     private boolean channelTried;
     private boolean hookInstalled;
     private volatile boolean exiting;
+    /**
+     * How long the exit hook waits for a start in progress. A SIGTERM can land while premain is
+     * inside JFR's Recording.start, which then never returns (JFR's recorder is already shut down);
+     * a hook that waited for it would keep the JVM from exiting.
+     */
+    private static final long START_WAIT_AT_EXIT_MILLIS = 5_000;
+    private final Object startEnded = new Object();
+    private boolean starting;
 
     private Controller() {
     }
@@ -40,6 +48,20 @@ final class Controller implements ControlServer.Handler {
      * @return null when recording (or the JVM is exiting), else why not: the one line also logged
      */
     synchronized String startAtLaunch(String args, boolean atJvmStart) {
+        synchronized (startEnded) {
+            starting = true;
+        }
+        try {
+            return startAtLaunchNow(args, atJvmStart);
+        } finally {
+            synchronized (startEnded) {
+                starting = false;
+                startEnded.notifyAll();
+            }
+        }
+    }
+
+    private String startAtLaunchNow(String args, boolean atJvmStart) {
         String notStarted = null;
         try {
             installHook();
@@ -133,6 +155,10 @@ final class Controller implements ControlServer.Handler {
 
     private void atExit() {
         exiting = true;
+        if (!startEndedWithin(START_WAIT_AT_EXIT_MILLIS)) {
+            Log.error("the JVM is exiting while kfr is still starting (in JFR's start); nothing is written");
+            return;
+        }
         synchronized (this) {
             try {
                 if (session != null) {
@@ -145,6 +171,26 @@ final class Controller implements ControlServer.Handler {
             if (server != null) {
                 server.deleteSocket();
             }
+        }
+    }
+
+    /** False if a start is still in progress after waiting {@code millis}. */
+    private boolean startEndedWithin(long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        synchronized (startEnded) {
+            while (starting) {
+                long left = (deadline - System.nanoTime()) / 1_000_000L;
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    startEnded.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

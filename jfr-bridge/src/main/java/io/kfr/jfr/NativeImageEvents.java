@@ -18,13 +18,13 @@ final class NativeImageEvents {
     private final Set<Frame> symbols = new HashSet<>();
     private final Set<String> images = new HashSet<>();
 
-    /** Spools the events {@code stack} needs that are not in the spool yet, with {@code append} after each. */
     /** Announces every image and function again from now on (a new spool segment, with pools of its own). */
     void forget() {
         symbols.clear();
         images.clear();
     }
 
+    /** Spools the events {@code stack} needs that are not in the spool yet, with {@code append} after each. */
     void announce(StackTrace stack, long epochNanos, ConstantPools pools, JfrBuffer record, Runnable append) {
         for (Frame f : stack.frames()) {
             FrameType t = f.type();

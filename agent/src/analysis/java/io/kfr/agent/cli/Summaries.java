@@ -87,8 +87,9 @@ final class Summaries {
         }
         OffCpuReport.Filter filter = new OffCpuReport.Filter(thread, state, from, to);
         try {
+            OffCpuReport report = OffCpuReport.read(file, filter); // not JFR, or cut short: the one line below
             IItemCollection items = load(file, err);
-            OffCpuReport.read(file, filter).print(out, file.toString(), findings(items, err));
+            report.print(out, file.toString(), findings(items, err));
             CpuReport cpu = CpuReport.read(file);
             if (!cpu.isEmpty()) {
                 out.println();

@@ -22,8 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Continuous recording in compressed time: maxage=20s and maxsize=2m stand for a service's hour and
- * 256 MB; a workload whose threads never stop coming and going (new names, new pool entries) runs
+ * Continuous recording in compressed time: maxage=20s and maxsize=4m stand for a service's hour and
+ * 256 MB (the size above 20 s of this workload's data on a quiet machine, ~130 kB/s, so that the
+ * age bounds the window and its whole length can be checked); a workload whose threads never stop coming and going (new names, new pool entries) runs
  * until kfr has recorded 75 s (it attaches a few seconds in, more on a loaded machine): nearly four
  * windows, a few dozen segment rotations; then a dump, then SIGTERM (file= is written at exit). kfr's spool on disk and the JVM's resident
  * memory stay flat, and a dump holds the last window and nothing older, read with the JDK's
@@ -34,7 +35,7 @@ class ContinuousRecordingTest {
     private static final long MAX_AGE = 20 * S;
     /** A segment is an eighth of the window: 2.5 s. */
     private static final long SEGMENT = MAX_AGE / 8;
-    private static final long MAX_SIZE = 2L << 20;
+    private static final long MAX_SIZE = 4L << 20;
     /** The workload's own end: far beyond the test, which ends the JVM with SIGTERM. */
     private static final int RUN_SECONDS = 600;
     /** How long kfr records before the dump: nearly four windows. */
@@ -46,7 +47,7 @@ class ContinuousRecordingTest {
         Path atExit = out.resolve("at-exit.jfr");
         Path log = out.resolve("jvm.log");
         Process p = new ProcessBuilder(Jdk.JDK17.java().toString(), "-Xmx64m",
-                "-javaagent:" + JvmRun.AGENT_JAR + "=file=" + atExit + ",maxage=20s,maxsize=2m,offcpu.threshold=500us",
+                "-javaagent:" + JvmRun.AGENT_JAR + "=file=" + atExit + ",maxage=20s,maxsize=4m,offcpu.threshold=500us",
                 "-cp", Path.of("target/test-classes").toAbsolutePath().toString(), Churn.class.getName(),
                 String.valueOf(RUN_SECONDS)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         String pid = String.valueOf(p.pid());

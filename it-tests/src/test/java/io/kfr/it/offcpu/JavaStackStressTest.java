@@ -43,6 +43,13 @@ class JavaStackStressTest {
      */
     private static final String UNLOADED_MEANWHILE = "java: classes unloaded meanwhile";
     private static final double UNLOADED_MEANWHILE_BUDGET = 0.10;
+    /**
+     * JDK 11: a lambda proxy is a VM-anonymous class with a loader of its own, unloadable at any
+     * time, and this workload's threads run through lambdas: their proxy frames are unknown in
+     * every poll period with an unloading (14-18% of all frames in the first runs, the rest of the
+     * stack named). Still never a wrong name; the precision to gain is in docs/jdks.md.
+     */
+    private static final double UNLOADED_MEANWHILE_BUDGET_JDK11 = 0.20;
     private static final String WORKLOAD_PACKAGE = "io.kfr.it.support.workload.";
     /** Threads of the JVM that never run Java code. */
     private static final Pattern JVM_THREADS =
@@ -112,9 +119,10 @@ class JavaStackStressTest {
         double otherUnknown = (all.unknownFrames - meanwhile) / (double) all.javaFrames;
         assertTrue(otherUnknown <= UNKNOWN_BUDGET, String.format("%.2f%% of the Java frames are [unknown] (besides"
                 + " classes unloaded meanwhile), budget %.0f%%%n%s", otherUnknown * 100, UNKNOWN_BUDGET * 100, context));
-        assertTrue(meanwhile <= UNLOADED_MEANWHILE_BUDGET * all.javaFrames, String.format("%d Java frames unknown"
+        double meanwhileBudget = jdk == Jdk.JDK11 ? UNLOADED_MEANWHILE_BUDGET_JDK11 : UNLOADED_MEANWHILE_BUDGET;
+        assertTrue(meanwhile <= meanwhileBudget * all.javaFrames, String.format("%d Java frames unknown"
                 + " because classes were unloaded meanwhile, budget %.0f%%%n%s", meanwhile,
-                UNLOADED_MEANWHILE_BUDGET * 100, context));
+                meanwhileBudget * 100, context));
         assertTrue(nativeWithJava.isEmpty(), "the JVM's own threads never run Java code, yet have Java frames:\n"
                 + String.join("\n", nativeWithJava) + context);
         assertTrue(wrongNames.isEmpty(), "frames naming a method their class does not have (" + all.wrongNames
