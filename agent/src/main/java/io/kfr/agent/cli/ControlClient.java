@@ -3,6 +3,7 @@ package io.kfr.agent.cli;
 import io.kfr.agent.control.ChannelPaths;
 import io.kfr.agent.control.LocalSocket;
 import io.kfr.agent.control.Protocol;
+import io.kfr.agent.control.Reply;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /** The command line's side of a JVM's kfr control channel: one request, its reply. */
 final class ControlClient {
@@ -20,50 +20,6 @@ final class ControlClient {
     private static final long TIMEOUT_MILLIS = 120_000;
     /** For list: a JVM that does not answer at once is shown as such. */
     static final long QUICK_TIMEOUT_MILLIS = 2_000;
-
-    /** The reply: its lines (without the status line) and null or the error. */
-    static final class Answer {
-        private final List<String> lines;
-        private final String error;
-
-        Answer(List<String> lines, String error) {
-            this.lines = lines;
-            this.error = error;
-        }
-
-        public List<String> lines() {
-            return lines;
-        }
-
-        public String error() {
-            return error;
-        }
-
-        @Override
-        public boolean equals(Object other) {
-            if (this == other) {
-                return true;
-            }
-            if (!(other instanceof Answer)) {
-                return false;
-            }
-            Answer o = (Answer) other;
-            return Objects.equals(lines, o.lines) && Objects.equals(error, o.error);
-        }
-
-        @Override
-        public int hashCode() {
-            int h = 0;
-            h = 31 * h + Objects.hashCode(lines);
-            h = 31 * h + Objects.hashCode(error);
-            return h;
-        }
-
-        @Override
-        public String toString() {
-            return "Answer[lines=" + lines + ", error=" + error + "]";
-        }
-    }
 
     private final TargetProcess target;
     private final long timeoutMillis;
@@ -94,7 +50,7 @@ final class ControlClient {
      * Sends one request and reads the reply.
      * @throws TargetProcess.Problem with one line when the channel cannot be used or the JVM exits meanwhile
      */
-    Answer request(String command, String argument) throws TargetProcess.Problem {
+    Reply request(String command, String argument) throws TargetProcess.Problem {
         Path socket = target.socket();
         String dirProblem = ChannelPaths.check(socket.getParent(), target.uid());
         if (dirProblem != null) {
@@ -118,10 +74,10 @@ final class ControlClient {
                     String text = new String(line.toByteArray(), StandardCharsets.UTF_8);
                     line.reset();
                     if (text.equals(Protocol.OK)) {
-                        return new Answer(lines, null);
+                        return new Reply(lines, null);
                     }
                     if (text.startsWith(Protocol.ERROR)) {
-                        return new Answer(lines, text.substring(Protocol.ERROR.length()));
+                        return new Reply(lines, text.substring(Protocol.ERROR.length()));
                     }
                     lines.add(text);
                 }

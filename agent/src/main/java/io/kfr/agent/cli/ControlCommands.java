@@ -4,6 +4,7 @@ import io.kfr.agent.AgentOptions;
 import io.kfr.agent.OptionException;
 import io.kfr.agent.OutputFile;
 import io.kfr.agent.control.ChannelPaths;
+import io.kfr.agent.control.Reply;
 
 import java.io.PrintStream;
 import java.net.URISyntaxException;
@@ -132,7 +133,7 @@ public final class ControlCommands {
         }
     }
 
-    private int answer(ControlClient.Answer a) {
+    private int answer(Reply a) {
         a.lines().forEach(out::println);
         return a.error() == null ? 0 : fail(a.error());
     }

@@ -3,6 +3,7 @@ package io.kfr.agent.cli;
 import com.sun.tools.attach.VirtualMachine;
 import com.sun.tools.attach.VirtualMachineDescriptor;
 import io.kfr.agent.control.ChannelPaths;
+import io.kfr.agent.control.Reply;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -63,7 +64,7 @@ final class JvmList {
         }
         try {
             TargetProcess t = new TargetProcess(pid, uid, "", "", null);
-            ControlClient.Answer a = new ControlClient(t, ControlClient.QUICK_TIMEOUT_MILLIS).request("status", "");
+            Reply a = new ControlClient(t, ControlClient.QUICK_TIMEOUT_MILLIS).request("status", "");
             if (a.error() != null || a.lines().isEmpty()) {
                 return "?";
             }
