@@ -8,11 +8,14 @@
  * frames are off); KFR_JAVA_NO_ANCHOR = a Java thread with no walkable Java frames at the switch
  * (no anchor, and not interrupted in Java code either: e.g. in VM or native code before it set an
  * anchor, or no Java frames yet); KFR_JAVA_LOST = walked, but its record
- * found the stack ring full; otherwise the id of a java stack record sent before (ids are hashes
+ * found the stack ring full; KFR_JAVA_UNVERIFIED = an off-CPU event whose context's cached stack was
+ * reused without verification (offcpu.bpf.c java_ref_cached: its Java frames are not known exactly, so
+ * none are given); otherwise the id of a java stack record sent before (ids are hashes
  * of the frames, never < 16). */
 #define KFR_JAVA_NONE       0
 #define KFR_JAVA_NO_ANCHOR  1
 #define KFR_JAVA_LOST       2
+#define KFR_JAVA_UNVERIFIED 3
 #define KFR_JAVA_FIRST_REF  16 /* the smallest id of a sent stack */
 #define KFR_JAVA_MAX_FRAMES 256
 

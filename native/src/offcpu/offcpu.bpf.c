@@ -109,7 +109,7 @@ struct kfr_fp {
 	__u64 jsp, jpc, jfp;  /* Java anchor at the walk (0: not a Java thread / no anchor) */
 	__u64 java_ref;       /* Java stack id of that walk */
 	__u32 jgen;           /* java_generation at that walk */
-	__u32 jpad;
+	__u32 long_seen;      /* an interval of this context lasted >= threshold_ns: always verify */
 	struct jw_slots jslots; /* stack slots the Java walk depended on */
 };
 
@@ -126,7 +126,8 @@ struct kfr_pending {
 	__u8 way;           /* tp_btf: 1 + the fingerprint slot of the pending interval, 0 = none */
 	__u8 jway;          /* tp_btf: 1 + the slot whose Java stack was verified or walked last, 0 = none */
 	__u8 last_long;     /* tp_btf: the thread's previous interval lasted >= threshold_ns */
-	__u8 pad;
+	__u8 java_sampled;  /* tp_btf: java_ref was reused without verification (a sample, see
+			     * java_ref_cached): an event (>= threshold_ns) must not carry it */
 	__u64 java_ref;     /* KFR_JAVA_* or a Java stack id */
 	/* who woke the thread (sched_waking); reset at every switch-out */
 	__u32 waker_tid;
@@ -359,7 +360,11 @@ static __always_inline __u64 switch_in_at(__u32 tid, struct kfr_pending *t, __u6
 			e->ustack_id = t->ustack_id;
 			e->syscall_nr = t->syscall_nr;
 			e->cpu = t->cpu;
-			e->java_ref = t->java_ref;
+			/* a Java stack reused unverified is a sample for short intervals, never an
+			 * event's stack */
+			e->java_ref = t->java_sampled ? KFR_JAVA_UNVERIFIED : t->java_ref;
+			if (t->java_sampled)
+				count(KFR_CNT_JAVA_UNVERIFIED, 1);
 			e->waker_tid = t->waker_tid;
 			e->waker_tgid = t->waker_tgid;
 			e->waker_kstack_id = t->waker_kstack_id;
@@ -521,21 +526,25 @@ static __always_inline bool fp_matches(const struct kfr_fp *c, __u64 ip, __u64 s
  * stack is walked into a way of its own (so that alternating callers both stay cached), taking
  * f's native stack ids with it.
  * Verification (reading up to 16 KB of the thread's stack) is skipped after a short interval,
- * except for a random 1 in java_verify_mask + 1: the stack verified or walked last for this context
- * is reused. Each short interval then carries the Java stack found at the thread's last
- * verification of that context: a sample, not a check (see docs/unwinder-design.md). */
+ * except for a random 1 in java_verify_mask + 1, for contexts none of whose intervals ever lasted
+ * >= threshold_ns: the stack verified or walked last for this context is reused. Each short
+ * interval then carries the Java stack found at the thread's last verification of that context: a
+ * sample, not a check (see docs/unwinder-design.md). The interval's length is unknown here: one
+ * that turns out >= threshold_ns (an event, which must be exact) is sent with KFR_JAVA_UNVERIFIED
+ * instead (switch_in_at), and its context verifies always from then on (long_seen). */
 static __always_inline __u64 java_ref_cached(struct kfr_task *t, __u32 tid, struct java_ctx *j, struct kfr_fp *f)
 {
 	if (!j->jt)
 		return KFR_JAVA_NONE;
 	if (!j->an[0])
 		return java_ref_no_anchor(tid, j);
-	if (!t->p.last_long && t->p.jway && (bpf_get_prandom_u32() & java_verify_mask)) {
+	if (!t->p.last_long && !f->long_seen && t->p.jway && (bpf_get_prandom_u32() & java_verify_mask)) {
 		struct kfr_fp *c = &t->fp[(t->p.jway - 1) & (FP_WAYS - 1)];
 
 		if (fp_matches(c, f->ip, f->sp, f->bp, f->sysnr, f->state, j) && c->java_ref >= 16 &&
-		    c->jgen == java_generation) {
+		    c->jgen == java_generation && !c->long_seen) {
 			count(KFR_CNT_JAVA_CACHE_HIT, 1);
+			t->p.java_sampled = 1;
 			return c->java_ref;
 		}
 	}
@@ -556,6 +565,7 @@ static __always_inline __u64 java_ref_cached(struct kfr_task *t, __u32 tid, stru
 	if (g != f) {
 		t->p.victim++;
 		__builtin_memcpy(g, f, offsetof(struct kfr_fp, java_ref));
+		g->long_seen = f->long_seen;
 		g->hits = 0;
 		g->offcpu_ns = 0;
 	}
@@ -769,6 +779,7 @@ static __always_inline __u64 switch_out_storage(void *ctx, struct task_struct *p
 			break;
 		}
 	}
+	t->p.java_sampled = 0;
 	if (f && (f->hits < RECHECK_HITS || f->offcpu_ns < RECHECK_NS)) {
 		f->hits++;
 		count(KFR_CNT_STACK_CACHE_HIT, 1);
@@ -780,6 +791,7 @@ static __always_inline __u64 switch_out_storage(void *ctx, struct task_struct *p
 			way = t->p.victim & (FP_WAYS - 1);
 			f = &t->fp[way];
 			t->p.victim++;
+			f->long_seen = 0;
 		}
 		f->ip = ip;
 		f->sp = sp;
@@ -849,8 +861,11 @@ static __always_inline void switch_in_next(struct task_struct *prev, struct task
 			struct kfr_fp *w = &t->fp[(t->p.way - 1) & (FP_WAYS - 1)];
 
 			/* the time goes to the context the interval's stacks came from */
-			if (t->p.way && dur)
+			if (t->p.way && dur) {
 				w->offcpu_ns += dur < RECHECK_NS ? (__u32)dur : (__u32)RECHECK_NS;
+				if (dur >= threshold_ns)
+					w->long_seen = 1;
+			}
 			t->p.way = 0;
 			if (dur)
 				t->p.last_long = dur >= threshold_ns;

@@ -126,6 +126,8 @@ enum kfr_offcpu_counter {
 	KFR_CNT_WAKEUPS,             /* wake-ups of pending intervals seen (waker recorded) */
 	KFR_CNT_WAKER_STACKS,        /* of those, wake-ups of intervals >= threshold: waker stacks taken */
 	KFR_CNT_WAKER_JAVA,          /* of those, wakers that were Java threads of the target: Java stack walked */
+	KFR_CNT_JAVA_UNVERIFIED,     /* events sent with KFR_JAVA_UNVERIFIED: their context's Java stack was
+	                              * reused unverified (a sample) and the interval turned out long */
 	KFR_CNT__MAX
 };
 

@@ -50,7 +50,7 @@ final class KfrEventTypes {
             JavaWalkCounters.WALKS, JavaWalkCounters.WALK_TIME, JavaWalkCounters.FRAMES, JavaWalkCounters.CACHE_HITS,
             JavaWalkCounters.VERIFY_MISSES, JavaWalkCounters.NO_ANCHOR, JavaWalkCounters.BROKEN,
             JavaWalkCounters.TRUNCATED, JavaWalkCounters.STACKS_SENT, JavaWalkCounters.STACKS_LOST,
-            JavaWalkCounters.FROM_REGISTERS, OffCpuCounters.WAKEUPS, OffCpuCounters.WAKER_STACKS,
+            JavaWalkCounters.FROM_REGISTERS, JavaWalkCounters.UNVERIFIED, OffCpuCounters.WAKEUPS, OffCpuCounters.WAKER_STACKS,
             OffCpuCounters.WAKER_RUN_COUNT, OffCpuCounters.WAKER_RUN_TIME, WorkingSetCounters.MISS_RUN_COUNT,
             WorkingSetCounters.MISS_RUN_TIME);
 

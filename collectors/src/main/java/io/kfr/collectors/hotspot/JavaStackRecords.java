@@ -25,6 +25,7 @@ public final class JavaStackRecords {
     public static final long JAVA_NONE = 0;
     public static final long JAVA_NO_ANCHOR = 1;
     public static final long JAVA_LOST = 2;
+    public static final long JAVA_UNVERIFIED = 3;
 
     /** Frame kinds (value >>> KIND_SHIFT), KFR_JF_*. */
     public static final int KIND_SHIFT = 28;

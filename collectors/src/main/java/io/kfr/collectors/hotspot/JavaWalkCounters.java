@@ -26,6 +26,9 @@ public final class JavaWalkCounters {
             "Java stacks the ring buffer had no room for (their events show a lost-stack frame)");
     public static final Counter FROM_REGISTERS = Counter.count("javaFromRegisters", "Java Walks From Registers",
             "Java walks started from the registers of a thread preempted while running Java code");
+    public static final Counter UNVERIFIED = Counter.count("javaUnverified", "Java Stacks Not Verified",
+            "Off-CPU events without Java frames: their blocking point's cached Java stack was reused"
+                    + " unverified after short intervals (a sample), and the interval turned out long");
 
     private JavaWalkCounters() {
     }

@@ -341,6 +341,7 @@ public final class OffCpuCollector implements Collector, RunningCollector {
                 .put(JavaWalkCounters.STACKS_SENT, stats[CNT_JAVA_SENT])
                 .put(JavaWalkCounters.STACKS_LOST, stats[CNT_JAVA_LOST])
                 .put(JavaWalkCounters.FROM_REGISTERS, stats[CNT_JAVA_FROM_REGS])
+                .put(JavaWalkCounters.UNVERIFIED, stats[CNT_JAVA_UNVERIFIED])
                 .put(OffCpuCounters.WAKEUPS, stats[CNT_WAKEUPS])
                 .put(OffCpuCounters.WAKER_STACKS, stats[CNT_WAKER_STACKS])
                 .put(OffCpuCounters.WAKER_RUN_COUNT, stats[STAT_WAKER_RUN_CNT])

@@ -69,7 +69,8 @@ final class OffCpuRecords {
     static final int CNT_WAKEUPS = 26;
     static final int CNT_WAKER_STACKS = 27;
     static final int CNT_WAKER_JAVA = 28;
-    static final int CNT_MAX = 29;
+    static final int CNT_JAVA_UNVERIFIED = 29;
+    static final int CNT_MAX = 30;
     static final int STAT_PROG_RUN_CNT = CNT_MAX;
     static final int STAT_PROG_RUN_NS = CNT_MAX + 1;
     static final int STAT_PROG_RECURSION_MISSES = CNT_MAX + 2;

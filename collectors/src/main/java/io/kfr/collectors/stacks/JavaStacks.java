@@ -41,6 +41,7 @@ public final class JavaStacks {
     static final int GENERATION = Integer.getInteger("kfr.javaStacks.generation", 100_000);
 
     private static final List<Frame> LOST = List.of(Frame.unknown("[java stack lost: ring full]"));
+    private static final List<Frame> UNVERIFIED = List.of(Frame.unknown("[java stack not verified]"));
     private static final List<Frame> NOT_ANNOUNCED = List.of(Frame.unknown("[java stack unknown]"));
 
     private final RecordSource source;
@@ -123,6 +124,9 @@ public final class JavaStacks {
         }
         if (javaRef == JAVA_LOST) {
             return LOST;
+        }
+        if (javaRef == JAVA_UNVERIFIED) {
+            return UNVERIFIED;
         }
         List<Frame> frames = byId.get(javaRef);
         if (frames == null) {

@@ -31,6 +31,7 @@ class JavaStackRecordsTest {
         assertEquals(c.get("KFR_JAVA_NONE"), JAVA_NONE);
         assertEquals(c.get("KFR_JAVA_NO_ANCHOR"), JAVA_NO_ANCHOR);
         assertEquals(c.get("KFR_JAVA_LOST"), JAVA_LOST);
+        assertEquals(c.get("KFR_JAVA_UNVERIFIED"), JAVA_UNVERIFIED);
         assertEquals(c.get("KFR_JF_SHIFT"), (long) KIND_SHIFT);
         assertEquals(c.get("KFR_JF_INTERPRETED"), (long) KIND_INTERPRETED);
         assertEquals(c.get("KFR_JF_COMPILED"), (long) KIND_COMPILED);

@@ -77,6 +77,7 @@ class OffCpuRecordsTest {
         assertEquals(c.get("KFR_CNT_WAKEUPS"), (long) CNT_WAKEUPS);
         assertEquals(c.get("KFR_CNT_WAKER_STACKS"), (long) CNT_WAKER_STACKS);
         assertEquals(c.get("KFR_CNT_WAKER_JAVA"), (long) CNT_WAKER_JAVA);
+        assertEquals(c.get("KFR_CNT_JAVA_UNVERIFIED"), (long) CNT_JAVA_UNVERIFIED);
         assertEquals(c.get("KFR_CNT__MAX"), (long) CNT_MAX);
         assertEquals(c.get("KFR_STAT_PROG_RUN_CNT"), (long) STAT_PROG_RUN_CNT);
         assertEquals(c.get("KFR_STAT_PROG_RUN_NS"), (long) STAT_PROG_RUN_NS);
