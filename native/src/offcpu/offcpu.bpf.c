@@ -72,6 +72,8 @@ const volatile __u32 java_verify_mask = JAVA_VERIFY_ONE_IN - 1;
 
 /* Which aggregation map the programs write (0 or 1); flipped by libkfr through the mmapped .bss. */
 __u32 agg_slot = 0;
+/* The stack epoch: new stacks go to stacks<epoch & 1>; advanced by libkfr (mmapped .bss). */
+__u32 stack_epoch = 0;
 
 /* Bumped by libkfr (mmapped .bss) after it cleared java_seen: a cached Java stack id from an
  * older generation may be unknown to user space, so the next hit walks it again (announcing it),
@@ -109,7 +111,8 @@ struct kfr_fp {
 	__u64 jsp, jpc, jfp;  /* Java anchor at the walk (0: not a Java thread / no anchor) */
 	__u64 java_ref;       /* Java stack id of that walk */
 	__u32 jgen;           /* java_generation at that walk */
-	__u32 long_seen;      /* an interval of this context lasted >= threshold_ns: always verify */
+	__u16 long_seen;      /* an interval of this context lasted >= threshold_ns: always verify */
+	__u16 sepoch;         /* stack_epoch of kstack_id/ustack_id: an older one is walked again */
 	struct jw_slots jslots; /* stack slots the Java walk depended on */
 };
 
@@ -173,12 +176,18 @@ struct {
 	__type(value, struct kfr_comm);
 } exit_names SEC(".maps");
 
-struct {
+/* Kernel and user stacks, in two maps taken in turns by stack epoch (see KFR_STACK_EPOCH_SHIFT):
+ * a stack map never forgets, and once its buckets fill (a server's user stacks through JIT code
+ * are new all the time) every new stack collides and is lost. libkfr clears the map of the epoch
+ * before last and moves on to it; ids carry their epoch, so an id never names another stack. */
+struct stack_map {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(max_entries, 16384);
+	__uint(max_entries, KFR_STACK_BUCKETS);
 	__uint(key_size, sizeof(__u32));
 	__uint(value_size, MAX_STACK_DEPTH * sizeof(__u64));
-} stacks SEC(".maps");
+};
+struct stack_map stacks0 SEC(".maps");
+struct stack_map stacks1 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -575,9 +584,22 @@ static __always_inline __u64 java_ref_cached(struct kfr_task *t, __u32 tid, stru
 	return g->java_ref;
 }
 
+/* A stack of the current epoch's map, its id tagged with the epoch. */
+static __always_inline long epoch_stack(void *ctx, __u64 flags)
+{
+	__u32 epoch = stack_epoch;
+	long id = (epoch & 1) ? bpf_get_stackid(ctx, &stacks1, flags) : bpf_get_stackid(ctx, &stacks0, flags);
+
+	if (id < 0) {
+		count(id == -EEXIST ? KFR_CNT_STACK_COLLISION : KFR_CNT_STACK_OTHER_ERR, 1);
+		return id;
+	}
+	return id | ((long)(epoch & KFR_STACK_EPOCH_MASK) << KFR_STACK_EPOCH_SHIFT);
+}
+
 static __always_inline __s32 kernel_stack(void *ctx)
 {
-	long k = bpf_get_stackid(ctx, &stacks, 0);
+	long k = epoch_stack(ctx, 0);
 
 	if (k < 0)
 		count(KFR_CNT_KSTACK_ERR, 1);
@@ -586,7 +608,7 @@ static __always_inline __s32 kernel_stack(void *ctx)
 
 static __always_inline __s32 user_stack(void *ctx)
 {
-	long u = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+	long u = epoch_stack(ctx, BPF_F_USER_STACK);
 
 	if (u < 0)
 		count(KFR_CNT_USTACK_ERR, 1);
@@ -780,7 +802,7 @@ static __always_inline __u64 switch_out_storage(void *ctx, struct task_struct *p
 		}
 	}
 	t->p.java_sampled = 0;
-	if (f && (f->hits < RECHECK_HITS || f->offcpu_ns < RECHECK_NS)) {
+	if (f && f->sepoch == (__u16)stack_epoch && (f->hits < RECHECK_HITS || f->offcpu_ns < RECHECK_NS)) {
 		f->hits++;
 		count(KFR_CNT_STACK_CACHE_HIT, 1);
 		t->p.kstack_id = f->kstack_id;
@@ -811,6 +833,7 @@ static __always_inline __u64 switch_out_storage(void *ctx, struct task_struct *p
 			walk_stacks(ctx, &t->p.kstack_id, &t->p.ustack_id);
 		f->kstack_id = t->p.kstack_id;
 		f->ustack_id = t->p.ustack_id;
+		f->sepoch = (__u16)stack_epoch;
 		t->p.java_ref = f->java_ref;
 		t->p.jway = 1 + (__u8)way;
 		f->valid = 1;

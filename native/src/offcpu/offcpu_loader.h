@@ -64,8 +64,13 @@ int kfr_offcpu_thread_name(struct kfr_offcpu *o, int tid, char name[16]);
  * Returns entries copied or -errno. After detach, no program writes either map: two
  * swap-and-drain rounds empty both. */
 int kfr_offcpu_drain(struct kfr_offcpu *o, void *buf, size_t cap, bool swap);
-/* Copies the non-zero ips of a stack map entry; returns the frame count (0 if absent) or -errno. */
+/* Copies the non-zero ips of a stack map entry; returns the frame count (0 if absent) or -errno
+ * (-ESTALE: the id's stack epoch is older than the previous one, its map was cleared). */
 int kfr_offcpu_stack(struct kfr_offcpu *o, int32_t stack_id, uint64_t *ips, int max);
+/* Starts a new stack epoch: clears the map of the epoch before last (its ids expire), then points
+ * the programs at it. Ids of the current epoch stay readable until the next call. Returns the
+ * stacks cleared, or -errno. */
+int kfr_offcpu_next_stack_epoch(struct kfr_offcpu *o);
 /* Fills out[0 .. min(len, KFR_STAT__LEN)-1]; returns 0 or -errno. */
 int kfr_offcpu_stats(struct kfr_offcpu *o, int64_t *out, int len);
 /* Detaches and frees everything. Callers make sure no other call on o is in progress. */

@@ -43,6 +43,14 @@ struct kfr_offcpu_event {
  * interrupt has the interrupted code below it, a new stack nearly every time; in the shared map
  * those would fill it and crowd out the switch-out stacks. */
 #define KFR_WAKER_STACK_ID_BIT 0x40000000
+/* Switch-out stack ids: bits 0-13 the bucket of stacks<epoch & 1>, bits 14-29 the stack epoch
+ * (mod 2^16) they were taken in. Only the current and the previous epoch's maps are readable; an
+ * id of an older epoch (a thread off the CPU across two epoch changes) is expired, never another
+ * stack. */
+#define KFR_STACK_BUCKETS      16384
+#define KFR_STACK_BUCKET_MASK  (KFR_STACK_BUCKETS - 1)
+#define KFR_STACK_EPOCH_SHIFT  14
+#define KFR_STACK_EPOCH_MASK   0xffff
 #define KFR_WAKER_SEEN  1   /* a sched_waking for this interval was seen (none: preempted, or missed) */
 #define KFR_WAKER_STACK 2   /* the waker's stacks were taken (interval >= threshold at the wake-up) */
 #define KFR_WAKER_IRQ   4   /* the wake-up ran in an interrupt (off the task's own kernel stack): current
@@ -126,6 +134,8 @@ enum kfr_offcpu_counter {
 	KFR_CNT_WAKEUPS,             /* wake-ups of pending intervals seen (waker recorded) */
 	KFR_CNT_WAKER_STACKS,        /* of those, wake-ups of intervals >= threshold: waker stacks taken */
 	KFR_CNT_WAKER_JAVA,          /* of those, wakers that were Java threads of the target: Java stack walked */
+	KFR_CNT_STACK_COLLISION,     /* of the stack errors: the map's bucket held another stack (EEXIST) */
+	KFR_CNT_STACK_OTHER_ERR,     /* of the stack errors: anything else (EFAULT, ENOMEM, ...) */
 	KFR_CNT_JAVA_UNVERIFIED,     /* events sent with KFR_JAVA_UNVERIFIED: their context's Java stack was
 	                              * reused unverified (a sample) and the interval turned out long */
 	KFR_CNT__MAX

@@ -173,6 +173,14 @@ public final class KfrNative {
     public static native int offcpuDrainAggregates(long handle, ByteBuffer directBuffer, boolean swap);
 
     /**
+     * Starts a new stack epoch: clears the stack map of the epoch before last (stack ids of that
+     * epoch expire: {@link #collectorStack} answers -ESTALE) and lets the programs write it. Ids of
+     * the current epoch stay readable until the next call. Collector thread only.
+     * @return stacks cleared, or negative errno
+     */
+    public static native int offcpuNextStackEpoch(long handle);
+
+    /**
      * Stops recording switch-outs of thread {@code tid} of the target process (kfr's own threads:
      * the collector's poller wakes up because of the records, so its own intervals would feed it).
      * An interval of the thread already pending when this is called is still recorded: exclude a

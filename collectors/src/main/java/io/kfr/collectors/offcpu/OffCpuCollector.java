@@ -61,6 +61,7 @@ public final class OffCpuCollector implements Collector, RunningCollector {
     private final CollectorWorker worker;
     private final Wakers.ForeignThreads foreignThreads = new Wakers.ForeignThreads();
     private long periodStartEpochNanos;
+    private final StackEpochs stackEpochs = new StackEpochs(System.nanoTime());
     /** Why the start-up self-test turned Java frames off, or null. */
     private String selfTestFailure;
 
@@ -193,6 +194,27 @@ public final class OffCpuCollector implements Collector, RunningCollector {
     @Override
     public void period(boolean last) {
         drainAggregates(last ? 2 : 1);
+        if (!last) {
+            nextStackEpochIfDue();
+        }
+    }
+
+    /** See {@link StackEpochs}: the ids of the epoch before last expire, their cached stacks go. */
+    private void nextStackEpochIfDue() {
+        long now = System.nanoTime();
+        if (!stackEpochs.checkDue(now)) {
+            return;
+        }
+        handle.statistics(stats);
+        if (!stackEpochs.due(now, stats[CNT_STACK_WALK], stats[CNT_STACK_COLLISION])) {
+            return;
+        }
+        pollEvents(0); // what is in the ring now is read while its stacks are all readable
+        if (KfrNative.offcpuNextStackEpoch(handle.raw()) < 0) {
+            return; // the handle is closing: the next period will not come
+        }
+        stackEpochs.started(now);
+        stacks.forget(id -> !stackEpochs.readable(id));
     }
 
     @Override
@@ -321,6 +343,9 @@ public final class OffCpuCollector implements Collector, RunningCollector {
                 .put(CollectorCounters.RECORDS_DROPPED, stats[CNT_AGG_FULL])
                 .put(OffCpuCounters.DROPPED_TIME, stats[CNT_AGG_FULL_NS])
                 .put(CollectorCounters.STACK_ERRORS, stats[CNT_KSTACK_ERR] + stats[CNT_USTACK_ERR])
+                .put(OffCpuCounters.STACK_COLLISIONS, stats[CNT_STACK_COLLISION])
+                .put(OffCpuCounters.STACK_EPOCHS, stackEpochs.epochs())
+                .put(OffCpuCounters.STACKS_EXPIRED, stacks.expired())
                 .put(CollectorCounters.UNKNOWN_FRAMES, stacks.unknownFrames())
                 .put(CollectorCounters.STACK_WALKS, stats[CNT_STACK_WALK])
                 .put(OffCpuCounters.STACK_CACHE_HITS, stats[CNT_STACK_CACHE_HIT])

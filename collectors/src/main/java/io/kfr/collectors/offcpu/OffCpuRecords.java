@@ -69,14 +69,20 @@ final class OffCpuRecords {
     static final int CNT_WAKEUPS = 26;
     static final int CNT_WAKER_STACKS = 27;
     static final int CNT_WAKER_JAVA = 28;
-    static final int CNT_JAVA_UNVERIFIED = 29;
-    static final int CNT_MAX = 30;
+    static final int CNT_STACK_COLLISION = 29;
+    static final int CNT_STACK_OTHER_ERR = 30;
+    static final int CNT_JAVA_UNVERIFIED = 31;
+    static final int CNT_MAX = 32;
     static final int STAT_PROG_RUN_CNT = CNT_MAX;
     static final int STAT_PROG_RUN_NS = CNT_MAX + 1;
     static final int STAT_PROG_RECURSION_MISSES = CNT_MAX + 2;
     static final int STAT_WAKER_RUN_CNT = CNT_MAX + 3;
     static final int STAT_WAKER_RUN_NS = CNT_MAX + 4;
     static final int STAT_LEN = CNT_MAX + 5;
+    /** Switch-out stack ids: the stack epoch they were taken in (KFR_STACK_EPOCH_*); waker ids have their bit. */
+    static final int WAKER_STACK_ID_BIT = 0x40000000;
+    static final int STACK_EPOCH_SHIFT = 14;
+    static final int STACK_EPOCH_MASK = 0xffff;
 
     private OffCpuRecords() {
     }

@@ -10,12 +10,14 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntPredicate;
 
 /**
  * Turns the BPF stack map's (kernel id, user id) pairs and the Java stack id into symbolized
- * stacks: kernel frames first, then native frames, then Java frames. Stack ids are content hashes
- * that the BPF program never reuses for another stack, so a resolved triple is cached for the
- * collector's lifetime. Only the collector thread calls this.
+ * stacks: kernel frames first, then native frames, then Java frames. The BPF program never reuses
+ * a stack id for another stack, so a resolved triple is cached until the collector says its ids
+ * expired ({@link #forget}); a stack the source no longer has (negative answer) is shown as an
+ * expired frame and counted, not cached. Only the collector thread calls this.
  * <p>
  * The frame-pointer user stack can run on into the code cache (interpreter frames keep a frame
  * pointer chain); those addresses are JIT code the Java walker names properly, so when there are
@@ -36,6 +38,9 @@ public final class StackResolver {
     private final JavaStacks java;
     private final Map<StackKey, StackTrace> cache = new HashMap<>();
     private final long[] ips = new long[MAX_FRAMES];
+    private static final Frame KERNEL_EXPIRED = Frame.unknown("[kernel stack expired]");
+    private static final Frame USER_EXPIRED = Frame.unknown("[native stack expired]");
+    private long expired;
 
     private static final class StackKey {
         private final int kernel;
@@ -155,9 +160,25 @@ public final class StackResolver {
         if (known != null) {
             return known;
         }
-        StackTrace stack = resolve(kernelStackId, userStackId, javaRef, false);
-        cache.put(key, stack);
+        long[] k = readIps(kernelStackId);
+        long[] u = readIps(userStackId);
+        StackTrace stack = resolve(k, kernelStackId >= 0, u, userStackId >= 0, javaRef);
+        if (k != null && u != null) {
+            cache.put(key, stack);
+        } else {
+            expired++;
+        }
         return stack;
+    }
+
+    /** Forgets the cached stacks whose kernel or user id the source will not answer any more. */
+    public void forget(IntPredicate expiredId) {
+        cache.keySet().removeIf(k -> k.kernel >= 0 && expiredId.test(k.kernel) || k.user >= 0 && expiredId.test(k.user));
+    }
+
+    /** Stacks resolved after their ids expired (shown with an expired frame), cumulative. */
+    public long expired() {
+        return expired;
     }
 
     /**
@@ -166,8 +187,8 @@ public final class StackResolver {
      */
     public StackTrace resolveUncached(int kernelStackId, int userStackId, long javaRef) {
         // the ips are read again (the id may hold another stack by now); their names are cached
-        long[] k = readIps(kernelStackId);
-        long[] u = readIps(userStackId);
+        long[] k = orEmpty(readIps(kernelStackId));
+        long[] u = orEmpty(readIps(userStackId));
         ContentKey key = new ContentKey(k, u, javaRef);
         StackTrace known = byContent.get(key);
         if (known == null) {
@@ -177,18 +198,25 @@ public final class StackResolver {
         return known;
     }
 
-    private StackTrace resolve(int kernelStackId, int userStackId, long javaRef, boolean unused) {
-        return resolve(readIps(kernelStackId), kernelStackId >= 0, readIps(userStackId), userStackId >= 0, javaRef);
+    /** The ips of a stack id (none for an id < 0: not taken), or null if the source no longer has it. */
+    private long[] readIps(int id) {
+        if (id < 0) {
+            return new long[0];
+        }
+        int n = source.read(id, ips);
+        return n < 0 ? null : Arrays.copyOf(ips, n);
     }
 
-    private long[] readIps(int id) {
-        return id >= 0 ? Arrays.copyOf(ips, Math.max(0, source.read(id, ips))) : new long[0];
+    private static long[] orEmpty(long[] ips) {
+        return ips == null ? new long[0] : ips;
     }
 
     private StackTrace resolve(long[] kips, boolean hasKernel, long[] uips, boolean hasUser, long javaRef) {
         List<Frame> frames = new ArrayList<>();
         boolean truncated = false;
-        if (hasKernel) {
+        if (hasKernel && kips == null) {
+            frames.add(KERNEL_EXPIRED);
+        } else if (hasKernel) {
             int n = kips.length;
             boolean tracing = true;
             for (int i = 0; i < n; i++) {
@@ -201,7 +229,9 @@ public final class StackResolver {
             truncated |= n == MAX_FRAMES;
         }
         List<Frame> javaFrames = java == null ? List.of() : java.frames(javaRef);
-        if (hasUser) {
+        if (hasUser && uips == null) {
+            frames.add(USER_EXPIRED);
+        } else if (hasUser) {
             int n = uips.length;
             for (int i = 0; i < n; i++) {
                 Frame f = user.resolve(callSite(uips, i));

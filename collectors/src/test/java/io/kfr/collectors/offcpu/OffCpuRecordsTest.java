@@ -34,6 +34,9 @@ class OffCpuRecordsTest {
         assertEquals(c.get(ev + "waker_flags"), (long) EVENT_WAKER_FLAGS);
         assertEquals(c.get("KFR_WAKER_SEEN"), (long) WAKER_SEEN);
         assertEquals(c.get("KFR_WAKER_STACK"), (long) WAKER_STACK);
+        assertEquals(c.get("KFR_WAKER_STACK_ID_BIT"), (long) WAKER_STACK_ID_BIT);
+        assertEquals(c.get("KFR_STACK_EPOCH_SHIFT"), (long) STACK_EPOCH_SHIFT);
+        assertEquals(c.get("KFR_STACK_EPOCH_MASK"), (long) STACK_EPOCH_MASK);
         assertEquals(c.get("KFR_WAKER_IRQ"), (long) WAKER_IRQ);
 
         String key = "kfr_offcpu_agg_key.";
@@ -77,6 +80,8 @@ class OffCpuRecordsTest {
         assertEquals(c.get("KFR_CNT_WAKEUPS"), (long) CNT_WAKEUPS);
         assertEquals(c.get("KFR_CNT_WAKER_STACKS"), (long) CNT_WAKER_STACKS);
         assertEquals(c.get("KFR_CNT_WAKER_JAVA"), (long) CNT_WAKER_JAVA);
+        assertEquals(c.get("KFR_CNT_STACK_COLLISION"), (long) CNT_STACK_COLLISION);
+        assertEquals(c.get("KFR_CNT_STACK_OTHER_ERR"), (long) CNT_STACK_OTHER_ERR);
         assertEquals(c.get("KFR_CNT_JAVA_UNVERIFIED"), (long) CNT_JAVA_UNVERIFIED);
         assertEquals(c.get("KFR_CNT__MAX"), (long) CNT_MAX);
         assertEquals(c.get("KFR_STAT_PROG_RUN_CNT"), (long) STAT_PROG_RUN_CNT);

@@ -18,7 +18,11 @@ import java.util.regex.Pattern;
  * wrk (Debian package) with 2 threads and 64 connections: a warm-up, then the measured run.
  */
 final class JettyLoad implements ServerLoad {
-    private static final int WARMUP_SECONDS = 3;
+    /* The JIT keeps compiling kfr's own code (decoding, naming frames, encoding JFR) for ~10 s of
+     * load after its start: with a 3 s warm-up the measured run took that one-off cost for a steady
+     * one (CPU per request 2-3x against 1.1-1.9x after 15 s, same machine, dev notes in
+     * docs/measurements.md). Every configuration warms up equally long. */
+    private static final int WARMUP_SECONDS = Integer.getInteger("kfr.bench.servers.warmup", 15);
     private static final int MEASURE_SECONDS = Integer.getInteger("kfr.bench.servers.seconds", 10);
     private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
     private static final Pattern P99 = Pattern.compile("\\s99%\\s+([0-9.]+)(us|ms|s)\\b");

@@ -27,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>
  * Run: ./dev.sh bench, or mvn verify -pl it-tests -am -Dtest=ServerCostBench
  * (-Dkfr.bench.rounds=5, -Dkfr.bench.servers=jetty,kafka, -Dkfr.bench.servers.seconds=10,
+ * -Dkfr.bench.servers.warmup=15 (Jetty, seconds),
  * -Dkfr.bench.servers.records=300000).
  */
 class ServerCostBench {

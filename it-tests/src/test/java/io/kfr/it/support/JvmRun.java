@@ -23,6 +23,7 @@ public final class JvmRun {
     private Path classpath = TEST_CLASSES;
     private Path agentJar = AGENT_JAR;
     private boolean awaitKfrStart = true;
+    private final java.util.Map<String, String> environment = new java.util.LinkedHashMap<>();
 
     private JvmRun(Jdk jdk) {
         this.jdk = jdk;
@@ -34,6 +35,12 @@ public final class JvmRun {
 
     public JvmRun agent(String options) {
         this.agentOptions = options;
+        return this;
+    }
+
+    /** An environment variable of the child JVM (kfr's tuning variables, e.g. KFR_OFFCPU_STACK_EPOCH_MS). */
+    public JvmRun env(String name, String value) {
+        environment.put(name, value);
         return this;
     }
 
@@ -107,7 +114,9 @@ public final class JvmRun {
         Path out = Files.createTempFile("kfr-it-out", ".txt");
         Path err = Files.createTempFile("kfr-it-err", ".txt");
         try {
-            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+            pb.environment().putAll(environment);
+            Process p = pb.start();
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly().waitFor();
                 throw new AssertionError("JVM did not finish within " + timeoutSeconds + " s: " + cmd
