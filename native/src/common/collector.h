@@ -17,8 +17,12 @@ struct kfr_collector_ops {
 	int (*poll)(void *c, void *buf, size_t cap, int timeout_ms);
 	/* Ends a waiting poll now. Thread-safe. */
 	void (*wake)(void *c);
-	/* Copies the non-zero ips of a stack-map entry; the frame count (0 if absent) or -errno. */
+	/* Copies the non-zero ips of a stack-map entry; the frame count (0 if absent) or -errno
+	 * (-ESTALE: an id of an expired stack epoch, common/stack_epochs.h). */
 	int (*stack)(void *c, int32_t stack_id, uint64_t *ips, int max);
+	/* Starts a new stack epoch (common/stack_epochs.h): the stacks cleared, or -errno; NULL for a
+	 * collector whose stack ids have no epochs. */
+	int (*next_stack_epoch)(void *c);
 	/* Fills out[0 .. min(len, stats_len)-1] with the collector's counters (its own order); 0 or -errno. */
 	int (*stats)(void *c, int64_t *out, int len);
 	int stats_len;
@@ -37,7 +41,7 @@ struct kfr_collector_ops {
 
 /* Defines `const struct kfr_collector_ops table` for a collector whose functions are named
  * prefix_poll, prefix_wake, prefix_stack, prefix_stats, prefix_detach, prefix_close,
- * prefix_java_enabled, prefix_java_stacks, prefix_java_forget, prefix_java_thread and take the
+ * prefix_next_stack_epoch, prefix_java_enabled, prefix_java_stacks, prefix_java_forget, prefix_java_thread and take the
  * collector's own struct: C converts the table's void * to it, so each adapter is one call. */
 #define KFR_COLLECTOR_OPS(table, collector_name, prefix, stats_length)                                     \
 	static int prefix##_ops_poll(void *c, void *buf, size_t cap, int timeout_ms)                       \
@@ -50,6 +54,7 @@ struct kfr_collector_ops {
 		return prefix##_stack(c, id, ips, max);                                                    \
 	}                                                                                                  \
 	static int prefix##_ops_stats(void *c, int64_t *out, int len) { return prefix##_stats(c, out, len); } \
+	static int prefix##_ops_next_stack_epoch(void *c) { return prefix##_next_stack_epoch(c); }        \
 	static int prefix##_ops_detach(void *c) { return prefix##_detach(c); }                            \
 	static void prefix##_ops_close(void *c) { prefix##_close(c); }                                     \
 	static bool prefix##_ops_java_enabled(const void *c) { return prefix##_java_enabled(c); }          \
@@ -67,6 +72,7 @@ struct kfr_collector_ops {
 		.poll = prefix##_ops_poll,                                                                 \
 		.wake = prefix##_ops_wake,                                                                 \
 		.stack = prefix##_ops_stack,                                                               \
+		.next_stack_epoch = prefix##_ops_next_stack_epoch,                                         \
 		.stats = prefix##_ops_stats,                                                               \
 		.stats_len = stats_length,                                                                 \
 		.detach = prefix##_ops_detach,                                                             \

@@ -89,6 +89,21 @@ jint JNI_FN(collectorStack)(JNIEnv *env, jclass cls, jlong handle, jint stack_id
 	return n;
 }
 
+jint JNI_FN(collectorNextStackEpoch)(JNIEnv *env, jclass cls, jlong handle)
+{
+	(void)env;
+	(void)cls;
+	const struct kfr_collector_ops *ops;
+	void *c;
+	int n;
+
+	if (!(c = kfr_handle_acquire((uint64_t)handle, NULL, &ops, "collectorNextStackEpoch")))
+		return -EBADF;
+	n = ops->next_stack_epoch ? ops->next_stack_epoch(c) : -EOPNOTSUPP;
+	kfr_handle_release((uint64_t)handle);
+	return n;
+}
+
 jint JNI_FN(collectorStats)(JNIEnv *env, jclass cls, jlong handle, jlongArray out)
 {
 	(void)cls;

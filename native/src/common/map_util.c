@@ -7,6 +7,7 @@
 #include <bpf/libbpf.h>
 
 #include "common/map_util.h"
+#include "common/stack_epochs.h"
 
 #define MAX_STACK_DEPTH 127
 
@@ -27,6 +28,36 @@ int kfr_map_clear_u64(int fd)
 		key = next;
 	}
 	return n;
+}
+
+int kfr_map_clear_u32(int fd)
+{
+	uint32_t key, next;
+	int n = 0;
+
+	int err = bpf_map_get_next_key(fd, NULL, &key);
+	while (!err) {
+		int has_next = bpf_map_get_next_key(fd, &key, &next) == 0;
+
+		if (!bpf_map_delete_elem(fd, &key))
+			n++;
+		if (!has_next)
+			break;
+		key = next;
+	}
+	return n;
+}
+
+int kfr_epoch_stack_ips(int fd0, int fd1, uint32_t current, int32_t id, uint64_t *ips, int max)
+{
+	uint32_t epoch = ((uint32_t)id >> KFR_STACK_EPOCH_SHIFT) & KFR_STACK_EPOCH_MASK;
+
+	if (id < 0)
+		return 0;
+	current &= KFR_STACK_EPOCH_MASK;
+	if (epoch != current && epoch != ((current - 1) & KFR_STACK_EPOCH_MASK))
+		return -ESTALE;
+	return kfr_map_stack_ips((epoch & 1) ? fd1 : fd0, id & KFR_STACK_BUCKET_MASK, ips, max);
 }
 
 int kfr_map_put_u32(int fd, uint32_t key, const void *value)

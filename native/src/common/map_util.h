@@ -16,6 +16,13 @@ int kfr_map_put_u32(int fd, uint32_t key, const void *value);
 /* Copies the non-zero ips of a stack-trace map entry (at most max); 0 if absent. */
 int kfr_map_stack_ips(int fd, int32_t stack_id, uint64_t *ips, int max);
 
+/* Stack ids in epochs (common/stack_epochs.h), maps fd0/fd1, current the epoch the programs write:
+ * the ips of id as kfr_map_stack_ips, or -ESTALE if its epoch is neither the current nor the previous. */
+int kfr_epoch_stack_ips(int fd0, int fd1, uint32_t current, int32_t id, uint64_t *ips, int max);
+
+/* Deletes every entry of a map with 4-byte keys (a stack-trace map); returns how many. */
+int kfr_map_clear_u32(int fd);
+
 /* Sums each of the first n entries of a per-CPU array of u64 over ncpu CPUs into out[0 .. n-1]. 0 or -errno. */
 int kfr_map_sum_percpu(int fd, uint32_t n, int ncpu, int64_t *out);
 

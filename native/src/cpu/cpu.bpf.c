@@ -6,6 +6,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "cpu/cpu_records.h"
+#include "common/stack_epochs.bpf.h"
 #include "hotspot/java_stack_records.h"
 #include "hotspot/hotspot_walk.bpf.h"
 
@@ -15,12 +16,12 @@ char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u32 target_tgid = 0;
 
-struct {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(max_entries, 16384);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, MAX_STACK_DEPTH * sizeof(__u64));
-} cpu_stacks SEC(".maps");
+/* Kernel and user stacks, in two maps taken in turns by stack epoch (common/stack_epochs.h):
+ * sampled user stacks through JIT code are new nearly every time and fill one map in minutes. */
+struct kfr_stack_map cpu_stacks0 SEC(".maps");
+struct kfr_stack_map cpu_stacks1 SEC(".maps");
+/* The stack epoch, advanced by libkfr (mmapped .bss). */
+__u32 stack_epoch = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -40,6 +41,16 @@ static __always_inline void count(__u32 idx, __u64 n)
 
 	if (c)
 		*c += n;
+}
+
+static __always_inline __s32 epoch_stack(void *ctx, __u64 flags)
+{
+	bool collided;
+	long id = kfr_epoch_stackid(ctx, &cpu_stacks0, &cpu_stacks1, stack_epoch, flags, &collided);
+
+	if (collided)
+		count(KFR_CPU_CNT_STACK_COLLISION, 1);
+	return (__s32)id;
 }
 
 /* The perf_event context allows only 8-byte reads of its registers. */
@@ -131,11 +142,11 @@ int kfr_cpu_sample(struct bpf_perf_event_data *ctx)
 	s->period = ctx->sample_period;
 	s->kstack_id = -1;
 	if (!user_mode(ctx)) {
-		s->kstack_id = bpf_get_stackid(ctx, &cpu_stacks, 0);
+		s->kstack_id = epoch_stack(ctx, 0);
 		if (s->kstack_id < 0)
 			count(KFR_CPU_CNT_KSTACK_ERR, 1);
 	}
-	s->ustack_id = bpf_get_stackid(ctx, &cpu_stacks, BPF_F_USER_STACK);
+	s->ustack_id = epoch_stack(ctx, BPF_F_USER_STACK);
 	if (s->ustack_id < 0)
 		count(KFR_CPU_CNT_USTACK_ERR, 1);
 	s->java_ref = java_ref(tid, ctx);

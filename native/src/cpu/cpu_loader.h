@@ -34,6 +34,8 @@ bool kfr_cpu_java_enabled(const struct kfr_cpu *o);
 /* As kfr_offcpu_java_forget. */
 int kfr_cpu_java_forget(struct kfr_cpu *o);
 int kfr_cpu_stack(struct kfr_cpu *o, int32_t stack_id, uint64_t *ips, int max);
+/* Starts a new stack epoch (common/stack_epochs.h); the stacks cleared. */
+int kfr_cpu_next_stack_epoch(struct kfr_cpu *o);
 /* Fills out[0 .. min(len, KFR_CPU_STAT__LEN)-1]. */
 int kfr_cpu_stats(struct kfr_cpu *o, int64_t *out, int len);
 /* Stops sampling (perf events off, program detached); records stay readable. Idempotent. */

@@ -27,6 +27,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "offcpu/offcpu_records.h"
+#include "common/stack_epochs.bpf.h"
 #include "hotspot/java_stack_records.h"
 #include "hotspot/hotspot_walk.bpf.h"
 
@@ -176,18 +177,9 @@ struct {
 	__type(value, struct kfr_comm);
 } exit_names SEC(".maps");
 
-/* Kernel and user stacks, in two maps taken in turns by stack epoch (see KFR_STACK_EPOCH_SHIFT):
- * a stack map never forgets, and once its buckets fill (a server's user stacks through JIT code
- * are new all the time) every new stack collides and is lost. libkfr clears the map of the epoch
- * before last and moves on to it; ids carry their epoch, so an id never names another stack. */
-struct stack_map {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(max_entries, KFR_STACK_BUCKETS);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, MAX_STACK_DEPTH * sizeof(__u64));
-};
-struct stack_map stacks0 SEC(".maps");
-struct stack_map stacks1 SEC(".maps");
+/* Kernel and user stacks, in two maps taken in turns by stack epoch (common/stack_epochs.h). */
+struct kfr_stack_map stacks0 SEC(".maps");
+struct kfr_stack_map stacks1 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -587,14 +579,12 @@ static __always_inline __u64 java_ref_cached(struct kfr_task *t, __u32 tid, stru
 /* A stack of the current epoch's map, its id tagged with the epoch. */
 static __always_inline long epoch_stack(void *ctx, __u64 flags)
 {
-	__u32 epoch = stack_epoch;
-	long id = (epoch & 1) ? bpf_get_stackid(ctx, &stacks1, flags) : bpf_get_stackid(ctx, &stacks0, flags);
+	bool collided;
+	long id = kfr_epoch_stackid(ctx, &stacks0, &stacks1, stack_epoch, flags, &collided);
 
-	if (id < 0) {
-		count(id == -EEXIST ? KFR_CNT_STACK_COLLISION : KFR_CNT_STACK_OTHER_ERR, 1);
-		return id;
-	}
-	return id | ((long)(epoch & KFR_STACK_EPOCH_MASK) << KFR_STACK_EPOCH_SHIFT);
+	if (id < 0)
+		count(collided ? KFR_CNT_STACK_COLLISION : KFR_CNT_STACK_OTHER_ERR, 1);
+	return id;
 }
 
 static __always_inline __s32 kernel_stack(void *ctx)

@@ -81,20 +81,6 @@ jint JNI_FN(offcpuDrainAggregates)(JNIEnv *env, jclass cls, jlong handle, jobjec
 	return n;
 }
 
-jint JNI_FN(offcpuNextStackEpoch)(JNIEnv *env, jclass cls, jlong handle)
-{
-	(void)env;
-	(void)cls;
-	struct kfr_offcpu *o = acquire(handle, "offcpuNextStackEpoch");
-	int n;
-
-	if (!o)
-		return -EBADF;
-	n = kfr_offcpu_next_stack_epoch(o);
-	kfr_handle_release((uint64_t)handle);
-	return n;
-}
-
 jint JNI_FN(offcpuExcludeThread)(JNIEnv *env, jclass cls, jlong handle, jint tid)
 {
 	(void)env;

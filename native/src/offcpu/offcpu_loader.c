@@ -502,43 +502,21 @@ int kfr_offcpu_drain(struct kfr_offcpu *o, void *buf, size_t cap, bool swap)
 _Static_assert(KFR_STACK_BUCKETS <= (1 << KFR_STACK_EPOCH_SHIFT), "stack ids: bucket bits");
 _Static_assert(((KFR_STACK_EPOCH_MASK << KFR_STACK_EPOCH_SHIFT) & KFR_WAKER_STACK_ID_BIT) == 0, "stack ids: epoch bits");
 
-static int epoch_map_fd(struct kfr_offcpu *o, uint32_t epoch)
-{
-	return bpf_map__fd((epoch & 1) ? o->skel->maps.stacks1 : o->skel->maps.stacks0);
-}
-
 int kfr_offcpu_stack(struct kfr_offcpu *o, int32_t stack_id, uint64_t *ips, int max)
 {
-	uint32_t epoch, current;
-
-	if (stack_id < 0)
-		return 0;
-	if (stack_id & KFR_WAKER_STACK_ID_BIT)
+	if (stack_id >= 0 && (stack_id & KFR_WAKER_STACK_ID_BIT))
 		return kfr_map_stack_ips(bpf_map__fd(o->skel->maps.waker_stacks), stack_id & ~KFR_WAKER_STACK_ID_BIT,
 					 ips, max);
-	epoch = ((uint32_t)stack_id >> KFR_STACK_EPOCH_SHIFT) & KFR_STACK_EPOCH_MASK;
-	current = __atomic_load_n(&o->skel->bss->stack_epoch, __ATOMIC_ACQUIRE) & KFR_STACK_EPOCH_MASK;
-	if (epoch != current && epoch != ((current - 1) & KFR_STACK_EPOCH_MASK))
-		return -ESTALE;
-	return kfr_map_stack_ips(epoch_map_fd(o, epoch), stack_id & KFR_STACK_BUCKET_MASK, ips, max);
+	return kfr_epoch_stack_ips(bpf_map__fd(o->skel->maps.stacks0), bpf_map__fd(o->skel->maps.stacks1),
+				   __atomic_load_n(&o->skel->bss->stack_epoch, __ATOMIC_ACQUIRE), stack_id, ips, max);
 }
 
 int kfr_offcpu_next_stack_epoch(struct kfr_offcpu *o)
 {
 	uint32_t next = __atomic_load_n(&o->skel->bss->stack_epoch, __ATOMIC_RELAXED) + 1;
-	int fd = epoch_map_fd(o, next);
-	uint32_t key, following;
-	int cleared = 0;
-
 	/* the map of the epoch before last: nothing writes it (only the current one is written) */
-	bool more = bpf_map_get_next_key(fd, NULL, &key) == 0;
+	int cleared = kfr_map_clear_u32(bpf_map__fd((next & 1) ? o->skel->maps.stacks1 : o->skel->maps.stacks0));
 
-	while (more) {
-		more = bpf_map_get_next_key(fd, &key, &following) == 0;
-		if (bpf_map_delete_elem(fd, &key) == 0)
-			cleared++;
-		key = following;
-	}
 	__atomic_store_n(&o->skel->bss->stack_epoch, next, __ATOMIC_SEQ_CST);
 	return cleared;
 }

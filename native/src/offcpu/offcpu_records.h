@@ -4,6 +4,8 @@
 #ifndef KFR_OFFCPU_RECORDS_H
 #define KFR_OFFCPU_RECORDS_H
 
+#include "common/stack_epochs.h"
+
 /* State codes (OffCpuState.fromCode). */
 #define KFR_STATE_R      0   /* preempted while runnable */
 #define KFR_STATE_S      1   /* TASK_INTERRUPTIBLE */
@@ -43,14 +45,8 @@ struct kfr_offcpu_event {
  * interrupt has the interrupted code below it, a new stack nearly every time; in the shared map
  * those would fill it and crowd out the switch-out stacks. */
 #define KFR_WAKER_STACK_ID_BIT 0x40000000
-/* Switch-out stack ids: bits 0-13 the bucket of stacks<epoch & 1>, bits 14-29 the stack epoch
- * (mod 2^16) they were taken in. Only the current and the previous epoch's maps are readable; an
- * id of an older epoch (a thread off the CPU across two epoch changes) is expired, never another
- * stack. */
-#define KFR_STACK_BUCKETS      16384
-#define KFR_STACK_BUCKET_MASK  (KFR_STACK_BUCKETS - 1)
-#define KFR_STACK_EPOCH_SHIFT  14
-#define KFR_STACK_EPOCH_MASK   0xffff
+/* Switch-out stack ids are in epochs (common/stack_epochs.h): a thread off the CPU across two
+ * epoch changes has expired ids. */
 #define KFR_WAKER_SEEN  1   /* a sched_waking for this interval was seen (none: preempted, or missed) */
 #define KFR_WAKER_STACK 2   /* the waker's stacks were taken (interval >= threshold at the wake-up) */
 #define KFR_WAKER_IRQ   4   /* the wake-up ran in an interrupt (off the task's own kernel stack): current

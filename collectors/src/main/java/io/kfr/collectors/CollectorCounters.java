@@ -18,6 +18,14 @@ public final class CollectorCounters {
             "Stacks that could not be captured");
     public static final Counter UNKNOWN_FRAMES = Counter.count("unknownFrames", "Unknown Frames",
             "Frames that could not be named");
+    public static final Counter STACK_COLLISIONS = Counter.count("stackCollisions", "Stack Map Collisions",
+            "Stacks not taken because their stack-map bucket held another stack (included in Stack Errors)");
+    public static final Counter STACK_EPOCHS = Counter.count("stackEpochs", "Stack Map Epochs",
+            "Times the stack map of the epoch before last was cleared and taken again, so that new stacks find room");
+    public static final Counter STACKS_EXPIRED = Counter.count("stacksExpired", "Stacks Expired",
+            "Intervals whose stacks were taken two stack epochs before their end and cleared meanwhile"
+                    + " (a thread off the CPU that long): shown as an expired-stack frame");
+
     public static final Counter STACK_WALKS = Counter.count("stackWalks", "Stack Walks",
             "Stacks walked in the kernel, cumulative");
     public static final Counter RECURSION_MISSES = Counter.count("recursionMisses", "Recursion Misses",

@@ -17,6 +17,7 @@ import io.kfr.collectors.natives.KfrNative;
 import io.kfr.collectors.natives.NativeLibrary;
 import io.kfr.collectors.probe.CollectorTrial;
 import io.kfr.collectors.stacks.JavaStacks;
+import io.kfr.collectors.stacks.StackEpochs;
 import io.kfr.collectors.stacks.StackResolver;
 import io.kfr.collectors.symbols.SharedSymbols;
 import io.kfr.collectors.threads.ThreadDirectory;
@@ -43,6 +44,7 @@ public final class CpuCollector implements Collector, RunningCollector {
     private final JavaStacks javaStacks;
     private final ByteBuffer samples = DirectBuffers.take(SAMPLE_SIZE * 4096);
     private final long[] stats = new long[STAT_LEN];
+    private final StackEpochs stackEpochs = new StackEpochs(System.nanoTime());
     private final CollectorWorker worker;
     private StackResolver stacks;
 
@@ -127,6 +129,19 @@ public final class CpuCollector implements Collector, RunningCollector {
     }
 
     @Override
+    public void period(boolean last) {
+        long now = System.nanoTime();
+        if (last || !stackEpochs.checkDue(now)) {
+            return;
+        }
+        handle.statistics(stats);
+        if (stackEpochs.due(now, stats[C_SAMPLES], stats[C_STACK_COLLISION])) {
+            poll(0); // what is in the ring now is read while its stacks are all readable
+            stackEpochs.advance(now, handle, stacks);
+        }
+    }
+
+    @Override
     public void stop() {
         handle.detach();
     }
@@ -187,6 +202,9 @@ public final class CpuCollector implements Collector, RunningCollector {
                 .put(CollectorCounters.STACK_ERRORS, stats[C_KSTACK_ERR] + stats[C_USTACK_ERR])
                 .put(CollectorCounters.UNKNOWN_FRAMES, stacks == null ? 0 : stacks.unknownFrames())
                 .put(CollectorCounters.STACK_WALKS, stats[C_SAMPLES])
+                .put(CollectorCounters.STACK_COLLISIONS, stats[C_STACK_COLLISION])
+                .put(CollectorCounters.STACK_EPOCHS, stackEpochs.epochs())
+                .put(CollectorCounters.STACKS_EXPIRED, stacks == null ? 0 : stacks.expired())
                 .put(CollectorCounters.RECURSION_MISSES, stats[C_MAX + 2])
                 .put(JavaWalkCounters.WALKS, stats[C_JAVA_WALK])
                 .put(JavaWalkCounters.WALK_TIME, stats[C_JAVA_WALK_NS])

@@ -28,7 +28,8 @@ final class CpuRecords {
     static final int C_JAVA_BROKEN = 10;
     static final int C_JAVA_SENT = 11;
     static final int C_JAVA_LOST = 12;
-    static final int C_MAX = 13;
+    static final int C_STACK_COLLISION = 13;
+    static final int C_MAX = 14;
     /** The counters, then the program's run count, run time and recursion misses. */
     static final int STAT_LEN = C_MAX + 3;
 

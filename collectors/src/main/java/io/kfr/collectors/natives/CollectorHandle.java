@@ -27,6 +27,11 @@ public final class CollectorHandle {
         return KfrNative.collectorStack(handle, id, ips);
     }
 
+    /** Starts a new stack epoch ({@link KfrNative#collectorNextStackEpoch}); stacks cleared, or negative errno. */
+    public int nextStackEpoch() {
+        return KfrNative.collectorNextStackEpoch(handle);
+    }
+
     /** Java stack records walked since the last call into {@code into}; bytes copied (negative errno on error). */
     public int javaStacks(ByteBuffer into) {
         return KfrNative.collectorJavaStacks(handle, into);

@@ -89,6 +89,14 @@ public final class KfrNative {
     public static native int collectorStack(long handle, int stackId, long[] ips);
 
     /**
+     * Starts a new stack epoch (native common/stack_epochs.h): clears the stack map of the epoch
+     * before last (its ids expire: {@link #collectorStack} answers -ESTALE) and lets the programs
+     * write it; ids of the current epoch stay readable until the next call. Collector thread only.
+     * @return stacks cleared, or negative errno (-EOPNOTSUPP: the collector's ids have no epochs)
+     */
+    public static native int collectorNextStackEpoch(long handle);
+
+    /**
      * Fills {@code out} with the collector's statistics, in its own order: off-CPU (KFR_STAT__LEN,
      * offcpu_records.h) the counters, then the BPF run count, run time and recursion misses of its
      * programs, then the waker program's run count and time; CPU (KFR_CPU_STAT__LEN, cpu_records.h)
@@ -171,14 +179,6 @@ public final class KfrNative {
      * @return number of entries copied, negative errno on error
      */
     public static native int offcpuDrainAggregates(long handle, ByteBuffer directBuffer, boolean swap);
-
-    /**
-     * Starts a new stack epoch: clears the stack map of the epoch before last (stack ids of that
-     * epoch expire: {@link #collectorStack} answers -ESTALE) and lets the programs write it. Ids of
-     * the current epoch stay readable until the next call. Collector thread only.
-     * @return stacks cleared, or negative errno
-     */
-    public static native int offcpuNextStackEpoch(long handle);
 
     /**
      * Stops recording switch-outs of thread {@code tid} of the target process (kfr's own threads:

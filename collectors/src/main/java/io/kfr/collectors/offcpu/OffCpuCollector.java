@@ -18,6 +18,7 @@ import io.kfr.collectors.natives.NativeLibrary;
 import io.kfr.collectors.probe.CollectorTrial;
 import io.kfr.collectors.hotspot.JavaWalkCounters;
 import io.kfr.collectors.stacks.JavaStacks;
+import io.kfr.collectors.stacks.StackEpochs;
 import io.kfr.collectors.stacks.StackResolver;
 import io.kfr.collectors.symbols.SharedSymbols;
 import io.kfr.collectors.symbols.Syscalls;
@@ -210,11 +211,7 @@ public final class OffCpuCollector implements Collector, RunningCollector {
             return;
         }
         pollEvents(0); // what is in the ring now is read while its stacks are all readable
-        if (KfrNative.offcpuNextStackEpoch(handle.raw()) < 0) {
-            return; // the handle is closing: the next period will not come
-        }
-        stackEpochs.started(now);
-        stacks.forget(id -> !stackEpochs.readable(id));
+        stackEpochs.advance(now, handle, stacks);
     }
 
     @Override
@@ -343,9 +340,9 @@ public final class OffCpuCollector implements Collector, RunningCollector {
                 .put(CollectorCounters.RECORDS_DROPPED, stats[CNT_AGG_FULL])
                 .put(OffCpuCounters.DROPPED_TIME, stats[CNT_AGG_FULL_NS])
                 .put(CollectorCounters.STACK_ERRORS, stats[CNT_KSTACK_ERR] + stats[CNT_USTACK_ERR])
-                .put(OffCpuCounters.STACK_COLLISIONS, stats[CNT_STACK_COLLISION])
-                .put(OffCpuCounters.STACK_EPOCHS, stackEpochs.epochs())
-                .put(OffCpuCounters.STACKS_EXPIRED, stacks.expired())
+                .put(CollectorCounters.STACK_COLLISIONS, stats[CNT_STACK_COLLISION])
+                .put(CollectorCounters.STACK_EPOCHS, stackEpochs.epochs())
+                .put(CollectorCounters.STACKS_EXPIRED, stacks.expired())
                 .put(CollectorCounters.UNKNOWN_FRAMES, stacks.unknownFrames())
                 .put(CollectorCounters.STACK_WALKS, stats[CNT_STACK_WALK])
                 .put(OffCpuCounters.STACK_CACHE_HITS, stats[CNT_STACK_CACHE_HIT])

@@ -36,14 +36,6 @@ public final class OffCpuCounters {
             "Runs of the sched_waking program (included in BPF Runs), cumulative");
     public static final Counter WAKER_RUN_TIME = Counter.nanos("wakerRunTime", "Waker Program Run Time",
             "CPU time of the sched_waking program (included in BPF Run Time), cumulative");
-    public static final Counter STACK_COLLISIONS = Counter.count("stackCollisions", "Stack Map Collisions",
-            "Stacks not taken because their stack-map bucket held another stack (included in Stack Errors)");
-    public static final Counter STACK_EPOCHS = Counter.count("stackEpochs", "Stack Map Epochs",
-            "Times the stack map of the epoch before last was cleared and taken again, so that new stacks find room");
-    public static final Counter STACKS_EXPIRED = Counter.count("stacksExpired", "Stacks Expired",
-            "Intervals whose stacks were taken two stack epochs before their end and cleared meanwhile"
-                    + " (a thread off the CPU that long): shown as an expired-stack frame");
-
     private OffCpuCounters() {
     }
 }

@@ -79,10 +79,8 @@ final class OffCpuRecords {
     static final int STAT_WAKER_RUN_CNT = CNT_MAX + 3;
     static final int STAT_WAKER_RUN_NS = CNT_MAX + 4;
     static final int STAT_LEN = CNT_MAX + 5;
-    /** Switch-out stack ids: the stack epoch they were taken in (KFR_STACK_EPOCH_*); waker ids have their bit. */
+    /** Waker stack ids have this bit (their own map, no epochs). */
     static final int WAKER_STACK_ID_BIT = 0x40000000;
-    static final int STACK_EPOCH_SHIFT = 14;
-    static final int STACK_EPOCH_MASK = 0xffff;
 
     private OffCpuRecords() {
     }

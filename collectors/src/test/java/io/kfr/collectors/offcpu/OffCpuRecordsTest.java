@@ -1,5 +1,7 @@
 package io.kfr.collectors.offcpu;
 
+import io.kfr.collectors.stacks.StackEpochs;
+
 import io.kfr.collectors.natives.KfrNative;
 import io.kfr.collectors.natives.NativeLibrary;
 import org.junit.jupiter.api.Test;
@@ -35,8 +37,9 @@ class OffCpuRecordsTest {
         assertEquals(c.get("KFR_WAKER_SEEN"), (long) WAKER_SEEN);
         assertEquals(c.get("KFR_WAKER_STACK"), (long) WAKER_STACK);
         assertEquals(c.get("KFR_WAKER_STACK_ID_BIT"), (long) WAKER_STACK_ID_BIT);
-        assertEquals(c.get("KFR_STACK_EPOCH_SHIFT"), (long) STACK_EPOCH_SHIFT);
-        assertEquals(c.get("KFR_STACK_EPOCH_MASK"), (long) STACK_EPOCH_MASK);
+        assertEquals(c.get("KFR_STACK_EPOCH_SHIFT"), (long) StackEpochs.EPOCH_SHIFT);
+        assertEquals(c.get("KFR_STACK_EPOCH_MASK"), (long) StackEpochs.EPOCH_MASK);
+        assertEquals(c.get("KFR_STACK_BUCKET_MASK"), (long) StackEpochs.BUCKET_MASK);
         assertEquals(c.get("KFR_WAKER_IRQ"), (long) WAKER_IRQ);
 
         String key = "kfr_offcpu_agg_key.";

@@ -32,17 +32,36 @@ class CpuSamplingGroundTruthTest {
     @ParameterizedTest
     @MethodSource("io.kfr.it.support.Jdk#javaFrames")
     void samplesNameWhereTheCpuTimeGoes(Jdk jdk) throws Exception {
+        check(jdk, JvmRun.on(jdk));
+    }
+
+    /**
+     * The same with a new stack epoch at every statistics period (native common/stack_epochs.h):
+     * samples read right after an epoch change still have their stacks, none another's.
+     */
+    @org.junit.jupiter.api.Test
+    void samplesKeepTheirStacksAcrossStackEpochs() throws Exception {
+        long epochs = check(Jdk.JDK17, JvmRun.on(Jdk.JDK17).env("KFR_STACK_EPOCH_MS", "1"));
+        assertTrue(epochs >= 1, "stack epochs started: " + epochs); // one per 1 s statistics period at most
+    }
+
+    /** Runs the burners under run and checks every thread's samples; the stack epochs kfr started. */
+    private static long check(Jdk jdk, JvmRun jvm) throws Exception {
         Path file = Files.createTempDirectory("kfr-it-cpu").resolve("cpu.jfr");
-        JvmRun.Result run = JvmRun.on(jdk).agent("cpu,file=" + file).main(CpuBurners.class, "4").run(120);
+        JvmRun.Result run = jvm.agent("cpu,file=" + file).main(CpuBurners.class, "4").run(120);
         assertEquals(0, run.exitCode(), run.describe());
         assertTrue(run.stdout().contains("CPU-BURNERS-DONE"), run.describe());
 
         Map<String, List<List<RecordedFrame>>> byThread = new HashMap<>();
         long executionSamples = 0;
+        long epochs = 0;
         for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
             String type = e.getEventType().getName();
             if (type.equals("jdk.ExecutionSample")) {
                 executionSamples++;
+            }
+            if (type.equals("kfr.CollectorStatistics")) {
+                epochs = Math.max(epochs, e.getLong("stackEpochs"));
             }
             if (!type.equals("kfr.CpuSample") || e.getThread("eventThread") == null) {
                 continue;
@@ -79,7 +98,9 @@ class CpuSamplingGroundTruthTest {
                 .flatMap(t -> t.getValue().stream())
                 .filter(s -> s.stream().anyMatch(f -> f.getType().equals("C++"))).count();
         assertTrue(gcWithCpp >= 5, "GC threads sampled with C++ frames: " + gcWithCpp + "\n" + context);
-        System.out.printf("cpu samples %s: %s; GC samples with C++ frames %d%n", jdk, counts(byThread), gcWithCpp);
+        System.out.printf("cpu samples %s: %s; GC samples with C++ frames %d; stack epochs %d%n", jdk, counts(byThread),
+                gcWithCpp, epochs);
+        return epochs;
     }
 
     private static void share(Map<String, List<List<RecordedFrame>>> byThread, String thread,

@@ -27,7 +27,7 @@ class StackEpochTest {
     @Test
     void stacksStayRightAcrossEpochs() throws Exception {
         Path file = Files.createTempDirectory("kfr-it-epochs").resolve("epochs.jfr");
-        JvmRun.Result run = JvmRun.on(Jdk.JDK17).env("KFR_OFFCPU_STACK_EPOCH_MS", "150")
+        JvmRun.Result run = JvmRun.on(Jdk.JDK17).env("KFR_STACK_EPOCH_MS", "150")
                 .agent("file=" + file + ",offcpu.period=100ms").main(EpochSleepers.class, "3").run(120);
         assertEquals(0, run.exitCode(), run.describe());
         assertTrue(run.stdout().contains("EPOCH-SLEEPERS-DONE"), run.describe());

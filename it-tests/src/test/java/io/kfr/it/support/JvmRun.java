@@ -38,7 +38,7 @@ public final class JvmRun {
         return this;
     }
 
-    /** An environment variable of the child JVM (kfr's tuning variables, e.g. KFR_OFFCPU_STACK_EPOCH_MS). */
+    /** An environment variable of the child JVM (kfr's tuning variables, e.g. KFR_STACK_EPOCH_MS). */
     public JvmRun env(String name, String value) {
         environment.put(name, value);
         return this;

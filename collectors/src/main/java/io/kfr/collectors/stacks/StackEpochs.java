@@ -1,0 +1,96 @@
+package io.kfr.collectors.stacks;
+
+import io.kfr.collectors.natives.CollectorHandle;
+
+/**
+ * When a collector starts a new stack epoch (native common/stack_epochs.h). A kernel stack map
+ * never forgets: a server's user stacks through JIT code are new all the time, its buckets fill
+ * within minutes of load, and from then on nearly every new stack collides and is lost. A new
+ * epoch clears the map of the epoch before last and writes there. Its price: the off-CPU
+ * collector's per-thread stack caches walk once more, and an interval whose stacks were taken two
+ * epochs before it ended (a thread off the CPU across two changes) loses its kernel and native
+ * frames (counted as stacksExpired). So: at most once a minute, and only when the map shows that
+ * it fills: collisions since the last check at 0.5% of the stack walks or more; checked every
+ * 10 s. For tests, KFR_STACK_EPOCH_MS in the JVM's environment starts one every that many
+ * ms. Only the collector thread calls this.
+ */
+public final class StackEpochs {
+    /** Stack id bits (KFR_STACK_EPOCH_SHIFT, KFR_STACK_EPOCH_MASK, KFR_STACK_BUCKET_MASK). */
+    public static final int EPOCH_SHIFT = 14;
+    public static final int EPOCH_MASK = 0xffff;
+    public static final int BUCKET_MASK = (1 << EPOCH_SHIFT) - 1;
+    private static final long CHECK_NANOS = 10_000_000_000L;
+    private static final long MIN_NANOS = 60_000_000_000L;
+    private static final double COLLISION_SHARE = 0.005;
+
+    private final long forcedNanos;
+    private long nextCheck;
+    private long lastEpochAt;
+    private long walksAtCheck;
+    private long collisionsAtCheck;
+    private int epoch;
+    private long epochs;
+
+    public StackEpochs(long nowNanos) {
+        forcedNanos = forcedMillis() * 1_000_000L;
+        nextCheck = nowNanos + (forcedNanos > 0 ? forcedNanos : CHECK_NANOS);
+        lastEpochAt = nowNanos;
+    }
+
+    /** Whether the counters should be looked at now. */
+    public boolean checkDue(long nowNanos) {
+        return nowNanos - nextCheck >= 0;
+    }
+
+    /** Whether a new epoch is due, given the cumulative stack walks and collisions. */
+    public boolean due(long nowNanos, long walks, long collisions) {
+        long w = walks - walksAtCheck;
+        long c = collisions - collisionsAtCheck;
+        walksAtCheck = walks;
+        collisionsAtCheck = collisions;
+        nextCheck = nowNanos + (forcedNanos > 0 ? forcedNanos : CHECK_NANOS);
+        if (forcedNanos > 0) {
+            return true;
+        }
+        return nowNanos - lastEpochAt >= MIN_NANOS && c > 0 && c >= COLLISION_SHARE * w;
+    }
+
+    /**
+     * Starts the next epoch in the kernel and forgets the resolved stacks whose ids expire with it.
+     * Call after reading what the collector's ring holds (its ids are all readable until now).
+     */
+    public void advance(long nowNanos, CollectorHandle handle, StackResolver stacks) {
+        if (handle.nextStackEpoch() < 0) {
+            return; // the handle is closing: no further period comes
+        }
+        epoch++;
+        epochs++;
+        lastEpochAt = nowNanos;
+        stacks.forget(id -> !readable(id));
+    }
+
+    /** Whether a stack id can still be read (its epoch is the current or the previous one). */
+    boolean readable(int stackId) {
+        if (stackId < 0 || (stackId & ~((EPOCH_MASK << EPOCH_SHIFT) | BUCKET_MASK)) != 0) {
+            return true; // not a stack id in epochs (e.g. a waker's, marked by a higher bit)
+        }
+        int e = (stackId >>> EPOCH_SHIFT) & EPOCH_MASK;
+        return e == (epoch & EPOCH_MASK) || e == ((epoch - 1) & EPOCH_MASK);
+    }
+
+    public long epochs() {
+        return epochs;
+    }
+
+    private static long forcedMillis() {
+        String v = System.getenv("KFR_STACK_EPOCH_MS");
+        if (v == null) {
+            return 0;
+        }
+        try {
+            return Math.max(0, Long.parseLong(v.trim()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}
