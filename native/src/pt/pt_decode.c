@@ -171,8 +171,12 @@ static int drain_events(struct decode_state *st, int status)
 			st->out->stops[KFR_PT_STOP_OVERFLOW]++;
 			close_gap(st);
 			break;
-		case ptev_disabled:
 		case ptev_async_disabled:
+			if (st->patch_target) /* tracing went off where the last branch went */
+				st->out->segments[st->out->nsegments - 1].target = ev.variant.async_disabled.at;
+			close_gap(st);
+			break;
+		case ptev_disabled:
 			close_gap(st);
 			break;
 		case ptev_async_branch:
