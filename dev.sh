@@ -10,7 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-BUILD_PACKAGES=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make maven openjdk-17-jdk-headless)
+# libipt-dev: libkfr_pt.so links libipt.so.2 (libipt2) and the PT proofs' synthesizer its encoder
+BUILD_PACKAGES=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libipt-dev make maven openjdk-17-jdk-headless)
 # binutils' readelf cross-checks the ELF reader; libc6-dbg names glibc's static functions;
 # golang-go brings `go tool pprof`, which reads kfr's pprof output in ConvertTest
 TEST_PACKAGES=(binutils libc6-dbg util-linux chromium chromium-driver golang-go)
