@@ -5,7 +5,8 @@
 #                   the agent's gate on JDK 11: dev/install-jdks.sh); this is what CI runs
 #   ./dev.sh bench  the benchmarks: off-CPU overhead (context-switch storm vs. baseline and offcputime),
 #                   threshold sweep, CPU sampler vs. async-profiler (shares, overhead), real servers
-#                   (Jetty under wrk, a Kafka broker under ProducerPerformance: no agent, JFR, kfr)
+#                   (Jetty under wrk, a Kafka broker under ProducerPerformance: no agent, JFR, kfr),
+#                   Intel PT decoding speed (collectors' PtDecodeBench)
 # Each installs the system packages it lacks with apt-get.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -66,7 +67,7 @@ case "${1:-}" in
         ensure_packages "${BUILD_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
         mvn_ verify -pl it-tests -am -Dtest='*Bench' -Dsurefire.failIfNoSpecifiedTests=false
         cat it-tests/target/bench-offcpu.txt it-tests/target/bench-threshold.txt it-tests/target/bench-cpu.txt \
-            it-tests/target/bench-servers.txt
+            it-tests/target/bench-servers.txt collectors/target/bench-pt-decode.txt
         ;;
     *)
         sed -n '2,6p' "$0"

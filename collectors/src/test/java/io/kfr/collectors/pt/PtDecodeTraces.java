@@ -63,13 +63,13 @@ final class PtDecodeTraces {
 
     /** steps single-steps of thread tid of process pid, in its JIT code. */
     static PtDecodeTraces attach(Path dir, long pid, int tid, int steps, int psbPeriod) throws Exception {
-        java.nio.file.Files.createDirectories(dir);
         run(List.of(TOOLS.resolve("pt_synth").toString(), "attach", Long.toString(pid), Integer.toString(tid),
                 Integer.toString(steps), dir.toString(), Integer.toString(psbPeriod)));
         return new PtDecodeTraces(dir);
     }
 
     private static void run(List<String> command) throws Exception {
+        Files.createDirectories(Path.of(command.get(command.size() - 2))); // outdir
         assertTrue(Files.isExecutable(Path.of(command.get(0))), command.get(0) + " not built (native/Makefile pt-test-tools)");
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         boolean done = p.waitFor(60, TimeUnit.SECONDS);
