@@ -104,7 +104,8 @@ long pt_synth_encode(const struct pt_synth_step *steps, size_t n, pt_synth_read_
 		size_t got = read(ctx, ip, code, sizeof(code));
 		struct pt_synth_insn insn;
 
-		if (pt_enc_get_offset(s.e, &offset) == 0 && offset - last_psb >= psb_period && i > 0) {
+		/* after a plain instruction, as PSBs fall anywhere in real traces (not only after packets) */
+		if (pt_enc_get_offset(s.e, &offset) == 0 && offset - last_psb >= psb_period && i > 0 && kinds[i - 1] == 0) {
 			flush_tnt(&s);
 			psb_plus(&s, steps[i].tsc, ip);
 			last_psb = offset;

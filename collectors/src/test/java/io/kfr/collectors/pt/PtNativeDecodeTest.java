@@ -4,6 +4,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -87,8 +88,77 @@ class PtNativeDecodeTest {
         }
     }
 
+    /**
+     * An interrupt as PT writes it (FUP at the instruction it came before, TIP to the handler), put
+     * right after a PSB+ where the execution stood at the PSB's FUP ip: the open segment ends there
+     * with END_INTERRUPT and the handler as target; tracing then goes off at the handler.
+     */
     @Test
-    void aTraceCutAtThStartResumesAtTheNextPsb() throws Exception {
+    void anInterruptEndsTheSegmentWithItsTarget() throws Exception {
+        long handler = t.steps[0];
+        for (int psb : t.psbOffsets().subList(1, t.psbOffsets().size())) {
+            int end = psbEnd(psb);
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            b.write(t.trace, 0, end);
+            long from = fupIp(psb, end);
+            ip(b, 0x7d, from);    // FUP, 48-bit sign-extended ip
+            ip(b, 0x6d, handler); // TIP
+            ip(b, 0x7d, handler); // FUP + TIP.PGD (ip suppressed): tracing off at the handler
+            b.write(0x01);
+            try (PtImage image = t.image()) {
+                long[] ips = new long[t.instructions()];
+                PtDecodeResult r = PtDecoder.decode(image, ByteBuffer.wrap(b.toByteArray()), PtCpu.unknown(), 10_000_000, 10_000, ips);
+                int n = (int) r.instructions;
+                assertEquals(0, r.errors, r::toString);
+                assertTrue(n > 0 && t.steps[n] == from, "decoded up to the interrupted instruction: " + r);
+                assertArrayEquals(Arrays.copyOf(t.steps, n), Arrays.copyOf(ips, n));
+                int kind = t.kinds[n - 1];
+                if (kind >= PtDecodeTraces.JUMP) {
+                    continue; // a branch closed the segment right before: no open segment to end
+                }
+                PtSegment last = r.segments.get(r.segments.size() - 1);
+                assertEquals(PtSegment.END_INTERRUPT, last.end, last::toString);
+                assertEquals(handler, last.target, last::toString);
+                assertEquals(t.steps[n - 1], last.lastIp, last::toString);
+                return;
+            }
+        }
+        throw new AssertionError("no PSB where the execution stood between branches");
+    }
+
+    /** The offset after the PSBEND (02 23) of the PSB+ at psb. */
+    int psbEnd(int psb) {
+        for (int i = psb + 16; i + 1 < t.trace.length; i++) {
+            if (t.trace[i] == 0x02 && t.trace[i + 1] == 0x23) {
+                return i + 2;
+            }
+        }
+        throw new AssertionError("no PSBEND after " + psb);
+    }
+
+    /** The ip of the FUP (0x7d + 6 bytes) inside the PSB+ [psb, end). */
+    long fupIp(int psb, int end) {
+        for (int i = psb + 16; i + 7 <= end; i++) {
+            if ((t.trace[i] & 0xff) == 0x7d) {
+                long ip = 0;
+                for (int k = 6; k >= 1; k--) {
+                    ip = (ip << 8) | (t.trace[i + k] & 0xff);
+                }
+                return (ip << 16) >> 16;
+            }
+        }
+        throw new AssertionError("no FUP in the PSB+ at " + psb);
+    }
+
+    static void ip(ByteArrayOutputStream b, int header, long ip) {
+        b.write(header);
+        for (int k = 0; k < 6; k++) {
+            b.write((int) (ip >>> (8 * k)) & 0xff);
+        }
+    }
+
+    @Test
+    void aTraceCutAtTheStartResumesAtTheNextPsb() throws Exception {
         List<Integer> psbs = t.psbOffsets();
         assertTrue(psbs.size() >= 3, "PSBs every 512 bytes: " + psbs);
         try (PtImage image = t.image()) {
