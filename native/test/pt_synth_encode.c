@@ -137,6 +137,18 @@ long pt_synth_encode(const struct pt_synth_step *steps, size_t n, pt_synth_read_
 			put_ip(&s, ppt_tip, next, pt_ipc_sext_48);
 			kinds[i] = insn.kind == PS_JUMP_INDIRECT ? 5 : insn.kind == PS_CALL_INDIRECT ? 6 : 7;
 			break;
+		case PS_SYSCALL:
+			/* tracing user space only: off into the kernel, on again at the return address */
+			if (next != ip + insn.length) {
+				snprintf(err, errlen, "step %zu: syscall at %lx returned to %lx", i, (unsigned long)ip,
+					 (unsigned long)next);
+				goto fail;
+			}
+			flush_tnt(&s);
+			put_ip(&s, ppt_tip_pgd, 0, pt_ipc_suppressed);
+			put_ip(&s, ppt_tip_pge, next, pt_ipc_sext_48);
+			kinds[i] = 8;
+			break;
 		case PS_OTHER:
 		case PS_REP_STRING:
 			if (next <= ip || next - ip > 15) {

@@ -18,8 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Proof over native code: pt_target_work (a loop, conditionals, direct and indirect calls, a jump
- * table, returns) is single-stepped in a child process; the packets PT would have written for that
- * execution, decoded over the program's file, give back exactly the recorded instructions, and the
+ * table, returns, a syscall in libc) is single-stepped in a child process; the packets PT would have written for that
+ * execution, decoded over the program's and libc's files, give back exactly the recorded instructions, and the
  * segments the recorded branch kinds call for.
  */
 class PtNativeDecodeTest {
@@ -32,8 +32,10 @@ class PtNativeDecodeTest {
         assertNull(PtNative.load());
         t = PtDecodeTraces.nativeTarget(dir, 40, 512);
         assertTrue(t.instructions() > 1000, "the recording has the loop: " + t.instructions());
+        assertTrue(t.imageLines.size() >= 2 && t.imageLines.stream().anyMatch(l -> l.contains("/libc.so")),
+                "pt_target's file and libc's (the syscall's wrapper): " + t.imageLines);
         for (int kind : new int[] {PtDecodeTraces.COND_TAKEN, PtDecodeTraces.COND_NOT_TAKEN, PtDecodeTraces.CALL,
-                PtDecodeTraces.CALL_INDIRECT, PtDecodeTraces.JUMP_INDIRECT, PtDecodeTraces.RETURN}) {
+                PtDecodeTraces.CALL_INDIRECT, PtDecodeTraces.JUMP_INDIRECT, PtDecodeTraces.RETURN, PtDecodeTraces.SYSCALL}) {
             int k = kind;
             assertTrue(count(t.kinds, k) > 0, "the execution has branch kind " + k);
         }
