@@ -90,6 +90,22 @@ class PtNativeDecodeTest {
         }
     }
 
+    @Test
+    void theBudgetsStopDecodingAndSaySo() throws Exception {
+        try (PtImage image = t.image()) {
+            long[] ips = new long[600];
+            PtDecodeResult r = PtDecoder.decode(image, ByteBuffer.wrap(t.trace), PtCpu.unknown(), 500, 10_000, ips);
+            assertEquals(500, r.instructions, r::toString);
+            assertTrue(r.truncated);
+            assertEquals(java.util.Map.of("budget", 1), r.stops);
+            assertEquals(0, r.errors);
+            assertArrayEquals(Arrays.copyOf(t.steps, 500), Arrays.copyOf(ips, 500));
+            assertEquals(PtSegment.END_GAP, r.segments.get(r.segments.size() - 1).end);
+            PtDecodeResult noTime = PtDecoder.decode(image, ByteBuffer.wrap(t.trace), PtCpu.unknown(), 10_000_000, 0);
+            assertTrue(noTime.truncated && noTime.instructions == 0, noTime::toString);
+        }
+    }
+
     /**
      * An interrupt as PT writes it (FUP at the instruction it came before, TIP to the handler), put
      * right after a PSB+ where the execution stood at the PSB's FUP ip: the open segment ends there
