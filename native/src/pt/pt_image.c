@@ -11,6 +11,8 @@
 
 /* A JVM's committed code heap is tens of MB; beyond this a copy is refused rather than exhaust memory. */
 #define KFR_PT_MAX_COPY (1ULL << 30)
+/* File sections kept mapped (address space; pages come from the page cache as the decoder reads). */
+#define KFR_PT_ISCACHE_LIMIT (512ULL << 20)
 
 static int read_code(uint8_t *buffer, size_t size, const struct pt_asid *asid, uint64_t ip, void *context)
 {
@@ -51,7 +53,10 @@ struct kfr_pt_image *kfr_pt_image_new(void)
 	if (!img)
 		return NULL;
 	img->image = pt_image_alloc("kfr");
-	if (!img->image) {
+	img->iscache = pt_iscache_alloc("kfr");
+	if (!img->image || !img->iscache || pt_iscache_set_limit(img->iscache, KFR_PT_ISCACHE_LIMIT) < 0) {
+		pt_image_free(img->image);
+		pt_iscache_free(img->iscache);
 		free(img);
 		return NULL;
 	}
@@ -64,7 +69,8 @@ void kfr_pt_image_free(struct kfr_pt_image *img)
 {
 	if (!img)
 		return;
-	pt_image_free(img->image);
+	pt_image_free(img->image); /* before the cache its sections come from */
+	pt_iscache_free(img->iscache);
 	for (size_t i = 0; i < img->ncode; i++)
 		free(img->code[i].bytes);
 	free(img->code);
@@ -116,7 +122,9 @@ int kfr_pt_image_add_code(struct kfr_pt_image *img, uint64_t address, const void
 int kfr_pt_image_add_file(struct kfr_pt_image *img, const char *path, uint64_t offset, uint64_t size,
 			  uint64_t address)
 {
-	return pt_image_add_file(img->image, path, offset, size, NULL, address);
+	int isid = pt_iscache_add_file(img->iscache, path, offset, size, address);
+
+	return isid < 0 ? isid : pt_image_add_cached(img->image, img->iscache, isid, NULL);
 }
 
 /*
