@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -151,7 +152,7 @@ static int copy_self(struct kfr_pt_image *img, uint64_t start, uint64_t end, con
 	return 0;
 }
 
-enum mapping_kind { MAP_FILE, MAP_ANON, MAP_VDSO };
+enum mapping_kind { MAPPING_FILE, MAPPING_ANON, MAPPING_VDSO };
 
 /* Calls `fn` for every executable mapping of /proc/self/maps. Returns the sum of fn's 1s, or -1. */
 static int each_exec_mapping(struct kfr_pt_image *img,
@@ -180,11 +181,11 @@ static int each_exec_mapping(struct kfr_pt_image *img,
 		enum mapping_kind kind;
 
 		if (path[0] == '/' && !strstr(path, " (deleted)"))
-			kind = MAP_FILE;
+			kind = MAPPING_FILE;
 		else if (strcmp(path, "[vdso]") == 0)
-			kind = MAP_VDSO;
+			kind = MAPPING_VDSO;
 		else if (path[0] == 0)
-			kind = MAP_ANON;
+			kind = MAPPING_ANON;
 		else
 			continue; /* [vsyscall] (not readable), deleted files (their bytes are not worth a copy) */
 		count += fn(img, kind, start, end, offset, path);
@@ -196,19 +197,48 @@ static int each_exec_mapping(struct kfr_pt_image *img,
 static int add_self_mapping(struct kfr_pt_image *img, enum mapping_kind kind, uint64_t start, uint64_t end,
 			    uint64_t offset, const char *path)
 {
-	if (kind == MAP_FILE)
+	if (kind == MAPPING_FILE)
 		return kfr_pt_image_add_file(img, path, offset, end - start, start) == 0;
-	if (kind == MAP_VDSO)
+	if (kind == MAPPING_VDSO)
 		return copy_self(img, start, end, "[vdso]") == 0;
 	return 0;
 }
 
+/*
+ * The resident runs of an anonymous mapping, each copied. A committed code heap is mostly pages
+ * never written (HotSpot commits ahead of use); they read as zeros, hold no code, and copying them
+ * cost most of a snapshot's copy time (each one faulted in on both sides). mincore tells them apart.
+ */
 static int copy_anonymous(struct kfr_pt_image *img, enum mapping_kind kind, uint64_t start, uint64_t end,
 			  uint64_t offset, const char *path)
 {
 	(void)offset;
 	(void)path;
-	return kind == MAP_ANON && copy_self(img, start, end, "[code heap]") == 0;
+	if (kind != MAPPING_ANON)
+		return 0;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), pages = (end - start) / page;
+	unsigned char *resident = malloc(pages ? pages : 1);
+
+	if (!resident || mincore((void *)(uintptr_t)start, end - start, resident) != 0) {
+		free(resident);
+		return copy_self(img, start, end, "[code heap]") == 0; /* copy it all then */
+	}
+	int copied = 0;
+
+	for (size_t i = 0; i < pages;) {
+		if (!(resident[i] & 1)) {
+			i++;
+			continue;
+		}
+		size_t j = i;
+
+		while (j < pages && (resident[j] & 1))
+			j++;
+		copied |= copy_self(img, start + i * page, start + j * page, "[code heap]") == 0;
+		i = j;
+	}
+	free(resident);
+	return copied;
 }
 
 int kfr_pt_image_add_self_mappings(struct kfr_pt_image *img)
@@ -217,13 +247,14 @@ int kfr_pt_image_add_self_mappings(struct kfr_pt_image *img)
 }
 
 /*
- * Why whole anonymous executable mappings rather than the code heap's live blobs: HotSpot commits
- * its code heaps as anonymous rwx/r-x mappings, and nothing else in a JVM maps anonymous
- * executable memory (libraries are file mappings), so the mappings are the code heap's committed
- * part: nmethods, adapters, stubs and the template interpreter, all of which a trace runs through.
- * Copying them is one memcpy of a few MB to tens of MB at snapshot time and needs no walk of
+ * Why anonymous executable mappings rather than the code heap's live blobs: HotSpot commits its
+ * code heaps as anonymous rwx/r-x mappings, and nothing else in a JVM maps anonymous executable
+ * memory (libraries are file mappings), so the mappings are the code heap's committed part:
+ * nmethods, adapters, stubs and the template interpreter, all of which a trace runs through.
+ * Copying their resident pages is about 1 ms for a few MB at snapshot time and needs no walk of
  * HotSpot's structures that could race with the sweeper; a blob freed right after the copy still
- * decodes as it was when the trace was taken.
+ * decodes as it was when the trace was taken. (A code page swapped out is not copied: its ips
+ * count as "no code at ip".)
  */
 int kfr_pt_image_copy_anonymous_code(struct kfr_pt_image *img)
 {
