@@ -1,7 +1,5 @@
 package io.kfr.collectors.pt;
 
-import io.kfr.collectors.natives.NativeLibrary;
-
 import java.nio.ByteBuffer;
 
 /**
@@ -13,9 +11,9 @@ final class PtPerfNative {
     private PtPerfNative() {
     }
 
-    /** Loads the library holding these functions; null, or one line saying why not. */
+    /** Loads libkfr_pt (these functions live there, next to the decoder); null, or one line saying why not. */
     static String load() {
-        return NativeLibrary.load();
+        return PtNative.load();
     }
 
     /** The PMU at {@code pmuDir} in words ("type=8 ranges=2 pt=0:0-0 ..."), or "!why" when it cannot be used. */
