@@ -11,6 +11,7 @@ import io.kfr.collectors.threads.ThreadDirectory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -42,11 +43,14 @@ public final class PtCollector implements Collector {
         final int tid; // -1: every traced thread
         final String reason;
         final long untilNanos;
+        /** Completed with the threads decoded, for a caller that waits (kfr dump); may be null. */
+        final CompletableFuture<Integer> done;
 
-        Request(int tid, String reason, long untilNanos) {
+        Request(int tid, String reason, long untilNanos, CompletableFuture<Integer> done) {
             this.tid = tid;
             this.reason = reason;
             this.untilNanos = untilNanos;
+            this.done = done;
         }
     }
 
@@ -111,9 +115,14 @@ public final class PtCollector implements Collector {
         }
     }
 
-    /** Snapshots every traced thread (kfr dump, kfr pt-snapshot); at the collector's next poll. */
-    public void snapshotAll(String reason) {
-        requests.add(new Request(-1, reason, -1));
+    /**
+     * Snapshots every traced thread (kfr dump, kfr pt-snapshot) at once on the collector's thread;
+     * completes with the threads decoded once their events are delivered (0 if the collector stops first).
+     */
+    public CompletableFuture<Integer> snapshotAll(String reason) {
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        requests.add(new Request(-1, reason, -1, done));
+        return done;
     }
 
     /**
@@ -124,7 +133,7 @@ public final class PtCollector implements Collector {
     public void offCpu(int tid, long startEpochNanos, long durationNanos) {
         if (config.triggerNanos() > 0 && durationNanos >= config.triggerNanos()) {
             long blockedAt = startEpochNanos - Clocks.monotonicToEpochNanos(0);
-            requests.add(new Request(tid, PtSnapshot.OFF_CPU, blockedAt));
+            requests.add(new Request(tid, PtSnapshot.OFF_CPU, blockedAt, null));
         }
     }
 
@@ -150,7 +159,15 @@ public final class PtCollector implements Collector {
         try {
             Request r = requests.poll(timeoutMillis, TimeUnit.MILLISECONDS);
             while (r != null) {
-                delivered += take(r);
+                int n = 0;
+                try {
+                    n = take(r);
+                    delivered += n;
+                } finally {
+                    if (r.done != null) {
+                        r.done.complete(n);
+                    }
+                }
                 r = requests.poll();
             }
         } catch (InterruptedException e) {
@@ -158,7 +175,7 @@ public final class PtCollector implements Collector {
         }
         if (System.nanoTime() >= nextPeriodic) {
             nextPeriodic = System.nanoTime() + config.periodNanos();
-            delivered += take(new Request(-1, PtSnapshot.PERIODIC, -1));
+            delivered += take(new Request(-1, PtSnapshot.PERIODIC, -1, null));
         }
         return delivered;
     }
@@ -229,7 +246,7 @@ public final class PtCollector implements Collector {
 
     @Override
     public void wake() {
-        requests.add(new Request(WAKE, "", -1));
+        requests.add(new Request(WAKE, "", -1, null));
     }
 
     @Override
@@ -240,5 +257,10 @@ public final class PtCollector implements Collector {
     @Override
     public void release() {
         buffer = null;
+        for (Request r = requests.poll(); r != null; r = requests.poll()) {
+            if (r.done != null) {
+                r.done.complete(0);
+            }
+        }
     }
 }

@@ -69,7 +69,7 @@ class DoctorTest {
         r.expect("collector.offcpu", "ok", "(start-up self-test passed (");
         r.expect("collector.cpu", "ok", (cycles ? "cycles" : "cpu-clock") + ", Java frames");
         assertEquals("kfr here: off-CPU yes (tp_btf, Java frames); CPU yes (" + (cycles ? "cycles" : "cpu-clock")
-                + ", Java frames); Intel PT " + (pt ? "available (no kfr collector yet)" : "no"), r.summary, r.toString());
+                + ", Java frames); Intel PT " + (pt ? "available (option pt)" : "no"), r.summary, r.toString());
     }
 
     @ParameterizedTest

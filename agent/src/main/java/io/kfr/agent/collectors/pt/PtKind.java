@@ -1,0 +1,160 @@
+package io.kfr.agent.collectors.pt;
+
+import io.kfr.agent.AgentOptions;
+import io.kfr.agent.Durations;
+import io.kfr.agent.Log;
+import io.kfr.agent.collectors.CollectorForward;
+import io.kfr.agent.collectors.CollectorKind;
+import io.kfr.agent.collectors.CollectorOutput;
+import io.kfr.collectors.Clocks;
+import io.kfr.collectors.CollectorException;
+import io.kfr.collectors.OffCpuSample;
+import io.kfr.collectors.RunningCollector;
+import io.kfr.collectors.ThreadRef;
+import io.kfr.collectors.probe.CollectorTrial;
+import io.kfr.collectors.pt.PtCollector;
+import io.kfr.collectors.pt.PtCollectorListener;
+import io.kfr.collectors.pt.PtHotPath;
+import io.kfr.collectors.pt.PtPerfConfig;
+import io.kfr.collectors.pt.PtPerfSession;
+import io.kfr.collectors.pt.PtSnapshot;
+import io.kfr.collectors.pt.PtSnapshotResult;
+import io.kfr.collectors.pt.PtSpan;
+import io.kfr.events.KfrEventNames;
+
+/**
+ * The Intel PT collector ({@code pt}): every thread traced into its own AUX ring in snapshot
+ * mode; snapshots on {@code kfr dump} and {@code kfr pt-snapshot}, every {@code pt.period}, and
+ * after an off-CPU interval of at least {@code pt.trigger}; each decoded into kfr.HotPath and
+ * kfr.PtSpan events.
+ */
+public final class PtKind implements CollectorKind {
+    /** The collector of this JVM's session; null when none runs. */
+    private static volatile PtCollector current;
+
+    @Override
+    public String name() {
+        return "pt";
+    }
+
+    @Override
+    public String title() {
+        return "Intel PT collector";
+    }
+
+    @Override
+    public String shortTitle() {
+        return "Intel PT";
+    }
+
+    @Override
+    public boolean requested(AgentOptions options) {
+        return options.pt() != null;
+    }
+
+    @Override
+    public boolean samplesThreads() {
+        return false;
+    }
+
+    @Override
+    public RunningCollector start(AgentOptions options, CollectorOutput output) throws CollectorException {
+        PtPerfConfig c = options.pt();
+        PtCollector.Started s = PtCollector.start(PtPerfSession.SYSFS, c, output.threads(), new Forward(output));
+        current = s.collector;
+        Log.info("Intel PT collector running (" + (c.bufferBytes() >> 10) + " KB per thread, filter "
+                + (c.javaOnly() ? "java" : "all") + (c.periodNanos() > 0 ? ", period " + Durations.format(c.periodNanos()) : "")
+                + (c.triggerNanos() > 0 ? ", trigger " + Durations.format(c.triggerNanos()) : "") + ")");
+        if (s.warning != null) {
+            Log.error(s.warning);
+        }
+        return new RunningCollector() {
+            @Override
+            public void requestStop() {
+                s.running.requestStop();
+            }
+
+            @Override
+            public void close() {
+                current = null;
+                s.running.close();
+            }
+
+            @Override
+            public Throwable failure() {
+                return s.running.failure();
+            }
+        };
+    }
+
+    /**
+     * Snapshots every traced thread now (kfr dump, kfr pt-snapshot) and waits up to waitMillis for
+     * their events to be in kfr's chunk: the threads decoded (0 when the wait ran out), or -1 when no
+     * PT collector runs.
+     */
+    public static int snapshotNow(long waitMillis) {
+        PtCollector c = current;
+        if (c == null) {
+            return -1;
+        }
+        try {
+            return c.snapshotAll(PtSnapshot.ON_DEMAND).get(waitMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+    }
+
+    /** An off-CPU interval the off-CPU collector delivered: the trigger's input. */
+    public static void offCpu(OffCpuSample s) {
+        PtCollector c = current;
+        if (c != null && !s.aggregated()) {
+            c.offCpu(s.thread().tid(), s.startEpochNanos(), s.durationNanos());
+        }
+    }
+
+    @Override
+    public CollectorTrial.Outcome trial() {
+        String pmu = PtPerfSession.describePmu(PtPerfSession.SYSFS);
+        if (pmu.startsWith("!")) {
+            return new CollectorTrial.Outcome(false, "", "", pmu.substring(1));
+        }
+        return new CollectorTrial.Outcome(true, "intel_pt " + pmu, "", "");
+    }
+
+    @Override
+    public String lossAdvice() {
+        return "a larger pt.buffer keeps more history; pt.filter=java traces less";
+    }
+
+    private static final class Forward extends CollectorForward implements PtCollectorListener {
+        Forward(CollectorOutput output) {
+            super(output);
+        }
+
+        @Override
+        public void onSnapshot(PtSnapshotResult r) {
+            if (!output.admitted()) {
+                return;
+            }
+            ThreadRef thread = output.threads().lookup(r.tid);
+            for (PtHotPath p : r.paths) {
+                boolean timed = p.startNanos >= 0;
+                output.chunk().addHotPath(thread, p, timed ? Clocks.monotonicToEpochNanos(p.startNanos) : r.epochNanos,
+                        timed ? p.durationNanos : 0, r.reason);
+                output.counted(KfrEventNames.HOT_PATH);
+            }
+            for (PtSpan s : r.spans) {
+                boolean timed = s.startNanos >= 0 && s.endNanos >= s.startNanos;
+                output.chunk().addPtSpan(thread, s, timed ? Clocks.monotonicToEpochNanos(s.startNanos) : r.epochNanos,
+                        timed ? s.endNanos - s.startNanos : 0);
+                output.counted(KfrEventNames.PT_SPAN);
+            }
+            if (!PtSnapshot.OFF_CPU.equals(r.reason) || !r.paths.isEmpty()) {
+                Log.info("pt: " + r);
+            }
+        }
+    }
+}
