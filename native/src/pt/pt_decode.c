@@ -75,6 +75,20 @@ static void close_gap(struct decode_state *st)
 	st->cond_pending = 0;
 }
 
+/*
+ * Trace lost or unreadable in the middle (overflow, an error before a resync): the segments either
+ * side must not read as one stretch of execution. With no segment open (the gap came right after a
+ * branch) an empty END_GAP segment marks it.
+ */
+static void mark_gap(struct decode_state *st)
+{
+	if (!st->open && st->out->nsegments > 0) {
+		memset(&st->cur, 0, sizeof(st->cur));
+		st->open = 1;
+	}
+	close_gap(st);
+}
+
 static int is_syscall(const struct pt_insn *insn)
 {
 	/* syscall (0f 05) and sysenter (0f 34); libipt classes both as far calls */
@@ -169,10 +183,14 @@ static int drain_events(struct decode_state *st, int status)
 		switch (ev.type) {
 		case ptev_overflow:
 			st->out->stops[KFR_PT_STOP_OVERFLOW]++;
+			mark_gap(st);
+			break;
+		case ptev_async_disabled:
+			if (st->patch_target) /* tracing went off where the last branch went */
+				st->out->segments[st->out->nsegments - 1].target = ev.variant.async_disabled.at;
 			close_gap(st);
 			break;
 		case ptev_disabled:
-		case ptev_async_disabled:
 			close_gap(st);
 			break;
 		case ptev_async_branch:
@@ -286,14 +304,15 @@ int kfr_pt_decode(struct kfr_pt_image *img, const uint8_t *trace, size_t len, co
 		}
 		if (st.oom)
 			break;
-		close_gap(&st);
 		if (status == -pte_eos) {
+			close_gap(&st);
 			uint64_t sync = 0;
 
 			if (pt_insn_get_sync_offset(dec, &sync) >= 0 && ends_mid_packet(trace, len, sync))
 				out->stops[KFR_PT_STOP_TRUNCATED_PACKET]++;
 			break;
 		}
+		mark_gap(&st);
 		out->stops[stop_of(status)]++; /* then on from the next PSB */
 	}
 done:

@@ -12,7 +12,11 @@ public final class PtSegment {
     public static final int END_JUMP = 3;
     /** An asynchronous event or exception took the thread elsewhere after lastIp. */
     public static final int END_INTERRUPT = 4;
-    /** Decoding stopped after lastIp: an error, a gap in the trace, or the trace's end. */
+    /**
+     * Decoding stopped after lastIp: an error, a gap in the trace, or the trace's end. A gap right
+     * after a branch (an overflow, an error before a resync) is an END_GAP segment of 0 instructions
+     * (ips 0), so that no two segments around lost trace read as continuous execution.
+     */
     public static final int END_GAP = 5;
     public static final int END_SYSCALL = 6;
 
