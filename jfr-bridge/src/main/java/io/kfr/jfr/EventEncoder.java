@@ -105,7 +105,7 @@ final class EventEncoder {
     }
 
     static void spoolHotPath(JfrBuffer r, int thread, int stack, long startNanos, long durationNanos, long instructions,
-                             long branches, int reason) {
+                             long branches, int reason, long snapshot) {
         r.writeByte(KfrEventTypes.HOT_PATH.kind());
         r.writeRawLong(startNanos);
         r.writeVarLong(Math.max(0, durationNanos));
@@ -114,10 +114,11 @@ final class EventEncoder {
         r.writeVarLong(instructions);
         r.writeVarLong(branches);
         r.writeVarInt(reason);
+        r.writeVarLong(snapshot);
     }
 
     static void spoolPtSpan(JfrBuffer r, int thread, long startNanos, long durationNanos, int method, int depth,
-                            long instructions) {
+                            long instructions, long snapshot) {
         r.writeByte(KfrEventTypes.PT_SPAN.kind());
         r.writeRawLong(startNanos);
         r.writeVarLong(Math.max(0, durationNanos));
@@ -125,6 +126,7 @@ final class EventEncoder {
         r.writeVarInt(method);
         r.writeVarInt(depth);
         r.writeVarLong(instructions);
+        r.writeVarLong(snapshot);
     }
 
     /** Every counter of the event, 0 where the collector does not fill it. */

@@ -266,7 +266,8 @@ public final class KfrChunk implements AutoCloseable {
      * A kfr.HotPath event: one path of a PT snapshot of {@code thread}, from startEpochNanos for
      * durationNanos. Never fails on a full disk (see above).
      */
-    public void addHotPath(ThreadRef thread, PtHotPath p, long startEpochNanos, long durationNanos, String reason) {
+    public void addHotPath(ThreadRef thread, PtHotPath p, long startEpochNanos, long durationNanos, String reason,
+                           long snapshot) {
         synchronized (lock) {
             ensureOpen();
             rotate(false);
@@ -274,20 +275,20 @@ public final class KfrChunk implements AutoCloseable {
             int stack = stack(p.stack, startEpochNanos);
             record.reset();
             EventEncoder.spoolHotPath(record, pools.thread(thread), stack, startEpochNanos, durationNanos, p.instructions,
-                    p.branches, pools.string(reason));
+                    p.branches, pools.string(reason), snapshot);
             append();
         }
     }
 
     /** A kfr.PtSpan event: one call of a PT snapshot of {@code thread}. Never fails on a full disk (see above). */
-    public void addPtSpan(ThreadRef thread, PtSpan s, long startEpochNanos, long durationNanos) {
+    public void addPtSpan(ThreadRef thread, PtSpan s, long startEpochNanos, long durationNanos, long snapshot) {
         synchronized (lock) {
             ensureOpen();
             rotate(false);
             current.saw(startEpochNanos + Math.max(0, durationNanos));
             record.reset();
             EventEncoder.spoolPtSpan(record, pools.thread(thread), startEpochNanos, durationNanos, pools.string(s.method),
-                    s.depth, s.endInstruction - s.startInstruction);
+                    s.depth, s.endInstruction - s.startInstruction, snapshot);
             append();
         }
     }

@@ -201,7 +201,9 @@ final class KfrEventTypes {
             field("instructions", LONG, "Instructions", "Instructions the thread executed on the path", Encoding.LONG),
             field("branches", LONG, "Branches", "Conditional branches it executed there, taken or not", Encoding.LONG),
             field("reason", STRING, "Snapshot Reason", "Why the snapshot was taken: on demand, periodic, off-CPU",
-                    Encoding.STRING)));
+                    Encoding.STRING),
+            field("snapshot", LONG, "Snapshot", "The snapshot's number in this JVM: the threads' traces taken together share it",
+                    Encoding.LONG)));
 
     static final EventType PT_SPAN = new EventType(KfrEventNames.PT_SPAN, KfrTypes.EVENT_BASE + 109, 10, "PT Span",
             "One method call of an Intel PT snapshot of a thread, from its call to its return", PT_CATEGORY, false, List.of(
@@ -216,7 +218,8 @@ final class KfrEventTypes {
                     Encoding.STRING),
             field("depth", INT, "Depth", "Call depth, 0 = the shallowest frame of its stretch of trace", Encoding.INT),
             field("instructions", LONG, "Instructions", "Instructions executed from the call to the return",
-                    Encoding.LONG)));
+                    Encoding.LONG),
+            field("snapshot", LONG, "Snapshot", "The snapshot's number in this JVM (as kfr.HotPath's)", Encoding.LONG)));
 
     /** In metadata order; index = kind - 1. */
     static final List<EventType> ALL = List.of(OFF_CPU, COLLECTOR_STATISTICS, CPU_SAMPLE, EXECUTION_SAMPLE, PAGE_CACHE_MISS,

@@ -35,6 +35,8 @@ public final class PtCollector implements Collector {
     private ByteBuffer buffer;
     private long nextPeriodic;
     private long snapshots;
+    /** Snapshot requests that took a trace: kfr.HotPath's snapshot number. */
+    private long requestsTaken;
     private long failedSnapshots;
     private long events;
     private long unnamed;
@@ -212,13 +214,14 @@ public final class PtCollector implements Collector {
         if (taken.isEmpty()) {
             return 0;
         }
+        long number = ++requestsTaken;
         try (PtImage image = PtImage.ofThisProcess()) {
             image.copyCodeHeap();
             for (PtSnapshot s : taken) {
                 if (s.trace.remaining() == 0) {
                     continue; // the thread has not run since it was traced
                 }
-                PtSnapshotResult result = PtSnapshotDecode.decode(s, image, cpu, r.untilNanos);
+                PtSnapshotResult result = PtSnapshotDecode.decode(number, s, image, cpu, r.untilNanos);
                 snapshots++;
                 events += result.paths.size() + result.spans.size();
                 listener.onSnapshot(result);

@@ -17,8 +17,8 @@ public final class PtSnapshotDecode {
     private PtSnapshotDecode() {
     }
 
-    /** {@code untilNanos}: CLOCK_MONOTONIC ns after which the trace is not wanted, or -1. */
-    public static PtSnapshotResult decode(PtSnapshot snapshot, PtImage image, PtCpu cpu, long untilNanos) {
+    /** {@code number}: the snapshot's number (kfr.HotPath's snapshot); {@code untilNanos}: CLOCK_MONOTONIC ns after which the trace is not wanted, or -1. */
+    public static PtSnapshotResult decode(long number, PtSnapshot snapshot, PtImage image, PtCpu cpu, long untilNanos) {
         PtCpu c = cpu;
         if (snapshot.timeConversion != null) {
             c = cpu.withTscConversion((int) snapshot.timeConversion[2], (int) snapshot.timeConversion[1],
@@ -30,7 +30,7 @@ public final class PtSnapshotDecode {
             segments = until(segments, untilNanos);
         }
         PtPathsNames names = new PtPathsNames();
-        return new PtSnapshotResult(snapshot.tid, snapshot.reason, snapshot.epochNanos, PtPaths.of(segments, names),
+        return new PtSnapshotResult(number, snapshot.tid, snapshot.reason, snapshot.epochNanos, PtPaths.of(segments, names),
                 PtSpans.of(segments, names), r.traceBytes, r.instructions, r.stops, snapshot.wrapped, r.decodeNanos);
     }
 

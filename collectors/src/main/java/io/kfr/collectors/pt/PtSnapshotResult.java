@@ -5,6 +5,8 @@ import java.util.Map;
 
 /** One thread's snapshot, decoded and named: its hot paths, its call timeline, and what decoding said. */
 public final class PtSnapshotResult {
+    /** The snapshot's number in this JVM (1, 2, ...): several threads' snapshots taken together share it. */
+    public final long snapshot;
     public final int tid;
     public final String reason;
     /** When the snapshot was taken, epoch ns: the time of events whose trace had no timing. */
@@ -17,9 +19,10 @@ public final class PtSnapshotResult {
     public final boolean wrapped;
     public final long decodeNanos;
 
-    public PtSnapshotResult(int tid, String reason, long epochNanos, List<PtHotPath> paths, List<PtSpan> spans,
+    public PtSnapshotResult(long snapshot, int tid, String reason, long epochNanos, List<PtHotPath> paths, List<PtSpan> spans,
                             long traceBytes, long instructions, Map<String, Integer> stops, boolean wrapped,
                             long decodeNanos) {
+        this.snapshot = snapshot;
         this.tid = tid;
         this.reason = reason;
         this.epochNanos = epochNanos;

@@ -143,13 +143,13 @@ public final class PtKind implements CollectorKind {
             for (PtHotPath p : r.paths) {
                 boolean timed = p.startNanos >= 0;
                 output.chunk().addHotPath(thread, p, timed ? Clocks.monotonicToEpochNanos(p.startNanos) : r.epochNanos,
-                        timed ? p.durationNanos : 0, r.reason);
+                        timed ? p.durationNanos : 0, r.reason, r.snapshot);
                 output.counted(KfrEventNames.HOT_PATH);
             }
             for (PtSpan s : r.spans) {
                 boolean timed = s.startNanos >= 0 && s.endNanos >= s.startNanos;
                 output.chunk().addPtSpan(thread, s, timed ? Clocks.monotonicToEpochNanos(s.startNanos) : r.epochNanos,
-                        timed ? s.endNanos - s.startNanos : 0);
+                        timed ? s.endNanos - s.startNanos : 0, r.snapshot);
                 output.counted(KfrEventNames.PT_SPAN);
             }
             if (!PtSnapshot.OFF_CPU.equals(r.reason) || !r.paths.isEmpty()) {
