@@ -232,11 +232,20 @@ static int run_attach(pid_t pid, pid_t tid, size_t max, const char *dir, size_t 
 		return die("cannot read the process's maps or memory");
 	uint64_t rip = ps_rip(tid);
 
+	/* (not a step over pushf here either: see pt_synth_is_pushf) */
 	for (int i = 0; !in_jit_code(&p, rip) && i < 200000 && !signal; i++) {
+		uint8_t code[16];
+
+		if (pt_synth_is_pushf(code, ps_read(&p, rip, code, sizeof(code))))
+			break;
 		signal = ps_step(tid);
 		rip = ps_rip(tid);
 	}
 	while (!signal && in_jit_code(&p, rip) && nsteps < max) {
+		uint8_t code[16];
+
+		if (pt_synth_is_pushf(code, ps_read(&p, rip, code, sizeof(code))))
+			break;
 		record(rip);
 		signal = ps_step(tid);
 		uint64_t after = ps_rip(tid);
@@ -247,13 +256,14 @@ static int run_attach(pid_t pid, pid_t tid, size_t max, const char *dir, size_t 
 	}
 	steps[nsteps].ip = rip;
 	steps[nsteps].tsc = __rdtsc();
-	ptrace(PTRACE_DETACH, tid, 0, signal > 0 ? signal : 0);
-	if (nsteps < 2) {
-		fprintf(stderr, "pt_synth: the thread ran no JIT code (signal %d)\n", signal);
-		return 1;
-	}
-	int rc = emit(&p, dir, psb_period, signal > 0 ? signal : 0);
+	if (signal)
+		fprintf(stderr, "pt_synth: step %zu: the thread stopped with signal %d\n", nsteps, signal);
+	/* the code is read (classified, copied) while the thread is still stopped */
+	int rc = nsteps < 2 ? 1 : emit(&p, dir, psb_period, signal > 0 ? signal : 0);
 
+	if (nsteps < 2)
+		fprintf(stderr, "pt_synth: the thread ran no JIT code\n");
+	ptrace(PTRACE_DETACH, tid, 0, signal > 0 ? signal : 0);
 	ps_close(&p);
 	return rc;
 }

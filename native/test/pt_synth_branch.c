@@ -81,3 +81,12 @@ void pt_synth_classify(const uint8_t *b, size_t n, uint64_t ip, struct pt_synth_
 		out->kind = PS_REP_STRING;
 	}
 }
+
+int pt_synth_is_pushf(const uint8_t *b, size_t n)
+{
+	size_t p = 0;
+
+	while (p < n && p < 14 && (is_legacy_prefix(b[p]) || (b[p] & 0xf0) == 0x40))
+		p++;
+	return p < n && b[p] == 0x9c;
+}

@@ -23,6 +23,13 @@ struct pt_synth_insn {
 	uint64_t target; /* direct branches */
 };
 
+/*
+ * True for pushf: stepped by ptrace it pushes the trap flag the tracer set, and the popf that
+ * restores it later traps after the tracer has gone (a SIGTRAP that kills a JVM). Recording stops
+ * before one (HotSpot's safepoint and deoptimization blobs save the flags).
+ */
+int pt_synth_is_pushf(const uint8_t *b, size_t n);
+
 /* Classifies the instruction whose bytes start at `b` (n readable) and that lives at `ip`. */
 void pt_synth_classify(const uint8_t *b, size_t n, uint64_t ip, struct pt_synth_insn *out);
 

@@ -63,6 +63,7 @@ final class PtDecodeTraces {
 
     /** steps single-steps of thread tid of process pid, in its JIT code. */
     static PtDecodeTraces attach(Path dir, long pid, int tid, int steps, int psbPeriod) throws Exception {
+        java.nio.file.Files.createDirectories(dir);
         run(List.of(TOOLS.resolve("pt_synth").toString(), "attach", Long.toString(pid), Integer.toString(tid),
                 Integer.toString(steps), dir.toString(), Integer.toString(psbPeriod)));
         return new PtDecodeTraces(dir);
