@@ -11,7 +11,9 @@ import java.util.function.LongFunction;
 
 /**
  * The call/return timeline of one decoded snapshot: a {@link PtSpan} per method call, from the call
- * to its return, at its depth. A frame the trace was already in at its start (or that a return
+ * to its return, at its depth. A call whose target cannot be named (an itable stub, a PLT entry) is
+ * named by the first code it reaches that can. Inlined calls are no calls in the trace: a span's
+ * method is the scope at the callee's first instruction. A frame the trace was already in at its start (or that a return
  * below the start revealed) spans from the start of its stretch; a frame still open at a gap or at
  * the end spans to there. Depth 0 is the shallowest frame of each stretch between gaps.
  */
@@ -36,6 +38,14 @@ public final class PtSpans {
                     state[2] = before;
                     open.push(new Raw(name(names, s.firstIp), depth, -1, before, run));
                 }
+                Raw top = open.peek();
+                if (top != null && top.unnamed) { // entered through a stub (an itable or PLT stub): the callee's name
+                    String n = name(names, s.firstIp);
+                    if (!unnamed(names, s.firstIp)) {
+                        top.method = n;
+                        top.unnamed = false;
+                    }
+                }
                 if (s.timeNanos >= 0) {
                     if (state[0] < 0) {
                         state[0] = s.timeNanos;
@@ -51,7 +61,9 @@ public final class PtSpans {
 
             @Override
             public void called(PtSegment s, int depth, int run, long after) {
-                open.push(new Raw(name(names, s.target), depth, s.timeNanos, after, run));
+                Raw callee = new Raw(name(names, s.target), depth, s.timeNanos, after, run);
+                callee.unnamed = unnamed(names, s.target);
+                open.push(callee);
             }
 
             @Override
@@ -107,6 +119,10 @@ public final class PtSpans {
         return words(f.get(0)) + " (inlined in " + outer + ")";
     }
 
+    private static boolean unnamed(LongFunction<List<Frame>> names, long ip) {
+        return names.apply(ip).get(0).type() == FrameType.UNKNOWN;
+    }
+
     private static String words(Frame f) {
         if (f.type() == FrameType.NATIVE || f.type() == FrameType.CPP || f.type() == FrameType.KERNEL
                 || f.type() == FrameType.UNKNOWN) {
@@ -116,7 +132,9 @@ public final class PtSpans {
     }
 
     private static final class Raw {
-        final String method;
+        /** The callee's name: a call into a stub takes the name of the first named code it reaches. */
+        String method;
+        boolean unnamed;
         final int depth;
         final int run;
         long start;
