@@ -167,6 +167,21 @@ class PtPathsSpansNativeTest {
         assertTrue(callees.size() > 40, "the loop's calls: " + callees.size());
     }
 
+    /** pt.trigger's cut: a snapshot for an off-CPU interval keeps what ran before the thread blocked. */
+    @Test
+    void anOffCpuSnapshotKeepsWhatRanBeforeTheThreadBlocked() throws Exception {
+        List<PtSegment> timed;
+        try (PtImage image = t.image()) {
+            timed = PtDecoder.decode(image, ByteBuffer.wrap(t.trace), PtCpu.unknown().withTscConversion(0, 1, 0),
+                    10_000_000, 10_000).segments;
+        }
+        long blockedAt = timed.get(timed.size() / 2).timeNanos;
+        List<PtSegment> kept = PtSnapshotDecode.until(timed, blockedAt);
+        assertTrue(kept.size() >= timed.size() / 2 && kept.size() < timed.size(), kept.size() + " of " + timed.size());
+        assertTrue(kept.stream().allMatch(s -> s.timeNanos <= blockedAt));
+        assertTrue(timed.get(kept.size()).timeNanos > blockedAt, "the first segment left out ended after the block");
+    }
+
     @Test
     void aGapStartsAFreshStack() throws Exception {
         // the trace up to a point inside a leaf call (one caller on the stack), a gap, then the trace

@@ -64,6 +64,8 @@ class DoctorTest {
         if (!pt) {
             assertTrue(r.line("perf.intel_pt").contains("-> fix: an Intel CPU with PT"), r.toString());
         }
+        r.expect("pt.libipt", "ok", "libkfr_pt.so and libipt 2.");
+        r.expect("pt.pmu", pt ? "ok" : "missing", pt ? "intel_pt type=" : "no Intel PT on this machine");
         r.expect("jvm", "ok", " " + javaVersion(jdk) + "+");
         r.expect("collector.offcpu", "ok", "tp_btf, Java frames");
         r.expect("collector.offcpu", "ok", "(start-up self-test passed (");
