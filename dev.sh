@@ -5,12 +5,14 @@
 #                   the agent's gate on JDK 11: dev/install-jdks.sh); this is what CI runs
 #   ./dev.sh bench  the benchmarks: off-CPU overhead (context-switch storm vs. baseline and offcputime),
 #                   threshold sweep, CPU sampler vs. async-profiler (shares, overhead), real servers
-#                   (Jetty under wrk, a Kafka broker under ProducerPerformance: no agent, JFR, kfr)
+#                   (Jetty under wrk, a Kafka broker under ProducerPerformance: no agent, JFR, kfr),
+#                   Intel PT decoding speed (collectors' PtDecodeBench)
 # Each installs the system packages it lacks with apt-get.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-BUILD_PACKAGES=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make maven openjdk-17-jdk-headless)
+# libipt-dev: libkfr_pt.so links libipt.so.2 (libipt2) and the PT proofs' synthesizer its encoder
+BUILD_PACKAGES=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libipt-dev make maven openjdk-17-jdk-headless)
 # binutils' readelf cross-checks the ELF reader; libc6-dbg names glibc's static functions;
 # golang-go brings `go tool pprof`, which reads kfr's pprof output in ConvertTest
 TEST_PACKAGES=(binutils libc6-dbg util-linux chromium chromium-driver golang-go)
@@ -65,7 +67,7 @@ case "${1:-}" in
         ensure_packages "${BUILD_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
         mvn_ verify -pl it-tests -am -Dtest='*Bench' -Dsurefire.failIfNoSpecifiedTests=false
         cat it-tests/target/bench-offcpu.txt it-tests/target/bench-threshold.txt it-tests/target/bench-cpu.txt \
-            it-tests/target/bench-servers.txt
+            it-tests/target/bench-servers.txt collectors/target/bench-pt-decode.txt
         ;;
     *)
         sed -n '2,6p' "$0"

@@ -6,7 +6,7 @@
  *   pt_synth attach <pid> <tid> <steps> <outdir> [psb-period]        a running thread's JIT code
  * outdir gets: trace.pt (the packets), steps.bin (u64 rips of the executed instructions, then the
  * ip execution went on to), kinds.bin (u8 per instruction: 0 other, 1 conditional not taken,
- * 2 taken, 3 direct jump, 4 direct call, 5 indirect jump, 6 indirect call, 7 return), image.txt
+ * 2 taken, 3 direct jump, 4 direct call, 5 indirect jump, 6 indirect call, 7 return, 8 syscall), image.txt
  * ("file <hex address> <size> <offset> <path>" or "code <hex address> <file>" per mapping the steps
  * ran in; code-*.bin the copied bytes) and meta.txt (steps, bytes, first and last TSC, signal).
  */

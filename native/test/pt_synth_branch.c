@@ -73,9 +73,11 @@ void pt_synth_classify(const uint8_t *b, size_t n, uint64_t ip, struct pt_synth_
 			out->kind = PS_JUMP_INDIRECT;
 		else if (reg == 3 || reg == 5)
 			out->kind = PS_UNSUPPORTED;
+	} else if (op == 0x0f && b[p + 1] == 0x05) {
+		out->kind = PS_SYSCALL;
+		out->length = (uint8_t)(p + 2);
 	} else if (op == 0xca || op == 0xcb || op == 0xcc || op == 0xcd || op == 0xcf ||
-		   (op == 0x0f && (b[p + 1] == 0x05 || b[p + 1] == 0x07 || b[p + 1] == 0x34 || b[p + 1] == 0x35 ||
-				   b[p + 1] == 0x0b))) {
+		   (op == 0x0f && (b[p + 1] == 0x07 || b[p + 1] == 0x34 || b[p + 1] == 0x35 || b[p + 1] == 0x0b))) {
 		out->kind = PS_UNSUPPORTED;
 	} else if (rep && (op == 0xa4 || op == 0xa5 || op == 0xa6 || op == 0xa7 || (op >= 0xaa && op <= 0xaf))) {
 		out->kind = PS_REP_STRING;

@@ -14,6 +14,7 @@ enum pt_synth_kind {
 	PS_CALL_INDIRECT,
 	PS_RETURN,        /* TIP (return compression is not used) */
 	PS_REP_STRING,    /* rep movs/stos...: single-stepping stops once per iteration, PT sees one */
+	PS_SYSCALL,       /* user-only tracing: TIP.PGD (ip suppressed), TIP.PGE at the return */
 	PS_UNSUPPORTED,   /* far branches, syscalls, interrupts: not in the traced code */
 };
 

@@ -104,7 +104,8 @@ long pt_synth_encode(const struct pt_synth_step *steps, size_t n, pt_synth_read_
 		size_t got = read(ctx, ip, code, sizeof(code));
 		struct pt_synth_insn insn;
 
-		if (pt_enc_get_offset(s.e, &offset) == 0 && offset - last_psb >= psb_period && i > 0) {
+		/* after a plain instruction, as PSBs fall anywhere in real traces (not only after packets) */
+		if (pt_enc_get_offset(s.e, &offset) == 0 && offset - last_psb >= psb_period && i > 0 && kinds[i - 1] == 0) {
 			flush_tnt(&s);
 			psb_plus(&s, steps[i].tsc, ip);
 			last_psb = offset;
@@ -135,6 +136,18 @@ long pt_synth_encode(const struct pt_synth_step *steps, size_t n, pt_synth_read_
 			flush_tnt(&s);
 			put_ip(&s, ppt_tip, next, pt_ipc_sext_48);
 			kinds[i] = insn.kind == PS_JUMP_INDIRECT ? 5 : insn.kind == PS_CALL_INDIRECT ? 6 : 7;
+			break;
+		case PS_SYSCALL:
+			/* tracing user space only: off into the kernel, on again at the return address */
+			if (next != ip + insn.length) {
+				snprintf(err, errlen, "step %zu: syscall at %lx returned to %lx", i, (unsigned long)ip,
+					 (unsigned long)next);
+				goto fail;
+			}
+			flush_tnt(&s);
+			put_ip(&s, ppt_tip_pgd, 0, pt_ipc_suppressed);
+			put_ip(&s, ppt_tip_pge, next, pt_ipc_sext_48);
+			kinds[i] = 8;
 			break;
 		case PS_OTHER:
 		case PS_REP_STRING:

@@ -18,7 +18,7 @@ struct pt_synth_step {
 /*
  * Encodes steps[0..n-1] (steps[n].ip: where execution went next) into buf: PSB+ (TSC, MODE.exec
  * 64-bit) and TIP.PGE at the start, TNT-8 for conditionals, TIP for indirect branches and for every
- * return (no return compression), PSB+ with FUP about every psb_period bytes, and FUP + TIP.PGD
+ * return (no return compression), TIP.PGD + TIP.PGE around a syscall (user-only tracing), PSB+ with FUP about every psb_period bytes, and FUP + TIP.PGD
  * (tracing turned off at the next ip) at the end. kinds[i] gets each step's class (for the
  * expected segments). Returns the bytes written, or -1 with a reason in err.
  */

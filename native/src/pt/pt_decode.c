@@ -95,6 +95,19 @@ static int is_syscall(const struct pt_insn *insn)
 	return insn->size == 2 && insn->raw[0] == 0x0f && (insn->raw[1] == 0x05 || insn->raw[1] == 0x34);
 }
 
+/* The ip execution went on to after the last instruction: the last branch's target, and whether
+ * the last conditional was taken. */
+static void resolve_next(struct decode_state *st, uint64_t ip)
+{
+	if (st->patch_target) {
+		st->out->segments[st->out->nsegments - 1].target = ip;
+		st->patch_target = 0;
+	}
+	if (st->cond_pending && ip != st->cond_fall)
+		st->cur.taken++;
+	st->cond_pending = 0;
+}
+
 static void on_insn(struct decode_state *st, const struct pt_insn *insn)
 {
 	struct kfr_pt_decode_out *out = st->out;
@@ -102,13 +115,7 @@ static void on_insn(struct decode_state *st, const struct pt_insn *insn)
 	if (out->ips && out->nips < out->ips_cap)
 		out->ips[out->nips++] = insn->ip;
 	out->instructions++;
-	if (st->patch_target) {
-		out->segments[out->nsegments - 1].target = insn->ip;
-		st->patch_target = 0;
-	}
-	if (st->cond_pending && insn->ip != st->cond_fall)
-		st->cur.taken++;
-	st->cond_pending = 0;
+	resolve_next(st, insn->ip);
 	if (!st->open) {
 		memset(&st->cur, 0, sizeof(st->cur));
 		st->cur.first_ip = insn->ip;
@@ -186,18 +193,16 @@ static int drain_events(struct decode_state *st, int status)
 			mark_gap(st);
 			break;
 		case ptev_async_disabled:
-			if (st->patch_target) /* tracing went off where the last branch went */
-				st->out->segments[st->out->nsegments - 1].target = ev.variant.async_disabled.at;
+			/* tracing went off where the last instruction went */
+			resolve_next(st, ev.variant.async_disabled.at);
 			close_gap(st);
 			break;
 		case ptev_disabled:
 			close_gap(st);
 			break;
 		case ptev_async_branch:
-			if (st->patch_target) { /* interrupted right at a branch's target */
-				st->out->segments[st->out->nsegments - 1].target = ev.variant.async_branch.from;
-				st->patch_target = 0;
-			}
+			/* interrupted where the last instruction went */
+			resolve_next(st, ev.variant.async_branch.from);
 			if (st->open)
 				push(st, KFR_PT_END_INTERRUPT, ev.variant.async_branch.to, 0);
 			break;

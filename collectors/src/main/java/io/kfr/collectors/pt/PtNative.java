@@ -5,9 +5,11 @@ import io.kfr.collectors.natives.NativeLibrary;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
 /**
  * Loads libkfr_pt.so (the PT decoder over libipt, and the PT perf path) once per JVM: from the
@@ -20,6 +22,7 @@ public final class PtNative {
     static final String RESOURCE = "/io/kfr/native/linux-x86-64/libkfr_pt.so";
     private static volatile boolean loaded;
     private static volatile String loadError;
+    private static FileChannel libraryLock;
 
     private PtNative() {
     }
@@ -76,6 +79,15 @@ public final class PtNative {
             dir.toFile().deleteOnExit();
             lib.toFile().deleteOnExit();
             Files.copy(in, lib, StandardCopyOption.REPLACE_EXISTING);
+            // held for the JVM's life, as libkfr.so's copy: the agent's Leftovers keeps a locked directory
+            Path lock = dir.resolve(".lock");
+            lock.toFile().deleteOnExit();
+            try {
+                libraryLock = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                libraryLock.tryLock();
+            } catch (IOException | RuntimeException e) {
+                // only the pid in the name protects it then
+            }
             return lib;
         }
     }

@@ -34,7 +34,7 @@ class PtDecodeFaultsTest {
     static void synthesize() throws Exception {
         assertNull(PtNative.load());
         t = PtDecodeTraces.nativeTarget(dir, 40, 512);
-        String[] f = t.imageLines.get(0).split(" ", 5);
+        String[] f = t.imageLines.stream().filter(l -> l.endsWith("/pt_target")).findFirst().orElseThrow().split(" ", 5);
         assertEquals("file", f[0], "pt_target's code is a file mapping");
         codeAddress = Long.parseUnsignedLong(f[1], 16);
         code = new byte[Integer.parseInt(f[2])];

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 final class PtDecodeTraces {
     static final Path TOOLS = Path.of("../native/target/native/pt-test").toAbsolutePath().normalize();
     static final int OTHER = 0, COND_NOT_TAKEN = 1, COND_TAKEN = 2, JUMP = 3, CALL = 4, JUMP_INDIRECT = 5,
-            CALL_INDIRECT = 6, RETURN = 7;
+            CALL_INDIRECT = 6, RETURN = 7, SYSCALL = 8;
 
     final Path dir;
     final byte[] trace;
@@ -63,13 +63,13 @@ final class PtDecodeTraces {
 
     /** steps single-steps of thread tid of process pid, in its JIT code. */
     static PtDecodeTraces attach(Path dir, long pid, int tid, int steps, int psbPeriod) throws Exception {
-        java.nio.file.Files.createDirectories(dir);
         run(List.of(TOOLS.resolve("pt_synth").toString(), "attach", Long.toString(pid), Integer.toString(tid),
                 Integer.toString(steps), dir.toString(), Integer.toString(psbPeriod)));
         return new PtDecodeTraces(dir);
     }
 
     private static void run(List<String> command) throws Exception {
+        Files.createDirectories(Path.of(command.get(command.size() - 2))); // outdir
         assertTrue(Files.isExecutable(Path.of(command.get(0))), command.get(0) + " not built (native/Makefile pt-test-tools)");
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         boolean done = p.waitFor(60, TimeUnit.SECONDS);
@@ -115,10 +115,12 @@ final class PtDecodeTraces {
                 case JUMP: case JUMP_INDIRECT: end = PtSegment.END_JUMP; break;
                 case CALL: case CALL_INDIRECT: end = PtSegment.END_CALL; break;
                 case RETURN: end = PtSegment.END_RETURN; break;
+                case SYSCALL: end = PtSegment.END_SYSCALL; break;
                 default: break;
             }
             if (end != 0) {
-                out.add(new PtSegment(first, steps[i], n, cond, taken, end, steps[i + 1], -1));
+                // tracing is off in the kernel: where a syscall went is not in the trace
+                out.add(new PtSegment(first, steps[i], n, cond, taken, end, end == PtSegment.END_SYSCALL ? 0 : steps[i + 1], -1));
                 n = cond = taken = 0;
             }
         }

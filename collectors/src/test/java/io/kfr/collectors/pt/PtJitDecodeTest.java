@@ -4,10 +4,13 @@ import io.kfr.collectors.natives.KfrNative;
 import io.kfr.collectors.natives.NativeLibrary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,8 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Proof over real JIT code: a thread spinning in C2-compiled ptHot (a loop with ptStep inlined) is
  * single-stepped with ptrace (ptStep's megamorphic call takes it through lambdas and an itable stub); the packets PT would have written, decoded over the code bytes copied
- * out of the code heap, give back exactly the recorded instructions. Once in a child JVM (the
- * nmethod's bounds from jcmd Compiler.codelist), once in this JVM, where the image is this
+ * out of the code heap, give back exactly the recorded instructions. In child JVMs of JDK 17, 25
+ * and 21 (the nmethod's bounds from jcmd Compiler.codelist), once in this JVM, where the image is this
  * process's own (PtImage.ofThisProcess + copyCodeHeap) and the decoded pcs are named by
  * KfrNative.javaNamesAtPc: ptHot, with ptStep inlined.
  */
@@ -34,10 +37,21 @@ class PtJitDecodeTest {
     @TempDir
     Path dir;
 
-    @Test
-    void aChildJvmsNmethodDecodesToTheSingleSteppedInstructions() throws Exception {
+    /** This JDK (17 as built), JDK 25 (which the tests require) and JDK 21 where dev/install-jdks.sh put it. */
+    static List<String> jdks() {
+        List<String> homes = new ArrayList<>(List.of(System.getProperty("java.home"), "/usr/lib/jvm/temurin-25-jdk-amd64"));
+        if (Files.isExecutable(Path.of("/opt/kfr-jdks/jdk21/bin/java"))) {
+            homes.add("/opt/kfr-jdks/jdk21");
+        }
+        return homes;
+    }
+
+    @ParameterizedTest
+    @MethodSource("jdks")
+    void aChildJvmsNmethodDecodesToTheSingleSteppedInstructions(String javaHome) throws Exception {
         assertNull(PtNative.load());
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String java = Path.of(javaHome, "bin", "java").toString();
+        assertTrue(Files.isExecutable(Path.of(java)), java);
         Process child = new ProcessBuilder(java, "-XX:CompileCommand=quiet",
                 "-XX:CompileCommand=dontinline,io.kfr.collectors.pt.PtDecodeJitSpinner::ptHot",
                 "-XX:+UnlockDiagnosticVMOptions", "-XX:GuaranteedSafepointInterval=0",
@@ -48,7 +62,7 @@ class PtJitDecodeTest {
             String line = out.readLine();
             assertTrue(line != null && line.startsWith("tid "), "the child says its spinning thread: " + line);
             int tid = Integer.parseInt(line.substring(4).trim());
-            List<long[]> nmethods = c2Nmethods(child.pid(), PtDecodeJitSpinner.class.getName() + ".ptHot");
+            List<long[]> nmethods = c2Nmethods(javaHome, child.pid(), PtDecodeJitSpinner.class.getName() + ".ptHot");
             PtDecodeTraces t = PtDecodeTraces.attach(dir, child.pid(), tid, STEPS, 4096);
             assertTrue(t.instructions() > STEPS / 2, "stepped in JIT code: " + t.instructions());
             assertTrue(t.imageLines.stream().allMatch(l -> l.startsWith("code ")), "JIT code only: " + t.imageLines);
@@ -56,7 +70,7 @@ class PtJitDecodeTest {
             // the rest: the lambdas ptStep calls and the itable stub between
             assertTrue(inNmethod * 3 > t.instructions(), inNmethod + " of " + t.instructions() + " steps in ptHot's C2 code");
             assertDecodesExactly(t, t.image());
-            System.out.println("PtJitDecodeTest child JVM: " + t.instructions() + " instructions single-stepped, " + inNmethod
+            System.out.println("PtJitDecodeTest child JVM " + javaHome + ": " + t.instructions() + " instructions single-stepped, " + inNmethod
                     + " in ptHot's C2 nmethod(s), " + t.trace.length + " trace bytes, decoded exactly");
             try (PtImage none = PtImage.empty()) { // the nmethod unloaded before decoding
                 PtDecodeResult r = PtDecoder.decode(none, ByteBuffer.wrap(t.trace), PtCpu.unknown(), 1_000_000, 2_000);
@@ -175,8 +189,8 @@ class PtJitDecodeTest {
     }
 
     /** [code begin, code end) of the in-use C2 (level 4) nmethods of a method, from jcmd Compiler.codelist. */
-    static List<long[]> c2Nmethods(long pid, String method) throws Exception {
-        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+    static List<long[]> c2Nmethods(String javaHome, long pid, String method) throws Exception {
+        String jcmd = Path.of(javaHome, "bin", "jcmd").toString();
         long until = System.nanoTime() + 30_000_000_000L;
         while (System.nanoTime() < until) {
             Process p = new ProcessBuilder(jcmd, Long.toString(pid), "Compiler.codelist").redirectErrorStream(true).start();
