@@ -224,6 +224,7 @@ public final class PtCollector implements Collector {
                 PtSnapshotResult result = PtSnapshotDecode.decode(number, s, image, cpu, r.untilNanos);
                 snapshots++;
                 events += result.paths.size() + result.spans.size();
+                unnamed += result.unnamed;
                 listener.onSnapshot(result);
                 n++;
             }

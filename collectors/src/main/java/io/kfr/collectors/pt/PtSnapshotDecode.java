@@ -30,8 +30,10 @@ public final class PtSnapshotDecode {
             segments = until(segments, untilNanos);
         }
         PtPathsNames names = new PtPathsNames();
-        return new PtSnapshotResult(number, snapshot.tid, snapshot.reason, snapshot.epochNanos, PtPaths.of(segments, names),
-                PtSpans.of(segments, names), r.traceBytes, r.instructions, r.stops, snapshot.wrapped, r.decodeNanos);
+        List<PtHotPath> paths = PtPaths.of(segments, names);
+        List<PtSpan> spans = PtSpans.of(segments, names);
+        return new PtSnapshotResult(number, snapshot.tid, snapshot.reason, snapshot.epochNanos, paths, spans, r.traceBytes,
+                r.instructions, r.stops, snapshot.wrapped, r.decodeNanos, names.unnamed());
     }
 
     /** The segments that ended by untilNanos (untimed ones go with the timed one after them). */

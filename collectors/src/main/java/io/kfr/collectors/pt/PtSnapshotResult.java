@@ -18,10 +18,12 @@ public final class PtSnapshotResult {
     public final Map<String, Integer> stops;
     public final boolean wrapped;
     public final long decodeNanos;
+    /** Distinct addresses of the trace that could not be named (code unloaded meanwhile, stubs). */
+    public final long unnamed;
 
     public PtSnapshotResult(long snapshot, int tid, String reason, long epochNanos, List<PtHotPath> paths, List<PtSpan> spans,
                             long traceBytes, long instructions, Map<String, Integer> stops, boolean wrapped,
-                            long decodeNanos) {
+                            long decodeNanos, long unnamed) {
         this.snapshot = snapshot;
         this.tid = tid;
         this.reason = reason;
@@ -33,6 +35,7 @@ public final class PtSnapshotResult {
         this.stops = stops;
         this.wrapped = wrapped;
         this.decodeNanos = decodeNanos;
+        this.unnamed = unnamed;
     }
 
     @Override

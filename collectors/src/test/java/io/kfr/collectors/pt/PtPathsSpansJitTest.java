@@ -100,6 +100,18 @@ class PtPathsSpansJitTest {
             }
             PtPathsNames names = new PtPathsNames();
             List<PtHotPath> paths = PtPaths.of(segments, names);
+            // the collector's own step, from a snapshot of the trace to the result it delivers
+            PtSnapshot snapshot = new PtSnapshot(tid.get(), PtSnapshot.ON_DEMAND, io.kfr.collectors.Clocks.nowEpochNanos(),
+                    ByteBuffer.wrap(t.trace), t.trace.length, false, null);
+            PtSnapshotResult result;
+            try (PtImage image = PtImage.ofThisProcess()) {
+                image.copyCodeHeap();
+                result = PtSnapshotDecode.decode(7, snapshot, image, PtCpu.unknown(), -1);
+            }
+            assertEquals(7, result.snapshot);
+            assertEquals(decoded, result.instructions, result::toString);
+            assertEquals(paths.size(), result.paths.size(), result::toString);
+            assertEquals(paths.get(0).stack, result.paths.get(0).stack, "the hottest path as named above");
             assertEquals(decoded, paths.stream().mapToLong(p -> p.instructions).sum(), "every instruction on a path");
             int stepLine = line("return (v & 1) == 0 ? op.apply(v, i) : v * 5 + i;");
             int callSiteLine = line("s += ptStep(OPS[i & 3], a[i & 63], i);");
