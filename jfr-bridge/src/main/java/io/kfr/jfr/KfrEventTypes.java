@@ -200,7 +200,7 @@ final class KfrEventTypes {
                             + "innermost first; truncated: callers above the snapshot's start are not known", Encoding.REFERENCE),
             field("instructions", LONG, "Instructions", "Instructions the thread executed on the path", Encoding.LONG),
             field("branches", LONG, "Branches", "Conditional branches it executed there, taken or not", Encoding.LONG),
-            field("reason", STRING, "Snapshot Reason", "Why the snapshot was taken: on demand, periodic, off-CPU",
+            field("reason", STRING, "Snapshot Reason", "Why the snapshot was taken: on demand, periodic, off-CPU, at stop",
                     Encoding.STRING),
             field("snapshot", LONG, "Snapshot", "The snapshot's number in this JVM: the threads' traces taken together share it",
                     Encoding.LONG)));

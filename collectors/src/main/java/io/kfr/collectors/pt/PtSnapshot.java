@@ -11,6 +11,8 @@ public final class PtSnapshot {
     public static final String ON_DEMAND = "on demand";
     public static final String PERIODIC = "periodic";
     public static final String OFF_CPU = "off-CPU";
+    /** When the recording stops (kfr stop, the JVM's exit): the last trace of every thread. */
+    public static final String AT_STOP = "at stop";
 
     public final int tid;
     public final String reason;

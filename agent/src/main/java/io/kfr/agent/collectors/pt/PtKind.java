@@ -29,6 +29,8 @@ import io.kfr.events.KfrEventNames;
  * kfr.PtSpan events.
  */
 public final class PtKind implements CollectorKind {
+    /** How long stop (and the JVM's exit) waits for the last snapshot's decoding. */
+    private static final long STOP_SNAPSHOT_WAIT_MILLIS = 5_000;
     /** The collector of this JVM's session; null when none runs. */
     private static volatile PtCollector current;
 
@@ -69,13 +71,25 @@ public final class PtKind implements CollectorKind {
             Log.error(s.warning);
         }
         return new RunningCollector() {
+            private boolean last;
+
+            /** Once, before the collector stops: every thread's last trace goes into the file at stop or exit. */
+            private synchronized void lastSnapshot() {
+                if (!last) {
+                    last = true;
+                    awaitDecoded(s.collector.snapshotAll(PtSnapshot.AT_STOP), STOP_SNAPSHOT_WAIT_MILLIS);
+                }
+            }
+
             @Override
             public void requestStop() {
+                lastSnapshot();
                 s.running.requestStop();
             }
 
             @Override
             public void close() {
+                lastSnapshot();
                 current = null;
                 s.running.close();
             }
@@ -97,8 +111,13 @@ public final class PtKind implements CollectorKind {
         if (c == null) {
             return -1;
         }
+        return awaitDecoded(c.snapshotAll(PtSnapshot.ON_DEMAND), waitMillis);
+    }
+
+    /** The threads decoded, or 0 when the wait ran out first. */
+    private static int awaitDecoded(java.util.concurrent.CompletableFuture<Integer> done, long waitMillis) {
         try {
-            return c.snapshotAll(PtSnapshot.ON_DEMAND).get(waitMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+            return done.get(waitMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
             return 0;
         } catch (InterruptedException e) {
@@ -152,7 +171,7 @@ public final class PtKind implements CollectorKind {
                         timed ? s.endNanos - s.startNanos : 0, r.snapshot);
                 output.counted(KfrEventNames.PT_SPAN);
             }
-            if (!PtSnapshot.OFF_CPU.equals(r.reason) || !r.paths.isEmpty()) {
+            if (PtSnapshot.ON_DEMAND.equals(r.reason)) { // periodic and triggered ones would fill the log
                 Log.info("pt: " + r);
             }
         }
