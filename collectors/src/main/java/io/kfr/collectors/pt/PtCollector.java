@@ -26,6 +26,10 @@ public final class PtCollector implements Collector {
     private static final long PERIOD_NANOS = 1_000_000_000L;
     /** A request that only ends a waiting poll. */
     private static final int WAKE = -2;
+    /** The reason of a request that only starts tracing a thread the off-CPU collector saw first. */
+    private static final String TRACE = "trace";
+    /** Threads seen by {@link #offCpu}: each new one is traced at once, not at the next period's scan. */
+    private final java.util.Set<Integer> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final PtPerfConfig config;
     private final PtPerfSession session;
@@ -130,9 +134,14 @@ public final class PtCollector implements Collector {
     /**
      * A thread of this JVM was off the CPU for durationNanos from startEpochNanos (the off-CPU
      * collector's interval, delivered after the thread ran again): snapshots it if that is at least
-     * pt.trigger, keeping what ran before it blocked. A thread not traced yet is traced from now on.
+     * pt.trigger, keeping what ran before it blocked. A thread not seen before is traced from now on:
+     * the off-CPU collector sees a new thread at its first block, before the next scan of
+     * /proc/self/task (every second) would.
      */
     public void offCpu(int tid, long startEpochNanos, long durationNanos) {
+        if (seen.add(tid)) { // a thread started since the last scan of /proc/self/task, or one it already traces
+            requests.add(new Request(tid, TRACE, -1, null));
+        }
         if (config.triggerNanos() > 0 && durationNanos >= config.triggerNanos()) {
             long blockedAt = startEpochNanos - Clocks.monotonicToEpochNanos(0);
             requests.add(new Request(tid, PtSnapshot.OFF_CPU, blockedAt, null));
@@ -196,6 +205,9 @@ public final class PtCollector implements Collector {
         int[] tids = r.tid < 0 ? session.threads() : new int[] {r.tid};
         if (r.tid >= 0) {
             session.trace(r.tid); // a thread started after the last period: traced from now on
+        }
+        if (TRACE.equals(r.reason)) {
+            return 0;
         }
         int n = 0;
         // the code is copied right after the snapshots: the nearer to the trace, the fewer methods unloaded meanwhile

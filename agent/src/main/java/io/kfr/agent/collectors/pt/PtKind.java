@@ -129,8 +129,8 @@ public final class PtKind implements CollectorKind {
     /** An off-CPU interval the off-CPU collector delivered: the trigger's input. */
     public static void offCpu(OffCpuSample s) {
         PtCollector c = current;
-        if (c != null && !s.aggregated()) {
-            c.offCpu(s.thread().tid(), s.startEpochNanos(), s.durationNanos());
+        if (c != null) { // an aggregate of short intervals names a thread but triggers nothing
+            c.offCpu(s.thread().tid(), s.startEpochNanos(), s.aggregated() ? 0 : s.durationNanos());
         }
     }
 
