@@ -88,13 +88,18 @@ public final class PtPerfSession implements AutoCloseable {
         return filter;
     }
 
-    /** Traces the threads of /proc/self/task not traced yet; how many were added. */
+    /**
+     * Traces the threads of /proc/self/task not traced yet, and gives back the rings of traced
+     * threads that ended (their last trace is lost: an ended thread is not snapshot); how many were added.
+     */
     public int traceNewThreads() {
         int added = 0;
         String[] why = new String[1];
+        Set<Integer> live = new HashSet<>();
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
             for (Path p : tasks) {
                 int tid = Integer.parseInt(p.getFileName().toString());
+                live.add(tid);
                 if (tid == excludedTid || refused.contains(tid)) {
                     continue;
                 }
@@ -113,7 +118,14 @@ public final class PtPerfSession implements AutoCloseable {
             if (firstRefusal == null) {
                 firstRefusal = "cannot list /proc/self/task: " + e.getMessage();
             }
+            return added;
         }
+        for (int tid : threads()) {
+            if (!live.contains(tid)) {
+                forget(tid);
+            }
+        }
+        refused.retainAll(live); // a recycled tid is a new thread
         return added;
     }
 
