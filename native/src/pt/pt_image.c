@@ -6,11 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 /* A JVM's committed code heap is tens of MB; beyond this a copy is refused rather than exhaust memory. */
 #define KFR_PT_MAX_COPY (1ULL << 30)
+/* File sections kept mapped (address space; pages come from the page cache as the decoder reads). */
+#define KFR_PT_ISCACHE_LIMIT (512ULL << 20)
 
 static int read_code(uint8_t *buffer, size_t size, const struct pt_asid *asid, uint64_t ip, void *context)
 {
@@ -51,7 +54,10 @@ struct kfr_pt_image *kfr_pt_image_new(void)
 	if (!img)
 		return NULL;
 	img->image = pt_image_alloc("kfr");
-	if (!img->image) {
+	img->iscache = pt_iscache_alloc("kfr");
+	if (!img->image || !img->iscache || pt_iscache_set_limit(img->iscache, KFR_PT_ISCACHE_LIMIT) < 0) {
+		pt_image_free(img->image);
+		pt_iscache_free(img->iscache);
 		free(img);
 		return NULL;
 	}
@@ -64,7 +70,8 @@ void kfr_pt_image_free(struct kfr_pt_image *img)
 {
 	if (!img)
 		return;
-	pt_image_free(img->image);
+	pt_image_free(img->image); /* before the cache its sections come from */
+	pt_iscache_free(img->iscache);
 	for (size_t i = 0; i < img->ncode; i++)
 		free(img->code[i].bytes);
 	free(img->code);
@@ -116,7 +123,9 @@ int kfr_pt_image_add_code(struct kfr_pt_image *img, uint64_t address, const void
 int kfr_pt_image_add_file(struct kfr_pt_image *img, const char *path, uint64_t offset, uint64_t size,
 			  uint64_t address)
 {
-	return pt_image_add_file(img->image, path, offset, size, NULL, address);
+	int isid = pt_iscache_add_file(img->iscache, path, offset, size, address);
+
+	return isid < 0 ? isid : pt_image_add_cached(img->image, img->iscache, isid, NULL);
 }
 
 /*
@@ -143,7 +152,7 @@ static int copy_self(struct kfr_pt_image *img, uint64_t start, uint64_t end, con
 	return 0;
 }
 
-enum mapping_kind { MAP_FILE, MAP_ANON, MAP_VDSO };
+enum mapping_kind { MAPPING_FILE, MAPPING_ANON, MAPPING_VDSO };
 
 /* Calls `fn` for every executable mapping of /proc/self/maps. Returns the sum of fn's 1s, or -1. */
 static int each_exec_mapping(struct kfr_pt_image *img,
@@ -172,11 +181,11 @@ static int each_exec_mapping(struct kfr_pt_image *img,
 		enum mapping_kind kind;
 
 		if (path[0] == '/' && !strstr(path, " (deleted)"))
-			kind = MAP_FILE;
+			kind = MAPPING_FILE;
 		else if (strcmp(path, "[vdso]") == 0)
-			kind = MAP_VDSO;
+			kind = MAPPING_VDSO;
 		else if (path[0] == 0)
-			kind = MAP_ANON;
+			kind = MAPPING_ANON;
 		else
 			continue; /* [vsyscall] (not readable), deleted files (their bytes are not worth a copy) */
 		count += fn(img, kind, start, end, offset, path);
@@ -188,19 +197,48 @@ static int each_exec_mapping(struct kfr_pt_image *img,
 static int add_self_mapping(struct kfr_pt_image *img, enum mapping_kind kind, uint64_t start, uint64_t end,
 			    uint64_t offset, const char *path)
 {
-	if (kind == MAP_FILE)
+	if (kind == MAPPING_FILE)
 		return kfr_pt_image_add_file(img, path, offset, end - start, start) == 0;
-	if (kind == MAP_VDSO)
+	if (kind == MAPPING_VDSO)
 		return copy_self(img, start, end, "[vdso]") == 0;
 	return 0;
 }
 
+/*
+ * The resident runs of an anonymous mapping, each copied. A committed code heap is mostly pages
+ * never written (HotSpot commits ahead of use); they read as zeros, hold no code, and copying them
+ * cost most of a snapshot's copy time (each one faulted in on both sides). mincore tells them apart.
+ */
 static int copy_anonymous(struct kfr_pt_image *img, enum mapping_kind kind, uint64_t start, uint64_t end,
 			  uint64_t offset, const char *path)
 {
 	(void)offset;
 	(void)path;
-	return kind == MAP_ANON && copy_self(img, start, end, "[code heap]") == 0;
+	if (kind != MAPPING_ANON)
+		return 0;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), pages = (end - start) / page;
+	unsigned char *resident = malloc(pages ? pages : 1);
+
+	if (!resident || mincore((void *)(uintptr_t)start, end - start, resident) != 0) {
+		free(resident);
+		return copy_self(img, start, end, "[code heap]") == 0; /* copy it all then */
+	}
+	int copied = 0;
+
+	for (size_t i = 0; i < pages;) {
+		if (!(resident[i] & 1)) {
+			i++;
+			continue;
+		}
+		size_t j = i;
+
+		while (j < pages && (resident[j] & 1))
+			j++;
+		copied |= copy_self(img, start + i * page, start + j * page, "[code heap]") == 0;
+		i = j;
+	}
+	free(resident);
+	return copied;
 }
 
 int kfr_pt_image_add_self_mappings(struct kfr_pt_image *img)
@@ -209,13 +247,14 @@ int kfr_pt_image_add_self_mappings(struct kfr_pt_image *img)
 }
 
 /*
- * Why whole anonymous executable mappings rather than the code heap's live blobs: HotSpot commits
- * its code heaps as anonymous rwx/r-x mappings, and nothing else in a JVM maps anonymous
- * executable memory (libraries are file mappings), so the mappings are the code heap's committed
- * part: nmethods, adapters, stubs and the template interpreter, all of which a trace runs through.
- * Copying them is one memcpy of a few MB to tens of MB at snapshot time and needs no walk of
+ * Why anonymous executable mappings rather than the code heap's live blobs: HotSpot commits its
+ * code heaps as anonymous rwx/r-x mappings, and nothing else in a JVM maps anonymous executable
+ * memory (libraries are file mappings), so the mappings are the code heap's committed part:
+ * nmethods, adapters, stubs and the template interpreter, all of which a trace runs through.
+ * Copying their resident pages is about 1 ms for a few MB at snapshot time and needs no walk of
  * HotSpot's structures that could race with the sweeper; a blob freed right after the copy still
- * decodes as it was when the trace was taken.
+ * decodes as it was when the trace was taken. (A code page swapped out is not copied: its ips
+ * count as "no code at ip".)
  */
 int kfr_pt_image_copy_anonymous_code(struct kfr_pt_image *img)
 {

@@ -35,9 +35,10 @@ public final class PtImage implements AutoCloseable {
     }
 
     /**
-     * Copies the JIT code of this process now: every anonymous executable mapping, which in a
-     * HotSpot JVM is the committed code heap (nmethods, stubs, the interpreter) and nothing else of
-     * note. Returns the regions copied (-1 when /proc/self/maps could not be read).
+     * Copies the JIT code of this process now: the resident pages of every anonymous executable
+     * mapping, which in a HotSpot JVM is the committed code heap (nmethods, stubs, the
+     * interpreter) and nothing else of note. Returns the mappings copied from (-1 when
+     * /proc/self/maps could not be read); {@link #copiedBytes} says how much.
      */
     public synchronized int copyCodeHeap() {
         int n = PtNative.imageCopyAnonymousCode(live());

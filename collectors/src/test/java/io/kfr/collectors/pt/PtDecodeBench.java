@@ -39,7 +39,8 @@ class PtDecodeBench {
     void decodeSpeed() throws Exception {
         assertNull(PtNative.load());
         say("Intel PT decoding (libipt " + PtNative.libiptVersion() + ", " + Runtime.getRuntime().availableProcessors()
-                + " CPUs), " + ROUNDS + " rounds each, one thread");
+                + " CPUs), " + ROUNDS + " rounds each, one thread; load average "
+                + Files.readString(Path.of("/proc/loadavg")).trim());
         PtDecodeTraces nativeTrace = PtDecodeTraces.nativeTarget(dir.resolve("native"), 2000, 4096);
         try (PtImage image = nativeTrace.image()) {
             measure("native pt_target_work", nativeTrace, image);
@@ -49,6 +50,7 @@ class PtDecodeBench {
             measure("JIT (C2 ptHot, child JVM)", jit, image);
         }
         imageCost();
+        say("load average at the end (other work on this machine): " + Files.readString(Path.of("/proc/loadavg")).trim());
         Files.write(Path.of("target/bench-pt-decode.txt"), report);
     }
 

@@ -90,6 +90,19 @@ class PtNativeDecodeTest {
         }
     }
 
+    /** With a real Intel CPU's identity libipt applies that CPU's errata workarounds; none bears on this trace. */
+    @Test
+    void anIntelCpusErrataChangeNothingHere() throws Exception {
+        try (PtImage image = t.image()) {
+            for (PtCpu cpu : new PtCpu[] {PtCpu.intel(6, 0x55, 4), PtCpu.intel(6, 0x8f, 8), PtCpu.host()}) {
+                long[] ips = new long[t.instructions() + 16];
+                PtDecodeResult r = PtDecoder.decode(image, ByteBuffer.wrap(t.trace), cpu, 10_000_000, 10_000, ips);
+                assertEquals(t.instructions(), r.instructions, () -> cpu + ": " + r);
+                assertArrayEquals(Arrays.copyOf(t.steps, t.instructions()), Arrays.copyOf(ips, t.instructions()), cpu::toString);
+            }
+        }
+    }
+
     @Test
     void theBudgetsStopDecodingAndSaySo() throws Exception {
         try (PtImage image = t.image()) {
