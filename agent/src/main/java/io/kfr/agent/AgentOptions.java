@@ -4,6 +4,7 @@ import io.kfr.agent.export.ExportOptions;
 import io.kfr.collectors.cpu.CpuConfig;
 import io.kfr.jfr.SpoolRetention;
 import io.kfr.collectors.offcpu.OffCpuConfig;
+import io.kfr.collectors.pt.PtPerfConfig;
 
 import java.nio.file.Path;
 import java.util.Objects;
@@ -26,10 +27,18 @@ public final class AgentOptions {
     private final long workingSetWindowNanos;
     private final ExportOptions export;
     private final SpoolRetention retention;
+    private final PtPerfConfig pt;
 
     public AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig, boolean quiet, boolean cpu,
             CpuConfig cpuConfig, Boolean executionSamples, Path workingSet, long workingSetWindowNanos,
             ExportOptions export, SpoolRetention retention) {
+        this(offCpu, file, offCpuConfig, quiet, cpu, cpuConfig, executionSamples, workingSet, workingSetWindowNanos,
+                export, retention, null);
+    }
+
+    public AgentOptions(boolean offCpu, Path file, OffCpuConfig offCpuConfig, boolean quiet, boolean cpu,
+            CpuConfig cpuConfig, Boolean executionSamples, Path workingSet, long workingSetWindowNanos,
+            ExportOptions export, SpoolRetention retention, PtPerfConfig pt) {
         this.offCpu = offCpu;
         this.file = file;
         this.offCpuConfig = offCpuConfig;
@@ -41,6 +50,12 @@ public final class AgentOptions {
         this.workingSetWindowNanos = workingSetWindowNanos;
         this.export = export;
         this.retention = retention;
+        this.pt = pt;
+    }
+
+    /** The Intel PT collector's settings, or null when {@code pt} is not asked for. */
+    public PtPerfConfig pt() {
+        return pt;
     }
 
     public boolean offCpu() {
@@ -101,7 +116,7 @@ public final class AgentOptions {
                 && quiet == o.quiet && cpu == o.cpu && Objects.equals(cpuConfig, o.cpuConfig)
                 && Objects.equals(executionSamples, o.executionSamples) && Objects.equals(workingSet, o.workingSet)
                 && workingSetWindowNanos == o.workingSetWindowNanos && Objects.equals(export, o.export)
-                && Objects.equals(retention, o.retention);
+                && Objects.equals(retention, o.retention) && Objects.equals(pt, o.pt);
     }
 
     @Override
@@ -118,6 +133,7 @@ public final class AgentOptions {
         h = 31 * h + Long.hashCode(workingSetWindowNanos);
         h = 31 * h + Objects.hashCode(export);
         h = 31 * h + Objects.hashCode(retention);
+        h = 31 * h + Objects.hashCode(pt);
         return h;
     }
 
@@ -126,13 +142,13 @@ public final class AgentOptions {
         return "AgentOptions[offCpu=" + offCpu + ", file=" + file + ", offCpuConfig=" + offCpuConfig
                 + ", quiet=" + quiet + ", cpu=" + cpu + ", cpuConfig=" + cpuConfig
                 + ", executionSamples=" + executionSamples + ", workingSet=" + workingSet
-                + ", workingSetWindowNanos=" + workingSetWindowNanos + ", export=" + export + ", retention=" + retention + "]";
+                + ", workingSetWindowNanos=" + workingSetWindowNanos + ", export=" + export + ", retention=" + retention + ", pt=" + pt + "]";
     }
 
     static final String USAGE = "known options: offcpu, cpu, file=<path.jfr>, offcpu.threshold=<duration, 1us..10s>, "
             + "offcpu.period=<duration, 100ms..60s>, offcpu.java=<on|off>, cpu.interval=<duration 1ms..1s, or an event"
             + " count>, cpu.event=<auto|cycles|cpu-clock>, cpu.executionsample=<on|off>, cpu.java=<on|off>, workingset=<file.ws>,"
-            + " workingset.window=<duration 1s..10m>, " + ExportOptions.USAGE + ", " + RetentionOptions.USAGE + ", quiet";
+            + " workingset.window=<duration 1s..10m>, " + ExportOptions.USAGE + ", " + RetentionOptions.USAGE + ", " + PtOptions.USAGE + ", quiet";
     private static final long DEFAULT_WINDOW = 30_000_000_000L;
     private static final long MIN_WINDOW = 1_000_000_000L;
     private static final long MAX_WINDOW = 600_000_000_000L;
@@ -157,6 +173,9 @@ public final class AgentOptions {
         io.kfr.jfr.SpoolRetention retention = io.kfr.jfr.SpoolRetention.DEFAULT;
         args = expandFile(args);
         java.util.Map<String, String> export = new java.util.HashMap<>();
+        boolean pt = false;
+        PtPerfConfig ptConfig = PtPerfConfig.defaults();
+        boolean ptOptions = false;
         if (args != null && !args.isBlank()) {
             java.util.Map<String, String> seen = new java.util.HashMap<>();
             for (String item : args.split(",")) {
@@ -176,6 +195,11 @@ public final class AgentOptions {
                     export.put(key, value);
                     continue;
                 }
+                if (PtOptions.handles(key)) {
+                    ptConfig = PtOptions.apply(ptConfig, key, value);
+                    ptOptions = true;
+                    continue;
+                }
                 if (RetentionOptions.handles(key)) {
                     retention = RetentionOptions.apply(retention, key, value);
                     continue;
@@ -189,6 +213,11 @@ public final class AgentOptions {
                     case "cpu": {
                         noValue(key, value);
                         cpu = true;
+                        break;
+                    }
+                    case "pt": {
+                        noValue(key, value);
+                        pt = true;
                         break;
                     }
                     case "cpu.interval":
@@ -234,11 +263,17 @@ public final class AgentOptions {
                 }
             }
         }
-        if (!offCpu && !cpu && workingSet == null) {
+        if (ptOptions && !pt) {
+            throw new OptionException("pt.* options set without pt; add pt to the options");
+        }
+        if (!offCpu && !cpu && workingSet == null && !pt) {
             offCpu = true; // the point of kfr: on unless another collector is named
         }
+        if (pt && ptConfig.triggerNanos() > 0 && !offCpu) {
+            throw new OptionException("pt.trigger needs the off-CPU collector (it sees the long intervals); add offcpu");
+        }
         return new AgentOptions(offCpu, file, config, quiet, cpu, cpuConfig, executionSamples, workingSet, window,
-                ExportOptions.of(export), retention);
+                ExportOptions.of(export), retention, pt ? ptConfig : null);
     }
 
     /**

@@ -204,6 +204,8 @@ final class Controller implements ControlServer.Handler {
                 return dump(argument);
             case "stop":
                 return stop();
+            case "pt-snapshot":
+                return ptSnapshot();
             case "ping":
                 return Reply.ok("kfr " + version());
             case "workingset-save":
@@ -327,13 +329,29 @@ final class Controller implements ControlServer.Handler {
         if (problem != null) {
             return Reply.error(problem.replace("file=", "dump file "));
         }
+        int pt = io.kfr.agent.collectors.pt.PtKind.snapshotNow(PT_SNAPSHOT_WAIT_MILLIS); // its events go into this dump
         try {
             session.dump(target);
         } catch (IOException | RuntimeException e) {
             return Reply.error("dump failed: " + e.getMessage());
         }
         return Reply.ok("wrote " + target + " (JVM recording + " + session.eventCounts().values().stream()
-                .mapToLong(Long::longValue).sum() + " kfr events so far); still recording");
+                .mapToLong(Long::longValue).sum() + " kfr events so far" + (pt >= 0 ? ", Intel PT snapshots of " + pt
+                + " threads" : "") + "); still recording");
+    }
+
+    /** How long a dump or pt-snapshot waits for the PT snapshots to be decoded. */
+    private static final long PT_SNAPSHOT_WAIT_MILLIS = 10_000;
+
+    private synchronized Reply ptSnapshot() {
+        if (session == null) {
+            return Reply.error("not recording; start first (kfr start <pid> pt,...)");
+        }
+        int n = io.kfr.agent.collectors.pt.PtKind.snapshotNow(PT_SNAPSHOT_WAIT_MILLIS);
+        if (n < 0) {
+            return Reply.error("no Intel PT collector runs in this JVM (option pt; kfr doctor says whether this machine has PT)");
+        }
+        return Reply.ok("pt: " + n + " threads' traces decoded into kfr.HotPath and kfr.PtSpan events (in the next dump)");
     }
 
     private synchronized Reply stop() {

@@ -11,6 +11,10 @@ public final class KfrEventNames {
     public static final String CPU_SAMPLE = "kfr.CpuSample";
     public static final String PAGE_CACHE_MISS = "kfr.PageCacheMiss";
     public static final String WORKING_SET = "kfr.WorkingSet";
+    /** One distinct call path of an Intel PT snapshot, with the instructions and branches run on it. */
+    public static final String HOT_PATH = "kfr.HotPath";
+    /** One method call of an Intel PT snapshot: call to return, with its depth. */
+    public static final String PT_SPAN = "kfr.PtSpan";
     /** Where a native image of kfr's stacks was mapped, and its build id (for later symbolization). */
     public static final String NATIVE_IMAGE = "kfr.NativeImage";
     /** The run-time address of a native or kernel function of kfr's stacks. */
@@ -33,6 +37,8 @@ public final class KfrEventNames {
                 return "cpu";
             case PAGE_CACHE_MISS: case WORKING_SET:
                 return "workingset";
+            case HOT_PATH: case PT_SPAN:
+                return "pt";
             default:
                 return null;
         }

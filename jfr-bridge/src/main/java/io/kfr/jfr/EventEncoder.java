@@ -104,6 +104,31 @@ final class EventEncoder {
         r.writeVarLong(address);
     }
 
+    static void spoolHotPath(JfrBuffer r, int thread, int stack, long startNanos, long durationNanos, long instructions,
+                             long branches, int reason, long snapshot) {
+        r.writeByte(KfrEventTypes.HOT_PATH.kind());
+        r.writeRawLong(startNanos);
+        r.writeVarLong(Math.max(0, durationNanos));
+        r.writeVarInt(thread);
+        r.writeVarInt(stack);
+        r.writeVarLong(instructions);
+        r.writeVarLong(branches);
+        r.writeVarInt(reason);
+        r.writeVarLong(snapshot);
+    }
+
+    static void spoolPtSpan(JfrBuffer r, int thread, long startNanos, long durationNanos, int method, int depth,
+                            long instructions, long snapshot) {
+        r.writeByte(KfrEventTypes.PT_SPAN.kind());
+        r.writeRawLong(startNanos);
+        r.writeVarLong(Math.max(0, durationNanos));
+        r.writeVarInt(thread);
+        r.writeVarInt(method);
+        r.writeVarInt(depth);
+        r.writeVarLong(instructions);
+        r.writeVarLong(snapshot);
+    }
+
     /** Every counter of the event, 0 where the collector does not fill it. */
     static void spoolStatistics(JfrBuffer r, int collector, CollectorStatistics s, int javaFramesSelfTest) {
         r.writeByte(KfrEventTypes.COLLECTOR_STATISTICS.kind());

@@ -6,6 +6,8 @@ import io.kfr.collectors.OffCpuSample;
 import io.kfr.collectors.OffCpuState;
 import io.kfr.collectors.StackTrace;
 import io.kfr.collectors.ThreadRef;
+import io.kfr.collectors.pt.PtHotPath;
+import io.kfr.collectors.pt.PtSpan;
 import io.kfr.collectors.workingset.PageCacheMiss;
 import io.kfr.collectors.workingset.RecordedFile;
 
@@ -256,6 +258,37 @@ public final class KfrChunk implements AutoCloseable {
             record.reset();
             EventEncoder.spoolWorkingSet(record, epochNanos, pools.string(f.set().path()), f.set().pages(), f.set().bytes(),
                     f.missedPages(), f.missedShare(), f.waits(), f.waitNanos());
+            append();
+        }
+    }
+
+    /**
+     * A kfr.HotPath event: one path of a PT snapshot of {@code thread}, from startEpochNanos for
+     * durationNanos. Never fails on a full disk (see above).
+     */
+    public void addHotPath(ThreadRef thread, PtHotPath p, long startEpochNanos, long durationNanos, String reason,
+                           long snapshot) {
+        synchronized (lock) {
+            ensureOpen();
+            rotate(false);
+            current.saw(startEpochNanos + Math.max(0, durationNanos));
+            int stack = stack(p.stack, startEpochNanos);
+            record.reset();
+            EventEncoder.spoolHotPath(record, pools.thread(thread), stack, startEpochNanos, durationNanos, p.instructions,
+                    p.branches, pools.string(reason), snapshot);
+            append();
+        }
+    }
+
+    /** A kfr.PtSpan event: one call of a PT snapshot of {@code thread}. Never fails on a full disk (see above). */
+    public void addPtSpan(ThreadRef thread, PtSpan s, long startEpochNanos, long durationNanos, long snapshot) {
+        synchronized (lock) {
+            ensureOpen();
+            rotate(false);
+            current.saw(startEpochNanos + Math.max(0, durationNanos));
+            record.reset();
+            EventEncoder.spoolPtSpan(record, pools.thread(thread), startEpochNanos, durationNanos, pools.string(s.method),
+                    s.depth, s.endInstruction - s.startInstruction, snapshot);
             append();
         }
     }

@@ -185,9 +185,46 @@ final class KfrEventTypes {
             field("symbol", STRING, "Symbol", "The function's name as the frames carry it (C++ mangled)", Encoding.STRING),
             field("address", LONG, "Address", "The function's start address in the process", Encoding.LONG)));
 
+    private static final String[] PT_CATEGORY = {"Kernel Flight Recorder", "Intel PT"};
+
+    static final EventType HOT_PATH = new EventType(KfrEventNames.HOT_PATH, KfrTypes.EVENT_BASE + 108, 9, "Hot Path",
+            "One distinct call path of an Intel PT snapshot of a thread: the instructions and conditional branches it "
+            + "executed there, exactly, JIT code included", PT_CATEGORY, false, List.of(
+            timestamp("startTime", "Start Time",
+                    "When the thread first ran on the path in the snapshot (the snapshot's time when the trace has no timing)",
+                    Encoding.START),
+            timespan("duration", "TICKS", "Duration", "Time the thread spent on the path (0 when the trace has no timing)",
+                    Encoding.DURATION),
+            field("eventThread", THREAD, "Event Thread", "The traced thread", Encoding.REFERENCE),
+            field("stackTrace", STACK_TRACE, "Stack Trace",
+                    "The path: the method it ran in (inlined scopes included) and its callers as the trace showed them, "
+                            + "innermost first; truncated: callers above the snapshot's start are not known", Encoding.REFERENCE),
+            field("instructions", LONG, "Instructions", "Instructions the thread executed on the path", Encoding.LONG),
+            field("branches", LONG, "Branches", "Conditional branches it executed there, taken or not", Encoding.LONG),
+            field("reason", STRING, "Snapshot Reason", "Why the snapshot was taken: on demand, periodic, off-CPU, at stop",
+                    Encoding.STRING),
+            field("snapshot", LONG, "Snapshot", "The snapshot's number in this JVM: the threads' traces taken together share it",
+                    Encoding.LONG)));
+
+    static final EventType PT_SPAN = new EventType(KfrEventNames.PT_SPAN, KfrTypes.EVENT_BASE + 109, 10, "PT Span",
+            "One method call of an Intel PT snapshot of a thread, from its call to its return", PT_CATEGORY, false, List.of(
+            timestamp("startTime", "Start Time",
+                    "The call (the snapshot's start for a call made before it; the snapshot's time without timing)",
+                    Encoding.START),
+            timespan("duration", "TICKS", "Duration", "Call to return (to the snapshot's end if it did not return in it)",
+                    Encoding.DURATION),
+            field("eventThread", THREAD, "Event Thread", "The traced thread", Encoding.REFERENCE),
+            field("method", STRING, "Method",
+                    "class.method(descriptor), or library!function; an inlined scope as 'inner (inlined in outer)'",
+                    Encoding.STRING),
+            field("depth", INT, "Depth", "Call depth, 0 = the shallowest frame of its stretch of trace", Encoding.INT),
+            field("instructions", LONG, "Instructions", "Instructions executed from the call to the return",
+                    Encoding.LONG),
+            field("snapshot", LONG, "Snapshot", "The snapshot's number in this JVM (as kfr.HotPath's)", Encoding.LONG)));
+
     /** In metadata order; index = kind - 1. */
     static final List<EventType> ALL = List.of(OFF_CPU, COLLECTOR_STATISTICS, CPU_SAMPLE, EXECUTION_SAMPLE, PAGE_CACHE_MISS,
-            WORKING_SET, NATIVE_IMAGE, NATIVE_SYMBOL);
+            WORKING_SET, NATIVE_IMAGE, NATIVE_SYMBOL, HOT_PATH, PT_SPAN);
 
     private KfrEventTypes() {
     }

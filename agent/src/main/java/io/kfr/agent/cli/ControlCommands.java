@@ -25,7 +25,8 @@ public final class ControlCommands {
             "  start <pid> [options] record in a running JVM (options as for -javaagent, e.g. offcpu,cpu,file=/tmp/app.jfr)",
             "  status <pid>          whether kfr records there, since when, events so far, lost records",
             "  dump <pid> <file.jfr> write the JVM's recording and kfr's events so far; recording goes on",
-            "  stop <pid>            stop recording (writes file= if given) and release everything");
+            "  stop <pid>            stop recording (writes file= if given) and release everything",
+            "  pt-snapshot <pid>     Intel PT (option pt): snapshot and decode every thread's trace now (kfr.HotPath, kfr.PtSpan)");
 
     private final Path agentJar;
     private final PrintStream out;
@@ -69,6 +70,8 @@ public final class ControlCommands {
                     return args.length == 3 ? dump(args[1], args[2]) : usage("dump needs a pid and a file");
                 case "workingset-save":
                     return args.length == 2 ? simple(args[1], "workingset-save", "") : usage("workingset save needs a pid");
+                case "pt-snapshot":
+                    return args.length == 2 ? simple(args[1], "pt-snapshot", "") : usage("pt-snapshot needs a pid");
                 default:
                     return usage("unknown command '" + args[0] + "'");
             }

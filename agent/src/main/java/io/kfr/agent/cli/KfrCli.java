@@ -54,6 +54,7 @@ public final class KfrCli {
             case "status":
             case "dump":
             case "stop":
+            case "pt-snapshot":
                 return ControlCommands.ofRunningJar().run(args);
             case "version":
                 String v = KfrCli.class.getPackage().getImplementationVersion();

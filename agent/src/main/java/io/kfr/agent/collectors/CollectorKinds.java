@@ -2,13 +2,15 @@ package io.kfr.agent.collectors;
 
 import io.kfr.agent.collectors.cpu.CpuKind;
 import io.kfr.agent.collectors.offcpu.OffCpuKind;
+import io.kfr.agent.collectors.pt.PtKind;
 import io.kfr.agent.collectors.workingset.WorkingSetKind;
 
 import java.util.List;
 
 /** Every kind of collector kfr has, in the order they start (and doctor lists them). */
 public final class CollectorKinds {
-    public static final List<CollectorKind> ALL = List.of(new OffCpuKind(), new CpuKind(), new WorkingSetKind());
+    public static final List<CollectorKind> ALL = List.of(new OffCpuKind(), new CpuKind(), new WorkingSetKind(),
+            new PtKind());
 
     private CollectorKinds() {
     }

@@ -210,6 +210,16 @@ public final class JavaFrameSymbolizer {
         return unknownFrames;
     }
 
+    /**
+     * The Java frames at a pc of this JVM's code cache (the compiled method and its inlined scopes,
+     * innermost first), or null when pc is in no live nmethod. Not cached: for decoders of code
+     * addresses (branch traces), which cache per trace.
+     */
+    public static List<Frame> framesAtPc(long pc) {
+        String names = KfrNative.javaNamesAtPc(pc);
+        return names == null ? null : parse(names).frames();
+    }
+
     private static Named parse(String names) {
         if (names == null || names.isEmpty() || names.startsWith("!")) {
             return unknown(reason(names));

@@ -64,12 +64,14 @@ class DoctorTest {
         if (!pt) {
             assertTrue(r.line("perf.intel_pt").contains("-> fix: an Intel CPU with PT"), r.toString());
         }
+        r.expect("pt.libipt", "ok", "libkfr_pt.so and libipt 2.");
+        r.expect("pt.pmu", pt ? "ok" : "missing", pt ? "intel_pt type=" : "no Intel PT on this machine");
         r.expect("jvm", "ok", " " + javaVersion(jdk) + "+");
         r.expect("collector.offcpu", "ok", "tp_btf, Java frames");
         r.expect("collector.offcpu", "ok", "(start-up self-test passed (");
         r.expect("collector.cpu", "ok", (cycles ? "cycles" : "cpu-clock") + ", Java frames");
         assertEquals("kfr here: off-CPU yes (tp_btf, Java frames); CPU yes (" + (cycles ? "cycles" : "cpu-clock")
-                + ", Java frames); Intel PT " + (pt ? "available (no kfr collector yet)" : "no"), r.summary, r.toString());
+                + ", Java frames); Intel PT " + (pt ? "available (option pt)" : "no"), r.summary, r.toString());
     }
 
     @ParameterizedTest

@@ -112,11 +112,13 @@ class JmcBundleTest {
                 Object result = future.get();
                 severities.put((String) call(rule, "getId"), call(result, "getSeverity").toString());
             }
-            assertEquals(List.of("KfrCollectorHealth", "KfrCpuOutsideJava", "KfrOffCpu", "KfrStartupReads"),
+            assertEquals(List.of("KfrCollectorHealth", "KfrCpuOutsideJava", "KfrHotPaths", "KfrOffCpu", "KfrStartupReads"),
                     severities.keySet().stream().sorted().toList());
             assertEquals("WARNING", severities.get("KfrOffCpu"), severities.toString());
             // the start-up reads rule needs kfr.PageCacheMiss (workingset=), which this recording has not
             assertEquals("NA", severities.remove("KfrStartupReads"), severities.toString());
+            // the hot-paths rule needs kfr.HotPath (pt, Intel PT), which this recording has not
+            assertEquals("NA", severities.remove("KfrHotPaths"), severities.toString());
             assertTrue(severities.values().stream().noneMatch("NA"::equals), severities.toString());
         } finally {
             framework.stop();

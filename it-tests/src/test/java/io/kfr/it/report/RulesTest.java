@@ -44,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RulesTest {
     private static final List<String> IDS = List.of(OffCpuRule.ID, CpuOutsideJavaRule.ID, CollectorHealthRule.ID,
-            StartupReadsRule.ID);
+            StartupReadsRule.ID, io.kfr.jmc.rules.HotPathsRule.ID);
     /** Name every thread with a finding: on a busy 2-CPU machine several threads also wait for a CPU. */
     private static final IPreferenceValueProvider ALL_THREADS = new IPreferenceValueProvider() {
         @Override

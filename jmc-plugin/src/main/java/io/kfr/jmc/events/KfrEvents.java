@@ -30,6 +30,9 @@ public final class KfrEvents {
     public static final String CPU_SAMPLE = KfrEventNames.CPU_SAMPLE;
     public static final String COLLECTOR_STATISTICS = KfrEventNames.COLLECTOR_STATISTICS;
     public static final String PAGE_CACHE_MISS = KfrEventNames.PAGE_CACHE_MISS;
+    public static final String HOT_PATH = KfrEventNames.HOT_PATH;
+    /** kfr.HotPath's snapshot reason. */
+    public static final IAttribute<String> REASON = Attribute.attr("reason", "Snapshot Reason", UnitLookup.PLAIN_TEXT);
 
     public static final IAttribute<String> STATE = Attribute.attr("state", "State", UnitLookup.PLAIN_TEXT);
     public static final IAttribute<String> SYSCALL = Attribute.attr("syscall", "System Call", UnitLookup.PLAIN_TEXT);

@@ -47,6 +47,7 @@ final class HtmlReport {
         r.jdkAboveOk().forEach(f -> finding(f, findings));
         findings.append("<p class=\"rest\">").append(r.jdkFindings.size()).append(" rules; not shown: ")
                 .append(Escape.html(r.jdkRestCounted())).append("</p>\n</section>\n");
+        findings.append(HotPathsSection.html(r.recording.items));
         StringBuilder flames = new StringBuilder();
         graphs.forEach(g -> graph(g, flames));
         Map<String, String> values = Map.of(

@@ -91,6 +91,6 @@ final class CollectorChecks {
             b.append(' ').append(t.kind().shortTitle()).append(' ')
                     .append(o.runs() ? "yes (" + o.mode() + ", " + javaFrames(o) + ")" : "no").append(';');
         }
-        return b.append(" Intel PT ").append(pt ? "available (no kfr collector yet)" : "no").toString();
+        return b.append(" Intel PT ").append(pt ? "available (option pt)" : "no").toString();
     }
 }

@@ -66,6 +66,7 @@ public final class Doctor {
         }
         print(JvmCheck::check);
         printAll(WorkingSetChecks::all);
+        printAll(() -> PtChecks.all(caps));
 
         List<CollectorChecks.Tried> tried = new ArrayList<>();
         for (CollectorKind kind : CollectorKinds.ALL.stream().filter(CollectorKind::samplesThreads).collect(Collectors.toList())) {

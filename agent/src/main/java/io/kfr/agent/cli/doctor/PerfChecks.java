@@ -42,7 +42,7 @@ final class PerfChecks {
     }
 
     static Check intelPt() {
-        String meaning = "Intel PT: hardware traces for hot paths (kfr.HotPath, not built yet)";
+        String meaning = "Intel PT: hardware traces for hot paths (option pt: kfr.HotPath, kfr.PtSpan)";
         Probes.Result r = Probes.perf("intel_pt");
         if (r.ok()) {
             return Check.ok("perf.intel_pt", meaning);

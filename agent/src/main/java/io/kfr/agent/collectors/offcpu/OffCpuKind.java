@@ -7,6 +7,7 @@ import io.kfr.agent.cli.doctor.Fixes;
 import io.kfr.agent.collectors.CollectorKind;
 import io.kfr.agent.collectors.CollectorForward;
 import io.kfr.agent.collectors.CollectorOutput;
+import io.kfr.agent.collectors.pt.PtKind;
 import io.kfr.collectors.CollectorException;
 import io.kfr.collectors.CollectorStatistics;
 import io.kfr.collectors.OffCpuSample;
@@ -85,6 +86,7 @@ public final class OffCpuKind implements CollectorKind {
             output.counted("kfr.OffCpu");
             output.summaries().add(sample);
             output.export().addOffCpu(sample, event);
+            PtKind.offCpu(sample); // pt.trigger: a long interval snapshots the thread's trace
         }
 
         @Override
