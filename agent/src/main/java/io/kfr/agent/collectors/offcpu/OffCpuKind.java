@@ -68,7 +68,9 @@ public final class OffCpuKind implements CollectorKind {
 
     @Override
     public String lossAdvice() {
-        return "a higher offcpu.threshold or a shorter offcpu.period loses less";
+        // measured (docs/safety.md, "Many threads"): the ring fills when kfr's reader lacks CPU, and a
+        // shorter offcpu.period lost more, not less; fewer intervals kept one by one is what helps
+        return "a higher offcpu.threshold loses less (fewer intervals kept one by one)";
     }
 
     /** Samples to kfr's chunk and the live summaries; a period's summaries end with its statistics. */
