@@ -9,9 +9,10 @@ import io.kfr.collectors.natives.CollectorHandle;
  * epoch clears the map of the epoch before last and writes there. Its price: the off-CPU
  * collector's per-thread stack caches walk once more, and an interval whose stacks were taken two
  * epochs before it ended (a thread off the CPU across two changes) loses its kernel and native
- * frames (counted as stacksExpired). So: at most once a minute, and only when the map shows that
- * it fills: collisions since the last check at 0.5% of the stack walks or more; checked every
- * 10 s. For tests, KFR_STACK_EPOCH_MS in the JVM's environment starts one every that many
+ * frames (counted as stacksExpired). So: only when the map shows that it fills, checked every
+ * 10 s: collisions since the last check at 0.5% of the stack walks or more, at most once a minute;
+ * or at 2% or more, at most every 10 s (Jetty under wrk: 9% of its stacks lost in its first
+ * minute while the map filled, 0.01% after its first epoch). For tests, KFR_STACK_EPOCH_MS in the JVM's environment starts one every that many
  * ms. Only the collector thread calls this.
  */
 public final class StackEpochs {
@@ -22,6 +23,8 @@ public final class StackEpochs {
     private static final long CHECK_NANOS = 10_000_000_000L;
     private static final long MIN_NANOS = 60_000_000_000L;
     private static final double COLLISION_SHARE = 0.005;
+    private static final long URGENT_MIN_NANOS = 10_000_000_000L;
+    private static final double URGENT_COLLISION_SHARE = 0.02;
 
     private final long forcedNanos;
     private long nextCheck;
@@ -52,7 +55,9 @@ public final class StackEpochs {
         if (forcedNanos > 0) {
             return true;
         }
-        return nowNanos - lastEpochAt >= MIN_NANOS && c > 0 && c >= COLLISION_SHARE * w;
+        long since = nowNanos - lastEpochAt;
+        return c > 0 && (since >= MIN_NANOS && c >= COLLISION_SHARE * w
+                || since >= URGENT_MIN_NANOS && c >= URGENT_COLLISION_SHARE * w);
     }
 
     /**
