@@ -111,7 +111,12 @@ final class SpoolSegment {
     ConstantPools.Snapshot snapshot(java.util.function.UnaryOperator<io.kfr.collectors.ThreadRef> threadNames)
             throws IOException {
         if (pools != null) {
-            journal.flush(); // the open segment's values are on disk too: only their keys stay in memory
+            // the open segment's values are on disk too: only their keys stay in memory
+            try {
+                journal.flush();
+            } catch (IOException e) {
+                // a full disk: the spool's records on disk refer only to values written before them
+            }
         }
         return PoolJournal.read(journal.file()).snapshot(threadNames);
     }
