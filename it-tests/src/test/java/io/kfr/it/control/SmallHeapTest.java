@@ -28,11 +28,11 @@ class SmallHeapTest {
     /**
      * What kfr may keep in the heap of an application whose stacks never repeat, however long it
      * runs: every cache, pool and generation full (docs/safety.md: ~3.3 MB of bounded structures
-     * for these ~40-frame stacks, plus kfr's classes and JDK parts); it read +4.7 MB.
+     * for these ~40-frame stacks, plus kfr's classes and JDK parts); it read +4.7 to +5.6 MB.
      * Before the bounds this run reached the 64 MB limit within 10 s.
      */
     private static final long MAX_GROWTH_DISTINCT_STACKS = 8L << 20;
-    /** How much the heap after GC may still rise once the caches are full (checkpoints spread ~0.4 MB). */
+    /** How much the second half's highest checkpoint may exceed the first half's (checkpoints spread ~0.4-1 MB). */
     private static final long MAX_LATE_RISE = 3L << 19;
 
     /** The case: 24 MB live in -Xmx32m died with OutOfMemoryError with kfr. */
@@ -77,8 +77,9 @@ class SmallHeapTest {
     /**
      * 131,072 distinct Java stacks slept in (8 threads, 24 s): far more than any of kfr's caches
      * holds, so a cache or pool that grows with distinct stacks shows as a heap that keeps rising.
-     * The heap after GC with kfr stays within a fixed bound of the heap without it, and does not
-     * rise between the first checkpoint (4 s, caches already full) and the last ones.
+     * The heap after GC with kfr stays within a fixed bound of the heap without it, and its
+     * highest checkpoint of the second half is not above that of the first half (the caches
+     * fill within seconds) by more than the checkpoints' spread.
      */
     @Test
     void manyDistinctStacksKeepTheHeapBounded() throws Exception {
@@ -87,7 +88,7 @@ class SmallHeapTest {
         assertTrue(paths(with) >= 100_000, "the workload slept in " + paths(with) + " distinct stacks\n" + with.describe());
         List<Long> heap = heapsAfterGc(with);
         long growth = max(heap) - max(heapsAfterGc(without));
-        long early = heap.get(0);
+        long early = max(heap.subList(0, heap.size() / 2));
         long late = max(heap.subList(heap.size() / 2, heap.size()));
         System.out.printf("distinct stacks: heap after GC with kfr %s kB (max %d kB over the run without kfr: +%d kB)%n",
                 heap.stream().map(b -> String.valueOf(b >> 10)).collect(java.util.stream.Collectors.joining(", ")),
