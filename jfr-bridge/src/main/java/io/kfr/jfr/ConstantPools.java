@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * {@link Snapshot}.
  * <p>
  * With a journal (a spool segment's pools), the values themselves are on disk: in memory stay only
- * what deduplicates (value to key for the small pools, a hash per stack) and the counts; the
+ * what deduplicates (a 64-bit hash and a key per value, {@link KeysByHash}) and the counts; the
  * snapshot is then read back from the journal ({@link SpoolSegment#snapshot}).
  */
 final class ConstantPools {
