@@ -8,8 +8,31 @@ import java.util.Objects;
  * method name; {@code descriptor} is a JVM method descriptor for Java frames and "()V" otherwise.
  * {@code line} and {@code bci} are -1 where they do not apply or are unknown. {@code hidden}: a
  * Java method the JVM hides from stack traces (lambda forms, lambda proxies).
+ * <p>
+ * A class name, descriptor or method name repeats across the frames of many methods and lines:
+ * one copy of each recent one is shared ({@link #SHARED}), so the frames kfr keeps cost their
+ * own few bytes, not a string each.
  */
 public final class Frame {
+    /**
+     * Recently seen names, direct-mapped by hash: 8 kB (and at most ~0.15 MB of names kept). Racy on purpose: a String is safely
+     * published, and a lost write only means one more copy.
+     */
+    private static final String[] SHARED = new String[2048];
+
+    private static String share(String s) {
+        if (s == null) {
+            return null;
+        }
+        int slot = s.hashCode() & (SHARED.length - 1);
+        String known = SHARED[slot];
+        if (s.equals(known)) {
+            return known;
+        }
+        SHARED[slot] = s;
+        return s;
+    }
+
     private final String owner;
     private final String method;
     private final String descriptor;
@@ -19,9 +42,9 @@ public final class Frame {
     private final boolean hidden;
 
     public Frame(String owner, String method, String descriptor, FrameType type, int line, int bci, boolean hidden) {
-        this.owner = owner;
-        this.method = method;
-        this.descriptor = descriptor;
+        this.owner = share(owner);
+        this.method = share(method);
+        this.descriptor = share(descriptor);
         this.type = type;
         this.line = line;
         this.bci = bci;

@@ -6,10 +6,9 @@ import io.kfr.collectors.StackTrace;
 import io.kfr.collectors.ThreadRef;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
+import java.util.function.ToLongFunction;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
@@ -19,28 +18,38 @@ import java.util.regex.Pattern;
  * to both readers) and never change, so every chunk written from the same pools agrees.
  * Append-only and not thread-safe: {@link KfrChunk} serializes access and writes from a
  * {@link Snapshot}.
+ * <p>
+ * With a journal (a spool segment's pools), the values themselves are on disk: in memory stay only
+ * what deduplicates (a 64-bit hash and a key per value, {@link KeysByHash}) and the counts; the
+ * snapshot is then read back from the journal ({@link SpoolSegment#snapshot}).
  */
 final class ConstantPools {
 
     /** A pool of distinct values; a value's key is its position + 1. */
     private final class Pool<T> {
-        final Map<T, Integer> keys = new HashMap<>();
+        final KeysByHash keys = new KeysByHash();
+        /** The values in key order, while no journal keeps them. */
         final List<T> values = new ArrayList<>();
+        int size;
         /** Its kind in the journal ({@link PoolJournal#STRING}, ...). */
         final int kind;
+        final ToLongFunction<T> hash;
 
-        Pool(int kind) {
+        Pool(int kind, ToLongFunction<T> hash) {
             this.kind = kind;
+            this.hash = hash;
         }
 
         int key(T value) {
-            Integer k = keys.get(value);
-            if (k == null) {
-                values.add(value);
-                k = values.size();
-                keys.put(value, k);
+            long h = hash.applyAsLong(value);
+            int k = keys.get(h);
+            if (k == 0) {
+                k = ++size;
+                keys.put(h, k);
                 if (journal != null) {
                     journal.added(kind, value);
+                } else {
+                    values.add(value);
                 }
             }
             return k;
@@ -203,22 +212,36 @@ final class ConstantPools {
     private static final Pattern METHOD_DESCRIPTOR =
             Pattern.compile("\\((?:" + FIELD_TYPE.pattern() + ")*\\)(?:V|" + FIELD_TYPE.pattern() + ")");
 
-    private final Pool<String> strings = new Pool<>(PoolJournal.STRING);
-    private final Pool<String> symbols = new Pool<>(PoolJournal.SYMBOL);
-    private final Pool<String> frameTypes = new Pool<>(PoolJournal.FRAME_TYPE);
-    private final Pool<Integer> packages = new Pool<>(PoolJournal.PACKAGE);
-    private final Pool<ClassEntry> classes = new Pool<>(PoolJournal.CLASS);
-    private final Pool<MethodEntry> methods = new Pool<>(PoolJournal.METHOD);
-    private final Pool<ThreadRef> threads = new Pool<>(PoolJournal.THREAD);
-    private final Map<StackTrace, Integer> stackKeys = new HashMap<>();
+    /**
+     * The most distinct values a segment's pools take: then the segment is full ({@link KfrChunk}
+     * opens the next one). It bounds the memory of the pools being filled: 16 to 32 bytes a
+     * value (hash tables 3/8 to 3/4 full), at most ~0.5 MB; a service whose code is known after
+     * warm-up meets few new values and keeps its segments (the it-tests' SmallHeap: ~8,000 in 6 s).
+     */
+    static final int MAX_ENTRIES = 16 * 1024;
+
+    private final Pool<String> strings = new Pool<>(PoolJournal.STRING, v -> new KeysByHash.Hasher(1).add(v).hash());
+    private final Pool<String> symbols = new Pool<>(PoolJournal.SYMBOL, v -> new KeysByHash.Hasher(2).add(v).hash());
+    private final Pool<String> frameTypes = new Pool<>(PoolJournal.FRAME_TYPE, v -> new KeysByHash.Hasher(3).add(v).hash());
+    private final Pool<Integer> packages = new Pool<>(PoolJournal.PACKAGE, v -> v.longValue());
+    private final Pool<ClassEntry> classes = new Pool<>(PoolJournal.CLASS, v -> (long) v.name() << 32 | v.pkg() & 0xFFFFFFFFL);
+    private final Pool<MethodEntry> methods = new Pool<>(PoolJournal.METHOD,
+            v -> new KeysByHash.Hasher(4).add(v.type()).add(v.name()).add(v.descriptor()).add(v.hidden() ? 1 : 0).hash());
+    private final Pool<ThreadRef> threads = new Pool<>(PoolJournal.THREAD,
+            v -> new KeysByHash.Hasher(5).add(v.tid()).add(v.osName()).add(v.javaThreadId()).add(v.javaName()).hash());
+    private final KeysByHash stackKeys = new KeysByHash();
     /**
      * Collectors hand out the same StackTrace object for the same kernel stack ids; a small
-     * direct-mapped identity cache skips hashing 30-odd frames for those (bounded, unlike an
+     * direct-mapped identity cache skips encoding 30-odd frames for those (bounded, unlike an
      * IdentityHashMap that would keep every object ever seen).
      */
-    private final StackTrace[] recentStacks = new StackTrace[4096];
-    private final int[] recentKeys = new int[4096];
+    private final StackTrace[] recentStacks = new StackTrace[256];
+    private final int[] recentKeys = new int[256];
+    private final Frame[] recentFrames = new Frame[4096];
+    private final int[] recentMethods = new int[4096];
+    /** The stacks in key order, while no journal keeps them. */
     private final List<StackEntry> stacks = new ArrayList<>();
+    private int stackCount;
     /** Where every new value is also written (a segment's pools on disk), or null. */
     private PoolJournal journal;
     /** Some events of these pools' segment are jdk.ExecutionSample (as told by {@link #executionSamples}). */
@@ -276,6 +299,7 @@ final class ConstantPools {
                 break;
             case PoolJournal.STACK:
                 stacks.add((StackEntry) value);
+                stackCount++;
                 break;
             case PoolJournal.EXECUTION_SAMPLES:
                 executionSamples = true;
@@ -296,7 +320,12 @@ final class ConstantPools {
 
     /** Distinct stacks so far: grows when {@link #stack} meets a new one. */
     int stackCount() {
-        return stacks.size();
+        return stackCount;
+    }
+
+    /** Distinct values in all pools: what the memory of these pools grows with. */
+    int entries() {
+        return stackCount + strings.size + symbols.size + packages.size + classes.size + methods.size + threads.size;
     }
 
     /** 0 (null, as the JVM writes an event without stack) for a missing or empty stack. */
@@ -308,31 +337,48 @@ final class ConstantPools {
         if (recentStacks[slot] == s) {
             return recentKeys[slot];
         }
-        Integer k = stackKeys.get(s);
-        if (k == null) {
-            List<Frame> frames = s.frames();
-            int[] encoded = new int[frames.size() * 4];
-            for (int i = 0; i < frames.size(); i++) {
-                Frame f = frames.get(i);
-                encoded[4 * i] = method(f);
-                encoded[4 * i + 1] = f.line();
-                encoded[4 * i + 2] = f.bci();
-                encoded[4 * i + 3] = frameTypes.key(f.type() == null ? "Native" : f.type().jfrName());
-            }
+        List<Frame> frames = s.frames();
+        int[] encoded = new int[frames.size() * 4];
+        for (int i = 0; i < frames.size(); i++) {
+            Frame f = frames.get(i);
+            encoded[4 * i] = method(f);
+            encoded[4 * i + 1] = f.line();
+            encoded[4 * i + 2] = f.bci();
+            encoded[4 * i + 3] = frameTypes.key(f.type() == null ? "Native" : f.type().jfrName());
+        }
+        long hash = new KeysByHash.Hasher(s.truncated() ? 7 : 6).add(encoded).hash();
+        int k = stackKeys.get(hash);
+        if (k == 0) {
             StackEntry entry = new StackEntry(s.truncated(), encoded);
-            stacks.add(entry);
+            k = ++stackCount;
             if (journal != null) {
                 journal.added(PoolJournal.STACK, entry);
+            } else {
+                stacks.add(entry);
             }
-            k = stacks.size();
-            stackKeys.put(s, k);
+            stackKeys.put(hash, k);
         }
         recentStacks[slot] = s;
         recentKeys[slot] = k;
         return k;
     }
 
+    /**
+     * The method key of a frame: collectors share one Frame object per symbol, so a small
+     * direct-mapped identity cache spares the name work for most frames of a new stack object.
+     */
     private int method(Frame f) {
+        int slot = System.identityHashCode(f) & (recentFrames.length - 1);
+        if (recentFrames[slot] == f) {
+            return recentMethods[slot];
+        }
+        int key = methodOf(f);
+        recentFrames[slot] = f;
+        recentMethods[slot] = key;
+        return key;
+    }
+
+    private int methodOf(Frame f) {
         boolean java = isJava(f.type());
         String className = className(f.owner(), java);
         int slash = className.lastIndexOf('/');
@@ -386,6 +432,9 @@ final class ConstantPools {
 
     /** @param threadNames the name each thread is written with (a thread's best-known name by now) */
     Snapshot snapshot(UnaryOperator<ThreadRef> threadNames) {
+        if (journal != null) {
+            throw new IllegalStateException("journaled pools: read them back from the journal");
+        }
         Object[] threadRefs = threads.copy();
         for (int i = 0; i < threadRefs.length; i++) {
             ThreadRef named = threadNames.apply((ThreadRef) threadRefs[i]);

@@ -139,7 +139,8 @@ public final class KfrChunk implements AutoCloseable {
         }
         // a stopped spool stays stopped (full disk, hard bound): its line said later events are lost
         if (spool.stopped() == null && spool.records() + spool.bytes() > 0
-                && (current.bytes() >= retention.segmentBytes() || nanoTime - current.openedNanos >= retention.segmentNanos())) {
+                && (current.bytes() >= retention.segmentBytes() || nanoTime - current.openedNanos >= retention.segmentNanos()
+                        || current.pools().entries() >= ConstantPools.MAX_ENTRIES)) {
             SpoolSegment next;
             try {
                 next = new SpoolSegment(spoolDir, current.sequence + 1, maxSpoolBytes, reserveBytes);

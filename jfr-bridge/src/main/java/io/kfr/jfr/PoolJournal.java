@@ -38,8 +38,13 @@ final class PoolJournal implements Closeable, Flushable {
 
     private final Path file;
     private final FileChannel channel;
-    /** Grows with what waits for the spool's next write; given back by {@link #finish}. */
-    private JfrBuffer buffer = new JfrBuffer(4 * 1024);
+    /**
+     * What waits for the spool's next write; written out early once it holds {@link #EARLY_BYTES}
+     * (values may reach the disk before the records using them, never after), so it stays small.
+     */
+    private JfrBuffer buffer = new JfrBuffer(BUFFER_BYTES);
+    private static final int BUFFER_BYTES = 4 * 1024;
+    private static final int EARLY_BYTES = 16 * 1024;
     private long written;
 
     PoolJournal(Path file) throws IOException {
@@ -66,6 +71,13 @@ final class PoolJournal implements Closeable, Flushable {
     }
 
     void added(int pool, Object value) {
+        if (buffer.size() >= EARLY_BYTES) {
+            try {
+                flush();
+            } catch (IOException e) {
+                // kept in the buffer: the spool's next write flushes again and handles the failure
+            }
+        }
         buffer.writeVarInt(pool);
         switch (pool) {
             case STRING:
@@ -135,7 +147,11 @@ final class PoolJournal implements Closeable, Flushable {
             channel.write(b, written + b.position());
         }
         written += buffer.size();
-        buffer.reset();
+        if (buffer.size() > 2 * EARLY_BYTES) {
+            buffer = new JfrBuffer(BUFFER_BYTES); // one burst of values does not keep a large buffer
+        } else {
+            buffer.reset();
+        }
     }
 
     /** No more values (a closed segment): the rest goes to the file, channel and buffer are given back. */

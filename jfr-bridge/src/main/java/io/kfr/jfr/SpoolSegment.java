@@ -3,19 +3,18 @@ package io.kfr.jfr;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
  * One segment of kfr's spool: its records, its own constant pools and their journal, so that it
  * becomes a chunk on its own and is dropped whole (like one of JFR's chunks in a continuous
- * recording). Its pools are in memory while it is the segment being filled; once closed they are
- * only on disk (the journal), read back while its chunk is written. Files:
+ * recording). Its pools' values are on disk (the journal), read back while its chunk is written;
+ * while it is the segment being filled, what deduplicates new values stays in memory. Files:
  * {@code kfr-<sequence>-<unique>.spool} and the same name with {@code .pools}. Guarded by KfrChunk's lock.
  */
 final class SpoolSegment {
     /** Sequence numbers in file names are this wide, so names sort in the order segments were made. */
-    private static final String SEQUENCE_FORMAT = "kfr-%09d-";
+    private static final int SEQUENCE_DIGITS = 9;
 
     final long sequence;
     final KfrTypes types = KfrTypes.next();
@@ -35,7 +34,7 @@ final class SpoolSegment {
 
     SpoolSegment(Path dir, long sequence, long maxBytes, LongSupplier reserve) throws IOException {
         this.sequence = sequence;
-        this.spool = new EventSpool(dir, String.format(Locale.ROOT, SEQUENCE_FORMAT, sequence), maxBytes, reserve);
+        this.spool = new EventSpool(dir, prefix(sequence), maxBytes, reserve);
         PoolJournal j;
         try {
             j = new PoolJournal(PoolJournal.of(spool.file()));
@@ -48,6 +47,19 @@ final class SpoolSegment {
         pools.journal(journal);
         spool.beforeWrite(journal);
         this.openedNanos = System.nanoTime();
+    }
+
+    /**
+     * "kfr-000000012-": by hand, as String.format would load the JDK's locale data (about 1 MB
+     * kept in the application's heap) for a zero-padded number.
+     */
+    static String prefix(long sequence) {
+        StringBuilder b = new StringBuilder("kfr-");
+        String digits = Long.toString(sequence);
+        for (int i = digits.length(); i < SEQUENCE_DIGITS; i++) {
+            b.append('0');
+        }
+        return b.append(digits).append('-').toString();
     }
 
     ConstantPools pools() {
@@ -95,11 +107,18 @@ final class SpoolSegment {
         return pools != null;
     }
 
-    /** The pools of a chunk of this segment: the live ones, or read back from the journal. */
+    /** The pools of a chunk of this segment as they are now, read back from the journal. */
     ConstantPools.Snapshot snapshot(java.util.function.UnaryOperator<io.kfr.collectors.ThreadRef> threadNames)
             throws IOException {
-        ConstantPools p = pools != null ? pools : PoolJournal.read(journal.file());
-        return p.snapshot(threadNames);
+        if (pools != null) {
+            // the open segment's values are on disk too: only their keys stay in memory
+            try {
+                journal.flush();
+            } catch (IOException e) {
+                // a full disk: the spool's records on disk refer only to values written before them
+            }
+        }
+        return PoolJournal.read(journal.file()).snapshot(threadNames);
     }
 
     void use() {

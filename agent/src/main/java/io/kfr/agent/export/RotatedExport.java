@@ -38,7 +38,14 @@ import java.util.function.UnaryOperator;
 public final class RotatedExport implements AutoCloseable {
     /** Distinct (thread, state, system call, stack) sums one period keeps with their stacks. */
     static final int MAX_SAMPLES_PER_PERIOD = 5_000;
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    /**
+     * Made at the first export file, not with {@link #OFF}: a DateTimeFormatter pattern keeps the
+     * JDK's date-time tables (~0.9 MB) in the application's heap, which a session without
+     * export= must not pay for.
+     */
+    private static final class FileTime {
+        static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    }
     /** Nothing is exported: the options did not ask for it. */
     public static final RotatedExport OFF = new RotatedExport();
 
@@ -148,7 +155,7 @@ public final class RotatedExport implements AutoCloseable {
     Path rotate() throws IOException {
         synchronized (writeLock) {
             Instant now = Instant.now();
-            String name = prefix + String.format("%06d", ++sequence) + "-" + TIME.format(now)
+            String name = prefix + String.format("%06d", ++sequence) + "-" + FileTime.TIME.format(now)
                     + ExportOptions.extension(options.format);
             Path target = options.dir.resolve(name);
             Path tmp = options.dir.resolve("." + name + ".tmp");

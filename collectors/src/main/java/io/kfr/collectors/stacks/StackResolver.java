@@ -7,7 +7,7 @@ import io.kfr.collectors.symbols.ProcessMaps;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntPredicate;
@@ -16,8 +16,9 @@ import java.util.function.IntPredicate;
  * Turns the BPF stack map's (kernel id, user id) pairs and the Java stack id into symbolized
  * stacks: kernel frames first, then native frames, then Java frames. The BPF program never reuses
  * a stack id for another stack, so a resolved triple is cached until the collector says its ids
- * expired ({@link #forget}); a stack the source no longer has (negative answer) is shown as an
- * expired frame and counted, not cached. Only the collector thread calls this.
+ * expired ({@link #forget}) or, the cache being full ({@link #CACHED} stacks, least recently used
+ * first), it is resolved again from the ids; a stack the source no longer has (negative answer) is
+ * shown as an expired frame and counted, not cached. Only the collector thread calls this.
  * <p>
  * The frame-pointer user stack can run on into the code cache (interpreter frames keep a frame
  * pointer chain); those addresses are JIT code the Java walker names properly, so when there are
@@ -36,7 +37,13 @@ public final class StackResolver {
     private final KernelSymbols kernel;
     private final ProcessMaps user;
     private final JavaStacks java;
-    private final Map<StackKey, StackTrace> cache = new HashMap<>();
+    /**
+     * Resolved stacks kept by ids (and half as many by content): each about 0.2 kB with its frame
+     * list (the frames are shared), so at most ~0.3 MB for both. A stack beyond it is resolved again (its
+     * frames' names are cached by the symbol tables).
+     */
+    static final int CACHED = 1024;
+    private final Map<StackKey, StackTrace> cache = lru(CACHED);
     private final long[] ips = new long[MAX_FRAMES];
     private static final Frame KERNEL_EXPIRED = Frame.unknown("[kernel stack expired]");
     private static final Frame USER_EXPIRED = Frame.unknown("[native stack expired]");
@@ -137,14 +144,17 @@ public final class StackResolver {
         }
     }
 
-    private static final int CONTENT_CACHE = 4096;
     /** Stacks by content (LRU): a waker's stack repeats, its id need not. */
-    private final Map<ContentKey, StackTrace> byContent = new java.util.LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<ContentKey, StackTrace> e) {
-            return size() > CONTENT_CACHE;
-        }
-    };
+    private final Map<ContentKey, StackTrace> byContent = lru(CACHED / 2);
+
+    private static <K> Map<K, StackTrace> lru(int max) {
+        return new LinkedHashMap<K, StackTrace>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, StackTrace> e) {
+                return size() > max;
+            }
+        };
+    }
 
     /** java: null for a collector without Java frames. */
     public StackResolver(StackSource source, KernelSymbols kernel, ProcessMaps user, JavaStacks java) {

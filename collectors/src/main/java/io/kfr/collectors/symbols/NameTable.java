@@ -5,20 +5,17 @@ import io.kfr.collectors.natives.OffHeap;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Symbol names packed into one off-heap buffer (a symbol table holds 10^5 names: a String each
  * would cost several MB, and even packed they must not sit in the application's heap, see
- * {@link OffHeap}). A name becomes a String only when it is first resolved, then it is kept; only
- * the names of frames actually seen are ever on the heap.
+ * {@link OffHeap}). A name becomes a String only when asked for; the callers keep it in the frame
+ * they make once per symbol, so only the names of frames actually seen are ever on the heap.
  */
 final class NameTable {
     private final ByteBuffer bytes;
     private final ByteBuffer starts; // int starts[i]..starts[i+1] is name i
     private final int count;
-    private final Map<Integer, String> strings = new ConcurrentHashMap<>();
 
     private NameTable(ByteBuffer bytes, ByteBuffer starts, int count) {
         this.bytes = bytes;
@@ -31,15 +28,10 @@ final class NameTable {
     }
 
     String get(int i) {
-        String s = strings.get(i);
-        if (s == null) {
-            int from = starts.getInt(4 * i);
-            byte[] b = new byte[starts.getInt(4 * i + 4) - from];
-            Buffers.get(bytes, from, b);
-            s = new String(b, StandardCharsets.UTF_8);
-            strings.put(i, s); // racy put: same value
-        }
-        return s;
+        int from = starts.getInt(4 * i);
+        byte[] b = new byte[starts.getInt(4 * i + 4) - from];
+        Buffers.get(bytes, from, b);
+        return new String(b, StandardCharsets.UTF_8);
     }
 
     /** Appends names; {@link #add} returns the index the name will have. Off-heap throughout. */
