@@ -240,6 +240,50 @@ jstring JNI_FN(javaNamesAtPc)(JNIEnv *env, jclass cls, jlong pc)
 	return frame_names(env, f);
 }
 
+jint JNI_FN(javaDebugPoint)(JNIEnv *env, jclass cls, jlong ref, jint value, jint cookie)
+{
+	struct kfr_java_frame f = { .ref = (uint64_t)ref, .value = (uint32_t)value, .cookie = (uint32_t)cookie };
+	uint32_t point = 0;
+	int rc;
+
+	(void)env;
+	(void)cls;
+	if (layout_state <= 0)
+		return -1;
+	pthread_mutex_lock(&lock);
+	rc = kfr_hs_debug_point(&layout, &f, &point);
+	pthread_mutex_unlock(&lock);
+	return rc || point > INT32_MAX ? -1 : (jint)point;
+}
+
+void JNI_FN(javaDebugPointsClear)(JNIEnv *env, jclass cls)
+{
+	(void)env;
+	(void)cls;
+	pthread_mutex_lock(&lock);
+	kfr_hs_debug_points_clear();
+	pthread_mutex_unlock(&lock);
+}
+
+jlongArray JNI_FN(javaPcFrame)(JNIEnv *env, jclass cls, jlong pc)
+{
+	struct kfr_java_frame f;
+	char why[256];
+	jlong v[3];
+	jlongArray r;
+
+	(void)cls;
+	if (!get_layout(why, sizeof(why)) || kfr_hs_pc_frame(&layout, (uintptr_t)pc, &f))
+		return NULL;
+	v[0] = (jlong)f.ref;
+	v[1] = (jlong)(jint)f.value;
+	v[2] = (jlong)(jint)f.cookie;
+	if (!(r = (*env)->NewLongArray(env, 3)))
+		return NULL;
+	(*env)->SetLongArrayRegion(env, r, 0, 3, v);
+	return r;
+}
+
 /* "<javaId> <name>" of a thread JVMTI saw start, or null (see kfr_hs_thread_identity). */
 jstring JNI_FN(javaThreadIdentity)(JNIEnv *env, jclass cls, jint tid)
 {

@@ -3,8 +3,8 @@
  * Everything here reads JVM memory that may have changed since the walk (classes unloaded,
  * nmethods flushed, code cache reused), so every pointer is read through kfr_safe_read and every
  * structure is cross-checked before anything derived from it is returned: a frame that fails a
- * check is an error (the caller shows it as unknown), never a guess. No state is kept between
- * calls. */
+ * check is an error (the caller shows it as unknown), never a guess. The one state kept between
+ * calls is the PcDesc tables of nmethods (pc_desc_cache.h), used only after the blob is checked. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +12,7 @@
 
 #include "hotspot/hotspot_symbols.h"
 #include "common/safe_read.h"
+#include "hotspot/pc_desc_cache.h"
 
 /* VMStructs facts kfr_hs_layout does not carry; identical on 17.0.15 and 25.0.3 (x86_64):
  * Array<T>::_length int @0, Array<u1>::_data @4, Array<Method*>::_data @8; JVM_CONSTANT_Utf8 = 1.
@@ -695,6 +696,86 @@ int kfr_hs_expand(const struct kfr_hs_layout *l, const struct kfr_java_frame *f,
 	default:
 		return -KFR_JS_ERR_KIND;
 	}
+}
+
+/* ---- debug points of interrupted pcs ------------------------------------------------------ */
+
+#define PCDESCS_MAX (1u << 16) /* larger tables are searched in the JVM's memory every time */
+
+/* The PcDesc table of a live nmethod (hdr read by blob_header), read once. */
+static const struct kfr_pcd_entry *pcd_load(const struct kfr_hs_layout *l, uintptr_t blob, const uint8_t *hdr,
+					     enum blob_kind kind, uint32_t compile_id)
+{
+	static int32_t pc_offset[PCDESCS_MAX];
+	static uint32_t decode[PCDESCS_MAX];
+	uint8_t chunk[4096];
+	struct kfr_pcd_entry e = { .blob = blob, .compile_id = compile_id, .blob_size = ld32(hdr, l->cb_size) };
+	struct method_info mi;
+	struct nm_info ni;
+	long size = l->pcdesc_size;
+
+	if (method_load(l, ldp(hdr, l->nm_method), &mi))
+		return NULL;
+	if (kind == BLOB_NATIVE_NMETHOD17 || mi.native) {
+		e.whole = true;
+		return kfr_pcd_put(&e) ? kfr_pcd_get(blob, compile_id) : NULL;
+	}
+	if (!(l->cb_kind >= 0 ? nm_info25(l, blob, hdr, &ni) : nm_info17(l, blob, hdr, &ni)) ||
+	    ni.code_begin - blob > UINT32_MAX || size < 8 || size > (long)sizeof(chunk))
+		return NULL;
+	uintptr_t bytes = ni.pcs_end - ni.pcs;
+	if (bytes % (uintptr_t)size || bytes / (uintptr_t)size > PCDESCS_MAX)
+		return NULL;
+	e.code_begin_off = (uint32_t)(ni.code_begin - blob);
+	e.n = (uint32_t)(bytes / (uintptr_t)size);
+	e.pc_offset = pc_offset;
+	e.decode = decode;
+	for (uint32_t i = 0, per = (uint32_t)(sizeof(chunk) / (size_t)size); i < e.n; i += per) {
+		uint32_t k = e.n - i < per ? e.n - i : per;
+
+		if (!rd(chunk, ni.pcs + (uintptr_t)i * (uintptr_t)size, (size_t)k * (size_t)size))
+			return NULL;
+		for (uint32_t j = 0; j < k; j++) {
+			pc_offset[i + j] = (int32_t)ld32(chunk + (long)j * size, l->pcdesc_pc_offset);
+			decode[i + j] = ld32(chunk + (long)j * size, l->pcdesc_scope_decode_offset);
+		}
+	}
+	for (uint32_t i = 1; i < e.n; i++)
+		if (pc_offset[i] < pc_offset[i - 1])
+			return NULL; /* not a sorted table: leave it to the uncached path */
+	return kfr_pcd_put(&e) ? kfr_pcd_get(blob, compile_id) : NULL;
+}
+
+int kfr_hs_debug_point(const struct kfr_hs_layout *l, const struct kfr_java_frame *f, uint32_t *point)
+{
+	uintptr_t blob = (uintptr_t)f->ref, pc = blob + (f->value & KFR_JF_XMASK);
+	uint8_t hdr[HDR_MAX];
+	const struct kfr_pcd_entry *e;
+	enum blob_kind kind;
+
+	if (!l || !f || !point || f->value >> KFR_JF_SHIFT != KFR_JF_COMPILED_PC)
+		return -KFR_JS_ERR_KIND;
+	if (!blob_header(l, blob, hdr))
+		return -KFR_JS_ERR_STALE;
+	kind = blob_kind(l, hdr);
+	if (kind == BLOB_OTHER || ld32(hdr, l->nm_compile_id) != f->cookie)
+		return -KFR_JS_ERR_STALE;
+	e = kfr_pcd_get(blob, f->cookie);
+	if (!e && !(e = pcd_load(l, blob, hdr, kind, f->cookie)))
+		return -KFR_JS_ERR_SCOPE;
+	if (e->whole) {
+		*point = 0;
+		return 0;
+	}
+	if (pc < blob + e->code_begin_off || pc >= blob + e->blob_size)
+		return -KFR_JS_ERR_SCOPE;
+	*point = kfr_pcd_next_decode(e, (int32_t)(pc - blob - e->code_begin_off));
+	return 0;
+}
+
+void kfr_hs_debug_points_clear(void)
+{
+	kfr_pcd_clear();
 }
 
 /* ---- names ---------------------------------------------------------------------------- */

@@ -54,4 +54,15 @@ int kfr_hs_blob_name(const struct kfr_hs_layout *l, uintptr_t blob, char *out, s
 /* If blob is a live nmethod: 0 and its compile id (what a walker frame's cookie holds); else -1. */
 int kfr_hs_nmethod_compile_id(const struct kfr_hs_layout *l, uintptr_t blob, uint32_t *compile_id);
 
+/* Which debug-information point names an interrupted pc (a KFR_JF_COMPILED_PC frame): the scope
+ * decode offset of the first PcDesc after it, or 0 when the nmethod is named as a whole there.
+ * Frames of one nmethod (ref and cookie) with the same point have the same kfr_hs_expand result,
+ * so callers name one pc per point. The nmethod is checked as kfr_hs_expand checks it; its PcDesc
+ * table is read once (pc_desc_cache.h). 0, or -KFR_JS_ERR_* (then name the frame itself).
+ * Callers serialize calls (the table cache is not thread-safe). */
+int kfr_hs_debug_point(const struct kfr_hs_layout *l, const struct kfr_java_frame *f, uint32_t *point);
+
+/* Forgets the PcDesc tables read by kfr_hs_debug_point. */
+void kfr_hs_debug_points_clear(void);
+
 #endif
