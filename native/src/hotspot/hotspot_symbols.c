@@ -387,6 +387,12 @@ static void scope_set(struct kfr_hs_scope *s, uintptr_t m, const struct method_i
 	s->line = line;
 	s->type = type;
 	s->hidden = mi && mi->hidden;
+	if (mi) {
+		s->holder = mi->holder;
+		s->klass_sym = mi->klass_sym;
+		s->name_sym = mi->name_sym;
+		s->sig_sym = mi->sig_sym;
+	}
 }
 
 /* ---- code blobs ----------------------------------------------------------------------- */

@@ -35,6 +35,9 @@ struct kfr_hs_scope {
 	uint8_t hidden;   /* the method is hidden (lambda forms, ...) */
 	uint8_t approx;   /* compiled frame without an exact PcDesc: no inlining info, line unknown; or an
 	                   * interrupted pc named from the next PcDesc (KFR_JF_COMPILED_PC) */
+	/* what was validated with the method (0 for stubs): its class and Symbol*s; the same values
+	 * give the same kfr_hs_method_names while no class is unloaded */
+	uintptr_t holder, klass_sym, name_sym, sig_sym;
 };
 
 /* Expands one physical frame into scopes, innermost first (a compiled frame gives its inlined

@@ -224,7 +224,7 @@ public final class JavaFrameSymbolizer {
     private void clearCaches() {
         cache.clear();
         byDebugPoint.clear();
-        KfrNative.javaDebugPointsClear();
+        KfrNative.javaNameCachesClear();
     }
 
     public long unknownFrames() {

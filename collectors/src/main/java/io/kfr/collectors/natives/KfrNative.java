@@ -167,8 +167,12 @@ public final class KfrNative {
      */
     public static native int javaDebugPoint(long ref, int value, int cookie);
 
-    /** Forgets the PcDesc tables kept by {@link #javaDebugPoint}. */
-    public static native void javaDebugPointsClear();
+    /**
+     * Forgets what libkfr keeps to name frames fast: the PcDesc tables of {@link #javaDebugPoint}
+     * and the names of methods already named. Call when the JVM unloaded classes (a Symbol of an
+     * unloaded class may be freed and its memory reused).
+     */
+    public static native void javaNameCachesClear();
 
     /** The raw frame {ref, value, cookie} of an interrupted pc of this JVM, or null if pc is in no live nmethod. */
     public static native long[] javaPcFrame(long pc);

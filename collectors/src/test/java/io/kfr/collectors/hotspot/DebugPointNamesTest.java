@@ -10,8 +10,10 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -21,10 +23,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Interrupted pcs named through their nmethod's debug points (KfrNative.javaDebugPoint, the PcDesc
- * table read once) get exactly the names of the uncached path (KfrNative.javaFrameNames reads the
- * PcDescs and scopes of that very pc): every pc of a real compiled method of this JVM, in a random
- * order, inlined scopes, lines and bcis included.
+ * What libkfr keeps to name frames fast changes no name: interrupted pcs named through their
+ * nmethod's debug points (KfrNative.javaDebugPoint, the PcDesc table read once), and frames named
+ * with the names of their methods kept, get exactly the names of the path that keeps nothing (the
+ * PcDescs, scopes and Symbols of that very pc read): every pc of a real compiled method of this
+ * JVM, in a random order, inlined scopes, lines and bcis included.
  */
 class DebugPointNamesTest {
     private static volatile boolean stop;
@@ -74,22 +77,28 @@ class DebugPointNamesTest {
         }
         Collections.shuffle(offsets);
 
+        Map<Integer, List<Frame>> expected = new HashMap<>();
+        for (int x : offsets) { // without anything kept: the PcDescs, scopes and Symbols of that pc read
+            KfrNative.javaNameCachesClear();
+            expected.put(x, JavaFrameSymbolizer.framesOf(KfrNative.javaFrameNames(blob, pcValue(x), cookie)));
+        }
+        Collections.shuffle(offsets);
         JavaFrameSymbolizer symbolizer = new JavaFrameSymbolizer();
         symbolizer.beginBatch();
         Set<Integer> points = new HashSet<>();
         int named = 0, inlined = 0;
         for (int x : offsets) {
-            int value = JavaStackRecords.KIND_COMPILED_PC << JavaStackRecords.KIND_SHIFT | x;
-            List<Frame> expected = JavaFrameSymbolizer.framesOf(KfrNative.javaFrameNames(blob, value, cookie));
-            List<Frame> cached = symbolizer.frames(blob, value, cookie);
-            assertEquals(expected, cached, "names of pc offset " + x);
-            int point = KfrNative.javaDebugPoint(blob, value, cookie);
+            List<Frame> want = expected.get(x);
+            assertEquals(want, symbolizer.frames(blob, pcValue(x), cookie), "names of pc offset " + x + " by debug point");
+            assertEquals(want, JavaFrameSymbolizer.framesOf(KfrNative.javaFrameNames(blob, pcValue(x), cookie)),
+                    "names of pc offset " + x + " with the method names kept");
+            int point = KfrNative.javaDebugPoint(blob, pcValue(x), cookie);
             if (point >= 0) {
                 points.add(point);
             }
-            if (expected.get(0).type() != FrameType.UNKNOWN) {
+            if (want.get(0).type() != FrameType.UNKNOWN) {
                 named++;
-                inlined += expected.size() > 1 ? 1 : 0;
+                inlined += want.size() > 1 ? 1 : 0;
             }
         }
         symbolizer.endBatch();
@@ -97,6 +106,10 @@ class DebugPointNamesTest {
         assertTrue(points.size() >= 2 && points.size() * 4 < named,
                 points.size() + " debug points for " + named + " named pcs: the cache must map many pcs to few points");
         assertTrue(inlined > 0, "no pc named with inlined scopes");
+    }
+
+    private static int pcValue(int offset) {
+        return JavaStackRecords.KIND_COMPILED_PC << JavaStackRecords.KIND_SHIFT | offset;
     }
 
     /** A pc the CPU sampler interrupted in the given compiled method, spun on another thread. */
