@@ -397,30 +397,29 @@ static void scope_set(struct kfr_hs_scope *s, uintptr_t m, const struct method_i
 
 /* ---- code blobs ----------------------------------------------------------------------- */
 
-/* blob is the start of a used block of a code heap (CodeHeap::find_blob): its segment is a
- * block's first (segment map byte 0), the block header says used, and the blob follows the
- * header. Catches freed blobs and pointers into the middle of one. */
-static bool blob_live(const struct kfr_hs_layout *l, uintptr_t blob)
+/* blob is the start of a block of a code heap (CodeHeap::find_blob): its segment is a block's first
+ * (segment map byte 0) and the blob follows the block's header. Catches pointers into the middle
+ * of a blob; whether the block is used is read with the blob's header (blob_header). */
+static bool blob_at_block_start(const struct kfr_hs_layout *l, uintptr_t blob)
 {
 	for (int i = 0; i < l->nheaps; i++) {
 		const struct kfr_hs_heap *h = &l->heaps[i];
 		uintptr_t idx, block;
-		uint8_t tag, used;
+		uint8_t tag;
 
 		if (blob < h->low || blob >= h->high)
 			continue;
 		idx = (blob - h->low) >> h->log2_segment;
 		block = h->low + (idx << h->log2_segment);
-		return rd(&tag, h->segmap + idx, 1) && tag == 0 && block + (uintptr_t)l->heapblock_size == blob &&
-		       rd(&used, block + (uintptr_t)l->heapblock_used, 1) && used == 1;
+		return rd(&tag, h->segmap + idx, 1) && tag == 0 && block + (uintptr_t)l->heapblock_size == blob;
 	}
 	return false;
 }
 
 enum blob_kind { BLOB_OTHER, BLOB_NMETHOD, BLOB_NATIVE_NMETHOD17 };
 
-/* Reads the header fields of a live blob that the symbolizer uses. */
-static bool blob_header(const struct kfr_hs_layout *l, uintptr_t blob, uint8_t *hdr)
+/* Bytes of a blob's header that the symbolizer uses. */
+static long blob_header_span(const struct kfr_hs_layout *l)
 {
 	long span = 0;
 
@@ -443,7 +442,22 @@ static bool blob_header(const struct kfr_hs_layout *l, uintptr_t blob, uint8_t *
 		span = span_to(span, l->cb_mutable_data_size, 4);
 		span = span_to(span, l->nm_immutable_data_size, 4);
 	}
-	return blob_live(l, blob) && rd_prefix(hdr, blob, span);
+	return span;
+}
+
+/* Reads the header of a live blob (hdr: HDR_MAX bytes): the block before it says used; one read
+ * for both. */
+static bool blob_header(const struct kfr_hs_layout *l, uintptr_t blob, uint8_t *hdr)
+{
+	uint8_t buf[2 * HDR_MAX];
+	long span = blob_header_span(l), block = l->heapblock_size;
+
+	if (span <= 0 || span > HDR_MAX || block <= l->heapblock_used || block > HDR_MAX ||
+	    !blob_at_block_start(l, blob) || !rd(buf, blob - (uintptr_t)block, (size_t)(block + span)) ||
+	    buf[l->heapblock_used] != 1)
+		return false;
+	memcpy(hdr, buf + block, (size_t)span);
+	return true;
 }
 
 /* 25: CodeBlob::_kind; 17: the _name literal ("nmethod", "native nmethod"). Anything else
@@ -715,7 +729,8 @@ static const struct kfr_pcd_entry *pcd_load(const struct kfr_hs_layout *l, uintp
 	static int32_t pc_offset[PCDESCS_MAX];
 	static uint32_t decode[PCDESCS_MAX];
 	uint8_t chunk[4096];
-	struct kfr_pcd_entry e = { .blob = blob, .compile_id = compile_id, .blob_size = ld32(hdr, l->cb_size) };
+	struct kfr_pcd_entry e = { .blob = blob, .compile_id = compile_id, .blob_size = ld32(hdr, l->cb_size),
+				   .name = ldp(hdr, l->cb_name) };
 	struct method_info mi;
 	struct nm_info ni;
 	long size = l->pcdesc_size;
@@ -763,12 +778,19 @@ int kfr_hs_debug_point(const struct kfr_hs_layout *l, const struct kfr_java_fram
 		return -KFR_JS_ERR_KIND;
 	if (!blob_header(l, blob, hdr))
 		return -KFR_JS_ERR_STALE;
-	kind = blob_kind(l, hdr);
-	if (kind == BLOB_OTHER || ld32(hdr, l->nm_compile_id) != f->cookie)
+	if (ld32(hdr, l->nm_compile_id) != f->cookie)
 		return -KFR_JS_ERR_STALE;
+	/* a known nmethod's kind is known: on 17 the _name literal it was told by is the same one */
 	e = kfr_pcd_get(blob, f->cookie);
-	if (!e && !(e = pcd_load(l, blob, hdr, kind, f->cookie)))
-		return -KFR_JS_ERR_SCOPE;
+	if (e && (l->cb_kind >= 0 ? ld(hdr, l->cb_kind, 1) != 1 : ldp(hdr, l->cb_name) != e->name))
+		e = NULL;
+	if (!e) {
+		kind = blob_kind(l, hdr);
+		if (kind == BLOB_OTHER)
+			return -KFR_JS_ERR_STALE;
+		if (!(e = pcd_load(l, blob, hdr, kind, f->cookie)))
+			return -KFR_JS_ERR_SCOPE;
+	}
 	if (e->whole) {
 		*point = 0;
 		return 0;

@@ -13,6 +13,7 @@
 struct kfr_pcd_entry {
 	uintptr_t blob;
 	uint32_t compile_id;
+	uintptr_t name;          /* CodeBlob::_name it had (JDK 17 tells an nmethod by it) */
 	bool whole;              /* named as one scope whatever the pc (a native method's wrapper) */
 	uint32_t code_begin_off; /* code_begin - blob */
 	uint32_t blob_size;      /* pcs at or above blob + blob_size are outside it */
