@@ -5,7 +5,8 @@
 # e.g. measure.sh monitor 3 5 base=offcpu nojava=offcpu,offcpu.java=off nowake=offcpu:KFR_OFFCPU_WAKERS=0
 # Needs root, bpftool, a built agent jar (agent/target/kfr-agent.jar, or AGENT_JAR=); KFR_LIB=<libkfr.so> overrides
 # the jar's library (experiment builds), for all configurations, or per configuration as
-# name=opts:KFR_LIB=<libkfr.so> (alternating a baseline build with a changed one). Prints one line per (round, configuration): ns per run of
+# name=opts:KFR_LIB=<libkfr.so> (alternating a baseline build with a changed one), and likewise
+# name=opts:AGENT_JAR=<jar> (a baseline jar against a changed one). Prints one line per (round, configuration): ns per run of
 # sched_switch / sched_waking, runs/s, and the counters that explain the cost.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -24,8 +25,9 @@ run_one() { # name opts env
     local kfrlib=${KFR_LIB:-}
     [[ ,$envs, == *,KFR_LIB=* ]] && kfrlib=$(tr , '\n' <<<"$envs" | sed -n 's/^KFR_LIB=//p')
     [ -n "$kfrlib" ] && lib=(-Dkfr.library="$kfrlib")
-    local agent=()
-    [ "$opts" != none ] && agent=(-javaagent:"${AGENT_JAR:-agent/target/kfr-agent.jar}"="$opts,file=$work/$name.jfr" "${lib[@]}")
+    local agent=() jar=${AGENT_JAR:-agent/target/kfr-agent.jar}
+    [[ ,$envs, == *,AGENT_JAR=* ]] && jar=$(tr , '\n' <<<"$envs" | sed -n 's/^AGENT_JAR=//p')
+    [ "$opts" != none ] && agent=(-javaagent:"$jar"="$opts,file=$work/$name.jfr" "${lib[@]}")
     case $workload in
     monitor)
         env ${envs//,/ } "$JAVA" "${agent[@]}" -cp "$work/classes" MonitorPingPong 2 600 >"$work/out" 2>&1 &

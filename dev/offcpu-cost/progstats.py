@@ -41,4 +41,17 @@ for mid in map_ids:
             tot += val if isinstance(val, int) else int.from_bytes(bytes(int(b, 16) for b in val), "little")
         vals.append((key, tot))
     out["maps"][info["name"]] = [t for _, t in sorted(vals)]
+# CPU time of kfr's threads (utime + stime, clock ticks -> ns), by thread name
+tick_ns = 1e9 / os.sysconf("SC_CLK_TCK")
+out["threads"] = {}
+for tid in os.listdir(f"/proc/{pid}/task"):
+    try:
+        with open(f"/proc/{pid}/task/{tid}/stat") as f:
+            st = f.read()
+    except OSError:
+        continue
+    comm = st[st.index("(") + 1:st.rindex(")")]
+    if comm.startswith("kfr"):
+        fields = st[st.rindex(")") + 2:].split()
+        out["threads"][comm] = out["threads"].get(comm, 0) + (int(fields[11]) + int(fields[12])) * tick_ns
 print(json.dumps(out))

@@ -48,4 +48,11 @@ if e.get("skipped_verify"):
     parts.append(f"skipv/so={e['skipped_verify'] / so:.3f}")
 if c.get("java_vmiss"):
     parts.append(f"vmiss/so={c['java_vmiss'] / so:.4f}")
+coll = b.get("threads", {}).get("kfr-offcpu", 0) - a.get("threads", {}).get("kfr-offcpu", 0)
+if coll:
+    parts.append(f"collector={coll / secs / 1e7:.1f}%cpu")
+    if iv:
+        parts.append(f"collector/interval={coll / iv:.0f}ns")
+    if c.get("java_sent"):
+        parts.append(f"java_sent={c['java_sent'] / secs:.0f}/s collector/java_sent={coll / c['java_sent'] / 1000:.1f}us")
 print(" ".join(parts), flush=True)

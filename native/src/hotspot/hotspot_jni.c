@@ -13,6 +13,7 @@
 #include "hotspot/hotspot_symbols.h"
 #include "hotspot/hotspot_threads.h"
 #include "hotspot/hotspot_walk_cfg.h"
+#include "hotspot/method_names_cache.h"
 #include "common/kfr_error.h"
 #include "common/safe_read.h"
 
@@ -195,21 +196,29 @@ static jstring frame_names(JNIEnv *env, struct kfr_java_frame f)
 		for (int i = 0; i < n && pos < sizeof(out) - 1; i++) {
 			const struct kfr_hs_scope *s = &scopes[i];
 
-			klass[0] = name[0] = sig[0] = 0;
+			struct kfr_mn_key key = { s->method, s->holder, s->klass_sym, s->name_sym, s->sig_sym };
+			struct kfr_mn_names names = { klass, name, sig, false };
 			int err = 0;
-			if (s->type == KFR_JS_STUB)
+			klass[0] = name[0] = sig[0] = 0;
+			if (s->type == KFR_JS_STUB) {
 				err = kfr_hs_blob_name(&layout, f.ref, name, sizeof(name));
-			else if (s->type != KFR_JS_UNKNOWN)
+				names.permanent = true;
+			} else if (s->type != KFR_JS_UNKNOWN && !kfr_mn_get(&key, &names)) {
 				err = kfr_hs_method_names(&layout, s->method, klass, sizeof(klass), name, sizeof(name), sig,
 							  sizeof(sig));
+				if (!err) {
+					names.permanent = permanent(s->method);
+					kfr_mn_put(&key, klass, name, sig, names.permanent);
+				}
+			}
 			if (err || s->type == KFR_JS_UNKNOWN) { /* one scope without a name: the frame is unknown */
 				snprintf(out, sizeof(out), "!%d", err ? -err : KFR_JS_ERR_METHOD);
 				pos = 0;
 				break;
 			}
 			int w = snprintf(out + pos, sizeof(out) - pos, "%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", s->type,
-					 s->bci, s->line, s->hidden, s->approx,
-					 s->type == KFR_JS_STUB || permanent(s->method), klass, name, sig);
+					 s->bci, s->line, s->hidden, s->approx, names.permanent, names.klass, names.name,
+					 names.signature);
 			if (w < 0 || (size_t)w >= sizeof(out) - pos)
 				break;
 			pos += (size_t)w;
@@ -238,6 +247,51 @@ jstring JNI_FN(javaNamesAtPc)(JNIEnv *env, jclass cls, jlong pc)
 	if (!get_layout(why, sizeof(why)) || kfr_hs_pc_frame(&layout, (uintptr_t)pc, &f))
 		return NULL;
 	return frame_names(env, f);
+}
+
+jint JNI_FN(javaDebugPoint)(JNIEnv *env, jclass cls, jlong ref, jint value, jint cookie)
+{
+	struct kfr_java_frame f = { .ref = (uint64_t)ref, .value = (uint32_t)value, .cookie = (uint32_t)cookie };
+	uint32_t point = 0;
+	int rc;
+
+	(void)env;
+	(void)cls;
+	if (layout_state <= 0)
+		return -1;
+	pthread_mutex_lock(&lock);
+	rc = kfr_hs_debug_point(&layout, &f, &point);
+	pthread_mutex_unlock(&lock);
+	return rc || point > INT32_MAX ? -1 : (jint)point;
+}
+
+void JNI_FN(javaNameCachesClear)(JNIEnv *env, jclass cls)
+{
+	(void)env;
+	(void)cls;
+	pthread_mutex_lock(&lock);
+	kfr_hs_debug_points_clear();
+	kfr_mn_clear();
+	pthread_mutex_unlock(&lock);
+}
+
+jlongArray JNI_FN(javaPcFrame)(JNIEnv *env, jclass cls, jlong pc)
+{
+	struct kfr_java_frame f;
+	char why[256];
+	jlong v[3];
+	jlongArray r;
+
+	(void)cls;
+	if (!get_layout(why, sizeof(why)) || kfr_hs_pc_frame(&layout, (uintptr_t)pc, &f))
+		return NULL;
+	v[0] = (jlong)f.ref;
+	v[1] = (jlong)(jint)f.value;
+	v[2] = (jlong)(jint)f.cookie;
+	if (!(r = (*env)->NewLongArray(env, 3)))
+		return NULL;
+	(*env)->SetLongArrayRegion(env, r, 0, 3, v);
+	return r;
 }
 
 /* "<javaId> <name>" of a thread JVMTI saw start, or null (see kfr_hs_thread_identity). */

@@ -3,8 +3,8 @@
  * Everything here reads JVM memory that may have changed since the walk (classes unloaded,
  * nmethods flushed, code cache reused), so every pointer is read through kfr_safe_read and every
  * structure is cross-checked before anything derived from it is returned: a frame that fails a
- * check is an error (the caller shows it as unknown), never a guess. No state is kept between
- * calls. */
+ * check is an error (the caller shows it as unknown), never a guess. The one state kept between
+ * calls is the PcDesc tables of nmethods (pc_desc_cache.h), used only after the blob is checked. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +12,7 @@
 
 #include "hotspot/hotspot_symbols.h"
 #include "common/safe_read.h"
+#include "hotspot/pc_desc_cache.h"
 
 /* VMStructs facts kfr_hs_layout does not carry; identical on 17.0.15 and 25.0.3 (x86_64):
  * Array<T>::_length int @0, Array<u1>::_data @4, Array<Method*>::_data @8; JVM_CONSTANT_Utf8 = 1.
@@ -386,34 +387,39 @@ static void scope_set(struct kfr_hs_scope *s, uintptr_t m, const struct method_i
 	s->line = line;
 	s->type = type;
 	s->hidden = mi && mi->hidden;
+	if (mi) {
+		s->holder = mi->holder;
+		s->klass_sym = mi->klass_sym;
+		s->name_sym = mi->name_sym;
+		s->sig_sym = mi->sig_sym;
+	}
 }
 
 /* ---- code blobs ----------------------------------------------------------------------- */
 
-/* blob is the start of a used block of a code heap (CodeHeap::find_blob): its segment is a
- * block's first (segment map byte 0), the block header says used, and the blob follows the
- * header. Catches freed blobs and pointers into the middle of one. */
-static bool blob_live(const struct kfr_hs_layout *l, uintptr_t blob)
+/* blob is the start of a block of a code heap (CodeHeap::find_blob): its segment is a block's first
+ * (segment map byte 0) and the blob follows the block's header. Catches pointers into the middle
+ * of a blob; whether the block is used is read with the blob's header (blob_header). */
+static bool blob_at_block_start(const struct kfr_hs_layout *l, uintptr_t blob)
 {
 	for (int i = 0; i < l->nheaps; i++) {
 		const struct kfr_hs_heap *h = &l->heaps[i];
 		uintptr_t idx, block;
-		uint8_t tag, used;
+		uint8_t tag;
 
 		if (blob < h->low || blob >= h->high)
 			continue;
 		idx = (blob - h->low) >> h->log2_segment;
 		block = h->low + (idx << h->log2_segment);
-		return rd(&tag, h->segmap + idx, 1) && tag == 0 && block + (uintptr_t)l->heapblock_size == blob &&
-		       rd(&used, block + (uintptr_t)l->heapblock_used, 1) && used == 1;
+		return rd(&tag, h->segmap + idx, 1) && tag == 0 && block + (uintptr_t)l->heapblock_size == blob;
 	}
 	return false;
 }
 
 enum blob_kind { BLOB_OTHER, BLOB_NMETHOD, BLOB_NATIVE_NMETHOD17 };
 
-/* Reads the header fields of a live blob that the symbolizer uses. */
-static bool blob_header(const struct kfr_hs_layout *l, uintptr_t blob, uint8_t *hdr)
+/* Bytes of a blob's header that the symbolizer uses. */
+static long blob_header_span(const struct kfr_hs_layout *l)
 {
 	long span = 0;
 
@@ -436,7 +442,22 @@ static bool blob_header(const struct kfr_hs_layout *l, uintptr_t blob, uint8_t *
 		span = span_to(span, l->cb_mutable_data_size, 4);
 		span = span_to(span, l->nm_immutable_data_size, 4);
 	}
-	return blob_live(l, blob) && rd_prefix(hdr, blob, span);
+	return span;
+}
+
+/* Reads the header of a live blob (hdr: HDR_MAX bytes): the block before it says used; one read
+ * for both. */
+static bool blob_header(const struct kfr_hs_layout *l, uintptr_t blob, uint8_t *hdr)
+{
+	uint8_t buf[2 * HDR_MAX];
+	long span = blob_header_span(l), block = l->heapblock_size;
+
+	if (span <= 0 || span > HDR_MAX || block <= l->heapblock_used || block > HDR_MAX ||
+	    !blob_at_block_start(l, blob) || !rd(buf, blob - (uintptr_t)block, (size_t)(block + span)) ||
+	    buf[l->heapblock_used] != 1)
+		return false;
+	memcpy(hdr, buf + block, (size_t)span);
+	return true;
 }
 
 /* 25: CodeBlob::_kind; 17: the _name literal ("nmethod", "native nmethod"). Anything else
@@ -695,6 +716,94 @@ int kfr_hs_expand(const struct kfr_hs_layout *l, const struct kfr_java_frame *f,
 	default:
 		return -KFR_JS_ERR_KIND;
 	}
+}
+
+/* ---- debug points of interrupted pcs ------------------------------------------------------ */
+
+#define PCDESCS_MAX (1u << 16) /* larger tables are searched in the JVM's memory every time */
+
+/* The PcDesc table of a live nmethod (hdr read by blob_header), read once. */
+static const struct kfr_pcd_entry *pcd_load(const struct kfr_hs_layout *l, uintptr_t blob, const uint8_t *hdr,
+					     enum blob_kind kind, uint32_t compile_id)
+{
+	static int32_t pc_offset[PCDESCS_MAX];
+	static uint32_t decode[PCDESCS_MAX];
+	uint8_t chunk[4096];
+	struct kfr_pcd_entry e = { .blob = blob, .compile_id = compile_id, .blob_size = ld32(hdr, l->cb_size),
+				   .name = ldp(hdr, l->cb_name) };
+	struct method_info mi;
+	struct nm_info ni;
+	long size = l->pcdesc_size;
+
+	if (method_load(l, ldp(hdr, l->nm_method), &mi))
+		return NULL;
+	if (kind == BLOB_NATIVE_NMETHOD17 || mi.native) {
+		e.whole = true;
+		return kfr_pcd_put(&e) ? kfr_pcd_get(blob, compile_id) : NULL;
+	}
+	if (!(l->cb_kind >= 0 ? nm_info25(l, blob, hdr, &ni) : nm_info17(l, blob, hdr, &ni)) ||
+	    ni.code_begin - blob > UINT32_MAX || size < 8 || size > (long)sizeof(chunk))
+		return NULL;
+	uintptr_t bytes = ni.pcs_end - ni.pcs;
+	if (bytes % (uintptr_t)size || bytes / (uintptr_t)size > PCDESCS_MAX)
+		return NULL;
+	e.code_begin_off = (uint32_t)(ni.code_begin - blob);
+	e.n = (uint32_t)(bytes / (uintptr_t)size);
+	e.pc_offset = pc_offset;
+	e.decode = decode;
+	for (uint32_t i = 0, per = (uint32_t)(sizeof(chunk) / (size_t)size); i < e.n; i += per) {
+		uint32_t k = e.n - i < per ? e.n - i : per;
+
+		if (!rd(chunk, ni.pcs + (uintptr_t)i * (uintptr_t)size, (size_t)k * (size_t)size))
+			return NULL;
+		for (uint32_t j = 0; j < k; j++) {
+			pc_offset[i + j] = (int32_t)ld32(chunk + (long)j * size, l->pcdesc_pc_offset);
+			decode[i + j] = ld32(chunk + (long)j * size, l->pcdesc_scope_decode_offset);
+		}
+	}
+	for (uint32_t i = 1; i < e.n; i++)
+		if (pc_offset[i] < pc_offset[i - 1])
+			return NULL; /* not a sorted table: leave it to the uncached path */
+	return kfr_pcd_put(&e) ? kfr_pcd_get(blob, compile_id) : NULL;
+}
+
+int kfr_hs_debug_point(const struct kfr_hs_layout *l, const struct kfr_java_frame *f, uint32_t *point)
+{
+	uintptr_t blob = (uintptr_t)f->ref, pc = blob + (f->value & KFR_JF_XMASK);
+	uint8_t hdr[HDR_MAX];
+	const struct kfr_pcd_entry *e;
+	enum blob_kind kind;
+
+	if (!l || !f || !point || f->value >> KFR_JF_SHIFT != KFR_JF_COMPILED_PC)
+		return -KFR_JS_ERR_KIND;
+	if (!blob_header(l, blob, hdr))
+		return -KFR_JS_ERR_STALE;
+	if (ld32(hdr, l->nm_compile_id) != f->cookie)
+		return -KFR_JS_ERR_STALE;
+	/* a known nmethod's kind is known: on 17 the _name literal it was told by is the same one */
+	e = kfr_pcd_get(blob, f->cookie);
+	if (e && (l->cb_kind >= 0 ? ld(hdr, l->cb_kind, 1) != 1 : ldp(hdr, l->cb_name) != e->name))
+		e = NULL;
+	if (!e) {
+		kind = blob_kind(l, hdr);
+		if (kind == BLOB_OTHER)
+			return -KFR_JS_ERR_STALE;
+		if (!(e = pcd_load(l, blob, hdr, kind, f->cookie)))
+			return -KFR_JS_ERR_SCOPE;
+	}
+	if (e->whole) {
+		*point = 0;
+		return 0;
+	}
+	if (pc < blob + e->code_begin_off || pc >= blob + e->blob_size)
+		return -KFR_JS_ERR_SCOPE;
+	*point = kfr_pcd_next_decode(e, (int32_t)(pc - blob - e->code_begin_off));
+	return 0;
+}
+
+void kfr_hs_debug_points_clear(void)
+{
+	kfr_pcd_clear();
 }
 
 /* ---- names ---------------------------------------------------------------------------- */

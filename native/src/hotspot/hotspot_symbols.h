@@ -35,6 +35,9 @@ struct kfr_hs_scope {
 	uint8_t hidden;   /* the method is hidden (lambda forms, ...) */
 	uint8_t approx;   /* compiled frame without an exact PcDesc: no inlining info, line unknown; or an
 	                   * interrupted pc named from the next PcDesc (KFR_JF_COMPILED_PC) */
+	/* what was validated with the method (0 for stubs): its class and Symbol*s; the same values
+	 * give the same kfr_hs_method_names while no class is unloaded */
+	uintptr_t holder, klass_sym, name_sym, sig_sym;
 };
 
 /* Expands one physical frame into scopes, innermost first (a compiled frame gives its inlined
@@ -53,5 +56,16 @@ int kfr_hs_blob_name(const struct kfr_hs_layout *l, uintptr_t blob, char *out, s
 
 /* If blob is a live nmethod: 0 and its compile id (what a walker frame's cookie holds); else -1. */
 int kfr_hs_nmethod_compile_id(const struct kfr_hs_layout *l, uintptr_t blob, uint32_t *compile_id);
+
+/* Which debug-information point names an interrupted pc (a KFR_JF_COMPILED_PC frame): the scope
+ * decode offset of the first PcDesc after it, or 0 when the nmethod is named as a whole there.
+ * Frames of one nmethod (ref and cookie) with the same point have the same kfr_hs_expand result,
+ * so callers name one pc per point. The nmethod is checked as kfr_hs_expand checks it; its PcDesc
+ * table is read once (pc_desc_cache.h). 0, or -KFR_JS_ERR_* (then name the frame itself).
+ * Callers serialize calls (the table cache is not thread-safe). */
+int kfr_hs_debug_point(const struct kfr_hs_layout *l, const struct kfr_java_frame *f, uint32_t *point);
+
+/* Forgets the PcDesc tables read by kfr_hs_debug_point. */
+void kfr_hs_debug_points_clear(void);
 
 #endif

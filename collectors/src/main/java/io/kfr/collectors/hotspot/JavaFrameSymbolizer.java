@@ -15,7 +15,8 @@ import java.util.Objects;
 /**
  * Names the raw Java frames of the BPF walker (struct kfr_java_frame: ref, value, cookie) through
  * libkfr, which reads the JVM's metadata with checks (native/src/hotspot_symbols.c). A compiled
- * frame expands into its inlined methods. Results are cached per raw frame.
+ * frame expands into its inlined methods. Results are cached per raw frame; those of interrupted
+ * pcs (different at nearly every walk of a preempted thread) per debug-information point.
  * <p>
  * Class unloading: the metadata of an unloaded class can be reused by a new class at the same
  * addresses, which no check in memory can tell apart. Frames are therefore named in batches
@@ -41,6 +42,8 @@ public final class JavaFrameSymbolizer {
     private static final List<Frame> UNLOADED = List.of(Frame.unknown("[java: classes unloaded meanwhile]"));
 
     private final Map<FrameKey, Named> cache = new HashMap<>();
+    /** Names of interrupted pcs by (nmethod, debug point, compile id): KfrNative.javaDebugPoint. */
+    private final Map<FrameKey, Named> byDebugPoint = new HashMap<>();
     private final ClassLoadingMXBean classLoading = ManagementFactory.getClassLoadingMXBean();
     private long unloadedClasses = classLoading.getUnloadedClassCount();
     private long unknownFrames;
@@ -157,8 +160,20 @@ public final class JavaFrameSymbolizer {
             unknownFrames++;
             return List.of(Frame.unknown("[java: walk stopped, " + WalkStopReasons.words(value & 0x0fff_ffff) + "]"));
         }
-        FrameKey key = new FrameKey(ref, value, cookie);
-        Named named = cache.get(key);
+        Map<FrameKey, Named> names = cache;
+        FrameKey key = null;
+        if (kind == JavaStackRecords.KIND_COMPILED_PC) {
+            // an interrupted pc differs at nearly every walk; its names are those of its debug point
+            int point = KfrNative.javaDebugPoint(ref, value, cookie);
+            if (point >= 0) {
+                names = byDebugPoint;
+                key = new FrameKey(ref, point, cookie);
+            }
+        }
+        if (key == null) {
+            key = new FrameKey(ref, value, cookie);
+        }
+        Named named = names.get(key);
         if (named == null) {
             named = parse(KfrNative.javaFrameNames(ref, value, cookie));
             if (named.frames().get(0).type() == FrameType.UNKNOWN) {
@@ -168,10 +183,10 @@ public final class JavaFrameSymbolizer {
                 }
                 return named.frames(); // not cached: it may be named later (e.g. metadata not yet readable)
             }
-            if (cache.size() >= MAX_CACHED) {
-                cache.clear();
+            if (cache.size() + byDebugPoint.size() >= MAX_CACHED) {
+                clearCaches();
             }
-            cache.put(key, named);
+            names.put(key, named);
         }
         if (!named.neverUnloaded()) {
             usedInBatch.add(named.frames());
@@ -194,7 +209,7 @@ public final class JavaFrameSymbolizer {
             return true;
         }
         unloadedClasses = unloaded;
-        cache.clear();
+        clearCaches();
         return usedInBatch.isEmpty();
     }
 
@@ -205,6 +220,12 @@ public final class JavaFrameSymbolizer {
         }
         unknownFrames++;
         return UNLOADED;
+    }
+
+    private void clearCaches() {
+        cache.clear();
+        byDebugPoint.clear();
+        KfrNative.javaNameCachesClear();
     }
 
     public long unknownFrames() {
@@ -219,6 +240,11 @@ public final class JavaFrameSymbolizer {
     public static List<Frame> framesAtPc(long pc) {
         String names = KfrNative.javaNamesAtPc(pc);
         return names == null ? null : parse(names).frames();
+    }
+
+    /** The frames of one javaFrameNames answer, as {@link #frames} gives them when not cached. */
+    static List<Frame> framesOf(String names) {
+        return parse(names).frames();
     }
 
     private static Named parse(String names) {

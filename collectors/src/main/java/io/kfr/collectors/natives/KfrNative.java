@@ -160,6 +160,24 @@ public final class KfrNative {
     public static native String javaNamesAtPc(long pc);
 
     /**
+     * Which debug-information point of its nmethod names an interrupted pc (a frame of kind
+     * KIND_COMPILED_PC): frames of one nmethod (ref and cookie) with the same point have the same
+     * {@link #javaFrameNames}. The nmethod's PcDesc table is read once and kept, so a new pc of a
+     * known nmethod costs a few reads. A point (>= 0), or -1 if the frame must be named itself.
+     */
+    public static native int javaDebugPoint(long ref, int value, int cookie);
+
+    /**
+     * Forgets what libkfr keeps to name frames fast: the PcDesc tables of {@link #javaDebugPoint}
+     * and the names of methods already named. Call when the JVM unloaded classes (a Symbol of an
+     * unloaded class may be freed and its memory reused).
+     */
+    public static native void javaNameCachesClear();
+
+    /** The raw frame {ref, value, cookie} of an interrupted pc of this JVM, or null if pc is in no live nmethod. */
+    public static native long[] javaPcFrame(long pc);
+
+    /**
      * Declares the class loader of {@code cls} as one that never unloads classes (boot,
      * application): names of its methods stay valid across class unloading. The method given by
      * name and signature locates the loader's metadata. False if it could not be found.

@@ -275,16 +275,23 @@ public final class OffCpuCollector implements Collector, RunningCollector {
         }
         if ((flags & WAKER_STACK) != 0) {
             // waker stack ids may be reused by the kernel (see KFR_WAKER_STACK_ID_BIT): never cached
-            StackTrace kernel = stacks.resolveUncached(i32(events, at, EVENT_WAKER_KSTACK), -1, 0);
-            String context = Wakers.context(kernel);
-            if (context != null) {
-                // an interrupt or softirq: current was whatever it interrupted, its user stack is not the waker's
-                return new OffCpuSample.Waker(context, null, Wakers.interruptPart(kernel));
+            int kstack = i32(events, at, EVENT_WAKER_KSTACK);
+            // a thread of this process: its whole stack first; without an interrupt or timer frame
+            // in it, its kernel part has none either, and that part need not be read on its own
+            StackTrace whole = tgid == pid
+                    ? stacks.resolveUncached(kstack, i32(events, at, EVENT_WAKER_USTACK), i64(events, at, EVENT_WAKER_JAVA_REF))
+                    : null;
+            if (whole == null || Wakers.context(whole) != null) {
+                StackTrace kernel = stacks.resolveUncached(kstack, -1, 0);
+                String context = Wakers.context(kernel);
+                if (context != null) {
+                    // an interrupt or softirq: current was whatever it interrupted, its user stack is not the waker's
+                    return new OffCpuSample.Waker(context, null, Wakers.interruptPart(kernel));
+                }
+                stack = whole != null ? whole : kernel;
+            } else {
+                stack = whole;
             }
-            stack = tgid == pid
-                    ? stacks.resolveUncached(i32(events, at, EVENT_WAKER_KSTACK), i32(events, at, EVENT_WAKER_USTACK),
-                    i64(events, at, EVENT_WAKER_JAVA_REF))
-                    : kernel;
         }
         if (tid == 0) { // the idle task: only an interrupt wakes anything from there
             return new OffCpuSample.Waker(OffCpuSample.Waker.INTERRUPT, null, stack);
