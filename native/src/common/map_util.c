@@ -11,30 +11,14 @@
 
 #define MAX_STACK_DEPTH 127
 
-int kfr_map_clear_u64(int fd)
+int kfr_map_clear(int fd)
 {
-	uint64_t key, next;
+	/* 8 bytes hold any key this is used for; the kernel reads and writes only the map's key size
+	 * (little-endian: the low bytes), and the rest stays 0 */
+	uint64_t key = 0, next = 0;
 	int n = 0;
 
 	/* take the next key before deleting the current one, so the walk never restarts */
-	int err = bpf_map_get_next_key(fd, NULL, &key);
-	while (!err) {
-		int has_next = bpf_map_get_next_key(fd, &key, &next) == 0;
-
-		if (!bpf_map_delete_elem(fd, &key))
-			n++;
-		if (!has_next)
-			break;
-		key = next;
-	}
-	return n;
-}
-
-int kfr_map_clear_u32(int fd)
-{
-	uint32_t key, next;
-	int n = 0;
-
 	int err = bpf_map_get_next_key(fd, NULL, &key);
 	while (!err) {
 		int has_next = bpf_map_get_next_key(fd, &key, &next) == 0;
@@ -58,6 +42,15 @@ int kfr_epoch_stack_ips(int fd0, int fd1, uint32_t current, int32_t id, uint64_t
 	if (epoch != current && epoch != ((current - 1) & KFR_STACK_EPOCH_MASK))
 		return -ESTALE;
 	return kfr_map_stack_ips((epoch & 1) ? fd1 : fd0, id & KFR_STACK_BUCKET_MASK, ips, max);
+}
+
+int kfr_next_stack_epoch(uint32_t *epoch, int fd0, int fd1)
+{
+	uint32_t next = __atomic_load_n(epoch, __ATOMIC_RELAXED) + 1;
+	int cleared = kfr_map_clear((next & 1) ? fd1 : fd0);
+
+	__atomic_store_n(epoch, next, __ATOMIC_SEQ_CST);
+	return cleared;
 }
 
 int kfr_map_put_u32(int fd, uint32_t key, const void *value)

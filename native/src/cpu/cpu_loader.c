@@ -237,7 +237,7 @@ bool kfr_cpu_java_enabled(const struct kfr_cpu *o)
 
 int kfr_cpu_java_forget(struct kfr_cpu *o)
 {
-	return o->jrb ? kfr_map_clear_u64(bpf_map__fd(o->skel->maps.java_seen)) : 0;
+	return o->jrb ? kfr_map_clear(bpf_map__fd(o->skel->maps.java_seen)) : 0;
 }
 
 int kfr_cpu_stack(struct kfr_cpu *o, int32_t stack_id, uint64_t *ips, int max)
@@ -248,12 +248,8 @@ int kfr_cpu_stack(struct kfr_cpu *o, int32_t stack_id, uint64_t *ips, int max)
 
 int kfr_cpu_next_stack_epoch(struct kfr_cpu *o)
 {
-	uint32_t next = __atomic_load_n(&o->skel->bss->stack_epoch, __ATOMIC_RELAXED) + 1;
-	/* the map of the epoch before last: nothing writes it (only the current one is written) */
-	int cleared = kfr_map_clear_u32(bpf_map__fd((next & 1) ? o->skel->maps.cpu_stacks1 : o->skel->maps.cpu_stacks0));
-
-	__atomic_store_n(&o->skel->bss->stack_epoch, next, __ATOMIC_SEQ_CST);
-	return cleared;
+	return kfr_next_stack_epoch(&o->skel->bss->stack_epoch, bpf_map__fd(o->skel->maps.cpu_stacks0),
+				    bpf_map__fd(o->skel->maps.cpu_stacks1));
 }
 
 int kfr_cpu_stats(struct kfr_cpu *o, int64_t *out, int len)

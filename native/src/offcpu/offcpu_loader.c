@@ -368,7 +368,7 @@ int kfr_offcpu_java_forget(struct kfr_offcpu *o)
 
 	if (!o->java)
 		return 0;
-	n = kfr_map_clear_u64(bpf_map__fd(o->skel->maps.java_seen));
+	n = kfr_map_clear(bpf_map__fd(o->skel->maps.java_seen));
 	/* after the clear: cached ids walked from now on are announced again */
 	__atomic_add_fetch(&o->skel->bss->java_generation, 1, __ATOMIC_RELEASE);
 	return n;
@@ -513,12 +513,8 @@ int kfr_offcpu_stack(struct kfr_offcpu *o, int32_t stack_id, uint64_t *ips, int 
 
 int kfr_offcpu_next_stack_epoch(struct kfr_offcpu *o)
 {
-	uint32_t next = __atomic_load_n(&o->skel->bss->stack_epoch, __ATOMIC_RELAXED) + 1;
-	/* the map of the epoch before last: nothing writes it (only the current one is written) */
-	int cleared = kfr_map_clear_u32(bpf_map__fd((next & 1) ? o->skel->maps.stacks1 : o->skel->maps.stacks0));
-
-	__atomic_store_n(&o->skel->bss->stack_epoch, next, __ATOMIC_SEQ_CST);
-	return cleared;
+	return kfr_next_stack_epoch(&o->skel->bss->stack_epoch, bpf_map__fd(o->skel->maps.stacks0),
+				    bpf_map__fd(o->skel->maps.stacks1));
 }
 
 int kfr_offcpu_stats(struct kfr_offcpu *o, int64_t *out, int len)

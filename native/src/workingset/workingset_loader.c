@@ -245,7 +245,7 @@ int kfr_ws_java_thread(struct kfr_ws *ws, int tid, const struct kfr_java_thread 
 
 int kfr_ws_java_forget(struct kfr_ws *ws)
 {
-	return kfr_ws_java_enabled(ws) ? kfr_map_clear_u64(bpf_map__fd(ws->skel->maps.java_seen)) : 0;
+	return kfr_ws_java_enabled(ws) ? kfr_map_clear(bpf_map__fd(ws->skel->maps.java_seen)) : 0;
 }
 
 void kfr_ws_exclude_thread(struct kfr_ws *ws, pid_t tid)
