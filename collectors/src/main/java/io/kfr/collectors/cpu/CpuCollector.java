@@ -130,14 +130,8 @@ public final class CpuCollector implements Collector, RunningCollector {
 
     @Override
     public void period(boolean last) {
-        long now = System.nanoTime();
-        if (last || !stackEpochs.checkDue(now)) {
-            return;
-        }
-        handle.statistics(stats);
-        if (stackEpochs.due(now, stats[C_SAMPLES], stats[C_STACK_COLLISION])) {
-            poll(0); // what is in the ring now is read while its stacks are all readable
-            stackEpochs.advance(now, handle, stacks);
+        if (!last) {
+            stackEpochs.period(handle, stats, C_SAMPLES, C_STACK_COLLISION, () -> poll(0), stacks);
         }
     }
 

@@ -196,22 +196,8 @@ public final class OffCpuCollector implements Collector, RunningCollector {
     public void period(boolean last) {
         drainAggregates(last ? 2 : 1);
         if (!last) {
-            nextStackEpochIfDue();
+            stackEpochs.period(handle, stats, CNT_STACK_WALK, CNT_STACK_COLLISION, () -> pollEvents(0), stacks);
         }
-    }
-
-    /** See {@link StackEpochs}: the ids of the epoch before last expire, their cached stacks go. */
-    private void nextStackEpochIfDue() {
-        long now = System.nanoTime();
-        if (!stackEpochs.checkDue(now)) {
-            return;
-        }
-        handle.statistics(stats);
-        if (!stackEpochs.due(now, stats[CNT_STACK_WALK], stats[CNT_STACK_COLLISION])) {
-            return;
-        }
-        pollEvents(0); // what is in the ring now is read while its stacks are all readable
-        stackEpochs.advance(now, handle, stacks);
     }
 
     @Override

@@ -40,13 +40,27 @@ public final class StackEpochs {
         lastEpochAt = nowNanos;
     }
 
-    /** Whether the counters should be looked at now. */
-    public boolean checkDue(long nowNanos) {
-        return nowNanos - nextCheck >= 0;
+    /**
+     * A collector's period work: when a check is due, reads the collector's counters into stats
+     * (stack walks and collisions at the given indexes) and, when an epoch is due, reads what the
+     * collector's ring holds now (readRing: its ids are all readable until the epoch starts), starts
+     * the epoch in the kernel and forgets the resolved stacks whose ids expire with it.
+     */
+    public void period(CollectorHandle handle, long[] stats, int walksIndex, int collisionsIndex, Runnable readRing,
+                       StackResolver stacks) {
+        long now = System.nanoTime();
+        if (now - nextCheck < 0) {
+            return;
+        }
+        handle.statistics(stats);
+        if (due(now, stats[walksIndex], stats[collisionsIndex])) {
+            readRing.run();
+            advance(now, handle, stacks);
+        }
     }
 
     /** Whether a new epoch is due, given the cumulative stack walks and collisions. */
-    public boolean due(long nowNanos, long walks, long collisions) {
+    private boolean due(long nowNanos, long walks, long collisions) {
         long w = walks - walksAtCheck;
         long c = collisions - collisionsAtCheck;
         walksAtCheck = walks;
@@ -60,11 +74,7 @@ public final class StackEpochs {
                 || since >= URGENT_MIN_NANOS && c >= URGENT_COLLISION_SHARE * w);
     }
 
-    /**
-     * Starts the next epoch in the kernel and forgets the resolved stacks whose ids expire with it.
-     * Call after reading what the collector's ring holds (its ids are all readable until now).
-     */
-    public void advance(long nowNanos, CollectorHandle handle, StackResolver stacks) {
+    private void advance(long nowNanos, CollectorHandle handle, StackResolver stacks) {
         if (handle.nextStackEpoch() < 0) {
             return; // the handle is closing: no further period comes
         }
