@@ -17,8 +17,8 @@ public final class NativeLibrary {
     private static volatile boolean loaded;
     private static volatile Path path;
     private static final long SMALL_TMPDIR_BYTES = 64L << 20;
-    /** The lock on the library copy's directory (see the agent's Leftovers), held until exit. */
-    private static java.nio.channels.FileChannel libraryLock;
+    /** The locks on the library copies' directories (see the agent's Leftovers), held until exit. */
+    private static final java.util.List<java.nio.channels.FileChannel> LIBRARY_LOCKS = new java.util.ArrayList<>();
 
     private NativeLibrary() {
     }
@@ -37,7 +37,7 @@ public final class NativeLibrary {
                 throw new IOException("kfr runs on Linux x86_64 only (this is " + System.getProperty("os.name") + " " + arch + ")");
             }
             String override = System.getProperty("kfr.library");
-            Path lib = override != null ? Path.of(override).toAbsolutePath() : extract();
+            Path lib = override != null ? Path.of(override).toAbsolutePath() : extractCopy(RESOURCE, "libkfr.so");
             System.load(lib.toString());
             path = lib;
             KfrNative.version();
@@ -69,15 +69,19 @@ public final class NativeLibrary {
         }
     }
 
-    private static Path extract() throws IOException {
-        try (InputStream in = NativeLibrary.class.getResourceAsStream(RESOURCE)) {
+    /**
+     * Copies a library resource of this jar into a private directory of its own (kfr-lib-<pid>-…
+     * under {@link #copyDirectory}), removed at exit, its lock held for the JVM's life; the copy's path.
+     */
+    public static synchronized Path extractCopy(String resource, String fileName) throws IOException {
+        try (InputStream in = NativeLibrary.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IOException("resource " + RESOURCE + " missing from the agent jar");
+                throw new IOException("resource " + resource + " missing from the agent jar");
             }
             // the pid in the name: a killed JVM's copy is removed at the next start (Leftovers)
             Path dir = io.kfr.collectors.PrivateFiles.directory(copyDirectory(),
                     "kfr-lib-" + ProcessHandle.current().pid() + "-");
-            Path lib = dir.resolve("libkfr.so");
+            Path lib = dir.resolve(fileName);
             // deleteOnExit runs in reverse order of registration: the directory last, once empty
             // (registered the other way round it stayed behind, empty, after every run)
             dir.toFile().deleteOnExit();
@@ -87,9 +91,10 @@ public final class NativeLibrary {
             Path lock = dir.resolve(".lock");
             lock.toFile().deleteOnExit();
             try {
-                libraryLock = java.nio.channels.FileChannel.open(lock, java.nio.file.StandardOpenOption.CREATE,
-                        java.nio.file.StandardOpenOption.WRITE);
-                libraryLock.tryLock();
+                java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lock,
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                LIBRARY_LOCKS.add(channel);
+                channel.tryLock();
             } catch (IOException | RuntimeException e) {
                 // only the pid in the name protects it then
             }

@@ -3,18 +3,13 @@ package io.kfr.collectors.pt;
 import io.kfr.collectors.natives.NativeLibrary;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Loads libkfr_pt.so (the PT decoder over libipt, and the PT perf path) once per JVM: from the
  * system property {@code kfr.pt.library} when set (development), otherwise extracted from the jar's
- * resource io/kfr/native/linux-x86-64/libkfr_pt.so next to libkfr.so's copy. It is a library of its
+ * resource io/kfr/native/linux-x86-64/libkfr_pt.so into a private directory, as libkfr.so is. It is a library of its
  * own because libipt is a shared library only: a machine without libipt2 loses {@code pt}, nothing
  * else. Its failure is one line that names the fix.
  */
@@ -22,7 +17,6 @@ public final class PtNative {
     static final String RESOURCE = "/io/kfr/native/linux-x86-64/libkfr_pt.so";
     private static volatile boolean loaded;
     private static volatile String loadError;
-    private static FileChannel libraryLock;
 
     private PtNative() {
     }
@@ -41,7 +35,8 @@ public final class PtNative {
                 throw new IOException("Intel PT decoding runs on Linux x86_64 only");
             }
             String override = System.getProperty("kfr.pt.library");
-            Path lib = override != null ? Path.of(override).toAbsolutePath() : extract();
+            Path lib = override != null ? Path.of(override).toAbsolutePath()
+                    : NativeLibrary.extractCopy(RESOURCE, "libkfr_pt.so");
             System.load(lib.toString());
             libiptVersion();
             loaded = true;
@@ -66,30 +61,6 @@ public final class PtNative {
     /** True once libkfr_pt is loaded in this JVM. */
     public static boolean isLoaded() {
         return loaded;
-    }
-
-    private static Path extract() throws IOException {
-        try (InputStream in = PtNative.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IOException("resource " + RESOURCE + " missing from the agent jar");
-            }
-            Path dir = io.kfr.collectors.PrivateFiles.directory(NativeLibrary.copyDirectory(),
-                    "kfr-lib-" + ProcessHandle.current().pid() + "-");
-            Path lib = dir.resolve("libkfr_pt.so");
-            dir.toFile().deleteOnExit();
-            lib.toFile().deleteOnExit();
-            Files.copy(in, lib, StandardCopyOption.REPLACE_EXISTING);
-            // held for the JVM's life, as libkfr.so's copy: the agent's Leftovers keeps a locked directory
-            Path lock = dir.resolve(".lock");
-            lock.toFile().deleteOnExit();
-            try {
-                libraryLock = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                libraryLock.tryLock();
-            } catch (IOException | RuntimeException e) {
-                // only the pid in the name protects it then
-            }
-            return lib;
-        }
     }
 
     // --- libkfr_pt's decoder entry points (native/src/pt/pt_decode_jni.c) ---
