@@ -279,6 +279,14 @@ static __always_inline void agg_add(void *map, struct kfr_offcpu_agg_key *key, _
 	count(KFR_CNT_AGGREGATED, 1);
 }
 
+/* The waker of a summed interval, as the aggregation key keeps it (KFR_AGG_WAKER_*). */
+static __always_inline __u32 agg_waker(const struct kfr_pending *t)
+{
+	if (!(t->waker_flags & KFR_WAKER_SEEN) || (t->waker_flags & KFR_WAKER_IRQ) || !t->waker_tid)
+		return KFR_AGG_WAKER_NONE;
+	return t->waker_tgid == target_tgid ? t->waker_tid : KFR_AGG_WAKER_OTHER;
+}
+
 static __always_inline void aggregate(__u32 tid, struct kfr_pending *t, __u64 dur)
 {
 	struct kfr_offcpu_agg_key key = {
@@ -287,7 +295,7 @@ static __always_inline void aggregate(__u32 tid, struct kfr_pending *t, __u64 du
 		.kstack_id = t->kstack_id,
 		.ustack_id = t->ustack_id,
 		.syscall_nr = t->syscall_nr,
-		.pad = 0,
+		.waker = agg_waker(t),
 		.java_ref = t->java_ref,
 	};
 

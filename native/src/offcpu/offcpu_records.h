@@ -52,16 +52,24 @@ struct kfr_offcpu_event {
 #define KFR_WAKER_IRQ   4   /* the wake-up ran in an interrupt (off the task's own kernel stack): current
                              * is whatever was interrupted, not the waker (an I/O completion, a timer) */
 
-/* Aggregation of intervals below the threshold; hash map key, 24 bytes. */
+/* Aggregation of intervals below the threshold; hash map key, 32 bytes. */
 struct kfr_offcpu_agg_key {
 	__u32 tid;
 	__u32 state;
 	__s32 kstack_id;
 	__s32 ustack_id;
 	__s32 syscall_nr;
-	__u32 pad;
+	__u32 waker;   /* who woke every interval of the sum: see KFR_AGG_WAKER_* */
 	__u64 java_ref;
 };
+
+/* kfr_offcpu_agg_key.waker: the tid of a thread of this process that woke the summed intervals,
+ * or one of these (tids stay below 2^22). Sums are kept per waker, so that a pool worker's short
+ * waits say who handed it work, and a lock's short waits who released it. A wake-up from an
+ * interrupt is not told apart from a timer here (that needs the waker's kernel stack, which only
+ * long intervals get): such sums say no waker rather than a wrong kind. */
+#define KFR_AGG_WAKER_NONE  0u           /* no wake-up seen (preempted), or woken in an interrupt */
+#define KFR_AGG_WAKER_OTHER 0xfffffffeu  /* a thread of another process, or a kernel thread */
 
 /* Hash map value, 16 bytes. Drained record = key followed by value, 48 bytes. */
 struct kfr_offcpu_agg_val {

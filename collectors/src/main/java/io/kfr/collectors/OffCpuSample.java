@@ -4,12 +4,13 @@ import java.util.Objects;
 
 /**
  * Off-CPU time of one thread. Either one interval at or above the threshold ({@code count == 1},
- * not aggregated) or the sum of {@code count} shorter intervals with the same thread, state and
- * stack seen during one drain period ({@code aggregated}; then {@code startEpochNanos} is the
+ * not aggregated) or the sum of {@code count} shorter intervals with the same thread, state,
+ * stack and waker seen during one drain period ({@code aggregated}; then {@code startEpochNanos} is the
  * period's start and {@code durationNanos} the summed off-CPU time).
  * {@code syscall} is the syscall number the thread was blocked in, or -1 when not in a syscall.
- * {@code waker} is who woke the thread (sched_waking), or null: an aggregated sample, a thread that
- * was preempted (nobody wakes a runnable thread), or no waker tracking.
+ * {@code waker} is who woke the thread (sched_waking), or null: a thread that was preempted
+ * (nobody wakes a runnable thread), no waker tracking, or an aggregated sample woken in an interrupt.
+ * An aggregated sample's waker has a thread (of this JVM) or only the kind {@code other}, never a stack.
  */
 public final class OffCpuSample {
     private final ThreadRef thread;

@@ -289,6 +289,21 @@ public final class OffCpuCollector implements Collector, RunningCollector {
     }
 
     /**
+     * The waker of a sum of short intervals (the kernel keeps sums per waker): a thread of this
+     * JVM, another process, or null (preempted, woken in an interrupt: no stack tells a timer from
+     * I/O for short intervals, and an unknown kind is better than a wrong one).
+     */
+    private OffCpuSample.Waker aggregateWaker(int waker) {
+        if (waker == AGG_WAKER_NONE) {
+            return null;
+        }
+        if (waker == AGG_WAKER_OTHER) {
+            return new OffCpuSample.Waker(OffCpuSample.Waker.OTHER, null, null);
+        }
+        return new OffCpuSample.Waker(OffCpuSample.Waker.THREAD, threads.peek(waker), null);
+    }
+
+    /**
      * Swaps the aggregation maps and delivers the entries of the one no longer written, {@code maps}
      * times: once per period; twice at stop (after detach), which empties both maps.
      */
@@ -314,7 +329,8 @@ public final class OffCpuCollector implements Collector, RunningCollector {
                     listener.onSample(new OffCpuSample(threads.lookup(tid), periodStart,
                             i64(aggregates, at, AGG_TOTAL_NS),
                             OffCpuState.fromCode(i32(aggregates, at, AGG_STATE)),
-                            syscall, Syscalls.name(syscall), i64(aggregates, at, AGG_COUNT), true, stack));
+                            syscall, Syscalls.name(syscall), i64(aggregates, at, AGG_COUNT), true, stack,
+                            aggregateWaker(i32(aggregates, at, AGG_WAKER))));
                 }
             } while (n * AGG_SIZE >= aggregates.capacity());
         }

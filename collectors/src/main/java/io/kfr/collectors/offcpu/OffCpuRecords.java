@@ -35,6 +35,10 @@ final class OffCpuRecords {
     static final int AGG_KSTACK = 8;
     static final int AGG_USTACK = 12;
     static final int AGG_SYSCALL = 16;
+    /** The waker of every summed interval: a tid of this process, or AGG_WAKER_NONE / AGG_WAKER_OTHER. */
+    static final int AGG_WAKER = 20;
+    static final int AGG_WAKER_NONE = 0;
+    static final int AGG_WAKER_OTHER = 0xfffffffe;
     static final int AGG_JAVA_REF = 24;
     static final int AGG_COUNT = 32;
     static final int AGG_TOTAL_NS = 40;

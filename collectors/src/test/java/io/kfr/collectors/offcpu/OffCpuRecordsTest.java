@@ -50,6 +50,9 @@ class OffCpuRecordsTest {
         assertEquals(c.get(key + "kstack_id"), (long) AGG_KSTACK);
         assertEquals(c.get(key + "ustack_id"), (long) AGG_USTACK);
         assertEquals(c.get(key + "syscall_nr"), (long) AGG_SYSCALL);
+        assertEquals(c.get(key + "waker"), (long) AGG_WAKER);
+        assertEquals(c.get("KFR_AGG_WAKER_NONE"), (long) AGG_WAKER_NONE);
+        assertEquals(c.get("KFR_AGG_WAKER_OTHER"), Integer.toUnsignedLong(AGG_WAKER_OTHER));
         assertEquals(c.get(key + "java_ref"), (long) AGG_JAVA_REF);
         assertEquals(keySize + c.get("kfr_offcpu_agg_val.count"), (long) AGG_COUNT);
         assertEquals(keySize + c.get("kfr_offcpu_agg_val.total_ns"), (long) AGG_TOTAL_NS);
