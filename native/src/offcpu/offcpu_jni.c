@@ -81,6 +81,31 @@ jint JNI_FN(offcpuDrainAggregates)(JNIEnv *env, jclass cls, jlong handle, jobjec
 	return n;
 }
 
+jint JNI_FN(offcpuPendingStacks)(JNIEnv *env, jclass cls, jlong handle, jintArray tids, jint n, jintArray out)
+{
+	(void)cls;
+	jint cap = out ? (*env)->GetArrayLength(env, out) : 0;
+	struct kfr_offcpu *o;
+	jint *t, *ids;
+	int w;
+
+	if (!tids || n < 0 || n > (*env)->GetArrayLength(env, tids) || !out) {
+		kfr_set_error("offcpuPendingStacks: bad arguments");
+		return -EINVAL;
+	}
+	if (!(o = acquire(handle, "offcpuPendingStacks")))
+		return -EBADF;
+	t = (*env)->GetIntArrayElements(env, tids, NULL);
+	ids = (*env)->GetIntArrayElements(env, out, NULL);
+	w = t && ids ? kfr_offcpu_pending_stacks(o, t, n, ids, cap) : -ENOMEM;
+	if (t)
+		(*env)->ReleaseIntArrayElements(env, tids, t, JNI_ABORT);
+	if (ids)
+		(*env)->ReleaseIntArrayElements(env, out, ids, w > 0 ? 0 : JNI_ABORT);
+	kfr_handle_release((uint64_t)handle);
+	return w;
+}
+
 jint JNI_FN(offcpuExcludeThread)(JNIEnv *env, jclass cls, jlong handle, jint tid)
 {
 	(void)env;

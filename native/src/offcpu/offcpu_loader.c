@@ -1,6 +1,7 @@
 #include "offcpu/offcpu_loader.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/membarrier.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -372,6 +373,52 @@ int kfr_offcpu_java_forget(struct kfr_offcpu *o)
 	/* after the clear: cached ids walked from now on are announced again */
 	__atomic_add_fetch(&o->skel->bss->java_generation, 1, __ATOMIC_RELEASE);
 	return n;
+}
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL /* Linux 6.9: a pidfd of one thread, not only of a process */
+#endif
+
+/* One thread's pending interval, from its task storage (tp_btf; looked up through a pidfd of the
+ * thread) or from the tid map; false if none is known. */
+static bool pending_of(struct kfr_offcpu *o, int tid, void *task_value, struct kfr_pending *p)
+{
+	uint32_t key = (uint32_t)tid;
+
+	if (task_value) {
+		int pfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+
+		if (pfd >= 0) {
+			int err = bpf_map_lookup_elem(bpf_map__fd(o->skel->maps.tasks), &pfd, task_value);
+
+			close(pfd);
+			if (!err) {
+				memcpy(p, task_value, sizeof(*p)); /* struct kfr_task begins with it */
+				if (p->start_ns)
+					return true;
+			}
+		}
+	}
+	return !bpf_map_lookup_elem(bpf_map__fd(o->skel->maps.tasks_by_tid), &key, p) && p->start_ns;
+}
+
+int kfr_offcpu_pending_stacks(struct kfr_offcpu *o, const int *tids, int n, int *out, int cap)
+{
+	void *task_value = NULL;
+	struct kfr_pending p;
+	int w = 0;
+
+	if (!o->raw_tp && !(task_value = malloc(bpf_map__value_size(o->skel->maps.tasks))))
+		return -ENOMEM;
+	for (int i = 0; i < n && w + 2 <= cap; i++) {
+		/* read while the programs write: a torn pair names other stacks, which only costs a read */
+		if (pending_of(o, tids[i], task_value, &p)) {
+			out[w++] = p.kstack_id;
+			out[w++] = p.ustack_id;
+		}
+	}
+	free(task_value);
+	return w;
 }
 
 void kfr_offcpu_wake(struct kfr_offcpu *o)

@@ -36,6 +36,11 @@ int kfr_offcpu_poll(struct kfr_offcpu *o, void *buf, size_t cap, int timeout_ms)
  * n frames each, back to back) into buf; returns the bytes copied or -errno. A record is sent
  * before any event or aggregate that refers to its id, so reading them after a poll or a drain
  * makes every id seen there known. 0 when Java frames are off. */
+/* The kernel and user stack ids (two ints each) of the intervals pending now among the threads
+ * tids[0..n): threads off the CPU. At a stack epoch change the stacks of those that began before it
+ * are read before their map is cleared. Returns how many ints were written to out (at most cap), or
+ * a negative errno. */
+int kfr_offcpu_pending_stacks(struct kfr_offcpu *o, const int *tids, int n, int *out, int cap);
 int kfr_offcpu_java_stacks(struct kfr_offcpu *o, void *buf, size_t cap);
 /* Adds (jt != NULL) or removes a Java thread of the target process. 0 or -errno; a no-op when
  * Java frames are off. Thread-safe. */

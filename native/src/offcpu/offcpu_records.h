@@ -52,6 +52,34 @@ struct kfr_offcpu_event {
 #define KFR_WAKER_IRQ   4   /* the wake-up ran in an interrupt (off the task's own kernel stack): current
                              * is whatever was interrupted, not the waker (an I/O completion, a timer) */
 
+/* A thread's pending interval, between switch-out and switch-in: the value of offcpu.bpf.c's
+ * tasks_by_tid map and the start of its task storage (struct kfr_task). BPF's own state; libkfr
+ * reads the stack ids of pending intervals at a stack epoch change (kfr_offcpu_pending_stacks). */
+struct kfr_pending {
+	__u64 start_ns;     /* switch-out time (clock: see tp_btf_now), 0 = nothing pending */
+	__s32 kstack_id;
+	__s32 ustack_id;
+	__s32 syscall_nr;
+	__u16 cpu;
+	__u8 state;
+	__u8 victim;        /* tp_btf: next fingerprint slot to replace (kept here: 256-byte kfr_task) */
+	__u32 pcount;       /* sched_info.pcount at the last switch-out seen, 0 = unknown */
+	__u8 way;           /* tp_btf: 1 + the fingerprint slot of the pending interval, 0 = none */
+	__u8 jway;          /* tp_btf: 1 + the slot whose Java stack was verified or walked last, 0 = none */
+	__u8 last_long;     /* tp_btf: the thread's previous interval lasted >= threshold_ns */
+	__u8 java_sampled;  /* tp_btf: java_ref was reused without verification (a sample, see
+			     * java_ref_cached): an event (>= threshold_ns) must not carry it */
+	__u64 java_ref;     /* KFR_JAVA_* or a Java stack id */
+	/* who woke the thread (sched_waking); reset at every switch-out */
+	__u32 waker_tid;
+	__u32 waker_tgid;
+	__s32 waker_kstack_id;
+	__s32 waker_ustack_id;
+	__u64 waker_java_ref;
+	__u32 waker_flags;  /* KFR_WAKER_*, 0: no wake-up seen yet */
+	__u32 waker_pad;
+};
+
 /* Aggregation of intervals below the threshold; hash map key, 32 bytes. */
 struct kfr_offcpu_agg_key {
 	__u32 tid;

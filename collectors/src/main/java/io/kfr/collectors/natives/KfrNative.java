@@ -199,6 +199,14 @@ public final class KfrNative {
     public static native int offcpuDrainAggregates(long handle, ByteBuffer directBuffer, boolean swap);
 
     /**
+     * The kernel and user stack ids (two ints each) of the intervals pending now among the threads
+     * {@code tids[0..n)}: threads off the CPU, whose stacks were taken at their switch-out. Read at a
+     * stack epoch change, before the map of the epoch before last is cleared.
+     * @return the number of ints written to {@code out}, negative errno on error
+     */
+    public static native int offcpuPendingStacks(long handle, int[] tids, int n, int[] out);
+
+    /**
      * Stops recording switch-outs of thread {@code tid} of the target process (kfr's own threads:
      * the collector's poller wakes up because of the records, so its own intervals would feed it).
      * An interval of the thread already pending when this is called is still recorded: exclude a

@@ -24,7 +24,9 @@ import io.kfr.collectors.symbols.SharedSymbols;
 import io.kfr.collectors.symbols.Syscalls;
 import io.kfr.collectors.threads.ThreadDirectory;
 
+import java.io.File;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.function.IntFunction;
 
 import static io.kfr.collectors.offcpu.OffCpuRecords.*;
@@ -196,8 +198,37 @@ public final class OffCpuCollector implements Collector, RunningCollector {
     public void period(boolean last) {
         drainAggregates(last ? 2 : 1);
         if (!last) {
-            stackEpochs.period(handle, stats, CNT_STACK_WALK, CNT_STACK_COLLISION, () -> pollEvents(0), stacks);
+            // what the ring and the aggregation maps hold is read before the epoch clears a map
+            stackEpochs.period(handle, stats, CNT_STACK_WALK, CNT_STACK_COLLISION, () -> {
+                pollEvents(0);
+                drainAggregates(1);
+            }, stacks, this::pendingStackIds);
         }
+    }
+
+    /** The stack ids of the off-CPU intervals of this JVM's threads that are running now. */
+    private int[] pendingStackIds() {
+        int[] tids = threadIds();
+        int[] out = new int[2 * tids.length];
+        int n = KfrNative.offcpuPendingStacks(handle.raw(), tids, tids.length, out);
+        return n <= 0 ? null : Arrays.copyOf(out, n);
+    }
+
+    private int[] threadIds() {
+        String[] names = new File("/proc/" + pid + "/task").list();
+        if (names == null) {
+            return new int[0];
+        }
+        int[] tids = new int[names.length];
+        int n = 0;
+        for (String name : names) {
+            try {
+                tids[n++] = Integer.parseInt(name);
+            } catch (NumberFormatException e) {
+                n--;
+            }
+        }
+        return Arrays.copyOf(tids, n);
     }
 
     @Override

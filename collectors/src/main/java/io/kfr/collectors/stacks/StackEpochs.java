@@ -7,9 +7,9 @@ import io.kfr.collectors.natives.CollectorHandle;
  * never forgets: a server's user stacks through JIT code are new all the time, its buckets fill
  * within minutes of load, and from then on nearly every new stack collides and is lost. A new
  * epoch clears the map of the epoch before last and writes there. Its price: the off-CPU
- * collector's per-thread stack caches walk once more, and an interval whose stacks were taken two
- * epochs before it ended (a thread off the CPU across two changes) loses its kernel and native
- * frames (counted as stacksExpired). So: only when the map shows that it fills, checked every
+ * collector's per-thread stack caches walk once more, and the stacks of intervals still running
+ * that the epoch expires must be read first and carried (StackResolver.carry; what cannot be is
+ * shown expired, counted as stacksExpired). So: only when the map shows that it fills, checked every
  * 10 s: collisions since the last check at 0.5% of the stack walks or more, at most once a minute;
  * or at 2% or more, at most every 10 s (Jetty under wrk: 9% of its stacks lost in its first
  * minute while the map filled, 0.01% after its first epoch). For tests, KFR_STACK_EPOCH_MS in the JVM's environment starts one every that many
@@ -48,12 +48,27 @@ public final class StackEpochs {
      */
     public void period(CollectorHandle handle, long[] stats, int walksIndex, int collisionsIndex, Runnable readRing,
                        StackResolver stacks) {
+        period(handle, stats, walksIndex, collisionsIndex, readRing, stacks, null);
+    }
+
+    /**
+     * As above, for a collector whose stacks can belong to intervals still running (the off-CPU
+     * collector: a thread off the CPU since before the epoch change): {@code pendingStackIds} gives
+     * their stack ids, and the stacks of those that expire with the epoch are read before it
+     * starts and carried ({@link StackResolver#carry}).
+     */
+    public void period(CollectorHandle handle, long[] stats, int walksIndex, int collisionsIndex, Runnable readRing,
+                       StackResolver stacks, PendingStacks pendingStackIds) {
         long now = System.nanoTime();
         if (now - nextCheck < 0) {
             return;
         }
         handle.statistics(stats);
         if (due(now, stats[walksIndex], stats[collisionsIndex])) {
+            // running intervals first: one that ends meanwhile is in what the ring read delivers
+            if (pendingStackIds != null) {
+                stacks.carry(pendingStackIds.ids(), id -> !readableAfterNext(id));
+            }
             readRing.run();
             advance(now, handle, stacks);
         }
@@ -82,6 +97,22 @@ public final class StackEpochs {
         epochs++;
         lastEpochAt = nowNanos;
         stacks.forget(id -> !readable(id));
+    }
+
+    /** The stack ids of intervals still running; {@code null} or empty when none is known. */
+    @FunctionalInterface
+    public interface PendingStacks {
+        int[] ids();
+    }
+
+    /** Whether a stack id can still be read once the next epoch has started. */
+    boolean readableAfterNext(int stackId) {
+        epoch++;
+        try {
+            return readable(stackId);
+        } finally {
+            epoch--;
+        }
     }
 
     /** Whether a stack id can still be read (its epoch is the current or the previous one). */

@@ -7,6 +7,7 @@ import io.kfr.collectors.symbols.ProcessMaps;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,15 @@ public final class StackResolver {
     private static final Frame KERNEL_EXPIRED = Frame.unknown("[kernel stack expired]");
     private static final Frame USER_EXPIRED = Frame.unknown("[native stack expired]");
     private long expired;
+    /**
+     * The raw ips of stacks whose ids expired while their intervals were still running (threads
+     * off the CPU across a stack epoch change: idle pool threads, a broker's back-off), read just
+     * before their map was cleared; kept only while the intervals are still pending. Stacks are
+     * shared by many threads waiting at one place, so a few hundred entries cover thousands of threads.
+     */
+    private Map<Integer, long[]> carried = Map.of();
+    static final int MAX_CARRIED = 1024;
+    private long carriedTotal;
 
     private static final class StackKey {
         private final int kernel;
@@ -186,6 +196,40 @@ public final class StackResolver {
         cache.keySet().removeIf(k -> k.kernel >= 0 && expiredId.test(k.kernel) || k.user >= 0 && expiredId.test(k.user));
     }
 
+    /**
+     * Before a stack epoch change: keeps the ips of the stacks of running intervals
+     * ({@code pendingIds}) that the change expires ({@code expiring}) or that were carried before,
+     * and drops the rest of what was carried (those intervals have ended and been delivered).
+     */
+    public void carry(int[] pendingIds, IntPredicate expiring) {
+        if (pendingIds == null || pendingIds.length == 0) {
+            carried = Map.of();
+            return;
+        }
+        Map<Integer, long[]> next = new HashMap<>();
+        for (int id : pendingIds) {
+            if (id < 0 || next.containsKey(id)) {
+                continue;
+            }
+            long[] old = carried.get(id);
+            if (old != null) {
+                next.put(id, old);
+            } else if (expiring.test(id) && next.size() < MAX_CARRIED) {
+                int n = source.read(id, ips);
+                if (n >= 0) {
+                    next.put(id, Arrays.copyOf(ips, n));
+                    carriedTotal++;
+                }
+            }
+        }
+        carried = next;
+    }
+
+    /** Stacks read before their ids expired because their intervals were still running, cumulative. */
+    public long carriedTotal() {
+        return carriedTotal;
+    }
+
     /** Stacks resolved after their ids expired (shown with an expired frame), cumulative. */
     public long expired() {
         return expired;
@@ -214,7 +258,7 @@ public final class StackResolver {
             return new long[0];
         }
         int n = source.read(id, ips);
-        return n < 0 ? null : Arrays.copyOf(ips, n);
+        return n >= 0 ? Arrays.copyOf(ips, n) : carried.get(id);
     }
 
     private static long[] orEmpty(long[] ips) {
