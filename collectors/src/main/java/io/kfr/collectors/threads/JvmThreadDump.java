@@ -1,0 +1,48 @@
+package io.kfr.collectors.threads;
+
+import java.lang.reflect.Method;
+
+/**
+ * The JVM's thread dump (the Thread.print diagnostic command) straight from the JDK's diagnostic
+ * command implementation, without the platform MBean server: that server registers every platform
+ * MBean and keeps about 0.5 MB of the application's heap live, for the one call kfr needs. It needs
+ * java.management's sun.management package open to kfr, which the agent does at its start with its
+ * Instrumentation ({@link #PACKAGE}); without that (or on a JDK where the implementation differs),
+ * {@link #available()} is false and the thread directory goes through the MBean server.
+ */
+public final class JvmThreadDump {
+    /** The module and package the agent opens to kfr's classes. */
+    public static final String MODULE = "java.management";
+    public static final String PACKAGE = "sun.management";
+
+    private static final Object COMMANDS;
+    private static final Method EXECUTE;
+
+    static {
+        Object commands = null;
+        Method execute = null;
+        try {
+            Class<?> helper = Class.forName(PACKAGE + ".ManagementFactoryHelper");
+            commands = helper.getMethod("getDiagnosticCommandMBean").invoke(null);
+            execute = commands.getClass().getDeclaredMethod("executeDiagnosticCommand", String.class);
+            execute.setAccessible(true);
+        } catch (Exception | LinkageError e) { // not opened, or another implementation
+            commands = null;
+            execute = null;
+        }
+        COMMANDS = commands;
+        EXECUTE = execute;
+    }
+
+    private JvmThreadDump() {
+    }
+
+    static boolean available() {
+        return EXECUTE != null;
+    }
+
+    /** The dump as jcmd's Thread.print prints it; throws what the command threw. */
+    static String threadPrint() throws Exception {
+        return (String) EXECUTE.invoke(COMMANDS, "Thread.print");
+    }
+}
