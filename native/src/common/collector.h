@@ -30,18 +30,16 @@ struct kfr_collector_ops {
 	int (*detach)(void *c);
 	/* Frees everything; no other call on c is in progress. */
 	void (*close)(void *c);
-	/* Java frames (hotspot/): whether the walker is on; the Java stack records walked since the
-	 * last call (bytes copied or -errno); forgetting the announced stacks (how many, or -errno);
-	 * adding (jt != NULL) or removing a Java thread of the walker's thread map (0 or -errno). */
+	/* Java frames (hotspot/): whether the walker is on; adding (jt != NULL) or removing a Java
+	 * thread of the walker's thread map (0 or -errno). The Java stack records of every collector
+	 * come through one ring (hotspot/java_maps.h). */
 	bool (*java_enabled)(const void *c);
-	int (*java_stacks)(void *c, void *buf, size_t cap);
-	int (*java_forget)(void *c);
 	int (*java_thread)(void *c, int tid, const struct kfr_java_thread *jt);
 };
 
 /* Defines `const struct kfr_collector_ops table` for a collector whose functions are named
  * prefix_poll, prefix_wake, prefix_stack, prefix_stats, prefix_detach, prefix_close,
- * prefix_next_stack_epoch, prefix_java_enabled, prefix_java_stacks, prefix_java_forget, prefix_java_thread and take the
+ * prefix_next_stack_epoch, prefix_java_enabled, prefix_java_thread and take the
  * collector's own struct: C converts the table's void * to it, so each adapter is one call. */
 #define KFR_COLLECTOR_OPS(table, collector_name, prefix, stats_length)                                     \
 	static int prefix##_ops_poll(void *c, void *buf, size_t cap, int timeout_ms)                       \
@@ -58,11 +56,6 @@ struct kfr_collector_ops {
 	static int prefix##_ops_detach(void *c) { return prefix##_detach(c); }                            \
 	static void prefix##_ops_close(void *c) { prefix##_close(c); }                                     \
 	static bool prefix##_ops_java_enabled(const void *c) { return prefix##_java_enabled(c); }          \
-	static int prefix##_ops_java_stacks(void *c, void *buf, size_t cap)                                \
-	{                                                                                                  \
-		return prefix##_java_stacks(c, buf, cap);                                                  \
-	}                                                                                                  \
-	static int prefix##_ops_java_forget(void *c) { return prefix##_java_forget(c); }                  \
 	static int prefix##_ops_java_thread(void *c, int tid, const struct kfr_java_thread *jt)            \
 	{                                                                                                  \
 		return prefix##_java_thread(c, tid, jt);                                                   \
@@ -78,8 +71,6 @@ struct kfr_collector_ops {
 		.detach = prefix##_ops_detach,                                                             \
 		.close = prefix##_ops_close,                                                               \
 		.java_enabled = prefix##_ops_java_enabled,                                                 \
-		.java_stacks = prefix##_ops_java_stacks,                                                   \
-		.java_forget = prefix##_ops_java_forget,                                                   \
 		.java_thread = prefix##_ops_java_thread,                                                   \
 	}
 

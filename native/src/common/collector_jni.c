@@ -34,39 +34,6 @@ jint JNI_FN(collectorPoll)(JNIEnv *env, jclass cls, jlong handle, jobject buf, j
 	return n;
 }
 
-jint JNI_FN(collectorJavaStacks)(JNIEnv *env, jclass cls, jlong handle, jobject buf)
-{
-	(void)cls;
-	const struct kfr_collector_ops *ops;
-	size_t cap;
-	void *p = kfr_jni_direct(env, buf, &cap, "collectorJavaStacks");
-	void *c;
-	int n;
-
-	if (!p)
-		return -EINVAL;
-	if (!(c = kfr_handle_acquire((uint64_t)handle, NULL, &ops, "collectorJavaStacks")))
-		return -EBADF;
-	n = ops->java_stacks(c, p, cap);
-	kfr_handle_release((uint64_t)handle);
-	return n;
-}
-
-jint JNI_FN(collectorJavaForget)(JNIEnv *env, jclass cls, jlong handle)
-{
-	(void)env;
-	(void)cls;
-	const struct kfr_collector_ops *ops;
-	void *c = kfr_handle_acquire((uint64_t)handle, NULL, &ops, "collectorJavaForget");
-	int n;
-
-	if (!c)
-		return -EBADF;
-	n = ops->java_forget(c);
-	kfr_handle_release((uint64_t)handle);
-	return n;
-}
-
 jint JNI_FN(collectorStack)(JNIEnv *env, jclass cls, jlong handle, jint stack_id, jlongArray ips)
 {
 	(void)cls;

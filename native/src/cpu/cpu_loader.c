@@ -18,7 +18,7 @@
 #include "common/kfr_error.h"
 #include "common/ring_reader.h"
 #include "hotspot/java_stack_ring.h"
-#include "hotspot/java_threads_map.h"
+#include "hotspot/java_maps.h"
 #include "common/sysctl.h"
 #include "common/map_util.h"
 #include "cpu/cpu_records.h"
@@ -37,9 +37,8 @@ struct kfr_cpu {
 	struct bpf_link **links;
 	bool cycles;
 	bool detached;
-	bool java_map_held;       /* holds a reference to the shared java_threads map */
+	bool java;                /* Java frames: holds a reference to the shared Java maps (java_maps.h) */
 	struct kfr_ring *rb;      /* samples */
-	struct kfr_ring *jrb;     /* Java stack records; NULL without Java frames */
 	int stats_fd;
 	int wake_fd;              /* ends a waiting poll */
 	pthread_mutex_t lock;     /* detach */
@@ -164,14 +163,13 @@ struct kfr_cpu *kfr_cpu_open(int tgid, const struct kfr_cpu_cfg *cfg, uint32_t r
 		o->skel->rodata->walk_cfg = *java;
 	o->skel->rodata->walk_cfg.enabled = java != NULL;
 	bpf_map__set_max_entries(o->skel->maps.samples, ringbuf_bytes);
-	if (java && (err = kfr_hs_java_threads_map_get(o->skel->maps.java_threads))) {
-		kfr_set_error("CPU sampler: sharing the Java thread map failed: %s", strerror(-err));
+	if (java && (err = kfr_hs_java_maps_get(o->skel->maps.java_threads, o->skel->maps.java_seen,
+						o->skel->maps.java_stacks))) {
+		kfr_set_error("CPU sampler: sharing the Java maps failed: %s", strerror(-err));
 		goto fail;
 	}
-	o->java_map_held = java != NULL;
+	o->java = java != NULL;
 	err = cpu_bpf__load(o->skel);
-	if (!err && java)
-		kfr_hs_java_threads_map_loaded(o->skel->maps.java_threads);
 	if (err) {
 		kfr_set_error("CPU sampler: bpf(BPF_PROG_LOAD) failed: %s%s%s", strerror(-err),
 			      *kfr_libbpf_last() ? ": " : "", kfr_libbpf_last());
@@ -188,8 +186,6 @@ struct kfr_cpu *kfr_cpu_open(int tgid, const struct kfr_cpu_cfg *cfg, uint32_t r
 	}
 	o->rb = kfr_ring_new(bpf_map__fd(o->skel->maps.samples), SAMPLE_SIZE, NULL, 0, "cpuPoll");
 	if (!o->rb)
-		goto fail;
-	if (java && !(o->jrb = kfr_java_stack_ring(bpf_map__fd(o->skel->maps.java_stacks), "cpuJavaStacks")))
 		goto fail;
 	const char *stats = getenv("KFR_BPF_STATS");
 	if (!stats || strcmp(stats, "0"))
@@ -220,24 +216,14 @@ void kfr_cpu_wake(struct kfr_cpu *o)
 		kfr_wakeup_signal(o->wake_fd);
 }
 
-int kfr_cpu_java_stacks(struct kfr_cpu *o, void *buf, size_t cap)
-{
-	return o->jrb ? kfr_ring_read(o->jrb, buf, cap, 0, -1) : 0;
-}
-
 int kfr_cpu_java_thread(struct kfr_cpu *o, int tid, const struct kfr_java_thread *jt)
 {
-	return o->jrb ? kfr_map_put_u32(bpf_map__fd(o->skel->maps.java_threads), (uint32_t)tid, jt) : 0;
+	return o->java ? kfr_map_put_u32(bpf_map__fd(o->skel->maps.java_threads), (uint32_t)tid, jt) : 0;
 }
 
 bool kfr_cpu_java_enabled(const struct kfr_cpu *o)
 {
-	return o->jrb != NULL;
-}
-
-int kfr_cpu_java_forget(struct kfr_cpu *o)
-{
-	return o->jrb ? kfr_map_clear(bpf_map__fd(o->skel->maps.java_seen)) : 0;
+	return o->java;
 }
 
 int kfr_cpu_stack(struct kfr_cpu *o, int32_t stack_id, uint64_t *ips, int max)
@@ -291,10 +277,9 @@ void kfr_cpu_close(struct kfr_cpu *o)
 	if (o->pfd)
 		kfr_cpu_detach(o);
 	kfr_ring_free(o->rb);
-	kfr_ring_free(o->jrb);
 	cpu_bpf__destroy(o->skel);
-	if (o->java_map_held)
-		kfr_hs_java_threads_map_put();
+	if (o->java)
+		kfr_hs_java_maps_put(NULL);
 	for (int c = 0; o->pfd && c < o->ncpu; c++) {
 		if (o->pfd[c] >= 0)
 			close(o->pfd[c]);

@@ -27,12 +27,9 @@ const char *kfr_cpu_event(const struct kfr_cpu *o);
  * ready. Returns records copied or -errno. */
 int kfr_cpu_poll(struct kfr_cpu *o, void *buf, size_t cap, int timeout_ms);
 void kfr_cpu_wake(struct kfr_cpu *o);
-/* As kfr_offcpu_java_stacks / kfr_offcpu_java_thread. */
-int kfr_cpu_java_stacks(struct kfr_cpu *o, void *buf, size_t cap);
+/* As kfr_offcpu_java_thread. */
 int kfr_cpu_java_thread(struct kfr_cpu *o, int tid, const struct kfr_java_thread *jt);
 bool kfr_cpu_java_enabled(const struct kfr_cpu *o);
-/* As kfr_offcpu_java_forget. */
-int kfr_cpu_java_forget(struct kfr_cpu *o);
 int kfr_cpu_stack(struct kfr_cpu *o, int32_t stack_id, uint64_t *ips, int max);
 /* Starts a new stack epoch (common/stack_epochs.h); the stacks cleared. */
 int kfr_cpu_next_stack_epoch(struct kfr_cpu *o);

@@ -2,7 +2,7 @@
  * while an off-CPU collector with Java frames is open: the live Java threads when it starts,
  * then JVMTI ThreadStart / ThreadEnd, which run on the starting / ending thread itself. Each
  * collector with Java frames (off-CPU, CPU) registers its map (the same one when they share it:
- * java_threads_map.h; it is then updated once per collector, with the same content). */
+ * java_maps.h). */
 #ifndef KFR_HOTSPOT_THREADS_H
 #define KFR_HOTSPOT_THREADS_H
 

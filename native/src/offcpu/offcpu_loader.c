@@ -19,7 +19,7 @@
 #include "common/kfr_error.h"
 #include "common/ring_reader.h"
 #include "hotspot/java_stack_ring.h"
-#include "hotspot/java_threads_map.h"
+#include "hotspot/java_maps.h"
 #include "common/map_util.h"
 #include "offcpu/offcpu_records.h"
 #include "hotspot/java_stack_records.h"
@@ -45,9 +45,8 @@ struct kfr_offcpu {
 	struct bpf_program *prog;   /* the attached sched_switch program */
 	bool detached;              /* sched_switch detached and no run of it still in progress */
 	struct kfr_ring *rb;        /* events */
-	struct kfr_ring *jrb;       /* Java stack records; NULL without Java frames */
 	bool java;                  /* the walker is configured */
-	bool java_map_held;         /* holds a reference to the shared java_threads map */
+	bool java_maps_held;        /* holds a reference to the shared Java maps (java_maps.h) */
 	int stats_fd;               /* BPF_ENABLE_STATS, -1 if refused */
 	int wake_fd;                /* eventfd: kfr_offcpu_wake() ends a waiting poll */
 	bool raw_tp;
@@ -178,8 +177,8 @@ static int load_attach(struct kfr_offcpu *o, bool raw, int tgid, uint64_t thresh
 		return err;
 	}
 
-	if (java && (err = kfr_hs_java_threads_map_get(skel->maps.java_threads))) {
-		snprintf(msg, msgcap, "sharing the Java thread map failed: %s", strerror(-err));
+	if (java && (err = kfr_hs_java_maps_get(skel->maps.java_threads, skel->maps.java_seen, skel->maps.java_stacks))) {
+		snprintf(msg, msgcap, "sharing the Java maps failed: %s", strerror(-err));
 		offcpu_bpf__destroy(skel);
 		return err;
 	}
@@ -187,12 +186,10 @@ static int load_attach(struct kfr_offcpu *o, bool raw, int tgid, uint64_t thresh
 	if (err) {
 		describe_load_error(msg, msgcap, -err);
 		if (java)
-			kfr_hs_java_threads_map_put();
+			kfr_hs_java_maps_put(NULL);
 		offcpu_bpf__destroy(skel);
 		return err;
 	}
-	if (java)
-		kfr_hs_java_threads_map_loaded(skel->maps.java_threads);
 
 	struct bpf_program *prog = raw ? skel->progs.kfr_switch_raw : skel->progs.kfr_switch_btf;
 	struct timespec ts;
@@ -221,11 +218,13 @@ static int load_attach(struct kfr_offcpu *o, bool raw, int tgid, uint64_t thresh
 				 raw ? "raw_tp" : "tp_btf", strerror(-err),
 				 *kfr_libbpf_last() ? ": " : "", kfr_libbpf_last());
 		if (java)
-			kfr_hs_java_threads_map_put();
+			kfr_hs_java_maps_put(NULL);
 		offcpu_bpf__destroy(skel);
 		return err;
 	}
-	o->java_map_held = java != NULL;
+	o->java_maps_held = java != NULL;
+	if (java) /* its per-thread caches of Java stack ids re-walk after the seen-set is cleared */
+		kfr_hs_java_maps_generation(&skel->bss->java_generation);
 	/* Thread names at exit: useful, not essential; the collector runs without them. */
 	o->exit_link = bpf_program__attach(skel->progs.kfr_exit);
 	o->skel = skel;
@@ -306,11 +305,6 @@ struct kfr_offcpu *kfr_offcpu_open(int tgid, uint64_t threshold_ns, uint32_t rin
 	if (!o->rb)
 		goto fail;
 	o->java = java != NULL;
-	if (o->java) {
-		o->jrb = kfr_java_stack_ring(bpf_map__fd(o->skel->maps.java_stacks), "offcpuJavaStacks");
-		if (!o->jrb)
-			goto fail;
-	}
 	/* BPF run-time stats, system-wide while the fd is open. Needs CAP_SYS_ADMIN; without it
 	 * (or with KFR_BPF_STATS=0: they cost two clock reads per program run) run count and time
 	 * read 0, unless the sysctl kernel.bpf_stats_enabled is on. */
@@ -348,11 +342,6 @@ int kfr_offcpu_poll(struct kfr_offcpu *o, void *buf, size_t cap, int timeout_ms)
 	return kfr_ring_read(o->rb, buf, cap, timeout_ms, o->wake_fd);
 }
 
-int kfr_offcpu_java_stacks(struct kfr_offcpu *o, void *buf, size_t cap)
-{
-	return o->jrb ? kfr_ring_read(o->jrb, buf, cap, 0, -1) : 0;
-}
-
 int kfr_offcpu_java_thread(struct kfr_offcpu *o, int tid, const struct kfr_java_thread *jt)
 {
 	return o->java ? kfr_map_put_u32(bpf_map__fd(o->skel->maps.java_threads), (uint32_t)tid, jt) : 0;
@@ -361,18 +350,6 @@ int kfr_offcpu_java_thread(struct kfr_offcpu *o, int tid, const struct kfr_java_
 bool kfr_offcpu_java_enabled(const struct kfr_offcpu *o)
 {
 	return o->java;
-}
-
-int kfr_offcpu_java_forget(struct kfr_offcpu *o)
-{
-	int n;
-
-	if (!o->java)
-		return 0;
-	n = kfr_map_clear(bpf_map__fd(o->skel->maps.java_seen));
-	/* after the clear: cached ids walked from now on are announced again */
-	__atomic_add_fetch(&o->skel->bss->java_generation, 1, __ATOMIC_RELEASE);
-	return n;
 }
 
 #ifndef PIDFD_THREAD
@@ -596,13 +573,12 @@ void kfr_offcpu_close(struct kfr_offcpu *o)
 	if (!o)
 		return;
 	kfr_ring_free(o->rb);
-	kfr_ring_free(o->jrb);
 	bpf_link__destroy(o->link);
 	bpf_link__destroy(o->exit_link);
 	bpf_link__destroy(o->waker_link);
+	if (o->java_maps_held) /* before the .bss with the generation counter is unmapped */
+		kfr_hs_java_maps_put(&o->skel->bss->java_generation);
 	offcpu_bpf__destroy(o->skel);
-	if (o->java_map_held)
-		kfr_hs_java_threads_map_put();
 	if (o->stats_fd >= 0)
 		close(o->stats_fd);
 	if (o->wake_fd >= 0)

@@ -32,23 +32,15 @@ const char *kfr_offcpu_clock(const struct kfr_offcpu *o);
  * unread, so a waiting poll usually ends at its timeout). Returns records copied or -errno.
  * Serialised per collector. */
 int kfr_offcpu_poll(struct kfr_offcpu *o, void *buf, size_t cap, int timeout_ms);
-/* Java stacks walked since the last call: copies whole records (struct kfr_java_stack, header +
- * n frames each, back to back) into buf; returns the bytes copied or -errno. A record is sent
- * before any event or aggregate that refers to its id, so reading them after a poll or a drain
- * makes every id seen there known. 0 when Java frames are off. */
 /* The kernel and user stack ids (two ints each) of the intervals pending now among the threads
  * tids[0..n): threads off the CPU. At a stack epoch change the stacks of those that began before it
  * are read before their map is cleared. Returns how many ints were written to out (at most cap), or
  * a negative errno. */
 int kfr_offcpu_pending_stacks(struct kfr_offcpu *o, const int *tids, int n, int *out, int cap);
-int kfr_offcpu_java_stacks(struct kfr_offcpu *o, void *buf, size_t cap);
 /* Adds (jt != NULL) or removes a Java thread of the target process. 0 or -errno; a no-op when
  * Java frames are off. Thread-safe. */
 int kfr_offcpu_java_thread(struct kfr_offcpu *o, int tid, const struct kfr_java_thread *jt);
 bool kfr_offcpu_java_enabled(const struct kfr_offcpu *o);
-/* Empties the kernel's set of announced Java stacks: each is sent again at its next use (user
- * space can then drop the stacks it keeps). Returns the number forgotten or -errno. */
-int kfr_offcpu_java_forget(struct kfr_offcpu *o);
 /* Makes a poll waiting in another thread return now (used before close). Thread-safe. */
 void kfr_offcpu_wake(struct kfr_offcpu *o);
 /* Stops recording switch-outs of thread tid (of the target process) from now on; up to

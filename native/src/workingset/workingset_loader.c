@@ -14,7 +14,7 @@
 #include "common/map_util.h"
 #include "common/ring_reader.h"
 #include "hotspot/java_stack_ring.h"
-#include "hotspot/java_threads_map.h"
+#include "hotspot/java_maps.h"
 #include "hotspot/kfr_walk_cfg.h"
 #include "workingset/workingset_loader.h"
 #include "workingset.skel.h"
@@ -26,8 +26,7 @@ struct kfr_ws {
 	struct workingset_bpf *skel;  /* the programs recording (under lock) */
 	struct workingset_bpf *first; /* the first programs once replaced: detached, kept for their run statistics */
 	struct kfr_ring *rb;
-	struct kfr_ring *jrb;     /* Java stack records; NULL until the walker runs */
-	bool java_map_held;       /* holds a reference to the shared java_threads map */
+	bool java;                /* the walker's programs run; they hold a reference to the shared Java maps */
 	uint64_t wait_window_ns;
 	int stats_fd;
 	int wake_fd;
@@ -149,11 +148,10 @@ static int share_maps(struct workingset_bpf *to, struct workingset_bpf *from)
 int kfr_ws_java_load(struct kfr_ws *ws, const struct kfr_walk_cfg *java)
 {
 	struct workingset_bpf *s;
-	struct kfr_ring *jrb = NULL;
 	bool held = false;
 	int err;
 
-	if (__atomic_load_n(&ws->jrb, __ATOMIC_ACQUIRE))
+	if (__atomic_load_n(&ws->java, __ATOMIC_ACQUIRE))
 		return 0;
 	kfr_libbpf_log_reset();
 	s = workingset_bpf__open();
@@ -170,8 +168,8 @@ int kfr_ws_java_load(struct kfr_ws *ws, const struct kfr_walk_cfg *java)
 		kfr_set_error("workingset: sharing the maps with the walker's programs failed: %s", strerror(-err));
 		goto fail;
 	}
-	if ((err = kfr_hs_java_threads_map_get(s->maps.java_threads))) {
-		kfr_set_error("workingset: sharing the Java thread map failed: %s", strerror(-err));
+	if ((err = kfr_hs_java_maps_get(s->maps.java_threads, s->maps.java_seen, s->maps.java_stacks))) {
+		kfr_set_error("workingset: sharing the Java maps failed: %s", strerror(-err));
 		goto fail;
 	}
 	held = true;
@@ -181,14 +179,9 @@ int kfr_ws_java_load(struct kfr_ws *ws, const struct kfr_walk_cfg *java)
 			      kfr_libbpf_last());
 		goto fail;
 	}
-	kfr_hs_java_threads_map_loaded(s->maps.java_threads);
 	if ((err = workingset_bpf__attach(s))) { /* no target yet: they record nothing */
 		kfr_set_error("workingset: cannot attach the programs with the Java walker (%s): %s", strerror(-err),
 			      kfr_libbpf_last());
-		goto fail;
-	}
-	if (!(jrb = kfr_java_stack_ring(bpf_map__fd(s->maps.java_stacks), "workingset Java stacks"))) {
-		err = -ENOMEM;
 		goto fail;
 	}
 	pthread_mutex_lock(&ws->lock);
@@ -205,47 +198,33 @@ int kfr_ws_java_load(struct kfr_ws *ws, const struct kfr_walk_cfg *java)
 	workingset_bpf__detach(ws->skel);
 	ws->first = ws->skel;
 	ws->skel = s;
-	ws->java_map_held = true;
-	__atomic_store_n(&ws->jrb, jrb, __ATOMIC_RELEASE);
+	__atomic_store_n(&ws->java, true, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&ws->lock);
 	return 0;
 fail:
-	kfr_ring_free(jrb);
 	workingset_bpf__destroy(s);
 	if (held)
-		kfr_hs_java_threads_map_put();
+		kfr_hs_java_maps_put(NULL);
 	return err < 0 ? err : -EINVAL;
 }
 
 void kfr_ws_java_on(struct kfr_ws *ws, bool on)
 {
 	pthread_mutex_lock(&ws->lock);
-	if (ws->jrb)
+	if (ws->java)
 		__atomic_store_n(&ws->skel->bss->java_on, on ? 1 : 0, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&ws->lock);
 }
 
 bool kfr_ws_java_enabled(const struct kfr_ws *ws)
 {
-	return __atomic_load_n(&ws->jrb, __ATOMIC_ACQUIRE) != NULL;
-}
-
-int kfr_ws_java_stacks(struct kfr_ws *ws, void *buf, size_t cap)
-{
-	struct kfr_ring *jrb = __atomic_load_n(&ws->jrb, __ATOMIC_ACQUIRE);
-
-	return jrb ? kfr_ring_read(jrb, buf, cap, 0, -1) : 0;
+	return __atomic_load_n(&ws->java, __ATOMIC_ACQUIRE);
 }
 
 /* Called once the walker runs (kfr_hs_java_start), when ws->skel is the walker's. */
 int kfr_ws_java_thread(struct kfr_ws *ws, int tid, const struct kfr_java_thread *jt)
 {
 	return kfr_ws_java_enabled(ws) ? kfr_map_put_u32(bpf_map__fd(ws->skel->maps.java_threads), (uint32_t)tid, jt) : 0;
-}
-
-int kfr_ws_java_forget(struct kfr_ws *ws)
-{
-	return kfr_ws_java_enabled(ws) ? kfr_map_clear(bpf_map__fd(ws->skel->maps.java_seen)) : 0;
 }
 
 void kfr_ws_exclude_thread(struct kfr_ws *ws, pid_t tid)
@@ -326,11 +305,10 @@ void kfr_ws_close(struct kfr_ws *ws)
 	if (!ws)
 		return;
 	kfr_ring_free(ws->rb);
-	kfr_ring_free(ws->jrb);
 	workingset_bpf__destroy(ws->skel);
 	workingset_bpf__destroy(ws->first);
-	if (ws->java_map_held)
-		kfr_hs_java_threads_map_put();
+	if (ws->java)
+		kfr_hs_java_maps_put(NULL);
 	if (ws->stats_fd >= 0)
 		close(ws->stats_fd);
 	if (ws->wake_fd >= 0)
@@ -348,8 +326,6 @@ static int ops_stats(void *c, int64_t *out, int len) { return kfr_ws_counters(c,
 static int ops_detach(void *c) { return kfr_ws_detach(c); }
 static void ops_close(void *c) { kfr_ws_close(c); }
 static bool ops_java_enabled(const void *c) { return kfr_ws_java_enabled(c); }
-static int ops_java_stacks(void *c, void *buf, size_t cap) { return kfr_ws_java_stacks(c, buf, cap); }
-static int ops_java_forget(void *c) { return kfr_ws_java_forget(c); }
 static int ops_java_thread(void *c, int tid, const struct kfr_java_thread *jt) { return kfr_ws_java_thread(c, tid, jt); }
 
 const struct kfr_collector_ops kfr_workingset_ops = {
@@ -362,7 +338,5 @@ const struct kfr_collector_ops kfr_workingset_ops = {
 	.detach = ops_detach,
 	.close = ops_close,
 	.java_enabled = ops_java_enabled,
-	.java_stacks = ops_java_stacks,
-	.java_forget = ops_java_forget,
 	.java_thread = ops_java_thread,
 };

@@ -32,12 +32,9 @@ int kfr_ws_java_load(struct kfr_ws *ws, const struct kfr_walk_cfg *java);
 /* Misses walk Java stacks from now on (on), or no more; nothing before kfr_ws_java_load. */
 void kfr_ws_java_on(struct kfr_ws *ws, bool on);
 
-/* As kfr_cpu_java_*: opened with Java stacks; their records; a Java thread's map entry; forget
- * the stacks announced. */
+/* As kfr_cpu_java_*: opened with Java stacks; a Java thread's map entry. */
 bool kfr_ws_java_enabled(const struct kfr_ws *ws);
-int kfr_ws_java_stacks(struct kfr_ws *ws, void *buf, size_t cap);
 int kfr_ws_java_thread(struct kfr_ws *ws, int tid, const struct kfr_java_thread *jt);
-int kfr_ws_java_forget(struct kfr_ws *ws);
 
 /* Records process tgid from now on instead (0: none). */
 void kfr_ws_set_target(struct kfr_ws *ws, pid_t tgid);

@@ -1,6 +1,10 @@
 package io.kfr.agent;
 
+import io.kfr.collectors.threads.JvmThreadDump;
+
 import java.lang.instrument.Instrumentation;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The agent's entry points once {@code io.kfr.agent.AgentMain} (compiled for Java 8, so that it loads on any
@@ -22,6 +26,7 @@ public final class AgentStart {
     }
 
     public static void premain(String args, Instrumentation inst) {
+        openJdkInternals(inst);
         Controller.INSTANCE.startAtLaunch(args, true);
     }
 
@@ -32,6 +37,7 @@ public final class AgentStart {
      *         JVM's stderr. The JVM runs on.
      */
     public static void agentmain(String args, Instrumentation inst) {
+        openJdkInternals(inst);
         if (CONTROL.equals(args)) {
             Controller.INSTANCE.openChannel();
         } else {
@@ -39,6 +45,20 @@ public final class AgentStart {
             if (notStarted != null) {
                 throw new AgentRefused(notStarted);
             }
+        }
+    }
+
+    /**
+     * Opens the JDK internals kfr reads to kfr's classes: the diagnostic command implementation,
+     * for the JVM's thread dump without the platform MBean server and its ~0.5 MB of live heap
+     * ({@link JvmThreadDump}). Refused or absent: kfr takes the MBean server's way.
+     */
+    private static void openJdkInternals(Instrumentation inst) {
+        try {
+            ModuleLayer.boot().findModule(JvmThreadDump.MODULE).ifPresent(m -> inst.redefineModule(m, Set.of(), Map.of(),
+                    Map.of(JvmThreadDump.PACKAGE, Set.of(AgentStart.class.getModule())), Set.of(), Map.of()));
+        } catch (RuntimeException | LinkageError e) {
+            // the thread directory uses the MBean server
         }
     }
 }

@@ -56,7 +56,7 @@ public final class CpuCollector implements Collector, RunningCollector {
         this.threads = threads;
         this.listener = listener;
         this.cpuClock = "cpu-clock".equals(KfrNative.cpuEvent(handle));
-        this.javaStacks = new JavaStacks(this.handle::javaStacks, this.handle::forgetJavaStacks);
+        this.javaStacks = JavaStacks.acquire();
         this.worker = worker;
     }
 
@@ -154,7 +154,7 @@ public final class CpuCollector implements Collector, RunningCollector {
     public void release() {
         stacks = null;
         DirectBuffers.give(samples); // nothing writes into them once the handle is closed
-        javaStacks.releaseBuffer();
+        javaStacks.release();
     }
 
     @Override

@@ -32,16 +32,6 @@ public final class CollectorHandle {
         return KfrNative.collectorNextStackEpoch(handle);
     }
 
-    /** Java stack records walked since the last call into {@code into}; bytes copied (negative errno on error). */
-    public int javaStacks(ByteBuffer into) {
-        return KfrNative.collectorJavaStacks(handle, into);
-    }
-
-    /** Forgets the Java stacks announced so far (the reader lost track of them); 0 or negative errno. */
-    public int forgetJavaStacks() {
-        return KfrNative.collectorJavaForget(handle);
-    }
-
     /** Whole records into {@code into} from position 0, waiting up to {@code timeoutMillis}; how many. */
     public int poll(ByteBuffer into, int timeoutMillis) {
         int n = KfrNative.collectorPoll(handle, into, timeoutMillis);

@@ -72,18 +72,19 @@ public final class KfrNative {
     public static native int collectorPoll(long handle, ByteBuffer directBuffer, int timeoutMs);
 
     /**
-     * Java stack records walked since the last call (struct kfr_java_stack, back to back) into the
-     * direct buffer from position 0 (at least 4112 bytes). A record precedes every record and
-     * aggregate referring to its id: call after a poll or drain.
-     * @return bytes copied (0 without Java frames), negative errno on error
+     * Java stack records walked since the last call by any collector (struct kfr_java_stack, back
+     * to back; one ring for all: native hotspot/java_maps.h) into the direct buffer from position 0
+     * (at least 4112 bytes). A record precedes every record and aggregate referring to its id: call
+     * after a poll or drain.
+     * @return bytes copied (0 while no collector has Java frames), negative errno on error
      */
-    public static native int collectorJavaStacks(long handle, ByteBuffer directBuffer);
+    public static native int javaStacksRead(ByteBuffer directBuffer);
 
     /**
      * Makes the kernel forget which Java stacks it announced: each is sent again at its next use,
      * so user space may drop the stacks it keeps. Returns how many were forgotten, or -errno.
      */
-    public static native int collectorJavaForget(long handle);
+    public static native int javaStacksForget();
 
     /** Copies the instruction pointers of a stack map entry into ips. @return frame count (0 if absent), or -errno */
     public static native int collectorStack(long handle, int stackId, long[] ips);

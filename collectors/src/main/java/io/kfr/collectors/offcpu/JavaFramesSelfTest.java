@@ -101,8 +101,7 @@ public final class JavaFramesSelfTest {
             return ""; // the collector's own open reports this
         }
         ByteBuffer events = DirectBuffers.take(EVENT_SIZE * 1024);
-        JavaStacks javaStacks = new JavaStacks(buffer -> KfrNative.collectorJavaStacks(handle, buffer),
-                () -> KfrNative.collectorJavaForget(handle));
+        JavaStacks javaStacks = JavaStacks.acquire();
         Chain chain = new Chain();
         Thread thread = new Thread(chain, "kfr-selftest");
         thread.setDaemon(true);
@@ -185,7 +184,7 @@ public final class JavaFramesSelfTest {
             chain.stop = true;
             KfrNative.collectorClose(handle);
             DirectBuffers.give(events);
-            javaStacks.releaseBuffer();
+            javaStacks.release();
         }
     }
 

@@ -77,7 +77,7 @@ public final class OffCpuCollector implements Collector, RunningCollector {
         this.listener = listener;
         this.worker = worker;
         this.workerTid = worker.tid();
-        this.javaStacks = new JavaStacks(this.handle::javaStacks, this.handle::forgetJavaStacks);
+        this.javaStacks = JavaStacks.acquire();
     }
 
     /** Loads and attaches the BPF program for process {@code pid} and starts collecting. */
@@ -252,7 +252,7 @@ public final class OffCpuCollector implements Collector, RunningCollector {
         threads.clearExitedThreadNames(exitedNames);
         DirectBuffers.give(events); // nothing writes into them once the handle is closed
         DirectBuffers.give(aggregates);
-        javaStacks.releaseBuffer();
+        javaStacks.release();
     }
 
     private int pollEvents(int timeoutMillis) {

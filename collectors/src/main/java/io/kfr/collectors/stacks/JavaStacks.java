@@ -16,7 +16,10 @@ import static io.kfr.collectors.hotspot.JavaStackRecords.*;
 /**
  * The Java stacks the BPF walker announced (id -> frames), named as soon as their record arrives,
  * while the methods they point to are most likely still loaded. Events and aggregates carry only
- * the id. Collector thread only.
+ * the id. A stack's id is the hash of its frames, the same for every collector, and every collector
+ * with Java frames sends its records through one ring (native hotspot/java_maps.h): so there is one
+ * store per process ({@link #acquire}), read by whichever collector thread needs ids it has not
+ * seen yet; a stack the CPU sampler and the off-CPU collector both see is named and kept once.
  * <p>
  * Memory stays bounded: after {@link #GENERATION} stacks, the kernel is told to forget what it
  * announced (each stack is sent again at its next walk) and a new generation starts; the previous
@@ -48,6 +51,9 @@ public final class JavaStacks {
     private static final List<Frame> UNVERIFIED = List.of(Frame.unknown("[java stack not verified]"));
     private static final List<Frame> NOT_ANNOUNCED = List.of(Frame.unknown("[java stack unknown]"));
 
+    private static JavaStacks shared;
+    private static int users;
+
     private final RecordSource source;
     private final Forget forget;
     private final JavaFrameSymbolizer symbolizer = new JavaFrameSymbolizer();
@@ -55,18 +61,32 @@ public final class JavaStacks {
     private Map<Long, List<Frame>> byId = new HashMap<>();
     private Map<Long, List<Frame>> previous = Map.of();
 
-    public JavaStacks(RecordSource source, Forget forget) {
+    private JavaStacks(RecordSource source, Forget forget) {
         this.source = source;
         this.forget = forget;
     }
 
-    /** Gives the record buffer back for the next collector; call once its native handle is closed. */
-    public void releaseBuffer() {
-        DirectBuffers.give(buffer);
+    /** The process's store; every {@code acquire} is paired with one {@link #release}. */
+    public static synchronized JavaStacks acquire() {
+        if (shared == null) {
+            shared = new JavaStacks(KfrNative::javaStacksRead, KfrNative::javaStacksForget);
+        }
+        users++;
+        return shared;
     }
 
-    /** Takes in the records walked since the last call; call after each poll and drain. */
-    public void read() {
+    /** Gives it back; the last user's release frees it (call once the collector's native handle is closed). */
+    public void release() {
+        synchronized (JavaStacks.class) {
+            if (--users == 0) {
+                DirectBuffers.give(buffer);
+                shared = null;
+            }
+        }
+    }
+
+    /** Takes in the records walked since the last call (by any collector); call after each poll and drain. */
+    public synchronized void read() {
         symbolizer.beginBatch();
         Map<Long, List<List<Frame>>> batch = new HashMap<>();
         int bytes;
@@ -122,7 +142,7 @@ public final class JavaStacks {
     }
 
     /** Java frames for a java_ref of an event or aggregate, innermost first (empty: none). */
-    public List<Frame> frames(long javaRef) {
+    public synchronized List<Frame> frames(long javaRef) {
         if (javaRef == JAVA_NONE || javaRef == JAVA_NO_ANCHOR) {
             return List.of();
         }
@@ -145,7 +165,7 @@ public final class JavaStacks {
         return frames;
     }
 
-    public long unknownFrames() {
+    public synchronized long unknownFrames() {
         return symbolizer.unknownFrames();
     }
 }

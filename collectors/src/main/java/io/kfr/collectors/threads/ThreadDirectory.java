@@ -22,7 +22,8 @@ import java.util.function.IntFunction;
 
 /**
  * Linux tid to Java thread, inside the profiled JVM and without JVMTI: the JVM's own thread dump
- * (the DiagnosticCommand MBean's threadPrint) names every thread with its Java id and native id.
+ * (Thread.print, through {@link JvmThreadDump} or the DiagnosticCommand MBean's threadPrint) names
+ * every thread with its Java id and native id.
  * A dump stops the JVM at a safepoint and walks every stack, so it is taken only when a tid is not
  * known yet, and at most once per {@code minRefreshMillis}; until then an unknown tid is named
  * from /proc/self/task/TID/comm (non-Java, provisional) and settled by the next dump. A thread
@@ -294,6 +295,11 @@ public final class ThreadDirectory {
 
     private String threadPrint() {
         try {
+            if (JvmThreadDump.available()) {
+                String out = JvmThreadDump.threadPrint();
+                unavailableReason = null;
+                return out;
+            }
             if (server == null) {
                 server = ManagementFactory.getPlatformMBeanServer();
                 diagnosticCommand = new ObjectName(DIAGNOSTIC_COMMAND);

@@ -61,7 +61,7 @@ public final class WorkingSetRecorder implements AutoCloseable {
         if (e < 0) {
             throw new CollectorException("workingset: Java frames: " + KfrNative.lastError());
         }
-        javaStacks = new JavaStacks(buf -> KfrNative.collectorJavaStacks(handle, buf), () -> KfrNative.collectorJavaForget(handle));
+        javaStacks = JavaStacks.acquire();
         return true;
     }
 
@@ -280,7 +280,7 @@ public final class WorkingSetRecorder implements AutoCloseable {
             KfrNative.collectorClose(handle);
             JavaStacks js = javaStacks;
             if (js != null) {
-                js.releaseBuffer();
+                js.release();
             }
         }
     }
