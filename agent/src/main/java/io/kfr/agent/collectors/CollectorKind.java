@@ -6,7 +6,7 @@ import io.kfr.collectors.RunningCollector;
 import io.kfr.collectors.probe.CollectorTrial;
 
 /**
- * One kind of kfr collector as the agent knows it: its options, how it starts and where its
+ * One kind of kfr collector as the agent knows it: its options (keys {@code name} and {@code name.*}), how it starts and where its
  * output goes, its trial for doctor, its words. The kinds are listed in {@link CollectorKinds}.
  */
 public interface CollectorKind {
@@ -19,8 +19,21 @@ public interface CollectorKind {
     /** In doctor's closing line: "off-CPU". */
     String shortTitle();
 
+    /** Its options in the agent's usage line: "pt, pt.buffer=<size>, ...". */
+    String usage();
+
+    /** A fresh reader of its option keys ({@code name}, {@code name.*}), one per parse of the options. */
+    CollectorOptions options();
+
+    /** Whether it runs when the options name no collector (the off-CPU collector: the point of kfr). */
+    default boolean onByDefault() {
+        return false;
+    }
+
     /** Whether the options ask for it. */
-    boolean requested(AgentOptions options);
+    default boolean requested(AgentOptions options) {
+        return options.runs(name());
+    }
 
     /**
      * Starts it on this JVM with its output wired to the session, and says so (one line).

@@ -5,6 +5,7 @@ import io.kfr.agent.Durations;
 import io.kfr.agent.Log;
 import io.kfr.agent.collectors.CollectorForward;
 import io.kfr.agent.collectors.CollectorKind;
+import io.kfr.agent.collectors.CollectorOptions;
 import io.kfr.agent.collectors.CollectorOutput;
 import io.kfr.collectors.Clocks;
 import io.kfr.collectors.CollectorException;
@@ -34,9 +35,11 @@ public final class PtKind implements CollectorKind {
     /** The collector of this JVM's session; null when none runs. */
     private static volatile PtCollector current;
 
+    private static final String NAME = "pt";
+
     @Override
     public String name() {
-        return "pt";
+        return NAME;
     }
 
     @Override
@@ -50,8 +53,18 @@ public final class PtKind implements CollectorKind {
     }
 
     @Override
-    public boolean requested(AgentOptions options) {
-        return options.pt() != null;
+    public String usage() {
+        return PtOptions.USAGE;
+    }
+
+    @Override
+    public CollectorOptions options() {
+        return new PtOptions();
+    }
+
+    /** Its settings in the agent's options, or null when it does not run. */
+    public static PtPerfConfig settings(AgentOptions options) {
+        return options.runs(NAME) ? (PtPerfConfig) options.settings(NAME) : null;
     }
 
     @Override
@@ -61,7 +74,7 @@ public final class PtKind implements CollectorKind {
 
     @Override
     public RunningCollector start(AgentOptions options, CollectorOutput output) throws CollectorException {
-        PtPerfConfig c = options.pt();
+        PtPerfConfig c = settings(options);
         PtCollector.Started s = PtCollector.start(PtPerfSession.SYSFS, c, output.threads(), new Forward(output));
         current = s.collector;
         Log.info("Intel PT collector running (" + (c.bufferBytes() >> 10) + " KB per thread, filter "

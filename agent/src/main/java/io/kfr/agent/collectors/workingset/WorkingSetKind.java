@@ -5,6 +5,7 @@ import io.kfr.agent.Durations;
 import io.kfr.agent.Log;
 import io.kfr.agent.collectors.CollectorKind;
 import io.kfr.agent.collectors.CollectorForward;
+import io.kfr.agent.collectors.CollectorOptions;
 import io.kfr.agent.collectors.CollectorOutput;
 import io.kfr.collectors.CollectorException;
 import io.kfr.collectors.RunningCollector;
@@ -26,9 +27,11 @@ public final class WorkingSetKind implements CollectorKind {
     /** The collector of this JVM's session, for {@code kfr workingset save}; null when none runs. */
     private static volatile WorkingSetCollector current;
 
+    private static final String NAME = "workingset";
+
     @Override
     public String name() {
-        return "workingset";
+        return NAME;
     }
 
     @Override
@@ -42,8 +45,13 @@ public final class WorkingSetKind implements CollectorKind {
     }
 
     @Override
-    public boolean requested(AgentOptions options) {
-        return options.workingSet() != null;
+    public String usage() {
+        return WorkingSetOptions.USAGE;
+    }
+
+    @Override
+    public CollectorOptions options() {
+        return new WorkingSetOptions();
     }
 
     @Override
@@ -53,11 +61,11 @@ public final class WorkingSetKind implements CollectorKind {
 
     @Override
     public RunningCollector start(AgentOptions options, CollectorOutput output) throws CollectorException {
-        WorkingSetCollector.Started s = WorkingSetCollector.start(options.workingSet(), options.workingSetWindowNanos(),
-                output.threads(), new Forward(output));
+        WorkingSetSettings w = (WorkingSetSettings) options.settings(NAME);
+        WorkingSetCollector.Started s = WorkingSetCollector.start(w.file, w.windowNanos, output.threads(),
+                new Forward(output));
         current = s.collector();
-        Log.info("working-set collector running (" + options.workingSet() + ", window "
-                + Durations.format(options.workingSetWindowNanos()) + ")");
+        Log.info("working-set collector running (" + w.file + ", window " + Durations.format(w.windowNanos) + ")");
         return s.running();
     }
 
