@@ -3,6 +3,10 @@ package io.kfr.agent.collectors.workingset;
 import io.kfr.agent.AgentOptions;
 import io.kfr.agent.Durations;
 import io.kfr.agent.Log;
+import io.kfr.agent.cli.doctor.Capabilities;
+import io.kfr.agent.cli.doctor.Check;
+import io.kfr.agent.collectors.CliCommand;
+import io.kfr.agent.collectors.ControlCommand;
 import io.kfr.agent.collectors.CollectorKind;
 import io.kfr.agent.collectors.CollectorForward;
 import io.kfr.agent.collectors.CollectorOptions;
@@ -17,6 +21,8 @@ import io.kfr.collectors.workingset.WorkingSetCollector;
 import io.kfr.collectors.workingset.WorkingSetListener;
 import io.kfr.collectors.workingset.WorkingSetRecorder;
 import io.kfr.events.KfrEventNames;
+
+import java.util.List;
 
 /**
  * The working-set collector ({@code workingset=<file.ws>}): prefetches the set recorded last time,
@@ -70,7 +76,7 @@ public final class WorkingSetKind implements CollectorKind {
     }
 
     /** Ends the recording window of this JVM's working-set collector now; false when none runs. */
-    public static boolean saveNow() {
+    static boolean saveNow() {
         WorkingSetCollector c = current;
         if (c == null) {
             return false;
@@ -91,6 +97,21 @@ public final class WorkingSetKind implements CollectorKind {
     @Override
     public String lossAdvice() {
         return "a shorter workingset.window loses less";
+    }
+
+    @Override
+    public List<Check> doctorChecks(Capabilities caps) {
+        return WorkingSetChecks.all();
+    }
+
+    @Override
+    public List<CliCommand> cliCommands() {
+        return WorkingSetCommands.cli();
+    }
+
+    @Override
+    public List<ControlCommand> controlCommands() {
+        return List.of(WorkingSetCommands.SAVE);
     }
 
     private static final class Forward extends CollectorForward implements WorkingSetListener {
