@@ -1,5 +1,8 @@
 package io.kfr.agent;
 
+import io.kfr.agent.collectors.CollectorKind;
+import io.kfr.agent.collectors.CollectorKinds;
+import io.kfr.agent.collectors.ControlCommand;
 import io.kfr.agent.control.ControlServer;
 import io.kfr.agent.control.Reply;
 import io.kfr.collectors.CollectorCounters;
@@ -204,16 +207,11 @@ final class Controller implements ControlServer.Handler {
                 return dump(argument);
             case "stop":
                 return stop();
-            case "pt-snapshot":
-                return ptSnapshot();
             case "ping":
                 return Reply.ok("kfr " + version());
-            case "workingset-save":
-                return io.kfr.agent.collectors.workingset.WorkingSetKind.saveNow()
-                        ? Reply.ok("kfr: the working set is saved now (the recording window ends)")
-                        : Reply.error("no working-set collector runs in this JVM (option workingset=<file.ws>)");
             default:
-                return Reply.error("unknown control command '" + command + "'");
+                ControlCommand c = CollectorKinds.controlCommand(command);
+                return c != null ? collectorCommand(c) : Reply.error("unknown control command '" + command + "'");
         }
     }
 
@@ -329,29 +327,25 @@ final class Controller implements ControlServer.Handler {
         if (problem != null) {
             return Reply.error(problem.replace("file=", "dump file "));
         }
-        int pt = io.kfr.agent.collectors.pt.PtKind.snapshotNow(PT_SNAPSHOT_WAIT_MILLIS); // its events go into this dump
+        StringBuilder done = new StringBuilder();
+        for (CollectorKind kind : CollectorKinds.ALL) {
+            String did = kind.beforeDump(); // what it does goes into this dump
+            if (did != null) {
+                done.append(", ").append(did);
+            }
+        }
         try {
             session.dump(target);
         } catch (IOException | RuntimeException e) {
             return Reply.error("dump failed: " + e.getMessage());
         }
         return Reply.ok("wrote " + target + " (JVM recording + " + session.eventCounts().values().stream()
-                .mapToLong(Long::longValue).sum() + " kfr events so far" + (pt >= 0 ? ", Intel PT snapshots of " + pt
-                + " threads" : "") + "); still recording");
+                .mapToLong(Long::longValue).sum() + " kfr events so far" + done + "); still recording");
     }
 
-    /** How long a dump or pt-snapshot waits for the PT snapshots to be decoded. */
-    private static final long PT_SNAPSHOT_WAIT_MILLIS = 10_000;
-
-    private synchronized Reply ptSnapshot() {
-        if (session == null) {
-            return Reply.error("not recording; start first (kfr start <pid> pt,...)");
-        }
-        int n = io.kfr.agent.collectors.pt.PtKind.snapshotNow(PT_SNAPSHOT_WAIT_MILLIS);
-        if (n < 0) {
-            return Reply.error("no Intel PT collector runs in this JVM (option pt; kfr doctor says whether this machine has PT)");
-        }
-        return Reply.ok("pt: " + n + " threads' traces decoded into kfr.HotPath and kfr.PtSpan events (in the next dump)");
+    /** A command a collector kind adds (kfr pt-snapshot). */
+    private synchronized Reply collectorCommand(ControlCommand c) {
+        return c.run(session != null);
     }
 
     private synchronized Reply stop() {

@@ -3,7 +3,6 @@ package io.kfr.agent;
 import io.kfr.jfr.KfrChunk;
 import io.kfr.jfr.SpoolRetention;
 
-import java.util.Locale;
 
 /**
  * The continuous-recording options, as JFR names them: {@code maxsize=<size>} (kfr's spool on disk,
@@ -28,7 +27,7 @@ final class RetentionOptions {
             throw new OptionException("option " + key + " needs a value; " + USAGE);
         }
         if (key.equals("maxsize")) {
-            long bytes = bytes(key, value);
+            long bytes = OptionValues.bytes(key, value, "256m, 1g");
             if (bytes < MIN_BYTES || bytes > KfrChunk.MAX_SPOOL_BYTES) {
                 throw new OptionException("value '" + value + "' for maxsize is out of range 1m..4g");
             }
@@ -41,29 +40,9 @@ final class RetentionOptions {
         return r.withMaxAgeNanos(nanos);
     }
 
-    /** 1048576, 512k, 256m, 1g (powers of 1024, as JFR's maxsize). */
-    private static long bytes(String key, String value) throws OptionException {
-        String v = value.trim().toLowerCase(Locale.ROOT);
-        long unit = 1;
-        char last = v.charAt(v.length() - 1);
-        if (last == 'k' || last == 'm' || last == 'g') {
-            unit = last == 'k' ? 1L << 10 : last == 'm' ? 1L << 20 : 1L << 30;
-            v = v.substring(0, v.length() - 1);
-        }
-        try {
-            long n = Long.parseLong(v);
-            if (n < 0 || n > Long.MAX_VALUE / unit) {
-                throw new NumberFormatException();
-            }
-            return n * unit;
-        } catch (NumberFormatException e) {
-            throw new OptionException("bad value '" + value + "' for " + key + ": expected a size, e.g. 256m, 1g");
-        }
-    }
-
     /** Durations as elsewhere (500ms, 30s), plus m, h, d as JFR's maxage takes them. */
     private static long age(String key, String value) throws OptionException {
-        String v = value.trim().toLowerCase(Locale.ROOT);
+        String v = value.trim().toLowerCase(java.util.Locale.ROOT);
         long unit = 0;
         if (v.endsWith("m") && !v.endsWith("ms")) {
             unit = 60_000_000_000L;

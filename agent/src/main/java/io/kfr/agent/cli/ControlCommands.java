@@ -3,6 +3,8 @@ package io.kfr.agent.cli;
 import io.kfr.agent.AgentOptions;
 import io.kfr.agent.OptionException;
 import io.kfr.agent.OutputFile;
+import io.kfr.agent.collectors.CollectorKinds;
+import io.kfr.agent.collectors.ControlCommand;
 import io.kfr.agent.control.ChannelPaths;
 import io.kfr.agent.control.Reply;
 
@@ -12,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * {@code start <pid> <options>}, {@code status <pid>}, {@code dump <pid> <file>}, {@code stop <pid>}
@@ -25,8 +29,9 @@ public final class ControlCommands {
             "  start <pid> [options] record in a running JVM (options as for -javaagent, e.g. offcpu,cpu,file=/tmp/app.jfr)",
             "  status <pid>          whether kfr records there, since when, events so far, lost records",
             "  dump <pid> <file.jfr> write the JVM's recording and kfr's events so far; recording goes on",
-            "  stop <pid>            stop recording (writes file= if given) and release everything",
-            "  pt-snapshot <pid>     Intel PT (option pt): snapshot and decode every thread's trace now (kfr.HotPath, kfr.PtSpan)");
+            "  stop <pid>            stop recording (writes file= if given) and release everything")
+            + CollectorKinds.ALL.stream().flatMap(k -> k.controlCommands().stream()).map(ControlCommand::usage)
+                    .filter(Objects::nonNull).map(u -> "\n" + u).collect(Collectors.joining());
 
     private final Path agentJar;
     private final PrintStream out;
@@ -39,7 +44,7 @@ public final class ControlCommands {
     }
 
     /** With the jar this class was loaded from (the kfr-agent.jar being run). */
-    static ControlCommands ofRunningJar() {
+    public static ControlCommands ofRunningJar() {
         Path jar = null;
         try {
             var source = ControlCommands.class.getProtectionDomain().getCodeSource();
@@ -50,6 +55,17 @@ public final class ControlCommands {
             // reported when needed
         }
         return new ControlCommands(jar, System.out, System.err);
+    }
+
+    /** Whether the command line takes {@code command} as one of these (a kind's control command with a usage line). */
+    static boolean handles(String command) {
+        switch (command) {
+            case "list": case "start": case "status": case "dump": case "stop":
+                return true;
+            default:
+                ControlCommand c = CollectorKinds.controlCommand(command);
+                return c != null && c.usage() != null;
+        }
     }
 
     /** @return the exit code: 0 done, 1 failed, 2 usage */
@@ -68,12 +84,12 @@ public final class ControlCommands {
                     return args.length == 2 ? simple(args[1], "stop", "") : usage("stop needs a pid");
                 case "dump":
                     return args.length == 3 ? dump(args[1], args[2]) : usage("dump needs a pid and a file");
-                case "workingset-save":
-                    return args.length == 2 ? simple(args[1], "workingset-save", "") : usage("workingset save needs a pid");
-                case "pt-snapshot":
-                    return args.length == 2 ? simple(args[1], "pt-snapshot", "") : usage("pt-snapshot needs a pid");
                 default:
-                    return usage("unknown command '" + args[0] + "'");
+                    ControlCommand c = CollectorKinds.controlCommand(args[0]);
+                    if (c == null) {
+                        return usage("unknown command '" + args[0] + "'");
+                    }
+                    return args.length == 2 ? simple(args[1], c.name(), "") : usage(c.words() + " needs a pid");
             }
         } catch (TargetProcess.Problem e) {
             return fail(e.getMessage());

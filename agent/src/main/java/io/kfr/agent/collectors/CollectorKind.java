@@ -1,12 +1,17 @@
 package io.kfr.agent.collectors;
 
 import io.kfr.agent.AgentOptions;
+import io.kfr.agent.cli.doctor.Capabilities;
+import io.kfr.agent.cli.doctor.Check;
 import io.kfr.collectors.CollectorException;
 import io.kfr.collectors.RunningCollector;
 import io.kfr.collectors.probe.CollectorTrial;
 
+import java.util.List;
+
 /**
- * One kind of kfr collector as the agent knows it: its options, how it starts and where its
+ * One kind of kfr collector as the agent knows it: its options (keys {@code name} and {@code name.*}),
+ * its commands (command line, control) and doctor's lines of its own, how it starts and where its
  * output goes, its trial for doctor, its words. The kinds are listed in {@link CollectorKinds}.
  */
 public interface CollectorKind {
@@ -19,8 +24,21 @@ public interface CollectorKind {
     /** In doctor's closing line: "off-CPU". */
     String shortTitle();
 
+    /** Its options in the agent's usage line: "pt, pt.buffer=<size>, ...". */
+    String usage();
+
+    /** A fresh reader of its option keys ({@code name}, {@code name.*}), one per parse of the options. */
+    CollectorOptions options();
+
+    /** Whether it runs when the options name no collector (the off-CPU collector: the point of kfr). */
+    default boolean onByDefault() {
+        return false;
+    }
+
     /** Whether the options ask for it. */
-    boolean requested(AgentOptions options);
+    default boolean requested(AgentOptions options) {
+        return options.runs(name());
+    }
 
     /**
      * Starts it on this JVM with its output wired to the session, and says so (one line).
@@ -53,4 +71,35 @@ public interface CollectorKind {
 
     /** Added when the collector is losing records: which option loses less. */
     String lossAdvice();
+
+    /** Doctor's lines of its own, after the system, BPF, perf and JVM lines (in registry order). */
+    default List<Check> doctorChecks(Capabilities caps) {
+        return List.of();
+    }
+
+    /**
+     * Its words in doctor's closing line for a kind that {@link #samplesThreads} does not name
+     * there ("Intel PT available (option pt)"), from every line doctor printed; null for none.
+     */
+    default String doctorSummary(List<Check> printed) {
+        return null;
+    }
+
+    /** Commands of the command line it adds (kfr prefetch). */
+    default List<CliCommand> cliCommands() {
+        return List.of();
+    }
+
+    /** Control commands it adds (kfr pt-snapshot <pid>). */
+    default List<ControlCommand> controlCommands() {
+        return List.of();
+    }
+
+    /**
+     * Runs in the recording JVM before {@code kfr dump} writes, so that what it does goes into the
+     * dump; what it did for the reply ("Intel PT snapshots of 3 threads"), or null when it does not run.
+     */
+    default String beforeDump() {
+        return null;
+    }
 }

@@ -19,4 +19,16 @@ public final class CollectorKinds {
     public static CollectorKind named(String name) {
         return ALL.stream().filter(k -> k.name().equals(name)).findFirst().orElse(null);
     }
+
+    /** The control command of that name some kind adds, or null. */
+    public static ControlCommand controlCommand(String name) {
+        return ALL.stream().flatMap(k -> k.controlCommands().stream()).filter(c -> c.name().equals(name)).findFirst()
+                .orElse(null);
+    }
+
+    /** The command-line command of that name some kind adds, or null. */
+    public static CliCommand cliCommand(String name) {
+        return ALL.stream().flatMap(k -> k.cliCommands().stream()).filter(c -> c.name().equals(name)).findFirst()
+                .orElse(null);
+    }
 }

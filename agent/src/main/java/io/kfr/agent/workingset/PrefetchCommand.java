@@ -124,18 +124,11 @@ public final class PrefetchCommand {
     }
 
     static long bytes(String s) {
-        String t = s.toLowerCase(java.util.Locale.ROOT);
-        long unit = 1;
-        char last = t.isEmpty() ? ' ' : t.charAt(t.length() - 1);
-        if (last == 'k' || last == 'm' || last == 'g') {
-            unit = last == 'k' ? 1L << 10 : last == 'm' ? 1L << 20 : 1L << 30;
-            t = t.substring(0, t.length() - 1);
-        }
-        long v = Long.parseLong(t);
+        long v = io.kfr.agent.Sizes.parseBytes(s);
         if (v <= 0) {
             throw new IllegalArgumentException("--cap must be positive");
         }
-        return v * unit;
+        return v;
     }
 
     /** Prefetches o.file() as o says; the result, or null when the file cannot be read (printed to err). */

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The effective capabilities and user of this process, from /proc/self/status. */
-final class Capabilities {
+public final class Capabilities {
     private final long effective;
     private final int uid;
     private final boolean known;
@@ -80,7 +80,7 @@ final class Capabilities {
         return new Capabilities(eff, uid, found);
     }
 
-    boolean has(int cap) {
+    public boolean has(int cap) {
         return (effective & (1L << cap)) != 0;
     }
 

@@ -6,7 +6,7 @@ import java.util.Objects;
  * One line of {@code kfr doctor}: the status, a stable name, what was found and what it means for
  * kfr, and the one-line fix when the status is not ok.
  */
-final class Check {
+public final class Check {
     private final Status status;
     private final String name;
     private final String detail;
@@ -64,7 +64,7 @@ final class Check {
     }
 
 
-    enum Status {
+    public enum Status {
         /** Works; kfr uses it. */
         OK("ok"),
         /** Absent or refused, but kfr runs without it (slower path, fewer fields, or not needed). */
@@ -79,15 +79,15 @@ final class Check {
         }
     }
 
-    static Check ok(String name, String detail) {
+    public static Check ok(String name, String detail) {
         return new Check(Status.OK, name, detail, null);
     }
 
-    static Check limited(String name, String detail, String fix) {
+    public static Check limited(String name, String detail, String fix) {
         return new Check(Status.LIMITED, name, detail, fix);
     }
 
-    static Check missing(String name, String detail, String fix) {
+    public static Check missing(String name, String detail, String fix) {
         return new Check(Status.MISSING, name, detail, fix);
     }
 

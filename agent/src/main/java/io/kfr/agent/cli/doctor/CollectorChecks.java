@@ -83,14 +83,14 @@ final class CollectorChecks {
         return o.javaFrames().isEmpty() ? "Java frames" : "Java frames off: " + o.javaFrames();
     }
 
-    /** The closing line: which collectors run here. */
-    static String summary(List<Tried> tried, boolean pt) {
+    /** The closing line: which collectors run here, then the other kinds' words. */
+    static String summary(List<Tried> tried, List<String> others) {
         StringBuilder b = new StringBuilder("kfr here:");
         for (Tried t : tried) {
             CollectorTrial.Outcome o = t.outcome();
             b.append(' ').append(t.kind().shortTitle()).append(' ')
                     .append(o.runs() ? "yes (" + o.mode() + ", " + javaFrames(o) + ")" : "no").append(';');
         }
-        return b.append(" Intel PT ").append(pt ? "available (option pt)" : "no").toString();
+        return others.isEmpty() ? b.toString() : b.append(' ').append(String.join("; ", others)).toString();
     }
 }

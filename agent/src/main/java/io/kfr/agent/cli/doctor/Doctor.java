@@ -20,6 +20,8 @@ import java.util.stream.Collectors;
  */
 public final class Doctor {
     private final PrintStream out;
+    /** Every line printed so far, for the kinds' words in the closing line. */
+    private final List<Check> printed = new ArrayList<>();
 
     private Doctor(PrintStream out) {
         this.out = out;
@@ -50,7 +52,7 @@ public final class Doctor {
         if (loadError != null) {
             print(() -> Check.missing("libkfr", loadError, "run on Linux x86_64 with the kfr-agent.jar as built"));
             out.println(CollectorChecks.summary(CollectorKinds.ALL.stream().filter(CollectorKind::samplesThreads).map(k -> new CollectorChecks.Tried(k,
-                    new CollectorTrial.Outcome(false, "", "", loadError))).collect(Collectors.toList()), false));
+                    new CollectorTrial.Outcome(false, "", "", loadError))).collect(Collectors.toList()), summaries()));
             return 1;
         }
         print(() -> Check.ok("libkfr", KfrNative.version()));
@@ -59,21 +61,18 @@ public final class Doctor {
         printAll(BpfChecks::maps);
         printAll(BpfChecks::helpers);
         print(BpfChecks::stats);
-        Check pt = Check.missing("perf.intel_pt", "not probed", Fixes.PT);
-        for (Check c : checked("perf", PerfChecks::all)) {
-            out.println(c.line());
-            pt = c.name().equals("perf.intel_pt") ? c : pt;
-        }
+        printAll("perf", PerfChecks::all);
         print(JvmCheck::check);
-        printAll(WorkingSetChecks::all);
-        printAll(() -> PtChecks.all(caps));
+        for (CollectorKind kind : CollectorKinds.ALL) {
+            printAll(() -> kind.doctorChecks(caps));
+        }
 
         List<CollectorChecks.Tried> tried = new ArrayList<>();
         for (CollectorKind kind : CollectorKinds.ALL.stream().filter(CollectorKind::samplesThreads).collect(Collectors.toList())) {
             tried.add(new CollectorChecks.Tried(kind, trial(kind::trial)));
         }
         tried.forEach(t -> print(() -> CollectorChecks.check(t)));
-        out.println(CollectorChecks.summary(tried, pt.status() == Check.Status.OK));
+        out.println(CollectorChecks.summary(tried, summaries()));
         return tried.stream().allMatch(t -> t.outcome().runs()) ? 0 : 1;
     }
 
@@ -82,9 +81,26 @@ public final class Doctor {
     }
 
     private void printAll(Supplier<List<Check>> checks) {
-        for (Check c : checked("probe", checks)) {
+        printAll("probe", checks);
+    }
+
+    private void printAll(String what, Supplier<List<Check>> checks) {
+        for (Check c : checked(what, checks)) {
             out.println(c.line());
+            printed.add(c);
         }
+    }
+
+    /** The words of the kinds that have their own in the closing line (Intel PT). */
+    private List<String> summaries() {
+        List<String> words = new ArrayList<>();
+        for (CollectorKind kind : CollectorKinds.ALL) {
+            String w = kind.doctorSummary(printed);
+            if (w != null) {
+                words.add(w);
+            }
+        }
+        return words;
     }
 
     /** The checks, or one line saying the probe itself failed (doctor never ends in a stack trace). */

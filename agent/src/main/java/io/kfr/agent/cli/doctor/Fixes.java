@@ -13,7 +13,7 @@ public final class Fixes {
     static final String KERNEL = "a kernel >= 5.17 (ring buffer 5.8, task storage 5.11, bpf_task_pt_regs 5.15, "
             + "bpf_loop 5.17)";
     static final String PMU = "run on bare metal or a VM with a virtual PMU (e.g. KVM -cpu host)";
-    static final String PT = "an Intel CPU with PT, on bare metal or a VM that passes it through "
+    public static final String PT = "an Intel CPU with PT, on bare metal or a VM that passes it through "
             + "(e.g. KVM -cpu host,+intel-pt)";
     static final String TRACEFS = "mount -t tracefs nodev /sys/kernel/tracing";
     static final String MEMLOCK = "ulimit -l unlimited (systemd: LimitMEMLOCK=infinity), or a kernel >= 5.11";

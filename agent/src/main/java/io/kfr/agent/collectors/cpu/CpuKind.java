@@ -5,20 +5,24 @@ import io.kfr.agent.Durations;
 import io.kfr.agent.Log;
 import io.kfr.agent.collectors.CollectorKind;
 import io.kfr.agent.collectors.CollectorForward;
+import io.kfr.agent.collectors.CollectorOptions;
 import io.kfr.agent.collectors.CollectorOutput;
 import io.kfr.collectors.CollectorException;
 import io.kfr.collectors.CpuSample;
 import io.kfr.collectors.RunningCollector;
 import io.kfr.collectors.cpu.CpuCollector;
+import io.kfr.collectors.cpu.CpuConfig;
 import io.kfr.collectors.cpu.CpuListener;
 import io.kfr.collectors.offcpu.JavaFramesSelfTest;
 import io.kfr.collectors.probe.CollectorTrial;
 
 /** The CPU sampler: kfr.CpuSample events, also as jdk.ExecutionSample when the session says so. */
 public final class CpuKind implements CollectorKind {
+    public static final String NAME = "cpu";
+
     @Override
     public String name() {
-        return "cpu";
+        return NAME;
     }
 
     @Override
@@ -32,21 +36,32 @@ public final class CpuKind implements CollectorKind {
     }
 
     @Override
-    public boolean requested(AgentOptions options) {
-        return options.cpu();
+    public String usage() {
+        return CpuOptions.USAGE;
+    }
+
+    @Override
+    public CollectorOptions options() {
+        return new CpuOptions();
+    }
+
+    /** Its settings in the agent's options. */
+    public static CpuSettings settings(AgentOptions options) {
+        return (CpuSettings) options.settings(NAME);
     }
 
     @Override
     public RunningCollector start(AgentOptions options, CollectorOutput output) throws CollectorException {
         boolean firstCollector = output.noneRunning();
-        CpuCollector c = CpuCollector.start((int) ProcessHandle.current().pid(), options.cpuConfig(), output.threads(),
+        CpuConfig config = settings(options).config();
+        CpuCollector c = CpuCollector.start((int) ProcessHandle.current().pid(), config, output.threads(),
                 new Forward(output));
-        Log.info("CPU sampler running (" + c.event() + ", every " + (options.cpuConfig().eventCount() > 0
-                ? options.cpuConfig().eventCount() + " events" : Durations.format(options.cpuConfig().intervalNanos()))
+        Log.info("CPU sampler running (" + c.event() + ", every " + (config.eventCount() > 0
+                ? config.eventCount() + " events" : Durations.format(config.intervalNanos()))
                 + (output.executionSamples() ? ", also as jdk.ExecutionSample" : "") + ")");
         String java = JavaFramesSelfTest.outcome();
         // the off-CPU collector, when it runs, has said it already
-        if (firstCollector && options.cpuConfig().javaFrames() && java.startsWith("failed: ")) {
+        if (firstCollector && config.javaFrames() && java.startsWith("failed: ")) {
             Log.error("Java frames off: " + java.substring(8) + "; CPU samples end at the native frames");
         }
         return c;

@@ -6,6 +6,7 @@ import io.kfr.agent.Log;
 import io.kfr.agent.cli.doctor.Fixes;
 import io.kfr.agent.collectors.CollectorKind;
 import io.kfr.agent.collectors.CollectorForward;
+import io.kfr.agent.collectors.CollectorOptions;
 import io.kfr.agent.collectors.CollectorOutput;
 import io.kfr.agent.collectors.pt.PtKind;
 import io.kfr.collectors.CollectorException;
@@ -13,14 +14,17 @@ import io.kfr.collectors.CollectorStatistics;
 import io.kfr.collectors.OffCpuSample;
 import io.kfr.collectors.RunningCollector;
 import io.kfr.collectors.offcpu.OffCpuCollector;
+import io.kfr.collectors.offcpu.OffCpuConfig;
 import io.kfr.collectors.offcpu.OffCpuListener;
 import io.kfr.collectors.probe.CollectorTrial;
 
 /** The off-CPU collector: kfr.OffCpu events and the live kfr.OffCpuSummary. */
 public final class OffCpuKind implements CollectorKind {
+    public static final String NAME = "offcpu";
+
     @Override
     public String name() {
-        return "offcpu";
+        return NAME;
     }
 
     @Override
@@ -34,18 +38,29 @@ public final class OffCpuKind implements CollectorKind {
     }
 
     @Override
-    public boolean requested(AgentOptions options) {
-        return options.offCpu();
+    public String usage() {
+        return OffCpuOptions.USAGE;
+    }
+
+    @Override
+    public CollectorOptions options() {
+        return new OffCpuOptions();
+    }
+
+    @Override
+    public boolean onByDefault() {
+        return true;
     }
 
     @Override
     public RunningCollector start(AgentOptions options, CollectorOutput output) throws CollectorException {
-        OffCpuCollector c = OffCpuCollector.start((int) ProcessHandle.current().pid(), options.offCpuConfig(),
+        OffCpuConfig config = (OffCpuConfig) options.settings(NAME);
+        OffCpuCollector c = OffCpuCollector.start((int) ProcessHandle.current().pid(), config,
                 output.threads(), new Forward(output));
         Log.info("off-CPU collector running (" + c.attachMode() + ", threshold "
-                + Durations.format(options.offCpuConfig().thresholdNanos()) + ")");
+                + Durations.format(config.thresholdNanos()) + ")");
         String java = c.javaFramesStatus();
-        if (!java.isEmpty() && options.offCpuConfig().javaFrames()) {
+        if (!java.isEmpty() && config.javaFrames()) {
             Log.error("Java frames off: " + java + "; off-CPU stacks end at the native frames");
         }
         return c;

@@ -3,8 +3,13 @@ package io.kfr.agent.collectors.pt;
 import io.kfr.agent.AgentOptions;
 import io.kfr.agent.Durations;
 import io.kfr.agent.Log;
+import io.kfr.agent.cli.doctor.Capabilities;
+import io.kfr.agent.cli.doctor.Check;
+import io.kfr.agent.collectors.ControlCommand;
+import io.kfr.agent.control.Reply;
 import io.kfr.agent.collectors.CollectorForward;
 import io.kfr.agent.collectors.CollectorKind;
+import io.kfr.agent.collectors.CollectorOptions;
 import io.kfr.agent.collectors.CollectorOutput;
 import io.kfr.collectors.Clocks;
 import io.kfr.collectors.CollectorException;
@@ -22,6 +27,8 @@ import io.kfr.collectors.pt.PtSnapshotResult;
 import io.kfr.collectors.pt.PtSpan;
 import io.kfr.events.KfrEventNames;
 
+import java.util.List;
+
 /**
  * The Intel PT collector ({@code pt}): every thread traced into its own AUX ring in snapshot
  * mode; snapshots on {@code kfr dump} and {@code kfr pt-snapshot}, every {@code pt.period}, and
@@ -31,12 +38,16 @@ import io.kfr.events.KfrEventNames;
 public final class PtKind implements CollectorKind {
     /** How long stop (and the JVM's exit) waits for the last snapshot's decoding. */
     private static final long STOP_SNAPSHOT_WAIT_MILLIS = 5_000;
+    /** How long a dump or pt-snapshot waits for the PT snapshots to be decoded. */
+    private static final long SNAPSHOT_WAIT_MILLIS = 10_000;
     /** The collector of this JVM's session; null when none runs. */
     private static volatile PtCollector current;
 
+    private static final String NAME = "pt";
+
     @Override
     public String name() {
-        return "pt";
+        return NAME;
     }
 
     @Override
@@ -50,8 +61,18 @@ public final class PtKind implements CollectorKind {
     }
 
     @Override
-    public boolean requested(AgentOptions options) {
-        return options.pt() != null;
+    public String usage() {
+        return PtOptions.USAGE;
+    }
+
+    @Override
+    public CollectorOptions options() {
+        return new PtOptions();
+    }
+
+    /** Its settings in the agent's options, or null when it does not run. */
+    public static PtPerfConfig settings(AgentOptions options) {
+        return options.runs(NAME) ? (PtPerfConfig) options.settings(NAME) : null;
     }
 
     @Override
@@ -61,7 +82,7 @@ public final class PtKind implements CollectorKind {
 
     @Override
     public RunningCollector start(AgentOptions options, CollectorOutput output) throws CollectorException {
-        PtPerfConfig c = options.pt();
+        PtPerfConfig c = settings(options);
         PtCollector.Started s = PtCollector.start(PtPerfSession.SYSFS, c, output.threads(), new Forward(output));
         current = s.collector;
         Log.info("Intel PT collector running (" + (c.bufferBytes() >> 10) + " KB per thread, filter "
@@ -106,7 +127,7 @@ public final class PtKind implements CollectorKind {
      * their events to be in kfr's chunk: the threads decoded (0 when the wait ran out), or -1 when no
      * PT collector runs.
      */
-    public static int snapshotNow(long waitMillis) {
+    static int snapshotNow(long waitMillis) {
         PtCollector c = current;
         if (c == null) {
             return -1;
@@ -146,6 +167,54 @@ public final class PtKind implements CollectorKind {
     @Override
     public String lossAdvice() {
         return "a larger pt.buffer keeps more history; pt.filter=java traces less";
+    }
+
+    @Override
+    public List<Check> doctorChecks(Capabilities caps) {
+        return PtChecks.all(caps);
+    }
+
+    /** Whether perf opens an intel_pt event here (the perf.intel_pt line). */
+    @Override
+    public String doctorSummary(List<Check> printed) {
+        boolean pt = printed.stream().anyMatch(c -> c.name().equals("perf.intel_pt") && c.status() == Check.Status.OK);
+        return "Intel PT " + (pt ? "available (option pt)" : "no");
+    }
+
+    /** Its events go into the dump. */
+    @Override
+    public String beforeDump() {
+        int pt = snapshotNow(SNAPSHOT_WAIT_MILLIS);
+        return pt >= 0 ? "Intel PT snapshots of " + pt + " threads" : null;
+    }
+
+    @Override
+    public List<ControlCommand> controlCommands() {
+        return List.of(new ControlCommand() {
+            @Override
+            public String name() {
+                return "pt-snapshot";
+            }
+
+            @Override
+            public String usage() {
+                return "  pt-snapshot <pid>     Intel PT (option pt): snapshot and decode every thread's trace now "
+                        + "(kfr.HotPath, kfr.PtSpan)";
+            }
+
+            @Override
+            public Reply run(boolean recording) {
+                if (!recording) {
+                    return Reply.error("not recording; start first (kfr start <pid> pt,...)");
+                }
+                int n = snapshotNow(SNAPSHOT_WAIT_MILLIS);
+                if (n < 0) {
+                    return Reply.error("no Intel PT collector runs in this JVM (option pt; kfr doctor says whether this "
+                            + "machine has PT)");
+                }
+                return Reply.ok("pt: " + n + " threads' traces decoded into kfr.HotPath and kfr.PtSpan events (in the next dump)");
+            }
+        });
     }
 
     private static final class Forward extends CollectorForward implements PtCollectorListener {

@@ -3,8 +3,13 @@ package io.kfr.agent.collectors.workingset;
 import io.kfr.agent.AgentOptions;
 import io.kfr.agent.Durations;
 import io.kfr.agent.Log;
+import io.kfr.agent.cli.doctor.Capabilities;
+import io.kfr.agent.cli.doctor.Check;
+import io.kfr.agent.collectors.CliCommand;
+import io.kfr.agent.collectors.ControlCommand;
 import io.kfr.agent.collectors.CollectorKind;
 import io.kfr.agent.collectors.CollectorForward;
+import io.kfr.agent.collectors.CollectorOptions;
 import io.kfr.agent.collectors.CollectorOutput;
 import io.kfr.collectors.CollectorException;
 import io.kfr.collectors.RunningCollector;
@@ -17,6 +22,8 @@ import io.kfr.collectors.workingset.WorkingSetListener;
 import io.kfr.collectors.workingset.WorkingSetRecorder;
 import io.kfr.events.KfrEventNames;
 
+import java.util.List;
+
 /**
  * The working-set collector ({@code workingset=<file.ws>}): prefetches the set recorded last time,
  * records this start's (kfr.PageCacheMiss while the window lasts, kfr.WorkingSet per file at its
@@ -26,9 +33,11 @@ public final class WorkingSetKind implements CollectorKind {
     /** The collector of this JVM's session, for {@code kfr workingset save}; null when none runs. */
     private static volatile WorkingSetCollector current;
 
+    private static final String NAME = "workingset";
+
     @Override
     public String name() {
-        return "workingset";
+        return NAME;
     }
 
     @Override
@@ -42,8 +51,13 @@ public final class WorkingSetKind implements CollectorKind {
     }
 
     @Override
-    public boolean requested(AgentOptions options) {
-        return options.workingSet() != null;
+    public String usage() {
+        return WorkingSetOptions.USAGE;
+    }
+
+    @Override
+    public CollectorOptions options() {
+        return new WorkingSetOptions();
     }
 
     @Override
@@ -53,16 +67,16 @@ public final class WorkingSetKind implements CollectorKind {
 
     @Override
     public RunningCollector start(AgentOptions options, CollectorOutput output) throws CollectorException {
-        WorkingSetCollector.Started s = WorkingSetCollector.start(options.workingSet(), options.workingSetWindowNanos(),
-                output.threads(), new Forward(output));
+        WorkingSetSettings w = (WorkingSetSettings) options.settings(NAME);
+        WorkingSetCollector.Started s = WorkingSetCollector.start(w.file, w.windowNanos, output.threads(),
+                new Forward(output));
         current = s.collector();
-        Log.info("working-set collector running (" + options.workingSet() + ", window "
-                + Durations.format(options.workingSetWindowNanos()) + ")");
+        Log.info("working-set collector running (" + w.file + ", window " + Durations.format(w.windowNanos) + ")");
         return s.running();
     }
 
     /** Ends the recording window of this JVM's working-set collector now; false when none runs. */
-    public static boolean saveNow() {
+    static boolean saveNow() {
         WorkingSetCollector c = current;
         if (c == null) {
             return false;
@@ -83,6 +97,21 @@ public final class WorkingSetKind implements CollectorKind {
     @Override
     public String lossAdvice() {
         return "a shorter workingset.window loses less";
+    }
+
+    @Override
+    public List<Check> doctorChecks(Capabilities caps) {
+        return WorkingSetChecks.all();
+    }
+
+    @Override
+    public List<CliCommand> cliCommands() {
+        return WorkingSetCommands.cli();
+    }
+
+    @Override
+    public List<ControlCommand> controlCommands() {
+        return List.of(WorkingSetCommands.SAVE);
     }
 
     private static final class Forward extends CollectorForward implements WorkingSetListener {

@@ -1,5 +1,8 @@
-package io.kfr.agent.cli.doctor;
+package io.kfr.agent.collectors.pt;
 
+import io.kfr.agent.cli.doctor.Capabilities;
+import io.kfr.agent.cli.doctor.Check;
+import io.kfr.agent.cli.doctor.Fixes;
 import io.kfr.collectors.pt.PtNative;
 import io.kfr.collectors.pt.PtPerfConfig;
 import io.kfr.collectors.pt.PtPerfSession;

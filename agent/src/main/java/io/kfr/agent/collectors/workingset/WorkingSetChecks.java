@@ -1,5 +1,6 @@
-package io.kfr.agent.cli.doctor;
+package io.kfr.agent.collectors.workingset;
 
+import io.kfr.agent.cli.doctor.Check;
 import io.kfr.collectors.CollectorException;
 import io.kfr.collectors.workingset.FileIdentity;
 import io.kfr.collectors.workingset.ReadaheadWindow;

@@ -1,5 +1,7 @@
-package io.kfr.agent;
+package io.kfr.agent.collectors.pt;
 
+import io.kfr.agent.AgentOptions;
+import io.kfr.agent.OptionException;
 import io.kfr.collectors.pt.PtPerfConfig;
 import org.junit.jupiter.api.Test;
 
@@ -13,20 +15,20 @@ class PtOptionsTest {
     @Test
     void ptAloneHasTheDefaultsAndRunsNoOtherCollector() throws Exception {
         AgentOptions o = AgentOptions.parse("pt");
-        assertEquals(PtPerfConfig.defaults(), o.pt());
-        assertEquals(4L << 20, o.pt().bufferBytes());
-        assertTrue(o.pt().javaOnly());
-        assertEquals(false, o.offCpu());
-        assertNull(AgentOptions.parse("offcpu").pt());
+        assertEquals(PtPerfConfig.defaults(), PtKind.settings(o));
+        assertEquals(4L << 20, PtKind.settings(o).bufferBytes());
+        assertTrue(PtKind.settings(o).javaOnly());
+        assertEquals(false, o.runs("offcpu"));
+        assertNull(PtKind.settings(AgentOptions.parse("offcpu")));
     }
 
     @Test
     void sizesDurationsAndFilter() throws Exception {
-        PtPerfConfig c = AgentOptions.parse("offcpu,pt,pt.buffer=4MB,pt.filter=all,pt.period=2s,pt.trigger=500us").pt();
+        PtPerfConfig c = PtKind.settings(AgentOptions.parse("offcpu,pt,pt.buffer=4MB,pt.filter=all,pt.period=2s,pt.trigger=500us"));
         assertEquals(new PtPerfConfig(4L << 20, false, 2_000_000_000L, 500_000L), c);
-        assertEquals(64L << 10, AgentOptions.parse("pt,pt.buffer=64k").pt().bufferBytes());
-        assertEquals(256L << 20, AgentOptions.parse("pt,pt.buffer=256m").pt().bufferBytes());
-        assertEquals(65536L, AgentOptions.parse("pt,pt.buffer=65536").pt().bufferBytes());
+        assertEquals(64L << 10, PtKind.settings(AgentOptions.parse("pt,pt.buffer=64k")).bufferBytes());
+        assertEquals(256L << 20, PtKind.settings(AgentOptions.parse("pt,pt.buffer=256m")).bufferBytes());
+        assertEquals(65536L, PtKind.settings(AgentOptions.parse("pt,pt.buffer=65536")).bufferBytes());
     }
 
     @Test
