@@ -3,7 +3,6 @@ package io.kfr.jfr;
 import io.kfr.collectors.CollectorStatistics;
 import io.kfr.collectors.CpuSample;
 import io.kfr.collectors.OffCpuSample;
-import io.kfr.collectors.OffCpuState;
 import io.kfr.collectors.StackTrace;
 import io.kfr.collectors.ThreadRef;
 import io.kfr.collectors.pt.PtHotPath;
@@ -45,6 +44,36 @@ public final class KfrChunk implements AutoCloseable {
     private final LongSupplier reserveBytes;
     private final SpoolRetention retention;
     private final JfrBuffer record = new JfrBuffer(128);
+    private final SpoolWriter writer = new SpoolWriter();
+    /** The events a new stack announces, written while {@link #writer} is making the keys of the event that has it. */
+    private final SpoolWriter announcer = new SpoolWriter();
+    /** Pool keys from the pools of the segment being filled. */
+    private final SpoolWriter.Keys keys = new SpoolWriter.Keys() {
+        /** The thread of the event before, in the pools it had its key from: a CPU sample's execution sample, a burst. */
+        private ThreadRef lastThread;
+        private ConstantPools lastPools;
+        private int lastKey;
+
+        @Override
+        public int thread(ThreadRef thread) {
+            if (thread != lastThread || pools != lastPools) {
+                lastKey = pools.thread(thread);
+                lastThread = thread;
+                lastPools = pools;
+            }
+            return lastKey;
+        }
+
+        @Override
+        public int string(String s) {
+            return pools.string(s);
+        }
+
+        @Override
+        public int stack(StackTrace stack, long epochNanos) {
+            return KfrChunk.this.stack(stack, epochNanos);
+        }
+    };
     private final NativeImageEvents nativeImages = new NativeImageEvents();
     /** Events added, including those the spool refused. */
     private long eventCount;
@@ -187,23 +216,7 @@ public final class KfrChunk implements AutoCloseable {
      * @return the event's number: events numbered up to {@link #onNextWrite}'s value are in that chunk
      */
     public long addOffCpu(OffCpuSample s) {
-        synchronized (lock) {
-            ensureOpen();
-            rotate(false);
-            current.saw(s.startEpochNanos() + Math.max(0, s.durationNanos()));
-            OffCpuState state = s.state() == null ? OffCpuState.OTHER : s.state();
-            int stack = stack(s.stack(), s.startEpochNanos());
-            int wakerStack = s.waker() == null ? 0 : stack(s.waker().stack(), s.startEpochNanos());
-            record.reset();
-            EventEncoder.spoolOffCpu(record, pools.thread(s.thread()), stack, s.startEpochNanos(),
-                    s.durationNanos(), pools.string(state.name()), pools.string(describe(state)),
-                    pools.string(syscall(s)), s.count(), s.aggregated(),
-                    s.waker() == null ? 0 : pools.thread(s.waker().thread()),
-                    wakerStack,
-                    s.waker() == null ? 0 : pools.string(s.waker().kind()));
-            append();
-            return eventCount;
-        }
+        return add(KfrEventTypes.OFF_CPU, s);
     }
 
     /**
@@ -218,19 +231,12 @@ public final class KfrChunk implements AutoCloseable {
         synchronized (lock) {
             ensureOpen();
             rotate(false);
-            current.saw(s.epochNanos());
-            int thread = pools.thread(s.thread());
-            int stack = stack(s.stack(), s.epochNanos());
-            record.reset();
-            EventEncoder.spoolCpuSample(record, thread, stack, s.epochNanos(), s.cpu(), s.weightNanos());
-            append();
+            spool(KfrEventTypes.CPU_SAMPLE, s);
             long number = eventCount;
             if (asExecutionSample) {
                 executionSamples = true; // before the record: a declared type without events is valid, not the reverse
                 current.executionSamples(true);
-                record.reset();
-                EventEncoder.spoolExecutionSample(record, thread, stack, s.epochNanos());
-                append();
+                spool(KfrEventTypes.EXECUTION_SAMPLE, s);
             }
             return number;
         }
@@ -238,29 +244,12 @@ public final class KfrChunk implements AutoCloseable {
 
     /** A kfr.PageCacheMiss event. Never fails on a full disk: the spool then stops and the event is counted as lost. */
     public void addPageCacheMiss(PageCacheMiss m) {
-        synchronized (lock) {
-            ensureOpen();
-            rotate(false);
-            current.saw(m.epochNanos() + Math.max(0, m.waitNanos()));
-            int stack = stack(m.stack(), m.epochNanos());
-            record.reset();
-            EventEncoder.spoolPageCacheMiss(record, pools.thread(m.thread()), stack, m.epochNanos(), m.waitNanos(),
-                    pools.string(m.file()), m.offset(), m.pages());
-            append();
-        }
+        add(KfrEventTypes.PAGE_CACHE_MISS, m);
     }
 
     /** A kfr.WorkingSet event for one file of the set. Never fails on a full disk (see above). */
     public void addWorkingSetFile(RecordedFile f, long epochNanos) {
-        synchronized (lock) {
-            ensureOpen();
-            rotate(false);
-            current.saw(epochNanos);
-            record.reset();
-            EventEncoder.spoolWorkingSet(record, epochNanos, pools.string(f.set().path()), f.set().pages(), f.set().bytes(),
-                    f.missedPages(), f.missedShare(), f.waits(), f.waitNanos());
-            append();
-        }
+        add(KfrEventTypes.WORKING_SET, new EventRecords.FileAt(f, epochNanos));
     }
 
     /**
@@ -269,41 +258,33 @@ public final class KfrChunk implements AutoCloseable {
      */
     public void addHotPath(ThreadRef thread, PtHotPath p, long startEpochNanos, long durationNanos, String reason,
                            long snapshot) {
-        synchronized (lock) {
-            ensureOpen();
-            rotate(false);
-            current.saw(startEpochNanos + Math.max(0, durationNanos));
-            int stack = stack(p.stack, startEpochNanos);
-            record.reset();
-            EventEncoder.spoolHotPath(record, pools.thread(thread), stack, startEpochNanos, durationNanos, p.instructions,
-                    p.branches, pools.string(reason), snapshot);
-            append();
-        }
+        add(KfrEventTypes.HOT_PATH, new EventRecords.HotPathAt(thread, p, startEpochNanos, durationNanos, reason, snapshot));
     }
 
     /** A kfr.PtSpan event: one call of a PT snapshot of {@code thread}. Never fails on a full disk (see above). */
     public void addPtSpan(ThreadRef thread, PtSpan s, long startEpochNanos, long durationNanos, long snapshot) {
-        synchronized (lock) {
-            ensureOpen();
-            rotate(false);
-            current.saw(startEpochNanos + Math.max(0, durationNanos));
-            record.reset();
-            EventEncoder.spoolPtSpan(record, pools.thread(thread), startEpochNanos, durationNanos, pools.string(s.method),
-                    s.depth, s.endInstruction - s.startInstruction, snapshot);
-            append();
-        }
+        add(KfrEventTypes.PT_SPAN, new EventRecords.SpanAt(thread, s, startEpochNanos, durationNanos, snapshot));
     }
 
     /** Never fails on a full disk: the spool then stops and the event is counted as lost. */
     public void addStatistics(CollectorStatistics s) {
+        add(KfrEventTypes.COLLECTOR_STATISTICS, s);
+    }
+
+    /** Any event, as its declaration says; its number (see {@link #addOffCpu}). */
+    private <R> long add(EventType<R> type, R event) {
         synchronized (lock) {
             ensureOpen();
             rotate(false);
-            current.saw(s.epochNanos());
-            record.reset();
-            EventEncoder.spoolStatistics(record, pools.string(s.collector()), s, pools.string(s.javaFramesSelfTest()));
-            append();
+            spool(type, event);
+            return eventCount;
         }
+    }
+
+    /** One event into the segment being filled; under the lock, after {@link #rotate}. */
+    private <R> void spool(EventType<R> type, R event) {
+        current.saw(writer.write(type, event, keys, record));
+        append();
     }
 
     /** Events in the spool's window: a CPU sample added as an execution sample counts twice. */
@@ -434,9 +415,15 @@ public final class KfrChunk implements AutoCloseable {
         int before = pools.stackCount();
         int key = pools.stack(s);
         if (pools.stackCount() != before) {
-            nativeImages.announce(s, epochNanos, pools, record, this::append);
+            nativeImages.announce(s, epochNanos, this::announced);
         }
         return key;
+    }
+
+    /** A kfr.NativeImage or kfr.NativeSymbol event, spooled while another event's stack is made a key. */
+    private <R> void announced(EventType<R> type, R event) {
+        announcer.write(type, event, keys, record);
+        append();
     }
 
     private void append() {
@@ -461,28 +448,5 @@ public final class KfrChunk implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("KfrChunk is closed");
         }
-    }
-
-    static String describe(OffCpuState state) {
-        switch (state) {
-            case S:
-                return "Sleeping (interruptible wait: sleep, park, futex, socket)";
-            case D:
-                return "Uninterruptible wait (usually disk I/O or a page fault)";
-            case R:
-                return "Preempted (runnable, waiting for a CPU)";
-            case OTHER:
-                return "Other (idle, stopped or traced)";
-            default:
-                throw new IllegalArgumentException(String.valueOf(state));
-        }
-    }
-
-    /** The syscall's name; its number when only that is known; null when not in a syscall. */
-    private static String syscall(OffCpuSample s) {
-        if (s.syscallName() != null && !s.syscallName().isEmpty()) {
-            return s.syscallName();
-        }
-        return s.syscall() >= 0 ? "syscall#" + s.syscall() : null;
     }
 }

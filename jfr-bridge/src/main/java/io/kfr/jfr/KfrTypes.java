@@ -183,7 +183,7 @@ final class KfrTypes {
         labeled(frameType, "Frame type", null);
 
         boolean threadStates = false;
-        for (EventType type : KfrEventTypes.ALL) {
+        for (EventType<?> type : KfrEventTypes.ALL) {
             if (type.optional() && !executionSamples) {
                 continue;
             }
@@ -204,9 +204,9 @@ final class KfrTypes {
     }
 
     /** An event type as declared in {@link KfrEventTypes}: fields in contract order. */
-    private void event(MetadataTree.Element m, EventType type) {
+    private void event(MetadataTree.Element m, EventType<?> type) {
         MetadataTree.Element e = type(m, type.name(), type.id(), EVENT, false);
-        for (EventType.Field f : type.fields()) {
+        for (EventType.Field<?> f : type.fields()) {
             MetadataTree.Element field = labeled(field(e, f.name(), f.type(), f.constantPool(), false), f.label(),
                     f.description());
             if (f.annotation() != 0) {

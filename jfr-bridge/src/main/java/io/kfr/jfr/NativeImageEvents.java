@@ -24,8 +24,13 @@ final class NativeImageEvents {
         images.clear();
     }
 
-    /** Spools the events {@code stack} needs that are not in the spool yet, with {@code append} after each. */
-    void announce(StackTrace stack, long epochNanos, ConstantPools pools, JfrBuffer record, Runnable append) {
+    /** Where the events go: spooled at once, ahead of the event whose stack needs them. */
+    interface Spool {
+        <R> void spool(EventType<R> type, R event);
+    }
+
+    /** Spools the events {@code stack} needs that are not in the spool yet. */
+    void announce(StackTrace stack, long epochNanos, Spool spool) {
         for (Frame f : stack.frames()) {
             FrameType t = f.type();
             if (t != FrameType.NATIVE && t != FrameType.CPP && t != FrameType.KERNEL) {
@@ -42,16 +47,10 @@ final class NativeImageEvents {
             if (images.add(f.owner())) {
                 NativeImages.Image image = NativeImages.image(f.owner());
                 if (image != null) {
-                    record.reset();
-                    EventEncoder.spoolNativeImage(record, epochNanos, pools.string(image.name), pools.string(image.path),
-                            pools.string(image.buildId.isEmpty() ? null : image.buildId), image.start, image.limit,
-                            image.fileOffset);
-                    append.run();
+                    spool.spool(KfrEventTypes.NATIVE_IMAGE, new EventRecords.ImageAt(image, epochNanos));
                 }
             }
-            record.reset();
-            EventEncoder.spoolNativeSymbol(record, epochNanos, pools.string(f.owner()), pools.string(f.method()), address);
-            append.run();
+            spool.spool(KfrEventTypes.NATIVE_SYMBOL, new EventRecords.SymbolAt(f, address, epochNanos));
         }
     }
 }

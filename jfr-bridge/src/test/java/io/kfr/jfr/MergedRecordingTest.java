@@ -99,7 +99,7 @@ class MergedRecordingTest {
             assertEquals(s.durationNanos(), e.nanos("duration"));
             assertEquals(s.durationNanos() / 1e6, e.number("offCpuMillis"), 1e-9);
             assertEquals(s.state().name(), e.get("state"));
-            assertEquals(KfrChunk.describe(s.state()), e.get("stateDescription"));
+            assertEquals(KfrEventTypes.describe(s.state()), e.get("stateDescription"));
             assertEquals(s.count(), ((Number) e.get("count")).longValue());
             assertEquals(s.aggregated(), e.get("aggregated"));
             assertEquals(TestSamples.syscallField(s), e.get("syscall"));
