@@ -21,9 +21,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
 /**
- * Linux tid to Java thread, inside the profiled JVM and without JVMTI: the JVM's own thread dump
- * (Thread.print, through {@link JvmThreadDump} or the DiagnosticCommand MBean's threadPrint) names
- * every thread with its Java id and native id.
+ * Linux tid to Java thread, inside the profiled JVM. A Java thread is named as the JVM named it at
+ * its start when that is known ({@link #setStartedThreadIdentities}: JVMTI, with Java frames on) and
+ * the kernel's name still agrees. Every other thread — the JVM's own (compiler, GC), a thread renamed
+ * since, any thread without JVMTI — is named by the JVM's thread dump (Thread.print, through
+ * {@link JvmThreadDump} or the DiagnosticCommand MBean's threadPrint), with its Java id and native id.
  * A dump stops the JVM at a safepoint and walks every stack, so it is taken only when a tid is not
  * known yet, and at most once per {@code minRefreshMillis}; until then an unknown tid is named
  * from /proc/self/task/TID/comm (non-Java, provisional) and settled by the next dump. A thread
@@ -62,6 +64,15 @@ public final class ThreadDirectory {
      */
     private final Map<ThreadRef, ThreadRef> settledFrom = new ConcurrentHashMap<>();
     private static final int MAX_SETTLED = 100_000;
+    /**
+     * Java threads as the JVM named them at their start ({@link #setStartedThreadIdentities}: JVMTI
+     * ThreadStart, and the threads alive when it attached), by tid. Such a thread needs no dump:
+     * a dump stops the JVM at a safepoint and walks every stack, and a service that starts threads
+     * all the time would take one every {@code minRefreshMillis}. Dumps remain for the JVM's own
+     * threads (compiler, GC: no ThreadStart) and when no start identities are given (Java frames off).
+     */
+    private final Map<Integer, ThreadRef> started = new ConcurrentHashMap<>();
+    private static final int MAX_STARTED = 8192;
     private MBeanServer server;
     private ObjectName diagnosticCommand;
 
@@ -124,6 +135,8 @@ public final class ThreadDirectory {
         if (r != null) return r;
         r = ended.get(tid);
         if (r != null) return r;
+        r = started(tid);
+        if (r != null) return r;
         if (refreshIfDue()) {
             r = known.get(tid);
             if (r != null) return r;
@@ -146,6 +159,8 @@ public final class ThreadDirectory {
         if (r != null) return r;
         r = ended.get(tid);
         if (r != null) return r;
+        r = started(tid);
+        if (r != null) return r;
         Pending p = pending.get(tid);
         return p != null ? p.ref() : fromProc(tid);
     }
@@ -159,6 +174,7 @@ public final class ThreadDirectory {
         if (known.containsKey(tid)) known = without(known, tid);
         if (ended.containsKey(tid)) ended = without(ended, tid);
         pending.remove(tid);
+        started.remove(tid);
     }
 
     private static Map<Integer, ThreadRef> without(Map<Integer, ThreadRef> m, int tid) {
@@ -233,7 +249,9 @@ public final class ThreadDirectory {
                     boolean java = e.javaId() >= 0 && visible.contains(e.javaId());
                     ThreadRef ref = java ? new ThreadRef(e.tid(), e.name(), e.javaId(), e.name())
                             : new ThreadRef(e.tid(), e.name(), -1, null);
-                    next.put(e.tid(), keep(ref, old.get(e.tid()), pending.get(e.tid())));
+                    ThreadRef atStart = started.get(e.tid());
+                    next.put(e.tid(), atStart != null && atStart.equals(ref) ? atStart
+                            : keep(ref, old.get(e.tid()), pending.get(e.tid())));
                 }
                 // Not in the dump: ended, or never a JVM thread (a native thread, the launcher's
                 // primordial thread): kept as non-Java while alive.
@@ -333,6 +351,19 @@ public final class ThreadDirectory {
         }
         javaThreads.values().removeIf(w -> w.get() == null);
         return ids;
+    }
+
+    /** A live Java thread as the JVM named it at its start, or null (not one, unknown, renamed since). */
+    private ThreadRef started(int tid) {
+        ThreadRef r = started.get(tid);
+        if (r != null || startedThreadIdentities == null) return r;
+        String comm = read(Path.of("/proc/self/task/" + tid + "/comm"));
+        if (comm == null) return null; // ended: named the usual way, with the kernel's name at exit
+        r = startedIdentity(tid, comm);
+        if (r == null) return null;
+        if (started.size() >= MAX_STARTED) started.clear();
+        ThreadRef first = started.putIfAbsent(tid, r);
+        return first != null ? first : r;
     }
 
     private ThreadRef fromProc(int tid) {
