@@ -165,7 +165,10 @@ struct kfr_cpu *kfr_cpu_open(int tgid, const struct kfr_cpu_cfg *cfg, uint32_t r
 	bpf_map__set_max_entries(o->skel->maps.samples, ringbuf_bytes);
 	if (java && (err = kfr_hs_java_maps_get(o->skel->maps.java_threads, o->skel->maps.java_seen,
 						o->skel->maps.java_stacks))) {
-		kfr_set_error("CPU sampler: sharing the Java maps failed: %s", strerror(-err));
+		if (err == -EPERM) /* creating the shared maps is the sampler's first bpf() call */
+			kfr_set_error("CPU sampler: BPF not permitted (EPERM): run as root or grant CAP_BPF and CAP_PERFMON");
+		else
+			kfr_set_error("CPU sampler: sharing the Java maps failed: %s", strerror(-err));
 		goto fail;
 	}
 	o->java = java != NULL;

@@ -178,7 +178,10 @@ static int load_attach(struct kfr_offcpu *o, bool raw, int tgid, uint64_t thresh
 	}
 
 	if (java && (err = kfr_hs_java_maps_get(skel->maps.java_threads, skel->maps.java_seen, skel->maps.java_stacks))) {
-		snprintf(msg, msgcap, "sharing the Java maps failed: %s", strerror(-err));
+		if (err == -EPERM) /* creating the shared maps is this collector's first bpf() call */
+			describe_load_error(msg, msgcap, EPERM);
+		else
+			snprintf(msg, msgcap, "sharing the Java maps failed: %s", strerror(-err));
 		offcpu_bpf__destroy(skel);
 		return err;
 	}
