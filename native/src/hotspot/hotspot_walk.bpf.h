@@ -670,10 +670,10 @@ static long jw_scan_step(__u32 i, void *ctx)
  * (glibc 2.36's pthread_cond_signal when it switches groups, the path of a single waiter): the
  * chain then starts at that saved value, in the wrapper's frame just above sp. It is the lowest of
  * the first JW_SCAN_SLOTS words above sp whose value points higher up the stack and starts a chain
- * that jw_leaf_chain accepts. Only the live return address into Java follows a call instruction and
- * sits above a saved rbp that points to it, so a stale word rarely leads there; one that leads to
- * a stale return address into the code cache would still have to walk to the thread's first Java
- * frame: a broken walk gives no Java frames, never a guess. */
+ * that jw_leaf_chain accepts (with gdb at the system call, on JDK 17, 21 and 25, interpreted and C2:
+ * always the saved rbp of the real chain). A stale word (an old frame pointer left in the
+ * wrapper's locals) could lead to an old return address into the code cache: the walk from there
+ * must then reach the thread's first Java frame unbroken, else no Java frames. */
 static __always_inline __u64 java_walk_syscall(__u32 tid, const struct kfr_java_thread *jt, __u64 sp, __u64 bp,
 					       struct jw_result *res)
 {
