@@ -587,6 +587,42 @@ static __always_inline bool jw_after_call(__u64 ret)
 
 #define JW_LEAF_HOPS 4
 
+/* From a frame pointer bp above sp (libjvm keeps frame pointers), follows the chain up to
+ * JW_LEAF_HOPS frames to a return address into compiled or interpreted code right after a call
+ * instruction: the Java frame that made a leaf call. 0 and where its walk starts (sp, pc, fp: the
+ * rbp the leaf callee saved, an interpreted frame's fp), or -1. */
+static __always_inline int jw_leaf_chain(const struct kfr_java_thread *jt, __u64 sp, __u64 bp, __u64 start[3])
+{
+	for (int i = 0; i < JW_LEAF_HOPS; i++) {
+		__u64 fr[2]; /* saved rbp, return address */
+
+		if (bp < sp || bp + 16 > jt->stack_hi || (bp & 7) || bpf_probe_read_user(fr, sizeof(fr), (void *)bp))
+			return -1;
+		if (fr[1] >= walk_cfg.code_low && fr[1] < walk_cfg.code_high && fr[1] != walk_cfg.call_stub_return) {
+			if (!jw_after_call(fr[1]))
+				return -1;
+			start[0] = bp + 16;
+			start[1] = fr[1];
+			start[2] = fr[0];
+			return 0;
+		}
+		if (fr[0] <= bp)
+			return -1;
+		sp = bp;
+		bp = fr[0];
+	}
+	return -1;
+}
+
+/* The Java walk from a leaf call's caller (jw_leaf_chain); not cached. */
+static __always_inline __u64 jw_walk_leaf(__u32 tid, const struct kfr_java_thread *jt, struct jw_state *w,
+					  const __u64 start[3], struct jw_result *res)
+{
+	jw_start(w, jt, start[0], start[1], start[2], false);
+	w->slots_closed = 1; /* not cached */
+	return jw_finish(tid, w, NULL, start[0], res);
+}
+
 /* A thread interrupted in native code that compiled Java called without setting an anchor (a
  * leaf call: intrinsics such as System.nanoTime into libjvm and the vDSO). libjvm keeps frame
  * pointers: follow rbp a few frames up to a return address into compiled code, right after a call
@@ -594,24 +630,73 @@ static __always_inline bool jw_after_call(__u64 ret)
 static __always_inline __u64 java_walk_leaf_call(__u32 tid, const struct kfr_java_thread *jt, struct jw_state *w,
 						 __u64 sp, __u64 bp, struct jw_result *res)
 {
-	for (int i = 0; i < JW_LEAF_HOPS; i++) {
-		__u64 fr[2]; /* saved rbp, return address */
+	__u64 start[3];
 
-		if (bp < sp || bp + 16 > jt->stack_hi || (bp & 7) || bpf_probe_read_user(fr, sizeof(fr), (void *)bp))
-			return KFR_JAVA_NO_ANCHOR;
-		if (fr[1] >= walk_cfg.code_low && fr[1] < walk_cfg.code_high && fr[1] != walk_cfg.call_stub_return) {
-			if (!jw_after_call(fr[1]))
-				return KFR_JAVA_NO_ANCHOR;
-			jw_start(w, jt, bp + 16, fr[1], fr[0], false);
-			w->slots_closed = 1; /* not cached */
-			return jw_finish(tid, w, NULL, bp + 16, res);
-		}
-		if (fr[0] <= bp)
-			return KFR_JAVA_NO_ANCHOR;
-		sp = bp;
-		bp = fr[0];
-	}
-	return KFR_JAVA_NO_ANCHOR;
+	if (jw_leaf_chain(jt, sp, bp, start))
+		return KFR_JAVA_NO_ANCHOR;
+	return jw_walk_leaf(tid, jt, w, start, res);
+}
+
+#define JW_SCAN_SLOTS 32 /* words above a system call's sp searched for a saved frame pointer */
+
+struct jw_scan {
+	const struct kfr_java_thread *jt;
+	__u64 sp;
+	__u64 start[3];
+	int found;
+};
+
+static long jw_scan_step(__u32 i, void *ctx)
+{
+	struct jw_scan *c = ctx;
+	struct jw_state *w = jw_get();
+	__u64 s = c->sp + (__u64)i * 8, v;
+
+	if (!w || i >= JW_SCAN_SLOTS)
+		return 1;
+	v = *(__u64 *)(w->window + ((i * 8) & (JW_SPAN_MAX - 8)));
+	if (v <= s || v + 16 > c->jt->stack_hi || (v & 7))
+		return 0;
+	if (jw_leaf_chain(c->jt, s, v, c->start))
+		return 0;
+	c->found = 1;
+	return 1;
+}
+
+/* A thread in a system call made by native code that a leaf call from Java reached (a monitor exit
+ * waking its successor: SharedRuntime::complete_monitor_unlocking_C, InterpreterRuntime::monitorexit,
+ * down to pthread_cond_signal), rbp first, as java_walk_leaf_call. But libc's wrappers are built
+ * without frame pointers, and some paths use rbp as a general register after saving the caller's
+ * (glibc 2.36's pthread_cond_signal when it switches groups, the path of a single waiter): the
+ * chain then starts at that saved value, in the wrapper's frame just above sp. It is the lowest of
+ * the first JW_SCAN_SLOTS words above sp whose value points higher up the stack and starts a chain
+ * that jw_leaf_chain accepts (with gdb at the system call, on JDK 17, 21 and 25, interpreted and C2:
+ * always the saved rbp of the real chain). A stale word (an old frame pointer left in the
+ * wrapper's locals) could lead to an old return address into the code cache: the walk from there
+ * must then reach the thread's first Java frame unbroken, else no Java frames. */
+static __always_inline __u64 java_walk_syscall(__u32 tid, const struct kfr_java_thread *jt, __u64 sp, __u64 bp,
+					       struct jw_result *res)
+{
+	struct jw_state *w = jw_get();
+	struct jw_scan c = { .jt = jt, .sp = sp };
+	__u64 id;
+
+	res->frames = 0;
+	res->flags = 0;
+	if (!w || sp < jt->stack_lo || sp + JW_SCAN_SLOTS * 8 > jt->stack_hi)
+		return KFR_JAVA_NO_ANCHOR;
+	id = java_walk_leaf_call(tid, jt, w, sp, bp, res);
+	if (id != KFR_JAVA_NO_ANCHOR)
+		return id;
+	if (bpf_probe_read_user(w->window, JW_SCAN_SLOTS * 8, (void *)sp))
+		return KFR_JAVA_NO_ANCHOR;
+	bpf_loop(JW_SCAN_SLOTS, jw_scan_step, &c, 0);
+	if (!c.found)
+		return KFR_JAVA_NO_ANCHOR;
+	id = jw_walk_leaf(tid, jt, w, c.start, res);
+	if (res->flags & JW_BROKEN)
+		return KFR_JAVA_NO_ANCHOR;
+	return id;
 }
 
 /* Walks from the user registers of a thread interrupted in Java code. Returns the id, or

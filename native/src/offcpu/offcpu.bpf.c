@@ -430,6 +430,7 @@ struct java_ctx {
 	__u64 an[3];
 	struct pt_regs *regs; /* the thread's user registers, or NULL */
 	bool preempted;       /* interrupted in user mode: the registers may start a walk */
+	bool syscall;         /* in a system call (a waker): its registers may lead back to a leaf call */
 };
 
 static __always_inline void java_lookup(__u32 tid, struct java_ctx *j, struct pt_regs *regs, bool preempted)
@@ -437,6 +438,7 @@ static __always_inline void java_lookup(__u32 tid, struct java_ctx *j, struct pt
 	j->jt = NULL;
 	j->regs = regs;
 	j->preempted = preempted;
+	j->syscall = false;
 	j->an[0] = j->an[1] = j->an[2] = 0;
 	if (!walk_cfg.enabled)
 		return;
@@ -460,7 +462,8 @@ static __always_inline void count_java_walk(const struct jw_result *res, __u64 t
 		count(KFR_CNT_JAVA_TRUNCATED, 1);
 }
 
-/* A Java thread without an anchor: walked from its registers if it was preempted in Java code. */
+/* A Java thread without an anchor: walked from its registers if it was preempted in Java code, or
+ * if it is in a system call that a leaf call from Java led to. */
 static __always_inline __u64 java_ref_no_anchor(__u32 tid, struct java_ctx *j);
 
 /* Walks the thread's Java stack (no cache) and counts; slots may be NULL. */
@@ -485,9 +488,12 @@ static __always_inline __u64 java_ref_no_anchor(__u32 tid, struct java_ctx *j)
 	struct jw_result res;
 	__u64 id = KFR_JAVA_NO_ANCHOR;
 
-	if (j->preempted && j->regs) {
+	if ((j->preempted || j->syscall) && j->regs) {
 		__u64 t0 = bpf_ktime_get_ns();
-		id = java_walk_regs(tid, j->jt, j->regs->ip, j->regs->sp, j->regs->bp, j->regs->r13, &res);
+		if (j->syscall)
+			id = java_walk_syscall(tid, j->jt, j->regs->sp, j->regs->bp, &res);
+		else
+			id = java_walk_regs(tid, j->jt, j->regs->ip, j->regs->sp, j->regs->bp, j->regs->r13, &res);
 		if (id != KFR_JAVA_NO_ANCHOR) {
 			count_java_walk(&res, t0);
 			count(KFR_CNT_JAVA_FROM_REGS, 1);
@@ -993,9 +999,10 @@ static __always_inline void note_waker(void *ctx, struct kfr_pending *t, __u64 n
 	t->waker_ustack_id = waker_stack_id(ctx, BPF_F_USER_STACK);
 	struct java_ctx j;
 
-	/* preempted=true: a waker without an anchor (e.g. a monitor exit, a leaf call from Java into
-	 * libjvm) may still reach its Java frames through libjvm's frame pointers from its registers */
-	java_lookup(t->waker_tid, &j, (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()), true);
+	/* a waker without an anchor (a monitor exit: a leaf call from Java into libjvm) may still reach
+	 * its Java frames through libjvm's frame pointers from its registers at the system call */
+	java_lookup(t->waker_tid, &j, (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()), false);
+	j.syscall = true;
 	if (j.jt) {
 		count(KFR_CNT_WAKER_JAVA, 1);
 		t->waker_java_ref = java_ref_walk(t->waker_tid, &j, NULL);

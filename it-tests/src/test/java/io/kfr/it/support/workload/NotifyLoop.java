@@ -1,0 +1,53 @@
+package io.kfr.it.support.workload;
+
+/**
+ * A monitor notify loop: thread "notifier" notifies thread "waiter" every 2 ms from
+ * {@code notifyWaiter} (a synchronized block around {@code notify}), for as many calls as it takes
+ * a JIT to compile it (WakerTruth's 60 rounds stay interpreted). The waiter is woken at the
+ * notifier's monitor exit, a leaf call from Java into libjvm: what the waker's Java walk from a
+ * system call has to find (docs/unwinder-design.md §3.8).
+ * Usage: NotifyLoop <seconds>.
+ */
+public final class NotifyLoop {
+    private static final Object MONITOR = new Object();
+    private static int signals;
+
+    private NotifyLoop() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long end = System.nanoTime() + Long.parseLong(args[0]) * 1_000_000_000L;
+        Thread waiter = new Thread(() -> {
+            while (true) {
+                waitForSignal();
+            }
+        }, "waiter");
+        waiter.setDaemon(true);
+        waiter.start();
+        Thread.currentThread().setName("notifier");
+        while (System.nanoTime() < end) {
+            Thread.sleep(2);
+            notifyWaiter();
+        }
+    }
+
+    private static void waitForSignal() {
+        synchronized (MONITOR) {
+            while (signals == 0) {
+                try {
+                    MONITOR.wait();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            signals--;
+        }
+    }
+
+    private static void notifyWaiter() {
+        synchronized (MONITOR) {
+            signals++;
+            MONITOR.notify();
+        }
+    }
+}
