@@ -58,6 +58,13 @@ public final class KfrNative {
     /** The perf event in use: "cycles" or "cpu-clock". */
     public static native String cpuEvent(long handle);
 
+    /**
+     * Whether a CPU collector with Java frames set -XX:+DebugNonSafepoints (through the VMStructs
+     * flag table, so that samples in compiled code name their inlined methods): 1 set, 0 it could
+     * not be, -1 no such collector opened.
+     */
+    public static native int cpuDebugNonSafepoints();
+
     // ---- every collector (a handle from offcpuOpen or cpuOpen); a bad or closed handle: -EBADF
     // (nothing for the void calls), with lastError saying so
 
