@@ -46,10 +46,10 @@ class JavaStackStressTest {
     /**
      * JDK 11: a lambda proxy is a VM-anonymous class with a loader of its own, and this workload's
      * threads run through lambdas: their proxy frames keep their names once anchored (their class
-     * found alive, docs/jdks.md), which takes the first 2 s of the run; 6-9% of all frames at load
-     * 8-12 (17: 3-4%), 15-22% before anchors.
+     * found alive, docs/jdks.md), which takes the first 2 s of the run: 6-10.5% of all frames at
+     * load 8-14 (17: 2-4%), 15-22% before anchors.
      */
-    private static final double UNLOADED_MEANWHILE_BUDGET_JDK11 = 0.12;
+    private static final double UNLOADED_MEANWHILE_BUDGET_JDK11 = 0.15;
     private static final String WORKLOAD_PACKAGE = "io.kfr.it.support.workload.";
     /** Threads of the JVM that never run Java code. */
     private static final Pattern JVM_THREADS =
