@@ -318,6 +318,7 @@ public final class JavaFrameSymbolizer {
             methods[k] = e.getKey();
             classes[k++] = e.getValue();
         }
+        long began = System.nanoTime();
         Class<?>[] owners = KfrNative.javaClassesOwning(classes, methods);
         long verified = System.nanoTime(); // after every check of the pass: the latest it can have been
         if (owners == null) {
@@ -332,8 +333,8 @@ public final class JavaFrameSymbolizer {
             }
         }
         if (DEBUG) {
-            System.err.printf("kfr: anchors: looked up %d methods, found %d%n", methods.length,
-                    Arrays.stream(owners).filter(Objects::nonNull).count());
+            System.err.printf("kfr: anchors: looked up %d methods, found %d, in %d us%n", methods.length,
+                    Arrays.stream(owners).filter(Objects::nonNull).count(), (verified - began) / 1000);
         }
     }
 
