@@ -56,6 +56,8 @@ public final class JavaFrameSymbolizer {
     /** Methods looked up per pass over the loaded classes (JVMTI), and passes at most once per this. */
     private static final int LOOKUPS_PER_PASS = 256;
     private static final long LOOKUP_INTERVAL_NANOS = 1_000_000_000L;
+    /** A Method* no loaded class owned (its class unloaded, or named unlike JVMTI names it) is not looked up again for this long. */
+    private static final long NOT_FOUND_NANOS = 30_000_000_000L;
     /**
      * A batch's records were sent after the previous batch's last ring read (else that read had
      * them), each by one run of the BPF walker that walked its stack just before: a run that
@@ -79,6 +81,8 @@ public final class JavaFrameSymbolizer {
     private final Set<List<Frame>> untrustedInBatch = Collections.newSetFromMap(new IdentityHashMap<>());
     /** Method* -> the class that owned it when looked up. */
     private final Map<Long, Anchor> anchors = new HashMap<>();
+    /** Method* -> when a lookup last found no owner. */
+    private final Map<Long, Long> notFound = new HashMap<>();
     private long batchBegin = System.nanoTime();
     private long previousBatchBegin = batchBegin;
     private long lastLookup = System.nanoTime() - LOOKUP_INTERVAL_NANOS;
@@ -302,7 +306,8 @@ public final class JavaFrameSymbolizer {
         for (Named named : usedInBatch.values()) {
             for (int i = 0; i < named.methods.length && wanted.size() < LOOKUPS_PER_PASS; i++) {
                 Anchor a = anchors.get(named.methods[i]);
-                if (a == null || a.owner.get() == null) {
+                Long missed = notFound.get(named.methods[i]);
+                if ((a == null || a.owner.get() == null) && (missed == null || System.nanoTime() - missed > NOT_FOUND_NANOS)) {
                     wanted.put(named.methods[i], named.classes[i]);
                 }
             }
@@ -327,9 +332,15 @@ public final class JavaFrameSymbolizer {
         if (anchors.size() + owners.length > MAX_ANCHORS) {
             anchors.clear();
         }
+        if (notFound.size() + owners.length > MAX_ANCHORS) {
+            notFound.clear();
+        }
         for (int i = 0; i < owners.length; i++) {
             if (owners[i] != null) {
                 anchors.put(methods[i], new Anchor(owners[i], verified));
+                notFound.remove(methods[i]);
+            } else {
+                notFound.put(methods[i], verified);
             }
         }
         if (DEBUG) {
