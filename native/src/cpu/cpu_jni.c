@@ -16,6 +16,9 @@
 
 #define JNI_FN(name) JNIEXPORT JNICALL Java_io_kfr_collectors_natives_KfrNative_##name
 
+/* -XX:+DebugNonSafepoints: 1 set by a CPU collector's open, 0 it could not be, -1 not tried. */
+static volatile int debug_non_safepoints = -1;
+
 jlong JNI_FN(cpuOpen)(JNIEnv *env, jclass cls, jint tgid, jlong interval_ns, jlong event_count, jstring event,
 		      jint ringbuf_bytes, jboolean java_frames)
 {
@@ -50,9 +53,16 @@ jlong JNI_FN(cpuOpen)(JNIEnv *env, jclass cls, jint tgid, jlong interval_ns, jlo
 		kfr_hs_java_start(env, o, &kfr_cpu_ops);
 		/* debug info at non-safepoints, so that a sampled pc in compiled code names its inlined
 		 * methods (what JFR and async-profiler do); for code compiled from now on */
-		kfr_hs_set_bool_flag("DebugNonSafepoints", true);
+		debug_non_safepoints = kfr_hs_set_bool_flag("DebugNonSafepoints", true) == 0;
 	}
 	return (jlong)h;
+}
+
+jint JNI_FN(cpuDebugNonSafepoints)(JNIEnv *env, jclass cls)
+{
+	(void)env;
+	(void)cls;
+	return debug_non_safepoints;
 }
 
 jstring JNI_FN(cpuEvent)(JNIEnv *env, jclass cls, jlong handle)

@@ -172,8 +172,8 @@ jboolean JNI_FN(javaPermanentLoader)(JNIEnv *env, jclass self, jclass cls, jstri
 }
 
 /* One line per scope, innermost first:
- *   type \t bci \t line \t hidden \t approx \t permanent \t class \t method \t descriptor
- * (permanent: the method's class loader never unloads classes)
+ *   type \t bci \t line \t hidden \t approx \t permanent \t class \t method \t descriptor \t Method* (hex)
+ * (permanent: the method's class loader never unloads classes; Method*: 0 for a stub)
  * type: KFR_JS_*; for stubs class is "" and method the blob name. "!<reason>" if the frame cannot
  * be named (KFR_JS_ERR_*). */
 /* The names of one raw frame, one line per scope (KfrNative.javaFrameNames). */
@@ -216,9 +216,9 @@ static jstring frame_names(JNIEnv *env, struct kfr_java_frame f)
 				pos = 0;
 				break;
 			}
-			int w = snprintf(out + pos, sizeof(out) - pos, "%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", s->type,
+			int w = snprintf(out + pos, sizeof(out) - pos, "%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%lx\n", s->type,
 					 s->bci, s->line, s->hidden, s->approx, names.permanent, names.klass, names.name,
-					 names.signature);
+					 names.signature, (unsigned long)s->method);
 			if (w < 0 || (size_t)w >= sizeof(out) - pos)
 				break;
 			pos += (size_t)w;

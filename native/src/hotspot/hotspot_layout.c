@@ -104,20 +104,27 @@ static long type_size(const struct vmstructs *vs, const char *type)
 	}
 }
 
-/* The size of a field's declared type (its VMStructs type string, e.g. "int", "int16_t",
- * "AccessFlags"): how many bytes to read; -1 if the field or its type is absent. */
-static long field_size(const struct vmstructs *vs, const char *type, const char *name)
+/* A field's declared type as VMStructs spells it (e.g. "int", "const char*"), or NULL. */
+static const char *field_type(const struct vmstructs *vs, const char *type, const char *name)
 {
 	for (const char *e = vs->structs;; e += vs->s_stride) {
 		const char *t = *(const char *const *)(e + vs->s_type);
 		const char *f = *(const char *const *)(e + vs->s_field);
-		const char *ts = *(const char *const *)(e + vs->s_typestr);
 
 		if (!t)
-			return -1;
-		if (f && ts && !strcmp(t, type) && !strcmp(f, name))
-			return type_size(vs, ts);
+			return NULL;
+		if (f && !strcmp(t, type) && !strcmp(f, name))
+			return *(const char *const *)(e + vs->s_typestr);
 	}
+}
+
+/* The size of a field's declared type (its VMStructs type string, e.g. "int", "int16_t",
+ * "AccessFlags"): how many bytes to read; -1 if the field or its type is absent. */
+static long field_size(const struct vmstructs *vs, const char *type, const char *name)
+{
+	const char *ts = field_type(vs, type, name);
+
+	return ts ? type_size(vs, ts) : -1;
 }
 
 static long int_constant(const struct vmstructs *vs, const char *name, long dflt)
@@ -363,6 +370,20 @@ int kfr_hs_layout_read(struct kfr_hs_layout *l, char *why, size_t whycap)
 	return 0;
 }
 
+/* Whether a JVMFlag's _type (at addr) says bool: up to 15 the type's name ("bool"), from 16 on
+ * an enum whose 0 is JVMFlag::TYPE_bool. */
+static bool flag_is_bool(uintptr_t addr, bool type_is_name)
+{
+	if (type_is_name) {
+		uint64_t p = 0;
+		char buf[5];
+
+		return !kfr_safe_u64(addr, &p) && p && !kfr_safe_read(buf, p, sizeof(buf)) && !memcmp(buf, "bool", 5);
+	}
+	uint32_t type = 1;
+	return !kfr_safe_u32(addr, &type) && type == 0;
+}
+
 int kfr_hs_set_bool_flag(const char *name, bool value)
 {
 	struct vmstructs vs;
@@ -373,6 +394,8 @@ int kfr_hs_set_bool_flag(const char *name, bool value)
 	long f_name = field(&vs, "JVMFlag", "_name"), f_addr = field(&vs, "JVMFlag", "_addr");
 	long f_type = field(&vs, "JVMFlag", "_type"), size = type_size(&vs, "JVMFlag");
 	uintptr_t flags = static_value((uintptr_t)table), n = static_value((uintptr_t)count);
+	const char *type_decl = f_type >= 0 ? field_type(&vs, "JVMFlag", "_type") : NULL;
+	bool type_is_name = type_decl && strchr(type_decl, '*'); /* 11: "const char*"; 16+: "int" */
 
 	if (table < 0 || count < 0 || f_name < 0 || f_addr < 0 || size <= 0 || !flags || n > 100000)
 		return -1;
@@ -384,9 +407,7 @@ int kfr_hs_set_bool_flag(const char *name, bool value)
 		if (kfr_safe_u64(entry + (uintptr_t)f_name, &np) || !np || kfr_safe_read(buf, np, strlen(name) + 1) ||
 		    memcmp(buf, name, strlen(name) + 1))
 			continue;
-		/* JDK 17+: _type is an int, 0 = bool (JVMFlag::TYPE_bool) */
-		int32_t type = 0;
-		if (f_type >= 0 && (kfr_safe_u32(entry + (uintptr_t)f_type, (uint32_t *)&type) || type != 0))
+		if (f_type >= 0 && !flag_is_bool(entry + (uintptr_t)f_type, type_is_name))
 			return -1;
 		if (kfr_safe_u64(entry + (uintptr_t)f_addr, &addr) || !addr)
 			return -1;

@@ -6,11 +6,16 @@ import io.kfr.collectors.natives.KfrNative;
 
 import java.lang.management.ClassLoadingMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Names the raw Java frames of the BPF walker (struct kfr_java_frame: ref, value, cookie) through
@@ -22,8 +27,17 @@ import java.util.Objects;
  * addresses, which no check in memory can tell apart. Frames are therefore named in batches
  * ({@link #beginBatch} / {@link #endBatch}): if the JVM unloaded classes between the previous
  * batch and the end of this one (the window in which this batch's frames were walked and named),
- * the names used in it are not trusted and the cache is dropped; except names of methods whose
- * class loader never unloads (the boot and application loaders), whose metadata is never reused.
+ * the cache is dropped and a name used in it is trusted only if each of its methods is
+ * <ul>
+ * <li>of a class loader that never unloads (the boot and application loaders), whose metadata is
+ * never reused; or
+ * <li>anchored: a class that owned that Method* (JVMTI said so) before this batch's frames were
+ * walked, and that still lives now (a weak reference to it, which the GC
+ * clears when it unloads the class). A class that lives keeps its metadata, so the Method* was that
+ * class's method from the lookup, through the walk, to now: the name read in between is its own.
+ * Anchors matter where classes of other loaders (JDK 11's lambda proxies, VM-anonymous classes
+ * with a loader data of their own) run while unrelated classes unload.
+ * </ul>
  * A frame that cannot be validated becomes one "[unknown]" Java frame, counted, never a guess.
  * Not thread-safe: the collector thread's.
  */
@@ -37,6 +51,20 @@ public final class JavaFrameSymbolizer {
     /** Distinct frames kept named (~0.2 kB each with their Frame): ~1.6 MB at most, then all are named again. */
     private static final int MAX_CACHED = 8_192;
     private static final boolean DEBUG = System.getenv("KFR_DEBUG") != null;
+    /** Anchors kept (~0.1 kB each); beyond, all are dropped and looked up again. */
+    private static final int MAX_ANCHORS = 4_096;
+    /** Methods looked up per pass over the loaded classes (JVMTI), and passes at most once per this. */
+    private static final int LOOKUPS_PER_PASS = 256;
+    private static final long LOOKUP_INTERVAL_NANOS = 1_000_000_000L;
+    /** A Method* no loaded class owned (its class unloaded, or named unlike JVMTI names it) is not looked up again for this long. */
+    private static final long NOT_FOUND_NANOS = 30_000_000_000L;
+    /**
+     * A batch's records were sent after the previous batch's last ring read (else that read had
+     * them), each by one run of the BPF walker that walked its stack just before: a run that
+     * cannot sleep and takes microseconds. An anchor verified this much before the previous batch
+     * began is therefore older than every walk of this batch.
+     */
+    private static final long ANCHOR_MARGIN_NANOS = 1_000_000_000L;
 
     private static final List<Frame> TRUNCATED = List.of(Frame.unknown("[truncated]"));
     private static final List<Frame> UNLOADED = List.of(Frame.unknown("[java: classes unloaded meanwhile]"));
@@ -48,7 +76,16 @@ public final class JavaFrameSymbolizer {
     private long unloadedClasses = classLoading.getUnloadedClassCount();
     private long unknownFrames;
     /** Names used in the current batch whose metadata could be reused after class unloading. */
-    private final java.util.Set<List<Frame>> usedInBatch = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private final Map<List<Frame>, Named> usedInBatch = new IdentityHashMap<>();
+    /** Names of the current batch not trusted (endBatch). */
+    private final Set<List<Frame>> untrustedInBatch = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Method* -> the class that owned it when looked up. */
+    private final Map<Long, Anchor> anchors = new HashMap<>();
+    /** Method* -> when a lookup last found no owner. */
+    private final Map<Long, Long> notFound = new HashMap<>();
+    private long batchBegin = System.nanoTime();
+    private long previousBatchBegin = batchBegin;
+    private long lastLookup = System.nanoTime() - LOOKUP_INTERVAL_NANOS;
 
     private static final class FrameKey {
         private final long ref;
@@ -100,14 +137,30 @@ public final class JavaFrameSymbolizer {
         }
     }
 
-    /** A frame's names; neverUnloaded: all its methods belong to loaders that never unload. */
+    /** A class that owned a Method* at {@code verified} (System.nanoTime), held weakly. */
+    private static final class Anchor {
+        private final WeakReference<Class<?>> owner;
+        private final long verified;
+
+        private Anchor(Class<?> owner, long verified) {
+            this.owner = new WeakReference<>(owner);
+            this.verified = verified;
+        }
+    }
+
+    /**
+     * A frame's names; methods and classes: the Method* and class name of each of its scopes whose
+     * loader may unload (none: neverUnloaded).
+     */
     private static final class Named {
         private final List<Frame> frames;
-        private final boolean neverUnloaded;
+        private final long[] methods;
+        private final String[] classes;
 
-        private Named(List<Frame> frames, boolean neverUnloaded) {
+        private Named(List<Frame> frames, long[] methods, String[] classes) {
             this.frames = frames;
-            this.neverUnloaded = neverUnloaded;
+            this.methods = methods;
+            this.classes = classes;
         }
 
         public List<Frame> frames() {
@@ -115,7 +168,7 @@ public final class JavaFrameSymbolizer {
         }
 
         public boolean neverUnloaded() {
-            return neverUnloaded;
+            return methods.length == 0;
         }
 
         @Override
@@ -127,20 +180,17 @@ public final class JavaFrameSymbolizer {
                 return false;
             }
             Named o = (Named) other;
-            return Objects.equals(frames, o.frames) && neverUnloaded == o.neverUnloaded;
+            return Objects.equals(frames, o.frames) && Arrays.equals(methods, o.methods) && Arrays.equals(classes, o.classes);
         }
 
         @Override
         public int hashCode() {
-            int h = 0;
-            h = 31 * h + Objects.hashCode(frames);
-            h = 31 * h + Boolean.hashCode(neverUnloaded);
-            return h;
+            return Objects.hash(frames, Arrays.hashCode(methods), Arrays.hashCode(classes));
         }
 
         @Override
         public String toString() {
-            return "Named[frames=" + frames + ", neverUnloaded=" + neverUnloaded + "]";
+            return "Named[frames=" + frames + ", methods=" + Arrays.toString(methods) + "]";
         }
     }
 
@@ -189,33 +239,119 @@ public final class JavaFrameSymbolizer {
             names.put(key, named);
         }
         if (!named.neverUnloaded()) {
-            usedInBatch.add(named.frames());
+            usedInBatch.put(named.frames(), named);
         }
         return named.frames();
     }
 
     /** Starts naming the frames of records walked since the last batch. */
     public void beginBatch() {
+        previousBatchBegin = batchBegin;
+        batchBegin = System.nanoTime();
         usedInBatch.clear();
+        untrustedInBatch.clear();
     }
 
     /**
-     * Ends a batch: true if its names can be trusted; false if classes were unloaded meanwhile,
-     * and then {@link #untrusted} replaces the names of unloadable methods used in this batch.
+     * Ends a batch: true if its names can be trusted; false if classes were unloaded meanwhile and
+     * some names used in it are neither of loaders that never unload nor anchored; then
+     * {@link #untrusted} replaces those.
      */
     public boolean endBatch() {
         long unloaded = classLoading.getUnloadedClassCount();
-        if (unloaded == unloadedClasses) {
-            return true;
+        if (unloaded != unloadedClasses) {
+            unloadedClasses = unloaded;
+            clearCaches();
+            for (Named named : usedInBatch.values()) {
+                if (!anchored(named)) {
+                    untrustedInBatch.add(named.frames());
+                }
+            }
+            if (DEBUG) {
+                System.err.printf("kfr: classes unloaded: %d of %d unloadable names anchored (%d anchors)%n",
+                        usedInBatch.size() - untrustedInBatch.size(), usedInBatch.size(), anchors.size());
+            }
         }
-        unloadedClasses = unloaded;
-        clearCaches();
-        return usedInBatch.isEmpty();
+        if (unloadedClasses > 0) { // a JVM that never unloads a class needs no anchor
+            anchorUsed();
+        }
+        return untrustedInBatch.isEmpty();
+    }
+
+    /**
+     * Whether each unloadable method of a name is anchored: verified before the batch's records
+     * were walked ({@link #ANCHOR_MARGIN_NANOS}), and its class lives now, after every name of this
+     * batch was read.
+     */
+    private boolean anchored(Named named) {
+        for (long m : named.methods) {
+            Anchor a = anchors.get(m);
+            if (a == null || previousBatchBegin - a.verified < ANCHOR_MARGIN_NANOS) {
+                return false;
+            }
+            if (a.owner.get() == null) {
+                anchors.remove(m); // unloaded: its Method* may belong to another class now
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Looks up the owners of this batch's unloadable methods that have no live anchor (one pass a second at most). */
+    private void anchorUsed() {
+        if (usedInBatch.isEmpty() || System.nanoTime() - lastLookup < LOOKUP_INTERVAL_NANOS) {
+            return;
+        }
+        Map<Long, String> wanted = new HashMap<>();
+        for (Named named : usedInBatch.values()) {
+            for (int i = 0; i < named.methods.length && wanted.size() < LOOKUPS_PER_PASS; i++) {
+                Anchor a = anchors.get(named.methods[i]);
+                Long missed = notFound.get(named.methods[i]);
+                if ((a == null || a.owner.get() == null) && (missed == null || System.nanoTime() - missed > NOT_FOUND_NANOS)) {
+                    wanted.put(named.methods[i], named.classes[i]);
+                }
+            }
+        }
+        if (wanted.isEmpty()) {
+            return;
+        }
+        lastLookup = System.nanoTime();
+        long[] methods = new long[wanted.size()];
+        String[] classes = new String[wanted.size()];
+        int k = 0;
+        for (Map.Entry<Long, String> e : wanted.entrySet()) {
+            methods[k] = e.getKey();
+            classes[k++] = e.getValue();
+        }
+        long began = System.nanoTime();
+        Class<?>[] owners = KfrNative.javaClassesOwning(classes, methods);
+        long verified = System.nanoTime(); // after every check of the pass: the latest it can have been
+        if (owners == null) {
+            return;
+        }
+        if (anchors.size() + owners.length > MAX_ANCHORS) {
+            anchors.clear();
+        }
+        if (notFound.size() + owners.length > MAX_ANCHORS) {
+            notFound.clear();
+        }
+        for (int i = 0; i < owners.length; i++) {
+            if (owners[i] != null) {
+                anchors.put(methods[i], new Anchor(owners[i], verified));
+                notFound.remove(methods[i]);
+            } else {
+                notFound.put(methods[i], verified);
+            }
+        }
+        if (DEBUG) {
+            System.err.printf("kfr: anchors: looked up %d methods, found %d, in %d us%n", methods.length,
+                    Arrays.stream(owners).filter(Objects::nonNull).count(), (verified - began) / 1000);
+        }
     }
 
     /** After an untrusted batch: the frames as they can be shown (names that may be stale become unknown). */
     public List<Frame> untrusted(List<Frame> frames) {
-        if (!usedInBatch.contains(frames)) {
+        if (!untrustedInBatch.contains(frames)) {
             return frames;
         }
         unknownFrames++;
@@ -252,7 +388,8 @@ public final class JavaFrameSymbolizer {
             return unknown(reason(names));
         }
         List<Frame> out = new ArrayList<>(2);
-        boolean allNeverUnloaded = true;
+        List<Long> methods = new ArrayList<>(0);
+        List<String> classes = new ArrayList<>(0);
         for (String line : names.split("\n")) {
             String[] f = line.split("\t", -1);
             if (f.length < 9) {
@@ -262,7 +399,13 @@ public final class JavaFrameSymbolizer {
             int bci = Integer.parseInt(f[1]);
             int lineNo = Integer.parseInt(f[2]);
             boolean hidden = f[3].equals("1");
-            allNeverUnloaded &= f[5].equals("1"); // a stub's name does not depend on a class either
+            if (!f[5].equals("1")) { // a stub's name does not depend on a class either
+                if (f.length < 10) {
+                    return unknown("malformed");
+                }
+                methods.add(Long.parseUnsignedLong(f[9], 16));
+                classes.add(f[6]);
+            }
             if (type == JS_STUB) {
                 out.add(new Frame("libjvm.so", "[stub] " + f[7], "()V", FrameType.CPP, -1, -1, false));
                 continue;
@@ -273,7 +416,8 @@ public final class JavaFrameSymbolizer {
             }
             out.add(new Frame(f[6], f[7], f[8], t, lineNo, bci, hidden));
         }
-        return out.isEmpty() ? unknown("empty") : new Named(List.copyOf(out), allNeverUnloaded);
+        return out.isEmpty() ? unknown("empty") : new Named(List.copyOf(out),
+                methods.stream().mapToLong(Long::longValue).toArray(), classes.toArray(new String[0]));
     }
 
     /** The frame type of a walker frame kind; null for a kind this symbolizer does not know. */
@@ -293,7 +437,7 @@ public final class JavaFrameSymbolizer {
     }
 
     private static Named unknown(String reason) {
-        return new Named(List.of(Frame.unknown("[java: " + reason + "]")), true);
+        return new Named(List.of(Frame.unknown("[java: " + reason + "]")), new long[0], new String[0]);
     }
 
     private static String reason(String names) {

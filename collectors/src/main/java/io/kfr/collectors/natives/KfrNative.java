@@ -58,6 +58,13 @@ public final class KfrNative {
     /** The perf event in use: "cycles" or "cpu-clock". */
     public static native String cpuEvent(long handle);
 
+    /**
+     * Whether a CPU collector with Java frames set -XX:+DebugNonSafepoints (through the VMStructs
+     * flag table, so that samples in compiled code name their inlined methods): 1 set, 0 it could
+     * not be, -1 no such collector opened.
+     */
+    public static native int cpuDebugNonSafepoints();
+
     // ---- every collector (a handle from offcpuOpen or cpuOpen); a bad or closed handle: -EBADF
     // (nothing for the void calls), with lastError saying so
 
@@ -147,7 +154,8 @@ public final class KfrNative {
 
     /**
      * Names of one raw Java frame (struct kfr_java_frame), read from this JVM's memory with checks.
-     * One line per scope, innermost first: {@code type\tbci\tline\thidden\tapprox\tclass\tmethod\tdescriptor},
+     * One line per scope, innermost first:
+     * {@code type\tbci\tline\thidden\tapprox\tpermanent\tclass\tmethod\tdescriptor\tMethod* (hex)},
      * or "!reason" if it cannot be named. Only the collector thread calls this.
      */
     public static native String javaFrameNames(long ref, int value, int cookie);
@@ -184,6 +192,13 @@ public final class KfrNative {
      * name and signature locates the loader's metadata. False if it could not be found.
      */
     public static native boolean javaPermanentLoader(Class<?> cls, String method, String signature, boolean isStatic);
+
+    /**
+     * For each (classes[i], methods[i]): the loaded class named classes[i] (as {@link #javaFrameNames}
+     * names it) that owns the Method* methods[i] now, or null; at most 256 pairs, one pass over the
+     * loaded classes (JVMTI; no class is initialized). Null if JVMTI is unavailable.
+     */
+    public static native Class<?>[] javaClassesOwning(String[] classes, long[] methods);
 
     // ---- the off-CPU collector's own calls
 

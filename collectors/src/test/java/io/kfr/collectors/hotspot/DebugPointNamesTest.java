@@ -113,7 +113,7 @@ class DebugPointNamesTest {
     }
 
     /** A pc the CPU sampler interrupted in the given compiled method, spun on another thread. */
-    private static long sampledPcIn(String method) throws Exception {
+    static long sampledPcIn(String method) throws Exception {
         AtomicInteger tid = new AtomicInteger();
         stop = false;
         Thread spinner = new Thread(() -> {

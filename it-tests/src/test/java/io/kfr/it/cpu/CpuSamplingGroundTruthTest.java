@@ -77,18 +77,14 @@ class CpuSamplingGroundTruthTest {
                 + " own sampler is off\n" + context);
 
         share(byThread, "burn-direct", s -> has(s, BURNERS, "burnDirect", null), 0.90, "name burnDirect", context);
-        if (jdk == Jdk.JDK11) {
-            // JDK 11's C2 keeps no debug info inside this inlined counted loop: a pc interrupted there
-            // is named from the next debug info after it, the loop's own line in burnInlined, without
-            // tiny's frame (docs/jdks.md); the method is right
-            share(byThread, "burn-inlined", s -> has(s, BURNERS, "burnInlined", null), 0.90, "name burnInlined", context);
-        } else {
-            share(byThread, "burn-inlined", s -> has(s, BURNERS, "tiny", null) && has(s, BURNERS, "burnInlined", null),
-                    0.90, "name tiny (inlined) under burnInlined", context);
-            // tiered compilation: some samples come from code where tiny is not inlined yet
-            share(byThread, "burn-inlined", s -> has(s, BURNERS, "tiny", "Inlined"), 0.70, "show tiny as an Inlined frame",
-                    context);
-        }
+        // tiny's frame needs DebugNonSafepoints, which kfr sets through the JVM's flag table (JDK 11's
+        // JVMFlag::_type is the type's name, 16+'s an enum: both read); without it C2 keeps no debug
+        // info inside this counted loop and the JVM's own sampler names burnInlined's loop line too
+        share(byThread, "burn-inlined", s -> has(s, BURNERS, "tiny", null) && has(s, BURNERS, "burnInlined", null),
+                0.90, "name tiny (inlined) under burnInlined", context);
+        // tiered compilation: some samples come from code where tiny is not inlined yet
+        share(byThread, "burn-inlined", s -> has(s, BURNERS, "tiny", "Inlined"), 0.70, "show tiny as an Inlined frame",
+                context);
         // samples in the vDSO under System.nanoTime: found through libjvm's frame pointers
         share(byThread, "clock", s -> has(s, BURNERS, "burnClock", null), 0.90, "name burnClock", context);
         share(byThread, "zlib", CpuSamplingGroundTruthTest::nativeZlibUnderDeflater, 0.80,

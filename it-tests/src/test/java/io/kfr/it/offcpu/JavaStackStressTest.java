@@ -44,12 +44,12 @@ class JavaStackStressTest {
     private static final String UNLOADED_MEANWHILE = "java: classes unloaded meanwhile";
     private static final double UNLOADED_MEANWHILE_BUDGET = 0.10;
     /**
-     * JDK 11: a lambda proxy is a VM-anonymous class with a loader of its own, unloadable at any
-     * time, and this workload's threads run through lambdas: their proxy frames are unknown in
-     * every poll period with an unloading (14-18% of all frames in the first runs, the rest of the
-     * stack named). Still never a wrong name; the precision to gain is in docs/jdks.md.
+     * JDK 11: a lambda proxy is a VM-anonymous class with a loader of its own, and this workload's
+     * threads run through lambdas: their proxy frames keep their names once anchored (their class
+     * found alive, docs/jdks.md), which takes the first 2 s of the run: 6-10.5% of all frames at
+     * load 8-14 (17: 2-4%), 15-22% before anchors.
      */
-    private static final double UNLOADED_MEANWHILE_BUDGET_JDK11 = 0.20;
+    private static final double UNLOADED_MEANWHILE_BUDGET_JDK11 = 0.15;
     private static final String WORKLOAD_PACKAGE = "io.kfr.it.support.workload.";
     /** Threads of the JVM that never run Java code. */
     private static final Pattern JVM_THREADS =

@@ -13,6 +13,7 @@ import io.kfr.collectors.RunningCollector;
 import io.kfr.collectors.cpu.CpuCollector;
 import io.kfr.collectors.cpu.CpuConfig;
 import io.kfr.collectors.cpu.CpuListener;
+import io.kfr.collectors.natives.KfrNative;
 import io.kfr.collectors.offcpu.JavaFramesSelfTest;
 import io.kfr.collectors.probe.CollectorTrial;
 
@@ -63,6 +64,10 @@ public final class CpuKind implements CollectorKind {
         // the off-CPU collector, when it runs, has said it already
         if (firstCollector && config.javaFrames() && java.startsWith("failed: ")) {
             Log.error("Java frames off: " + java.substring(8) + "; CPU samples end at the native frames");
+        }
+        if (KfrNative.cpuDebugNonSafepoints() == 0) {
+            Log.error("-XX:+DebugNonSafepoints could not be set through the JVM's flag table: CPU samples in"
+                    + " JIT-compiled code name the method at the next debug point, not the methods inlined there");
         }
         return c;
     }
