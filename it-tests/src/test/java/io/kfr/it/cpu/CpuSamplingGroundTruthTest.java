@@ -79,12 +79,20 @@ class CpuSamplingGroundTruthTest {
         share(byThread, "burn-direct", s -> has(s, BURNERS, "burnDirect", null), 0.90, "name burnDirect", context);
         // tiny's frame needs DebugNonSafepoints, which kfr sets through the JVM's flag table (JDK 11's
         // JVMFlag::_type is the type's name, 16+'s an enum: both read); without it C2 keeps no debug
-        // info inside this counted loop and the JVM's own sampler names burnInlined's loop line too
+        // info inside this counted loop and the JVM's own sampler names burnInlined's loop line too.
+        // Even with it, how much of the loop's code has a debug point inside tiny depends on the code
+        // C2 made for this CPU (>= 90% of the JVM's own samples on one machine, 80% on another):
+        // kfr must name tiny as often as the JVM's own sampler does on the same machine, within 10
+        // points, and need not pass 80%: JDK 25's own sampler stops threads at safepoint polls (JEP
+        // 518), where there is always a debug point, and reaches 99% where an asynchronous one cannot
+        double jvmOwn = jvmOwnTinyShare(jdk);
         share(byThread, "burn-inlined", s -> has(s, BURNERS, "tiny", null) && has(s, BURNERS, "burnInlined", null),
-                0.90, "name tiny (inlined) under burnInlined", context);
-        // tiered compilation: some samples come from code where tiny is not inlined yet
-        share(byThread, "burn-inlined", s -> has(s, BURNERS, "tiny", "Inlined"), 0.70, "show tiny as an Inlined frame",
-                context);
+                Math.min(0.90, jvmOwn) - 0.10, String.format("name tiny (inlined) under burnInlined (the JVM's own"
+                        + " sampler: %.0f%%)", jvmOwn * 100), context);
+        // tiered compilation: some samples come from code where tiny is not inlined yet (JDK 11 reaches
+        // the C2 code that inlines it later in these 4 s: 69-74% of its samples, 75-80% on the others)
+        share(byThread, "burn-inlined", s -> has(s, BURNERS, "tiny", "Inlined"), jdk == Jdk.JDK11 ? 0.60 : 0.70,
+                "show tiny as an Inlined frame", context);
         // samples in the vDSO under System.nanoTime: found through libjvm's frame pointers
         share(byThread, "clock", s -> has(s, BURNERS, "burnClock", null), 0.90, "name burnClock", context);
         share(byThread, "zlib", CpuSamplingGroundTruthTest::nativeZlibUnderDeflater, 0.80,
@@ -97,6 +105,39 @@ class CpuSamplingGroundTruthTest {
         System.out.printf("cpu samples %s: %s; GC samples with C++ frames %d; stack epochs %d%n", jdk, counts(byThread),
                 gcWithCpp, epochs);
         return epochs;
+    }
+
+    private static final Map<Jdk, Double> JVM_OWN_TINY = new HashMap<>();
+
+    /**
+     * The share of the JVM's own execution samples (JFR, DebugNonSafepoints, no kfr) of the
+     * burn-inlined thread that name tiny: what the JVM's debug info allows on this machine.
+     */
+    private static double jvmOwnTinyShare(Jdk jdk) throws Exception {
+        Double known = JVM_OWN_TINY.get(jdk);
+        if (known != null) {
+            return known;
+        }
+        Path file = Files.createTempDirectory("kfr-it-cpu-jfr").resolve("jvm.jfr");
+        JvmRun.Result run = JvmRun.on(jdk).jvmArg("-XX:+UnlockDiagnosticVMOptions").jvmArg("-XX:+DebugNonSafepoints")
+                .jvmArg("-XX:StartFlightRecording=filename=" + file + ",settings=profile")
+                .main(CpuBurners.class, "4").run(120);
+        assertEquals(0, run.exitCode(), run.describe());
+        long samples = 0;
+        long tiny = 0;
+        for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
+            if (e.getEventType().getName().equals("jdk.ExecutionSample") && e.getThread("sampledThread") != null
+                    && "burn-inlined".equals(e.getThread("sampledThread").getJavaName()) && e.getStackTrace() != null) {
+                samples++;
+                tiny += has(e.getStackTrace().getFrames(), BURNERS, "tiny", null) ? 1 : 0;
+            }
+        }
+        assertTrue(samples >= 50, "the JVM's own sampler sampled burn-inlined " + samples + " times: " + file);
+        double share = (double) tiny / samples;
+        System.out.printf("cpu samples %s: the JVM's own sampler names tiny in %d of %d burn-inlined samples%n", jdk,
+                tiny, samples);
+        JVM_OWN_TINY.put(jdk, share);
+        return share;
     }
 
     private static void share(Map<String, List<List<RecordedFrame>>> byThread, String thread,
