@@ -113,7 +113,15 @@ class OffCpuCollectorTest {
         }
         Thread.sleep(20);
         String exitName = collector.exitedThreadName(shortTid.get());
-        Thread.sleep(300); // a periodic drain and statistics
+        // a periodic drain and statistics (every 200 ms once the collector's thread runs; its start
+        // names the kernel's and this JVM's symbols first)
+        long waitStart = System.nanoTime();
+        while (out.statistics().isEmpty() && System.nanoTime() - waitStart < 10_000_000_000L) {
+            Thread.sleep(20);
+        }
+        System.out.printf("[measure] first periodic statistics %d ms after the workload ended%n",
+                (System.nanoTime() - waitStart) / 1_000_000);
+        Thread.sleep(300);
         collector.close();
         assertNull(collector.failure(), () -> "collector failed: " + collector.failure());
 
