@@ -89,10 +89,10 @@ class CpuSamplingGroundTruthTest {
         share(byThread, "burn-inlined", s -> has(s, BURNERS, "tiny", null) && has(s, BURNERS, "burnInlined", null),
                 Math.min(0.90, jvmOwn) - 0.10, String.format("name tiny (inlined) under burnInlined (the JVM's own"
                         + " sampler: %.0f%%)", jvmOwn * 100), context);
-        // tiered compilation: some samples come from code where tiny is not inlined yet (JDK 11 reaches
-        // the C2 code that inlines it later in these 4 s: 69-74% of its samples, 75-80% on the others)
-        share(byThread, "burn-inlined", s -> has(s, BURNERS, "tiny", "Inlined"), jdk == Jdk.JDK11 ? 0.60 : 0.70,
-                "show tiny as an Inlined frame", context);
+        // tiered compilation: some samples come from code where tiny is not inlined yet, and some from
+        // C2 code without a debug point inside tiny (above): 66-80% of the samples on the AMD EPYC VM
+        share(byThread, "burn-inlined", s -> has(s, BURNERS, "tiny", "Inlined"), 0.60, "show tiny as an Inlined frame",
+                context);
         // samples in the vDSO under System.nanoTime: found through libjvm's frame pointers
         share(byThread, "clock", s -> has(s, BURNERS, "burnClock", null), 0.90, "name burnClock", context);
         share(byThread, "zlib", CpuSamplingGroundTruthTest::nativeZlibUnderDeflater, 0.80,
