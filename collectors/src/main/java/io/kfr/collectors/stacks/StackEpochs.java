@@ -105,23 +105,22 @@ public final class StackEpochs {
         int[] ids();
     }
 
-    /** Whether a stack id can still be read once the next epoch has started. */
-    boolean readableAfterNext(int stackId) {
-        epoch++;
-        try {
-            return readable(stackId);
-        } finally {
-            epoch--;
-        }
-    }
-
     /** Whether a stack id can still be read (its epoch is the current or the previous one). */
     boolean readable(int stackId) {
+        return readableIn(stackId, epoch);
+    }
+
+    /** Whether a stack id can still be read once the next epoch has started. */
+    private boolean readableAfterNext(int stackId) {
+        return readableIn(stackId, epoch + 1);
+    }
+
+    private static boolean readableIn(int stackId, int current) {
         if (stackId < 0 || (stackId & ~((EPOCH_MASK << EPOCH_SHIFT) | BUCKET_MASK)) != 0) {
             return true; // not a stack id in epochs (e.g. a waker's, marked by a higher bit)
         }
         int e = (stackId >>> EPOCH_SHIFT) & EPOCH_MASK;
-        return e == (epoch & EPOCH_MASK) || e == ((epoch - 1) & EPOCH_MASK);
+        return e == (current & EPOCH_MASK) || e == ((current - 1) & EPOCH_MASK);
     }
 
     public long epochs() {

@@ -215,9 +215,9 @@ public final class StackResolver {
             if (old != null) {
                 next.put(id, old);
             } else if (expiring.test(id) && next.size() < MAX_CARRIED) {
-                int n = source.read(id, ips);
-                if (n >= 0) {
-                    next.put(id, Arrays.copyOf(ips, n));
+                long[] fresh = readIps(id); // not carried before: what the source has, or null
+                if (fresh != null) {
+                    next.put(id, fresh);
                     carriedTotal++;
                 }
             }
