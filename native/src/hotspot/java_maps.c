@@ -20,13 +20,17 @@ static struct kfr_ring *ring;
 static int users;
 static uint32_t *generations[MAX_GENERATIONS];
 
-static int create_like(const struct bpf_map *m, const char *name)
+/* A map like m (type, sizes, flags) into *fd; 0 or -errno. */
+static int create_like(const struct bpf_map *m, const char *name, int *fd)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = bpf_map__map_flags(m));
-	int fd = bpf_map_create(bpf_map__type(m), name, bpf_map__key_size(m), bpf_map__value_size(m),
-				bpf_map__max_entries(m), &opts);
+	int created = bpf_map_create(bpf_map__type(m), name, bpf_map__key_size(m), bpf_map__value_size(m),
+				     bpf_map__max_entries(m), &opts);
 
-	return fd < 0 ? -errno : fd;
+	if (created < 0)
+		return -errno;
+	*fd = created;
+	return 0;
 }
 
 static void close_fd(int *fd)
@@ -50,11 +54,8 @@ static int create_shared(struct bpf_map *threads, struct bpf_map *seen, struct b
 {
 	int err;
 
-	if ((err = threads_fd = create_like(threads, "java_threads")) < 0 ||
-	    (err = seen_fd = create_like(seen, "java_seen")) < 0 || (err = stacks_fd = create_like(stacks, "java_stacks")) < 0) {
-		threads_fd = threads_fd < 0 ? -1 : threads_fd;
-		seen_fd = seen_fd < 0 ? -1 : seen_fd;
-		stacks_fd = stacks_fd < 0 ? -1 : stacks_fd;
+	if ((err = create_like(threads, "java_threads", &threads_fd)) || (err = create_like(seen, "java_seen", &seen_fd)) ||
+	    (err = create_like(stacks, "java_stacks", &stacks_fd))) {
 		close_all();
 		return err;
 	}
