@@ -1,7 +1,7 @@
 package io.kfr.it.support.workload;
 
 /**
- * A monitor notify loop: thread "notifier" notifies thread "waiter" every 2 ms from
+ * A monitor notify loop: thread "notifier" notifies thread "waiter" every 2 ms from WakerTruth's
  * {@code notifyWaiter} (a synchronized block around {@code notify}), for as many calls as it takes
  * a JIT to compile it (WakerTruth's 60 rounds stay interpreted). The waiter is woken at the
  * notifier's monitor exit, a leaf call from Java into libjvm: what the waker's Java walk from a
@@ -9,9 +9,6 @@ package io.kfr.it.support.workload;
  * Usage: NotifyLoop <seconds>.
  */
 public final class NotifyLoop {
-    private static final Object MONITOR = new Object();
-    private static int signals;
-
     private NotifyLoop() {
     }
 
@@ -19,7 +16,7 @@ public final class NotifyLoop {
         long end = System.nanoTime() + Long.parseLong(args[0]) * 1_000_000_000L;
         Thread waiter = new Thread(() -> {
             while (true) {
-                waitForSignal();
+                WakerTruth.waitForSignal(null);
             }
         }, "waiter");
         waiter.setDaemon(true);
@@ -27,27 +24,7 @@ public final class NotifyLoop {
         Thread.currentThread().setName("notifier");
         while (System.nanoTime() < end) {
             Thread.sleep(2);
-            notifyWaiter();
-        }
-    }
-
-    private static void waitForSignal() {
-        synchronized (MONITOR) {
-            while (signals == 0) {
-                try {
-                    MONITOR.wait();
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-            signals--;
-        }
-    }
-
-    private static void notifyWaiter() {
-        synchronized (MONITOR) {
-            signals++;
-            MONITOR.notify();
+            WakerTruth.notifyWaiter();
         }
     }
 }

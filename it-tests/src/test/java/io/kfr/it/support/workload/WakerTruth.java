@@ -196,7 +196,8 @@ public final class WakerTruth {
         runPair(waiter, waker, tids, "notify", "notifyWaiter", rounds);
     }
 
-    private static void waitForSignal(CountDownLatch first) {
+    /** Waits for one notify (counting down first, if given, once the monitor is held). */
+    static void waitForSignal(CountDownLatch first) {
         synchronized (MONITOR) {
             if (first != null) {
                 first.countDown();
@@ -212,7 +213,7 @@ public final class WakerTruth {
         }
     }
 
-    private static void notifyWaiter() {
+    static void notifyWaiter() {
         synchronized (MONITOR) {
             signals++;
             MONITOR.notify();
