@@ -535,11 +535,13 @@ static bool nm_info25(const struct kfr_hs_layout *l, uintptr_t blob, const uint8
 	return true;
 }
 
-/* Exact PcDesc for pc_offset (the array is sorted, with sentinels at both ends): 1 and the
- * scope decode offset, 0 if none, -1 on a read error. */
 /* The PcDesc at pc_offset (a return address: call sites are recorded exactly), or with near set,
- * the first one after it (an interrupted pc: what HotSpot's own samplers use). 1 if found (decode
- * set), 0 if none, -1 if unreadable. */
+ * the first one at or after it (an interrupted pc). A non-safepoint PcDesc sits at the end of the
+ * instructions it describes, so a pc equal to its offset takes the instruction that just retired,
+ * where a timer interrupt that waited for a long-latency instruction lands: JDK 25's JFR sampler
+ * does the same (pc_desc_near(pc)); AsyncGetCallTrace looks from pc + 1 and names the inlined
+ * method of a hot loop less often (docs/jdks.md). The array is sorted, with sentinels at both
+ * ends. 1 if found (decode set), 0 if none, -1 if unreadable. */
 static int pcdesc_find(const struct kfr_hs_layout *l, const struct nm_info *ni, int32_t pc_offset, bool near,
 		       uint32_t *decode)
 {
@@ -549,7 +551,7 @@ static int pcdesc_find(const struct kfr_hs_layout *l, const struct nm_info *ni, 
 
 	if (size < 8 || size > (long)sizeof(d) || bytes % (uintptr_t)size || bytes / (uintptr_t)size > DATA_MAX)
 		return -1;
-	long after = -1; /* index of the first PcDesc with a pc_offset above pc_offset */
+	long after = -1; /* index of the first PcDesc with a pc_offset at or above pc_offset */
 	for (long lo = 0, hi = (long)(bytes / (uintptr_t)size) - 1; lo <= hi;) {
 		long mid = lo + (hi - lo) / 2;
 		int32_t off;
@@ -561,7 +563,7 @@ static int pcdesc_find(const struct kfr_hs_layout *l, const struct nm_info *ni, 
 			*decode = ld32(d, l->pcdesc_scope_decode_offset);
 			return 1;
 		}
-		if (off <= pc_offset) {
+		if (off < pc_offset) {
 			lo = mid + 1;
 		} else {
 			after = mid;
@@ -687,7 +689,7 @@ static int expand_compiled(const struct kfr_hs_layout *l, const struct kfr_java_
 		return whole_nmethod(m, &mi, KFR_JS_JIT, out);
 	int n = scopes_expand(l, &ni, decode, m, &mi, out, max);
 	for (int i = 0; interrupted && i < n; i++)
-		out[i].approx = 1; /* the scopes of the next debug-info point after the pc */
+		out[i].approx = 1; /* the scopes of the debug-info point at or after the pc */
 	return n;
 }
 
@@ -797,7 +799,7 @@ int kfr_hs_debug_point(const struct kfr_hs_layout *l, const struct kfr_java_fram
 	}
 	if (pc < blob + e->code_begin_off || pc >= blob + e->blob_size)
 		return -KFR_JS_ERR_SCOPE;
-	*point = kfr_pcd_next_decode(e, (int32_t)(pc - blob - e->code_begin_off));
+	*point = kfr_pcd_near_decode(e, (int32_t)(pc - blob - e->code_begin_off));
 	return 0;
 }
 

@@ -34,7 +34,7 @@ struct kfr_hs_scope {
 	uint8_t type;     /* KFR_JS_* */
 	uint8_t hidden;   /* the method is hidden (lambda forms, ...) */
 	uint8_t approx;   /* compiled frame without an exact PcDesc: no inlining info, line unknown; or an
-	                   * interrupted pc named from the next PcDesc (KFR_JF_COMPILED_PC) */
+	                   * interrupted pc named from the PcDesc at or after it (KFR_JF_COMPILED_PC) */
 	/* what was validated with the method (0 for stubs): its class and Symbol*s; the same values
 	 * give the same kfr_hs_method_names while no class is unloaded */
 	uintptr_t holder, klass_sym, name_sym, sig_sym;
@@ -58,7 +58,7 @@ int kfr_hs_blob_name(const struct kfr_hs_layout *l, uintptr_t blob, char *out, s
 int kfr_hs_nmethod_compile_id(const struct kfr_hs_layout *l, uintptr_t blob, uint32_t *compile_id);
 
 /* Which debug-information point names an interrupted pc (a KFR_JF_COMPILED_PC frame): the scope
- * decode offset of the first PcDesc after it, or 0 when the nmethod is named as a whole there.
+ * decode offset of the first PcDesc at or after it, or 0 when the nmethod is named as a whole there.
  * Frames of one nmethod (ref and cookie) with the same point have the same kfr_hs_expand result,
  * so callers name one pc per point. The nmethod is checked as kfr_hs_expand checks it; its PcDesc
  * table is read once (pc_desc_cache.h). 0, or -KFR_JS_ERR_* (then name the frame itself).

@@ -64,14 +64,14 @@ bool kfr_pcd_put(const struct kfr_pcd_entry *src)
 	return true;
 }
 
-uint32_t kfr_pcd_next_decode(const struct kfr_pcd_entry *e, int32_t pc_offset)
+uint32_t kfr_pcd_near_decode(const struct kfr_pcd_entry *e, int32_t pc_offset)
 {
-	uint32_t lo = 0, hi = e->n; /* first index whose pc offset is above pc_offset */
+	uint32_t lo = 0, hi = e->n; /* first index whose pc offset is at or above pc_offset */
 
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 
-		if (e->pc_offset[mid] <= pc_offset)
+		if (e->pc_offset[mid] < pc_offset)
 			lo = mid + 1;
 		else
 			hi = mid;

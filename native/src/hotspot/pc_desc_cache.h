@@ -28,8 +28,9 @@ const struct kfr_pcd_entry *kfr_pcd_get(uintptr_t blob, uint32_t compile_id);
 /* Stores an entry (its arrays are copied); false if it does not fit the budget. */
 bool kfr_pcd_put(const struct kfr_pcd_entry *e);
 
-/* The decode offset of the first PcDesc above pc_offset (what names an interrupted pc), 0 if none. */
-uint32_t kfr_pcd_next_decode(const struct kfr_pcd_entry *e, int32_t pc_offset);
+/* The decode offset of the first PcDesc at or above pc_offset (what names an interrupted pc, as
+ * HotSpot's pc_desc_near: see pcdesc_find in hotspot_symbols.c), 0 if none. */
+uint32_t kfr_pcd_near_decode(const struct kfr_pcd_entry *e, int32_t pc_offset);
 
 /* Forgets every entry. */
 void kfr_pcd_clear(void);

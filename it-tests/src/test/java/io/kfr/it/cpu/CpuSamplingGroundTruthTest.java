@@ -81,18 +81,18 @@ class CpuSamplingGroundTruthTest {
         // JVMFlag::_type is the type's name, 16+'s an enum: both read); without it C2 keeps no debug
         // info inside this counted loop and the JVM's own sampler names burnInlined's loop line too.
         // Even with it, how much of the loop's code has a debug point inside tiny depends on the code
-        // C2 made for this CPU (>= 90% of the JVM's own samples on one machine, 80% on another):
-        // kfr must name tiny as often as the JVM's own sampler does on the same machine, within 10
-        // points, and need not pass 80%: JDK 25's own sampler stops threads at safepoint polls (JEP
-        // 518), where there is always a debug point, and reaches 99% where an asynchronous one cannot
-        double jvmOwn = jvmOwnTinyShare(jdk);
+        // C2 made for this CPU (84-100% of the JVM's own samples, by machine and JDK): kfr must name
+        // tiny as often as the JVM's own sampler on the same machine, within 10 points, up to 95%.
+        // JDK 25's own sampler stops threads at safepoint polls (JEP 518), where there is always a
+        // debug point; kfr's asynchronous samples reach 96-98% there (an interrupted pc is named by
+        // the debug point at or after it, as HotSpot's pc_desc_near: the next one instead gave 73%).
+        double jvmOwn = Math.min(0.95, jvmOwnTinyShare(jdk));
         share(byThread, "burn-inlined", s -> has(s, BURNERS, "tiny", null) && has(s, BURNERS, "burnInlined", null),
-                Math.min(0.90, jvmOwn) - 0.10, String.format("name tiny (inlined) under burnInlined (the JVM's own"
-                        + " sampler: %.0f%%)", jvmOwn * 100), context);
-        // tiered compilation: some samples come from code where tiny is not inlined yet, and some from
-        // C2 code without a debug point inside tiny (above): 66-80% of the samples on the AMD EPYC VM
-        share(byThread, "burn-inlined", s -> has(s, BURNERS, "tiny", "Inlined"), 0.60, "show tiny as an Inlined frame",
-                context);
+                jvmOwn - 0.10, String.format("name tiny (inlined) under burnInlined (the JVM's own sampler, up to"
+                        + " 95%%: %.0f%%)", jvmOwn * 100), context);
+        // tiered compilation: a few samples come from code where tiny is not inlined yet
+        share(byThread, "burn-inlined", s -> has(s, BURNERS, "tiny", "Inlined"), jvmOwn - 0.15,
+                "show tiny as an Inlined frame", context);
         // samples in the vDSO under System.nanoTime: found through libjvm's frame pointers
         share(byThread, "clock", s -> has(s, BURNERS, "burnClock", null), 0.90, "name burnClock", context);
         share(byThread, "zlib", CpuSamplingGroundTruthTest::nativeZlibUnderDeflater, 0.80,
