@@ -49,6 +49,8 @@ char LICENSE[] SEC("license") = "GPL";
 #define RECHECK_HITS         64
 #define RECHECK_NS           (64ull * 1000 * 1000)
 #define FP_WAYS              4       /* cached user contexts per thread (power of two) */
+#define WAKER_WAYS           2       /* cached contexts a thread woke others from (power of two) */
+#define WAKER_STATE          0xff    /* kfr_fp.state of a waker context: no switch-out state */
 /* A Java cache hit after a short interval verifies the cached stack's slots with probability
  * 1 / (java_verify_mask + 1) (random, so that no periodic caller pattern aliases with it);
  * otherwise it reuses the stack verified or walked last for the same context. 0: verify every hit
@@ -123,6 +125,8 @@ struct kfr_fp {
 struct kfr_task {
 	struct kfr_pending p;
 	struct kfr_fp fp[FP_WAYS];
+	struct kfr_fp waker[WAKER_WAYS]; /* the thread's contexts as a waker (waker_stacks_cached) */
+	__u32 waker_victim;              /* next waker slot to replace */
 };
 
 struct {
@@ -971,7 +975,9 @@ static __always_inline bool in_interrupt_context(void)
 	return regs && (long)regs->orig_ax < 0;
 }
 
-static __always_inline void note_waker(void *ctx, struct kfr_pending *t, __u64 now)
+static __always_inline bool waker_stacks_cached(void *ctx, struct kfr_pending *t);
+
+static __always_inline void note_waker(void *ctx, struct kfr_pending *t, __u64 now, const bool btf)
 {
 	__u64 id;
 
@@ -993,6 +999,8 @@ static __always_inline void note_waker(void *ctx, struct kfr_pending *t, __u64 n
 		return;
 	t->waker_flags |= KFR_WAKER_STACK;
 	count(KFR_CNT_WAKER_STACKS, 1);
+	if (btf && !irq && t->waker_tgid == target_tgid && t->waker_tid && waker_stacks_cached(ctx, t))
+		return;
 	t->waker_kstack_id = waker_stack_id(ctx, 0);
 	if (irq || t->waker_tgid != target_tgid || !t->waker_tid)
 		return; /* the interrupted task's user stack is not the waker's */
@@ -1007,6 +1015,76 @@ static __always_inline void note_waker(void *ctx, struct kfr_pending *t, __u64 n
 		count(KFR_CNT_WAKER_JAVA, 1);
 		t->waker_java_ref = java_ref_walk(t->waker_tid, &j, NULL);
 	}
+}
+
+/* tp_btf: the stacks of a waker of this process at a system call (current; t its wakee's pending
+ * interval), from the contexts it woke threads from before. A pool's producer wakes its workers
+ * from one or two places again and again (Jetty: 3.5-4k waker stacks/s, nearly all of them Java
+ * threads of the server), and each walk took its kernel, native and Java stack (~11 us here).
+ * A context is the waker's user registers at the system call and its Java anchor, as a
+ * switch-out's (fp_matches); its native stack ids are reused until RECHECK_HITS reuses or a new
+ * stack epoch, and its Java stack while the slots it was walked from still hold the same values
+ * (java_verify, every time: a waker's stack is an event's, never a sample). Its stacks go to the
+ * epoch stack maps like a switch-out's (stable ids, so that they can be reused), not to
+ * waker_stacks. false if the waker has no task storage (then its stacks are walked as for any
+ * other waker). */
+static __always_inline bool waker_stacks_cached(void *ctx, struct kfr_pending *t)
+{
+	struct task_struct *cur = bpf_get_current_task_btf();
+	struct kfr_task *w = bpf_task_storage_get(&tasks, cur, 0, 0);
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(cur);
+	struct kfr_fp *c = NULL;
+	struct java_ctx j;
+
+	if (!w || !regs)
+		return false;
+	__u64 ip = regs->ip, sp = regs->sp, bp = regs->bp;
+	__s64 sysnr = regs->orig_ax;
+
+	if (bp - sp >= FP_WINDOW) /* as at a switch-out: bp as data is not part of the context */
+		bp = 0;
+	java_lookup(t->waker_tid, &j, regs, false);
+	j.syscall = true;
+#pragma unroll
+	for (int i = 0; i < WAKER_WAYS; i++) {
+		if (fp_matches(&w->waker[i], ip, sp, bp, sysnr, WAKER_STATE, &j)) {
+			c = &w->waker[i];
+			break;
+		}
+	}
+	if (c && c->sepoch == (__u16)stack_epoch && c->hits < RECHECK_HITS) {
+		c->hits++;
+		count(KFR_CNT_WAKER_STACK_HIT, 1);
+	} else {
+		if (!c)
+			c = &w->waker[w->waker_victim++ & (WAKER_WAYS - 1)];
+		c->ip = ip;
+		c->sp = sp;
+		c->bp = bp;
+		c->sysnr = sysnr;
+		c->state = WAKER_STATE;
+		c->hits = 0;
+		c->jsp = j.an[0];
+		c->jpc = j.an[1];
+		c->jfp = j.an[2];
+		c->java_ref = KFR_JAVA_NONE; /* walked below */
+		c->kstack_id = kernel_stack(ctx);
+		c->ustack_id = user_stack(ctx);
+		c->sepoch = (__u16)stack_epoch;
+		c->valid = 1;
+	}
+	t->waker_kstack_id = c->kstack_id;
+	t->waker_ustack_id = c->ustack_id;
+	if (!j.jt)
+		return true;
+	count(KFR_CNT_WAKER_JAVA, 1);
+	if (!(j.an[0] && c->java_ref >= KFR_JAVA_FIRST_REF && c->jgen == java_generation &&
+	      java_verify(&c->jslots, j.an[0]))) {
+		c->jgen = java_generation;
+		c->java_ref = java_ref_walk(t->waker_tid, &j, &c->jslots);
+	}
+	t->waker_java_ref = c->java_ref;
+	return true;
 }
 
 /* Now in the clock of p's pending interval (tp_btf: the rq clock where usable). */
@@ -1043,7 +1121,7 @@ static __always_inline int handle_waking(void *ctx, struct task_struct *p, const
 	}
 	/* raw_tp times everything with CLOCK_MONOTONIC */
 	if (q->start_ns && !q->waker_flags)
-		note_waker(ctx, q, btf ? waking_now(p) : bpf_ktime_get_ns());
+		note_waker(ctx, q, btf ? waking_now(p) : bpf_ktime_get_ns(), btf);
 	return 0;
 }
 

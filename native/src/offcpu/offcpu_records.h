@@ -170,6 +170,8 @@ enum kfr_offcpu_counter {
 	KFR_CNT_STACK_OTHER_ERR,     /* of the stack errors: anything else (EFAULT, ENOMEM, ...) */
 	KFR_CNT_JAVA_UNVERIFIED,     /* events sent with KFR_JAVA_UNVERIFIED: their context's Java stack was
 	                              * reused unverified (a sample) and the interval turned out long */
+	KFR_CNT_WAKER_STACK_HIT,     /* of the waker stacks, those whose native ids came from the waker's
+	                              * cached contexts (waker_stacks_cached) */
 	KFR_CNT__MAX
 };
 

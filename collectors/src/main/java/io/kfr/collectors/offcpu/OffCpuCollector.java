@@ -291,15 +291,14 @@ public final class OffCpuCollector implements Collector, RunningCollector {
                     kernel == null ? null : Wakers.interruptPart(kernel));
         }
         if ((flags & WAKER_STACK) != 0) {
-            // waker stack ids may be reused by the kernel (see KFR_WAKER_STACK_ID_BIT): never cached
             int kstack = i32(events, at, EVENT_WAKER_KSTACK);
             // a thread of this process: its whole stack first; without an interrupt or timer frame
             // in it, its kernel part has none either, and that part need not be read on its own
             StackTrace whole = tgid == pid
-                    ? stacks.resolveUncached(kstack, i32(events, at, EVENT_WAKER_USTACK), i64(events, at, EVENT_WAKER_JAVA_REF))
+                    ? wakerStack(kstack, i32(events, at, EVENT_WAKER_USTACK), i64(events, at, EVENT_WAKER_JAVA_REF))
                     : null;
             if (whole == null || Wakers.context(whole) != null) {
-                StackTrace kernel = stacks.resolveUncached(kstack, -1, 0);
+                StackTrace kernel = wakerStack(kstack, -1, 0);
                 String context = Wakers.context(kernel);
                 if (context != null) {
                     // an interrupt or softirq: current was whatever it interrupted, its user stack is not the waker's
@@ -317,6 +316,18 @@ public final class OffCpuCollector implements Collector, RunningCollector {
             return new OffCpuSample.Waker(OffCpuSample.Waker.THREAD, threads.peek(tid), stack);
         }
         return new OffCpuSample.Waker(OffCpuSample.Waker.OTHER, foreignThreads.lookup(tid, tgid), stack);
+    }
+
+    /**
+     * A waker's stacks: those in the wakers' own map may be replaced by the kernel (see
+     * KFR_WAKER_STACK_ID_BIT) and are never cached; a waker of this process at a system call has
+     * its stacks in the epoch maps, stable like a switch-out's, and reused wake-up after wake-up.
+     */
+    private StackTrace wakerStack(int kernelStackId, int userStackId, long javaRef) {
+        boolean replaceable = kernelStackId >= 0 && (kernelStackId & WAKER_STACK_ID_BIT) != 0
+                || userStackId >= 0 && (userStackId & WAKER_STACK_ID_BIT) != 0;
+        return replaceable ? stacks.resolveUncached(kernelStackId, userStackId, javaRef)
+                : stacks.resolve(kernelStackId, userStackId, javaRef);
     }
 
     /**

@@ -76,7 +76,8 @@ final class OffCpuRecords {
     static final int CNT_STACK_COLLISION = 29;
     static final int CNT_STACK_OTHER_ERR = 30;
     static final int CNT_JAVA_UNVERIFIED = 31;
-    static final int CNT_MAX = 32;
+    static final int CNT_WAKER_STACK_HIT = 32;
+    static final int CNT_MAX = 33;
     static final int STAT_PROG_RUN_CNT = CNT_MAX;
     static final int STAT_PROG_RUN_NS = CNT_MAX + 1;
     static final int STAT_PROG_RECURSION_MISSES = CNT_MAX + 2;
