@@ -15,7 +15,7 @@ EXS = ["verify", "verify_ns", "span", "slots", "ku_walk_ns", "ku_walk", "skipped
 parts = [f"{name:10s} rate={rate or '-':>8s}"]
 for prog, (c1, t1) in sorted(b["progs"].items()):
     c0, t0 = a["progs"].get(prog, [0, 0])
-    if c1 - c0 > 0 and ("switch" in prog or "waking" in prog):
+    if c1 - c0 > 0 and ("switch" in prog or "waking" in prog or "cpu_sample" in prog):
         parts.append(f"{prog}={(t1 - t0) / (c1 - c0):.0f}ns x{(c1 - c0) / secs / 1000:.0f}k/s")
 def delta(m):
     x, y = a["maps"].get(m, []), b["maps"].get(m, [])

@@ -66,8 +66,8 @@ static __always_inline bool user_mode(struct bpf_perf_event_data *ctx)
 
 /* The Java stack of the sampled thread: from its anchor when it is outside Java code; else from
  * the registers it was interrupted with (in user mode: the sample's; in the kernel: the user
- * registers saved at kernel entry). */
-static __always_inline __u64 java_ref(__u32 tid, struct bpf_perf_event_data *ctx)
+ * registers saved at kernel entry), and *from_regs is set. */
+static __always_inline __u64 java_ref(__u32 tid, struct bpf_perf_event_data *ctx, bool *from_regs)
 {
 	const struct kfr_java_thread *jt;
 	struct jw_result res = {};
@@ -107,6 +107,7 @@ static __always_inline __u64 java_ref(__u32 tid, struct bpf_perf_event_data *ctx
 			return id;
 		}
 		count(KFR_CPU_CNT_JAVA_FROM_REGS, 1);
+		*from_regs = true;
 	}
 	count(KFR_CPU_CNT_JAVA_WALK_NS, bpf_ktime_get_ns() - t0);
 	count(KFR_CPU_CNT_JAVA_WALK, 1);
@@ -146,10 +147,19 @@ int kfr_cpu_sample(struct bpf_perf_event_data *ctx)
 		if (s->kstack_id < 0)
 			count(KFR_CPU_CNT_KSTACK_ERR, 1);
 	}
-	s->ustack_id = epoch_stack(ctx, BPF_F_USER_STACK);
-	if (s->ustack_id < 0)
-		count(KFR_CPU_CNT_USTACK_ERR, 1);
-	s->java_ref = java_ref(tid, ctx);
+	bool from_regs = false;
+
+	s->java_ref = java_ref(tid, ctx, &from_regs);
+	/* Interrupted in Java code: the walk from the registers gave every Java frame, and a native
+	 * walk would start in the code cache, where the stack resolver drops its frames for them. */
+	if (from_regs && user_mode(ctx) && s->java_ref >= KFR_JAVA_FIRST_REF) {
+		s->ustack_id = -1;
+		count(KFR_CPU_CNT_USTACK_SKIPPED, 1);
+	} else {
+		s->ustack_id = epoch_stack(ctx, BPF_F_USER_STACK);
+		if (s->ustack_id < 0)
+			count(KFR_CPU_CNT_USTACK_ERR, 1);
+	}
 	bpf_ringbuf_submit(s, BPF_RB_NO_WAKEUP); /* the reader polls with a timeout */
 	count(KFR_CPU_CNT_SAMPLES, 1);
 	return 0;

@@ -30,6 +30,7 @@ enum kfr_cpu_counter {
 	KFR_CPU_CNT_JAVA_SENT,
 	KFR_CPU_CNT_JAVA_LOST,
 	KFR_CPU_CNT_STACK_COLLISION, /* of the stack errors: the map's bucket held another stack (EEXIST) */
+	KFR_CPU_CNT_USTACK_SKIPPED,  /* samples in Java code: native stack not walked (the Java walk has it) */
 	KFR_CPU_CNT__MAX
 };
 /* kfr_cpu_stats: the counters, then run count, run time, recursion misses of the program */

@@ -29,7 +29,8 @@ final class CpuRecords {
     static final int C_JAVA_SENT = 11;
     static final int C_JAVA_LOST = 12;
     static final int C_STACK_COLLISION = 13;
-    static final int C_MAX = 14;
+    static final int C_USTACK_SKIPPED = 14;
+    static final int C_MAX = 15;
     /** The counters, then the program's run count, run time and recursion misses. */
     static final int STAT_LEN = C_MAX + 3;
 

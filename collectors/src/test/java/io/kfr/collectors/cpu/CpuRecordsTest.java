@@ -39,6 +39,7 @@ class CpuRecordsTest {
         assertEquals(c.get("KFR_CPU_CNT_JAVA_SENT"), (long) C_JAVA_SENT);
         assertEquals(c.get("KFR_CPU_CNT_JAVA_LOST"), (long) C_JAVA_LOST);
         assertEquals(c.get("KFR_CPU_CNT_STACK_COLLISION"), (long) C_STACK_COLLISION);
+        assertEquals(c.get("KFR_CPU_CNT_USTACK_SKIPPED"), (long) C_USTACK_SKIPPED);
         assertEquals(c.get("KFR_CPU_CNT__MAX"), (long) C_MAX);
         assertEquals(c.get("KFR_CPU_STAT__LEN"), (long) STAT_LEN);
     }
