@@ -10,11 +10,20 @@
 #include "common/handles.h"
 #include "common/jni_util.h"
 #include "common/kfr_error.h"
+#include "common/open_job.h"
 #include "hotspot/hotspot_jni.h"
 
 #define JNI_FN(name) JNIEXPORT JNICALL Java_io_kfr_collectors_natives_KfrNative_##name
 #define MAX_STACK_DEPTH 127
 #define MAX_STATS 64
+
+/* Whether a collector's open job (offcpuOpenBegin, cpuOpenBegin) is done. */
+jboolean JNI_FN(openJobDone)(JNIEnv *env, jclass cls, jlong job)
+{
+	(void)env;
+	(void)cls;
+	return kfr_open_job_done((const struct kfr_open_job *)(uintptr_t)job) ? JNI_TRUE : JNI_FALSE;
+}
 
 jint JNI_FN(collectorPoll)(JNIEnv *env, jclass cls, jlong handle, jobject buf, jint timeout_ms)
 {

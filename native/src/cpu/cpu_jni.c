@@ -3,6 +3,7 @@
  * kfr_cpu_ops. */
 #include <jni.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 
 #include "common/handles.h"
 #include "common/kfr_error.h"
+#include "common/open_job.h"
 #include "cpu/cpu_loader.h"
 #include "hotspot/hotspot_jni.h"
 #include "hotspot/hotspot_layout.h"
@@ -19,28 +21,62 @@
 /* -XX:+DebugNonSafepoints: 1 set by a CPU collector's open, 0 it could not be, -1 not tried. */
 static volatile int debug_non_safepoints = -1;
 
-jlong JNI_FN(cpuOpen)(JNIEnv *env, jclass cls, jint tgid, jlong interval_ns, jlong event_count, jstring event,
-		      jint ringbuf_bytes, jboolean java_frames)
+struct open_args {
+	int tgid;
+	char event[32];
+	struct kfr_cpu_cfg cfg; /* .event points into event */
+	uint32_t ringbuf_bytes;
+	bool java;
+	struct kfr_walk_cfg walk;
+};
+
+static void *open_collector(void *arg)
+{
+	struct open_args *a = arg;
+
+	return kfr_cpu_open(a->tgid, &a->cfg, a->ringbuf_bytes, a->java ? &a->walk : NULL);
+}
+
+/* The open runs on a thread of its own (common/open_job.h): a job, or 0 (error set). */
+jlong JNI_FN(cpuOpenBegin)(JNIEnv *env, jclass cls, jint tgid, jlong interval_ns, jlong event_count, jstring event,
+			   jint ringbuf_bytes, jboolean java_frames)
 {
 	(void)cls;
-	struct kfr_walk_cfg walk;
-	char ev[32] = "auto";
-	uint64_t h;
+	struct open_args *a;
 
 	if (interval_ns < 0 || event_count < 0 || ringbuf_bytes <= 0) {
 		kfr_set_error("cpuOpen: invalid interval or ring buffer size");
 		return 0;
 	}
+	if (!(a = calloc(1, sizeof(*a)))) {
+		kfr_set_error("cpuOpen: out of memory");
+		return 0;
+	}
+	strcpy(a->event, "auto");
 	if (event) {
 		const char *e = (*env)->GetStringUTFChars(env, event, NULL);
 		if (e) {
-			strncpy(ev, e, sizeof(ev) - 1);
+			strncpy(a->event, e, sizeof(a->event) - 1);
 			(*env)->ReleaseStringUTFChars(env, event, e);
 		}
 	}
-	struct kfr_cpu_cfg cfg = { .interval_ns = (uint64_t)interval_ns, .event_count = (uint64_t)event_count, .event = ev };
-	bool java = java_frames && tgid == getpid() && kfr_hs_java_cfg(&walk) == 0;
-	struct kfr_cpu *o = kfr_cpu_open(tgid, &cfg, (uint32_t)ringbuf_bytes, java ? &walk : NULL);
+	a->tgid = tgid;
+	a->cfg = (struct kfr_cpu_cfg){ .interval_ns = (uint64_t)interval_ns, .event_count = (uint64_t)event_count,
+				       .event = a->event };
+	a->ringbuf_bytes = (uint32_t)ringbuf_bytes;
+	a->java = java_frames && tgid == getpid() && kfr_hs_java_cfg(&a->walk) == 0;
+	return (jlong)(uintptr_t)kfr_open_job_start(open_collector, a);
+}
+
+/* The collector of a done job (cpuOpenBegin): a handle, or 0 (error set). */
+jlong JNI_FN(cpuOpenEnd)(JNIEnv *env, jclass cls, jlong job)
+{
+	(void)cls;
+	struct kfr_open_job *j = (struct kfr_open_job *)(uintptr_t)job;
+	bool java = ((struct open_args *)kfr_open_job_arg(j))->java;
+	struct kfr_cpu *o = kfr_open_job_take(j);
+	uint64_t h;
+
 	if (!o)
 		return 0;
 	h = kfr_handle_add(o, &kfr_cpu_ops);

@@ -4,6 +4,7 @@
 #include <jni.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include "common/handles.h"
 #include "common/jni_util.h"
 #include "common/kfr_error.h"
+#include "common/open_job.h"
 #include "hotspot/hotspot_jni.h"
 #include "offcpu/offcpu_loader.h"
 #include "offcpu/offcpu_records.h"
@@ -23,21 +25,54 @@ static struct kfr_offcpu *acquire(jlong handle, const char *what)
 	return kfr_handle_acquire((uint64_t)handle, &kfr_offcpu_ops, NULL, what);
 }
 
-jlong JNI_FN(offcpuOpen)(JNIEnv *env, jclass cls, jint tgid, jlong threshold_ns, jint ringbuf_bytes,
-			jboolean java_frames)
-{
-	(void)cls;
-	struct kfr_offcpu *o;
+struct open_args {
+	int tgid;
+	uint64_t threshold_ns;
+	uint32_t ringbuf_bytes;
+	bool java;
 	struct kfr_walk_cfg cfg;
-	uint64_t h;
+};
+
+static void *open_collector(void *arg)
+{
+	struct open_args *a = arg;
+
+	return kfr_offcpu_open(a->tgid, a->threshold_ns, a->ringbuf_bytes, a->java ? &a->cfg : NULL);
+}
+
+/* The open runs on a thread of its own (common/open_job.h): a job, or 0 (error set). */
+jlong JNI_FN(offcpuOpenBegin)(JNIEnv *env, jclass cls, jint tgid, jlong threshold_ns, jint ringbuf_bytes,
+			     jboolean java_frames)
+{
+	(void)env;
+	(void)cls;
+	struct open_args *a;
 
 	if (threshold_ns < 0 || ringbuf_bytes <= 0) {
 		kfr_set_error("offcpuOpen: thresholdNs must be >= 0 and ringBufferBytes > 0");
 		return 0;
 	}
+	if (!(a = calloc(1, sizeof(*a)))) {
+		kfr_set_error("offcpuOpen: out of memory");
+		return 0;
+	}
+	a->tgid = tgid;
+	a->threshold_ns = (uint64_t)threshold_ns;
+	a->ringbuf_bytes = (uint32_t)ringbuf_bytes;
 	/* Java frames only for our own process: the walker reads the JVM's layout from this one */
-	bool java = java_frames && tgid == getpid() && kfr_hs_java_cfg(&cfg) == 0;
-	o = kfr_offcpu_open(tgid, (uint64_t)threshold_ns, (uint32_t)ringbuf_bytes, java ? &cfg : NULL);
+	a->java = java_frames && tgid == getpid() && kfr_hs_java_cfg(&a->cfg) == 0;
+	return (jlong)(uintptr_t)kfr_open_job_start(open_collector, a);
+}
+
+/* The collector of a done job (offcpuOpenBegin): a handle, or 0 (error set). */
+jlong JNI_FN(offcpuOpenEnd)(JNIEnv *env, jclass cls, jlong job)
+{
+	(void)cls;
+	struct kfr_open_job *j = (struct kfr_open_job *)(uintptr_t)job;
+	bool java = ((struct open_args *)kfr_open_job_arg(j))->java;
+	struct kfr_offcpu *o = kfr_open_job_take(j);
+	uint64_t h;
+
 	if (!o)
 		return 0;
 	h = kfr_handle_add(o, &kfr_offcpu_ops);

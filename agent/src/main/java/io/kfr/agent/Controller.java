@@ -30,7 +30,7 @@ final class Controller implements ControlServer.Handler {
 
     private Session session;
     private String sessionOptions;
-    private ControlServer server;
+    private volatile ControlServer server; // read by the exit hook without the lock (a start may hold it)
     private boolean channelTried;
     private boolean hookInstalled;
     private volatile boolean exiting;
@@ -160,6 +160,10 @@ final class Controller implements ControlServer.Handler {
         exiting = true;
         if (!startEndedWithin(START_WAIT_AT_EXIT_MILLIS)) {
             Log.error("the JVM is exiting while kfr is still starting (in JFR's start); nothing is written");
+            ControlServer s = server;
+            if (s != null) {
+                s.closeAtExit();
+            }
             return;
         }
         synchronized (this) {
@@ -172,7 +176,7 @@ final class Controller implements ControlServer.Handler {
                 Log.error("stopping failed: " + t);
             }
             if (server != null) {
-                server.deleteSocket();
+                server.closeAtExit();
             }
         }
     }

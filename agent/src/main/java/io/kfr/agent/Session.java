@@ -83,7 +83,7 @@ final class Session {
         long pid = ProcessHandle.current().pid();
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         Path next = options.file() == null ? null : options.file().toAbsolutePath().getParent();
-        Leftovers.clean(tmp, next, io.kfr.collectors.PrivateCache.directory(false));
+        Path[] leftovers = {tmp, next, io.kfr.collectors.PrivateCache.directory(false)};
         Path workDir = io.kfr.collectors.PrivateFiles.directory(next != null ? next : tmp,
                 (next != null ? ".kfr-session-" : "kfr-session-") + pid + "-");
         // held while the session lives: the next start elsewhere (another PID namespace) keeps it
@@ -122,7 +122,7 @@ final class Session {
         } catch (IOException e) {
             Log.error("export: " + e.getMessage() + "; no profiles are exported, the recording goes on");
         }
-        session.startCollectors(atJvmStart);
+        session.startCollectors(atJvmStart, leftovers);
         return session;
     }
 
@@ -150,12 +150,17 @@ final class Session {
      * by it. Started through the control channel they start before the reply, which says whether
      * they run.
      */
-    private void startCollectors(boolean atJvmStart) {
+    private void startCollectors(boolean atJvmStart, Path[] leftoverDirs) {
         if (!atJvmStart) {
+            Leftovers.clean(leftoverDirs);
             startEach(false);
             return;
         }
-        Thread t = new Thread(() -> startEach(true), "kfr-start");
+        // what dead JVMs left is removed there too: ~20 ms of directory scans premain need not wait for
+        Thread t = new Thread(() -> {
+            Leftovers.clean(leftoverDirs);
+            startEach(true);
+        }, "kfr-start");
         t.setDaemon(true); // a load still running at exit does not keep the JVM: it is given up
         t.start();
     }

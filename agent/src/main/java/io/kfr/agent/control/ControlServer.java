@@ -65,8 +65,13 @@ public final class ControlServer {
         return socket;
     }
 
-    /** At JVM exit: the socket file goes (the thread is a daemon and ends with the JVM). */
-    public void deleteSocket() {
+    /**
+     * At JVM exit: the listening socket closes, which ends the serving thread's accept, and the
+     * socket file goes. The thread must not stay in accept (native code): once the shutdown hooks
+     * are done HotSpot waits up to 300 ms for threads inside native code, at every exit.
+     */
+    public void closeAtExit() {
+        UnixSockets.close(server);
         try {
             Files.deleteIfExists(socket);
         } catch (IOException ignored) {

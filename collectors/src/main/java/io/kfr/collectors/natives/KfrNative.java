@@ -43,7 +43,14 @@ public final class KfrNative {
      *        JVM's layout is not supported the collector runs without them, see {@link #javaFramesStatus}
      * @return a handle, or 0 on failure (see lastError)
      */
-    public static native long offcpuOpen(int tgid, long thresholdNs, int ringBufferBytes, boolean javaFrames);
+    public static long offcpuOpen(int tgid, long thresholdNs, int ringBufferBytes, boolean javaFrames) {
+        long job = offcpuOpenBegin(tgid, thresholdNs, ringBufferBytes, javaFrames);
+        return job == 0 ? 0 : offcpuOpenEnd(awaitOpen(job));
+    }
+
+    private static native long offcpuOpenBegin(int tgid, long thresholdNs, int ringBufferBytes, boolean javaFrames);
+
+    private static native long offcpuOpenEnd(long job);
 
     /**
      * Starts the CPU sampler for all threads of process {@code tgid}: one perf event per CPU
@@ -52,8 +59,39 @@ public final class KfrNative {
      * not 0.
      * @return a handle, or 0 on failure (see lastError)
      */
-    public static native long cpuOpen(int tgid, long intervalNs, long eventCount, String event, int ringBufferBytes,
-                                      boolean javaFrames);
+    public static long cpuOpen(int tgid, long intervalNs, long eventCount, String event, int ringBufferBytes,
+                               boolean javaFrames) {
+        long job = cpuOpenBegin(tgid, intervalNs, eventCount, event, ringBufferBytes, javaFrames);
+        return job == 0 ? 0 : cpuOpenEnd(awaitOpen(job));
+    }
+
+    private static native long cpuOpenBegin(int tgid, long intervalNs, long eventCount, String event,
+                                            int ringBufferBytes, boolean javaFrames);
+
+    private static native long cpuOpenEnd(long job);
+
+    /**
+     * Waits for a collector's open, which runs on a native thread of its own (native
+     * common/open_job.h), sleeping in Java meanwhile: at exit HotSpot waits up to 300 ms for Java
+     * threads inside native code, and a JVM that ends while kfr still loads its programs must not.
+     * An interrupt does not end the wait (the job's result must be taken); it is kept for the caller.
+     */
+    private static long awaitOpen(long job) {
+        boolean interrupted = false;
+        for (int polls = 0; !openJobDone(job); polls++) {
+            try {
+                Thread.sleep(polls < 100 ? 1 : 5);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return job;
+    }
+
+    private static native boolean openJobDone(long job);
 
     /** The perf event in use: "cycles" or "cpu-clock". */
     public static native String cpuEvent(long handle);

@@ -133,6 +133,12 @@ public final class ReadBack {
             if (s.getThread() == null || s.getDuration().toMillis() < 10) {
                 continue;
             }
+            // kfr's own threads are not recorded by it: kfr-start waits for the BPF programs' load
+            // before any collector runs, kfr-shutdown for the collectors' stop after them
+            String name = s.getThread().getJavaName();
+            if (name != null && name.startsWith("kfr-")) {
+                continue;
+            }
             sleepEvents++;
             long start = epochNanos(s.getStartTime());
             long end = start + s.getDuration().toNanos();
