@@ -11,7 +11,7 @@
 
 #include "common/handles.h"
 #include "common/kfr_error.h"
-#include "common/open_job.h"
+#include "common/open_job_jni.h"
 #include "cpu/cpu_loader.h"
 #include "hotspot/hotspot_jni.h"
 #include "hotspot/hotspot_layout.h"
@@ -74,24 +74,13 @@ jlong JNI_FN(cpuOpenEnd)(JNIEnv *env, jclass cls, jlong job)
 	(void)cls;
 	struct kfr_open_job *j = (struct kfr_open_job *)(uintptr_t)job;
 	bool java = ((struct open_args *)kfr_open_job_arg(j))->java;
-	struct kfr_cpu *o = kfr_open_job_take(j);
-	uint64_t h;
+	jlong h = kfr_open_job_handle(env, j, java, &kfr_cpu_ops, "cpuOpen");
 
-	if (!o)
-		return 0;
-	h = kfr_handle_add(o, &kfr_cpu_ops);
-	if (!h) {
-		kfr_cpu_close(o);
-		kfr_set_error("cpuOpen: too many open collectors");
-		return 0;
-	}
-	if (java) {
-		kfr_hs_java_start(env, o, &kfr_cpu_ops);
-		/* debug info at non-safepoints, so that a sampled pc in compiled code names its inlined
-		 * methods (what JFR and async-profiler do); for code compiled from now on */
+	/* debug info at non-safepoints, so that a sampled pc in compiled code names its inlined
+	 * methods (what JFR and async-profiler do); for code compiled from now on */
+	if (h && java)
 		debug_non_safepoints = kfr_hs_set_bool_flag("DebugNonSafepoints", true) == 0;
-	}
-	return (jlong)h;
+	return h;
 }
 
 jint JNI_FN(cpuDebugNonSafepoints)(JNIEnv *env, jclass cls)

@@ -515,6 +515,23 @@ static __always_inline bool fp_matches(const struct kfr_fp *c, __u64 ip, __u64 s
 	       c->jsp == j->an[0] && c->jpc == j->an[1] && c->jfp == j->an[2];
 }
 
+/* Makes c the context (ip, sp, bp, sysnr, state, Java anchor), not yet reused; its stacks are the
+ * caller's to fill. */
+static __always_inline void fp_set(struct kfr_fp *c, __u64 ip, __u64 sp, __u64 bp, __s64 sysnr, __u32 state,
+				   const struct java_ctx *j)
+{
+	c->ip = ip;
+	c->sp = sp;
+	c->bp = bp;
+	c->sysnr = sysnr;
+	c->state = state;
+	c->hits = 0;
+	c->offcpu_ns = 0;
+	c->jsp = j->an[0];
+	c->jpc = j->an[1];
+	c->jfp = j->an[2];
+}
+
 /* The Java stack id for a cached context f whose native part matched. A thread can reach the
  * same blocking point (same context, same anchor) through different callers, so every way with
  * this context is tried: the first whose verified slots are unchanged is reused. Otherwise the
@@ -799,16 +816,7 @@ static __always_inline __u64 switch_out_storage(void *ctx, struct task_struct *p
 			t->p.victim++;
 			f->long_seen = 0;
 		}
-		f->ip = ip;
-		f->sp = sp;
-		f->bp = bp;
-		f->sysnr = sysnr;
-		f->state = state;
-		f->hits = 0;
-		f->offcpu_ns = 0;
-		f->jsp = j.an[0];
-		f->jpc = j.an[1];
-		f->jfp = j.an[2];
+		fp_set(f, ip, sp, bp, sysnr, state, &j);
 		f->jgen = java_generation;
 		f->java_ref = java_ref_walk(tid, &j, &f->jslots);
 		if (j.preempted && regs)
@@ -1058,15 +1066,7 @@ static __always_inline bool waker_stacks_cached(void *ctx, struct kfr_pending *t
 	} else {
 		if (!c)
 			c = &w->waker[w->waker_victim++ & (WAKER_WAYS - 1)];
-		c->ip = ip;
-		c->sp = sp;
-		c->bp = bp;
-		c->sysnr = sysnr;
-		c->state = WAKER_STATE;
-		c->hits = 0;
-		c->jsp = j.an[0];
-		c->jpc = j.an[1];
-		c->jfp = j.an[2];
+		fp_set(c, ip, sp, bp, sysnr, WAKER_STATE, &j);
 		c->java_ref = KFR_JAVA_NONE; /* walked below */
 		c->kstack_id = kernel_stack(ctx);
 		c->ustack_id = user_stack(ctx);

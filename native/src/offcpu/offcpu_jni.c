@@ -13,7 +13,7 @@
 #include "common/handles.h"
 #include "common/jni_util.h"
 #include "common/kfr_error.h"
-#include "common/open_job.h"
+#include "common/open_job_jni.h"
 #include "hotspot/hotspot_jni.h"
 #include "offcpu/offcpu_loader.h"
 #include "offcpu/offcpu_records.h"
@@ -69,21 +69,9 @@ jlong JNI_FN(offcpuOpenEnd)(JNIEnv *env, jclass cls, jlong job)
 {
 	(void)cls;
 	struct kfr_open_job *j = (struct kfr_open_job *)(uintptr_t)job;
-	bool java = ((struct open_args *)kfr_open_job_arg(j))->java;
-	struct kfr_offcpu *o = kfr_open_job_take(j);
-	uint64_t h;
 
-	if (!o)
-		return 0;
-	h = kfr_handle_add(o, &kfr_offcpu_ops);
-	if (!h) {
-		kfr_offcpu_close(o);
-		kfr_set_error("offcpuOpen: too many open collectors");
-		return 0;
-	}
-	if (java)
-		kfr_hs_java_start(env, o, &kfr_offcpu_ops);
-	return (jlong)h;
+	return kfr_open_job_handle(env, j, ((struct open_args *)kfr_open_job_arg(j))->java, &kfr_offcpu_ops,
+				   "offcpuOpen");
 }
 
 jstring JNI_FN(offcpuAttachMode)(JNIEnv *env, jclass cls, jlong handle)

@@ -90,8 +90,10 @@ class CpuSamplingGroundTruthTest {
         share(byThread, "burn-inlined", s -> has(s, BURNERS, "tiny", null) && has(s, BURNERS, "burnInlined", null),
                 jvmOwn - 0.10, String.format("name tiny (inlined) under burnInlined (the JVM's own sampler, up to"
                         + " 95%%: %.0f%%)", jvmOwn * 100), context);
-        // tiered compilation: a few samples come from code where tiny is not inlined yet
-        share(byThread, "burn-inlined", s -> has(s, BURNERS, "tiny", "Inlined"), jvmOwn - 0.15,
+        // tiered compilation: while burnInlined still runs as C1 code, it calls tiny's own compiled
+        // code, where tiny is named but not as an Inlined frame; how long that lasts is the JIT's
+        // timing, not kfr's (71-99% of the samples Inlined on this machine, JDK 11 the lowest)
+        share(byThread, "burn-inlined", s -> has(s, BURNERS, "tiny", "Inlined"), 0.60,
                 "show tiny as an Inlined frame", context);
         // samples in the vDSO under System.nanoTime: found through libjvm's frame pointers
         share(byThread, "clock", s -> has(s, BURNERS, "burnClock", null), 0.90, "name burnClock", context);
