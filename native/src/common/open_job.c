@@ -1,6 +1,5 @@
 #include "common/open_job.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>

@@ -6,8 +6,7 @@
 #include "common/kfr_error.h"
 #include "hotspot/hotspot_jni.h"
 
-jlong kfr_open_job_handle(JNIEnv *env, struct kfr_open_job *j, bool java, const struct kfr_collector_ops *ops,
-			  const char *what)
+jlong kfr_open_job_handle(JNIEnv *env, struct kfr_open_job *j, const struct kfr_collector_ops *ops, const char *what)
 {
 	void *c = kfr_open_job_take(j);
 	uint64_t h;
@@ -20,7 +19,6 @@ jlong kfr_open_job_handle(JNIEnv *env, struct kfr_open_job *j, bool java, const 
 		kfr_set_error("%s: too many open collectors", what);
 		return 0;
 	}
-	if (java)
-		kfr_hs_java_start(env, c, ops);
+	kfr_hs_java_start(env, c, ops); /* nothing for a collector without Java frames */
 	return (jlong)h;
 }

@@ -74,7 +74,7 @@ jlong JNI_FN(cpuOpenEnd)(JNIEnv *env, jclass cls, jlong job)
 	(void)cls;
 	struct kfr_open_job *j = (struct kfr_open_job *)(uintptr_t)job;
 	bool java = ((struct open_args *)kfr_open_job_arg(j))->java;
-	jlong h = kfr_open_job_handle(env, j, java, &kfr_cpu_ops, "cpuOpen");
+	jlong h = kfr_open_job_handle(env, j, &kfr_cpu_ops, "cpuOpen");
 
 	/* debug info at non-safepoints, so that a sampled pc in compiled code names its inlined
 	 * methods (what JFR and async-profiler do); for code compiled from now on */

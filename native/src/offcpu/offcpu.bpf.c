@@ -515,6 +515,15 @@ static __always_inline bool fp_matches(const struct kfr_fp *c, __u64 ip, __u64 s
 	       c->jsp == j->an[0] && c->jpc == j->an[1] && c->jfp == j->an[2];
 }
 
+/* bp as part of a user context. Code built without frame pointers (glibc, C2-compiled Java) keeps
+ * data in bp; it then changes at every switch although the stack does not. Only a bp that points
+ * into the stack above sp is part of the context (it starts the frame-pointer walk); otherwise the
+ * walk stops after ip anyway. */
+static __always_inline __u64 context_bp(__u64 bp, __u64 sp)
+{
+	return bp - sp < FP_WINDOW ? bp : 0;
+}
+
 /* Makes c the context (ip, sp, bp, sysnr, state, Java anchor), not yet reused; its stacks are the
  * caller's to fill. */
 static __always_inline void fp_set(struct kfr_fp *c, __u64 ip, __u64 sp, __u64 bp, __s64 sysnr, __u32 state,
@@ -752,14 +761,8 @@ static __always_inline __u64 switch_out_storage(void *ctx, struct task_struct *p
 	if (regs) {
 		ip = regs->ip;
 		sp = regs->sp;
-		bp = regs->bp;
+		bp = context_bp(regs->bp, sp);
 		sysnr = regs->orig_ax;
-		/* Code built without frame pointers (glibc, C2-compiled Java) keeps data in bp;
-		 * it then changes at every switch although the stack does not. Only a bp that
-		 * points into the stack above sp is part of the fingerprint (it starts the
-		 * frame-pointer walk); otherwise the walk stops after ip anyway. */
-		if (bp - sp >= FP_WINDOW)
-			bp = 0;
 	}
 	t = bpf_task_storage_get(&tasks, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!t) {
@@ -1007,10 +1010,13 @@ static __always_inline void note_waker(void *ctx, struct kfr_pending *t, __u64 n
 		return;
 	t->waker_flags |= KFR_WAKER_STACK;
 	count(KFR_CNT_WAKER_STACKS, 1);
-	if (btf && !irq && t->waker_tgid == target_tgid && t->waker_tid && waker_stacks_cached(ctx, t))
+	/* current is the waker, a thread of this process (not a task an interrupt ran on) */
+	bool own = !irq && t->waker_tgid == target_tgid && t->waker_tid;
+
+	if (btf && own && waker_stacks_cached(ctx, t))
 		return;
 	t->waker_kstack_id = waker_stack_id(ctx, 0);
-	if (irq || t->waker_tgid != target_tgid || !t->waker_tid)
+	if (!own)
 		return; /* the interrupted task's user stack is not the waker's */
 	t->waker_ustack_id = waker_stack_id(ctx, BPF_F_USER_STACK);
 	struct java_ctx j;
@@ -1046,11 +1052,9 @@ static __always_inline bool waker_stacks_cached(void *ctx, struct kfr_pending *t
 
 	if (!w || !regs)
 		return false;
-	__u64 ip = regs->ip, sp = regs->sp, bp = regs->bp;
+	__u64 ip = regs->ip, sp = regs->sp, bp = context_bp(regs->bp, sp);
 	__s64 sysnr = regs->orig_ax;
 
-	if (bp - sp >= FP_WINDOW) /* as at a switch-out: bp as data is not part of the context */
-		bp = 0;
 	java_lookup(t->waker_tid, &j, regs, false);
 	j.syscall = true;
 #pragma unroll

@@ -68,10 +68,7 @@ jlong JNI_FN(offcpuOpenBegin)(JNIEnv *env, jclass cls, jint tgid, jlong threshol
 jlong JNI_FN(offcpuOpenEnd)(JNIEnv *env, jclass cls, jlong job)
 {
 	(void)cls;
-	struct kfr_open_job *j = (struct kfr_open_job *)(uintptr_t)job;
-
-	return kfr_open_job_handle(env, j, ((struct open_args *)kfr_open_job_arg(j))->java, &kfr_offcpu_ops,
-				   "offcpuOpen");
+	return kfr_open_job_handle(env, (struct kfr_open_job *)(uintptr_t)job, &kfr_offcpu_ops, "offcpuOpen");
 }
 
 jstring JNI_FN(offcpuAttachMode)(JNIEnv *env, jclass cls, jlong handle)

@@ -30,7 +30,7 @@ final class Controller implements ControlServer.Handler {
 
     private Session session;
     private String sessionOptions;
-    private volatile ControlServer server; // read by the exit hook without the lock (a start may hold it)
+    private volatile ControlServer server; // read by the exit hook without the lock
     private boolean channelTried;
     private boolean hookInstalled;
     private volatile boolean exiting;
@@ -158,25 +158,25 @@ final class Controller implements ControlServer.Handler {
 
     private void atExit() {
         exiting = true;
-        if (!startEndedWithin(START_WAIT_AT_EXIT_MILLIS)) {
-            Log.error("the JVM is exiting while kfr is still starting (in JFR's start); nothing is written");
-            ControlServer s = server;
+        try {
+            if (!startEndedWithin(START_WAIT_AT_EXIT_MILLIS)) {
+                Log.error("the JVM is exiting while kfr is still starting (in JFR's start); nothing is written");
+                return;
+            }
+            synchronized (this) {
+                try {
+                    if (session != null) {
+                        session.stop(true);
+                        session = null;
+                    }
+                } catch (Throwable t) {
+                    Log.error("stopping failed: " + t);
+                }
+            }
+        } finally {
+            ControlServer s = server; // without the lock: a start still running may hold it
             if (s != null) {
                 s.closeAtExit();
-            }
-            return;
-        }
-        synchronized (this) {
-            try {
-                if (session != null) {
-                    session.stop(true);
-                    session = null;
-                }
-            } catch (Throwable t) {
-                Log.error("stopping failed: " + t);
-            }
-            if (server != null) {
-                server.closeAtExit();
             }
         }
     }
