@@ -85,6 +85,7 @@ struct kfr_ws_wait_rec {
 #define KFR_WS_CNT_MISSES       4   /* MISS records sent */
 #define KFR_WS_CNT_WAITS        5   /* WAIT records sent */
 #define KFR_WS_CNT_RANGE_CUT    6   /* a range longer than the walked chunks (its tail not recorded) */
+#define KFR_WS_CNT_WRITE_ADDS   7   /* pages a write system call added: not reads, left out of the set */
 /* Java stacks of misses (as the CPU sampler's KFR_CPU_CNT_JAVA_*) */
 #define KFR_WS_CNT_JAVA_WALK    8   /* Java stacks walked */
 #define KFR_WS_CNT_JAVA_WALK_NS 9   /* time in the walker, ns */

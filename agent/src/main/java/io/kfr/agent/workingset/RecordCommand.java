@@ -79,6 +79,7 @@ public final class RecordCommand {
             err.println("kfr workingset record: " + e.getMessage());
             return 2;
         }
+        long startEpochNanos = io.kfr.collectors.Clocks.nowEpochNanos(); // files modified since are the command's own output
         try (WorkingSetRecorder recorder = WorkingSetRecorder.start(0)) {
             List<String> gated = new ArrayList<>(List.of("/bin/sh", "-c", "read _ _; exec \"$@\"", "kfr-record"));
             gated.addAll(command);
@@ -97,10 +98,11 @@ public final class RecordCommand {
                 recorder.poll(100, null);
             }
             List<RecordedFile> files = recorder.files();
-            WorkingSet set = new WorkingSet(System.currentTimeMillis(), files.stream().map(RecordedFile::set).collect(Collectors.toList()));
+            WorkingSet set = new WorkingSet(System.currentTimeMillis(), files.stream().map(RecordedFile::set).collect(Collectors.toList()))
+                    .withoutOwnOutput(startEpochNanos, p.pid());
             WorkingSetFormat.write(set, file);
             long[] c = recorder.counters();
-            err.printf("kfr workingset: %d files, %.1f MB (%.1f MB read from disk) -> %s%s%n", files.size(), set.bytes() / 1048576.0,
+            err.printf("kfr workingset: %d files, %.1f MB (%.1f MB read from disk) -> %s%s%n", set.files().size(), set.bytes() / 1048576.0,
                     files.stream().mapToLong(RecordedFile::missedPages).sum() * 4096 / 1048576.0, file,
                     c[WorkingSetRecords.CNT_RB_FULL] + c[WorkingSetRecords.CNT_CHUNK_FULL] > 0 ? " (some events lost)" : "");
             recorder.close();

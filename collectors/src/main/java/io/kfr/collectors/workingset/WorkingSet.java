@@ -47,6 +47,31 @@ public final class WorkingSet {
         this.files = files;
     }
 
+    /**
+     * This set without what the recorded program wrote itself: files modified at or after
+     * {@code sinceEpochNanos} (when the recording began: logs, caches it made) and its perf data file
+     * ({@code hsperfdata_<user>/<pid>}, which a JVM maps and writes before any agent runs). They
+     * hold the program's own new data: the next start writes them anew (the perf data file is even
+     * named after the pid), and prefetching their old pages would only read what is about to be
+     * replaced.
+     */
+    public WorkingSet withoutOwnOutput(long sinceEpochNanos, long pid) {
+        String pidName = Long.toString(pid);
+        List<FileSet> kept = new java.util.ArrayList<>(files.size());
+        for (FileSet f : files) {
+            if (f.mtimeNanos() < sinceEpochNanos && !isPerfDataOf(f.path(), pidName)) {
+                kept.add(f);
+            }
+        }
+        return kept.size() == files.size() ? this : new WorkingSet(recordedAtMillis, kept);
+    }
+
+    private static boolean isPerfDataOf(String path, String pidName) {
+        int slash = path.lastIndexOf('/');
+        int dir = slash > 0 ? path.lastIndexOf('/', slash - 1) : -1;
+        return slash > 0 && path.substring(slash + 1).equals(pidName) && path.startsWith("/hsperfdata_", dir);
+    }
+
     public long bytes() {
         long n = 0;
         for (FileSet f : files) {

@@ -63,11 +63,14 @@ public final class WorkingSetCollector implements Collector {
     private volatile int javaVerdict;
     /** Misses (with their waits) held until the self-test's verdict. */
     private final List<HeldMiss> held = new ArrayList<>();
+    /** Made at the first miss: a warm start may have none, and kallsyms and the ELF tables cost a few hundred ms of CPU. */
     private StackResolver stacks;
     /** stacks names Java frames (from the poll after the verdict on). */
     private boolean namesJava;
     private Map<String, List<PageRange>> before = Map.of();
     private long windowEnd;
+    /** When recording began: files modified since are this JVM's own output, left out of the set. */
+    private long startedEpochNanos;
     private volatile boolean saveRequested;
     private long[] counters = new long[WorkingSetRecords.STAT_LEN];
 
@@ -159,6 +162,7 @@ public final class WorkingSetCollector implements Collector {
 
     @Override
     public void start() {
+        startedEpochNanos = Clocks.nowEpochNanos();
         try {
             before = MappedPages.ofThisProcess();
         } catch (IOException e) {
@@ -173,8 +177,8 @@ public final class WorkingSetCollector implements Collector {
         } catch (CollectorException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
-        stacks = new StackResolver(recorder::stackInto, SharedSymbols.kernel(), SharedSymbols.process(pid), null);
         startJavaFrames();
+
         windowEnd = System.nanoTime() + windowNanos;
     }
 
@@ -210,6 +214,14 @@ public final class WorkingSetCollector implements Collector {
         t.start();
     }
 
+    private StackResolver stacks() {
+        if (stacks == null) {
+            stacks = new StackResolver(recorder::stackInto, SharedSymbols.kernel(), SharedSymbols.process(pid),
+                    namesJava ? recorder.javaStacks() : null);
+        }
+        return stacks;
+    }
+
     @Override
     public int poll(int timeoutMillis) {
         if (saved) {
@@ -232,8 +244,7 @@ public final class WorkingSetCollector implements Collector {
         deliverOldPending();
         if (javaVerdict != 0) {
             if (javaVerdict == 1 && !namesJava) {
-                stacks = new StackResolver(recorder::stackInto, SharedSymbols.kernel(), SharedSymbols.process(pid),
-                        recorder.javaStacks());
+                stacks = null; // the next miss's resolver names Java frames
                 namesJava = true;
             }
             deliverHeld();
@@ -261,6 +272,7 @@ public final class WorkingSetCollector implements Collector {
                 .put(CollectorCounters.RECURSION_MISSES, c[WorkingSetRecords.STAT_RECURSION_MISSES])
                 .put(WorkingSetCounters.MISS_RUN_COUNT, c[WorkingSetRecords.STAT_MISS_RUNS])
                 .put(WorkingSetCounters.MISS_RUN_TIME, c[WorkingSetRecords.STAT_MISS_RUN_NS])
+                .put(WorkingSetCounters.WRITE_ADDS, c[WorkingSetRecords.CNT_WRITE_ADDS])
                 .put(CollectorCounters.UNKNOWN_FRAMES, stacks == null ? 0 : stacks.unknownFrames())
                 .put(JavaWalkCounters.WALKS, c[WorkingSetRecords.CNT_JAVA_WALK])
                 .put(JavaWalkCounters.WALK_TIME, c[WorkingSetRecords.CNT_JAVA_WALK_NS])
@@ -306,7 +318,7 @@ public final class WorkingSetCollector implements Collector {
             deliverHeld(); // without a verdict yet: without Java frames
             counters = recorder.counters();
             List<RecordedFile> files = recorder.files();
-            WorkingSet set = recorder.workingSet(before);
+            WorkingSet set = recorder.workingSet(before).withoutOwnOutput(startedEpochNanos, pid);
             WorkingSetFormat.write(set, file);
             long now = Clocks.nowEpochNanos();
             for (RecordedFile f : files) {
@@ -386,7 +398,7 @@ public final class WorkingSetCollector implements Collector {
         }
         long javaRef = namesJava ? m.javaRef() : 0; // 0: no Java frames
         FileKey key = new FileKey(m.device(), m.inode());
-        listener.onMiss(new PageCacheMiss(threads.lookup(m.tid()), stacks.resolve(m.kernelStackId(), m.userStackId(), javaRef),
+        listener.onMiss(new PageCacheMiss(threads.lookup(m.tid()), stacks().resolve(m.kernelStackId(), m.userStackId(), javaRef),
                 Clocks.monotonicToEpochNanos(m.timeNs()), waitNanos, recorder.path(key), m.firstPage() * PageRange.PAGE_BYTES,
                 m.pages()));
     }

@@ -16,6 +16,10 @@ public final class WorkingSetCounters {
     public static final Counter MISS_RUN_TIME = Counter.nanos("missRunTime", "Miss Program Run Time",
             "Run time of the working-set collector's page-cache miss program, stacks included (included in bpfRunTime)");
 
+    /** Pages this JVM's write system calls added to the page cache: new data, not reads, so neither in the set nor misses. */
+    public static final Counter WRITE_ADDS = Counter.count("writeAdds", "Pages Added by Writes",
+            "Pages the JVM's write system calls added to the page cache (new data, not reads: neither in the working set nor misses)");
+
     private WorkingSetCounters() {
     }
 }

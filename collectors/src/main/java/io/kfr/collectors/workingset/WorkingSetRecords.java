@@ -52,6 +52,7 @@ public final class WorkingSetRecords {
     public static final int CNT_MISSES = 4;
     public static final int CNT_WAITS = 5;
     public static final int CNT_RANGE_CUT = 6;
+    public static final int CNT_WRITE_ADDS = 7;
     public static final int CNT_JAVA_WALK = 8;
     public static final int CNT_JAVA_WALK_NS = 9;
     public static final int CNT_JAVA_FRAMES = 10;

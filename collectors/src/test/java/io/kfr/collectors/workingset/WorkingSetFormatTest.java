@@ -35,6 +35,21 @@ class WorkingSetFormatTest {
     }
 
     @Test
+    void leavesOutWhatTheProgramWroteItself() {
+        WorkingSet s = sample(); // mtimes 1_699_000_000_987_654_321 and 5
+        assertEquals(List.of("/opt/app/lib/\u00e9t\u00e9.jar"),
+                s.withoutOwnOutput(1_699_000_000_987_654_321L, 42).files().stream().map(FileSet::path).toList());
+        assertEquals(s, s.withoutOwnOutput(1_699_000_000_987_654_322L, 42));
+        assertEquals(List.of(), s.withoutOwnOutput(5, 42).files());
+        // the JVM's perf data file is named after its pid; another JVM's is not its output
+        List<PageRange> one = List.of(new PageRange(0, 1));
+        WorkingSet perf = new WorkingSet(1, List.of(new FileSet("/tmp/hsperfdata_root/4242", 32768, 5, 1, 1, one),
+                new FileSet("/tmp/hsperfdata_root/14242", 32768, 5, 2, 1, one), new FileSet("/srv/4242", 4096, 5, 3, 1, one)));
+        assertEquals(List.of("/tmp/hsperfdata_root/14242", "/srv/4242"),
+                perf.withoutOwnOutput(10, 4242).files().stream().map(FileSet::path).toList());
+    }
+
+    @Test
     void isSmall() throws IOException {
         Path f = dir.resolve("app.ws");
         WorkingSetFormat.write(sample(), f);

@@ -51,6 +51,7 @@ class WorkingSetRecordsTest {
         assertEquals(c.get("KFR_WS_CNT_MISSES"), (long) CNT_MISSES);
         assertEquals(c.get("KFR_WS_CNT_WAITS"), (long) CNT_WAITS);
         assertEquals(c.get("KFR_WS_CNT_RANGE_CUT"), (long) CNT_RANGE_CUT);
+        assertEquals(c.get("KFR_WS_CNT_WRITE_ADDS"), (long) CNT_WRITE_ADDS);
         assertEquals(c.get("KFR_WS_CNT_JAVA_WALK"), (long) CNT_JAVA_WALK);
         assertEquals(c.get("KFR_WS_CNT_JAVA_WALK_NS"), (long) CNT_JAVA_WALK_NS);
         assertEquals(c.get("KFR_WS_CNT_JAVA_FRAMES"), (long) CNT_JAVA_FRAMES);

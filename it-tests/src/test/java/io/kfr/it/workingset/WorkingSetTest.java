@@ -66,9 +66,15 @@ class WorkingSetTest {
 
         assertEquals(0, PrefetchNative.evict(config.toString()));
         Path jfr1 = dir.resolve("first.jfr");
+        Path output = dir.resolve("output.bin");
         JvmRun.Result r1 = JvmRun.on(jdk).agent("workingset=" + ws + ",file=" + jfr1)
-                .main(ConfigReader.class, config.toString(), "6000", "2000").run(120);
+                .main(ConfigReader.class, config.toString(), "6000", "2000", output.toString()).run(120);
         assertEquals(0, r1.exitCode(), r1.describe());
+        // what the JVM wrote is its output, not a read: no misses for it, counted as written
+        assertEquals(List.of(), of(events(jfr1, "kfr.PageCacheMiss"), output), "pages a write added are not misses");
+        RecordedEvent stats1 = events(jfr1, "kfr.CollectorStatistics").stream()
+                .filter(e -> "workingset".equals(e.getString("collector"))).reduce((a, x) -> x).orElseThrow();
+        assertTrue(stats1.getLong("writeAdds") >= 64, "the output's 64 pages counted as written: " + stats1);
         List<RecordedEvent> misses1 = of(events(jfr1, "kfr.PageCacheMiss"), config);
         assertTrue(misses1.stream().mapToLong(e -> e.getLong("pages")).sum() >= PAGES / 2,
                 "the first start read the cold file from disk: " + misses1.size() + " misses\n" + r1.describe());
@@ -83,6 +89,9 @@ class WorkingSetTest {
                 .orElseThrow(() -> new AssertionError("not in the saved set"));
         assertEquals(PAGES, f.pages());
         assertTrue(saved.files().stream().anyMatch(x -> x.path().endsWith("/libjvm.so")), "libjvm.so in the saved set");
+        // files the JVM wrote while it started (its output, its perf data file) are not prefetched next time
+        assertTrue(saved.files().stream().noneMatch(x -> x.path().equals(output.toString()) || x.path().contains("/hsperfdata_")),
+                "no file the JVM wrote in the saved set: " + saved.files().stream().map(FileSet::path).toList());
 
         assertEquals(0, PrefetchNative.evict(config.toString()));
         Path jfr2 = dir.resolve("second.jfr");
