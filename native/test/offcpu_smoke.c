@@ -100,11 +100,16 @@ static void *excluded_thread(void *arg)
 #define CHURN_THREADS 2000
 #define CHURN_PARALLEL 16
 static volatile pid_t churn_tids[CHURN_THREADS];
+/* when each churn thread lived: tids are recycled (pid_max may be 32768), so a record is the
+ * thread's whose tid it has and whose life holds its switch-out */
+static volatile uint64_t churn_begin_ns[CHURN_THREADS], churn_end_ns[CHURN_THREADS];
 
 static void *churn_thread(void *arg)
 {
+	churn_begin_ns[(intptr_t)arg] = now_ns();
 	churn_tids[(intptr_t)arg] = gettid_();
 	sleep_ms(2);
+	churn_end_ns[(intptr_t)arg] = now_ns();
 	return NULL;
 }
 
@@ -593,9 +598,10 @@ int main(void)
 		while ((n = kfr_offcpu_poll(k, buf, sizeof(buf), 0)) > 0) {
 			for (int i = 0; i < n; i++) {
 				read++;
-				/* S time of the churn thread (tids are recycled: the last thread with it) */
+				/* S time of the churn thread that had this tid when it switched out */
 				for (int j = CHURN_THREADS - 1; j >= 0; j--) {
-					if ((pid_t)buf[i].tid == churn_tids[j]) {
+					if ((pid_t)buf[i].tid == churn_tids[j] && buf[i].start_ns >= churn_begin_ns[j] &&
+					    buf[i].start_ns <= churn_end_ns[j]) {
 						if (buf[i].state == KFR_STATE_S)
 							churn_s_ns[j] += buf[i].duration_ns;
 						break;

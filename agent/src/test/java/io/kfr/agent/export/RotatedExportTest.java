@@ -32,6 +32,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * distinct stacks the time still counts.
  */
 class RotatedExportTest {
+    @org.junit.jupiter.api.io.TempDir
+    Path tmp;
+
     private static final ThreadRef THREAD = new ThreadRef(4242, "worker-1", 7, "worker-1");
 
     private static StackTrace stack(String method) {
@@ -65,7 +68,8 @@ class RotatedExportTest {
 
     @Test
     void eachPeriodHoldsItsOwnTimeAndKeepBoundsTheFiles() throws Exception {
-        Path dir = Files.createTempDirectory("kfr-export-test");
+        Path dir = tmp.resolve("kfr-export-test");
+        Files.createDirectories(dir);
         RotatedExport export = RotatedExport.start(options(dir, 2), true, false, UnaryOperator.identity());
         List<Long> fed = new ArrayList<>();
         List<Path> written = new ArrayList<>();
@@ -94,7 +98,8 @@ class RotatedExportTest {
 
     @Test
     void pastTheBoundOfDistinctStacksTimeStillCounts() throws Exception {
-        Path dir = Files.createTempDirectory("kfr-export-bound");
+        Path dir = tmp.resolve("kfr-export-bound");
+        Files.createDirectories(dir);
         RotatedExport export = RotatedExport.start(options(dir, 10), true, false, UnaryOperator.identity());
         long total = 0;
         int distinct = RotatedExport.MAX_SAMPLES_PER_PERIOD + 500;
@@ -113,7 +118,8 @@ class RotatedExportTest {
     /** The last period ends where kfr's chunk ends: samples numbered after the chunk's last event are left out. */
     @Test
     void samplesAfterTheChunksLastEventAreLeftOut() throws Exception {
-        Path dir = Files.createTempDirectory("kfr-export-cut");
+        Path dir = tmp.resolve("kfr-export-cut");
+        Files.createDirectories(dir);
         RotatedExport export = RotatedExport.start(options(dir, 10), true, false, UnaryOperator.identity());
         long inChunk = 0;
         for (int i = 1; i <= 100; i++) {
