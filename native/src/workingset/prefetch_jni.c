@@ -21,6 +21,7 @@
 #endif
 
 /* Method codes (PrefetchMethod.code). */
+#define PF_READ      0   /* pread(2) of each range with the file's readahead off: returns once read */
 #define PF_FADVISE   1   /* posix_fadvise(POSIX_FADV_WILLNEED): starts the reads, returns */
 #define PF_READAHEAD 2   /* readahead(2): the same, one call per range */
 #define PF_POPULATE  3   /* mmap + madvise(MADV_POPULATE_READ): returns once the pages are in */
@@ -65,6 +66,29 @@ static int advise(int fd, off_t off, off_t len, int method, off_t chunk)
 	return 0;
 }
 
+/* pread of [off, off + len) in pieces of buf_len. The caller has turned the file's readahead off
+ * (POSIX_FADV_RANDOM): with it on, each read also brings in up to read_ahead_kb beyond the range
+ * (8 MB on a VM disk here: a 105 MB set read 191 MB from the disk), pages the set does not hold. */
+static int read_range(int fd, off_t off, off_t len, char *buf, size_t buf_len)
+{
+	while (len > 0) {
+		size_t want = (size_t)len < buf_len ? (size_t)len : buf_len;
+		ssize_t n = pread(fd, buf, want, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+#define READ_BUFFER (1 << 20)
+
 /* Bytes requested (clamped to the file), or -errno of the first failure. chunk: see advise(). */
 JNIEXPORT jlong JNICALL Java_io_kfr_collectors_workingset_PrefetchNative_prefetch(JNIEnv *env, jclass cls,
 		jstring path, jlongArray ranges, jint method, jlong chunk)
@@ -83,6 +107,16 @@ JNIEXPORT jlong JNICALL Java_io_kfr_collectors_workingset_PrefetchNative_prefetc
 	if (size <= 0) {
 		close(fd);
 		return size < 0 ? -EIO : 0;
+	}
+	char *buf = NULL;
+
+	if (method == PF_READ) {
+		buf = malloc(READ_BUFFER);
+		if (!buf) {
+			close(fd);
+			return -ENOMEM;
+		}
+		posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
 	}
 	if (method == PF_POPULATE) {
 		map = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, fd, 0);
@@ -103,6 +137,9 @@ JNIEXPORT jlong JNICALL Java_io_kfr_collectors_workingset_PrefetchNative_prefetc
 		if (len > size - off)
 			len = size - off;
 		switch (method) {
+		case PF_READ:
+			err = read_range(fd, off, len, buf, READ_BUFFER);
+			break;
 		case PF_FADVISE:
 		case PF_READAHEAD:
 			err = advise(fd, off, len, method, chunk > 0 ? chunk : 128 * 1024);
@@ -126,6 +163,7 @@ JNIEXPORT jlong JNICALL Java_io_kfr_collectors_workingset_PrefetchNative_prefetc
 		(*env)->ReleaseLongArrayElements(env, ranges, r, JNI_ABORT);
 	if (map != MAP_FAILED)
 		munmap(map, (size_t)size);
+	free(buf);
 	close(fd);
 	return done;
 }

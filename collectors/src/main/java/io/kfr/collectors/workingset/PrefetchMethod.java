@@ -4,7 +4,10 @@ import java.util.Locale;
 
 /** How the prefetcher brings a range into the page cache. */
 public enum PrefetchMethod {
-    /** pread(2) of every range into a buffer, one after another: waits for each read. */
+    /**
+     * Starts every read as FADVISE does, then pread(2)s every range with the file's readahead off
+     * (POSIX_FADV_RANDOM, so that the disk reads the set and no more): returns once all is in.
+     */
     READ(0),
     /** posix_fadvise(POSIX_FADV_WILLNEED) per range: the kernel starts the reads and returns. */
     FADVISE(1),

@@ -70,6 +70,9 @@ class PrefetchTest {
             // fadvise, readahead and pread read what they are asked; POPULATE faults the pages in, and the
             // fault path's readahead runs on for up to the device's read_ahead_kb past a range
             assertEquals(0, resident(f, 640L * 4096, 256L * 4096), "the gap between the ranges stays cold");
+            // where the kernel's readahead would go on after a read of a range (up to read_ahead_kb)
+            assertEquals(0, resident(f, 256L * 4096, 64L * 4096), "nothing read past the first range");
+            assertEquals(0, resident(f, 1280L * 4096, 64L * 4096), "nothing read past the second range");
         }
     }
 
