@@ -615,7 +615,8 @@ int main(void)
 		for (int j = 0; j < CHURN_THREADS; j++) {
 			churn_sleeps += churn_s_ns[j] >= THRESHOLD_NS;
 			if (churn_s_ns[j] < 1900000ull)
-				printf("  churn thread %d (tid %d): %.3f ms in S records\n", j, (int)churn_tids[j], churn_s_ns[j] / 1e6);
+				printf("  churn thread %d (tid %d): %.3f ms in S records, lived %.3f ms\n", j, (int)churn_tids[j],
+				       churn_s_ns[j] / 1e6, (churn_end_ns[j] - churn_begin_ns[j]) / 1e6);
 		}
 		drain_all(k, &ka);
 		drain_all(k, &ka);
@@ -626,10 +627,14 @@ int main(void)
 		       CHURN_THREADS, ms, churn_sleeps, s1[KFR_CNT_STORAGE_FALLBACK], s1[KFR_CNT_STORAGE_ERR],
 		       s1[KFR_CNT_MISSED_SWITCH_IN], s1[KFR_CNT_MISSED_LOST], s1[KFR_CNT_MISSED_SWITCH_OUT],
 		       s1[KFR_STAT_PROG_RECURSION_MISSES]);
-		/* a sleep can only be missing if the kernel skipped the program for it, and then it is counted */
-		CHECK(churn_sleeps == CHURN_THREADS || CHURN_THREADS - churn_sleeps <= (uint64_t)s1[KFR_CNT_MISSED_SWITCH_OUT],
-		      "thread churn: every thread's first sleep recorded (%" PRIu64 " of %d) or counted as missed (%" PRId64 ")",
-		      churn_sleeps, CHURN_THREADS, s1[KFR_CNT_MISSED_SWITCH_OUT]);
+		/* a sleep can only be missing if the kernel skipped the program for it, and then it is counted:
+		 * a missed switch-out, or a missed switch-in (the interval then ends at the thread's
+		 * sched_info.last_arrival, which has come out short of the sleep: 0-1.8 ms of a 2 ms sleep
+		 * in 1 of ~10 runs here, below the threshold when under 1 ms, hence aggregated) */
+		CHECK(CHURN_THREADS - churn_sleeps <= (uint64_t)(s1[KFR_CNT_MISSED_SWITCH_OUT] + s1[KFR_CNT_MISSED_SWITCH_IN]),
+		      "thread churn: every thread's first sleep recorded (%" PRIu64 " of %d) or counted as missed (%" PRId64
+		      " switch-outs, %" PRId64 " switch-ins)",
+		      churn_sleeps, CHURN_THREADS, s1[KFR_CNT_MISSED_SWITCH_OUT], s1[KFR_CNT_MISSED_SWITCH_IN]);
 		CHECK(s1[KFR_CNT_STORAGE_ERR] == 0 && s1[KFR_CNT_MISSED_LOST] == 0 && s1[KFR_STAT_PROG_RECURSION_MISSES] == 0,
 		      "thread churn: no interval lost (storage errors, unrecovered missed switch-ins, recursion misses all 0)");
 		CHECK(read == (uint64_t)s1[KFR_CNT_EVENTS] && ka.count == (uint64_t)s1[KFR_CNT_AGGREGATED],

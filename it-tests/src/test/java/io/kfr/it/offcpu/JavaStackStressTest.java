@@ -37,6 +37,14 @@ class JavaStackStressTest {
     /** Share of "[unknown]" among all Java frames, apart from the ones below; set from the first runs. */
     private static final double UNKNOWN_BUDGET = 0.05;
     /**
+     * JDK 11 and 17 run with -XX:+StressCodeAging: the sweeper flushes nmethods within moments of
+     * their last use, and kfr names a compiled frame after the walk, when the collector reads the
+     * record; a frame whose nmethod was flushed by then is "[java: stale nmethod]" (its memory may
+     * already hold other code: never named from it). Measured: 17 at 5.1-6.6% on an idle 2-CPU
+     * machine (3 runs), 7.1% in CI; 11 at 3.9-6.0%; 21 and 25 (no sweeper) 1.1-2.1%.
+     */
+    private static final double UNKNOWN_BUDGET_CODE_AGING = 0.10;
+    /**
      * Frames of classes that can be unloaded, used in a poll period in which the JVM unloaded
      * classes, are reported unknown on purpose (their metadata may already belong to another class).
      * This workload unloads classes every few milliseconds, so they are budgeted apart.
@@ -117,8 +125,9 @@ class JavaStackStressTest {
         assertTrue(all.javaFrames > 0, "no kfr.OffCpu event with Java frames\n" + context);
         long meanwhile = all.unknownReasons.getOrDefault(UNLOADED_MEANWHILE, 0L);
         double otherUnknown = (all.unknownFrames - meanwhile) / (double) all.javaFrames;
-        assertTrue(otherUnknown <= UNKNOWN_BUDGET, String.format("%.2f%% of the Java frames are [unknown] (besides"
-                + " classes unloaded meanwhile), budget %.0f%%%n%s", otherUnknown * 100, UNKNOWN_BUDGET * 100, context));
+        double unknownBudget = jdk == Jdk.JDK11 || jdk == Jdk.JDK17 ? UNKNOWN_BUDGET_CODE_AGING : UNKNOWN_BUDGET;
+        assertTrue(otherUnknown <= unknownBudget, String.format("%.2f%% of the Java frames are [unknown] (besides"
+                + " classes unloaded meanwhile), budget %.0f%%%n%s", otherUnknown * 100, unknownBudget * 100, context));
         double meanwhileBudget = jdk == Jdk.JDK11 ? UNLOADED_MEANWHILE_BUDGET_JDK11 : UNLOADED_MEANWHILE_BUDGET;
         assertTrue(meanwhile <= meanwhileBudget * all.javaFrames, String.format("%d Java frames unknown"
                 + " because classes were unloaded meanwhile, budget %.0f%%%n%s", meanwhile,
