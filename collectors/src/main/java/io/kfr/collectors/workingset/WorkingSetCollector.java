@@ -178,7 +178,6 @@ public final class WorkingSetCollector implements Collector {
             throw new IllegalStateException(e.getMessage(), e);
         }
         startJavaFrames();
-
         windowEnd = System.nanoTime() + windowNanos;
     }
 
