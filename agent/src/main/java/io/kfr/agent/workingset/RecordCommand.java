@@ -2,6 +2,7 @@ package io.kfr.agent.workingset;
 
 import io.kfr.agent.Durations;
 import io.kfr.agent.OptionException;
+import io.kfr.collectors.Clocks;
 import io.kfr.collectors.CollectorException;
 import io.kfr.collectors.workingset.RecordedFile;
 import io.kfr.collectors.workingset.WorkingSet;
@@ -79,7 +80,7 @@ public final class RecordCommand {
             err.println("kfr workingset record: " + e.getMessage());
             return 2;
         }
-        long startEpochNanos = io.kfr.collectors.Clocks.nowEpochNanos(); // files modified since are the command's own output
+        long startEpochNanos = Clocks.nowEpochNanos(); // files modified since are the command's own output
         try (WorkingSetRecorder recorder = WorkingSetRecorder.start(0)) {
             List<String> gated = new ArrayList<>(List.of("/bin/sh", "-c", "read _ _; exec \"$@\"", "kfr-record"));
             gated.addAll(command);

@@ -26,22 +26,14 @@ public final class Prefetcher {
             return new PrefetchResult(method, 0, 0, failures, 0);
         }
         long t0 = System.nanoTime();
-        // without the native library, read still works, with the kernel's readahead on (it reads more than the set)
-        ByteBuffer buffer = why != null ? ByteBuffer.allocateDirect(READ_BUFFER) : null;
-        if (method == PrefetchMethod.READ && buffer == null) {
-            // every read started first, as fadvise does (the disk gets them sorted and merged: 270 I/Os
-            // for 105 MB here, against 380 when each range is read in turn), then read: waits for them
-            for (PrefetchPlan.Request r : plan.requests()) {
-                try {
-                    native_(r, PrefetchMethod.FADVISE);
-                } catch (IOException e) {
-                    // the read below says what is wrong with this file
-                }
-            }
+        // without the native library, read works from Java, with the kernel's readahead on (it reads more than the set)
+        ByteBuffer javaReadBuffer = why != null ? ByteBuffer.allocateDirect(READ_BUFFER) : null;
+        if (method == PrefetchMethod.READ && javaReadBuffer == null) {
+            startEveryRead(plan);
         }
         for (PrefetchPlan.Request r : plan.requests()) {
             try {
-                bytes += buffer != null ? read(r, buffer) : native_(r, method);
+                bytes += javaReadBuffer != null ? read(r, javaReadBuffer) : native_(r, method);
                 files++;
             } catch (IOException e) {
                 failures.add(r.path() + ": " + e.getMessage());
@@ -56,6 +48,21 @@ public final class Prefetcher {
         t.setDaemon(true);
         t.start();
         return t;
+    }
+
+    /**
+     * Starts every read of the plan, as fadvise does, before READ waits for them: the disk gets them
+     * all at once, sorted and merged (270 I/Os for 105 MB here, against 380 when each range is read
+     * in turn). A file that fails here is reported by its read.
+     */
+    private static void startEveryRead(PrefetchPlan plan) {
+        for (PrefetchPlan.Request r : plan.requests()) {
+            try {
+                native_(r, PrefetchMethod.FADVISE);
+            } catch (IOException e) {
+                // its read says what is wrong with it
+            }
+        }
     }
 
     private static long native_(PrefetchPlan.Request r, PrefetchMethod method) throws IOException {

@@ -1,5 +1,6 @@
 package io.kfr.collectors.workingset;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -57,7 +58,7 @@ public final class WorkingSet {
      */
     public WorkingSet withoutOwnOutput(long sinceEpochNanos, long pid) {
         String pidName = Long.toString(pid);
-        List<FileSet> kept = new java.util.ArrayList<>(files.size());
+        List<FileSet> kept = new ArrayList<>(files.size());
         for (FileSet f : files) {
             if (f.mtimeNanos() < sinceEpochNanos && !isPerfDataOf(f.path(), pidName)) {
                 kept.add(f);
