@@ -2,8 +2,6 @@ package io.kfr.agent;
 
 import io.kfr.agent.collectors.CollectorKind;
 import io.kfr.agent.collectors.CollectorKinds;
-import io.kfr.agent.collectors.cpu.CpuKind;
-import io.kfr.agent.collectors.offcpu.OffCpuKind;
 import io.kfr.agent.collectors.CollectorOutput;
 import io.kfr.agent.export.RotatedExport;
 import io.kfr.collectors.CollectorException;
@@ -98,9 +96,9 @@ final class Session {
             return fixedReserve + (r == null ? 0 : 2 * r.size());
         }, options.retention());
         // kfr's samples as jdk.ExecutionSample, unless the user's own recording has the JVM's
-        Boolean asked = CpuKind.settings(options).executionSamples();
-        boolean executionSamples = options.runs(CpuKind.NAME) && (asked != null ? asked
-                : !JvmRecording.userRecords(atJvmStart));
+        boolean userRecords = JvmRecording.userRecords(atJvmStart);
+        boolean executionSamples = CollectorKinds.ALL.stream()
+                .anyMatch(k -> k.requested(options) && k.feedsExecutionSamples(options, userRecords));
         JvmRecording recording;
         try {
             recording = options.file() != null || !atJvmStart
@@ -117,8 +115,7 @@ final class Session {
         chunk.onSpoolStopped(why -> Log.error("stopped keeping events: " + why + "; the " + chunk.eventCount()
                 + " events so far stay in kfr's chunk, later ones are counted as lost (status, exit line)"));
         try {
-            session.export = RotatedExport.start(options.export(), options.runs(OffCpuKind.NAME),
-                    options.runs(CpuKind.NAME), threads::settled);
+            session.export = RotatedExport.start(options.export(), options::runs, threads::settled);
         } catch (IOException e) {
             Log.error("export: " + e.getMessage() + "; no profiles are exported, the recording goes on");
         }

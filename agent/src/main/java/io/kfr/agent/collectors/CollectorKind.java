@@ -4,6 +4,7 @@ import io.kfr.agent.AgentOptions;
 import io.kfr.agent.cli.doctor.Capabilities;
 import io.kfr.agent.cli.doctor.Check;
 import io.kfr.collectors.CollectorException;
+import io.kfr.collectors.OffCpuSample;
 import io.kfr.collectors.RunningCollector;
 import io.kfr.collectors.probe.CollectorTrial;
 
@@ -32,6 +33,14 @@ public interface CollectorKind {
 
     /** Whether it runs when the options name no collector (the off-CPU collector: the point of kfr). */
     default boolean onByDefault() {
+        return false;
+    }
+
+    /**
+     * Whether the JVM's recording that kfr starts should take its samples as jdk.ExecutionSample
+     * (JMC's Method Profiling) when it runs; userRecords: the user started a JVM recording of their own.
+     */
+    default boolean feedsExecutionSamples(AgentOptions options, boolean userRecords) {
         return false;
     }
 
@@ -83,6 +92,13 @@ public interface CollectorKind {
      */
     default String doctorSummary(List<Check> printed) {
         return null;
+    }
+
+    /**
+     * An off-CPU interval the off-CPU collector delivered, for a kind that acts on them (pt.trigger);
+     * called on the off-CPU collector's thread, also when this kind does not run: return at once then.
+     */
+    default void offCpuInterval(OffCpuSample interval) {
     }
 
     /** Commands of the command line it adds (kfr prefetch). */

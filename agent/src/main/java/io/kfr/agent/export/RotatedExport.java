@@ -2,6 +2,8 @@ package io.kfr.agent.export;
 
 import io.kfr.agent.Durations;
 import io.kfr.agent.Log;
+import io.kfr.agent.collectors.cpu.CpuKind;
+import io.kfr.agent.collectors.offcpu.OffCpuKind;
 import io.kfr.collectors.CpuSample;
 import io.kfr.collectors.OffCpuSample;
 import io.kfr.collectors.ThreadRef;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
@@ -82,8 +85,12 @@ public final class RotatedExport implements AutoCloseable {
         });
     }
 
-    /** Starts the export the options ask for, or {@link #OFF}; the directory is made if missing. */
-    public static RotatedExport start(ExportOptions options, boolean offCpu, boolean cpu,
+    /**
+     * Starts the export the options ask for, or {@link #OFF}; the directory is made if missing.
+     * @param runs whether the session runs the collector of that name: the off-CPU and CPU
+     *             collectors' samples are the profiles exported
+     */
+    public static RotatedExport start(ExportOptions options, Predicate<String> runs,
                                       UnaryOperator<ThreadRef> threadNames) throws IOException {
         if (!options.on()) {
             return OFF;
@@ -97,7 +104,7 @@ public final class RotatedExport implements AutoCloseable {
                     + "); no profiles are exported, the recording goes on: convert its file with a newer java");
             return OFF;
         }
-        RotatedExport e = new RotatedExport(options, periodSums(offCpu, cpu, threadNames));
+        RotatedExport e = new RotatedExport(options, periodSums(runs.test(OffCpuKind.NAME), runs.test(CpuKind.NAME), threadNames));
         long period = options.periodNanos;
         e.timer.scheduleAtFixedRate(e::rotateQuietly, period, period, TimeUnit.NANOSECONDS);
         Log.info("exporting " + options.format + " every " + Durations.format(period) + " to " + options.dir

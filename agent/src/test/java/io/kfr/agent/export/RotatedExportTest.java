@@ -1,6 +1,7 @@
 package io.kfr.agent.export;
 
 import io.kfr.agent.OptionException;
+import io.kfr.agent.collectors.offcpu.OffCpuKind;
 import io.kfr.collectors.Frame;
 import io.kfr.collectors.FrameType;
 import io.kfr.collectors.OffCpuSample;
@@ -70,7 +71,7 @@ class RotatedExportTest {
     void eachPeriodHoldsItsOwnTimeAndKeepBoundsTheFiles() throws Exception {
         Path dir = tmp.resolve("kfr-export-test");
         Files.createDirectories(dir);
-        RotatedExport export = RotatedExport.start(options(dir, 2), true, false, UnaryOperator.identity());
+        RotatedExport export = RotatedExport.start(options(dir, 2), OffCpuKind.NAME::equals, UnaryOperator.identity());
         List<Long> fed = new ArrayList<>();
         List<Path> written = new ArrayList<>();
         for (int period = 1; period <= 4; period++) {
@@ -100,7 +101,7 @@ class RotatedExportTest {
     void pastTheBoundOfDistinctStacksTimeStillCounts() throws Exception {
         Path dir = tmp.resolve("kfr-export-bound");
         Files.createDirectories(dir);
-        RotatedExport export = RotatedExport.start(options(dir, 10), true, false, UnaryOperator.identity());
+        RotatedExport export = RotatedExport.start(options(dir, 10), OffCpuKind.NAME::equals, UnaryOperator.identity());
         long total = 0;
         int distinct = RotatedExport.MAX_SAMPLES_PER_PERIOD + 500;
         for (int i = 0; i < distinct; i++) {
@@ -120,7 +121,7 @@ class RotatedExportTest {
     void samplesAfterTheChunksLastEventAreLeftOut() throws Exception {
         Path dir = tmp.resolve("kfr-export-cut");
         Files.createDirectories(dir);
-        RotatedExport export = RotatedExport.start(options(dir, 10), true, false, UnaryOperator.identity());
+        RotatedExport export = RotatedExport.start(options(dir, 10), OffCpuKind.NAME::equals, UnaryOperator.identity());
         long inChunk = 0;
         for (int i = 1; i <= 100; i++) {
             if (i == 61) {

@@ -6,7 +6,7 @@ public final class Fixes {
             + "(sudo setpriv --reuid=<user> --regid=<group> --init-groups --inh-caps=+bpf,+perfmon "
             + "--ambient-caps=+bpf,+perfmon java ...; systemd: AmbientCapabilities=CAP_BPF CAP_PERFMON)";
     /** For every refused probe after the capabilities line, which gives the full {@link #PRIVILEGES}. */
-    static final String PRIVILEGES_SHORT = "run as root or grant CAP_BPF + CAP_PERFMON (how: see the capabilities line)";
+    public static final String PRIVILEGES_SHORT = "run as root or grant CAP_BPF + CAP_PERFMON (how: see the capabilities line)";
     static final String BPF_STATS = "grant CAP_SYS_ADMIN too, or enable the statistics for everyone: "
             + "sysctl kernel.bpf_stats_enabled=1";
     public static final String BTF = "a kernel built with CONFIG_DEBUG_INFO_BTF=y (most distribution kernels since 2020)";

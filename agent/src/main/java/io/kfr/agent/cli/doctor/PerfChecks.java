@@ -4,13 +4,13 @@ import io.kfr.collectors.probe.Probes;
 
 import java.util.List;
 
-/** perf events: each opened for real (disabled) and closed again. */
+/** The CPU sampler's perf events: each opened for real (disabled) and closed again. */
 final class PerfChecks {
     private PerfChecks() {
     }
 
     static List<Check> all() {
-        return List.of(cpuClock(), cycles(), intelPt());
+        return List.of(cpuClock(), cycles());
     }
 
     /** As the CPU sampler opens it: one event per CPU, for every process (BPF keeps this JVM's samples). */
@@ -39,14 +39,5 @@ final class PerfChecks {
         }
         return Check.missing("perf.cycles", meaning + " -- no hardware PMU (" + r.reason()
                 + "): the CPU sampler uses cpu-clock", Fixes.PMU);
-    }
-
-    static Check intelPt() {
-        String meaning = "Intel PT: hardware traces for hot paths (option pt: kfr.HotPath, kfr.PtSpan)";
-        Probes.Result r = Probes.perf("intel_pt");
-        if (r.ok()) {
-            return Check.ok("perf.intel_pt", meaning);
-        }
-        return Check.missing("perf.intel_pt", meaning + " -- " + r.reason(), r.denied() ? Fixes.PRIVILEGES_SHORT : Fixes.PT);
     }
 }

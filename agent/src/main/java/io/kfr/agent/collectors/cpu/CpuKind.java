@@ -51,6 +51,13 @@ public final class CpuKind implements CollectorKind {
         return (CpuSettings) options.settings(NAME);
     }
 
+    /** As asked by cpu.jdk-samples, else unless the user's own JVM recording has the JVM's samples. */
+    @Override
+    public boolean feedsExecutionSamples(AgentOptions options, boolean userRecords) {
+        Boolean asked = settings(options).executionSamples();
+        return asked != null ? asked : !userRecords;
+    }
+
     @Override
     public RunningCollector start(AgentOptions options, CollectorOutput output) throws CollectorException {
         boolean firstCollector = output.noneRunning();

@@ -5,10 +5,10 @@ import io.kfr.agent.Durations;
 import io.kfr.agent.Log;
 import io.kfr.agent.cli.doctor.Fixes;
 import io.kfr.agent.collectors.CollectorKind;
+import io.kfr.agent.collectors.CollectorKinds;
 import io.kfr.agent.collectors.CollectorForward;
 import io.kfr.agent.collectors.CollectorOptions;
 import io.kfr.agent.collectors.CollectorOutput;
-import io.kfr.agent.collectors.pt.PtKind;
 import io.kfr.collectors.CollectorException;
 import io.kfr.collectors.CollectorStatistics;
 import io.kfr.collectors.OffCpuSample;
@@ -103,7 +103,9 @@ public final class OffCpuKind implements CollectorKind {
             output.counted("kfr.OffCpu");
             output.summaries().add(sample);
             output.export().addOffCpu(sample, event);
-            PtKind.offCpu(sample); // pt.trigger: a long interval snapshots the thread's trace
+            for (CollectorKind kind : CollectorKinds.ALL) { // e.g. pt.trigger: a long interval snapshots a trace
+                kind.offCpuInterval(sample);
+            }
         }
 
         @Override

@@ -3,6 +3,7 @@ package io.kfr.agent.collectors.pt;
 import io.kfr.agent.cli.doctor.Capabilities;
 import io.kfr.agent.cli.doctor.Check;
 import io.kfr.agent.cli.doctor.Fixes;
+import io.kfr.collectors.probe.Probes;
 import io.kfr.collectors.pt.PtNative;
 import io.kfr.collectors.pt.PtPerfConfig;
 import io.kfr.collectors.pt.PtPerfSession;
@@ -14,9 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * doctor's lines for the Intel PT collector (option pt): the PMU and its config terms, address
+ * doctor's lines for the Intel PT collector (option pt): the perf event, the PMU and its config terms, address
  * filters, snapshot mode, the locked-memory budget for the per-thread rings, and the decoder library.
- * Without the PMU the first line says so and the rest would only repeat it.
+ * Without the PMU the perf event and PMU lines say so and the rest would only repeat it.
  */
 final class PtChecks {
     private static final int CAP_IPC_LOCK = 14;
@@ -26,8 +27,9 @@ final class PtChecks {
 
     static List<Check> all(Capabilities caps) {
         List<Check> out = new ArrayList<>();
+        out.add(perfEvent());
         out.add(library());
-        String pmu = out.get(0).status() == Check.Status.OK ? PtPerfSession.describePmu(PtPerfSession.SYSFS) : null;
+        String pmu = out.get(1).status() == Check.Status.OK ? PtPerfSession.describePmu(PtPerfSession.SYSFS) : null;
         if (pmu == null || pmu.startsWith("!")) {
             if (pmu != null) {
                 out.add(Check.missing("pt.pmu", pmu.substring(1), Fixes.PT));
@@ -39,6 +41,16 @@ final class PtChecks {
         out.add(snapshotMode(pmu));
         out.add(buffers(caps));
         return out;
+    }
+
+    /** Whether perf opens an intel_pt event here, opened for real (disabled) and closed again. */
+    static Check perfEvent() {
+        String meaning = "Intel PT: hardware traces for hot paths (option pt: kfr.HotPath, kfr.PtSpan)";
+        Probes.Result r = Probes.perf("intel_pt");
+        if (r.ok()) {
+            return Check.ok("perf.intel_pt", meaning);
+        }
+        return Check.missing("perf.intel_pt", meaning + " -- " + r.reason(), r.denied() ? Fixes.PRIVILEGES_SHORT : Fixes.PT);
     }
 
     static Check library() {

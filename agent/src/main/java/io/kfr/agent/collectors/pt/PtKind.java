@@ -147,8 +147,9 @@ public final class PtKind implements CollectorKind {
         }
     }
 
-    /** An off-CPU interval the off-CPU collector delivered: the trigger's input. */
-    public static void offCpu(OffCpuSample s) {
+    /** The trigger's input (pt.trigger). */
+    @Override
+    public void offCpuInterval(OffCpuSample s) {
         PtCollector c = current;
         if (c != null) { // an aggregate of short intervals names a thread but triggers nothing
             c.offCpu(s.thread().tid(), s.startEpochNanos(), s.aggregated() ? 0 : s.durationNanos());
