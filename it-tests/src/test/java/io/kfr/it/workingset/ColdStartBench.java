@@ -65,9 +65,13 @@ class ColdStartBench {
      * One way to start: cold or warm, with or without the AOT cache, through `kfr run` with a method
      * or not, with the agent's workingset= (prefetch at premain with a method, and recording) or not.
      */
-    record Config(String name, boolean cold, boolean aot, PrefetchMethod run, PrefetchMethod agent) {
+    record Config(String name, boolean cold, boolean aot, PrefetchMethod run, PrefetchMethod agent, boolean program) {
         Config(String name, boolean cold, boolean aot, PrefetchMethod run) {
-            this(name, cold, aot, run, null);
+            this(name, cold, aot, run, null, false);
+        }
+
+        Config(String name, boolean cold, boolean aot, PrefetchMethod run, PrefetchMethod agent) {
+            this(name, cold, aot, run, agent, false);
         }
     }
 
@@ -79,6 +83,10 @@ class ColdStartBench {
         for (PrefetchMethod m : List.of(PrefetchMethod.FADVISE, PrefetchMethod.POPULATE, PrefetchMethod.READ)) {
             c.add(new Config("cold + kfr run " + m.optionName(), true, false, m));
         }
+        // kfr-prefetch (`kfr prefetcher <dir>`): the same prefetch and exec with no JVM of kfr's own
+        c.add(new Config("warm + kfr-prefetch", false, false, PrefetchMethod.FADVISE, null, true));
+        c.add(new Config("cold + kfr-prefetch", true, false, PrefetchMethod.FADVISE, null, true));
+        c.add(new Config("cold + AOT + kfr-prefetch", true, true, PrefetchMethod.FADVISE, null, true));
         c.add(new Config("warm + AOT", false, true, null));
         c.add(new Config("cold + AOT", true, true, null));
         c.add(new Config("cold + AOT + kfr run", true, true, PrefetchMethod.FADVISE));
@@ -150,8 +158,9 @@ class ColdStartBench {
                 }
                 List<String> cmd = app.command(JAVA, jvm);
                 if (c.run() != null) {
-                    List<String> run = new ArrayList<>(List.of(JAVA.toString(), "-jar", AGENT_JAR.toString(), "run",
-                            (c.aot() ? setAot : set).toString(), "--quiet", "--method=" + c.run().optionName(), "--"));
+                    List<String> run = new ArrayList<>(c.program() ? List.of(program(app).toString())
+                            : List.of(JAVA.toString(), "-jar", AGENT_JAR.toString(), "run"));
+                    run.addAll(List.of((c.aot() ? setAot : set).toString(), "--quiet", "--method=" + c.run().optionName(), "--"));
                     run.addAll(cmd);
                     cmd = run;
                 }
@@ -183,8 +192,14 @@ class ColdStartBench {
                     recovered(med.get("cold + AOT"), med.get("cold + AOT + kfr run"), gapAot),
                     (double) med.get("cold") / med.get("cold + AOT + kfr run"));
         }
-        if (med.containsKey("warm + kfr run")) {
-            print("%s: warm + kfr run vs warm: %+d ms", app.name(), med.get("warm + kfr run") - med.get("warm"));
+        if (med.containsKey("cold + AOT") && med.containsKey("warm + AOT") && med.containsKey("cold + AOT + kfr-prefetch")) {
+            print("%s: AOT + kfr-prefetch: %s", app.name(), recovered(med.get("cold + AOT"), med.get("cold + AOT + kfr-prefetch"),
+                    med.get("cold + AOT") - med.get("warm + AOT")));
+        }
+        for (String warm : List.of("warm + kfr run", "warm + kfr-prefetch")) {
+            if (med.containsKey(warm)) {
+                print("%s: %s vs warm: %+d ms", app.name(), warm, med.get(warm) - med.get("warm"));
+            }
         }
         if (med.containsKey("warm + agent")) {
             print("%s: warm + agent (workingset=: prefetch at premain and recording) vs warm: %+d ms", app.name(),
@@ -200,6 +215,19 @@ class ColdStartBench {
         double afterMb = record(app, List.of(), app.dir.resolve("after-prefetch.ws"), true);
         print("%s: read from disk by the application: first cold start %.1f MB, cold start after `kfr prefetch --method=populate`"
                 + " (%s) %.1f MB = %.1f%%", app.name(), firstColdMb, pre.summary(), afterMb, 100 * afterMb / firstColdMb);
+    }
+
+    /** kfr-prefetch, written by `kfr prefetcher <dir>` into the application's directory (on the measured disk). */
+    private static Path program(ColdStartApp app) throws Exception {
+        Path dir = app.dir.resolve("bin");
+        Path program = dir.resolve("kfr-prefetch");
+        if (!Files.isExecutable(program)) {
+            Process p = new ProcessBuilder(JAVA.toString(), "-jar", AGENT_JAR.toString(), "prefetcher", dir.toString())
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0 && Files.isExecutable(program), out);
+        }
+        return program;
     }
 
     /** The share of the cold-warm gap a prefetched cold start recovers; none to recover when cold is not slower. */

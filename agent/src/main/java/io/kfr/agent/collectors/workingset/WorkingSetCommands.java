@@ -5,13 +5,15 @@ import io.kfr.agent.collectors.CliCommand;
 import io.kfr.agent.collectors.ControlCommand;
 import io.kfr.agent.control.Reply;
 import io.kfr.agent.workingset.PrefetchCommand;
+import io.kfr.agent.workingset.PrefetcherCommand;
 import io.kfr.agent.workingset.RecordCommand;
 
 import java.util.List;
 
 /**
- * The working set's commands: {@code workingset record|save}, {@code prefetch} and {@code run} on
- * the command line, and the control command {@code workingset save} sends to the recording JVM.
+ * The working set's commands: {@code workingset record|save}, {@code prefetch}, {@code run} and
+ * {@code prefetcher} on the command line, and the control command {@code workingset save} sends to
+ * the recording JVM.
  */
 final class WorkingSetCommands {
     private WorkingSetCommands() {
@@ -28,7 +30,11 @@ final class WorkingSetCommands {
                         args -> PrefetchCommand.prefetch(args, System.out, System.err)),
                 command("run", List.of("  " + PrefetchCommand.RUN_USAGE,
                         "                       prefetch, then execute the command in this process's place"),
-                        args -> PrefetchCommand.run(args, System.out, System.err)));
+                        args -> PrefetchCommand.run(args, System.out, System.err)),
+                command("prefetcher", List.of("  " + PrefetcherCommand.USAGE,
+                        "                       write kfr-prefetch into <dir>: prefetch and run as a native program, with"
+                                + " no JVM starting cold before the set is read"),
+                        args -> PrefetcherCommand.run(args, System.out, System.err)));
     }
 
     private static int workingset(List<String> args) {
