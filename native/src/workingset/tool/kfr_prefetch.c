@@ -4,10 +4,13 @@
  * what the prefetch was meant to save. This program does what `kfr prefetch`/`kfr run` do (the plan:
  * PrefetchPlan.java; the reads: prefetch.c) in a few milliseconds of its own.
  *
- *   kfr-prefetch <file.ws> [--method=fadvise|read] [--cap=<bytes>[k|m|g]] [--quiet] [-- command [args...]]
+ *   kfr-prefetch <file.ws> [--method=fadvise|read] [--cap=<bytes>[k|m|g]] [--background] [--quiet]
+ *                [-- command [args...]]
  *
  * With a command it then replaces itself by the command (exec), so that a service manager sees the
- * program itself; a set it cannot use is said in one line and the command starts anyway. */
+ * program itself; a set it cannot use is said in one line and the command starts anyway. With
+ * --background the reads go on in a child process while the command starts at once: on a disk fast
+ * enough that reading the whole set first costs more than the start would wait for it. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -18,13 +21,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "workingset/prefetch.h"
 #include "workingset/tool/set_file.h"
 
-#define USAGE "usage: kfr-prefetch <file.ws> [--method=fadvise|read] [--cap=<bytes>[k|m|g]] [--quiet] [-- command [args...]]"
+#define USAGE "usage: kfr-prefetch <file.ws> [--method=fadvise|read] [--cap=<bytes>[k|m|g]] [--background] [--quiet] [-- command [args...]]"
 /* Ranges closer than this are read as one (PrefetchPlan.MERGE_GAP_PAGES). */
 #define MERGE_GAP_PAGES 32
 #define MAX_CAP_BYTES (1LL << 30)
@@ -35,6 +39,7 @@ struct options {
 	int method;
 	long long cap;
 	int quiet;
+	int background;
 	char **command; /* NULL: none */
 };
 
@@ -77,6 +82,8 @@ static int parse(int argc, char **argv, struct options *o)
 			}
 		} else if (!strcmp(a, "--quiet")) {
 			o->quiet = 1;
+		} else if (!strcmp(a, "--background")) {
+			o->background = 1;
 		} else if (a[0] == '-' || o->file) {
 			fprintf(stderr, "kfr-prefetch: unexpected argument '%s'; " USAGE "\n", a);
 			return -1;
@@ -288,16 +295,53 @@ static int prefetch(const struct options *o, FILE *say)
 	return failed ? 1 : 0;
 }
 
+/* --background: the prefetch in a process of its own, which says only what failed (the command's
+ * output is the command's) while this one goes on at once. Forked twice, so that it is nobody's
+ * child once the command runs (the command would not reap it). -1 in that process; in this one 1
+ * once it started, 0 when it could not (the prefetch then runs here first). */
+static int fork_prefetch(struct options *o)
+{
+	pid_t child = fork();
+	int status;
+
+	if (child == 0) {
+		pid_t worker = fork();
+
+		if (worker != 0)
+			_exit(worker < 0 ? 1 : 0);
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+		/* a pipe the caller reads to its end must not wait for the prefetch */
+		if (null >= 0)
+			dup2(null, STDOUT_FILENO);
+		o->quiet = 1;
+		return -1;
+	}
+	if (child < 0 || waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "kfr-prefetch: cannot start the background prefetch (%s); prefetching first\n",
+			child < 0 ? strerror(errno) : "fork failed");
+		return 0;
+	}
+	if (!o->quiet)
+		fprintf(o->command ? stderr : stdout, "kfr-prefetch: reading %s in the background\n", o->file);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
 	sigset_t none;
-	int rc;
+	int rc = 0;
 
 	if (parse(argc, argv, &o))
 		return 2;
+	int forked = o.background ? fork_prefetch(&o) : 0;
+
+	if (forked < 0)
+		return prefetch(&o, stderr);
 	/* with a command, the program's own output stays its own */
-	rc = prefetch(&o, o.command ? stderr : stdout);
+	if (!forked)
+		rc = prefetch(&o, o.command ? stderr : stdout);
 	if (!o.command)
 		return rc;
 	fflush(NULL);

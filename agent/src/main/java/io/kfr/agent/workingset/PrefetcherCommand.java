@@ -34,7 +34,7 @@ public final class PrefetcherCommand {
         Path dir = Path.of(args.get(0));
         try {
             Path program = install(dir);
-            out.println(program + "  (" + program + " <file.ws> [--method=fadvise|read] [--cap=<size>] [--quiet]"
+            out.println(program + "  (" + program + " <file.ws> [--method=fadvise|read] [--cap=<size>] [--background] [--quiet]"
                     + " [-- command [args...]]: as kfr prefetch, or kfr run with a command)");
             return 0;
         } catch (IOException | UnsupportedOperationException e) {

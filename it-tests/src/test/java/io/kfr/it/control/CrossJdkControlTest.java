@@ -5,6 +5,8 @@ import io.kfr.it.support.Jdk;
 import io.kfr.it.support.JvmRun;
 import io.kfr.it.support.ReadBack;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,9 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The command line run by one JDK against a JVM of another: JDK 11's java driving a JDK 25 JVM and
- * JDK 25's java driving a JDK 11 JVM, start/status/dump/stop through the control channel, and doctor
- * on both javas. The oldest and the newest JDK kfr serves: the attach API and kfr's control channel
- * must not depend on the two being the same release.
+ * the reverse (the oldest and the newest JDK kfr serves), JDK 17's driving JDK 21 and the reverse
+ * (the two LTS releases most services run), start/status/dump/stop through the control channel; and
+ * doctor on each java. The attach API and kfr's control channel must not depend on the two being the
+ * same release.
  */
 class CrossJdkControlTest {
 
@@ -31,9 +34,22 @@ class CrossJdkControlTest {
     }
 
     @Test
-    void doctorOnJdk11() throws Exception {
-        Cli.Result r = Cli.jar(Jdk.JDK11, JvmRun.AGENT_JAR, null, "doctor");
-        assertTrue(r.stdout().contains("jvm") && r.stdout().contains("11."), r.toString());
+    void jdk17CommandLineDrivesJdk21Jvm() throws Exception {
+        lifecycle(Jdk.JDK17, Jdk.JDK21);
+    }
+
+    @Test
+    void jdk21CommandLineDrivesJdk17Jvm() throws Exception {
+        lifecycle(Jdk.JDK21, Jdk.JDK17);
+    }
+
+    /** doctor on the JDKs DoctorTest (17 and 25) does not run it on. */
+    @ParameterizedTest
+    @EnumSource(value = Jdk.class, names = {"JDK11", "JDK21"})
+    void doctorOnEveryJdk(Jdk jdk) throws Exception {
+        Cli.Result r = Cli.jar(jdk, JvmRun.AGENT_JAR, null, "doctor");
+        String feature = jdk.name().substring(3) + ".";
+        assertTrue(r.stdout().contains("jvm") && r.stdout().contains(feature), r.toString());
         assertTrue(r.stdout().contains("collector.offcpu"), r.toString());
         assertTrue(r.stdout().contains("start-up self-test passed") || r.stdout().contains("Java frames off"),
                 "doctor tells the self-test's outcome\n" + r);

@@ -65,13 +65,18 @@ class ColdStartBench {
      * One way to start: cold or warm, with or without the AOT cache, through `kfr run` with a method
      * or not, with the agent's workingset= (prefetch at premain with a method, and recording) or not.
      */
-    record Config(String name, boolean cold, boolean aot, PrefetchMethod run, PrefetchMethod agent, boolean program) {
+    record Config(String name, boolean cold, boolean aot, PrefetchMethod run, PrefetchMethod agent, List<String> program) {
         Config(String name, boolean cold, boolean aot, PrefetchMethod run) {
-            this(name, cold, aot, run, null, false);
+            this(name, cold, aot, run, null, null);
         }
 
         Config(String name, boolean cold, boolean aot, PrefetchMethod run, PrefetchMethod agent) {
-            this(name, cold, aot, run, agent, false);
+            this(name, cold, aot, run, agent, null);
+        }
+
+        /** kfr-prefetch with these options instead of `kfr run`. */
+        static Config program(String name, boolean cold, boolean aot, String... options) {
+            return new Config(name, cold, aot, PrefetchMethod.FADVISE, null, List.of(options));
         }
     }
 
@@ -83,10 +88,14 @@ class ColdStartBench {
         for (PrefetchMethod m : List.of(PrefetchMethod.FADVISE, PrefetchMethod.POPULATE, PrefetchMethod.READ)) {
             c.add(new Config("cold + kfr run " + m.optionName(), true, false, m));
         }
-        // kfr-prefetch (`kfr prefetcher <dir>`): the same prefetch and exec with no JVM of kfr's own
-        c.add(new Config("warm + kfr-prefetch", false, false, PrefetchMethod.FADVISE, null, true));
-        c.add(new Config("cold + kfr-prefetch", true, false, PrefetchMethod.FADVISE, null, true));
-        c.add(new Config("cold + AOT + kfr-prefetch", true, true, PrefetchMethod.FADVISE, null, true));
+        // kfr-prefetch (`kfr prefetcher <dir>`): the same prefetch and exec with no JVM of kfr's own;
+        // --background: the command starts at once, beside the reads
+        c.add(Config.program("warm + kfr-prefetch", false, false));
+        c.add(Config.program("cold + kfr-prefetch", true, false));
+        c.add(Config.program("warm + kfr-prefetch background", false, false, "--background"));
+        c.add(Config.program("cold + kfr-prefetch background", true, false, "--background"));
+        c.add(Config.program("cold + AOT + kfr-prefetch", true, true));
+        c.add(Config.program("cold + AOT + kfr-prefetch background", true, true, "--background"));
         c.add(new Config("warm + AOT", false, true, null));
         c.add(new Config("cold + AOT", true, true, null));
         c.add(new Config("cold + AOT + kfr run", true, true, PrefetchMethod.FADVISE));
@@ -158,9 +167,13 @@ class ColdStartBench {
                 }
                 List<String> cmd = app.command(JAVA, jvm);
                 if (c.run() != null) {
-                    List<String> run = new ArrayList<>(c.program() ? List.of(program(app).toString())
+                    List<String> run = new ArrayList<>(c.program() != null ? List.of(program(app).toString())
                             : List.of(JAVA.toString(), "-jar", AGENT_JAR.toString(), "run"));
-                    run.addAll(List.of((c.aot() ? setAot : set).toString(), "--quiet", "--method=" + c.run().optionName(), "--"));
+                    run.addAll(List.of((c.aot() ? setAot : set).toString(), "--quiet", "--method=" + c.run().optionName()));
+                    if (c.program() != null) {
+                        run.addAll(c.program());
+                    }
+                    run.add("--");
                     run.addAll(cmd);
                     cmd = run;
                 }
@@ -192,11 +205,13 @@ class ColdStartBench {
                     recovered(med.get("cold + AOT"), med.get("cold + AOT + kfr run"), gapAot),
                     (double) med.get("cold") / med.get("cold + AOT + kfr run"));
         }
-        if (med.containsKey("cold + AOT") && med.containsKey("warm + AOT") && med.containsKey("cold + AOT + kfr-prefetch")) {
-            print("%s: AOT + kfr-prefetch: %s", app.name(), recovered(med.get("cold + AOT"), med.get("cold + AOT + kfr-prefetch"),
-                    med.get("cold + AOT") - med.get("warm + AOT")));
+        for (String aotPrefetch : List.of("cold + AOT + kfr-prefetch", "cold + AOT + kfr-prefetch background")) {
+            if (med.containsKey("cold + AOT") && med.containsKey("warm + AOT") && med.containsKey(aotPrefetch)) {
+                print("%s: %s: %s", app.name(), aotPrefetch, recovered(med.get("cold + AOT"), med.get(aotPrefetch),
+                        med.get("cold + AOT") - med.get("warm + AOT")));
+            }
         }
-        for (String warm : List.of("warm + kfr run", "warm + kfr-prefetch")) {
+        for (String warm : List.of("warm + kfr run", "warm + kfr-prefetch", "warm + kfr-prefetch background")) {
             if (med.containsKey(warm)) {
                 print("%s: %s vs warm: %+d ms", app.name(), warm, med.get(warm) - med.get("warm"));
             }

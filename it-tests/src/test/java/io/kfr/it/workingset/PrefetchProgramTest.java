@@ -99,6 +99,21 @@ class PrefetchProgramTest {
         assertTrue(r.out.startsWith("kfr-prefetch: started reading"), r.out);
     }
 
+    /** --background: the command starts at once, and a process of its own reads the set meanwhile. */
+    @Test
+    void inTheBackgroundTheCommandStartsAtOnce() throws Exception {
+        Result r = run(program.toString(), set.toString(), "--method=read", "--background", "--", "sh", "-c", "echo ran");
+        assertEquals(0, r.exit, r.out);
+        assertTrue(r.out.contains("ran") && r.out.contains("kfr-prefetch: reading " + set + " in the background"), r.out);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (resident(data, 0, 64) + resident(data, 512, 576) < 128 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(128, resident(data, 0, 64) + resident(data, 512, 576), r.out);
+        assertEquals(0, resident(data, 64, 512), r.out);
+        assertEquals(0, resident(changed, 0, PAGES), r.out);
+    }
+
     @Test
     void aSetItCannotUseIsOneLineAndTheCommandStillRuns() throws Exception {
         byte[] good = Files.readAllBytes(set);
