@@ -148,11 +148,13 @@ public final class StartupReadsRule extends KfrRule {
     }
 
     private static String solution(long waitNanos) {
-        return "Prefetch the working set kfr recorded (the file named by workingset=): start the JVM with "
-                + "\"java -jar kfr-agent.jar run <set.ws> -- java ...\" (or run \"java -jar kfr-agent.jar prefetch <set.ws>\" "
-                + "before it, e.g. as a service's ExecStartPre), which reads the set sorted by file and offset in large "
-                + "requests before the JVM starts, libjvm and the CDS archive included; keeping workingset=<set.ws> alone "
-                + "prefetches at premain, too late for what the JVM reads before the agent. "
+        return "Prefetch the working set kfr recorded (the file named by workingset=) before the JVM starts: write the "
+                + "native prefetcher once (\"java -jar kfr-agent.jar prefetcher /usr/local/bin\") and start the JVM with "
+                + "\"kfr-prefetch <set.ws> --background -- java ...\" (\"java -jar kfr-agent.jar run <set.ws> -- java ...\" "
+                + "does the same, but its own JVM starts cold first; \"kfr-prefetch <set.ws>\" alone fits a service's "
+                + "ExecStartPre). The set is read sorted by file and offset in large requests, libjvm and the CDS archive "
+                + "included; keeping workingset=<set.ws> alone prefetches at premain, too late for what the JVM reads "
+                + "before the agent. "
                 + "That saves up to " + Text.duration(waitNanos) + " of waiting for these reads on a start with a cold "
                 + "page cache.";
     }
