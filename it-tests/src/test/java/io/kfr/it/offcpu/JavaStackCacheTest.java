@@ -32,7 +32,8 @@ class JavaStackCacheTest {
     void deepCallerIsNotTakenFromTheCache(Jdk jdk) throws Exception {
         Recorded r = record(jdk, "file=%s", CALLS);
         // both paths were served from the cache (one way each): otherwise this proves nothing
-        assertTrue(r.cacheHits >= CALLS / 2, "Java stack cache hits: " + r.cacheHits);
+        assertTrue(r.cacheHits >= CALLS / 2, "Java stack cache hits: " + r.cacheHits + " in " + r.statistics
+                + " statistics events; " + r.sleeps.size() + " sleeps with a path\n" + r.run.describe());
         assertAttributed(jdk, r, CALLS, 2_000_000, "two paths");
     }
 
@@ -56,6 +57,7 @@ class JavaStackCacheTest {
         final List<RecordedEvent> sleeps = new ArrayList<>();
         long cacheHits;
         long unverified;
+        int statistics;
 
         Recorded(JvmRun.Result run) {
             this.run = run;
@@ -78,6 +80,7 @@ class JavaStackCacheTest {
                     && path(e) != null && inSleep(e)) {
                 r.sleeps.add(e);
             } else if (e.getEventType().getName().equals("kfr.CollectorStatistics")) {
+                r.statistics++;
                 r.cacheHits = Math.max(r.cacheHits, e.getLong("javaCacheHits"));
                 r.unverified = Math.max(r.unverified, e.getLong("javaUnverified"));
             }
