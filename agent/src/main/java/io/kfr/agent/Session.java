@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -96,7 +97,8 @@ final class Session {
             return fixedReserve + (r == null ? 0 : 2 * r.size());
         }, options.retention());
         // kfr's samples as jdk.ExecutionSample, unless the user's own recording has the JVM's
-        boolean userRecords = JvmRecording.userRecords(atJvmStart);
+        // asked only when a kind needs to know: the question starts JFR (~0.5 s of a JVM's start)
+        BooleanSupplier userRecords = () -> JvmRecording.userRecords(atJvmStart);
         boolean executionSamples = CollectorKinds.ALL.stream()
                 .anyMatch(k -> k.requested(options) && k.feedsExecutionSamples(options, userRecords));
         JvmRecording recording;

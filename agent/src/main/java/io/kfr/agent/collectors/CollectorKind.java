@@ -9,6 +9,7 @@ import io.kfr.collectors.RunningCollector;
 import io.kfr.collectors.probe.CollectorTrial;
 
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * One kind of kfr collector as the agent knows it: its options (keys {@code name} and {@code name.*}),
@@ -38,9 +39,10 @@ public interface CollectorKind {
 
     /**
      * Whether the JVM's recording that kfr starts should take its samples as jdk.ExecutionSample
-     * (JMC's Method Profiling) when it runs; userRecords: the user started a JVM recording of their own.
+     * (JMC's Method Profiling) when it runs; userRecords: whether the user started a JVM recording
+     * of their own (asking starts JFR: ask only when the answer matters).
      */
-    default boolean feedsExecutionSamples(AgentOptions options, boolean userRecords) {
+    default boolean feedsExecutionSamples(AgentOptions options, BooleanSupplier userRecords) {
         return false;
     }
 

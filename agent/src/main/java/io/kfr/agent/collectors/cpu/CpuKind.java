@@ -17,6 +17,8 @@ import io.kfr.collectors.natives.KfrNative;
 import io.kfr.collectors.offcpu.JavaFramesSelfTest;
 import io.kfr.collectors.probe.CollectorTrial;
 
+import java.util.function.BooleanSupplier;
+
 /** The CPU sampler: kfr.CpuSample events, also as jdk.ExecutionSample when the session says so. */
 public final class CpuKind implements CollectorKind {
     public static final String NAME = "cpu";
@@ -53,9 +55,9 @@ public final class CpuKind implements CollectorKind {
 
     /** As asked by cpu.jdk-samples, else unless the user's own JVM recording has the JVM's samples. */
     @Override
-    public boolean feedsExecutionSamples(AgentOptions options, boolean userRecords) {
+    public boolean feedsExecutionSamples(AgentOptions options, BooleanSupplier userRecords) {
         Boolean asked = settings(options).executionSamples();
-        return asked != null ? asked : !userRecords;
+        return asked != null ? asked : !userRecords.getAsBoolean();
     }
 
     @Override
