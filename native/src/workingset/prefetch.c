@@ -23,7 +23,7 @@ int kfr_prefetch_open(const char *path)
 	return fd < 0 ? -errno : fd;
 }
 
-static off_t file_size(int fd)
+off_t kfr_prefetch_file_size(int fd)
 {
 	struct stat st;
 
@@ -75,7 +75,7 @@ int64_t kfr_prefetch_fd(int fd, const int64_t *ranges, size_t n, int method, off
 	void *map = MAP_FAILED;
 	char *buf = NULL;
 	int64_t done = 0;
-	off_t size = file_size(fd);
+	off_t size = kfr_prefetch_file_size(fd);
 
 	if (size <= 0)
 		return size < 0 ? -EIO : 0;

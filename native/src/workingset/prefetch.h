@@ -17,6 +17,9 @@
 /* Opens path for reading without touching its atime where allowed; the fd or -errno. */
 int kfr_prefetch_open(const char *path);
 
+/* fd's size in bytes, or -1. */
+off_t kfr_prefetch_file_size(int fd);
+
 /* Brings the ranges of fd in by method; chunk: the most one fadvise/readahead call reads on the
  * file's device (the kernel cuts a larger request and drops the rest), <= 0 for 128 KB. Bytes
  * requested (clamped to the file), or -errno of the first failure. */

@@ -30,13 +30,6 @@ static int open_path(JNIEnv *env, jstring path)
 	return fd;
 }
 
-static off_t file_size(int fd)
-{
-	struct stat st;
-
-	return fstat(fd, &st) ? -1 : st.st_size;
-}
-
 /* Bytes requested (clamped to the file), or -errno of the first failure. chunk: see prefetch.h. */
 JNIEXPORT jlong JNICALL Java_io_kfr_collectors_workingset_PrefetchNative_prefetch(JNIEnv *env, jclass cls,
 		jstring path, jlongArray ranges, jint method, jlong chunk)
@@ -77,7 +70,7 @@ JNIEXPORT jlong JNICALL Java_io_kfr_collectors_workingset_PrefetchNative_residen
 	fd = open_path(env, path);
 	if (fd < 0)
 		return fd;
-	size = file_size(fd);
+	size = kfr_prefetch_file_size(fd);
 	if (size <= 0) {
 		close(fd);
 		return size < 0 ? -EIO : 0;

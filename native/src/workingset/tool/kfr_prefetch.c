@@ -202,6 +202,77 @@ static size_t plan_file(const struct kfr_set_file *f, long long budget, int64_t 
 	return n;
 }
 
+/* One file's part of the plan (PrefetchPlan.Request). */
+struct request {
+	const char *path;
+	int64_t *pairs;
+	size_t n;
+	off_t window; /* readahead_window of its device */
+};
+
+/* The plan (PrefetchPlan.of), made once: the set's files in device/inode order that are still the
+ * files recorded, their merged ranges, all cut at cap. Requests go to out (room for every file);
+ * their count is returned, their bytes in *bytes; a skipped file is said to skips (may be NULL) and
+ * counted in *skipped; -1 when out of memory. */
+static long plan(struct kfr_set *set, long long cap, struct request *out, long long *bytes, FILE *skips,
+		 size_t *skipped)
+{
+	long n = 0;
+
+	qsort(set->files, set->nfiles, sizeof(*set->files), by_device_inode);
+	for (size_t i = 0; i < set->nfiles && *bytes < cap; i++) {
+		const struct kfr_set_file *f = &set->files[i];
+		struct stat st;
+		const char *diff = lstat(f->path, &st) ? strerror(errno)
+				 : !S_ISREG(st.st_mode) ? "not a regular file" : changed(f, &st);
+
+		if (diff) {
+			if (skips)
+				fprintf(skips, "  skipped %s: %s\n", f->path, diff);
+			(*skipped)++;
+			continue;
+		}
+		struct request *r = &out[n];
+
+		r->pairs = malloc((f->nranges ? f->nranges : 1) * 2 * sizeof(*r->pairs));
+		if (!r->pairs)
+			return -1;
+		r->n = plan_file(f, cap, r->pairs, bytes);
+		if (!r->n) {
+			free(r->pairs);
+			r->pairs = NULL;
+			continue;
+		}
+		r->path = f->path;
+		r->window = readahead_window(st.st_dev);
+		n++;
+	}
+	return n;
+}
+
+/* Brings the requests in by method; the count of files that went in. report: say each failure
+ * and count it in *failed (READ's first pass, which only starts the reads, leaves that to the
+ * reads). */
+static size_t run_requests(const struct request *reqs, long n, int method, int report, size_t *failed)
+{
+	size_t files = 0;
+
+	for (long i = 0; i < n; i++) {
+		int fd = kfr_prefetch_open(reqs[i].path);
+		int64_t done = fd < 0 ? fd : kfr_prefetch_fd(fd, reqs[i].pairs, reqs[i].n, method, reqs[i].window);
+
+		if (fd >= 0)
+			close(fd);
+		if (done >= 0) {
+			files++;
+		} else if (report) {
+			fprintf(stderr, "kfr-prefetch: %s: %s\n", reqs[i].path, strerror((int)-done));
+			(*failed)++;
+		}
+	}
+	return files;
+}
+
 static double ms_since(const struct timespec *t0)
 {
 	struct timespec t;
@@ -232,51 +303,18 @@ static int prefetch(const struct options *o, FILE *say)
 		skips = open_memstream(&skip_lines, &skip_len);
 	if (avail > 0 && avail / 2 < cap)
 		cap = avail / 2; /* the program the prefetch is for needs the rest */
-	qsort(set.files, set.nfiles, sizeof(*set.files), by_device_inode);
-	/* fadvise first for every file: the disk gets every request at once, sorted and merged (READ
-	 * then waits for them, file by file) */
-	for (int pass = 0; pass < (o->method == PF_READ ? 2 : 1); pass++) {
-		int method = pass == 0 ? PF_FADVISE : PF_READ;
-		long long planned = 0;
+	struct request *reqs = calloc(set.nfiles ? set.nfiles : 1, sizeof(*reqs));
+	long n = reqs ? plan(&set, cap, reqs, &total, skips, &skipped) : -1;
 
-		for (size_t i = 0; i < set.nfiles && planned < cap; i++) {
-			const struct kfr_set_file *f = &set.files[i];
-			int64_t *pairs = malloc((f->nranges ? f->nranges : 1) * 2 * sizeof(*pairs));
-			struct stat st;
-			const char *diff;
-			int fd;
-
-			if (!pairs) {
-				failed++;
-				break;
-			}
-			diff = lstat(f->path, &st) ? strerror(errno) : !S_ISREG(st.st_mode) ? "not a regular file" : changed(f, &st);
-			if (diff) {
-				if (pass == 0 && skips)
-					fprintf(skips, "  skipped %s: %s\n", f->path, diff);
-				skipped += pass == 0;
-				free(pairs);
-				continue;
-			}
-			size_t n = plan_file(f, cap, pairs, &planned);
-			int64_t done = 0;
-
-			fd = n ? kfr_prefetch_open(f->path) : -ENOENT;
-			if (n && fd >= 0) {
-				done = kfr_prefetch_fd(fd, pairs, n, method, readahead_window(st.st_dev));
-				close(fd);
-			} else if (n) {
-				done = fd;
-			}
-			if (done < 0 && (pass == 1 || o->method != PF_READ)) {
-				fprintf(stderr, "kfr-prefetch: %s: %s\n", f->path, strerror((int)-done));
-				failed++;
-			} else if (n && pass == (o->method == PF_READ)) {
-				files++;
-			}
-			free(pairs);
-		}
-		total = planned;
+	if (n < 0) {
+		fprintf(stderr, "kfr-prefetch: %s: out of memory\n", o->file);
+		failed++;
+	} else {
+		/* READ starts every read first, as fadvise does, so that the disk gets them all at once,
+		 * sorted and merged; its reads then wait for them, file by file (Prefetcher.startEveryRead) */
+		if (o->method == PF_READ)
+			run_requests(reqs, n, PF_FADVISE, 0, &failed);
+		files = run_requests(reqs, n, o->method, 1, &failed);
 	}
 	if (!o->quiet) {
 		fprintf(say, "kfr-prefetch: %s %.1f MB of %zu files from %s in %.0f ms",
@@ -291,6 +329,9 @@ static int prefetch(const struct options *o, FILE *say)
 		fputs(skip_lines, say);
 		free(skip_lines);
 	}
+	for (size_t i = 0; reqs && i < set.nfiles; i++)
+		free(reqs[i].pairs);
+	free(reqs);
 	kfr_set_free(&set);
 	return failed ? 1 : 0;
 }

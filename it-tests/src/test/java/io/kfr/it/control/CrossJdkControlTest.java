@@ -4,8 +4,8 @@ import io.kfr.it.support.Cli;
 import io.kfr.it.support.Jdk;
 import io.kfr.it.support.JvmRun;
 import io.kfr.it.support.ReadBack;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Files;
@@ -23,24 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CrossJdkControlTest {
 
-    @Test
-    void jdk11CommandLineDrivesJdk25Jvm() throws Exception {
-        lifecycle(Jdk.JDK11, Jdk.JDK25);
-    }
-
-    @Test
-    void jdk25CommandLineDrivesJdk11Jvm() throws Exception {
-        lifecycle(Jdk.JDK25, Jdk.JDK11);
-    }
-
-    @Test
-    void jdk17CommandLineDrivesJdk21Jvm() throws Exception {
-        lifecycle(Jdk.JDK17, Jdk.JDK21);
-    }
-
-    @Test
-    void jdk21CommandLineDrivesJdk17Jvm() throws Exception {
-        lifecycle(Jdk.JDK21, Jdk.JDK17);
+    @ParameterizedTest(name = "{0} command line drives a {1} JVM")
+    @CsvSource({"JDK11, JDK25", "JDK25, JDK11", "JDK17, JDK21", "JDK21, JDK17"})
+    void commandLineOfOneJdkDrivesAJvmOfAnother(Jdk cli, Jdk target) throws Exception {
+        lifecycle(cli, target);
     }
 
     /** doctor on the JDKs DoctorTest (17 and 25) does not run it on. */

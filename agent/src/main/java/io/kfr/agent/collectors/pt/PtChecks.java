@@ -27,9 +27,10 @@ final class PtChecks {
 
     static List<Check> all(Capabilities caps) {
         List<Check> out = new ArrayList<>();
+        Check library = library();
         out.add(perfEvent());
-        out.add(library());
-        String pmu = out.get(1).status() == Check.Status.OK ? PtPerfSession.describePmu(PtPerfSession.SYSFS) : null;
+        out.add(library);
+        String pmu = library.status() == Check.Status.OK ? PtPerfSession.describePmu(PtPerfSession.SYSFS) : null;
         if (pmu == null || pmu.startsWith("!")) {
             if (pmu != null) {
                 out.add(Check.missing("pt.pmu", pmu.substring(1), Fixes.PT));
