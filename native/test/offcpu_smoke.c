@@ -502,7 +502,7 @@ int main(void)
 		handoff_storm(configs[ci].rounds / 10, configs[ci].ping, configs[ci].pong); /* warm-up */
 		for (int r = 0; r < BENCH_REPS; r++) {
 			base[r] = handoff_storm(configs[ci].rounds, configs[ci].ping, configs[ci].pong);
-			struct kfr_offcpu *b = kfr_offcpu_open(getpid(), THRESHOLD_NS, 1 << 20, NULL);
+			struct kfr_offcpu *b = kfr_offcpu_open(getpid(), THRESHOLD_NS, 1 << 20, 1, NULL);
 			if (!b) {
 				printf("FAIL open: %s\n", kfr_last_error());
 				return 1;
@@ -534,7 +534,7 @@ int main(void)
 
 	/* --- ring buffer full: intervals must land in the aggregation map, none dropped --- */
 	{
-		struct kfr_offcpu *f = kfr_offcpu_open(getpid(), 0 /* every interval is an event */, 4096, NULL);
+		struct kfr_offcpu *f = kfr_offcpu_open(getpid(), 0 /* every interval is an event */, 4096, 1, NULL);
 		struct collected fc = { 0 };
 		struct aggsum fa = { 0 };
 
@@ -562,7 +562,7 @@ int main(void)
 
 	/* --- close while another thread waits in poll: the wake-up cuts the wait short --- */
 	{
-		struct kfr_offcpu *w = kfr_offcpu_open(getpid(), 60 * 1000000000ull /* no events */, 1 << 16, NULL);
+		struct kfr_offcpu *w = kfr_offcpu_open(getpid(), 60 * 1000000000ull /* no events */, 1 << 16, 1, NULL);
 		uint64_t h = w ? kfr_handle_add(w, &kfr_offcpu_ops) : 0;
 		const struct kfr_collector_ops *ops;
 		pthread_t pt;
@@ -582,7 +582,7 @@ int main(void)
 
 	/* --- thread churn: task storage created and freed concurrently; nothing may be lost --- */
 	{
-		struct kfr_offcpu *k = kfr_offcpu_open(getpid(), THRESHOLD_NS, 1 << 22, NULL);
+		struct kfr_offcpu *k = kfr_offcpu_open(getpid(), THRESHOLD_NS, 1 << 22, 1, NULL);
 		static struct kfr_offcpu_event buf[4096];
 		struct aggsum ka = { 0 };
 		pthread_t th[CHURN_PARALLEL];
@@ -663,7 +663,7 @@ int main(void)
 	usleep(10000); /* let it block on the pipe */
 
 	t0 = now_ns();
-	struct kfr_offcpu *o = kfr_offcpu_open(getpid(), THRESHOLD_NS, 1 << 20, NULL);
+	struct kfr_offcpu *o = kfr_offcpu_open(getpid(), THRESHOLD_NS, 1 << 20, 1, NULL);
 	if (!o) {
 		printf("FAIL open: %s\n", kfr_last_error());
 		return 1;
@@ -799,7 +799,7 @@ int main(void)
 				       "java_walk", "java_walk_ns", "java_frames", "java_cache_hit", "java_verify_miss",
 				       "java_no_anchor", "java_broken", "java_truncated", "java_sent", "java_lost",
 				       "java_from_regs", "wakeups", "waker_stacks", "waker_java", "stack_collision",
-				       "stack_other_err", "java_unverified", "waker_stack_hit", "prog_run_cnt",
+				       "stack_other_err", "java_unverified", "waker_stack_hit", "preempt_unsampled", "prog_run_cnt",
 				       "prog_run_ns", "recursion_misses", "waker_run_cnt", "waker_run_ns" };
 	_Static_assert(sizeof(names) / sizeof(names[0]) == KFR_STAT__LEN, "a name per stat");
 	for (int i = 0; i < KFR_STAT__LEN; i++)

@@ -72,6 +72,13 @@ const volatile __u64 wakeup_bytes = 0;      /* wake the reader once this much is
  * (set by libkfr): with offcpu.threshold=1us nearly every wake-up would walk the waker's stacks. */
 const volatile __u64 waker_stack_ns = 1000000;
 const volatile __u32 java_verify_mask = JAVA_VERIFY_ONE_IN - 1;
+/* Stacks of preempted switch-outs (state R) are taken for a random 1 in preempt_sample_mask + 1
+ * (power of two; 0: every one, option offcpu.preempted=exact). A preempted thread was interrupted
+ * wherever it ran, at a new pc nearly every time, so its stacks miss every cache and cost a full
+ * walk (2-7 us on a busy server); its state and time need none of it. Independent of the stack and
+ * of the interval's length, so the sampled intervals' time per stack, scaled to the thread's exact
+ * preempted time, estimates each stack's share without bias (OffCpuCollector, docs/design.md). */
+const volatile __u32 preempt_sample_mask = 0;
 
 /* Which aggregation map the programs write (0 or 1); flipped by libkfr through the mmapped .bss. */
 __u32 agg_slot = 0;
@@ -338,7 +345,9 @@ static __always_inline __u64 switch_in_at(__u32 tid, struct kfr_pending *t, __u6
 		return 0;
 	t->start_ns = 0;
 	dur = (__s64)(now - start) > 0 ? now - start : 0;
-	if (dur >= threshold_ns) {
+	/* a preemption without sampled stacks is summed whatever its length: user space shares the sums
+	 * among the sampled stacks, which an event of its own would escape */
+	if (dur >= threshold_ns && t->kstack_id != KFR_STACK_NOT_SAMPLED) {
 		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 		if (e) {
 			e->tid = tid;
@@ -652,6 +661,15 @@ static __always_inline void walk_preempted_stacks(void *ctx, __u64 java_ref, __s
 	count(KFR_CNT_STACK_WALK, 1);
 }
 
+/* A preempted switch-out whose stacks are not taken (see preempt_sample_mask); counted. */
+static __always_inline bool preempt_unsampled(__u32 state)
+{
+	if (state != KFR_STATE_R || !preempt_sample_mask || !(bpf_get_prandom_u32() & preempt_sample_mask))
+		return false;
+	count(KFR_CNT_PREEMPT_UNSAMPLED, 1);
+	return true;
+}
+
 /* Records a switch-out in the tid map: raw_tp always, tp_btf when task storage is unavailable.
  * Walks the stacks (no cache here). now: CLOCK_MONOTONIC if mono, else sched_clock. */
 static __always_inline void switch_out_by_tid(void *ctx, struct task_struct *task, __u32 tid, __u32 state,
@@ -666,9 +684,15 @@ static __always_inline void switch_out_by_tid(void *ctx, struct task_struct *tas
 	struct java_ctx j;
 	struct kfr_pending *p;
 
-	walk_stacks(ctx, &np.kstack_id, &np.ustack_id);
-	java_lookup(tid, &j, NULL, false);
-	np.java_ref = java_ref_walk(tid, &j, NULL);
+	if (preempt_unsampled(state)) {
+		np.kstack_id = KFR_STACK_NOT_SAMPLED;
+		np.ustack_id = KFR_STACK_NOT_SAMPLED;
+		np.java_ref = KFR_JAVA_NONE;
+	} else {
+		walk_stacks(ctx, &np.kstack_id, &np.ustack_id);
+		java_lookup(tid, &j, NULL, false);
+		np.java_ref = java_ref_walk(tid, &j, NULL);
+	}
 	p = bpf_map_lookup_elem(&tasks_by_tid, &tid);
 	if (p) {
 		if (p->start_ns)
@@ -792,6 +816,13 @@ static __always_inline __u64 switch_out_storage(void *ctx, struct task_struct *p
 	__u32 way = 0;
 	struct java_ctx j;
 
+	t->p.java_sampled = 0;
+	if (preempt_unsampled(state)) {
+		t->p.kstack_id = KFR_STACK_NOT_SAMPLED;
+		t->p.ustack_id = KFR_STACK_NOT_SAMPLED;
+		t->p.java_ref = KFR_JAVA_NONE;
+		goto record; /* no context: its time is not a context's (t->p.way = 0) */
+	}
 	/* a thread preempted in user mode may be running Java code: its registers start the walk
 	 * (orig_ax < 0: interrupted, not in a syscall) */
 	java_lookup(tid, &j, regs, state == KFR_STATE_R && sysnr < 0);
@@ -805,7 +836,6 @@ static __always_inline __u64 switch_out_storage(void *ctx, struct task_struct *p
 			break;
 		}
 	}
-	t->p.java_sampled = 0;
 	if (f && f->sepoch == (__u16)stack_epoch && (f->hits < RECHECK_HITS || f->offcpu_ns < RECHECK_NS)) {
 		f->hits++;
 		count(KFR_CNT_STACK_CACHE_HIT, 1);
@@ -833,7 +863,9 @@ static __always_inline __u64 switch_out_storage(void *ctx, struct task_struct *p
 		t->p.jway = 1 + (__u8)way;
 		f->valid = 1;
 	}
-	t->p.way = 1 + (__u8)way;
+	way++;
+record:
+	t->p.way = (__u8)way;
 	t->p.waker_flags = 0; /* a new interval: no waker yet */
 	t->p.state = (__u8)state;
 	t->p.syscall_nr = (__s32)sysnr;

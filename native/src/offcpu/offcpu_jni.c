@@ -29,6 +29,7 @@ struct open_args {
 	int tgid;
 	uint64_t threshold_ns;
 	uint32_t ringbuf_bytes;
+	uint32_t preempted_one_in;
 	bool java;
 	struct kfr_walk_cfg cfg;
 };
@@ -37,19 +38,20 @@ static void *open_collector(void *arg)
 {
 	struct open_args *a = arg;
 
-	return kfr_offcpu_open(a->tgid, a->threshold_ns, a->ringbuf_bytes, a->java ? &a->cfg : NULL);
+	return kfr_offcpu_open(a->tgid, a->threshold_ns, a->ringbuf_bytes, a->preempted_one_in,
+			       a->java ? &a->cfg : NULL);
 }
 
 /* The open runs on a thread of its own (common/open_job.h): a job, or 0 (error set). */
 jlong JNI_FN(offcpuOpenBegin)(JNIEnv *env, jclass cls, jint tgid, jlong threshold_ns, jint ringbuf_bytes,
-			     jboolean java_frames)
+			     jint preempted_one_in, jboolean java_frames)
 {
 	(void)env;
 	(void)cls;
 	struct open_args *a;
 
-	if (threshold_ns < 0 || ringbuf_bytes <= 0) {
-		kfr_set_error("offcpuOpen: thresholdNs must be >= 0 and ringBufferBytes > 0");
+	if (threshold_ns < 0 || ringbuf_bytes <= 0 || preempted_one_in <= 0) {
+		kfr_set_error("offcpuOpen: thresholdNs must be >= 0, ringBufferBytes and preemptedOneIn > 0");
 		return 0;
 	}
 	if (!(a = calloc(1, sizeof(*a)))) {
@@ -59,6 +61,7 @@ jlong JNI_FN(offcpuOpenBegin)(JNIEnv *env, jclass cls, jint tgid, jlong threshol
 	a->tgid = tgid;
 	a->threshold_ns = (uint64_t)threshold_ns;
 	a->ringbuf_bytes = (uint32_t)ringbuf_bytes;
+	a->preempted_one_in = (uint32_t)preempted_one_in;
 	/* Java frames only for our own process: the walker reads the JVM's layout from this one */
 	a->java = java_frames && tgid == getpid() && kfr_hs_java_cfg(&a->cfg) == 0;
 	return (jlong)(uintptr_t)kfr_open_job_start(open_collector, a);

@@ -136,7 +136,8 @@ static bool java_verify_all(void)
 
 /* Opens, loads and attaches one variant. Returns 0, or -errno with a message in msg. */
 static int load_attach(struct kfr_offcpu *o, bool raw, int tgid, uint64_t threshold_ns,
-		       uint32_t ringbuf_bytes, const struct kfr_walk_cfg *java, char *msg, size_t msgcap)
+		       uint32_t ringbuf_bytes, uint32_t preempted_one_in, const struct kfr_walk_cfg *java,
+		       char *msg, size_t msgcap)
 {
 	struct offcpu_bpf *skel;
 	int err;
@@ -156,6 +157,7 @@ static int load_attach(struct kfr_offcpu *o, bool raw, int tgid, uint64_t thresh
 	skel->rodata->use_rq_clock = raw ? 0 : rq_clock_ok();
 	if (java_verify_all())
 		skel->rodata->java_verify_mask = 0;
+	skel->rodata->preempt_sample_mask = preempted_one_in - 1;
 	/* wake the poller only when 1/8 of the ring is unread; below that it reads at its timeout */
 	skel->rodata->wakeup_bytes = ringbuf_bytes / 8;
 	if (java)
@@ -239,7 +241,7 @@ static int load_attach(struct kfr_offcpu *o, bool raw, int tgid, uint64_t thresh
 }
 
 struct kfr_offcpu *kfr_offcpu_open(int tgid, uint64_t threshold_ns, uint32_t ringbuf_bytes,
-				   const struct kfr_walk_cfg *java)
+				   uint32_t preempted_one_in, const struct kfr_walk_cfg *java)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	char msg_btf[400] = "", msg_raw[400] = "";
@@ -258,6 +260,10 @@ struct kfr_offcpu *kfr_offcpu_open(int tgid, uint64_t threshold_ns, uint32_t rin
 	    ringbuf_bytes % (uint32_t)page) {
 		kfr_set_error("offcpuOpen: ring buffer size %u must be a power of two and a multiple of the page size (%ld)",
 			      ringbuf_bytes, page);
+		return NULL;
+	}
+	if (!preempted_one_in || (preempted_one_in & (preempted_one_in - 1))) {
+		kfr_set_error("offcpuOpen: preempted stacks 1 in %u: must be a power of two", preempted_one_in);
 		return NULL;
 	}
 	if (access(VMLINUX_BTF, R_OK)) {
@@ -286,9 +292,9 @@ struct kfr_offcpu *kfr_offcpu_open(int tgid, uint64_t threshold_ns, uint32_t rin
 	pthread_mutex_init(&o->ctl_lock, NULL);
 
 	if (try_btf)
-		err = load_attach(o, false, tgid, threshold_ns, ringbuf_bytes, java, msg_btf, sizeof(msg_btf));
+		err = load_attach(o, false, tgid, threshold_ns, ringbuf_bytes, preempted_one_in, java, msg_btf, sizeof(msg_btf));
 	if ((!try_btf || err) && try_raw && err != -EPERM)
-		err = load_attach(o, true, tgid, threshold_ns, ringbuf_bytes, java, msg_raw, sizeof(msg_raw));
+		err = load_attach(o, true, tgid, threshold_ns, ringbuf_bytes, preempted_one_in, java, msg_raw, sizeof(msg_raw));
 	if (!o->skel) {
 		if (*msg_btf && *msg_raw && strcmp(msg_btf, msg_raw))
 			kfr_set_error("off-CPU collector: tp_btf: %s; raw_tp fallback: %s", msg_btf, msg_raw);

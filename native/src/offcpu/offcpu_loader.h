@@ -16,9 +16,10 @@ struct kfr_collector_ops;
 /* Loads and attaches the collector for all threads of tgid. tp_btf is tried first, raw_tp is the
  * fallback; the environment variable KFR_OFFCPU_ATTACH=raw_tp|tp_btf forces one. java: the
  * HotSpot walker's configuration (kfr_walk_cfg.h) for Java frames, or NULL for none; Java frames
- * need the Java threads registered with kfr_offcpu_java_thread. */
+ * need the Java threads registered with kfr_offcpu_java_thread. preempted_one_in: stacks of
+ * preempted switch-outs are taken for a random 1 in this many (a power of two; 1: every one). */
 struct kfr_offcpu *kfr_offcpu_open(int tgid, uint64_t threshold_ns, uint32_t ringbuf_bytes,
-				   const struct kfr_walk_cfg *java);
+				   uint32_t preempted_one_in, const struct kfr_walk_cfg *java);
 /* "tp_btf" or "raw_tp" */
 const char *kfr_offcpu_attach_mode(const struct kfr_offcpu *o);
 /* Why tp_btf was not used ("" when it is, or when raw_tp was forced). */

@@ -16,6 +16,12 @@
  * its kernel stack is the interrupt's return path; its native user stack, when its Java walk from
  * registers succeeded). Distinct from the kernel's errors (-EFAULT, -EEXIST, ...), not counted as one. */
 #define KFR_STACK_NOT_TAKEN (-1000)
+/* The stack ids of a preempted interval (state R) whose stacks were not sampled: stacks of
+ * preemptions are taken for a random 1 in N switch-outs (preempt_sample_mask, option
+ * offcpu.preempted), the others carry this id in both stacks and no Java stack, and are summed
+ * (never an event, whatever their length). Their time is exact; user space shares it among the
+ * sampled stacks of the same thread (PreemptedShares). */
+#define KFR_STACK_NOT_SAMPLED (-1001)
 
 /* One off-CPU interval at or above the threshold; ring buffer record, 80 bytes. The waker fields
  * (sched_waking) are valid when waker_flags has KFR_WAKER_SEEN: the task that woke the thread
@@ -172,6 +178,8 @@ enum kfr_offcpu_counter {
 	                              * reused unverified (a sample) and the interval turned out long */
 	KFR_CNT_WAKER_STACK_HIT,     /* of the waker stacks, those whose native ids came from the waker's
 	                              * cached contexts (waker_stacks_cached) */
+	KFR_CNT_PREEMPT_UNSAMPLED,   /* preempted switch-outs (state R) whose stacks were not sampled
+	                              * (KFR_STACK_NOT_SAMPLED): no lookup, no walk */
 	KFR_CNT__MAX
 };
 

@@ -39,16 +39,20 @@ public final class KfrNative {
      * Loads and attaches the off-CPU BPF programs for all threads of process {@code tgid}.
      * @param thresholdNs intervals at or above go through the ring buffer, shorter ones are aggregated
      * @param ringBufferBytes ring buffer size (power of two, multiple of the page size)
+     * @param preemptedOneIn stacks of preempted switch-outs are taken for a random 1 in this many
+     *        (a power of two; 1: every one); see OffCpuConfig#preemptedOneIn
      * @param javaFrames walk the Java stacks of this JVM's threads (only for its own pid); if the
      *        JVM's layout is not supported the collector runs without them, see {@link #javaFramesStatus}
      * @return a handle, or 0 on failure (see lastError)
      */
-    public static long offcpuOpen(int tgid, long thresholdNs, int ringBufferBytes, boolean javaFrames) {
-        long job = offcpuOpenBegin(tgid, thresholdNs, ringBufferBytes, javaFrames);
+    public static long offcpuOpen(int tgid, long thresholdNs, int ringBufferBytes, int preemptedOneIn,
+                                  boolean javaFrames) {
+        long job = offcpuOpenBegin(tgid, thresholdNs, ringBufferBytes, preemptedOneIn, javaFrames);
         return job == 0 ? 0 : offcpuOpenEnd(awaitOpen(job));
     }
 
-    private static native long offcpuOpenBegin(int tgid, long thresholdNs, int ringBufferBytes, boolean javaFrames);
+    private static native long offcpuOpenBegin(int tgid, long thresholdNs, int ringBufferBytes, int preemptedOneIn,
+                                               boolean javaFrames);
 
     private static native long offcpuOpenEnd(long job);
 

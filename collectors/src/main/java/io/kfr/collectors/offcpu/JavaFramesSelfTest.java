@@ -96,7 +96,7 @@ public final class JavaFramesSelfTest {
             return "the test-only knob " + TEST_CORRUPT + " names no layout entry it knows: " + corrupt;
         }
         long began = System.nanoTime();
-        long handle = KfrNative.offcpuOpen(pid, 1_000_000L, 1 << 20, true);
+        long handle = KfrNative.offcpuOpen(pid, 1_000_000L, 1 << 20, 1, true);
         if (handle == 0) {
             return ""; // the collector's own open reports this
         }

@@ -63,6 +63,7 @@ public final class OffCpuCollector implements Collector, RunningCollector {
     private final long[] stats = new long[STAT_LEN];
     private final CollectorWorker worker;
     private final Wakers.ForeignThreads foreignThreads = new Wakers.ForeignThreads();
+    private final PreemptedShares preempted = new PreemptedShares();
     private long periodStartEpochNanos;
     private final StackEpochs stackEpochs = new StackEpochs(System.nanoTime());
     /** Why the start-up self-test turned Java frames off, or null. */
@@ -101,7 +102,8 @@ public final class OffCpuCollector implements Collector, RunningCollector {
         if (!selfTest.isEmpty()) {
             config = config.withJavaFrames(false);
         }
-        long handle = KfrNative.offcpuOpen(pid, config.thresholdNanos(), config.ringBufferBytes(), config.javaFrames());
+        long handle = KfrNative.offcpuOpen(pid, config.thresholdNanos(), config.ringBufferBytes(),
+                config.preemptedOneIn(), config.javaFrames());
         if (handle == 0) {
             String why = KfrNative.lastError();
             starter.abort();
@@ -133,7 +135,7 @@ public final class OffCpuCollector implements Collector, RunningCollector {
         // as the agent does: Java frames only after the start-up self-test
         String selfTest = JavaFramesSelfTest.verdict((int) ProcessHandle.current().pid(), false);
         long h = KfrNative.offcpuOpen((int) ProcessHandle.current().pid(), TRIAL_THRESHOLD_NANOS,
-                CollectorTrial.RING_BUFFER_BYTES, selfTest.isEmpty());
+                CollectorTrial.RING_BUFFER_BYTES, OffCpuConfig.DEFAULT_PREEMPTED_ONE_IN, selfTest.isEmpty());
         if (h == 0) {
             return CollectorTrial.Outcome.failed();
         }
@@ -265,11 +267,13 @@ public final class OffCpuCollector implements Collector, RunningCollector {
             int syscall = i32(events, at, EVENT_SYSCALL);
             StackTrace stack = stacks.resolve(i32(events, at, EVENT_KSTACK), i32(events, at, EVENT_USTACK),
                     i64(events, at, EVENT_JAVA_REF));
-            listener.onSample(new OffCpuSample(thread,
-                    Clocks.monotonicToEpochNanos(i64(events, at, EVENT_START_NS)),
-                    i64(events, at, EVENT_DURATION_NS),
-                    OffCpuState.fromCode(i32(events, at, EVENT_STATE)),
-                    syscall, Syscalls.name(syscall), 1, false, stack, waker(at)));
+            OffCpuState state = OffCpuState.fromCode(i32(events, at, EVENT_STATE));
+            OffCpuSample sample = new OffCpuSample(thread, Clocks.monotonicToEpochNanos(i64(events, at, EVENT_START_NS)),
+                    i64(events, at, EVENT_DURATION_NS), state, syscall, Syscalls.name(syscall), 1, false, stack, waker(at));
+            listener.onSample(sample);
+            if (state == OffCpuState.R && config.preemptedOneIn() > 1) {
+                preempted.sampledEvent(tid, sample);
+            }
         }
         return Math.max(n, 0);
     }
@@ -366,16 +370,25 @@ public final class OffCpuCollector implements Collector, RunningCollector {
                     int at = i * AGG_SIZE;
                     int tid = i32(aggregates, at, AGG_TID);
                     int syscall = i32(aggregates, at, AGG_SYSCALL);
-                    StackTrace stack = stacks.resolve(i32(aggregates, at, AGG_KSTACK), i32(aggregates, at, AGG_USTACK),
-                            i64(aggregates, at, AGG_JAVA_REF));
-                    listener.onSample(new OffCpuSample(threads.lookup(tid), periodStart,
-                            i64(aggregates, at, AGG_TOTAL_NS),
-                            OffCpuState.fromCode(i32(aggregates, at, AGG_STATE)),
-                            syscall, Syscalls.name(syscall), i64(aggregates, at, AGG_COUNT), true, stack,
-                            aggregateWaker(i32(aggregates, at, AGG_WAKER))));
+                    int kernelStack = i32(aggregates, at, AGG_KSTACK);
+                    boolean unsampled = kernelStack == STACK_NOT_SAMPLED;
+                    StackTrace stack = unsampled ? PreemptedShares.NOT_SAMPLED
+                            : stacks.resolve(kernelStack, i32(aggregates, at, AGG_USTACK), i64(aggregates, at, AGG_JAVA_REF));
+                    OffCpuState state = OffCpuState.fromCode(i32(aggregates, at, AGG_STATE));
+                    OffCpuSample sample = new OffCpuSample(threads.lookup(tid), periodStart,
+                            i64(aggregates, at, AGG_TOTAL_NS), state, syscall, Syscalls.name(syscall),
+                            i64(aggregates, at, AGG_COUNT), true, stack, aggregateWaker(i32(aggregates, at, AGG_WAKER)));
+                    if (unsampled) {
+                        preempted.unsampled(tid, sample);
+                    } else if (state == OffCpuState.R && config.preemptedOneIn() > 1) {
+                        preempted.sampledSum(tid, sample);
+                    } else {
+                        listener.onSample(sample);
+                    }
                 }
             } while (n * AGG_SIZE >= aggregates.capacity());
         }
+        preempted.deliver(periodStart, listener::onSample);
     }
 
     /** Cumulative; collector thread only (it owns the stats array). */
@@ -418,7 +431,8 @@ public final class OffCpuCollector implements Collector, RunningCollector {
                 .put(OffCpuCounters.WAKEUPS, stats[CNT_WAKEUPS])
                 .put(OffCpuCounters.WAKER_STACKS, stats[CNT_WAKER_STACKS])
                 .put(OffCpuCounters.WAKER_RUN_COUNT, stats[STAT_WAKER_RUN_CNT])
-                .put(OffCpuCounters.WAKER_RUN_TIME, stats[STAT_WAKER_RUN_NS]);
+                .put(OffCpuCounters.WAKER_RUN_TIME, stats[STAT_WAKER_RUN_NS])
+                .put(OffCpuCounters.PREEMPTED_UNSAMPLED, stats[CNT_PREEMPT_UNSAMPLED]);
     }
 
     @Override

@@ -36,6 +36,10 @@ public final class OffCpuCounters {
             "Runs of the sched_waking program (included in BPF Runs), cumulative");
     public static final Counter WAKER_RUN_TIME = Counter.nanos("wakerRunTime", "Waker Program Run Time",
             "CPU time of the sched_waking program (included in BPF Run Time), cumulative");
+    public static final Counter PREEMPTED_UNSAMPLED = Counter.count("preemptedUnsampled", "Preempted, Stack Not Sampled",
+            "Preempted switch-outs whose stacks were not taken (offcpu.preempted samples them); their time is exact, "
+                    + "shared among the sampled stacks of the same thread, cumulative");
+
     private OffCpuCounters() {
     }
 }

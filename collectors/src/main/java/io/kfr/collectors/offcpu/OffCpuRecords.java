@@ -77,13 +77,16 @@ final class OffCpuRecords {
     static final int CNT_STACK_OTHER_ERR = 30;
     static final int CNT_JAVA_UNVERIFIED = 31;
     static final int CNT_WAKER_STACK_HIT = 32;
-    static final int CNT_MAX = 33;
+    static final int CNT_PREEMPT_UNSAMPLED = 33;
+    static final int CNT_MAX = 34;
     static final int STAT_PROG_RUN_CNT = CNT_MAX;
     static final int STAT_PROG_RUN_NS = CNT_MAX + 1;
     static final int STAT_PROG_RECURSION_MISSES = CNT_MAX + 2;
     static final int STAT_WAKER_RUN_CNT = CNT_MAX + 3;
     static final int STAT_WAKER_RUN_NS = CNT_MAX + 4;
     static final int STAT_LEN = CNT_MAX + 5;
+    /** Both stack ids of a preempted interval whose stacks were not sampled (offcpu.preempted). */
+    static final int STACK_NOT_SAMPLED = -1001;
     /** Waker stack ids have this bit (their own map, no epochs). */
     static final int WAKER_STACK_ID_BIT = 0x40000000;
 

@@ -90,6 +90,8 @@ class OffCpuRecordsTest {
         assertEquals(c.get("KFR_CNT_STACK_OTHER_ERR"), (long) CNT_STACK_OTHER_ERR);
         assertEquals(c.get("KFR_CNT_JAVA_UNVERIFIED"), (long) CNT_JAVA_UNVERIFIED);
         assertEquals(c.get("KFR_CNT_WAKER_STACK_HIT"), (long) CNT_WAKER_STACK_HIT);
+        assertEquals(c.get("KFR_CNT_PREEMPT_UNSAMPLED"), (long) CNT_PREEMPT_UNSAMPLED);
+        assertEquals(c.get("KFR_STACK_NOT_SAMPLED"), (long) STACK_NOT_SAMPLED);
         assertEquals(c.get("KFR_CNT__MAX"), (long) CNT_MAX);
         assertEquals(c.get("KFR_STAT_PROG_RUN_CNT"), (long) STAT_PROG_RUN_CNT);
         assertEquals(c.get("KFR_STAT_PROG_RUN_NS"), (long) STAT_PROG_RUN_NS);

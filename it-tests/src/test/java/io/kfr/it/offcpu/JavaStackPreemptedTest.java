@@ -27,7 +27,7 @@ class JavaStackPreemptedTest {
     @MethodSource("io.kfr.it.support.Jdk#everyTest")
     void preemptedThreadsShowTheirJavaMethods(Jdk jdk) throws Exception {
         Path file = Files.createTempDirectory("kfr-it-burners").resolve("burners.jfr");
-        JvmRun.Result run = JvmRun.on(jdk).agent("file=" + file).main(Burners.class, "3000").run(120);
+        JvmRun.Result run = JvmRun.on(jdk).agent("offcpu.preempted=exact,file=" + file).main(Burners.class, "3000").run(120);
         assertEquals(0, run.exitCode(), run.describe());
 
         int preempted = 0;
