@@ -9,7 +9,7 @@ CNT = ["events", "aggregated", "rb_full", "agg_full", "agg_full_ns", "kstack_err
        "stack_walk", "storage_err", "storage_fallback", "missed_in", "missed_lost", "missed_out", "excluded",
        "java_walk", "java_walk_ns", "java_frames", "java_hit", "java_vmiss", "java_noanchor", "java_broken",
        "java_trunc", "java_sent", "java_lost", "java_regs", "wakeups", "waker_stacks", "waker_java",
-       "stack_collision", "stack_other_err", "java_unverified", "waker_stack_hit", "preempt_unsampled"]
+       "stack_collision", "stack_other_err", "java_unverified", "waker_stack_hit", "preempt_unsampled", "preempt_late"]
 EXS = ["verify", "verify_ns", "span", "slots", "ku_walk_ns", "ku_walk", "skipped_verify", "switch_out", "short",
        "k_ns", "u_ns", "preempt", "preempt_walk"]
 parts = [f"{name:10s} rate={rate or '-':>8s}"]
@@ -32,7 +32,7 @@ if c.get("java_hit") is not None and c.get("java_walk") is not None:
 if c.get("wakeups"):
     parts.append(f"wakers={c['wakeups'] / secs / 1000:.0f}k/s waker_stacks={c.get('waker_stacks', 0) / secs:.0f}/s waker_java={c.get('waker_java', 0) / secs:.0f}/s waker_hit={c.get('waker_stack_hit', 0) / secs:.0f}/s")
 if c.get("preempt_unsampled"):
-    parts.append(f"preempt_unsampled={c['preempt_unsampled'] / secs / 1000:.1f}k/s")
+    parts.append(f"preempt_unsampled={c['preempt_unsampled'] / secs / 1000:.1f}k/s late={c.get('preempt_late', 0) / secs:.0f}/s")
 so = e.get("switch_out", 0) or 1
 parts.append(f"so={so / secs / 1000:.0f}k/s")
 parts.append(f"kuwalk/so={e.get('ku_walk', 0) / so:.3f}")

@@ -799,7 +799,7 @@ int main(void)
 				       "java_walk", "java_walk_ns", "java_frames", "java_cache_hit", "java_verify_miss",
 				       "java_no_anchor", "java_broken", "java_truncated", "java_sent", "java_lost",
 				       "java_from_regs", "wakeups", "waker_stacks", "waker_java", "stack_collision",
-				       "stack_other_err", "java_unverified", "waker_stack_hit", "preempt_unsampled", "prog_run_cnt",
+				       "stack_other_err", "java_unverified", "waker_stack_hit", "preempt_unsampled", "preempt_late_stack", "prog_run_cnt",
 				       "prog_run_ns", "recursion_misses", "waker_run_cnt", "waker_run_ns" };
 	_Static_assert(sizeof(names) / sizeof(names[0]) == KFR_STAT__LEN, "a name per stat");
 	for (int i = 0; i < KFR_STAT__LEN; i++)

@@ -345,9 +345,7 @@ static __always_inline __u64 switch_in_at(__u32 tid, struct kfr_pending *t, __u6
 		return 0;
 	t->start_ns = 0;
 	dur = (__s64)(now - start) > 0 ? now - start : 0;
-	/* a preemption without sampled stacks is summed whatever its length: user space shares the sums
-	 * among the sampled stacks, which an event of its own would escape */
-	if (dur >= threshold_ns && t->kstack_id != KFR_STACK_NOT_SAMPLED) {
+	if (dur >= threshold_ns) {
 		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 		if (e) {
 			e->tid = tid;
@@ -661,10 +659,14 @@ static __always_inline void walk_preempted_stacks(void *ctx, __u64 java_ref, __s
 	count(KFR_CNT_STACK_WALK, 1);
 }
 
-/* A preempted switch-out whose stacks are not taken (see preempt_sample_mask); counted. */
-static __always_inline bool preempt_unsampled(__u32 state)
+/* A preempted switch-out whose stacks are not taken (see preempt_sample_mask); counted. after_long:
+ * the thread's last interval lasted the threshold. Then its stacks are always taken: preemptions
+ * come in runs while the CPUs are oversubscribed, so the next may well be long too, an event whose
+ * stack should be exact. */
+static __always_inline bool preempt_unsampled(__u32 state, bool after_long)
 {
-	if (state != KFR_STATE_R || !preempt_sample_mask || !(bpf_get_prandom_u32() & preempt_sample_mask))
+	if (state != KFR_STATE_R || after_long || !preempt_sample_mask ||
+	    !(bpf_get_prandom_u32() & preempt_sample_mask))
 		return false;
 	count(KFR_CNT_PREEMPT_UNSAMPLED, 1);
 	return true;
@@ -684,7 +686,7 @@ static __always_inline void switch_out_by_tid(void *ctx, struct task_struct *tas
 	struct java_ctx j;
 	struct kfr_pending *p;
 
-	if (preempt_unsampled(state)) {
+	if (preempt_unsampled(state, false)) {
 		np.kstack_id = KFR_STACK_NOT_SAMPLED;
 		np.ustack_id = KFR_STACK_NOT_SAMPLED;
 		np.java_ref = KFR_JAVA_NONE;
@@ -817,7 +819,7 @@ static __always_inline __u64 switch_out_storage(void *ctx, struct task_struct *p
 	struct java_ctx j;
 
 	t->p.java_sampled = 0;
-	if (preempt_unsampled(state)) {
+	if (preempt_unsampled(state, t->p.last_long)) {
 		t->p.kstack_id = KFR_STACK_NOT_SAMPLED;
 		t->p.ustack_id = KFR_STACK_NOT_SAMPLED;
 		t->p.java_ref = KFR_JAVA_NONE;
@@ -892,6 +894,28 @@ static __always_inline void switch_out_raw(void *ctx, struct task_struct *prev, 
 	switch_out_by_tid(ctx, prev, tid, state, sysnr, bpf_ktime_get_ns(), true, 0);
 }
 
+/* tp_btf, the switch-in of a preemption whose stacks were not sampled and that lasted the threshold:
+ * an event, whose stack should be exact. The thread has not run since it was preempted, so its Java
+ * stack is still the one it was preempted with, and is walked now from its saved registers, when the
+ * task switched out (current) shares its memory: the walker reads the memory of current's process.
+ * Its kernel and native stacks stay untaken (as for a preemption in Java code, walk_preempted_stacks). */
+static __always_inline void late_preempted_stack(struct task_struct *prev, struct task_struct *next, __u32 tid,
+						 struct kfr_pending *p)
+{
+	struct java_ctx j;
+
+	if (prev->mm != next->mm)
+		return;
+	java_lookup(tid, &j, (struct pt_regs *)bpf_task_pt_regs(next), p->syscall_nr < 0);
+	__u64 ref = java_ref_walk(tid, &j, NULL);
+	if (ref < KFR_JAVA_FIRST_REF)
+		return;
+	p->java_ref = ref;
+	p->kstack_id = KFR_STACK_NOT_TAKEN;
+	p->ustack_id = KFR_STACK_NOT_TAKEN;
+	count(KFR_CNT_PREEMPT_LATE_STACK, 1);
+}
+
 /* Switch-in of next (a target thread). now: the switch-out's time if one was just recorded on
  * this CPU (tp_btf), else 0. */
 static __always_inline void switch_in_next(struct task_struct *prev, struct task_struct *next, __u64 now,
@@ -907,6 +931,9 @@ static __always_inline void switch_in_next(struct task_struct *prev, struct task
 		if (!now) /* prev is still current: its rq is this CPU's */
 			now = tp_btf_now(prev);
 		if (t) {
+			if (t->p.kstack_id == KFR_STACK_NOT_SAMPLED && t->p.start_ns &&
+			    (__s64)(now - t->p.start_ns) >= (__s64)threshold_ns)
+				late_preempted_stack(prev, next, tid, &t->p);
 			__u64 dur = switch_in(tid, &t->p, now, !rq_clock_usable(prev));
 			struct kfr_fp *w = &t->fp[(t->p.way - 1) & (FP_WAYS - 1)];
 

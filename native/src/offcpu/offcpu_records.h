@@ -18,9 +18,10 @@
 #define KFR_STACK_NOT_TAKEN (-1000)
 /* The stack ids of a preempted interval (state R) whose stacks were not sampled: stacks of
  * preemptions are taken for a random 1 in N switch-outs (preempt_sample_mask, option
- * offcpu.preempted), the others carry this id in both stacks and no Java stack, and are summed
- * (never an event, whatever their length). Their time is exact; user space shares it among the
- * sampled stacks of the same thread (PreemptedShares). */
+ * offcpu.preempted), the others carry this id in both stacks and no Java stack. Their time is
+ * exact; user space shares the summed ones among the sampled stacks of the same thread
+ * (PreemptedShares). One that lasts the threshold is an event: its Java stack is walked at its
+ * switch-in when the task switched out shares its memory, else it has no stack. */
 #define KFR_STACK_NOT_SAMPLED (-1001)
 
 /* One off-CPU interval at or above the threshold; ring buffer record, 80 bytes. The waker fields
@@ -180,6 +181,8 @@ enum kfr_offcpu_counter {
 	                              * cached contexts (waker_stacks_cached) */
 	KFR_CNT_PREEMPT_UNSAMPLED,   /* preempted switch-outs (state R) whose stacks were not sampled
 	                              * (KFR_STACK_NOT_SAMPLED): no lookup, no walk */
+	KFR_CNT_PREEMPT_LATE_STACK,  /* of those, preemptions that lasted the threshold and whose Java
+	                              * stack was walked at their switch-in (late_preempted_stack) */
 	KFR_CNT__MAX
 };
 

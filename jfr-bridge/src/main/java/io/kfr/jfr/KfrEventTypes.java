@@ -51,7 +51,8 @@ final class KfrEventTypes {
             JavaWalkCounters.TRUNCATED, JavaWalkCounters.STACKS_SENT, JavaWalkCounters.STACKS_LOST,
             JavaWalkCounters.FROM_REGISTERS, JavaWalkCounters.UNVERIFIED, OffCpuCounters.WAKEUPS, OffCpuCounters.WAKER_STACKS,
             OffCpuCounters.WAKER_RUN_COUNT, OffCpuCounters.WAKER_RUN_TIME, WorkingSetCounters.MISS_RUN_COUNT,
-            WorkingSetCounters.MISS_RUN_TIME, WorkingSetCounters.WRITE_ADDS, OffCpuCounters.PREEMPTED_UNSAMPLED);
+            WorkingSetCounters.MISS_RUN_TIME, WorkingSetCounters.WRITE_ADDS, OffCpuCounters.PREEMPTED_UNSAMPLED,
+            OffCpuCounters.PREEMPTED_LATE_STACKS);
 
     static final EventType<OffCpuSample> OFF_CPU = EventType.<OffCpuSample>declare(KfrEventNames.OFF_CPU,
             KfrTypes.EVENT_BASE + 100, 1, "Off-CPU",

@@ -265,15 +265,12 @@ public final class OffCpuCollector implements Collector, RunningCollector {
             int tid = i32(events, at, EVENT_TID);
             ThreadRef thread = threads.lookup(tid);
             int syscall = i32(events, at, EVENT_SYSCALL);
-            StackTrace stack = stacks.resolve(i32(events, at, EVENT_KSTACK), i32(events, at, EVENT_USTACK),
-                    i64(events, at, EVENT_JAVA_REF));
-            OffCpuState state = OffCpuState.fromCode(i32(events, at, EVENT_STATE));
-            OffCpuSample sample = new OffCpuSample(thread, Clocks.monotonicToEpochNanos(i64(events, at, EVENT_START_NS)),
-                    i64(events, at, EVENT_DURATION_NS), state, syscall, Syscalls.name(syscall), 1, false, stack, waker(at));
-            listener.onSample(sample);
-            if (state == OffCpuState.R && config.preemptedOneIn() > 1) {
-                preempted.sampledEvent(tid, sample);
-            }
+            int kernelStack = i32(events, at, EVENT_KSTACK);
+            StackTrace stack = kernelStack == STACK_NOT_SAMPLED ? PreemptedShares.NOT_SAMPLED
+                    : stacks.resolve(kernelStack, i32(events, at, EVENT_USTACK), i64(events, at, EVENT_JAVA_REF));
+            listener.onSample(new OffCpuSample(thread, Clocks.monotonicToEpochNanos(i64(events, at, EVENT_START_NS)),
+                    i64(events, at, EVENT_DURATION_NS), OffCpuState.fromCode(i32(events, at, EVENT_STATE)), syscall,
+                    Syscalls.name(syscall), 1, false, stack, waker(at)));
         }
         return Math.max(n, 0);
     }
@@ -381,14 +378,14 @@ public final class OffCpuCollector implements Collector, RunningCollector {
                     if (unsampled) {
                         preempted.unsampled(tid, sample);
                     } else if (state == OffCpuState.R && config.preemptedOneIn() > 1) {
-                        preempted.sampledSum(tid, sample);
+                        preempted.sampled(tid, sample);
                     } else {
                         listener.onSample(sample);
                     }
                 }
             } while (n * AGG_SIZE >= aggregates.capacity());
         }
-        preempted.deliver(periodStart, listener::onSample);
+        preempted.deliver(listener::onSample);
     }
 
     /** Cumulative; collector thread only (it owns the stats array). */
@@ -432,7 +429,8 @@ public final class OffCpuCollector implements Collector, RunningCollector {
                 .put(OffCpuCounters.WAKER_STACKS, stats[CNT_WAKER_STACKS])
                 .put(OffCpuCounters.WAKER_RUN_COUNT, stats[STAT_WAKER_RUN_CNT])
                 .put(OffCpuCounters.WAKER_RUN_TIME, stats[STAT_WAKER_RUN_NS])
-                .put(OffCpuCounters.PREEMPTED_UNSAMPLED, stats[CNT_PREEMPT_UNSAMPLED]);
+                .put(OffCpuCounters.PREEMPTED_UNSAMPLED, stats[CNT_PREEMPT_UNSAMPLED])
+                .put(OffCpuCounters.PREEMPTED_LATE_STACKS, stats[CNT_PREEMPT_LATE_STACK]);
     }
 
     @Override

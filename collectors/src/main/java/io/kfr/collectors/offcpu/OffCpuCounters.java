@@ -39,6 +39,9 @@ public final class OffCpuCounters {
     public static final Counter PREEMPTED_UNSAMPLED = Counter.count("preemptedUnsampled", "Preempted, Stack Not Sampled",
             "Preempted switch-outs whose stacks were not taken (offcpu.preempted samples them); their time is exact, "
                     + "shared among the sampled stacks of the same thread, cumulative");
+    public static final Counter PREEMPTED_LATE_STACKS = Counter.count("preemptedLateStacks", "Preempted, Stack Taken Late",
+            "Of the preemptions not sampled, those that lasted the threshold and whose Java stack was walked when "
+                    + "they ended, cumulative");
 
     private OffCpuCounters() {
     }

@@ -78,7 +78,8 @@ final class OffCpuRecords {
     static final int CNT_JAVA_UNVERIFIED = 31;
     static final int CNT_WAKER_STACK_HIT = 32;
     static final int CNT_PREEMPT_UNSAMPLED = 33;
-    static final int CNT_MAX = 34;
+    static final int CNT_PREEMPT_LATE_STACK = 34;
+    static final int CNT_MAX = 35;
     static final int STAT_PROG_RUN_CNT = CNT_MAX;
     static final int STAT_PROG_RUN_NS = CNT_MAX + 1;
     static final int STAT_PROG_RECURSION_MISSES = CNT_MAX + 2;

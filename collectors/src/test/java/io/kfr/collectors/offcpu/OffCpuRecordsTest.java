@@ -91,6 +91,7 @@ class OffCpuRecordsTest {
         assertEquals(c.get("KFR_CNT_JAVA_UNVERIFIED"), (long) CNT_JAVA_UNVERIFIED);
         assertEquals(c.get("KFR_CNT_WAKER_STACK_HIT"), (long) CNT_WAKER_STACK_HIT);
         assertEquals(c.get("KFR_CNT_PREEMPT_UNSAMPLED"), (long) CNT_PREEMPT_UNSAMPLED);
+        assertEquals(c.get("KFR_CNT_PREEMPT_LATE_STACK"), (long) CNT_PREEMPT_LATE_STACK);
         assertEquals(c.get("KFR_STACK_NOT_SAMPLED"), (long) STACK_NOT_SAMPLED);
         assertEquals(c.get("KFR_CNT__MAX"), (long) CNT_MAX);
         assertEquals(c.get("KFR_STAT_PROG_RUN_CNT"), (long) STAT_PROG_RUN_CNT);

@@ -19,8 +19,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Stacks of preemptions are sampled (offcpu.preempted, 1 in 8 by default) and the thread's exact
  * preempted time is shared among the sampled stacks. On Yielders, whose preempted time comes 3/4
  * from yieldA and 1/4 from yieldB, yieldA's share of the time with a stack must be within 2
- * percentage points of 75% with the default, as with {@code exact} (every stack taken); nearly all
- * of the time must have a stack (< 1% left without one), and only the sampled run may skip stacks.
+ * percentage points of 75% with the default, as with {@code exact} (every stack taken). Of the summed
+ * (short) preempted time nearly all must have a stack (< 1% left without one). A preemption that
+ * lasted the threshold is an event of its own: when it was not sampled its Java stack is walked as it
+ * ends, if the thread switched out then belongs to the same JVM (6% of the events' time kept no stack
+ * here, 57% before that walk): at most 30%. Only the sampled run may skip stacks.
  */
 class PreemptedSamplingTest {
     private static final double TRUE_SHARE = 0.75;
@@ -30,19 +33,21 @@ class PreemptedSamplingTest {
     void sampledPreemptionStacksKeepTheirShares() throws Exception {
         Shares sampled = run("");
         Shares exact = run(",offcpu.preempted=exact");
-        System.out.printf("preempted sampling: 1/8: yieldA %.2f%% of %.0f ms over %d intervals, %.3f%% without stack,"
-                        + " %d switch-outs not sampled; exact: yieldA %.2f%% of %.0f ms over %d intervals, %d not sampled%n",
+        System.out.printf("preempted sampling: 1/8: yieldA %.2f%% of %.0f ms over %d intervals, %.3f%% of the summed"
+                        + " time and %.1f%% of the events' time without stack, %d switch-outs not sampled;"
+                        + " exact: yieldA %.2f%% of %.0f ms over %d intervals, %d not sampled%n",
                 100 * sampled.shareA(), sampled.withStackNanos() / 1e6, sampled.count, 100 * sampled.unsampledShare(),
-                sampled.unsampledSwitches, 100 * exact.shareA(), exact.withStackNanos() / 1e6, exact.count,
-                exact.unsampledSwitches);
+                100 * sampled.unsampledEventShare(), sampled.unsampledSwitches, 100 * exact.shareA(),
+                exact.withStackNanos() / 1e6, exact.count, exact.unsampledSwitches);
         assertTrue(sampled.count > 10_000 && exact.count > 10_000,
                 "too few preempted intervals to judge: " + sampled.count + ", " + exact.count);
         assertEquals(TRUE_SHARE, exact.shareA(), TOLERANCE, "exact stacks: yieldA's share");
         assertEquals(TRUE_SHARE, sampled.shareA(), TOLERANCE, "sampled stacks: yieldA's share");
-        assertTrue(sampled.unsampledShare() < 0.01, "time left without a stack: " + sampled.unsampledShare());
+        assertTrue(sampled.unsampledShare() < 0.01, "summed time left without a stack: " + sampled.unsampledShare());
+        assertTrue(sampled.unsampledEventShare() < 0.30, "events' time without a stack: " + sampled.unsampledEventShare());
         assertTrue(sampled.unsampledSwitches > sampled.count / 2, "1 in 8 sampled: " + sampled.unsampledSwitches);
         assertEquals(0, exact.unsampledSwitches, "exact: every preempted stack taken");
-        assertEquals(0, exact.unsampledNanos, "exact: no time without a stack");
+        assertEquals(0, exact.unsampledNanos + exact.unsampledEventNanos, "exact: no time without a stack");
     }
 
     private static Shares run(String options) throws Exception {
@@ -64,8 +69,16 @@ class PreemptedSamplingTest {
             long nanos = e.getDuration().toNanos();
             s.count += e.getLong("count");
             List<RecordedFrame> frames = e.getStackTrace() == null ? List.of() : e.getStackTrace().getFrames();
+            boolean summed = e.getBoolean("aggregated");
+            if (!summed) {
+                s.eventNanos += nanos;
+            }
             if (has(frames, "[preempted, stack not sampled]")) {
-                s.unsampledNanos += nanos;
+                if (summed) {
+                    s.unsampledNanos += nanos;
+                } else {
+                    s.unsampledEventNanos += nanos;
+                }
             } else if (has(frames, "yieldA")) {
                 s.aNanos += nanos;
             } else if (has(frames, "yieldB")) {
@@ -86,6 +99,8 @@ class PreemptedSamplingTest {
         long bNanos;
         long otherNanos;
         long unsampledNanos;
+        long unsampledEventNanos;
+        long eventNanos;
         long count;
         long unsampledSwitches;
 
@@ -97,8 +112,14 @@ class PreemptedSamplingTest {
             return aNanos + bNanos + otherNanos;
         }
 
+        /** Of the summed time. */
         double unsampledShare() {
-            return unsampledNanos / (withStackNanos() + unsampledNanos);
+            return unsampledNanos / (withStackNanos() + unsampledNanos - (eventNanos - unsampledEventNanos));
+        }
+
+        /** Of the events' time. */
+        double unsampledEventShare() {
+            return eventNanos == 0 ? 0 : (double) unsampledEventNanos / eventNanos;
         }
     }
 }
