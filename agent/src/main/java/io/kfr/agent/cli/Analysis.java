@@ -4,8 +4,9 @@ import java.lang.reflect.InvocationTargetException;
 
 /**
  * The way to the commands that read a recording ({@code AnalysisCommands}, compiled for Java 17
- * because JMC's libraries are): by name, so that the rest of the command line runs on Java 11.
- * On an older java they answer with one {@code kfr:} line and exit code 2.
+ * because JMC's libraries are): by name, so that the rest of the command line runs on Java 11, and
+ * through {@link AnalysisJar}'s loader, which holds them and JMC's libraries. On an older java they
+ * answer with one {@code kfr:} line and exit code 2.
  */
 final class Analysis {
     static final int NEEDS = 17;
@@ -23,8 +24,8 @@ final class Analysis {
             return "  summary, report, convert, demo: read a recording; they need Java " + NEEDS + " or later";
         }
         try {
-            return (String) Class.forName(COMMANDS).getMethod("usage").invoke(null);
-        } catch (ReflectiveOperationException e) {
+            return (String) commands().getMethod("usage").invoke(null);
+        } catch (ReflectiveOperationException | java.io.IOException e) {
             throw new IllegalStateException("the agent jar lacks its analysis commands", e);
         }
     }
@@ -35,14 +36,25 @@ final class Analysis {
                     + Runtime.version() + ": run it with a newer java (a recording from any JDK reads there)");
             return 2;
         }
+        Thread self = Thread.currentThread();
+        ClassLoader before = self.getContextClassLoader();
         try {
-            return (Integer) Class.forName(COMMANDS).getMethod("run", String.class, String[].class).invoke(null, command, args);
+            Class<?> commands = commands();
+            // JMC finds its rules through ServiceLoader, which looks in the context class loader
+            self.setContextClassLoader(commands.getClassLoader());
+            return (Integer) commands.getMethod("run", String.class, String[].class).invoke(null, command, args);
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
             if (cause instanceof Exception) {
                 throw (Exception) cause;
             }
             throw (Error) cause;
+        } finally {
+            self.setContextClassLoader(before);
         }
+    }
+
+    private static Class<?> commands() throws ClassNotFoundException, java.io.IOException {
+        return Class.forName(COMMANDS, true, AnalysisJar.loader());
     }
 }

@@ -1,0 +1,61 @@
+package io.kfr.it.report;
+
+import io.kfr.it.support.Cli;
+import io.kfr.it.support.Jdk;
+import io.kfr.it.support.JvmRun;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarInputStream;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * JMC's libraries and the commands that read recordings live in a jar nested in the agent jar: a
+ * profiled JVM has the agent jar on its class path and keeps that jar's directory in its heap, so
+ * its directory must not list them; the command line still reads recordings, also for a user
+ * without a private cache (the nested jar then goes to a temporary file).
+ */
+class AnalysisJarTest {
+    private static final List<String> ANALYSIS_ONLY = List.of("org/openjdk/jmc/", "net/jpountz/", "org/owasp/",
+            "io/kfr/jmc/rules/", "io/kfr/jmc/report/", "io/kfr/agent/report/");
+
+    @Test
+    void theAgentJarsDirectoryHoldsNoAnalysisClasses() throws Exception {
+        try (JarFile jar = new JarFile(JvmRun.AGENT_JAR.toFile())) {
+            List<String> leaked = jar.stream().map(JarEntry::getName)
+                    .filter(n -> ANALYSIS_ONLY.stream().anyMatch(n::startsWith)).limit(5).collect(Collectors.toList());
+            assertEquals(List.of(), leaked, "analysis classes in the agent jar's own directory");
+            JarEntry nested = jar.getJarEntry("io/kfr/agent/analysis.jar");
+            assertNotNull(nested, "the nested analysis jar");
+            System.out.printf("agent jar: %d entries in its directory; nested analysis jar %d kB%n", jar.size(),
+                    nested.getSize() / 1024);
+            boolean jmc = false;
+            boolean rules = false;
+            try (JarInputStream in = new JarInputStream(jar.getInputStream(nested))) {
+                for (JarEntry e; (e = in.getNextJarEntry()) != null; ) {
+                    jmc |= e.getName().startsWith("org/openjdk/jmc/flightrecorder/");
+                    rules |= e.getName().equals("META-INF/services/org.openjdk.jmc.flightrecorder.rules.IRule");
+                }
+            }
+            assertTrue(jmc && rules, "JMC's parser and the rules' service file are in the nested jar");
+        }
+    }
+
+    @Test
+    void summaryRunsWithoutAPrivateCache() throws Exception {
+        Path home = Files.createTempDirectory("kfr-it-nohome").resolve("absent");
+        Cli.Result r = Cli.jar(Jdk.JDK17, List.of("-Duser.home=" + home), JvmRun.AGENT_JAR, null, "summary",
+                PlainRecording.file().toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.stdout().contains("summary of"), r.toString());
+        assertTrue(!r.stderr().contains("NoClassDefFoundError") && !r.stderr().contains("Exception"), r.toString());
+    }
+}
