@@ -12,11 +12,13 @@ import java.util.List;
 /**
  * Work directories of dead JVMs that still hold kfr events (a spool that {@code kfr recover} can
  * turn into a file). The next start keeps the newest of them for {@value #KEEP_HOURS} hours and says
- * in one line where it is; the others, and that one once older, are removed like any leftover. One
- * is enough to recover the run that just crashed, and a JVM killed again and again does not fill the disk.
+ * in one line where it is, once (a marker file in the directory: the starts after it say nothing);
+ * the others, and that one once older, are removed like any leftover. One is enough to recover the
+ * run that just crashed, and a JVM killed again and again does not fill the disk.
  */
 final class DeadSpools {
     static final int KEEP_HOURS = 24;
+    private static final String ANNOUNCED = ".kfr-announced";
     private final List<Path> found = new ArrayList<>();
 
     /** Takes a dead JVM's directory if it holds kfr events; false: not a spool, remove it now. */
@@ -52,6 +54,14 @@ final class DeadSpools {
         long keepFrom = System.currentTimeMillis() - KEEP_HOURS * 3_600_000L;
         for (Path p : found) {
             if (p == newest && newestTime >= keepFrom) {
+                if (Files.exists(p.resolve(ANNOUNCED))) {
+                    continue;
+                }
+                try {
+                    Files.createFile(p.resolve(ANNOUNCED));
+                } catch (IOException | RuntimeException e) {
+                    // not writable: said again at the next start, which is better than never
+                }
                 Log.info("a JVM that ended without writing its recording (killed or crashed) left kfr's events in " + p
                         + "; 'java -jar kfr-agent.jar recover " + p + " out.jfr' makes them a file (kept "
                         + KEEP_HOURS + " h after that JVM's last write, then removed)");

@@ -56,6 +56,12 @@ class RecoverAndMergeTest {
         assertTrue(next.kfrLines().stream().anyMatch(l -> l.contains(spool.toString()) && l.contains("recover")),
                 "one line says where the dead JVM's events are: " + next.kfrLines());
         assertTrue(Files.isDirectory(spool), "kept for recovery");
+        // said once: the start after it keeps the spool and says nothing about it
+        JvmRun.Result third = JvmRun.on(Jdk.JDK17).agent("file=" + out.resolve("third.jfr")).main(Sleepy.class).run(60);
+        assertEquals(0, third.exitCode(), third.describe());
+        assertTrue(third.kfrLines().stream().noneMatch(l -> l.contains(spool.toString())),
+                "the dead JVM's spool is announced once: " + third.kfrLines());
+        assertTrue(Files.isDirectory(spool), "still kept for recovery");
 
         Path recovered = out.resolve("recovered.jfr");
         Cli.Result r = Cli.jar(Jdk.JDK17, JvmRun.AGENT_JAR, null, "recover", spool.toString(), recovered.toString());
