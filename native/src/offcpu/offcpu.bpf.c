@@ -77,7 +77,7 @@ const volatile __u32 java_verify_mask = JAVA_VERIFY_ONE_IN - 1;
  * wherever it ran, at a new pc nearly every time, so its stacks miss every cache and cost a full
  * walk (2-7 us on a busy server); its state and time need none of it. Independent of the stack and
  * of the interval's length, so the sampled intervals' time per stack, scaled to the thread's exact
- * preempted time, estimates each stack's share without bias (OffCpuCollector, docs/design.md). */
+ * preempted time, estimates each stack's share without bias (PreemptedShares, docs/design.md). */
 const volatile __u32 preempt_sample_mask = 0;
 
 /* Which aggregation map the programs write (0 or 1); flipped by libkfr through the mmapped .bss. */
