@@ -1,5 +1,6 @@
 package io.kfr.agent.cli;
 
+import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 
 /**
@@ -25,7 +26,7 @@ final class Analysis {
         }
         try {
             return (String) commands().getMethod("usage").invoke(null);
-        } catch (ReflectiveOperationException | java.io.IOException e) {
+        } catch (ReflectiveOperationException | IOException e) {
             throw new IllegalStateException("the agent jar lacks its analysis commands", e);
         }
     }
@@ -54,7 +55,7 @@ final class Analysis {
         }
     }
 
-    private static Class<?> commands() throws ClassNotFoundException, java.io.IOException {
+    private static Class<?> commands() throws ClassNotFoundException, IOException {
         return Class.forName(COMMANDS, true, AnalysisJar.loader());
     }
 }

@@ -9,7 +9,6 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.jar.JarEntry;
@@ -34,50 +33,48 @@ final class AnalysisJar {
     static synchronized ClassLoader loader() throws IOException {
         if (loader == null) {
             ClassLoader agent = AnalysisJar.class.getClassLoader();
-            Path jar = agentJar();
-            loader = jar == null ? agent : new URLClassLoader(new URL[] {extracted(jar).toUri().toURL()}, agent);
+            Path agentJar = agentJar();
+            Path nested = null;
+            if (agentJar != null) {
+                try (JarFile jar = new JarFile(agentJar.toFile())) {
+                    JarEntry e = jar.getJarEntry(ENTRY);
+                    nested = e == null ? null : extracted(jar, e);
+                }
+            }
+            loader = nested == null ? agent : new URLClassLoader(new URL[] {nested.toUri().toURL()}, agent);
         }
         return loader;
     }
 
-    /** The agent jar this class came from, if it holds the nested jar; else null. */
+    /** The jar file this class came from; null when it came from a directory. */
     private static Path agentJar() {
         try {
             Path p = Path.of(AnalysisJar.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            if (!Files.isRegularFile(p)) {
-                return null;
-            }
-            try (JarFile jar = new JarFile(p.toFile())) {
-                return jar.getJarEntry(ENTRY) != null ? p : null;
-            }
-        } catch (URISyntaxException | IOException | RuntimeException e) {
+            return Files.isRegularFile(p) ? p : null;
+        } catch (URISyntaxException | RuntimeException e) {
             return null;
         }
     }
 
-    private static Path extracted(Path agentJar) throws IOException {
-        try (JarFile jar = new JarFile(agentJar.toFile())) {
-            JarEntry e = jar.getJarEntry(ENTRY);
-            Path cache = PrivateCache.directory(true);
-            if (cache != null) {
-                Path kept = cache.resolve("analysis-" + Long.toHexString(e.getCrc()) + "-" + e.getSize() + ".jar");
-                if (Files.exists(kept, LinkOption.NOFOLLOW_LINKS) && PrivateCache.ownedAndPrivate(kept, false)
-                        && Files.size(kept) == e.getSize()) {
-                    return kept;
-                }
-                Path part = Files.createTempFile(cache, "analysis-", ".part");
-                try {
-                    copy(jar, e, part);
-                    return Files.move(part, kept, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                } finally {
-                    Files.deleteIfExists(part);
-                }
+    private static Path extracted(JarFile jar, JarEntry e) throws IOException {
+        Path cache = PrivateCache.directory(true);
+        if (cache != null) {
+            Path kept = cache.resolve("analysis-" + Long.toHexString(e.getCrc()) + "-" + e.getSize() + ".jar");
+            if (PrivateCache.ownedAndPrivate(kept, false) && Files.size(kept) == e.getSize()) {
+                return kept;
             }
-            Path temp = Files.createTempFile("kfr-analysis-", ".jar");
-            temp.toFile().deleteOnExit();
-            copy(jar, e, temp);
-            return temp;
+            Path part = Files.createTempFile(cache, "analysis-", ".part");
+            try {
+                copy(jar, e, part);
+                return Files.move(part, kept, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(part);
+            }
         }
+        Path temp = Files.createTempFile("kfr-analysis-", ".jar");
+        temp.toFile().deleteOnExit();
+        copy(jar, e, temp);
+        return temp;
     }
 
     /** Into the existing file (which keeps its rw------- from createTempFile). */

@@ -265,9 +265,8 @@ public final class OffCpuCollector implements Collector, RunningCollector {
             int tid = i32(events, at, EVENT_TID);
             ThreadRef thread = threads.lookup(tid);
             int syscall = i32(events, at, EVENT_SYSCALL);
-            int kernelStack = i32(events, at, EVENT_KSTACK);
-            StackTrace stack = kernelStack == STACK_NOT_SAMPLED ? PreemptedShares.NOT_SAMPLED
-                    : stacks.resolve(kernelStack, i32(events, at, EVENT_USTACK), i64(events, at, EVENT_JAVA_REF));
+            StackTrace stack = stack(i32(events, at, EVENT_KSTACK), i32(events, at, EVENT_USTACK),
+                    i64(events, at, EVENT_JAVA_REF));
             listener.onSample(new OffCpuSample(thread, Clocks.monotonicToEpochNanos(i64(events, at, EVENT_START_NS)),
                     i64(events, at, EVENT_DURATION_NS), OffCpuState.fromCode(i32(events, at, EVENT_STATE)), syscall,
                     Syscalls.name(syscall), 1, false, stack, waker(at)));
@@ -331,6 +330,12 @@ public final class OffCpuCollector implements Collector, RunningCollector {
                 : stacks.resolve(kernelStackId, userStackId, javaRef);
     }
 
+    /** An interval's stacks: resolved, or the one frame of a preemption whose stacks were not sampled. */
+    private StackTrace stack(int kernelStackId, int userStackId, long javaRef) {
+        return kernelStackId == STACK_NOT_SAMPLED ? PreemptedShares.NOT_SAMPLED
+                : stacks.resolve(kernelStackId, userStackId, javaRef);
+    }
+
     /**
      * The waker of a sum of short intervals (the kernel keeps sums per waker): a thread of this
      * JVM, another process, or null (preempted, woken in an interrupt: no stack tells a timer from
@@ -367,15 +372,13 @@ public final class OffCpuCollector implements Collector, RunningCollector {
                     int at = i * AGG_SIZE;
                     int tid = i32(aggregates, at, AGG_TID);
                     int syscall = i32(aggregates, at, AGG_SYSCALL);
-                    int kernelStack = i32(aggregates, at, AGG_KSTACK);
-                    boolean unsampled = kernelStack == STACK_NOT_SAMPLED;
-                    StackTrace stack = unsampled ? PreemptedShares.NOT_SAMPLED
-                            : stacks.resolve(kernelStack, i32(aggregates, at, AGG_USTACK), i64(aggregates, at, AGG_JAVA_REF));
+                    StackTrace stack = stack(i32(aggregates, at, AGG_KSTACK), i32(aggregates, at, AGG_USTACK),
+                            i64(aggregates, at, AGG_JAVA_REF));
                     OffCpuState state = OffCpuState.fromCode(i32(aggregates, at, AGG_STATE));
                     OffCpuSample sample = new OffCpuSample(threads.lookup(tid), periodStart,
                             i64(aggregates, at, AGG_TOTAL_NS), state, syscall, Syscalls.name(syscall),
                             i64(aggregates, at, AGG_COUNT), true, stack, aggregateWaker(i32(aggregates, at, AGG_WAKER)));
-                    if (unsampled) {
+                    if (stack == PreemptedShares.NOT_SAMPLED) {
                         preempted.unsampled(tid, sample);
                     } else if (state == OffCpuState.R && config.preemptedOneIn() > 1) {
                         preempted.sampled(tid, sample);

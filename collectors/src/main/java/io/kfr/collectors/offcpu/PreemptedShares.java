@@ -67,7 +67,7 @@ final class PreemptedShares {
             }
             g.sampled.forEach(listener);
             if (g.unsampled != null) {
-                listener.accept(with(g.unsampled, g.unsampled.durationNanos(), g.unsampled.count(), NOT_SAMPLED));
+                listener.accept(g.unsampled);
             }
         }
         groups.clear();
