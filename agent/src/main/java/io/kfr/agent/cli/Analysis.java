@@ -1,12 +1,14 @@
 package io.kfr.agent.cli;
 
+import io.kfr.agent.NestedJars;
+
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 
 /**
  * The way to the commands that read a recording ({@code AnalysisCommands}, compiled for Java 17
  * because JMC's libraries are): by name, so that the rest of the command line runs on Java 11, and
- * through {@link AnalysisJar}'s loader, which holds them and JMC's libraries. On an older java they
+ * through {@link NestedJars#analysis()}'s loader, which holds them and JMC's libraries. On an older java they
  * answer with one {@code kfr:} line and exit code 2.
  */
 final class Analysis {
@@ -56,6 +58,6 @@ final class Analysis {
     }
 
     private static Class<?> commands() throws ClassNotFoundException, IOException {
-        return Class.forName(COMMANDS, true, AnalysisJar.loader());
+        return Class.forName(COMMANDS, true, NestedJars.analysis());
     }
 }

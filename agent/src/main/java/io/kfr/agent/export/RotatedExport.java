@@ -2,6 +2,7 @@ package io.kfr.agent.export;
 
 import io.kfr.agent.Durations;
 import io.kfr.agent.Log;
+import io.kfr.agent.NestedJars;
 import io.kfr.agent.collectors.cpu.CpuKind;
 import io.kfr.agent.collectors.offcpu.OffCpuKind;
 import io.kfr.collectors.CpuSample;
@@ -112,9 +113,11 @@ public final class RotatedExport implements AutoCloseable {
         return e;
     }
 
-    private static PeriodSums periodSums(boolean offCpu, boolean cpu, UnaryOperator<ThreadRef> threadNames) {
+    /** IOException: the export's nested jar could not be written out (NestedJars). */
+    private static PeriodSums periodSums(boolean offCpu, boolean cpu, UnaryOperator<ThreadRef> threadNames) throws IOException {
+        ClassLoader writers = NestedJars.export();
         try {
-            return (PeriodSums) Class.forName(SUMS).getConstructor(boolean.class, boolean.class, int.class, UnaryOperator.class)
+            return (PeriodSums) Class.forName(SUMS, true, writers).getConstructor(boolean.class, boolean.class, int.class, UnaryOperator.class)
                     .newInstance(offCpu, cpu, MAX_SAMPLES_PER_PERIOD, threadNames);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("the agent jar lacks " + SUMS, e);

@@ -26,13 +26,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AnalysisJarTest {
     private static final List<String> ANALYSIS_ONLY = List.of("org/openjdk/jmc/", "net/jpountz/", "org/owasp/",
             "io/kfr/jmc/rules/", "io/kfr/jmc/report/", "io/kfr/agent/report/");
+    /** The export's writers and their libraries: in the nested export jar, opened only with export= and by convert. */
+    private static final List<String> EXPORT_ONLY = List.of("io/kfr/shaded/protobuf/", "io/kfr/shaded/otlp/",
+            "io/kfr/agent/convert/", "opentelemetry/", "google/protobuf/");
 
     @Test
     void theAgentJarsDirectoryHoldsNoAnalysisClasses() throws Exception {
         try (JarFile jar = new JarFile(JvmRun.AGENT_JAR.toFile())) {
             List<String> leaked = jar.stream().map(JarEntry::getName)
-                    .filter(n -> ANALYSIS_ONLY.stream().anyMatch(n::startsWith)).limit(5).collect(Collectors.toList());
-            assertEquals(List.of(), leaked, "analysis classes in the agent jar's own directory");
+                    .filter(n -> ANALYSIS_ONLY.stream().anyMatch(n::startsWith) || EXPORT_ONLY.stream().anyMatch(n::startsWith)
+                            || n.endsWith("/"))
+                    .limit(5).collect(Collectors.toList());
+            assertEquals(List.of(), leaked, "analysis or export classes, or directory entries, in the agent jar's own directory");
             JarEntry nested = jar.getJarEntry("io/kfr/agent/analysis.jar");
             assertNotNull(nested, "the nested analysis jar");
             System.out.printf("agent jar: %d entries in its directory; nested analysis jar %d kB%n", jar.size(),
@@ -46,6 +51,17 @@ class AnalysisJarTest {
                 }
             }
             assertTrue(jmc && rules, "JMC's parser and the rules' service file are in the nested jar");
+            JarEntry export = jar.getJarEntry("io/kfr/agent/export.jar");
+            assertNotNull(export, "the nested export jar");
+            boolean writers = false;
+            boolean protobuf = false;
+            try (JarInputStream in = new JarInputStream(jar.getInputStream(export))) {
+                for (JarEntry e; (e = in.getNextJarEntry()) != null; ) {
+                    writers |= e.getName().equals("io/kfr/agent/convert/PeriodProfile.class");
+                    protobuf |= e.getName().startsWith("io/kfr/shaded/protobuf/");
+                }
+            }
+            assertTrue(writers && protobuf, "the profile writers and protobuf are in the nested export jar");
         }
     }
 
