@@ -237,8 +237,8 @@ final class ConstantPools {
      */
     private final StackTrace[] recentStacks = new StackTrace[256];
     private final int[] recentKeys = new int[256];
-    private final Frame[] recentFrames = new Frame[4096];
-    private final int[] recentMethods = new int[4096];
+    private final Frame[] recentFrames = new Frame[1024];
+    private final int[] recentMethods = new int[1024];
     /** The stacks in key order, while no journal keeps them. */
     private final List<StackEntry> stacks = new ArrayList<>();
     private int stackCount;

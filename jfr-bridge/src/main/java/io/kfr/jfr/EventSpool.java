@@ -30,7 +30,11 @@ final class EventSpool implements Closeable {
     static final long MAX_BYTES = 4L << 30;
     /** Free space kfr leaves on the spool's file system, at least: JFR's repository needs room. */
     static final long MIN_RESERVE_BYTES = 64L << 20;
-    private static final int BUFFER_BYTES = 64 * 1024;
+    /**
+     * A write per 16 kB: at a busy server's ~1 MB/s of records that is ~60 writes/s, and the
+     * buffer is memory the application's heap holds for as long as kfr records.
+     */
+    private static final int BUFFER_BYTES = 16 * 1024;
 
     private final Path file;
     private final FileChannel channel;
@@ -138,6 +142,9 @@ final class EventSpool implements Closeable {
             if (stopped != null) {
                 refused++;
                 return false;
+            }
+            if (record.size() > buffer.length) { // a record larger than the buffer: the buffer grows to it
+                buffer = new byte[record.size()];
             }
         }
         System.arraycopy(record.bytes(), 0, buffer, buffered, record.size());
