@@ -3,7 +3,8 @@
 #   ./dev.sh demo   build if needed, run a demo JVM with the agent, write kfr-demo.jfr, print a summary
 #   ./dev.sh test   run every test (unit + end-to-end on JDK 17 and 25; Java frames also on JDK 21,
 #                   the agent's gate on JDK 11: dev/install-jdks.sh); this is what CI runs
-#   ./dev.sh bench  the benchmarks: off-CPU overhead (context-switch storm vs. baseline and offcputime),
+#   ./dev.sh bench  the benchmarks: off-CPU overhead (context-switch storm vs. baseline and offcputime;
+#                   six blocking patterns: park, monitor, contended lock, sleep, socket, NIO server),
 #                   threshold sweep, CPU sampler vs. async-profiler (shares, overhead), real servers
 #                   (Jetty under wrk, a Kafka broker under ProducerPerformance: no agent, JFR, kfr),
 #                   Intel PT decoding speed (collectors' PtDecodeBench)
@@ -66,7 +67,7 @@ case "${1:-}" in
     bench)
         ensure_packages "${BUILD_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
         mvn_ verify -pl it-tests -am -Dtest='*Bench' -Dsurefire.failIfNoSpecifiedTests=false
-        cat it-tests/target/bench-offcpu.txt it-tests/target/bench-threshold.txt it-tests/target/bench-cpu.txt \
+        cat it-tests/target/bench-offcpu.txt it-tests/target/bench-patterns.txt it-tests/target/bench-threshold.txt it-tests/target/bench-cpu.txt \
             it-tests/target/bench-servers.txt collectors/target/bench-pt-decode.txt
         ;;
     *)

@@ -81,7 +81,7 @@ class OffCpuOverheadBench {
     }
 
     /** The kernel-side cost of the last file= run, from its final kfr.CollectorStatistics. */
-    private static String walkerCost(Path file) throws Exception {
+    static String walkerCost(Path file) throws Exception {
         jdk.jfr.consumer.RecordedEvent last = null;
         for (jdk.jfr.consumer.RecordedEvent e : jdk.jfr.consumer.RecordingFile.readAllEvents(file)) {
             if (e.getEventType().getName().equals("kfr.CollectorStatistics")) {

@@ -51,7 +51,7 @@ public final class SwitchStorm {
     }
 
     /** Voluntary and involuntary context switches of all this process's threads, from /proc. */
-    private static long contextSwitches() throws java.io.IOException {
+    static long contextSwitches() throws java.io.IOException {
         long sum = 0;
         try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
             for (java.nio.file.Path task : (Iterable<java.nio.file.Path>) tasks::iterator) {
