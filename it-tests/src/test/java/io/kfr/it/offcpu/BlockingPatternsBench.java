@@ -1,5 +1,6 @@
 package io.kfr.it.offcpu;
 
+import io.kfr.it.support.AwaitKfrStart;
 import io.kfr.it.support.Jdk;
 import io.kfr.it.support.JvmRun;
 import io.kfr.it.support.workload.BlockingPatterns;
@@ -85,6 +86,7 @@ class BlockingPatternsBench {
         cmd.addAll(jvmArgs);
         if (agentOptions != null) {
             cmd.add("-javaagent:" + JvmRun.AGENT_JAR + "=" + agentOptions);
+            cmd.add(AwaitKfrStart.jvmArg()); // measured with the programs attached, even on a loaded machine
         }
         cmd.addAll(List.of("-cp", Path.of("target/test-classes").toAbsolutePath().toString(),
                 BlockingPatterns.class.getName(), pattern, WARMUP, MEASURE));
