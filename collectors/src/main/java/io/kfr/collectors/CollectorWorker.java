@@ -39,6 +39,12 @@ public final class CollectorWorker implements RunningCollector {
     private volatile Throwable failure;
     /** Records delivered so far; a stop keeps waiting while this grows. */
     private volatile long delivered;
+    /**
+     * Detached from the kernel and delivering its last period: bounded work that shows no records
+     * for seconds at a time (the sums are named and handed over in one go, slowly under -Xint or a
+     * loaded machine), so a stop waits for it up to its bound instead of taking it for stuck.
+     */
+    private volatile boolean finishing;
 
     private CollectorWorker(String threadName) {
         FailureReport.load(); // loading a class needs heap, which may be full when it is needed
@@ -104,8 +110,8 @@ public final class CollectorWorker implements RunningCollector {
                 long seen = delivered;
                 while (thread.isAlive() && System.nanoTime() - deadline < 0) {
                     thread.join(2_000);
-                    if (delivered == seen) {
-                        break; // no record in two seconds: stuck, not slow
+                    if (delivered == seen && !finishing) {
+                        break; // no record in two seconds while still attached: stuck, not slow
                     }
                     seen = delivered;
                 }
@@ -167,6 +173,7 @@ public final class CollectorWorker implements RunningCollector {
             // Detach first: from then on the kernel's counters are final. Then deliver all that is
             // still in the kernel, then the statistics.
             c.stop();
+            finishing = true;
             int n;
             while ((n = c.poll(0)) > 0) {
                 delivered += n; // flush what the ring buffer still holds
