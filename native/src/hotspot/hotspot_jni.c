@@ -188,6 +188,7 @@ static jstring frame_names(JNIEnv *env, struct kfr_java_frame f)
 	if (layout_state <= 0)
 		return (*env)->NewStringUTF(env, "!layout");
 	pthread_mutex_lock(&lock); /* out and the symbolizer: one caller at a time */
+	kfr_safe_read_begin();
 	int n = kfr_hs_expand(&layout, &f, scopes, 64);
 	if (n < 0) {
 		snprintf(out, sizeof(out), "!%d", -n);
@@ -224,6 +225,7 @@ static jstring frame_names(JNIEnv *env, struct kfr_java_frame f)
 			pos += (size_t)w;
 		}
 	}
+	kfr_safe_read_end();
 	r = (*env)->NewStringUTF(env, out);
 	pthread_mutex_unlock(&lock);
 	return r;
@@ -260,7 +262,9 @@ jint JNI_FN(javaDebugPoint)(JNIEnv *env, jclass cls, jlong ref, jint value, jint
 	if (layout_state <= 0)
 		return -1;
 	pthread_mutex_lock(&lock);
+	kfr_safe_read_begin();
 	rc = kfr_hs_debug_point(&layout, &f, &point);
+	kfr_safe_read_end();
 	pthread_mutex_unlock(&lock);
 	return rc || point > INT32_MAX ? -1 : (jint)point;
 }

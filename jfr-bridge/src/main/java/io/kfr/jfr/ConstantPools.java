@@ -235,10 +235,13 @@ final class ConstantPools {
      * direct-mapped identity cache skips encoding 30-odd frames for those (bounded, unlike an
      * IdentityHashMap that would keep every object ever seen).
      */
-    private final StackTrace[] recentStacks = new StackTrace[256];
-    private final int[] recentKeys = new int[256];
-    private final Frame[] recentFrames = new Frame[1024];
-    private final int[] recentMethods = new int[1024];
+    private final StackTrace[] recentStacks = new StackTrace[1024];
+    private final int[] recentKeys = new int[1024];
+    private final Frame[] recentFrames = new Frame[4096];
+    private final int[] recentMethods = new int[4096];
+    private final String[] wellFormedDescriptors = new String[256];
+    /** The frame types' keys by FrameType ordinal (0: not yet in this segment's pool). */
+    private final int[] frameTypeKeys = new int[FrameType.values().length];
     /** The stacks in key order, while no journal keeps them. */
     private final List<StackEntry> stacks = new ArrayList<>();
     private int stackCount;
@@ -344,7 +347,7 @@ final class ConstantPools {
             encoded[4 * i] = method(f);
             encoded[4 * i + 1] = f.line();
             encoded[4 * i + 2] = f.bci();
-            encoded[4 * i + 3] = frameTypes.key(f.type() == null ? "Native" : f.type().jfrName());
+            encoded[4 * i + 3] = frameType(f.type());
         }
         long hash = new KeysByHash.Hasher(s.truncated() ? 7 : 6).add(encoded).hash();
         int k = stackKeys.get(hash);
@@ -360,6 +363,18 @@ final class ConstantPools {
         }
         recentStacks[slot] = s;
         recentKeys[slot] = k;
+        return k;
+    }
+
+    private int frameType(FrameType t) {
+        if (t == null) {
+            return frameTypes.key(FrameType.NATIVE.jfrName());
+        }
+        int k = frameTypeKeys[t.ordinal()];
+        if (k == 0) {
+            k = frameTypes.key(t.jfrName());
+            frameTypeKeys[t.ordinal()] = k;
+        }
         return k;
     }
 
@@ -387,10 +402,30 @@ final class ConstantPools {
         String name = f.method() == null || f.method().isEmpty() ? "[unknown]" : f.method();
         // jfr print slices the descriptor at '(' and ')': anything malformed or empty becomes "()V".
         String descriptor = f.descriptor() == null ? "" : f.descriptor().replace('.', '/');
-        if (!METHOD_DESCRIPTOR.matcher(descriptor).matches()) {
+        if (!wellFormed(descriptor)) {
             descriptor = "()V";
         }
         return methods.key(new MethodEntry(type, symbols.key(name), symbols.key(descriptor), java && f.hidden()));
+    }
+
+    /**
+     * Whether a descriptor is one jfr print and JMC can slice; the regular expression runs once per
+     * distinct descriptor of a small direct-mapped memo (it was the largest part of naming a new
+     * stack's frames: every native and kernel frame is "()V", Java frames share few descriptors).
+     */
+    private boolean wellFormed(String descriptor) {
+        if (descriptor.equals("()V")) {
+            return true;
+        }
+        int slot = descriptor.hashCode() & (wellFormedDescriptors.length - 1);
+        if (descriptor.equals(wellFormedDescriptors[slot])) {
+            return true;
+        }
+        if (!METHOD_DESCRIPTOR.matcher(descriptor).matches()) {
+            return false;
+        }
+        wellFormedDescriptors[slot] = descriptor;
+        return true;
     }
 
     private static boolean isJava(FrameType t) {
