@@ -138,10 +138,20 @@ class PtSidebandJvmTest {
             long[] ips = new long[t.instructions() + 16];
             PtDecodeResult none = PtDecoder.decode(image, ByteBuffer.wrap(t.trace), PtCpu.unknown(), 10_000_000, 10_000, ips);
             assertTrue(none.stops.getOrDefault("no code at ip", 0) >= 1, "without the sideband: " + none);
-            assertTrue(image.addSideband() > 0);
+            long addStart = System.nanoTime();
+            int entries = image.addSideband();
+            long addNanos = System.nanoTime() - addStart;
+            assertTrue(entries > 0);
             PtJitDecodeTest.assertDecodesExactly(t, image);
+            // as the collector builds a snapshot's image: files, the code heap copied now, the sideband
+            try (PtImage collectors = PtImage.ofThisProcess()) {
+                assertTrue(collectors.copyCodeHeap() > 0);
+                collectors.addSideband();
+                PtJitDecodeTest.assertDecodesExactly(t, collectors);
+            }
             System.out.println("PtSidebandJvmTest: " + t.instructions() + " instructions of freed code decoded exactly over the unload's "
-                    + u.bytes.length + " copied bytes; sideband " + Arrays.toString(PtSideband.stats()));
+                    + u.bytes.length + " copied bytes; the image took " + entries + " sideband entries in " + addNanos / 1000
+                    + " us; sideband " + Arrays.toString(PtSideband.stats()));
         }
     }
 
