@@ -63,29 +63,24 @@ static int read_code(uint8_t *buffer, size_t size, const struct pt_asid *asid, u
 {
 	struct kfr_pt_image *img = context;
 	const uint8_t *bytes;
-	uint64_t avail, tsc = 0;
+	uint64_t avail;
+	int n;
 
 	(void)asid;
 	if (!img->timed)
 		return read_copies(img, buffer, size, ip);
-	int has_time = img->trace_time && img->trace_time(img->trace_time_ctx, &tsc) == 0 && tsc != 0;
-
-	if (has_time) {
-		switch (kfr_pt_timed_lookup(img, ip, 1, tsc, &bytes, &avail)) {
-		case KFR_PT_TIMED_COPY:
-			return read_version(buffer, size, bytes, avail);
-		case KFR_PT_TIMED_CHANGED:
-			img->refused = 1;
-			return -pte_nomap;
-		default:
-			return read_copies(img, buffer, size, ip);
-		}
-	}
-	int n = read_copies(img, buffer, size, ip);
-
-	if (n < 0 && kfr_pt_timed_lookup(img, ip, 0, 0, &bytes, &avail) == KFR_PT_TIMED_COPY)
+	switch (kfr_pt_timed_lookup(img, ip, &bytes, &avail)) {
+	case KFR_PT_TIMED_COPY:
 		return read_version(buffer, size, bytes, avail);
-	return n;
+	case KFR_PT_TIMED_CHANGED:
+		img->refused = 1;
+		return -pte_nomap;
+	case KFR_PT_TIMED_UNTIMED:
+		n = read_copies(img, buffer, size, ip);
+		return n < 0 && bytes ? read_version(buffer, size, bytes, avail) : n;
+	default:
+		return read_copies(img, buffer, size, ip);
+	}
 }
 
 struct kfr_pt_image *kfr_pt_image_new(void)

@@ -164,8 +164,8 @@ static int build(struct kfr_pt_timed *t)
 	return 0;
 }
 
-enum kfr_pt_timed_answer kfr_pt_timed_lookup(struct kfr_pt_image *img, uint64_t ip, int has_time, uint64_t tsc,
-					     const uint8_t **bytes, uint64_t *avail)
+enum kfr_pt_timed_answer kfr_pt_timed_lookup(struct kfr_pt_image *img, uint64_t ip, const uint8_t **bytes,
+					     uint64_t *avail)
 {
 	struct kfr_pt_timed *t = img->timed;
 
@@ -179,6 +179,10 @@ enum kfr_pt_timed_answer kfr_pt_timed_lookup(struct kfr_pt_image *img, uint64_t 
 			return KFR_PT_TIMED_NONE;
 		t->last = k;
 	}
+	if (t->first[k] == t->first[k + 1])
+		return KFR_PT_TIMED_NONE;
+	uint64_t tsc = 0;
+	int has_time = img->trace_time && img->trace_time(img->trace_time_ctx, &tsc) == 0 && tsc != 0;
 	const struct timed_entry *best = NULL;
 	int changed = 0;
 
@@ -197,11 +201,16 @@ enum kfr_pt_timed_answer kfr_pt_timed_lookup(struct kfr_pt_image *img, uint64_t 
 			changed = 1;
 		}
 	}
+	*bytes = NULL;
+	*avail = 0;
 	if (best) {
 		*bytes = best->bytes + (ip - best->address);
 		*avail = best->size - (ip - best->address);
-		return KFR_PT_TIMED_COPY;
 	}
+	if (!has_time)
+		return KFR_PT_TIMED_UNTIMED;
+	if (best)
+		return KFR_PT_TIMED_COPY;
 	return changed ? KFR_PT_TIMED_CHANGED : KFR_PT_TIMED_NONE;
 }
 

@@ -12,11 +12,13 @@
 
 struct kfr_pt_image;
 
-/* What the image's timed code says about an ip at a trace time. */
+/* What the image's timed code says about an ip at the trace's time. */
 enum kfr_pt_timed_answer {
-	KFR_PT_TIMED_NONE,    /* nothing: the image's other code applies */
-	KFR_PT_TIMED_COPY,    /* a version valid then: read it */
-	KFR_PT_TIMED_CHANGED, /* the bytes there changed after then, and no version of then is known */
+	KFR_PT_TIMED_NONE,     /* nothing: the image's other code applies */
+	KFR_PT_TIMED_COPY,     /* a version valid then: read it */
+	KFR_PT_TIMED_CHANGED,  /* the bytes there changed after then, and no version of then is known */
+	KFR_PT_TIMED_UNTIMED,  /* timed code there, but the trace has no time: the image's other code
+				* applies; where it has none, the newest version, if any (*bytes, or NULL) */
 };
 
 /* `size` bytes (copied) that were at `address` for trace times in [from_tsc, until_tsc). 0 or -1. */
@@ -26,12 +28,12 @@ int kfr_pt_image_add_version(struct kfr_pt_image *img, uint64_t address, const v
 int kfr_pt_image_add_change(struct kfr_pt_image *img, uint64_t address, uint64_t size, uint64_t tsc);
 
 /*
- * The answer for ip at trace time tsc (has_time 0: the trace has no time there; then only a
- * version can answer, and only where no other code of the image is: `fallback`). On COPY, *bytes
- * and *avail are the version's bytes from ip on.
+ * The answer for ip at the trace's time, asked of img->trace_time only where timed code lies (most
+ * reads are of code no record is about: they cost the piece's lookup alone). On COPY (and UNTIMED
+ * with a version), *bytes and *avail are the version's bytes from ip on.
  */
-enum kfr_pt_timed_answer kfr_pt_timed_lookup(struct kfr_pt_image *img, uint64_t ip, int has_time, uint64_t tsc,
-					     const uint8_t **bytes, uint64_t *avail);
+enum kfr_pt_timed_answer kfr_pt_timed_lookup(struct kfr_pt_image *img, uint64_t ip, const uint8_t **bytes,
+					     uint64_t *avail);
 
 void kfr_pt_timed_free(struct kfr_pt_image *img);
 
