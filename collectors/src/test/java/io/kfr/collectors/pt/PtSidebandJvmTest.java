@@ -231,6 +231,60 @@ class PtSidebandJvmTest {
         return image;
     }
 
+    /**
+     * Stops and starts while the JIT compiles and the GC unloads in other threads: callbacks in flight
+     * meet a stopped (freed) sideband and must record nothing and crash nothing; every start reports
+     * the code that exists again.
+     */
+    @Test
+    void startAndStopWhileCodeComesAndGoes() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread churn = new Thread(() -> {
+            for (int i = 0; !done.get(); i++) {
+                try {
+                    Class<?> c = new Throwaway().loadClass(UNLOADABLE); // a fresh class each time: new code to compile
+                    Thread t = new Thread((Runnable) c.getDeclaredConstructor().newInstance());
+                    t.start();
+                    Thread.sleep(20);
+                    c.getField("stop").setBoolean(null, true);
+                    t.join();
+                    if (i % 8 == 0) {
+                        System.gc();
+                    }
+                } catch (ReflectiveOperationException | InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        }, "pt-sideband-churn");
+        churn.start();
+        try {
+            int records = 0;
+            long loads = 0, unloads = 0;
+            for (int round = 0; round < 40; round++) {
+                long[] before = PtSideband.stats();
+                loads += before[PtSideband.STAT_LOADS];
+                unloads += before[PtSideband.STAT_UNLOADS];
+                PtSideband.stop();
+                assertTrue(!PtSideband.running() && PtSideband.records(false).isEmpty(), "stopped and freed");
+                Thread.sleep(5);
+                assertNull(PtSideband.start());
+                assertTrue(PtSideband.records(false).stream().anyMatch(r -> r.beforeStart), "the code that exists, reported again");
+                Thread.sleep(10);
+                records += PtSideband.records(true).size();
+            }
+            assertTrue(records > 0);
+            long[] s = PtSideband.stats();
+            System.out.println("PtSidebandJvmTest: 40 stops and starts under JIT and class unloading churn (" + loads + " loads, " + unloads
+                    + " unloads recorded in all); last run " + Arrays.toString(s));
+        } finally {
+            done.set(true);
+            churn.join(30_000);
+            if (!PtSideband.running()) {
+                assertNull(PtSideband.start());
+            }
+        }
+    }
+
     @Test
     void stubsAreNamedFromDynamicCodeRecords() {
         List<PtSidebandRecord> stubs = PtSideband.dynamicCode();
