@@ -42,7 +42,7 @@ public final class PtSidebandRecord {
         this.bytes = bytes;
     }
 
-    /** Whether address lies in [address, address + size). */
+    /** Whether ip lies in [address, address + size). */
     public boolean contains(long ip) {
         return ip - address >= 0 && ip - address < size;
     }
