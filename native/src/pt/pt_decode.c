@@ -148,6 +148,14 @@ static void on_insn(struct decode_state *st, const struct pt_insn *insn)
 	}
 }
 
+/* The image's clock while decoding: the trace's time at the instruction being read (TSC). */
+static int trace_tsc(void *ctx, uint64_t *tsc)
+{
+	uint32_t lost_mtc = 0, lost_cyc = 0;
+
+	return pt_insn_time(ctx, tsc, &lost_mtc, &lost_cyc) < 0 ? -1 : 0;
+}
+
 static enum kfr_pt_stop stop_of(int status)
 {
 	switch (pt_errcode(status)) {
@@ -277,6 +285,9 @@ int kfr_pt_decode(struct kfr_pt_image *img, const uint8_t *trace, size_t len, co
 		return 0;
 	}
 	pt_insn_set_image(dec, img->image);
+	img->trace_time = trace_tsc;
+	img->trace_time_ctx = dec;
+	img->refused = 0;
 	struct decode_state st = {.dec = dec, .cpu = cpu, .out = out};
 	int synced = 0;
 
@@ -288,6 +299,7 @@ int kfr_pt_decode(struct kfr_pt_image *img, const uint8_t *trace, size_t len, co
 				out->stops[status == -pte_eos ? KFR_PT_STOP_NOSYNC : stop_of(status)]++;
 			break;
 		}
+		img->refused = 0;
 		synced = 1;
 		for (;;) {
 			status = drain_events(&st, status);
@@ -302,6 +314,7 @@ int kfr_pt_decode(struct kfr_pt_image *img, const uint8_t *trace, size_t len, co
 			}
 			struct pt_insn insn;
 
+			img->refused = 0;
 			status = pt_insn_next(dec, &insn, sizeof(insn));
 			if (status < 0)
 				break;
@@ -318,9 +331,12 @@ int kfr_pt_decode(struct kfr_pt_image *img, const uint8_t *trace, size_t len, co
 			break;
 		}
 		mark_gap(&st);
-		out->stops[stop_of(status)]++; /* then on from the next PSB */
+		/* then on from the next PSB */
+		out->stops[img->refused && pt_errcode(status) == pte_nomap ? KFR_PT_STOP_CODE_CHANGED : stop_of(status)]++;
 	}
 done:
+	img->trace_time = NULL;
+	img->trace_time_ctx = NULL;
 	pt_insn_free_decoder(dec);
 	out->wall_ns = now_ns() - start;
 	return st.oom ? -1 : 0;

@@ -6,6 +6,8 @@
 
 #include "pt/pt_decode.h"
 #include "pt/pt_image.h"
+#include "pt/pt_image_timed.h"
+#include "pt/pt_sideband.h"
 
 #define JNI_FN(name) JNIEXPORT JNICALL Java_io_kfr_collectors_pt_PtNative_##name
 
@@ -78,6 +80,35 @@ jint JNI_FN(imageAddFile)(JNIEnv *env, jclass cls, jlong image, jstring path, jl
 
 	(*env)->ReleaseStringUTFChars(env, path, p);
 	return rc;
+}
+
+jint JNI_FN(imageAddVersion)(JNIEnv *env, jclass cls, jlong image, jlong address, jbyteArray code, jlong from_tsc,
+			     jlong until_tsc)
+{
+	(void)cls;
+	jsize n = (*env)->GetArrayLength(env, code);
+	jbyte *bytes = (*env)->GetByteArrayElements(env, code, NULL);
+	int rc = bytes ? kfr_pt_image_add_version(image_of(image), (uint64_t)address, bytes, (uint64_t)n,
+						  (uint64_t)from_tsc, (uint64_t)until_tsc)
+		       : -1;
+
+	if (bytes)
+		(*env)->ReleaseByteArrayElements(env, code, bytes, JNI_ABORT);
+	return rc;
+}
+
+jint JNI_FN(imageAddChange)(JNIEnv *env, jclass cls, jlong image, jlong address, jlong size, jlong tsc)
+{
+	(void)env;
+	(void)cls;
+	return kfr_pt_image_add_change(image_of(image), (uint64_t)address, (uint64_t)size, (uint64_t)tsc);
+}
+
+jint JNI_FN(imageAddSideband)(JNIEnv *env, jclass cls, jlong image)
+{
+	(void)env;
+	(void)cls;
+	return kfr_pt_sideband_add_to_image(image_of(image));
 }
 
 jlong JNI_FN(imageCopiedBytes)(JNIEnv *env, jclass cls, jlong image)

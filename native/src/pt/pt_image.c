@@ -1,6 +1,7 @@
 /* See pt_image.h. */
 #define _GNU_SOURCE
 #include "pt/pt_image.h"
+#include "pt/pt_image_timed.h"
 
 #include <intel-pt.h>
 #include <stdio.h>
@@ -15,11 +16,8 @@
 /* File sections kept mapped (address space; pages come from the page cache as the decoder reads). */
 #define KFR_PT_ISCACHE_LIMIT (512ULL << 20)
 
-static int read_code(uint8_t *buffer, size_t size, const struct pt_asid *asid, uint64_t ip, void *context)
+static int read_copies(struct kfr_pt_image *img, uint8_t *buffer, size_t size, uint64_t ip)
 {
-	struct kfr_pt_image *img = context;
-
-	(void)asid;
 	if (img->last_hit < img->ncode) {
 		struct kfr_pt_code *c = &img->code[img->last_hit];
 
@@ -47,6 +45,44 @@ static int read_code(uint8_t *buffer, size_t size, const struct pt_asid *asid, u
 	return -pte_nomap;
 }
 
+static int read_version(uint8_t *buffer, size_t size, const uint8_t *bytes, uint64_t avail)
+{
+	uint64_t n = avail < size ? avail : size;
+
+	memcpy(buffer, bytes, n);
+	return (int)n;
+}
+
+/*
+ * Timed code first: at a trace time it knows, a version of then wins over the snapshot's copy, and
+ * a change after then refuses the read (the decoder counts it: "code changed after trace"), so
+ * that no instruction is decoded from bytes the trace did not run. Without time, the snapshot's
+ * copies, then the newest version where they have nothing.
+ */
+static int read_code(uint8_t *buffer, size_t size, const struct pt_asid *asid, uint64_t ip, void *context)
+{
+	struct kfr_pt_image *img = context;
+	const uint8_t *bytes;
+	uint64_t avail;
+	int n;
+
+	(void)asid;
+	if (!img->timed)
+		return read_copies(img, buffer, size, ip);
+	switch (kfr_pt_timed_lookup(img, ip, &bytes, &avail)) {
+	case KFR_PT_TIMED_COPY:
+		return read_version(buffer, size, bytes, avail);
+	case KFR_PT_TIMED_CHANGED:
+		img->refused = 1;
+		return -pte_nomap;
+	case KFR_PT_TIMED_UNTIMED:
+		n = read_copies(img, buffer, size, ip);
+		return n < 0 && bytes ? read_version(buffer, size, bytes, avail) : n;
+	default:
+		return read_copies(img, buffer, size, ip);
+	}
+}
+
 struct kfr_pt_image *kfr_pt_image_new(void)
 {
 	struct kfr_pt_image *img = calloc(1, sizeof(*img));
@@ -72,6 +108,7 @@ void kfr_pt_image_free(struct kfr_pt_image *img)
 		return;
 	pt_image_free(img->image); /* before the cache its sections come from */
 	pt_iscache_free(img->iscache);
+	kfr_pt_timed_free(img);
 	for (size_t i = 0; i < img->ncode; i++)
 		free(img->code[i].bytes);
 	free(img->code);

@@ -1,5 +1,6 @@
 /* The code a PT trace is decoded over: libipt file sections for ELF files, plus copies of code that
- * has no file (JIT code, the vDSO, test code) read through the image's memory callback. */
+ * has no file (JIT code, the vDSO, test code) read through the image's memory callback, plus code
+ * whose bytes depend on the trace's time (pt_image_timed.h: the JVM's sideband). */
 #ifndef KFR_PT_IMAGE_H
 #define KFR_PT_IMAGE_H
 
@@ -8,6 +9,7 @@
 
 struct pt_image;
 struct pt_image_section_cache;
+struct kfr_pt_timed;
 
 struct kfr_pt_code {
 	uint64_t address;
@@ -26,6 +28,11 @@ struct kfr_pt_image {
 	uint64_t copied_bytes;
 	int overlapping; /* some copies overlap: then reads search newest first */
 	size_t last_hit; /* index of the copy the last read came from: decoding reads the same one in runs */
+	struct kfr_pt_timed *timed; /* NULL until a version or change is added */
+	/* set by the decoder while it decodes: the trace's time (TSC) at the read; 0 or -1 (no time) */
+	int (*trace_time)(void *ctx, uint64_t *tsc);
+	void *trace_time_ctx;
+	int refused; /* a read was refused: the code there changed after the trace's time */
 };
 
 struct kfr_pt_image *kfr_pt_image_new(void);

@@ -16,6 +16,7 @@ import io.kfr.jfr.EventRecords.SpanAt;
 import io.kfr.jfr.EventRecords.SymbolAt;
 import io.kfr.collectors.hotspot.JavaWalkCounters;
 import io.kfr.collectors.offcpu.OffCpuCounters;
+import io.kfr.collectors.pt.PtCounters;
 import io.kfr.collectors.workingset.WorkingSetCounters;
 
 import java.util.List;
@@ -52,7 +53,8 @@ final class KfrEventTypes {
             JavaWalkCounters.FROM_REGISTERS, JavaWalkCounters.UNVERIFIED, OffCpuCounters.WAKEUPS, OffCpuCounters.WAKER_STACKS,
             OffCpuCounters.WAKER_RUN_COUNT, OffCpuCounters.WAKER_RUN_TIME, WorkingSetCounters.MISS_RUN_COUNT,
             WorkingSetCounters.MISS_RUN_TIME, WorkingSetCounters.WRITE_ADDS, OffCpuCounters.PREEMPTED_UNSAMPLED,
-            OffCpuCounters.PREEMPTED_LATE_STACKS);
+            OffCpuCounters.PREEMPTED_LATE_STACKS, PtCounters.SIDEBAND_RECORDS, PtCounters.SIDEBAND_DROPPED,
+            PtCounters.UNLOAD_BYTES, PtCounters.UNLOADS_NOT_COPIED, PtCounters.CODE_CHANGED_STOPS);
 
     static final EventType<OffCpuSample> OFF_CPU = EventType.<OffCpuSample>declare(KfrEventNames.OFF_CPU,
             KfrTypes.EVENT_BASE + 100, 1, "Off-CPU",

@@ -44,6 +44,7 @@ public final class PtCollector implements Collector {
     private long failedSnapshots;
     private long events;
     private long unnamed;
+    private long codeChanged;
 
     private static final class Request {
         final int tid; // -1: every traced thread
@@ -97,6 +98,11 @@ public final class PtCollector implements Collector {
         String warning = null;
         if (config.javaOnly()) {
             warning = javaFilter(session);
+        }
+        String sideband = PtSideband.start();
+        if (sideband != null) {
+            String t = sideband + "; JIT code is decoded over the snapshot's copy alone";
+            warning = warning == null ? t : warning + "; " + t;
         }
         if (session.threadsRefused() > 0) {
             String t = session.threadsRefused() + " threads not traced: " + session.firstRefusal();
@@ -229,6 +235,7 @@ public final class PtCollector implements Collector {
         long number = ++requestsTaken;
         try (PtImage image = PtImage.ofThisProcess()) {
             image.copyCodeHeap();
+            image.addSideband(); // code freed since the trace, and what changed after it
             for (PtSnapshot s : taken) {
                 if (s.trace.remaining() == 0) {
                     continue; // the thread has not run since it was traced
@@ -237,6 +244,7 @@ public final class PtCollector implements Collector {
                 snapshots++;
                 events += result.paths.size() + result.spans.size();
                 unnamed += result.unnamed;
+                codeChanged += result.stops.getOrDefault(PtStops.CODE_CHANGED, 0);
                 listener.onSnapshot(result);
                 n++;
             }
@@ -253,6 +261,12 @@ public final class PtCollector implements Collector {
         into.put(CollectorCounters.EVENTS_RECORDED, events);
         into.put(CollectorCounters.RECORDS_DROPPED, failedSnapshots);
         into.put(CollectorCounters.UNKNOWN_FRAMES, unnamed);
+        long[] sb = PtSideband.stats();
+        into.put(PtCounters.SIDEBAND_RECORDS, sb[PtSideband.STAT_RECORDS]);
+        into.put(PtCounters.SIDEBAND_DROPPED, sb[PtSideband.STAT_DROPPED]);
+        into.put(PtCounters.UNLOAD_BYTES, sb[PtSideband.STAT_UNLOAD_BYTES]);
+        into.put(PtCounters.UNLOADS_NOT_COPIED, sb[PtSideband.STAT_OVER_BUDGET]);
+        into.put(PtCounters.CODE_CHANGED_STOPS, codeChanged);
     }
 
     /** Snapshots decoded so far. */
@@ -268,6 +282,7 @@ public final class PtCollector implements Collector {
     @Override
     public void closeHandle() {
         session.close();
+        PtSideband.stop();
     }
 
     @Override

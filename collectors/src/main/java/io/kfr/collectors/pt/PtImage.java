@@ -3,7 +3,8 @@ package io.kfr.collectors.pt;
 /**
  * The code a trace ran over: the ELF files mapped in this process (read from their files when
  * decoding) and JIT code copied out of the code heap at snapshot time (JIT code is rewritten and
- * freed while the JVM runs: a trace must be decoded over the bytes of when it was taken). Not
+ * freed while the JVM runs: a trace must be decoded over the bytes of when it was taken), and what
+ * the JVMTI sideband says of that code's times ({@link #addSideband}). Not
  * thread-safe; the decoder holds the image's lock while it reads it.
  */
 public final class PtImage implements AutoCloseable {
@@ -64,6 +65,43 @@ public final class PtImage implements AutoCloseable {
         if (rc != 0) {
             throw new IllegalArgumentException("pt image: cannot add " + path + " (libipt error " + rc + ")");
         }
+    }
+
+    /**
+     * Bytes that were at an address for the trace times (TSC) in [fromTsc, untilTsc): code freed
+     * since. A trace read at such a time reads these bytes, whatever the image has there otherwise.
+     */
+    public synchronized void addVersion(long address, byte[] code, long fromTsc, long untilTsc) {
+        if (PtNative.imageAddVersion(live(), address, code, fromTsc, untilTsc) != 0) {
+            throw new IllegalArgumentException("pt image: cannot add a version of " + code.length + " bytes at 0x" + Long.toHexString(address));
+        }
+    }
+
+    /**
+     * The bytes of [address, address + size) changed at trace time (TSC) tsc: a trace older than
+     * that is not decoded there (unless a version of its time was added): the decoder stops with
+     * "code changed after trace".
+     */
+    public synchronized void addChange(long address, long size, long tsc) {
+        if (PtNative.imageAddChange(live(), address, size, tsc) != 0) {
+            throw new IllegalArgumentException("pt image: cannot add a change at 0x" + Long.toHexString(address));
+        }
+    }
+
+    /**
+     * Adds what the JVMTI sideband recorded ({@link PtSideband}): the code freed since its start
+     * (as versions) and every compile, stub and unload since (as changes). Returns the entries
+     * added; 0 when the sideband does not run.
+     */
+    public synchronized int addSideband() {
+        if (!PtSideband.running()) {
+            return 0;
+        }
+        int n = PtNative.imageAddSideband(live());
+        if (n < 0) {
+            throw new OutOfMemoryError("pt image: sideband");
+        }
+        return n;
     }
 
     /** Bytes of code copied into this image so far. */

@@ -83,6 +83,15 @@ public final class PtNative {
     /** Adds a file section: size bytes of the file from offset, loaded at address; 0 or a libipt error (negative). */
     static native int imageAddFile(long image, String path, long offset, long size, long address);
 
+    /** Adds bytes that were at address for trace times (TSC) in [fromTsc, untilTsc); 0 or -1. */
+    static native int imageAddVersion(long image, long address, byte[] code, long fromTsc, long untilTsc);
+
+    /** Adds that the bytes of [address, address + size) changed at trace time tsc; 0 or -1. */
+    static native int imageAddChange(long image, long address, long size, long tsc);
+
+    /** Adds the JVMTI sideband's versions and changes (PtSideband); the entries added, or -1. */
+    static native int imageAddSideband(long image);
+
     /** Bytes of code copied into the image (not counting file sections). */
     static native long imageCopiedBytes(long image);
 

@@ -14,8 +14,10 @@ final class PtStops {
         "no sync",               // no PSB to start or resume from
         "trace mismatch",        // trace and code disagree (a branch without trace, or the reverse)
         "other error",           // any other libipt error
+        "code changed after trace", // the JIT code there was compiled, generated or freed after the trace's time
         "budget",                // the instruction or time budget ran out
     };
+    static final String CODE_CHANGED = "code changed after trace";
     /** Stops that are errors (all but the budget). */
     static final int ERROR_REASONS = NAMES.length - 1;
 

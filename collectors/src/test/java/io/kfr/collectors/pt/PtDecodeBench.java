@@ -49,6 +49,10 @@ class PtDecodeBench {
         try (PtImage image = jit.image()) {
             measure("JIT (C2 ptHot, child JVM)", jit, image);
         }
+        try (PtImage image = jit.image()) {
+            addChanges(image, jit, 5_000);
+            measure("JIT, with 5000 sideband changes over its code (all before the trace: none stops it)", jit, image);
+        }
         imageCost();
         say("load average at the end (other work on this machine): " + Files.readString(Path.of("/proc/loadavg")).trim());
         Files.write(Path.of("target/bench-pt-decode.txt"), report);
@@ -78,6 +82,18 @@ class PtDecodeBench {
             say(String.format("  round %2d: %7.1f MB/s  %7.1f M instructions/s", round + 1, mbs[round], mips[round]));
         }
         say(String.format("  median:   %7.1f MB/s  %7.1f M instructions/s", median(mbs), median(mips)));
+    }
+
+    /**
+     * n changes of 256 bytes each, spread over the code the trace ran through and timed before it,
+     * as a JIT's sideband has them: every read of code then looks them up, and none refuses.
+     */
+    static void addChanges(PtImage image, PtDecodeTraces t, int n) {
+        long lo = Arrays.stream(t.steps).min().orElseThrow(), hi = Arrays.stream(t.steps).max().orElseThrow() + 16;
+        long step = Math.max(1, (hi - lo) / n);
+        for (int i = 0; i < n; i++) {
+            image.addChange(lo + i * step, 256, 1 + i % 7);
+        }
     }
 
     void imageCost() {

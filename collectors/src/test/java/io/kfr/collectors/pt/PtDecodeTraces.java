@@ -146,6 +146,22 @@ final class PtDecodeTraces {
         return out;
     }
 
+    /** The TSC of each PSB+ (the TSC packet right after the PSB, as pt_synth writes it), in order. */
+    long[] psbTscs() {
+        List<Integer> psbs = psbOffsets();
+        long[] out = new long[psbs.size()];
+        for (int i = 0; i < out.length; i++) {
+            int at = psbs.get(i) + 16;
+            assertEquals(0x19, trace[at] & 0xff, "a TSC packet follows PSB " + i);
+            long tsc = 0;
+            for (int b = 7; b >= 1; b--) {
+                tsc = tsc << 8 | (trace[at + b] & 0xff);
+            }
+            out[i] = tsc;
+        }
+        return out;
+    }
+
     static String describe(PtSegment s) {
         return s.toString();
     }
