@@ -24,6 +24,9 @@ struct live_slot {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static jvmtiEnv *jvmti;      /* ours, created once: an env cannot be given back while events may be in flight */
 static int running;          /* under lock: callbacks record only while set */
+/* Unloaded code is copied at its event (kfr_pt_sideband_start): the JVM says whether the bytes are
+ * still its own then. */
+static int copy_unloads = 1;
 static __thread int generating; /* this thread runs GenerateEvents: the events are of code that existed already */
 
 static struct kfr_pt_sb_record *ring;
@@ -194,9 +197,13 @@ static void JNICALL on_load(jvmtiEnv *env, jmethodID method, jint code_size, con
 }
 
 /*
- * The code is still in the code cache when this is posted (JVMTI: the event comes before the memory
- * is reused), so it is copied now: a trace taken before the unload is decoded over these bytes.
- * process_vm_readv, not memcpy: if the JVM freed the pages anyway, the copy fails instead of faulting.
+ * JVMTI posts the event before the memory is reused, and up to JDK 19 (the sweeper freed an
+ * nmethod's memory sweeps after unloading it) the bytes were still the method's: they are copied
+ * now, and a trace taken before the unload is decoded over them. From JDK 20 on the GC frees the
+ * memory at once and the event comes later from the service thread: on JDK 25 a copy held other
+ * bytes (192 of 192 compared differed), so there no copy is made (kfr_pt_sideband_start) and a
+ * trace over code freed since stops, counted. process_vm_readv, not memcpy: if the pages are gone
+ * the copy fails instead of faulting.
  */
 static uint8_t *copy_code(uint64_t address, uint64_t size)
 {
@@ -236,7 +243,7 @@ static void JNICALL on_unload(jvmtiEnv *env, jmethodID method, const void *code_
 			r->mono_ns = t0;
 			r->method = (uint64_t)(uintptr_t)method;
 			r->load_tsc = load_tsc;
-			if (size && unload_bytes_held + size <= KFR_PT_SB_UNLOAD_BUDGET)
+			if (copy_unloads && size && unload_bytes_held + size <= KFR_PT_SB_UNLOAD_BUDGET)
 				r->bytes = copy_code(address, size);
 			if (r->bytes) {
 				unload_bytes_held += size;
@@ -333,7 +340,7 @@ static const char *init_env(JavaVM *vm)
 	return why;
 }
 
-const char *kfr_pt_sideband_start(JavaVM *vm)
+const char *kfr_pt_sideband_start(JavaVM *vm, int copy_unloaded_code)
 {
 	static char why[160];
 
@@ -342,6 +349,7 @@ const char *kfr_pt_sideband_start(JavaVM *vm)
 		pthread_mutex_unlock(&lock);
 		return NULL;
 	}
+	copy_unloads = copy_unloaded_code;
 	const char *e = jvmti ? NULL : init_env(vm);
 
 	if (!e) {

@@ -45,7 +45,7 @@ enum kfr_pt_sb_stat {
 	KFR_PT_SB_RECORDS,       /* records appended since the start */
 	KFR_PT_SB_DROPPED,       /* records dropped for room */
 	KFR_PT_SB_UNLOAD_BYTES,  /* bytes of unloaded code copied */
-	KFR_PT_SB_OVER_BUDGET,   /* unloads recorded without their bytes: budget spent, or size unknown */
+	KFR_PT_SB_OVER_BUDGET,   /* unloads recorded without their bytes: not copied on this JDK, budget spent, size unknown */
 	KFR_PT_SB_CALLBACK_NS,   /* time spent in the callbacks */
 	KFR_PT_SB_LOADS,
 	KFR_PT_SB_UNLOADS,
@@ -55,8 +55,9 @@ enum kfr_pt_sb_stat {
 };
 
 /* Starts recording: its own jvmtiEnv, the events on, then the code that exists now reported
- * (GenerateEvents). NULL, or one line saying why not (nothing is left enabled then). */
-const char *kfr_pt_sideband_start(JavaVM *vm);
+ * (GenerateEvents). copy_unloaded_code: copy an unload's bytes at its event (only where the JVM
+ * keeps them until then: PtSideband). NULL, or one line saying why not (nothing is left enabled). */
+const char *kfr_pt_sideband_start(JavaVM *vm, int copy_unloaded_code);
 /* Stops recording and frees the records. */
 void kfr_pt_sideband_stop(void);
 int kfr_pt_sideband_running(void);

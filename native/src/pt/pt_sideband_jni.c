@@ -11,14 +11,14 @@
 /* PtSidebandNative.RECORD_LONGS per record */
 enum { R_KIND, R_BEFORE_START, R_ADDRESS, R_SIZE, R_TSC, R_MONO, R_METHOD, R_LOAD_TSC, R_LONGS };
 
-jstring JNI_FN(start)(JNIEnv *env, jclass cls)
+jstring JNI_FN(start)(JNIEnv *env, jclass cls, jboolean copy_unloaded_code)
 {
 	(void)cls;
 	JavaVM *vm = NULL;
 
 	if ((*env)->GetJavaVM(env, &vm) != JNI_OK)
 		return (*env)->NewStringUTF(env, "pt sideband: no JavaVM");
-	const char *why = kfr_pt_sideband_start(vm);
+	const char *why = kfr_pt_sideband_start(vm, copy_unloaded_code == JNI_TRUE);
 
 	return why ? (*env)->NewStringUTF(env, why) : NULL;
 }

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * The JVM's own sideband for decoding its PT traces: from JVMTI, when each piece of JIT code was
- * compiled (CompiledMethodLoad), freed (CompiledMethodUnload: its bytes copied then, before the code
- * cache reuses them) and when each stub was generated (DynamicCodeGenerated: the interpreter,
+ * compiled (CompiledMethodLoad), freed (CompiledMethodUnload: its bytes copied then, up to JDK 19,
+ * see {@link #COPIES_UNLOADED_CODE}) and when each stub was generated (DynamicCodeGenerated: the interpreter,
  * adapters, runtime stubs, with their names), each with its TSC and CLOCK_MONOTONIC time. What
  * {@code perf inject} adds to a perf.data for a JIT, here in memory next to the traces: a snapshot's
  * image takes it ({@link PtImage#addSideband}), so a trace is decoded over the code of its own
@@ -17,6 +17,14 @@ import java.util.List;
  */
 public final class PtSideband {
     static final int MAX_RECORDS = 65536;
+    /**
+     * Whether an unload's bytes are copied at its event: up to JDK 19 the sweeper freed an
+     * nmethod's memory only sweeps after it was unloaded, so the bytes at the event were still the
+     * method's; from JDK 20 on the GC frees it at once and the event comes later (on JDK 25 a copy
+     * held other bytes), so no copy is made and a trace over code freed since stops, counted
+     * (native/src/pt/pt_sideband.c).
+     */
+    public static final boolean COPIES_UNLOADED_CODE = Runtime.version().feature() < 20;
     static final long UNLOAD_BUDGET_BYTES = 8L << 20;
 
     /** {@link #stats} slots (native/src/pt/pt_sideband.h, enum kfr_pt_sb_stat). */
@@ -37,7 +45,7 @@ public final class PtSideband {
             return error;
         }
         try {
-            return PtSidebandNative.start();
+            return PtSidebandNative.start(COPIES_UNLOADED_CODE);
         } catch (UnsatisfiedLinkError e) {
             return "pt sideband: " + e.getMessage();
         }

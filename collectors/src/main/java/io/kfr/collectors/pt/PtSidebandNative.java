@@ -9,7 +9,7 @@ final class PtSidebandNative {
     }
 
     /** Starts recording; null, or one line saying why not. */
-    static native String start();
+    static native String start(boolean copyUnloadedCode);
 
     static native void stop();
 
