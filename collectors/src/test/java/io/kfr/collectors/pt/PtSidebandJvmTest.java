@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -53,32 +52,6 @@ class PtSidebandJvmTest {
     static void stop() {
         PtSideband.stop();
         assertTrue(!PtSideband.running());
-    }
-
-    /** Loads PtSidebandUnloadable itself (not its parent): the class goes when this loader does. */
-    static final class Throwaway extends ClassLoader {
-        Throwaway() {
-            super(PtSidebandJvmTest.class.getClassLoader());
-        }
-
-        @Override
-        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-            if (!name.equals(UNLOADABLE)) {
-                return super.loadClass(name, resolve);
-            }
-            synchronized (getClassLoadingLock(name)) {
-                Class<?> c = findLoadedClass(name);
-                if (c == null) {
-                    try (InputStream in = getParent().getResourceAsStream(name.replace('.', '/') + ".class")) {
-                        byte[] b = in.readAllBytes();
-                        c = defineClass(name, b, 0, b.length);
-                    } catch (IOException e) {
-                        throw new ClassNotFoundException(name, e);
-                    }
-                }
-                return c;
-            }
-        }
     }
 
     static List<PtSidebandRecord> ofUnloadable(int kind, boolean withBytes) {
@@ -157,7 +130,7 @@ class PtSidebandJvmTest {
 
     /** Runs the unloadable class until the JIT is done with it, traces it, stops it; returns what the test needs. */
     Traced spinTraceAndStop() throws Exception {
-        Throwaway loader = new Throwaway();
+        PtSidebandProbe.Throwaway loader = new PtSidebandProbe.Throwaway();
         Class<?> c = loader.loadClass(UNLOADABLE);
         assertTrue(c.getClassLoader() == loader);
         long before = System.nanoTime(), tscBefore = PtSideband.tsc();
@@ -242,7 +215,7 @@ class PtSidebandJvmTest {
         Thread churn = new Thread(() -> {
             for (int i = 0; !done.get(); i++) {
                 try {
-                    Class<?> c = new Throwaway().loadClass(UNLOADABLE); // a fresh class each time: new code to compile
+                    Class<?> c = new PtSidebandProbe.Throwaway().loadClass(UNLOADABLE); // a fresh class each time: new code to compile
                     Thread t = new Thread((Runnable) c.getDeclaredConstructor().newInstance());
                     t.start();
                     Thread.sleep(20);

@@ -50,6 +50,7 @@ public final class PtSidebandProbe {
         }
     }
 
+    /** Loads PtSidebandUnloadable itself (not its parent): the class goes when this loader does. */
     static final class Throwaway extends ClassLoader {
         Throwaway() {
             super(PtSidebandProbe.class.getClassLoader());
