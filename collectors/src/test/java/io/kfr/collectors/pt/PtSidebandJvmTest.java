@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PtSidebandJvmTest {
     static final String UNLOADABLE = PtSidebandUnloadable.class.getName();
-    static final String SIGNATURE = "L" + UNLOADABLE.replace('.', '/') + ";";
 
     @TempDir
     Path dir;
@@ -52,28 +50,6 @@ class PtSidebandJvmTest {
     static void stop() {
         PtSideband.stop();
         assertTrue(!PtSideband.running());
-    }
-
-    static List<PtSidebandRecord> ofUnloadable(int kind, boolean withBytes) {
-        List<PtSidebandRecord> out = new ArrayList<>();
-        for (PtSidebandRecord r : PtSideband.records(withBytes)) {
-            if (r.kind == kind) {
-                String m = r.kind == PtSidebandRecord.LOAD ? PtSideband.methodName(r.method) : null;
-                if (r.kind != PtSidebandRecord.LOAD || (m != null && m.startsWith(SIGNATURE))) {
-                    out.add(r);
-                }
-            }
-        }
-        return out;
-    }
-
-    static byte[] readSelf(long address, int size) throws IOException {
-        byte[] b = new byte[size];
-        try (RandomAccessFile mem = new RandomAccessFile("/proc/self/mem", "r")) {
-            mem.seek(address);
-            mem.readFully(b);
-        }
-        return b;
     }
 
     /** What the spinner left once traced and stopped: nothing of the class itself is held. */
@@ -138,21 +114,8 @@ class PtSidebandJvmTest {
         spinner.setDaemon(true);
         spinner.start();
         try {
-            // the JIT is done with the loop: a load of the class's code, then none for a second
-            long until = System.nanoTime() + 60_000_000_000L, lastChange = System.nanoTime();
-            int seen = 0;
-            while (System.nanoTime() < until) {
-                int n = ofUnloadable(PtSidebandRecord.LOAD, false).size();
-                if (n != seen) {
-                    seen = n;
-                    lastChange = System.nanoTime();
-                } else if (n > 0 && System.nanoTime() - lastChange > 1_000_000_000L) {
-                    break;
-                }
-                Thread.sleep(50);
-            }
+            List<PtSidebandRecord> loads = PtSidebandProbe.awaitJitDone();
             long after = System.nanoTime(), tscAfter = PtSideband.tsc();
-            List<PtSidebandRecord> loads = ofUnloadable(PtSidebandRecord.LOAD, false);
             assertTrue(!loads.isEmpty(), "load records of the spinner's methods");
             for (PtSidebandRecord r : loads) {
                 assertTrue(!r.beforeStart && before <= r.monotonicNanos && r.monotonicNanos <= after, r + " timed in the run");
@@ -171,7 +134,7 @@ class PtSidebandJvmTest {
             long inside = Arrays.stream(t.steps, 0, t.instructions()).filter(load::contains).count();
             assertTrue(inside * 10 > t.instructions() * 9, inside + " of " + t.instructions() + " steps in the nmethod");
             out.load = load;
-            out.bytesBeforeUnload = readSelf(load.address, (int) load.size);
+            out.bytesBeforeUnload = PtSidebandProbe.readSelf(load.address, (int) load.size);
             return out;
         } finally {
             c.getField("stop").setBoolean(null, true);

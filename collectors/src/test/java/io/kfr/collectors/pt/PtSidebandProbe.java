@@ -100,11 +100,7 @@ public final class PtSidebandProbe {
         }
         check(load != null && before <= load.monotonicNanos && load.monotonicNanos <= after,
                 "the loop's load record, timed between " + before + " and " + after + ": " + load);
-        byte[] was = new byte[(int) range[1]];
-        try (RandomAccessFile mem = new RandomAccessFile("/proc/self/mem", "r")) {
-            mem.seek(range[0]);
-            mem.readFully(was);
-        }
+        byte[] was = readSelf(range[0], (int) range[1]);
         PtSidebandRecord unload = null;
         long until = System.nanoTime() + 60_000_000_000L;
         while (unload == null && System.nanoTime() < until) {
@@ -135,6 +131,36 @@ public final class PtSidebandProbe {
         check(first < 0, "the copy is the bytes as they were" + (first < 0 ? "" : " (differs at +" + first + ".." + last + ")"));
     }
 
+    /**
+     * Waits (60 s at most) until the JIT is done with the unloadable class's running loop: a load
+     * of its code, then none for a second. Returns its load records.
+     */
+    static List<PtSidebandRecord> awaitJitDone() throws InterruptedException {
+        long until = System.nanoTime() + 60_000_000_000L, lastChange = System.nanoTime();
+        int seen = 0;
+        while (System.nanoTime() < until) {
+            int n = loadsOfUnloadable().size();
+            if (n != seen) {
+                seen = n;
+                lastChange = System.nanoTime();
+            } else if (n > 0 && System.nanoTime() - lastChange > 1_000_000_000L) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        return loadsOfUnloadable();
+    }
+
+    /** size bytes of this process's memory at address, read through /proc/self/mem. */
+    static byte[] readSelf(long address, int size) throws IOException {
+        byte[] b = new byte[size];
+        try (RandomAccessFile mem = new RandomAccessFile("/proc/self/mem", "r")) {
+            mem.seek(address);
+            mem.readFully(b);
+        }
+        return b;
+    }
+
     /** Runs the loop until the JIT is done with it; the range of its newest load record. */
     static long[] spinAndStop() throws Exception {
         Class<?> c = new Throwaway().loadClass(UNLOADABLE);
@@ -142,19 +168,7 @@ public final class PtSidebandProbe {
         spinner.setDaemon(true);
         spinner.start();
         try {
-            long until = System.nanoTime() + 60_000_000_000L, lastChange = System.nanoTime();
-            int seen = 0;
-            while (System.nanoTime() < until) {
-                int n = loadsOfUnloadable().size();
-                if (n != seen) {
-                    seen = n;
-                    lastChange = System.nanoTime();
-                } else if (n > 0 && System.nanoTime() - lastChange > 1_000_000_000L) {
-                    break;
-                }
-                Thread.sleep(50);
-            }
-            List<PtSidebandRecord> loads = loadsOfUnloadable();
+            List<PtSidebandRecord> loads = awaitJitDone();
             check(!loads.isEmpty(), loads.size() + " load records of the loop's methods");
             PtSidebandRecord last = loads.get(loads.size() - 1);
             return new long[] {last.address, last.size};
