@@ -366,10 +366,9 @@ final class ConstantPools {
         return k;
     }
 
-    private int frameType(FrameType t) {
-        if (t == null) {
-            return frameTypes.key(FrameType.NATIVE.jfrName());
-        }
+    /** A frame without a type is written as a native one. */
+    private int frameType(FrameType type) {
+        FrameType t = type == null ? FrameType.NATIVE : type;
         int k = frameTypeKeys[t.ordinal()];
         if (k == 0) {
             k = frameTypes.key(t.jfrName());
