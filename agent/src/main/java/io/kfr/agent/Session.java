@@ -114,6 +114,9 @@ final class Session {
         recordingLater[0] = recording;
         Session session = new Session(options, workDir, threads, chunk, recording, executionSamples);
         session.workDirLock = lock;
+        if (recording != null) {
+            session.summaries.register(); // on the thread that started JFR (LiveSummaries.register)
+        }
         chunk.onSpoolStopped(why -> Log.error("stopped keeping events: " + why + "; the " + chunk.eventCount()
                 + " events so far stay in kfr's chunk, later ones are counted as lost (status, exit line)"));
         try {
@@ -292,6 +295,12 @@ final class Session {
             running.forEach(RunningCollector::requestStop);
         }
         running.forEach(RunningCollector::close); // a failure was said when it happened (onFailure)
+        // releases JFR's shutdown hook, which waits in the chunk's end for the last period
+        long summariesNotTaken = summaries.finish();
+        if (summariesNotTaken > 0 && jvmRecording != null) {
+            Log.info(summariesNotTaken + " kfr.OffCpuSummary events came after the JVM recording ended (or with the"
+                    + " event off there); the time they sum is in kfr.OffCpu");
+        }
         String failure = null;
         if (options.file() != null) {
             chunk.onNextWrite(export::endAtChunkEvent);

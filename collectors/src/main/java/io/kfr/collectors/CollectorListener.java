@@ -5,6 +5,11 @@ public interface CollectorListener {
     /** Periodically and once more at stop (final: after everything was delivered). */
     void onStatistics(CollectorStatistics statistics);
 
+    /** The statistics at stop, after everything was delivered: nothing follows. */
+    default void onLastStatistics(CollectorStatistics statistics) {
+        onStatistics(statistics);
+    }
+
     /**
      * The collector stopped early on {@code failure} (any Throwable of its thread, an
      * OutOfMemoryError included), after it released its kernel resources; called once, on the

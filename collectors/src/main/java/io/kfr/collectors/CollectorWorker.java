@@ -179,7 +179,7 @@ public final class CollectorWorker implements RunningCollector {
                 delivered += n; // flush what the ring buffer still holds
             }
             c.period(true);
-            listener.onStatistics(statistics(c));
+            listener.onLastStatistics(statistics(c));
         } catch (Throwable t) {
             failed = t;
         } finally {

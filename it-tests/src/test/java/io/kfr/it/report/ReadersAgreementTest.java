@@ -5,7 +5,6 @@ import io.kfr.it.support.Jdk;
 import io.kfr.it.support.JmcRead;
 import io.kfr.it.support.ReadBack;
 import io.kfr.it.support.Truth;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.openjdk.jmc.common.IMCThread;
@@ -73,19 +72,27 @@ public class ReadersAgreementTest {
         assertEquals(jvmThreads, kfrThreads, "JMC sees kfr's and the JVM's events on one and the same thread");
     }
 
-    /** kfr.OffCpuSummary lives inside the JVM's recording, on the Java thread it describes. */
-    @Disabled("open bug: some runs' JVM recordings hold no kfr.OffCpuSummary at all (JDK 17 and 25, "
-            + "also before the explicit registration); cause not found yet")
+    /**
+     * kfr.OffCpuSummary lives inside the JVM's recording, on the Java thread it describes, and sums
+     * every period, the last one too (committed as JFR ends the recording's chunk at exit), so its
+     * total is kfr's events' total. A thread that ended before its period was committed has no
+     * sampledThread (JFR refers to live threads only): a loaded machine, whose collector lags, has
+     * more of those, so the Java thread is asserted on the threads alive at the end.
+     */
     @ParameterizedTest
     @MethodSource("io.kfr.it.support.Jdk#everyTest")
     void summariesInsideTheJvmRecording(Jdk recordedOn) throws Exception {
         GroundTruthRecording rec = GroundTruthRecording.of(recordedOn);
         ReadBack r = ReadBack.read(rec.file);
         Truth sleeper = Truth.of(rec.truths, "sleep");
-        long summarized = r.summaryByJavaThread.getOrDefault("truth-sleeper", 0L);
-        assertTrue(summarized > 0, "kfr.OffCpuSummary with sampledThread = truth-sleeper\n" + r.summaryByJavaThread);
-        assertTrue(summarized <= r.total(sleeper.tid()) * 1.001,
-                "summaries (periods committed while the JVM recording ran) never exceed kfr's events");
+        long summarized = r.summaryByOsThread.getOrDefault(sleeper.tid(), 0L);
+        long events = r.total(sleeper.tid());
+        assertTrue(events > 0, "kfr.OffCpu of truth-sleeper");
+        assertTrue(summarized >= events * 0.99 && summarized <= events * 1.001,
+                "kfr.OffCpuSummary of truth-sleeper sum kfr.OffCpu's time: " + summarized + " vs " + events + " ns");
+        assertTrue(r.summaryByJavaThread.getOrDefault("main", 0L) > 0,
+                "kfr.OffCpuSummary with sampledThread = main (alive to the end)\n" + r.summaryByJavaThread);
+        assertTrue(r.summariesOnAnotherThread.isEmpty(), "sampledThread is the thread summed: " + r.summariesOnAnotherThread);
     }
 
     public static long summaryCount(String summary, String type) {

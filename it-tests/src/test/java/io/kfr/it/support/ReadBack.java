@@ -36,6 +36,10 @@ public final class ReadBack {
     public final List<String> unmatchedSleeps = new ArrayList<>();
     /** Java thread name -> off-CPU ns in the JVM recording's kfr.OffCpuSummary events. */
     public final Map<String, Long> summaryByJavaThread = new TreeMap<>();
+    /** OS thread id -> off-CPU ns in kfr.OffCpuSummary events (with or without a Java thread). */
+    public final Map<Long, Long> summaryByOsThread = new TreeMap<>();
+    /** kfr.OffCpuSummary events whose sampledThread is another thread than their osThreadId. */
+    public final List<String> summariesOnAnotherThread = new ArrayList<>();
     public long sleepEvents;
     /** The last kfr.CollectorStatistics: cumulative, taken after the final drain. */
     public RecordedEvent finalStatistics;
@@ -62,8 +66,14 @@ public final class ReadBack {
                     case "jdk.ThreadSleep" -> sleeps.add(e);
                     case "kfr.OffCpuSummary" -> {
                         RecordedThread sampled = e.getValue("sampledThread");
+                        long total = e.getDuration("total").toNanos();
+                        r.summaryByOsThread.merge(e.getLong("osThreadId"), total, Long::sum);
                         if (sampled != null) {
-                            r.summaryByJavaThread.merge(sampled.getJavaName(), e.getDuration("total").toNanos(), Long::sum);
+                            r.summaryByJavaThread.merge(sampled.getJavaName(), total, Long::sum);
+                            if (sampled.getOSThreadId() != e.getLong("osThreadId")) {
+                                r.summariesOnAnotherThread.add(sampled.getJavaName() + " (" + sampled.getOSThreadId()
+                                        + ") for " + e.getString("threadName") + " (" + e.getLong("osThreadId") + ")");
+                            }
                         }
                     }
                     case "kfr.CollectorStatistics" -> {

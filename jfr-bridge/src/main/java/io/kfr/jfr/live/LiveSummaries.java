@@ -17,40 +17,122 @@ import java.util.stream.Collectors;
 
 /**
  * Sums off-CPU samples per (thread, state) during a period and commits one {@link OffCpuSummaryEvent}
- * for each at the end of the period. Called from the collector thread only.
+ * for each at the end of the period, from the collector thread, and whatever is pending when the
+ * JVM's recording ends a chunk, from JFR's thread (a periodic event of period endChunk): so the
+ * last period is in the JVM's recording too, although JFR's shutdown hook, which writes it, runs
+ * beside kfr's own.
  */
 public final class LiveSummaries {
     private static final int TOP_FRAMES = 6;
+    /**
+     * How long JFR's shutdown hook waits in the chunk's end for kfr's collectors to deliver their
+     * last period; kfr's own hook waits for JFR's file up to 10 s (JvmRecording), and the JVM's
+     * exit is delayed by this at most once.
+     */
+    private static final long FINAL_PERIOD_WAIT_MILLIS = 5_000;
 
     private final LongFunction<Thread> javaThreads;
     private final Map<Key, Sum> sums = new HashMap<>();
-    private boolean registered;
+    private final Runnable atChunkEnd = this::commitAtChunkEnd;
+    /** Guards the registration only: JFR's locks are never taken while holding this object's. */
+    private final Object registration = new Object();
+    private volatile boolean registered;
+    /** The collectors delivered their last samples: nothing more will be added. */
+    private boolean finished;
+    /** Summaries (thread and state pairs) that came when no JVM recording took them. */
+    private long notCommitted;
 
     public LiveSummaries(LongFunction<Thread> javaThreads) {
         this.javaThreads = javaThreads;
     }
 
-    public void add(OffCpuSample s) {
+    public synchronized void add(OffCpuSample s) {
         sums.computeIfAbsent(new Key(s.thread(), s.state()), k -> new Sum()).add(s);
+    }
+
+    /**
+     * Registers the event with JFR (once JFR runs: kfr's recording has started). Explicitly, from the
+     * thread that started the recording: the collector thread may first touch the event class
+     * while the main thread is still starting JFR, and a class that missed JFR's instrumentation
+     * that way stays disabled for the whole run (seen as runs without a single summary).
+     */
+    public void register() {
+        synchronized (registration) {
+            if (registered || !FlightRecorder.isInitialized()) {
+                return;
+            }
+            FlightRecorder.addPeriodicEvent(OffCpuSummaryEvent.class, atChunkEnd);
+            registered = true;
+        }
     }
 
     /** Commits the period's summaries (if the event is enabled in a running recording) and starts a new period. */
     public void commitPeriod() {
-        if (sums.isEmpty()) {
-            return;
-        }
         if (!FlightRecorder.isInitialized()) {
             // no recording can be running; touching the event class would bring up JFR's
             // metadata (~1 MB of the application's heap) for nothing
-            sums.clear();
+            synchronized (this) {
+                sums.clear();
+            }
             return;
         }
-        if (!registered) {
-            // Explicitly: the collector thread may first touch the event class while the main
-            // thread is still starting JFR, and a class that missed JFR's instrumentation that
-            // way stays disabled for the whole run (seen as runs without a single summary).
-            FlightRecorder.register(OffCpuSummaryEvent.class);
-            registered = true;
+        register();
+        synchronized (this) {
+            commitPending();
+        }
+    }
+
+    /**
+     * The collectors have stopped: JFR's hook stops waiting for them, later chunks get nothing. The
+     * summaries of the last period are committed first (the collectors' own last commit may have
+     * come before it).
+     * @return summaries of the run that no JVM recording took (the recording had ended or the
+     *         event was off in it)
+     */
+    public long finish() {
+        long lost;
+        synchronized (this) {
+            if (!finished && FlightRecorder.isInitialized()) {
+                commitPending();
+            }
+            sums.clear();
+            finished = true;
+            notifyAll();
+            lost = notCommitted;
+        }
+        synchronized (registration) {
+            if (registered && !jvmExiting()) {
+                FlightRecorder.removePeriodicEvent(atChunkEnd); // a later session registers its own
+                registered = false;
+            }
+        }
+        return lost;
+    }
+
+    /**
+     * JFR's thread, at the end of a chunk (a rotation, a dump, the recording's stop). At JVM exit
+     * this is JFR's shutdown hook writing the recording: it waits (bounded) for kfr's hook to
+     * stop the collectors, whose last samples then enter the chunk.
+     */
+    private synchronized void commitAtChunkEnd() {
+        if (!finished && jvmExiting()) {
+            long deadline = System.nanoTime() + FINAL_PERIOD_WAIT_MILLIS * 1_000_000L;
+            long left;
+            while (!finished && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    wait(Math.max(1, left / 1_000_000L));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        commitPending();
+    }
+
+    private void commitPending() {
+        if (sums.isEmpty()) {
+            return;
         }
         OffCpuSummaryEvent probe = new OffCpuSummaryEvent();
         if (probe.isEnabled()) {
@@ -67,8 +149,22 @@ public final class LiveSummaries {
                 event.topFrames = sum.topStack();
                 event.commit();
             }
+        } else {
+            notCommitted += sums.size();
         }
         sums.clear();
+    }
+
+    /** Shutdown hooks are running (JFR's among them): a hook can no longer be added. */
+    private static boolean jvmExiting() {
+        Thread probe = new Thread(() -> { }, "kfr-exit-probe");
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
+        }
     }
 
     private static final class Key {

@@ -5,6 +5,7 @@ import jdk.jfr.Description;
 import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
+import jdk.jfr.Period;
 import jdk.jfr.StackTrace;
 import jdk.jfr.Timespan;
 
@@ -18,6 +19,7 @@ import jdk.jfr.Timespan;
 @Category({"Kernel Flight Recorder", "Off-CPU"})
 @Description("Off-CPU time of one thread in one state during one period, as seen by kfr's sched_switch BPF program")
 @StackTrace(false)
+@Period("endChunk") // what a period has not committed yet enters the chunk as it ends (LiveSummaries)
 public final class OffCpuSummaryEvent extends Event {
     @Label("Thread")
     @Description("The Java thread that was off-CPU (null for threads the JVM does not know as Java threads)")

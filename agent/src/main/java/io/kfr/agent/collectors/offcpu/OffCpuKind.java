@@ -113,5 +113,13 @@ public final class OffCpuKind implements CollectorKind {
             super.onStatistics(statistics);
             output.summaries().commitPeriod();
         }
+
+        @Override
+        public void onLastStatistics(CollectorStatistics statistics) {
+            super.onStatistics(statistics);
+            // at exit JFR's hook waits for this before it writes the recording, not for the
+            // collectors' teardown
+            output.summaries().finish();
+        }
     }
 }
