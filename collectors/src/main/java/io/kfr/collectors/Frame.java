@@ -15,10 +15,11 @@ import java.util.Objects;
  */
 public final class Frame {
     /**
-     * Recently seen names, direct-mapped by hash: 8 kB (and at most ~0.15 MB of names kept). Racy on purpose: a String is safely
-     * published, and a lost write only means one more copy.
+     * Recently seen names, direct-mapped by hash: 8 kB (and at most ~0.15 MB of names kept) on a
+     * heap of 1 GiB or more, less on a smaller one ({@link HeapShare}). Racy on purpose: a String
+     * is safely published, and a lost write only means one more copy.
      */
-    private static final String[] SHARED = new String[2048];
+    private static final String[] SHARED = new String[HeapShare.powerOfTwo(2048, 64)];
 
     private static String share(String s) {
         if (s == null) {
@@ -40,8 +41,19 @@ public final class Frame {
     private final int line;
     private final int bci;
     private final boolean hidden;
+    /**
+     * A native or kernel function's run-time start address (kfr.NativeSymbol), -1 if not known;
+     * not part of the frame's identity (equals).
+     */
+    private final long address;
 
     public Frame(String owner, String method, String descriptor, FrameType type, int line, int bci, boolean hidden) {
+        this(owner, method, descriptor, type, line, bci, hidden, -1);
+    }
+
+    private Frame(String owner, String method, String descriptor, FrameType type, int line, int bci, boolean hidden,
+                  long address) {
+        this.address = address;
         this.owner = share(owner);
         this.method = share(method);
         this.descriptor = share(descriptor);
@@ -79,6 +91,11 @@ public final class Frame {
         return hidden;
     }
 
+    /** The run-time address of a native or kernel frame's function, or -1 if not known. */
+    public long address() {
+        return address;
+    }
+
     @Override
     public boolean equals(Object other) {
         if (this == other) {
@@ -112,11 +129,21 @@ public final class Frame {
     }
 
     public static Frame kernel(String function) {
-        return new Frame("kernel", function, "()V", FrameType.KERNEL, -1, -1);
+        return kernel(function, -1);
+    }
+
+    /** @param address the function's start, -1 if not known */
+    public static Frame kernel(String function, long address) {
+        return new Frame("kernel", function, "()V", FrameType.KERNEL, -1, -1, false, address);
     }
 
     public static Frame nativeCode(String library, String function, boolean jvm) {
-        return new Frame(library, function, "()V", jvm ? FrameType.CPP : FrameType.NATIVE, -1, -1);
+        return nativeCode(library, function, jvm, -1);
+    }
+
+    /** @param address the function's run-time start, -1 if not known */
+    public static Frame nativeCode(String library, String function, boolean jvm, long address) {
+        return new Frame(library, function, "()V", jvm ? FrameType.CPP : FrameType.NATIVE, -1, -1, false, address);
     }
 
     /** A frame whose code could not be named; we never guess. */

@@ -1,5 +1,6 @@
 package io.kfr.jfr;
 
+import io.kfr.collectors.HeapShare;
 import io.kfr.collectors.Frame;
 import io.kfr.collectors.FrameType;
 import io.kfr.collectors.StackTrace;
@@ -218,7 +219,7 @@ final class ConstantPools {
      * value (hash tables 3/8 to 3/4 full), at most ~0.5 MB; a service whose code is known after
      * warm-up meets few new values and keeps its segments (the it-tests' SmallHeap: ~8,000 in 6 s).
      */
-    static final int MAX_ENTRIES = 16 * 1024;
+    static final int MAX_ENTRIES = HeapShare.entries(16 * 1024, 4096);
 
     private final Pool<String> strings = new Pool<>(PoolJournal.STRING, v -> new KeysByHash.Hasher(1).add(v).hash());
     private final Pool<String> symbols = new Pool<>(PoolJournal.SYMBOL, v -> new KeysByHash.Hasher(2).add(v).hash());
@@ -235,10 +236,10 @@ final class ConstantPools {
      * direct-mapped identity cache skips encoding 30-odd frames for those (bounded, unlike an
      * IdentityHashMap that would keep every object ever seen).
      */
-    private final StackTrace[] recentStacks = new StackTrace[1024];
-    private final int[] recentKeys = new int[1024];
-    private final Frame[] recentFrames = new Frame[4096];
-    private final int[] recentMethods = new int[4096];
+    private final StackTrace[] recentStacks = new StackTrace[HeapShare.powerOfTwo(1024, 32)];
+    private final int[] recentKeys = new int[recentStacks.length];
+    private final Frame[] recentFrames = new Frame[HeapShare.powerOfTwo(4096, 128)];
+    private final int[] recentMethods = new int[recentFrames.length];
     private final String[] wellFormedDescriptors = new String[256];
     /** The frame types' keys by FrameType ordinal (0: not yet in this segment's pool). */
     private final int[] frameTypeKeys = new int[FrameType.values().length];

@@ -1,5 +1,6 @@
 package io.kfr.jfr;
 
+import io.kfr.collectors.HeapShare;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
@@ -34,10 +35,11 @@ final class EventSpool implements Closeable {
      * A write per 16 kB: at a busy server's ~1 MB/s of records that is ~60 writes/s, and the
      * buffer is memory the application's heap holds for as long as kfr records.
      */
-    private static final int BUFFER_BYTES = 16 * 1024;
+    private static final int BUFFER_BYTES = HeapShare.entries(16 * 1024, 4 * 1024);
 
     private final Path file;
-    private final FileChannel channel;
+    /** Null once {@link #finish} closed it: a closed segment keeps only what its readers need. */
+    private FileChannel channel;
     /** Written before each of the spool's writes (the segment's pool journal), or null. */
     private java.io.Flushable beforeWrite;
     /** Bytes of the other segments of the same recording: they count against the bounds too. */
@@ -239,6 +241,7 @@ final class EventSpool implements Closeable {
         } catch (IOException ignored) {
             // nothing more is written through it
         }
+        channel = null;
     }
 
     /** Writes buffered records to the file; returns how many bytes a reader may read ({@link #records} of them). */
@@ -276,7 +279,9 @@ final class EventSpool implements Closeable {
     @Override
     public void close() throws IOException {
         try {
-            channel.close();
+            if (channel != null) {
+                channel.close();
+            }
         } finally {
             if (!readOnly) {
                 Files.deleteIfExists(file);

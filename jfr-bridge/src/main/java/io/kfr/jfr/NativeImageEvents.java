@@ -15,12 +15,13 @@ import java.util.Set;
  * Not thread-safe: used under the chunk's lock.
  */
 final class NativeImageEvents {
-    private final Set<Frame> symbols = new HashSet<>();
+    /** The functions announced, by a hash of what names them: the frames themselves are not kept. */
+    private KeysByHash symbols = new KeysByHash();
     private final Set<String> images = new HashSet<>();
 
     /** Announces every image and function again from now on (a new spool segment, with pools of its own). */
     void forget() {
-        symbols.clear();
+        symbols = new KeysByHash();
         images.clear();
     }
 
@@ -36,14 +37,15 @@ final class NativeImageEvents {
             if (t != FrameType.NATIVE && t != FrameType.CPP && t != FrameType.KERNEL) {
                 continue;
             }
-            if (symbols.contains(f)) {
-                continue;
-            }
-            long address = NativeImages.address(f);
+            long address = f.address();
             if (address == -1) {
                 continue; // not made by the symbolizers (a test's frame): nothing known to write
             }
-            symbols.add(f);
+            long hash = new KeysByHash.Hasher(6).add(f.owner()).add(f.method()).add(t.ordinal()).add(address).hash();
+            if (symbols.get(hash) != 0) {
+                continue;
+            }
+            symbols.put(hash, 1);
             if (images.add(f.owner())) {
                 NativeImages.Image image = NativeImages.image(f.owner());
                 if (image != null) {

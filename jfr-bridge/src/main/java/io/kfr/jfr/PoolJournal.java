@@ -37,7 +37,8 @@ final class PoolJournal implements Closeable, Flushable {
     static final int EXECUTION_SAMPLES = 9;
 
     private final Path file;
-    private final FileChannel channel;
+    /** Null once {@link #finish} closed it. */
+    private FileChannel channel;
     /**
      * What waits for the spool's next write; written out early once it holds {@link #EARLY_BYTES}
      * (values may reach the disk before the records using them, never after), so it stays small.
@@ -156,17 +157,23 @@ final class PoolJournal implements Closeable, Flushable {
 
     /** No more values (a closed segment): the rest goes to the file, channel and buffer are given back. */
     void finish() throws IOException {
+        if (channel == null) {
+            return;
+        }
         try {
             flush();
         } finally {
             channel.close();
+            channel = null;
             buffer = new JfrBuffer(0);
         }
     }
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        if (channel != null) {
+            channel.close();
+        }
     }
 
     /**

@@ -125,7 +125,7 @@ public final class PeriodProfile implements PeriodSums {
                 Math.max(0, f.line()));
         frames.put(f, frame);
         if (frame.kind() != Frame.Kind.JAVA) {
-            long address = NativeImages.address(f);
+            long address = f.address();
             if (address != -1) {
                 builder.images.symbol(f.owner(), f.method(), address);
             }

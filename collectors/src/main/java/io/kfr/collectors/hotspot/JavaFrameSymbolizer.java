@@ -1,5 +1,6 @@
 package io.kfr.collectors.hotspot;
 
+import io.kfr.collectors.HeapShare;
 import io.kfr.collectors.Frame;
 import io.kfr.collectors.FrameType;
 import io.kfr.collectors.natives.KfrNative;
@@ -49,10 +50,10 @@ public final class JavaFrameSymbolizer {
     private static final int JS_NATIVE = 4;
     private static final int JS_STUB = 5;
     /** Distinct frames kept named (~0.2 kB each with their Frame): ~1.6 MB at most, then all are named again. */
-    private static final int MAX_CACHED = 8_192;
+    private static final int MAX_CACHED = HeapShare.entries(8_192, 256);
     private static final boolean DEBUG = System.getenv("KFR_DEBUG") != null;
     /** Anchors kept (~0.1 kB each); beyond, all are dropped and looked up again. */
-    private static final int MAX_ANCHORS = 4_096;
+    private static final int MAX_ANCHORS = HeapShare.entries(4_096, 128);
     /** Methods looked up per pass over the loaded classes (JVMTI), and passes at most once per this. */
     private static final int LOOKUPS_PER_PASS = 256;
     private static final long LOOKUP_INTERVAL_NANOS = 1_000_000_000L;

@@ -1,5 +1,6 @@
 package io.kfr.collectors.stacks;
 
+import io.kfr.collectors.HeapShare;
 import io.kfr.collectors.Frame;
 import io.kfr.collectors.hotspot.JavaFrameSymbolizer;
 import io.kfr.collectors.natives.DirectBuffers;
@@ -45,7 +46,7 @@ public final class JavaStacks {
      * (frame list and map entry; frames are shared): at most ~1.2 MB (40-frame stacks), ~0.1 MB for a service
      * whose Java stacks repeat (a few hundred distinct ones).
      */
-    static final int GENERATION = Integer.getInteger("kfr.javaStacks.generation", 2048);
+    static final int GENERATION = Integer.getInteger("kfr.javaStacks.generation", HeapShare.entries(2048, 64));
 
     private static final List<Frame> LOST = List.of(Frame.unknown("[java stack lost: ring full]"));
     private static final List<Frame> UNVERIFIED = List.of(Frame.unknown("[java stack not verified]"));

@@ -1,5 +1,6 @@
 package io.kfr.collectors.stacks;
 
+import io.kfr.collectors.HeapShare;
 import io.kfr.collectors.Frame;
 import io.kfr.collectors.StackTrace;
 import io.kfr.collectors.symbols.KernelSymbols;
@@ -43,7 +44,7 @@ public final class StackResolver {
      * list (the frames are shared), so at most ~0.3 MB for both. A stack beyond it is resolved again (its
      * frames' names are cached by the symbol tables).
      */
-    static final int CACHED = 1024;
+    static final int CACHED = HeapShare.entries(1024, 32);
     private final Map<StackKey, StackTrace> cache = lru(CACHED);
     private final long[] ips = new long[MAX_FRAMES];
     private static final Frame KERNEL_EXPIRED = Frame.unknown("[kernel stack expired]");

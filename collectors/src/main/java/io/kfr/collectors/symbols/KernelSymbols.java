@@ -1,5 +1,6 @@
 package io.kfr.collectors.symbols;
 
+import io.kfr.collectors.HeapShare;
 import io.kfr.collectors.natives.Buffers;
 import io.kfr.collectors.Frame;
 
@@ -37,7 +38,9 @@ public final class KernelSymbols {
     private final ByteBuffer nameIdx; // int per symbol; END_MARKER for section ends: addresses there are unknown
     private final NameTable names;
     /** Built when first resolved, one per symbol, so equal ips give the same Frame; only seen ones. */
+    /** The functions' frames made so far, up to a bound: each stays one object while kept. */
     private final Map<Integer, Frame> frames = new ConcurrentHashMap<>();
+    private static final int MAX_FRAMES = HeapShare.entries(8_192, 256);
     private final int count;
     private final String unavailableReason;
     private final LongAdder unknownFrames = new LongAdder();
@@ -287,11 +290,15 @@ public final class KernelSymbols {
             return UNKNOWN;
         }
         Frame f = frames.get(i);
-        return f != null ? f : frames.computeIfAbsent(i, k -> {
-            Frame made = Frame.kernel(names.get(nameIdx.getInt(4 * k)));
-            NativeImages.address(made, addrs.getLong(8 * k));
+        if (f != null) {
+            return f;
+        }
+        if (frames.size() >= MAX_FRAMES) {
+            frames.clear(); // made again when seen again
+        }
+        return frames.computeIfAbsent(i, k -> {
             imageSeen();
-            return made;
+            return Frame.kernel(names.get(nameIdx.getInt(4 * k)), addrs.getLong(8 * k));
         });
     }
 

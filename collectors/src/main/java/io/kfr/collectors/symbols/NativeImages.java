@@ -1,6 +1,5 @@
 package io.kfr.collectors.symbols;
 
-import io.kfr.collectors.Frame;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -23,7 +22,6 @@ public final class NativeImages {
     /** The owner kernel frames carry (Frame.kernel). */
     public static final String KERNEL = "kernel";
     private static final Map<String, Image> IMAGES = new ConcurrentHashMap<>();
-    private static final Map<Frame, Long> ADDRESSES = new ConcurrentHashMap<>();
 
     private NativeImages() {
     }
@@ -55,10 +53,6 @@ public final class NativeImages {
         IMAGES.putIfAbsent(image.name, image);
     }
 
-    static void address(Frame frame, long address) {
-        ADDRESSES.putIfAbsent(frame, address);
-    }
-
     /** The image frames owned by {@code name} come from, or null. */
     public static Image image(String name) {
         return IMAGES.get(name);
@@ -67,12 +61,6 @@ public final class NativeImages {
     /** Every image seen so far. */
     public static List<Image> images() {
         return new ArrayList<>(IMAGES.values());
-    }
-
-    /** The run-time address of the function of a native or kernel frame, or -1 if not known. */
-    public static long address(Frame frame) {
-        Long a = ADDRESSES.get(frame);
-        return a == null ? -1 : a;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.kfr.collectors.symbols;
 
+import io.kfr.collectors.HeapShare;
 import io.kfr.collectors.Frame;
 
 import java.io.IOException;
@@ -136,6 +137,7 @@ public final class ProcessMaps {
         final String buildId;
         /** Frames of the symbols seen so far (a few hundred, not one slot per symbol of the table). */
         final Map<Integer, Frame> frames = new ConcurrentHashMap<>();
+        private static final int MAX_FRAMES_PER_OBJECT = HeapShare.entries(8_192, 256);
 
         Loaded(ElfSymbolTable table, Path file, String name, String buildId) {
             this.table = table;
@@ -152,11 +154,10 @@ public final class ProcessMaps {
             if (f != null) {
                 return f;
             }
-            return frames.computeIfAbsent(sym, i -> {
-                Frame made = Frame.nativeCode(name, table.name(i), jvm);
-                NativeImages.address(made, table.value(i) + bias);
-                return made;
-            });
+            if (frames.size() >= MAX_FRAMES_PER_OBJECT) {
+                frames.clear(); // made again when seen again
+            }
+            return frames.computeIfAbsent(sym, i -> Frame.nativeCode(name, table.name(i), jvm, table.value(i) + bias));
         }
     }
 

@@ -9,7 +9,6 @@ import io.kfr.collectors.ThreadRef;
 import jdk.jfr.FlightRecorder;
 
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.LongFunction;
@@ -46,8 +45,13 @@ public final class LiveSummaries {
         this.javaThreads = javaThreads;
     }
 
-    public synchronized void add(OffCpuSample s) {
-        sums.computeIfAbsent(new Key(s.thread(), s.state()), k -> new Sum()).add(s);
+    public void add(OffCpuSample s) {
+        if (!FlightRecorder.isInitialized()) {
+            return; // no recording can take them (commitPeriod)
+        }
+        synchronized (this) {
+            sums.computeIfAbsent(new Key(s.thread(), s.state()), k -> new Sum()).add(s);
+        }
     }
 
     /**
@@ -210,30 +214,50 @@ public final class LiveSummaries {
         }
     }
 
+    /**
+     * A thread's time in one state this period, and its heaviest stack: exact totals; the stack
+     * found with a bounded count of candidates (Space-Saving: the stack with more than
+     * 1/{@link #CANDIDATES} of the time is always found, and its weight is over-estimated by at most
+     * the least candidate's), so a period of many distinct stacks keeps {@value #CANDIDATES} of
+     * them, not all.
+     */
     private static final class Sum {
+        static final int CANDIDATES = 8;
         long total;
         long count;
-        final Map<StackTrace, Long> byStack = new IdentityHashMap<>();
+        final StackTrace[] stacks = new StackTrace[CANDIDATES];
+        final long[] weights = new long[CANDIDATES];
 
         void add(OffCpuSample s) {
             total += s.durationNanos();
             count += s.count();
-            byStack.merge(s.stack(), s.durationNanos(), Long::sum);
+            StackTrace stack = s.stack();
+            int least = 0;
+            for (int i = 0; i < CANDIDATES; i++) {
+                if (stacks[i] == stack || stacks[i] == null) {
+                    stacks[i] = stack;
+                    weights[i] += s.durationNanos();
+                    return;
+                }
+                if (weights[i] < weights[least]) {
+                    least = i;
+                }
+            }
+            stacks[least] = stack; // takes over the least one's weight
+            weights[least] += s.durationNanos();
         }
 
         String topStack() {
-            StackTrace top = null;
-            long best = -1;
-            for (Map.Entry<StackTrace, Long> e : byStack.entrySet()) {
-                if (e.getValue() > best) {
-                    best = e.getValue();
-                    top = e.getKey();
+            int top = -1;
+            for (int i = 0; i < CANDIDATES && stacks[i] != null; i++) {
+                if (top < 0 || weights[i] > weights[top]) {
+                    top = i;
                 }
             }
-            if (top == null) {
+            if (top < 0 || stacks[top] == null) {
                 return "";
             }
-            return top.frames().stream().limit(TOP_FRAMES).map(Frame::toString).collect(Collectors.joining(" <- "));
+            return stacks[top].frames().stream().limit(TOP_FRAMES).map(Frame::toString).collect(Collectors.joining(" <- "));
         }
     }
 }
