@@ -3,7 +3,6 @@ package io.kfr.collectors;
 import io.kfr.collectors.natives.KfrNative;
 import io.kfr.collectors.threads.ThreadDirectory;
 
-import java.lang.management.ManagementFactory;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
@@ -206,7 +205,7 @@ public final class CollectorWorker implements RunningCollector {
     private static CollectorStatistics statistics(Collector c) {
         CollectorStatistics.Builder b = CollectorStatistics.builder(c.name());
         c.statistics(b);
-        b.put(CollectorCounters.COLLECTOR_CPU_TIME, ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
+        b.put(CollectorCounters.COLLECTOR_CPU_TIME, ThreadCpuTime.current());
         return b.build();
     }
 }

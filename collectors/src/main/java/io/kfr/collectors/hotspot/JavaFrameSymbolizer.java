@@ -5,8 +5,6 @@ import io.kfr.collectors.Frame;
 import io.kfr.collectors.FrameType;
 import io.kfr.collectors.natives.KfrNative;
 
-import java.lang.management.ClassLoadingMXBean;
-import java.lang.management.ManagementFactory;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -73,8 +71,8 @@ public final class JavaFrameSymbolizer {
     private final Map<FrameKey, Named> cache = new HashMap<>();
     /** Names of interrupted pcs by (nmethod, debug point, compile id): KfrNative.javaDebugPoint. */
     private final Map<FrameKey, Named> byDebugPoint = new HashMap<>();
-    private final ClassLoadingMXBean classLoading = ManagementFactory.getClassLoadingMXBean();
-    private long unloadedClasses = classLoading.getUnloadedClassCount();
+    private final UnloadedClasses classLoading = UnloadedClasses.open();
+    private long unloadedClasses = classLoading.count();
     private long unknownFrames;
     /** Names used in the current batch whose metadata could be reused after class unloading. */
     private final Map<List<Frame>, Named> usedInBatch = new IdentityHashMap<>();
@@ -259,7 +257,7 @@ public final class JavaFrameSymbolizer {
      * {@link #untrusted} replaces those.
      */
     public boolean endBatch() {
-        long unloaded = classLoading.getUnloadedClassCount();
+        long unloaded = classLoading.count();
         if (unloaded != unloadedClasses) {
             unloadedClasses = unloaded;
             clearCaches();
