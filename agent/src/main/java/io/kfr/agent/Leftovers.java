@@ -25,9 +25,12 @@ import java.util.stream.Stream;
  * {@value #LOCK} file, a socket only if nobody accepts a connection on it.
  */
 final class Leftovers {
-    /** kfr-session-&lt;pid&gt;-..., .kfr-session-&lt;pid&gt;-... (next to a file=), kfr-lib-&lt;pid&gt;-... */
-    private static final Pattern NAME = Pattern.compile("\\.?kfr-(?:session|lib)-(\\d+)-.*");
-    private static final Pattern SOCKET = Pattern.compile("(\\d+)\\.sock");
+    /** Compiled when cleaning (the kfr-start thread), not when premain locks its own directory. */
+    private static final class Names {
+        /** kfr-session-&lt;pid&gt;-..., .kfr-session-&lt;pid&gt;-... (next to a file=), kfr-lib-&lt;pid&gt;-... */
+        static final Pattern NAME = Pattern.compile("\\.?kfr-(?:session|lib)-(\\d+)-.*");
+        static final Pattern SOCKET = Pattern.compile("(\\d+)\\.sock");
+    }
     /** Held (fcntl lock) by the JVM that owns a work directory, for as long as it uses it. */
     static final String LOCK = ".lock";
 
@@ -40,12 +43,12 @@ final class Leftovers {
             int uid = ChannelPaths.currentUid();
             for (Path dir : dirs) {
                 if (dir != null) {
-                    clean(dir, NAME, uid);
+                    clean(dir, Names.NAME, uid);
                 }
             }
             Path sockets = ChannelPaths.directory(uid);
             if (ChannelPaths.check(sockets, uid) == null) {
-                clean(sockets, SOCKET, uid);
+                clean(sockets, Names.SOCKET, uid);
             }
         } catch (IOException | RuntimeException e) {
             // leftovers are harmless: the next start tries again
@@ -74,7 +77,7 @@ final class Leftovers {
                 if ((Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS) != uid) {
                     continue;
                 }
-                if (pattern == SOCKET ? accepts(p) : locked(p)) {
+                if (pattern == Names.SOCKET ? accepts(p) : locked(p)) {
                     continue;
                 }
                 if (spools.offer(p)) {

@@ -19,14 +19,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 
 /**
  * One kfr recording inside this JVM: the collectors, kfr's chunk, and the JVM recording it is
@@ -79,7 +77,7 @@ final class Session {
         // With file=, kfr's spool and the JVM's recording live next to the file they end in (a
         // hidden directory): java.io.tmpdir may be small, and JFR's own repository needs it. The
         // pid in the name lets the next start remove what a killed JVM left (Leftovers).
-        long pid = ProcessHandle.current().pid();
+        long pid = io.kfr.collectors.Tids.process();
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         Path next = options.file() == null ? null : options.file().toAbsolutePath().getParent();
         Path[] leftovers = {tmp, next, io.kfr.collectors.PrivateCache.directory(false)};
@@ -99,8 +97,10 @@ final class Session {
         // kfr's samples as jdk.ExecutionSample, unless the user's own recording has the JVM's
         // asked only when a kind needs to know: the question starts JFR (~0.5 s of a JVM's start)
         BooleanSupplier userRecords = () -> JvmRecording.userRecords(atJvmStart);
-        boolean executionSamples = CollectorKinds.ALL.stream()
-                .anyMatch(k -> k.requested(options) && k.feedsExecutionSamples(options, userRecords));
+        boolean executionSamples = false;
+        for (CollectorKind k : CollectorKinds.ALL) { // a loop, not a stream: premain's path
+            executionSamples |= k.requested(options) && k.feedsExecutionSamples(options, userRecords);
+        }
         JvmRecording recording;
         try {
             recording = options.file() != null || !atJvmStart
@@ -292,9 +292,15 @@ final class Session {
                     + "; given up, it recorded nothing");
         }
         if (running.size() > 1) { // their last polls overlap
-            running.forEach(RunningCollector::requestStop);
+            for (RunningCollector c : running) {
+                c.requestStop();
+            }
         }
-        running.forEach(RunningCollector::close); // a failure was said when it happened (onFailure)
+        // loops, not lambdas, on the exit path: each new lambda shape spins method handles (~1-2 ms
+        // each in a JVM that exits young, docs/measurements.md "Short JVMs")
+        for (RunningCollector c : running) {
+            c.close(); // a failure was said when it happened (onFailure)
+        }
         // releases JFR's shutdown hook, which waits in the chunk's end for the last period
         long summariesNotTaken = summaries.finish();
         if (summariesNotTaken > 0 && jvmRecording != null) {
@@ -397,12 +403,20 @@ final class Session {
         return b.toString();
     }
 
+    /** Deletes the directory and what it holds; what cannot be deleted stays (a temp dir left behind is harmless). */
     private static void deleteTree(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp dir left behind is harmless
+        deleteTree(dir.toFile());
+    }
+
+    private static void deleteTree(java.io.File f) {
+        // null for a file; a link is removed, never followed
+        java.io.File[] inside = Files.isSymbolicLink(f.toPath()) ? null : f.listFiles();
+        if (inside != null) {
+            for (java.io.File each : inside) {
+                deleteTree(each);
+            }
         }
+        f.delete();
     }
 
     /**

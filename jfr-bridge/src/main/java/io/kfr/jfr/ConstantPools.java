@@ -9,7 +9,6 @@ import io.kfr.collectors.ThreadRef;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.ToLongFunction;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
@@ -34,15 +33,13 @@ final class ConstantPools {
         int size;
         /** Its kind in the journal ({@link PoolJournal#STRING}, ...). */
         final int kind;
-        final ToLongFunction<T> hash;
 
-        Pool(int kind, ToLongFunction<T> hash) {
+        Pool(int kind) {
             this.kind = kind;
-            this.hash = hash;
         }
 
         int key(T value) {
-            long h = hash.applyAsLong(value);
+            long h = hash(kind, value);
             int k = keys.get(h);
             if (k == 0) {
                 k = ++size;
@@ -209,9 +206,12 @@ final class ConstantPools {
     /** Frame type strings JMC knows; always all present so the checkpoint is never empty. */
     private static final String[] FRAME_TYPES = {"Interpreted", "JIT compiled", "Inlined", "Native", "C++", "Kernel"};
 
-    private static final Pattern FIELD_TYPE = Pattern.compile("\\[*(?:[BCDFIJSZ]|L[^;\\[.]+;)");
-    private static final Pattern METHOD_DESCRIPTOR =
-            Pattern.compile("\\((?:" + FIELD_TYPE.pattern() + ")*\\)(?:V|" + FIELD_TYPE.pattern() + ")");
+    /** Compiled at the first descriptor checked (the collector thread), not when premain makes the pools. */
+    private static final class Descriptors {
+        static final Pattern FIELD_TYPE = Pattern.compile("\\[*(?:[BCDFIJSZ]|L[^;\\[.]+;)");
+        static final Pattern METHOD =
+                Pattern.compile("\\((?:" + FIELD_TYPE.pattern() + ")*\\)(?:V|" + FIELD_TYPE.pattern() + ")");
+    }
 
     /**
      * The most distinct values a segment's pools take: then the segment is full ({@link KfrChunk}
@@ -221,15 +221,44 @@ final class ConstantPools {
      */
     static final int MAX_ENTRIES = HeapShare.entries(16 * 1024, 4096);
 
-    private final Pool<String> strings = new Pool<>(PoolJournal.STRING, v -> new KeysByHash.Hasher(1).add(v).hash());
-    private final Pool<String> symbols = new Pool<>(PoolJournal.SYMBOL, v -> new KeysByHash.Hasher(2).add(v).hash());
-    private final Pool<String> frameTypes = new Pool<>(PoolJournal.FRAME_TYPE, v -> new KeysByHash.Hasher(3).add(v).hash());
-    private final Pool<Integer> packages = new Pool<>(PoolJournal.PACKAGE, v -> v.longValue());
-    private final Pool<ClassEntry> classes = new Pool<>(PoolJournal.CLASS, v -> (long) v.name() << 32 | v.pkg() & 0xFFFFFFFFL);
-    private final Pool<MethodEntry> methods = new Pool<>(PoolJournal.METHOD,
-            v -> new KeysByHash.Hasher(4).add(v.type()).add(v.name()).add(v.descriptor()).add(v.hidden() ? 1 : 0).hash());
-    private final Pool<ThreadRef> threads = new Pool<>(PoolJournal.THREAD,
-            v -> new KeysByHash.Hasher(5).add(v.tid()).add(v.osName()).add(v.javaThreadId()).add(v.javaName()).hash());
+    private final Pool<String> strings = new Pool<>(PoolJournal.STRING);
+    private final Pool<String> symbols = new Pool<>(PoolJournal.SYMBOL);
+    private final Pool<String> frameTypes = new Pool<>(PoolJournal.FRAME_TYPE);
+    private final Pool<Integer> packages = new Pool<>(PoolJournal.PACKAGE);
+    private final Pool<ClassEntry> classes = new Pool<>(PoolJournal.CLASS);
+    private final Pool<MethodEntry> methods = new Pool<>(PoolJournal.METHOD);
+    private final Pool<ThreadRef> threads = new Pool<>(PoolJournal.THREAD);
+
+    /**
+     * A value's 64-bit hash in its pool ({@link KeysByHash}). One method, not a function per pool:
+     * the pools are made in premain, where each lambda's first use spins method handles.
+     */
+    private static long hash(int kind, Object v) {
+        switch (kind) {
+            case PoolJournal.STRING:
+                return new KeysByHash.Hasher(1).add((String) v).hash();
+            case PoolJournal.SYMBOL:
+                return new KeysByHash.Hasher(2).add((String) v).hash();
+            case PoolJournal.FRAME_TYPE:
+                return new KeysByHash.Hasher(3).add((String) v).hash();
+            case PoolJournal.PACKAGE:
+                return ((Integer) v).longValue();
+            case PoolJournal.CLASS: {
+                ClassEntry c = (ClassEntry) v;
+                return (long) c.name() << 32 | c.pkg() & 0xFFFFFFFFL;
+            }
+            case PoolJournal.METHOD: {
+                MethodEntry m = (MethodEntry) v;
+                return new KeysByHash.Hasher(4).add(m.type()).add(m.name()).add(m.descriptor()).add(m.hidden() ? 1 : 0).hash();
+            }
+            case PoolJournal.THREAD: {
+                ThreadRef t = (ThreadRef) v;
+                return new KeysByHash.Hasher(5).add(t.tid()).add(t.osName()).add(t.javaThreadId()).add(t.javaName()).hash();
+            }
+            default:
+                throw new IllegalArgumentException("pool kind " + kind);
+        }
+    }
     private final KeysByHash stackKeys = new KeysByHash();
     /**
      * Collectors hand out the same StackTrace object for the same kernel stack ids; a small
@@ -421,7 +450,7 @@ final class ConstantPools {
         if (descriptor.equals(wellFormedDescriptors[slot])) {
             return true;
         }
-        if (!METHOD_DESCRIPTOR.matcher(descriptor).matches()) {
+        if (!Descriptors.METHOD.matcher(descriptor).matches()) {
             return false;
         }
         wellFormedDescriptors[slot] = descriptor;

@@ -47,7 +47,7 @@ public final class ControlServer {
         if (problem != null) {
             throw new IOException(problem);
         }
-        Path socket = ChannelPaths.socket(uid, ProcessHandle.current().pid());
+        Path socket = ChannelPaths.socket(uid, io.kfr.collectors.Tids.process());
         Files.deleteIfExists(socket); // left by an earlier process with this pid
         LocalSocket.loadLibrary();
         int server = UnixSockets.listen(socket.toString(), 16);
