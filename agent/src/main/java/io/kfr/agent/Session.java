@@ -393,6 +393,12 @@ final class Session {
         if (lost > 0) {
             b.append("; ").append(lost).append(" events not kept: ").append(chunk.spoolStopped());
         }
+        long early = chunk.eventsDroppedForSegmentLimit();
+        if (early > 0) {
+            b.append("; ").append(early).append(" events left the window before maxage/maxsize: it keeps at most ")
+                    .append(io.kfr.jfr.KfrChunk.MAX_SEGMENTS).append(" spool segments on this heap, and stacks that never"
+                    + " repeat filled them fast");
+        }
         for (Map.Entry<String, CollectorStatistics> e : statistics().entrySet()) {
             String what = LossWatch.describe(e.getValue());
             if (!what.isEmpty()) {

@@ -219,7 +219,7 @@ final class ConstantPools {
      * value (hash tables 3/8 to 3/4 full), at most ~0.5 MB; a service whose code is known after
      * warm-up meets few new values and keeps its segments (the it-tests' SmallHeap: ~8,000 in 6 s).
      */
-    static final int MAX_ENTRIES = HeapShare.entries(16 * 1024, 4096);
+    static final int MAX_ENTRIES = HeapShare.entries(16 * 1024, 2048);
 
     private final Pool<String> strings = new Pool<>(PoolJournal.STRING);
     private final Pool<String> symbols = new Pool<>(PoolJournal.SYMBOL);

@@ -1,5 +1,6 @@
 package io.kfr.jfr;
 
+import io.kfr.collectors.HeapShare;
 import io.kfr.collectors.CollectorStatistics;
 import io.kfr.collectors.CpuSample;
 import io.kfr.collectors.OffCpuSample;
@@ -80,6 +81,14 @@ public final class KfrChunk implements AutoCloseable {
     /** Records of segments dropped out of the window, and what their spools had refused. */
     private long droppedEvents;
     private long droppedRefused;
+    /**
+     * The most segments the window keeps, whatever maxage and maxsize allow: each closed one holds
+     * ~0.5 kB of the application's heap, and stacks that never repeat fill a segment's pools (and
+     * so close it) every second or so. At 32 MiB of heap 256 (~0.1 MB), from 1 GiB 4,096.
+     */
+    public static final int MAX_SEGMENTS = HeapShare.entries(4096, 256);
+    /** Of {@link #droppedEvents}: those that left because of {@link #MAX_SEGMENTS}, before maxage or maxsize. */
+    private long droppedForSegmentLimit;
     private int addsSinceRotationCheck;
     /** Buffered records are written at least this often (when events arrive). */
     private static final long FLUSH_NANOS = 1_000_000_000L;
@@ -185,12 +194,16 @@ public final class KfrChunk implements AutoCloseable {
         long total = othersBytes() + current.bytes();
         while (segments.size() > 1) {
             SpoolSegment first = segments.peekFirst();
-            if (total <= retention.maxBytes() && first.newestEndNanos() >= oldest) {
+            boolean inWindow = total <= retention.maxBytes() && first.newestEndNanos() >= oldest;
+            if (inWindow && segments.size() <= MAX_SEGMENTS) {
                 break;
             }
             segments.removeFirst();
             total -= first.bytes();
             droppedEvents += first.spool.records();
+            if (inWindow) {
+                droppedForSegmentLimit += first.spool.records();
+            }
             droppedRefused += first.spool.refused();
             first.drop();
         }
@@ -201,6 +214,16 @@ public final class KfrChunk implements AutoCloseable {
     public long eventsOutOfWindow() {
         synchronized (lock) {
             return droppedEvents;
+        }
+    }
+
+    /**
+     * Events that left the window before maxage or maxsize asked, because it held
+     * {@link #MAX_SEGMENTS} segments (said in the lines that say what was lost).
+     */
+    public long eventsDroppedForSegmentLimit() {
+        synchronized (lock) {
+            return droppedForSegmentLimit;
         }
     }
 
