@@ -134,7 +134,9 @@ class CpuSamplingGroundTruthTest {
                 tiny += has(e.getStackTrace().getFrames(), BURNERS, "tiny", null) ? 1 : 0;
             }
         }
-        assertTrue(samples >= 50, "the JVM's own sampler sampled burn-inlined " + samples + " times: " + file);
+        // enough for a share to compare with: the JVM's sampler takes a few threads per round, and on 2
+        // loaded CPUs burn-inlined got 46-50+ samples in its 4 s (a CI run's flake at >= 50)
+        assertTrue(samples >= 30, "the JVM's own sampler sampled burn-inlined " + samples + " times: " + file);
         double share = (double) tiny / samples;
         System.out.printf("cpu samples %s: the JVM's own sampler names tiny in %d of %d burn-inlined samples%n", jdk,
                 tiny, samples);
