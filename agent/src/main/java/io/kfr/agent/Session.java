@@ -396,7 +396,7 @@ final class Session {
         long early = chunk.eventsDroppedForSegmentLimit();
         if (early > 0) {
             b.append("; ").append(early).append(" events left the window before maxage/maxsize: it keeps at most ")
-                    .append(io.kfr.jfr.KfrChunk.MAX_SEGMENTS).append(" spool segments on this heap, and stacks that never"
+                    .append(KfrChunk.MAX_SEGMENTS).append(" spool segments on this heap, and stacks that never"
                     + " repeat filled them fast");
         }
         for (Map.Entry<String, CollectorStatistics> e : statistics().entrySet()) {

@@ -1,5 +1,7 @@
 package io.kfr.collectors.hotspot;
 
+import io.kfr.collectors.Tids;
+
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -39,17 +41,15 @@ final class UnloadedClasses {
 
     static UnloadedClasses open() {
         try {
-            Path file = Path.of("/tmp", "hsperfdata_" + System.getProperty("user.name"),
-                    Long.toString(ProcessHandle.current().pid()));
+            Path file = Path.of("/tmp", "hsperfdata_" + System.getProperty("user.name"), Long.toString(Tids.process()));
             MappedByteBuffer map;
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
                 map = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
             }
             int[] at = find(map);
             long began = ProcessHandle.current().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(-1L);
-            ByteOrder order = map.get(4) == 1 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
-            if (at != null && began > 0 && ours(map.duplicate().order(order).getLong(at[COUNTERS.length]), began)) {
-                return new UnloadedClasses(map.order(order), at);
+            if (at != null && began > 0 && ours(map.order(fileOrder(map)).getLong(at[COUNTERS.length]), began)) {
+                return new UnloadedClasses(map, at);
             }
         } catch (IOException | RuntimeException e) {
             // no file of this JVM's: the management bean below
@@ -71,7 +71,7 @@ final class UnloadedClasses {
         if (b.limit() < 32 || b.getInt(0) != MAGIC) {
             return null;
         }
-        b.order(b.get(4) == 1 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
+        b.order(fileOrder(b));
         int entry = b.getInt(ENTRY_OFFSET_AT);
         int entries = b.getInt(ENTRIES_AT);
         int[] at = new int[COUNTERS.length + 1];
@@ -91,6 +91,11 @@ final class UnloadedClasses {
             entry += length;
         }
         return found == at.length ? at : null;
+    }
+
+    /** The byte order the file's numbers are in, from its prologue (after the magic, which reads the same in both). */
+    private static ByteOrder fileOrder(ByteBuffer file) {
+        return file.get(4) == 1 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
     }
 
     private static String cString(ByteBuffer b, int from) {

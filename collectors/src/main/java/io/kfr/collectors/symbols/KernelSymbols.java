@@ -37,8 +37,10 @@ public final class KernelSymbols {
     private final ByteBuffer addrs; // long per symbol
     private final ByteBuffer nameIdx; // int per symbol; END_MARKER for section ends: addresses there are unknown
     private final NameTable names;
-    /** Built when first resolved, one per symbol, so equal ips give the same Frame; only seen ones. */
-    /** The functions' frames made so far, up to a bound: each stays one object while kept. */
+    /**
+     * Built when first resolved, one per symbol, so equal ips give the same Frame; only seen ones,
+     * up to {@link #MAX_FRAMES}, then made again as they are seen.
+     */
     private final Map<Integer, Frame> frames = new ConcurrentHashMap<>();
     private static final int MAX_FRAMES = HeapShare.entries(8_192, 256);
     private final int count;

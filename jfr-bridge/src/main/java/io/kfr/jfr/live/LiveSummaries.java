@@ -73,11 +73,8 @@ public final class LiveSummaries {
     /** Commits the period's summaries (if the event is enabled in a running recording) and starts a new period. */
     public void commitPeriod() {
         if (!FlightRecorder.isInitialized()) {
-            // no recording can be running; touching the event class would bring up JFR's
-            // metadata (~1 MB of the application's heap) for nothing
-            synchronized (this) {
-                sums.clear();
-            }
+            // no recording can be running (and add kept nothing); touching the event class would
+            // bring up JFR's metadata (~1 MB of the application's heap) for nothing
             return;
         }
         register();
