@@ -202,10 +202,20 @@ final class ChunkWriter {
     }
 
     static void write(OutputStream out, TimeBase tb, Contents contents) throws IOException {
-        write(out, tb, contents, Limits.DEFAULT);
+        write(out, tb, contents, Limits.DEFAULT, new java.util.HashSet<>());
     }
 
     static void write(OutputStream out, TimeBase tb, Contents contents, Limits limits) throws IOException {
+        write(out, tb, contents, limits, new java.util.HashSet<>());
+    }
+
+    /**
+     * @param startsTaken the start times (epoch ns) of the chunks already written to this file; this
+     *        chunk's is added. JMC loads one chunk per start time, and two segments can begin at the
+     *        same event time (a segment rolled while intervals of one start were delivered)
+     */
+    static void write(OutputStream out, TimeBase tb, Contents contents, Limits limits, java.util.Set<Long> startsTaken)
+            throws IOException {
         // Pass 1: size of the events, the latest end time (for the header's duration), and when
         // each record ends and where it is in the spool.
         if (contents.eventCount() > Integer.MAX_VALUE - 8 || contents.spoolBytes() >= MAX_SPOOL_BYTES) {
@@ -213,12 +223,12 @@ final class ChunkWriter {
                     + contents.spoolBytes() + " bytes)");
         }
         try (SpoolIndex index = new SpoolIndex((int) contents.eventCount())) {
-            write(out, tb, contents, limits, index);
+            write(out, tb, contents, limits, index, startsTaken);
         }
     }
 
-    private static void write(OutputStream out, TimeBase tb, Contents contents, Limits limits, SpoolIndex index)
-            throws IOException {
+    private static void write(OutputStream out, TimeBase tb, Contents contents, Limits limits, SpoolIndex index,
+                              java.util.Set<Long> startsTaken) throws IOException {
         EventEncoder measure = new EventEncoder(tb);
         JfrBuffer buf = new JfrBuffer(FLUSH_AT + 1024);
         long eventBytes = 0;
@@ -243,6 +253,9 @@ final class ChunkWriter {
 
         // The chunk's own start: at its first event, on the JVM chunk's clock (see TimeBase.rebasedNear).
         TimeBase chunkBase = tb.rebasedNear(measure.minStartNanos() == Long.MAX_VALUE ? tb.startNanos() : measure.minStartNanos());
+        while (!startsTaken.add(chunkBase.startNanos())) {
+            chunkBase = tb.rebasedNear(chunkBase.startNanos() - 1); // one tick earlier: still before every event
+        }
         JfrBuffer checkpoint = checkpointEvent(chunkBase, contents);
         JfrBuffer metadata = metadataEvent(chunkBase, contents.types(), contents.executionSamples());
         long cpOffset = ChunkLayout.HEADER_SIZE + eventBytes;

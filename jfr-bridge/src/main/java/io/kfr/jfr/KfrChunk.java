@@ -394,12 +394,13 @@ public final class KfrChunk implements AutoCloseable {
             }
             try {
                 // one chunk per segment, each with its own pools: a file is a sequence of chunks
+                java.util.Set<Long> starts = new java.util.HashSet<>();
                 for (int i = 0; i < kept.size(); i++) {
                     SpoolSegment s = kept.get(i);
                     // the last was the segment being filled: its pools as they were at that moment
                     ConstantPools.Snapshot p = i == kept.size() - 1 ? currentPools : s.snapshot(threadNames);
                     ChunkWriter.write(out, tb, new ChunkWriter.Contents(s.types, s.spool, extents.get(i)[0],
-                            extents.get(i)[1], p, s.executionSamples()), limits);
+                            extents.get(i)[1], p, s.executionSamples()), limits, starts);
                 }
             } finally {
                 synchronized (lock) {

@@ -74,6 +74,7 @@ public final class SpoolRecovery {
         int written = 0;
         long events = 0;
         long cut = 0;
+        java.util.Set<Long> starts = new java.util.HashSet<>();
         for (Path segment : segments(dir)) {
             ConstantPools pools = PoolJournal.read(PoolJournal.of(segment));
             long size = Files.size(segment);
@@ -84,7 +85,7 @@ public final class SpoolRecovery {
             }
             try (EventSpool spool = EventSpool.existing(segment, whole[0], whole[1])) {
                 ChunkWriter.write(out, tb, new ChunkWriter.Contents(KfrTypes.next(), spool, whole[0], whole[1],
-                        pools.snapshot(UnaryOperator.identity()), pools.hasExecutionSamples()));
+                        pools.snapshot(UnaryOperator.identity()), pools.hasExecutionSamples()), ChunkWriter.Limits.DEFAULT, starts);
             }
             written++;
             events += whole[1];
